@@ -1,0 +1,259 @@
+//! Roles, permissions and the one table that joins them (SPEC A1–A2).
+//!
+//! The matrix below is the single source of truth: use cases ask `allows`, the console shows
+//! `MATRIX` read-only, and the tests walk every role × permission pair. A later business area
+//! adds its permissions here, with the roles the SPEC line names.
+
+use serde::{Deserialize, Serialize};
+
+/// A job a staff member holds (SPEC A1). A person may hold several; each is bound to stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Manager,
+    Supervisor,
+    Clerk,
+    Service,
+    Marketing,
+    Cashier,
+    FinanceManager,
+    TillCashier,
+    RewardDesk,
+    Information,
+}
+
+impl Role {
+    pub const ALL: [Role; 11] = [
+        Role::Admin,
+        Role::Manager,
+        Role::Supervisor,
+        Role::Clerk,
+        Role::Service,
+        Role::Marketing,
+        Role::Cashier,
+        Role::FinanceManager,
+        Role::TillCashier,
+        Role::RewardDesk,
+        Role::Information,
+    ];
+
+    /// The stable code stored in the database and used on the command line.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Manager => "manager",
+            Role::Supervisor => "supervisor",
+            Role::Clerk => "clerk",
+            Role::Service => "service",
+            Role::Marketing => "marketing",
+            Role::Cashier => "cashier",
+            Role::FinanceManager => "finance_manager",
+            Role::TillCashier => "till_cashier",
+            Role::RewardDesk => "reward_desk",
+            Role::Information => "information",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// The name the staff use (zh-CN).
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Role::Admin => "系统管理员",
+            Role::Manager => "经理",
+            Role::Supervisor => "主管",
+            Role::Clerk => "职员",
+            Role::Service => "客服",
+            Role::Marketing => "市场推广",
+            Role::Cashier => "出纳",
+            Role::FinanceManager => "财务经理",
+            Role::TillCashier => "收银",
+            Role::RewardDesk => "领奖处",
+            Role::Information => "信息部",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Role::Admin => "Administrator",
+            Role::Manager => "Department manager",
+            Role::Supervisor => "Supervisor",
+            Role::Clerk => "Clerk",
+            Role::Service => "Customer service",
+            Role::Marketing => "Marketing",
+            Role::Cashier => "Finance cashier",
+            Role::FinanceManager => "Finance manager",
+            Role::TillCashier => "Till cashier",
+            Role::RewardDesk => "Reward desk",
+            Role::Information => "Information dept",
+        }
+    }
+}
+
+/// Something a use case may do. Each names the roles allowed in `MATRIX`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// See the console's dashboard.
+    ViewDashboard,
+    /// Create and edit stores.
+    ManageStores,
+    /// Create staff accounts, grant roles, disable accounts, reset passwords.
+    ManageStaff,
+    /// See the role → permission matrix.
+    ViewPermissions,
+    /// Issue and revoke till keys.
+    ManageTillKeys,
+    /// Issue and revoke API tokens for scripts.
+    ManageApiTokens,
+    /// Read the audit log.
+    ViewAudit,
+    /// See approval requests waiting for a decision.
+    ViewApprovals,
+    /// Approve or reject a request (never one's own; see `approvals`).
+    DecideApprovals,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 9] = [
+        Permission::ViewDashboard,
+        Permission::ManageStores,
+        Permission::ManageStaff,
+        Permission::ViewPermissions,
+        Permission::ManageTillKeys,
+        Permission::ManageApiTokens,
+        Permission::ViewAudit,
+        Permission::ViewApprovals,
+        Permission::DecideApprovals,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Permission::ViewDashboard => "view_dashboard",
+            Permission::ManageStores => "manage_stores",
+            Permission::ManageStaff => "manage_staff",
+            Permission::ViewPermissions => "view_permissions",
+            Permission::ManageTillKeys => "manage_till_keys",
+            Permission::ManageApiTokens => "manage_api_tokens",
+            Permission::ViewAudit => "view_audit",
+            Permission::ViewApprovals => "view_approvals",
+            Permission::DecideApprovals => "decide_approvals",
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Permission::ViewDashboard => "查看工作台",
+            Permission::ManageStores => "管理门店",
+            Permission::ManageStaff => "管理员工账号",
+            Permission::ViewPermissions => "查看权限表",
+            Permission::ManageTillKeys => "管理收银机密钥",
+            Permission::ManageApiTokens => "管理接口令牌",
+            Permission::ViewAudit => "查看审计日志",
+            Permission::ViewApprovals => "查看审批",
+            Permission::DecideApprovals => "审批",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Permission::ViewDashboard => "View dashboard",
+            Permission::ManageStores => "Manage stores",
+            Permission::ManageStaff => "Manage staff accounts",
+            Permission::ViewPermissions => "View permission matrix",
+            Permission::ManageTillKeys => "Manage till keys",
+            Permission::ManageApiTokens => "Manage API tokens",
+            Permission::ViewAudit => "View audit log",
+            Permission::ViewApprovals => "View approvals",
+            Permission::DecideApprovals => "Approve or reject requests",
+        }
+    }
+}
+
+use Role::*;
+
+const EVERYONE: &[Role] = &Role::ALL;
+
+/// The role → permission matrix: for each permission, the roles that hold it.
+pub const MATRIX: &[(Permission, &[Role])] = &[
+    (Permission::ViewDashboard, EVERYONE),
+    (Permission::ManageStores, &[Admin]),
+    (Permission::ManageStaff, &[Admin]),
+    (Permission::ViewPermissions, &[Admin, Manager, FinanceManager]),
+    (Permission::ManageTillKeys, &[Admin]),
+    (Permission::ManageApiTokens, &[Admin]),
+    (Permission::ViewAudit, &[Admin, Manager, FinanceManager]),
+    (
+        Permission::ViewApprovals,
+        &[Admin, Manager, Supervisor, FinanceManager, Service],
+    ),
+    (
+        Permission::DecideApprovals,
+        &[Manager, Supervisor, FinanceManager, Service],
+    ),
+];
+
+/// The roles that hold `permission`.
+pub fn roles_for(permission: Permission) -> &'static [Role] {
+    MATRIX
+        .iter()
+        .find(|(p, _)| *p == permission)
+        .map(|(_, roles)| *roles)
+        .unwrap_or(&[])
+}
+
+/// Whether `role` holds `permission`.
+pub fn allows(role: Role, permission: Permission) -> bool {
+    roles_for(permission).contains(&role)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_permission_appears_in_the_matrix_exactly_once() {
+        for p in Permission::ALL {
+            assert_eq!(MATRIX.iter().filter(|(q, _)| *q == p).count(), 1, "{p:?}");
+        }
+        assert_eq!(MATRIX.len(), Permission::ALL.len());
+    }
+
+    #[test]
+    fn role_codes_round_trip_and_are_unique() {
+        for r in Role::ALL {
+            assert_eq!(Role::from_code(r.code()), Some(r));
+        }
+        assert_eq!(Role::from_code("root"), None);
+    }
+
+    #[test]
+    fn only_administrators_manage_staff_stores_and_keys() {
+        for r in Role::ALL {
+            let admin = r == Admin;
+            assert_eq!(allows(r, Permission::ManageStaff), admin, "{r:?}");
+            assert_eq!(allows(r, Permission::ManageStores), admin, "{r:?}");
+            assert_eq!(allows(r, Permission::ManageTillKeys), admin, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn a_till_cashier_sees_only_the_dashboard() {
+        let held: Vec<_> = Permission::ALL
+            .into_iter()
+            .filter(|p| allows(TillCashier, *p))
+            .collect();
+        assert_eq!(held, vec![Permission::ViewDashboard]);
+    }
+
+    #[test]
+    fn administrators_do_not_decide_business_approvals() {
+        // The administrator runs the system; approvals belong to the business line (four eyes
+        // between people who do the work), so an admin can see but not decide them.
+        assert!(allows(Admin, Permission::ViewApprovals));
+        assert!(!allows(Admin, Permission::DecideApprovals));
+    }
+}

@@ -1,0 +1,14 @@
+//! patron-core — Patron's pure business rules.
+//!
+//! Nothing in this crate does IO, awaits, speaks SQL or HTTP. The application crate parses input
+//! into the types defined here, asks these functions what the rules say, and persists the answer.
+//! Keeping the rules here makes them cheap to test exhaustively (unit tests and proptest).
+
+pub mod access;
+pub mod approvals;
+pub mod audit;
+pub mod money;
+pub mod password;
+
+pub use access::{Permission, Role};
+pub use money::{Fen, Points};

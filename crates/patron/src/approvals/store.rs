@@ -1,0 +1,101 @@
+//! SQL of approvals.
+
+use chrono::{DateTime, Utc};
+use patron_core::approvals::ApprovalStatus;
+use serde::Serialize;
+
+use super::NewRequest;
+use crate::db::{Db, DbError, Tx};
+use crate::{on_db, on_tx};
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct ApprovalRow {
+    pub id: i64,
+    pub kind: String,
+    pub store_id: Option<i64>,
+    pub subject_kind: String,
+    pub subject_id: String,
+    pub summary: String,
+    pub payload: String,
+    pub status: String,
+    pub requested_by: i64,
+    pub requested_at: DateTime<Utc>,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+    pub previous_id: Option<i64>,
+}
+
+const COLUMNS: &str = "id, kind, store_id, subject_kind, subject_id, summary, payload, status, \
+    requested_by, requested_at, decided_by, decided_at, reason, previous_id";
+
+pub async fn insert(
+    tx: &mut Tx,
+    req: &NewRequest,
+    requested_by: i64,
+    now: DateTime<Utc>,
+) -> Result<ApprovalRow, DbError> {
+    let sql = format!(
+        "insert into approvals (kind, store_id, subject_kind, subject_id, summary, payload, status, \
+         requested_by, requested_at, previous_id) \
+         values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9) returning {COLUMNS}"
+    );
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(&req.kind)
+            .bind(req.store_id)
+            .bind(&req.subject_kind)
+            .bind(&req.subject_id)
+            .bind(&req.summary)
+            .bind(req.payload.to_string())
+            .bind(requested_by)
+            .bind(now)
+            .bind(req.previous_id)
+            .fetch_one(c)
+            .await?
+    }))
+}
+
+pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<ApprovalRow>, DbError> {
+    let sql = format!("select {COLUMNS} from approvals where id = $1");
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    }))
+}
+
+/// Moves a pending request to `status`; `None` if it was no longer pending.
+pub async fn set_status(
+    tx: &mut Tx,
+    id: i64,
+    status: ApprovalStatus,
+    decided_by: i64,
+    now: DateTime<Utc>,
+    reason: Option<&str>,
+) -> Result<Option<ApprovalRow>, DbError> {
+    let sql = format!(
+        "update approvals set status = $1, decided_by = $2, decided_at = $3, reason = $4 \
+         where id = $5 and status = 'pending' returning {COLUMNS}"
+    );
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(status.code())
+            .bind(decided_by)
+            .bind(now)
+            .bind(reason)
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    }))
+}
+
+pub async fn pending(db: &Db) -> Result<Vec<ApprovalRow>, DbError> {
+    let sql = format!("select {COLUMNS} from approvals where status = 'pending' order by id");
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .fetch_all(p)
+            .await?
+    }))
+}

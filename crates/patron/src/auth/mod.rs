@@ -1,0 +1,276 @@
+//! Signing in and out: staff login with lockout, password changes, the session, language
+//! choice, and the bearer keys of tills and scripts (`keys`).
+
+pub mod extract;
+pub mod key_pages;
+pub mod keys;
+pub mod pages;
+pub mod password;
+pub mod secret;
+pub mod sessions;
+
+use chrono::{DateTime, Duration, Utc};
+use patron_core::password::{LockoutPolicy, PasswordProblem, check_new_password};
+
+use crate::ctx::{App, Ctx, Forbidden};
+use crate::db::{DbError, WriteError};
+use crate::on_tx;
+use crate::staff::store as staff_store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("wrong user name or password")]
+    InvalidCredentials,
+    #[error("the account is locked until {until}")]
+    Locked { until: DateTime<Utc> },
+    #[error("the account is disabled")]
+    Disabled,
+    #[error("the current password is wrong")]
+    WrongCurrentPassword,
+    #[error("the two new passwords differ")]
+    Mismatch,
+    #[error(transparent)]
+    WeakPassword(#[from] PasswordProblem),
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Hash(#[from] password::HashError),
+}
+
+impl From<sqlx::Error> for AuthError {
+    fn from(e: sqlx::Error) -> Self {
+        DbError::from(e).into()
+    }
+}
+
+impl WriteError for AuthError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, AuthError::Db(e) if e.is_retryable())
+    }
+}
+
+/// Who just signed in.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub staff_id: i64,
+    pub must_change_password: bool,
+    pub session_cookie: String,
+}
+
+fn policy(app: &App) -> LockoutPolicy {
+    LockoutPolicy {
+        max_failures: app.config.login.max_failures,
+        lock_minutes: app.config.login.lock_minutes,
+    }
+}
+
+/// Checks a user name and password; on success starts a session.
+pub async fn login(
+    app: &App,
+    username: &str,
+    password_typed: &str,
+    request_id: Option<String>,
+) -> Result<SignedIn, AuthError> {
+    let now = app.clock.now();
+    let Some(account) = staff_store::find_login(&app.db, username.trim()).await? else {
+        // Spend the time a real check takes, so unknown names cannot be told apart.
+        let _ = password::verify(password_typed, &password::dummy_hash().await).await;
+        return Err(AuthError::InvalidCredentials);
+    };
+    if let Some(until) = account.locked_until
+        && until > now
+    {
+        return Err(AuthError::Locked { until });
+    }
+    let ok = password::verify(password_typed, &account.password_hash).await;
+    let ctx = Ctx::new(
+        app.clone(),
+        crate::ctx::Actor::Staff(crate::ctx::StaffActor {
+            id: account.id,
+            username: account.username.clone(),
+            display_name: account.display_name.clone(),
+            grants: Vec::new(),
+        }),
+        request_id,
+    );
+    if !ok {
+        let policy = policy(app);
+        let lock_until = now + Duration::minutes(i64::from(policy.lock_minutes));
+        let id = account.id;
+        let failed = ctx.audit("staff.login_failed", "staff", id);
+        let locked_entry = ctx.audit("staff.locked", "staff", id);
+        let locked = app
+            .db
+            .write(move |tx| {
+                let (failed, locked_entry) = (failed.clone(), locked_entry.clone());
+                Box::pin(async move {
+                    let failures: i64 = on_tx!(tx, |c| {
+                        sqlx::query_scalar(
+                            "update staff set failed_logins = failed_logins + 1 where id = $1 \
+                             returning failed_logins",
+                        )
+                        .bind(id)
+                        .fetch_one(c)
+                        .await
+                    })?;
+                    let failures = u32::try_from(failures).unwrap_or(u32::MAX);
+                    tx.audit(failed.after(&serde_json::json!({ "failed_logins": failures })));
+                    if policy.locks_after(failures) {
+                        on_tx!(tx, |c| {
+                            sqlx::query(
+                                "update staff set locked_until = $1, failed_logins = 0 where id = $2",
+                            )
+                            .bind(lock_until)
+                            .bind(id)
+                            .execute(c)
+                            .await.map(|r| r.rows_affected())
+                        })?;
+                        tx.audit(locked_entry.after(&serde_json::json!({ "locked_until": lock_until })));
+                        return Ok::<_, AuthError>(true);
+                    }
+                    Ok(false)
+                })
+            })
+            .await?;
+        return Err(if locked {
+            AuthError::Locked { until: lock_until }
+        } else {
+            AuthError::InvalidCredentials
+        });
+    }
+    if account.disabled {
+        return Err(AuthError::Disabled);
+    }
+    let id = account.id;
+    let entry = ctx.audit("staff.login", "staff", id);
+    app.db
+        .write(move |tx| {
+            let entry = entry.clone();
+            Box::pin(async move {
+                on_tx!(tx, |c| {
+                    sqlx::query(
+                        "update staff set failed_logins = 0, locked_until = null where id = $1",
+                    )
+                    .bind(id)
+                    .execute(c)
+                    .await.map(|r| r.rows_affected())
+                })?;
+                tx.audit(entry);
+                Ok::<_, AuthError>(())
+            })
+        })
+        .await?;
+    let session_cookie = sessions::create(app, "staff", id).await?;
+    Ok(SignedIn {
+        staff_id: id,
+        must_change_password: account.must_change_password,
+        session_cookie,
+    })
+}
+
+/// What a password change form sends.
+#[derive(Debug, Clone)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+    pub confirm: String,
+}
+
+/// The signed-in staff member changes their own password; their other sessions end.
+pub async fn change_password(
+    ctx: &Ctx,
+    change: &PasswordChange,
+    keep_session_cookie: Option<&str>,
+) -> Result<(), AuthError> {
+    let Some(me) = ctx.actor.staff() else {
+        return Err(AuthError::InvalidCredentials);
+    };
+    let Some(account) = staff_store::find_login(ctx.db(), &me.username).await? else {
+        return Err(AuthError::InvalidCredentials);
+    };
+    if !password::verify(&change.current, &account.password_hash).await {
+        return Err(AuthError::WrongCurrentPassword);
+    }
+    if change.new != change.confirm {
+        return Err(AuthError::Mismatch);
+    }
+    check_new_password(&account.username, &change.current, &change.new)?;
+    let new_hash = password::hash(&change.new).await?;
+    let id = account.id;
+    let now = ctx.now();
+    let keep = keep_session_cookie
+        .map(|c| secret::keyed_digest(&ctx.app.secrets.session_key, c))
+        .unwrap_or_default();
+    let entry = ctx
+        .audit("staff.password_changed", "staff", id)
+        .after(&serde_json::json!({ "must_change_password": false }));
+    ctx.db()
+        .write(move |tx| {
+            let (new_hash, keep, entry) = (new_hash.clone(), keep.clone(), entry.clone());
+            Box::pin(async move {
+                on_tx!(tx, |c| {
+                    sqlx::query(
+                        "update staff set password_hash = $1, must_change_password = false, \
+                         password_changed_at = $2 where id = $3",
+                    )
+                    .bind(&new_hash)
+                    .bind(now)
+                    .bind(id)
+                    .execute(c)
+                    .await.map(|r| r.rows_affected())
+                })?;
+                sessions::delete_all_for(tx, "staff", id, Some(&keep)).await?;
+                tx.audit(entry);
+                Ok::<_, AuthError>(())
+            })
+        })
+        .await
+}
+
+/// The signed-in staff member chooses the console language.
+pub async fn set_language(ctx: &Ctx, lang: crate::web::i18n::Lang) -> Result<(), AuthError> {
+    let Some(me) = ctx.actor.staff() else {
+        return Err(AuthError::InvalidCredentials);
+    };
+    let id = me.id;
+    let code = lang.code();
+    let entry = ctx
+        .audit("staff.language", "staff", id)
+        .after(&serde_json::json!({ "lang": code }));
+    ctx.db()
+        .write(move |tx| {
+            let entry = entry.clone();
+            Box::pin(async move {
+                on_tx!(tx, |c| {
+                    sqlx::query("update staff set lang = $1 where id = $2")
+                        .bind(code)
+                        .bind(id)
+                        .execute(c)
+                        .await.map(|r| r.rows_affected())
+                })?;
+                tx.audit(entry);
+                Ok::<_, AuthError>(())
+            })
+        })
+        .await
+}
+
+/// Ends a session (logout).
+pub async fn logout(ctx: &Ctx, cookie: &str) -> Result<(), AuthError> {
+    sessions::delete(&ctx.app, cookie).await?;
+    if let Some(me) = ctx.actor.staff() {
+        let entry = ctx.audit("staff.logout", "staff", me.id);
+        ctx.db()
+            .write(move |tx| {
+                let entry = entry.clone();
+                Box::pin(async move {
+                    tx.audit(entry);
+                    Ok::<_, AuthError>(())
+                })
+            })
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! Console (and later portal) sessions, stored in the database.
+//!
+//! The cookie carries a random id; the table holds only its keyed hash. A session ends after
+//! `session.idle_timeout_minutes` without a request or `session.absolute_timeout_hours` after
+//! login, both measured with the application's `Clock`.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::secret;
+use crate::ctx::App;
+use crate::db::DbError;
+use crate::{on_db, on_tx};
+
+/// The console's session cookie.
+pub const COOKIE: &str = "patron_session";
+
+/// `seen_at` is refreshed at most this often, so reading pages does not mean writing rows.
+const TOUCH_EVERY_SECONDS: i64 = 60;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Session {
+    pub id: String,
+    pub subject_kind: String,
+    pub subject_id: i64,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub seen_at: DateTime<Utc>,
+}
+
+/// What a request's cookie turned out to be.
+#[derive(Debug)]
+pub enum Lookup {
+    Valid(Session),
+    /// The session existed but timed out (it is now deleted): the login page says so.
+    Expired,
+    Missing,
+}
+
+fn stored_id(app: &App, cookie: &str) -> String {
+    secret::keyed_digest(&app.secrets.session_key, cookie)
+}
+
+/// Starts a session for a subject; returns the cookie value.
+pub async fn create(app: &App, subject_kind: &str, subject_id: i64) -> Result<String, DbError> {
+    let cookie = secret::new_secret("s");
+    let id = stored_id(app, &cookie);
+    let csrf = secret::new_secret("c");
+    let now = app.clock.now();
+    let kind = subject_kind.to_string();
+    app.db
+        .write(move |tx| {
+            let (id, kind, csrf) = (id.clone(), kind.clone(), csrf.clone());
+            Box::pin(async move {
+                on_tx!(tx, |c| {
+                    sqlx::query(
+                        "insert into sessions (id, subject_kind, subject_id, csrf_token, created_at, seen_at) \
+                         values ($1, $2, $3, $4, $5, $5)",
+                    )
+                    .bind(&id)
+                    .bind(&kind)
+                    .bind(subject_id)
+                    .bind(&csrf)
+                    .bind(now)
+                    .execute(c)
+                    .await.map(|r| r.rows_affected())
+                })?;
+                Ok::<_, DbError>(())
+            })
+        })
+        .await?;
+    Ok(cookie)
+}
+
+/// Finds the session a cookie names, ending it if it has timed out.
+pub async fn lookup(app: &App, subject_kind: &str, cookie: &str) -> Result<Lookup, DbError> {
+    let id = stored_id(app, cookie);
+    let found: Option<Session> = on_db!(app.db, |p| {
+        sqlx::query_as(
+            "select id, subject_kind, subject_id, csrf_token, created_at, seen_at from sessions \
+             where id = $1 and subject_kind = $2",
+        )
+        .bind(&id)
+        .bind(subject_kind)
+        .fetch_optional(p)
+        .await?
+    });
+    let Some(session) = found else {
+        return Ok(Lookup::Missing);
+    };
+    let now = app.clock.now();
+    let cfg = &app.config.session;
+    let idle = Duration::minutes(i64::from(cfg.idle_timeout_minutes));
+    let absolute = Duration::hours(i64::from(cfg.absolute_timeout_hours));
+    if now - session.seen_at > idle || now - session.created_at > absolute {
+        delete_by_id(app, id).await?;
+        return Ok(Lookup::Expired);
+    }
+    if (now - session.seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
+        app.db
+            .write(move |tx| {
+                let id = id.clone();
+                Box::pin(async move {
+                    on_tx!(tx, |c| {
+                        sqlx::query("update sessions set seen_at = $1 where id = $2")
+                            .bind(now)
+                            .bind(&id)
+                            .execute(c)
+                            .await.map(|r| r.rows_affected())
+                    })?;
+                    Ok::<_, DbError>(())
+                })
+            })
+            .await?;
+    }
+    Ok(Lookup::Valid(session))
+}
+
+/// Ends the session a cookie names.
+pub async fn delete(app: &App, cookie: &str) -> Result<(), DbError> {
+    delete_by_id(app, stored_id(app, cookie)).await
+}
+
+async fn delete_by_id(app: &App, id: String) -> Result<(), DbError> {
+    app.db
+        .write(move |tx| {
+            let id = id.clone();
+            Box::pin(async move {
+                on_tx!(tx, |c| {
+                    sqlx::query("delete from sessions where id = $1")
+                        .bind(&id)
+                        .execute(c)
+                        .await.map(|r| r.rows_affected())
+                })?;
+                Ok::<_, DbError>(())
+            })
+        })
+        .await
+}
+
+/// Ends every session of a subject except, optionally, one (inside a write).
+pub async fn delete_all_for(
+    tx: &mut crate::db::Tx,
+    subject_kind: &str,
+    subject_id: i64,
+    except_id: Option<&str>,
+) -> Result<(), DbError> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "delete from sessions where subject_kind = $1 and subject_id = $2 and id <> $3",
+        )
+        .bind(subject_kind)
+        .bind(subject_id)
+        .bind(except_id.unwrap_or(""))
+        .execute(c)
+        .await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! What the `patron` command line does. `main.rs` parses arguments and calls these; each
+//! returns an error with one clear line, which `main` prints before exiting non-zero.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+
+use crate::clock::SystemClock;
+use crate::config::{self, Config, Secrets};
+use crate::ctx::{Actor, App, Ctx};
+use crate::db::Db;
+use crate::staff::{self, GrantInput, StaffInput, StoreInput};
+use crate::web::error::AppError;
+
+/// Opens the application for data directory `dir`: configuration, secrets, database, and
+/// migrations applied.
+pub async fn open(dir: &Path) -> anyhow::Result<App> {
+    let config = Config::load(dir).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    let secrets = Secrets::load(&config.data_dir).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    let db = Db::open_url(&config.database_url())
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database ({}): {e}", redact(&config.database_url())))?;
+    db.migrate().await.context("migrating the database")?;
+    Ok(App {
+        db,
+        clock: Arc::new(SystemClock),
+        config: Arc::new(config),
+        secrets: Arc::new(secrets),
+    })
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The context of someone at the server's command line.
+pub fn cli_ctx(app: &App) -> Ctx {
+    let os_user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    Ctx::new(app.clone(), Actor::Cli { os_user }, None)
+}
+
+/// Turns a use-case error into one line for the terminal.
+pub fn explain(e: impl Into<AppError>) -> anyhow::Error {
+    let e: AppError = e.into();
+    let mut line = crate::web::i18n::Lang::En
+        .t(crate::web::error::message_key_of(e.code))
+        .to_string();
+    for f in &e.fields {
+        line.push_str(&format!("; {}: {}", f.field, crate::web::i18n::Lang::En.t(f.key)));
+    }
+    if let Some(d) = e.detail {
+        line.push_str(&format!(" ({d})"));
+    }
+    if let Some(c) = e.cause {
+        line.push_str(&format!(" [{c}]"));
+    }
+    anyhow::anyhow!(line)
+}
+
+/// What `init` made.
+pub struct Initialized {
+    pub dir: std::path::PathBuf,
+    pub admin_username: String,
+    pub admin_password: String,
+    pub store_code: String,
+}
+
+/// Makes a data directory: configuration file, owner-only secrets file, SQLite database, the
+/// first store and the first administrator (with a one-time password).
+pub async fn init(
+    dir: &Path,
+    admin_username: &str,
+    store_code: &str,
+    store_name: &str,
+    database_url: Option<&str>,
+) -> anyhow::Result<Initialized> {
+    if dir.join(config::CONFIG_FILE).exists() || dir.join(config::SECRETS_FILE).exists() {
+        bail!("{} already holds a Patron data directory; choose another --dir", dir.display());
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let db_line = match database_url {
+        Some(u) => format!("database_url = \"{u}\"\n"),
+        None => "# database_url = \"postgres://user@host/patron\"  # empty: SQLite file patron.db here\n".into(),
+    };
+    let toml = format!(
+        "# Patron configuration. Every setting can also be given as a PATRON_* environment\n\
+         # variable (nested ones with __, e.g. PATRON_LOGIN__MAX_FAILURES=3).\n\
+         {db_line}listen = \"127.0.0.1:8080\"\n\
+         public_url = \"http://127.0.0.1:8080\"\n\
+         default_lang = \"zh-CN\"\n\
+         time_zone = \"Asia/Shanghai\"\n\n\
+         [session]\nidle_timeout_minutes = 30\nabsolute_timeout_hours = 12\n\n\
+         [login]\nmax_failures = 5\nlock_minutes = 15\n"
+    );
+    std::fs::write(dir.join(config::CONFIG_FILE), toml).context("writing patron.toml")?;
+    Secrets::generate()
+        .write_new(&dir.join(config::SECRETS_FILE))
+        .context("writing secrets.toml")?;
+    let app = open(dir).await?;
+    let ctx = cli_ctx(&app);
+    let store = staff::create_store(
+        &ctx,
+        &StoreInput {
+            code: store_code.into(),
+            name: store_name.into(),
+            time_zone: app.config.time_zone.clone(),
+            active: true,
+        },
+    )
+    .await
+    .map_err(explain)?;
+    let (_, password) = staff::create_staff(
+        &ctx,
+        &StaffInput {
+            username: admin_username.into(),
+            display_name: "系统管理员 Administrator".into(),
+            lang: app.config.default_lang.clone(),
+            grants: vec![GrantInput {
+                role: "admin".into(),
+                store_id: store.id,
+            }],
+        },
+    )
+    .await
+    .map_err(explain)?;
+    app.db.close().await;
+    Ok(Initialized {
+        dir: dir.to_path_buf(),
+        admin_username: admin_username.trim().to_ascii_lowercase(),
+        admin_password: password,
+        store_code: store.code,
+    })
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(app: App) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&app.config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", app.config.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "patron is serving");
+    println!("Patron is serving on http://{addr}  (Ctrl-C stops it)");
+    let db = app.db.clone();
+    crate::web::serve(app, listener, shutdown_signal()).await?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Parses `role@STORE` grants given on the command line.
+pub async fn parse_cli_grants(ctx: &Ctx, specs: &[String]) -> anyhow::Result<Vec<GrantInput>> {
+    let stores = staff::list_stores(ctx).await.map_err(explain)?;
+    specs
+        .iter()
+        .map(|spec| {
+            let (role, store) = spec
+                .split_once('@')
+                .with_context(|| format!("{spec:?}: write a role as ROLE@STORE_CODE, e.g. clerk@HQ"))?;
+            let store = stores
+                .iter()
+                .find(|s| s.code.eq_ignore_ascii_case(store))
+                .with_context(|| format!("{spec:?}: there is no store {store:?}"))?;
+            Ok(GrantInput {
+                role: role.to_string(),
+                store_id: store.id,
+            })
+        })
+        .collect()
+}
+
+/// `patron audit verify` / part of `patron check`: true when the chain is intact.
+pub async fn audit_verify(app: &App) -> anyhow::Result<bool> {
+    let report = crate::audit::verify(&app.db).await?;
+    match report.broken {
+        None => {
+            println!("audit log: {} entries verified, the chain is intact", report.verified);
+            Ok(true)
+        }
+        Some(b) => {
+            println!(
+                "audit log: BROKEN at entry {}: {b} ({} entries before it verified)",
+                b.seq(),
+                report.verified
+            );
+            Ok(false)
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! Patron: the Member & Group-Buy Department's system.
+//!
+//! - `config`, `clock`, `ctx`: what every use case is given (configuration, time, who acts).
+//! - `db`: SQLite or PostgreSQL behind one `Db`, migrations, and the write path.
+//! - `audit`: the append-only, hash-chained audit log written with every change.
+//! - `auth`: logins, sessions, passwords, till keys and API tokens.
+//! - `approvals`: the one approval (审批) mechanism all areas use.
+//! - `staff`: stores, staff accounts and roles (SPEC A).
+//! - `web`: routes, pages, errors, languages, assets.
+//! - `commands`: what the `patron` command line does.
+//! - `testing`: fresh databases for tests.
+//!
+//! Business rules live in the `patron-core` crate.
+
+pub mod approvals;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod ctx;
+pub mod db;
+pub mod demo;
+pub mod staff;
+pub mod testing;
+pub mod validation;
+pub mod web;

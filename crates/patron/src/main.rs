@@ -1,0 +1,247 @@
+//! The `patron` command line: parse, load configuration, call into the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use patron::commands::{self, cli_ctx, explain};
+use patron::{auth, demo, staff};
+
+#[derive(Parser)]
+#[command(name = "patron", version, about = "Patron — member, points and group-buy system (会员团购部)")]
+struct Cli {
+    /// The data directory (configuration, secrets, SQLite database).
+    #[arg(long, global = true, env = "PATRON_DIR", default_value = "patron-data")]
+    dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make a new data directory with secrets, a database, the first store and administrator.
+    Init {
+        /// User name of the first administrator.
+        #[arg(long, default_value = "admin")]
+        admin: String,
+        /// Code of the first store.
+        #[arg(long, default_value = "HQ")]
+        store_code: String,
+        /// Name of the first store.
+        #[arg(long, default_value = "总部 Headquarters")]
+        store_name: String,
+        /// Run on PostgreSQL instead of the SQLite file (postgres://…).
+        #[arg(long, env = "PATRON_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// Serve the console, the member portal and the API.
+    Serve,
+    /// Apply database migrations.
+    Migrate,
+    /// Staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Till keys.
+    #[command(subcommand)]
+    Till(TillCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Recompute what can be recomputed (audit chain, balances) and report any difference.
+    Check,
+    /// Build a demo data directory (default ./patron-demo) and optionally serve it.
+    Demo {
+        /// Serve the demo after building it.
+        #[arg(long)]
+        serve: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a staff member; prints a one-time password.
+    Add {
+        username: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Roles as ROLE@STORE_CODE, repeatable (e.g. --role clerk@WFJ).
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+    },
+    /// List staff members.
+    List,
+    /// Give a staff member a new one-time password (and unlock the account).
+    ResetPassword { username: String },
+    /// Disable a staff member's account.
+    Disable { username: String },
+}
+
+#[derive(Subcommand)]
+enum TillCommand {
+    /// Issue a key for a till; prints the key once.
+    Add {
+        /// Store code.
+        store: String,
+        /// Till id within the store.
+        till_id: String,
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List till keys.
+    List,
+    /// Revoke a till key by its id (see `till list`).
+    Revoke { id: i64 },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain and report the first broken link.
+    Verify,
+}
+
+fn init_logging() {
+    let json = std::env::var("PATRON_LOG_FORMAT").is_ok_and(|f| f == "json");
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PATRON_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("patron: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let dir = cli.dir;
+    match cli.command {
+        Command::Init {
+            admin,
+            store_code,
+            store_name,
+            database_url,
+        } => {
+            let done = commands::init(&dir, &admin, &store_code, &store_name, database_url.as_deref()).await?;
+            println!("Created the Patron data directory {}", done.dir.display());
+            println!("First store: {}", done.store_code);
+            println!("Administrator: {}", done.admin_username);
+            println!("One-time password (shown only now; it must be changed at first login): {}", done.admin_password);
+            println!("Keep {} secret and back it up apart from the database.", done.dir.join("secrets.toml").display());
+        }
+        Command::Serve => commands::serve(commands::open(&dir).await?).await?,
+        Command::Migrate => {
+            let app = commands::open(&dir).await?;
+            app.db.close().await;
+            println!("migrations applied");
+        }
+        Command::User(u) => {
+            let app = commands::open(&dir).await?;
+            let ctx = cli_ctx(&app);
+            match u {
+                UserCommand::Add { username, name, roles, lang } => {
+                    let grants = commands::parse_cli_grants(&ctx, &roles).await?;
+                    let input = staff::StaffInput { username, display_name: name, lang, grants };
+                    let (id, pw) = staff::create_staff(&ctx, &input).await.map_err(explain)?;
+                    println!("staff #{id} created; one-time password (shown only now): {pw}");
+                }
+                UserCommand::List => {
+                    let stores = staff::list_stores(&ctx).await.map_err(explain)?;
+                    for item in staff::list_staff(&ctx).await.map_err(explain)? {
+                        let roles: Vec<String> = item
+                            .grants
+                            .iter()
+                            .map(|g| {
+                                let code = stores.iter().find(|s| s.id == g.store_id).map(|s| s.code.as_str()).unwrap_or("?");
+                                format!("{}@{code}", g.role.code())
+                            })
+                            .collect();
+                        let state = if item.staff.disabled { "disabled" } else { "active" };
+                        println!("{:<16} {:<20} {:<8} {}", item.staff.username, item.staff.display_name, state, roles.join(","));
+                    }
+                }
+                UserCommand::ResetPassword { username } => {
+                    let row = staff::find_by_username(&ctx, &username).await.map_err(explain)?;
+                    let pw = staff::reset_password(&ctx, row.id).await.map_err(explain)?;
+                    println!("{}: new one-time password (shown only now): {pw}", row.username);
+                }
+                UserCommand::Disable { username } => {
+                    let row = staff::find_by_username(&ctx, &username).await.map_err(explain)?;
+                    staff::set_disabled(&ctx, row.id, true).await.map_err(explain)?;
+                    println!("{} is disabled", row.username);
+                }
+            }
+            app.db.close().await;
+        }
+        Command::Till(t) => {
+            let app = commands::open(&dir).await?;
+            let ctx = cli_ctx(&app);
+            match t {
+                TillCommand::Add { store, till_id, label } => {
+                    let stores = staff::list_stores(&ctx).await.map_err(explain)?;
+                    let Some(s) = stores.iter().find(|s| s.code.eq_ignore_ascii_case(&store)) else {
+                        anyhow::bail!("there is no store {store:?}");
+                    };
+                    let (row, key) = auth::keys::issue_till_key(&ctx, s.id, &till_id, &label).await.map_err(explain)?;
+                    println!("till key #{} for {} till {} (shown only now): {key}", row.id, row.store_code, row.till_id);
+                }
+                TillCommand::List => {
+                    for k in auth::keys::list_till_keys(&ctx).await.map_err(explain)? {
+                        let state = if k.revoked_at.is_some() { "revoked" } else { "active" };
+                        println!("#{:<5} {:<8} {:<8} {:<8} {}…  {}", k.id, k.store_code, k.till_id, state, k.key_prefix, k.label);
+                    }
+                }
+                TillCommand::Revoke { id } => {
+                    auth::keys::revoke_till_key(&ctx, id).await.map_err(explain)?;
+                    println!("till key #{id} is revoked");
+                }
+            }
+            app.db.close().await;
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let app = commands::open(&dir).await?;
+            let ok = commands::audit_verify(&app).await?;
+            app.db.close().await;
+            if !ok {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Check => {
+            let app = commands::open(&dir).await?;
+            let ok = commands::audit_verify(&app).await?;
+            app.db.close().await;
+            println!("{}", if ok { "check: everything agrees" } else { "check: differences found" });
+            if !ok {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Demo { serve } => {
+            // The demo lives in ./patron-demo unless --dir/PATRON_DIR names another place.
+            let dir = if dir == PathBuf::from("patron-data") { PathBuf::from("patron-demo") } else { dir };
+            let text = demo::build(&dir).await?;
+            println!("{text}");
+            if serve {
+                let app = demo::open(&dir).await?;
+                println!("Open {} and log in with an account above.", app.config.public_url);
+                commands::serve(app).await?;
+            } else {
+                println!("Serve it with: patron --dir {} serve", dir.display());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

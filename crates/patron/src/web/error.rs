@@ -1,0 +1,227 @@
+//! Errors as clients see them. One table maps each stable `code` to its HTTP status and message
+//! key (STYLE.md §5). API routes answer `application/problem+json` (RFC 9457); console routes
+//! answer an error page in the user's language. Both carry the request id so staff can quote it.
+//! Internal causes are logged once, here, and never sent.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use patron_core::Permission;
+use serde::Serialize;
+
+use crate::auth::AuthError;
+use crate::db::DbError;
+use crate::staff::StaffError;
+use crate::validation::{FieldError, Invalid};
+
+/// code → (status, message key). Codes never change once published (`api/pos.md`).
+pub const CODES: &[(&str, u16, &str)] = &[
+    ("validation", 422, "error.validation"),
+    ("not_found", 404, "error.not_found"),
+    ("unauthorized", 401, "error.unauthorized"),
+    ("forbidden", 403, "error.forbidden"),
+    ("csrf", 403, "error.csrf"),
+    ("conflict", 409, "error.conflict"),
+    ("duplicate", 409, "error.duplicate"),
+    ("last_admin", 409, "error.last_admin"),
+    ("account_locked", 423, "error.account_locked"),
+    ("rate_limited", 429, "error.rate_limited"),
+    ("method_not_allowed", 405, "error.method_not_allowed"),
+    ("too_large", 413, "error.too_large"),
+    ("bad_request", 400, "error.bad_request"),
+    ("internal", 500, "error.internal"),
+];
+
+pub fn status_of(code: &str) -> StatusCode {
+    CODES
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .and_then(|(_, s, _)| StatusCode::from_u16(*s).ok())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+pub fn message_key_of(code: &str) -> &'static str {
+    CODES
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, _, k)| *k)
+        .unwrap_or("error.internal")
+}
+
+/// An error on its way to a client.
+#[derive(Debug)]
+pub struct AppError {
+    pub code: &'static str,
+    /// Human detail (English) safe to show; never an internal cause.
+    pub detail: Option<String>,
+    pub fields: Vec<FieldError>,
+    /// The internal cause, logged once and never sent.
+    pub cause: Option<String>,
+}
+
+impl AppError {
+    pub fn new(code: &'static str) -> Self {
+        AppError {
+            code,
+            detail: None,
+            fields: Vec::new(),
+            cause: None,
+        }
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        AppError {
+            cause: Some(cause.to_string()),
+            ..AppError::new("internal")
+        }
+    }
+
+    pub fn not_found() -> Self {
+        AppError::new("not_found")
+    }
+
+    pub fn status(&self) -> StatusCode {
+        status_of(self.code)
+    }
+}
+
+impl From<Invalid> for AppError {
+    fn from(e: Invalid) -> Self {
+        AppError {
+            fields: e.0,
+            ..AppError::new("validation")
+        }
+    }
+}
+
+impl From<DbError> for AppError {
+    fn from(e: DbError) -> Self {
+        AppError::internal(e)
+    }
+}
+
+impl From<crate::ctx::Forbidden> for AppError {
+    fn from(e: crate::ctx::Forbidden) -> Self {
+        AppError::new("forbidden").detail(format!("permission {} is required", e.0.code()))
+    }
+}
+
+impl From<Permission> for AppError {
+    fn from(p: Permission) -> Self {
+        crate::ctx::Forbidden(p).into()
+    }
+}
+
+impl From<StaffError> for AppError {
+    fn from(e: StaffError) -> Self {
+        match e {
+            StaffError::Invalid(i) => i.into(),
+            StaffError::Duplicate { field } => AppError {
+                fields: vec![FieldError {
+                    field: field.into(),
+                    key: "invalid.duplicate",
+                }],
+                ..AppError::new("duplicate").detail(format!("{field} is already taken"))
+            },
+            StaffError::NotFound => AppError::not_found(),
+            StaffError::LastAdmin => AppError::new("last_admin"),
+            StaffError::Forbidden(f) => f.into(),
+            StaffError::Db(e) => e.into(),
+            StaffError::Hash(e) => AppError::internal(e),
+        }
+    }
+}
+
+impl From<AuthError> for AppError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::InvalidCredentials | AuthError::Disabled => AppError::new("unauthorized"),
+            AuthError::Locked { .. } => AppError::new("account_locked"),
+            AuthError::WrongCurrentPassword => Invalid::one("current_password", "password.wrong_current").into(),
+            AuthError::Mismatch => Invalid::one("confirm_password", "password.mismatch").into(),
+            AuthError::WeakPassword(p) => Invalid::one("new_password", p.message_key()).into(),
+            AuthError::Forbidden(f) => f.into(),
+            AuthError::Db(e) => e.into(),
+            AuthError::Hash(e) => AppError::internal(e),
+        }
+    }
+}
+
+/// The problem+json body.
+#[derive(Debug, Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'static str,
+    status: u16,
+    code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<ProblemField<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct ProblemField<'a> {
+    field: &'a str,
+    code: &'static str,
+    message: &'static str,
+}
+
+/// Marks a response as an error so the error middleware can finish it (request id, HTML or JSON,
+/// logging).
+#[derive(Debug, Clone)]
+pub struct ErrorMark {
+    pub code: &'static str,
+    pub detail: Option<String>,
+    pub fields: Vec<FieldError>,
+    pub cause: Option<String>,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let mut res = self.status().into_response();
+        res.extensions_mut().insert(ErrorMark {
+            code: self.code,
+            detail: self.detail,
+            fields: self.fields,
+            cause: self.cause,
+        });
+        res
+    }
+}
+
+/// Builds the problem+json response for an error (API routes).
+pub fn problem_response(mark: &ErrorMark, status: StatusCode, request_id: Option<&str>) -> Response {
+    let en = crate::web::i18n::Lang::En;
+    let body = Problem {
+        kind: format!("https://patron.invalid/problems/{}", mark.code),
+        title: en.t(message_key_of(mark.code)),
+        status: status.as_u16(),
+        code: mark.code,
+        detail: mark.detail.as_deref(),
+        errors: mark
+            .fields
+            .iter()
+            .map(|f| ProblemField {
+                field: &f.field,
+                code: f.key,
+                message: en.t(f.key),
+            })
+            .collect(),
+        request_id,
+    };
+    let mut res = (status, Json(body)).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    res
+}

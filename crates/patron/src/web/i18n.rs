@@ -1,0 +1,139 @@
+//! The console's languages and message catalog. Chinese (zh-CN) first, English second.
+//!
+//! Every label a page shows comes from `messages::CATALOG` by key. Both languages sit side by
+//! side in one row, so a message cannot exist in one language only; a test checks that every
+//! key the templates and code use is in the catalog.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use super::messages::CATALOG;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    ZhCn,
+    En,
+}
+
+static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
+    LazyLock::new(|| CATALOG.iter().map(|(k, zh, en)| (*k, (*zh, *en))).collect());
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::ZhCn => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code.trim() {
+            "zh-CN" | "zh" | "zh-cn" => Some(Lang::ZhCn),
+            "en" | "en-US" | "en-GB" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The first language of an `Accept-Language` header that Patron speaks.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        header
+            .split(',')
+            .filter_map(|part| part.split(';').next())
+            .find_map(|tag| {
+                let tag = tag.trim().to_ascii_lowercase();
+                if tag.starts_with("zh") {
+                    Some(Lang::ZhCn)
+                } else if tag.starts_with("en") {
+                    Some(Lang::En)
+                } else {
+                    None
+                }
+            })
+    }
+
+    /// The message for `key` in this language (the key itself if it is missing, so a gap shows
+    /// on screen rather than an empty label).
+    pub fn t(self, key: &str) -> &'static str {
+        match INDEX.get(key) {
+            Some((zh, en)) => match self {
+                Lang::ZhCn => zh,
+                Lang::En => en,
+            },
+            None => {
+                tracing::warn!(key, "missing message key");
+                "⟦missing message⟧"
+            }
+        }
+    }
+
+    pub fn has(key: &str) -> bool {
+        INDEX.contains_key(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_keys_are_unique_and_both_languages_are_filled() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, zh, en) in CATALOG {
+            assert!(seen.insert(*k), "duplicate key {k}");
+            assert!(!zh.trim().is_empty() && !en.trim().is_empty(), "{k} is empty");
+        }
+    }
+
+    #[test]
+    fn accept_language_picks_the_first_known_language() {
+        assert_eq!(Lang::from_accept_language("fr, en;q=0.8, zh"), Some(Lang::En));
+        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9"), Some(Lang::ZhCn));
+        assert_eq!(Lang::from_accept_language("fr"), None);
+    }
+
+    /// Every `t("…")` in the templates and every message key in the code is in the catalog.
+    #[test]
+    fn every_key_used_is_in_the_catalog() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        collect(&root.join("templates"), &mut files);
+        collect(&root.join("src"), &mut files);
+        let prefixes = [
+            "invalid.", "password.", "error.", "nav.", "login.", "account.", "dash.", "store.",
+            "staff.", "roles.", "till.", "token.", "audit.", "common.", "approval.", "role.", "flash.",
+        ];
+        let mut missing = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            for piece in text.split('"').skip(1).step_by(2) {
+                let looks_like_key = prefixes.iter().any(|p| piece.starts_with(p))
+                    && piece.len() > 4
+                    && !piece.ends_with('.')
+                    && piece
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_' || c.is_ascii_digit());
+                // File names and configuration paths that look like keys.
+                let not_a_key = ["error.html", "login.max_failures"].contains(&piece);
+                if looks_like_key && !not_a_key && !Lang::has(piece) {
+                    missing.push(format!("{piece} ({})", f.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys missing from the catalog: {missing:#?}");
+    }
+
+    fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                collect(&p, out);
+            } else if p.extension().is_some_and(|x| x == "html" || x == "rs")
+                && !p.ends_with("messages.rs")
+            {
+                out.push(p);
+            }
+        }
+    }
+}

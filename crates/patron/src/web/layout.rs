@@ -1,0 +1,156 @@
+//! What every console page's template receives: the language, the signed-in user, the
+//! navigation they are allowed to see, the CSRF token, and a flash message.
+
+use patron_core::Permission;
+
+use super::assets;
+use super::i18n::Lang;
+use crate::auth::extract::Console;
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub key: &'static str,
+    pub current: bool,
+}
+
+/// The console's sections, each shown only to those holding its permission.
+const NAV: &[(&str, &str, Permission)] = &[
+    ("/", "nav.dashboard", Permission::ViewDashboard),
+    ("/admin/stores", "nav.stores", Permission::ManageStores),
+    ("/admin/staff", "nav.staff", Permission::ManageStaff),
+    ("/admin/roles", "nav.roles", Permission::ViewPermissions),
+    ("/admin/tills", "nav.tills", Permission::ManageTillKeys),
+    ("/admin/tokens", "nav.tokens", Permission::ManageApiTokens),
+    ("/admin/audit", "nav.audit", Permission::ViewAudit),
+];
+
+pub struct Flash {
+    pub kind: &'static str,
+    pub key: &'static str,
+}
+
+pub struct Page {
+    pub lang: Lang,
+    pub title_key: &'static str,
+    pub user_name: Option<String>,
+    pub nav: Vec<NavItem>,
+    pub csrf: String,
+    pub flash: Option<Flash>,
+}
+
+impl Page {
+    /// A page for a signed-in staff member.
+    pub fn console(c: &Console, title_key: &'static str) -> Page {
+        let nav = NAV
+            .iter()
+            .filter(|(_, _, p)| c.ctx.can(*p))
+            .map(|(href, key, _)| NavItem {
+                href,
+                key,
+                current: if *href == "/" {
+                    c.path == "/"
+                } else {
+                    c.path.starts_with(href)
+                },
+            })
+            .collect();
+        Page {
+            lang: c.lang,
+            title_key,
+            user_name: Some(c.staff().display_name.clone()),
+            nav,
+            csrf: c.csrf_token.clone(),
+            flash: None,
+        }
+    }
+
+    /// A page shown without signing in (login, errors).
+    pub fn anonymous(lang: Lang, title_key: &'static str) -> Page {
+        Page {
+            lang,
+            title_key,
+            user_name: None,
+            nav: Vec::new(),
+            csrf: String::new(),
+            flash: None,
+        }
+    }
+
+    /// Shows a flash message named by a `?ok=` / `?err=` query key, if it is a known message.
+    pub fn with_flash(mut self, kind: &'static str, key: Option<&str>) -> Page {
+        if let Some(k) = key
+            && let Some((known, _, _)) = super::messages::CATALOG
+                .iter()
+                .find(|(known, _, _)| *known == k && known.starts_with("flash."))
+        {
+            self.flash = Some(Flash { kind, key: known });
+        }
+        self
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn asset(&self, name: &str) -> String {
+        assets::url(name)
+    }
+
+    pub fn is_en(&self) -> bool {
+        self.lang == Lang::En
+    }
+
+    /// A role's name in this page's language.
+    pub fn role_name(&self, role: &patron_core::Role) -> &'static str {
+        match self.lang {
+            Lang::ZhCn => role.name_zh(),
+            Lang::En => role.name_en(),
+        }
+    }
+
+    /// A permission's name in this page's language.
+    pub fn permission_name(&self, p: &Permission) -> &'static str {
+        match self.lang {
+            Lang::ZhCn => p.name_zh(),
+            Lang::En => p.name_en(),
+        }
+    }
+
+    /// A timestamp in the store's zone, to the minute.
+    pub fn time(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        t.with_timezone(&chrono_tz::Asia::Shanghai)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+
+    pub fn time_opt(&self, t: &Option<chrono::DateTime<chrono::Utc>>) -> String {
+        t.as_ref().map(|t| self.time(t)).unwrap_or_default()
+    }
+}
+
+/// Field errors of a re-shown form, for templates.
+#[derive(Default)]
+pub struct FormErrors(pub Vec<crate::validation::FieldError>);
+
+impl FormErrors {
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|e| e.field == field)
+    }
+
+    /// The message for `field` in `lang`, or "" when the field is fine.
+    pub fn msg(&self, page: &Page, field: &str) -> &'static str {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| page.t(e.key))
+            .unwrap_or("")
+    }
+
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
