@@ -190,7 +190,7 @@ async function click(selector) {
 async function submitLogin(password) {
   await fill('input[name=username]', LOGIN);
   await fill('input[name=password]', password);
-  await click('button[type=submit]');
+  await click('main button[type=submit]');
 }
 
 let browser = null;
@@ -249,7 +249,7 @@ try {
     await fill('input[name=current_password]', PASSWORD);
     await fill('input[name=new_password]', NEW_PASSWORD);
     await fill('input[name=confirm_password]', NEW_PASSWORD);
-    await click('button[type=submit]');
+    await click('main button[type=submit]');
   });
 
   // c. Dashboard, Chinese by default.

@@ -182,7 +182,10 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
     (Permission::ViewDashboard, EVERYONE),
     (Permission::ManageStores, &[Admin]),
     (Permission::ManageStaff, &[Admin]),
-    (Permission::ViewPermissions, &[Admin, Manager, FinanceManager]),
+    (
+        Permission::ViewPermissions,
+        &[Admin, Manager, FinanceManager],
+    ),
     (Permission::ManageTillKeys, &[Admin]),
     (Permission::ManageApiTokens, &[Admin]),
     (Permission::ViewAudit, &[Admin, Manager, FinanceManager]),

@@ -26,9 +26,14 @@ impl ApprovalStatus {
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Pending, Self::Approved, Self::Rejected, Self::Withdrawn]
-            .into_iter()
-            .find(|s| s.code() == code)
+        [
+            Self::Pending,
+            Self::Approved,
+            Self::Rejected,
+            Self::Withdrawn,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
     }
 }
 

@@ -47,12 +47,18 @@ pub fn link_hash(prev_hash: &str, f: &AuditFields<'_>) -> String {
     put(&mut h, Some(&f.seq.to_be_bytes()));
     put(&mut h, Some(f.at.as_bytes()));
     put(&mut h, Some(f.actor_kind.as_bytes()));
-    put(&mut h, f.actor_id.map(i64::to_be_bytes).as_ref().map(|b| &b[..]));
+    put(
+        &mut h,
+        f.actor_id.map(i64::to_be_bytes).as_ref().map(|b| &b[..]),
+    );
     put(&mut h, Some(f.actor_name.as_bytes()));
     put(&mut h, Some(f.action.as_bytes()));
     put(&mut h, Some(f.entity_kind.as_bytes()));
     put(&mut h, Some(f.entity_id.as_bytes()));
-    put(&mut h, f.store_id.map(i64::to_be_bytes).as_ref().map(|b| &b[..]));
+    put(
+        &mut h,
+        f.store_id.map(i64::to_be_bytes).as_ref().map(|b| &b[..]),
+    );
     put(&mut h, f.before.map(str::as_bytes));
     put(&mut h, f.after.map(str::as_bytes));
     put(&mut h, f.request_id.map(str::as_bytes));

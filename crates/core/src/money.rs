@@ -5,12 +5,16 @@ use std::fmt;
 use std::ops::{Add, Neg, Sub};
 
 /// An amount of money in fen (1 yuan = 100 fen).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Fen(pub i64);
 
 /// A number of points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Points(pub i64);
 
@@ -87,7 +91,7 @@ impl fmt::Display for Fen {
         let yuan = (abs / 100).to_string();
         let mut grouped = String::with_capacity(yuan.len() + yuan.len() / 3);
         for (i, c) in yuan.chars().enumerate() {
-            if i > 0 && (yuan.len() - i) % 3 == 0 {
+            if i > 0 && (yuan.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(c);
@@ -142,7 +146,7 @@ mod tests {
 
     #[test]
     fn amounts_print_with_yuan_sign_grouping_and_two_decimals() {
-        assert_eq!(Fen(123_456_78).to_string(), "¥123,456.78");
+        assert_eq!(Fen(12_345_678).to_string(), "¥123,456.78");
         assert_eq!(Fen(5).to_string(), "¥0.05");
         assert_eq!(Fen(-100_000).to_string(), "-¥1,000.00");
         assert_eq!(Fen(0).to_string(), "¥0.00");
@@ -162,7 +166,10 @@ mod tests {
         assert!(Fen::parse_yuan("12a").is_err());
         assert!(Fen::parse_yuan("").is_err());
         assert!(Fen::parse_yuan(".5").is_err());
-        assert_eq!(Fen::parse_yuan("99999999999999999999"), Err(MoneyError::OutOfRange));
+        assert_eq!(
+            Fen::parse_yuan("99999999999999999999"),
+            Err(MoneyError::OutOfRange)
+        );
     }
 
     #[test]

@@ -28,11 +28,7 @@ impl PasswordProblem {
 }
 
 /// Checks a new password chosen by `username` (who currently has `current`).
-pub fn check_new_password(
-    username: &str,
-    current: &str,
-    new: &str,
-) -> Result<(), PasswordProblem> {
+pub fn check_new_password(username: &str, current: &str, new: &str) -> Result<(), PasswordProblem> {
     if new.chars().count() < MIN_LENGTH {
         return Err(PasswordProblem::TooShort);
     }
@@ -71,7 +67,10 @@ mod tests {
 
     #[test]
     fn short_or_trivial_passwords_are_refused() {
-        assert_eq!(check_new_password("wang", "x", "abc"), Err(PasswordProblem::TooShort));
+        assert_eq!(
+            check_new_password("wang", "x", "abc"),
+            Err(PasswordProblem::TooShort)
+        );
         assert_eq!(
             check_new_password("wang", "x", "aaaaaaaaaaaa"),
             Err(PasswordProblem::TooSimple)

@@ -114,7 +114,8 @@ pub(crate) async fn append(tx: &mut Tx) -> Result<(), DbError> {
             .bind(&prev)
             .bind(&hash)
             .execute(c)
-            .await.map(|r| r.rows_affected())
+            .await
+            .map(|r| r.rows_affected())
         })?;
         prev = hash;
     }
@@ -123,7 +124,8 @@ pub(crate) async fn append(tx: &mut Tx) -> Result<(), DbError> {
             .bind(seq)
             .bind(&prev)
             .execute(c)
-            .await.map(|r| r.rows_affected())
+            .await
+            .map(|r| r.rows_affected())
     })?;
     Ok(())
 }
@@ -296,9 +298,11 @@ pub async fn list(
         }};
     }
     let rows = on_db!(db, |p| {
-        bind_filters!(sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(page_sql.clone())))
-            .fetch_all(p)
-            .await?
+        bind_filters!(sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(
+            page_sql.clone()
+        )))
+        .fetch_all(p)
+        .await?
     });
     let total: i64 = on_db!(db, |p| {
         bind_filters!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone())))

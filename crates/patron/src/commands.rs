@@ -17,10 +17,14 @@ use crate::web::error::AppError;
 /// migrations applied.
 pub async fn open(dir: &Path) -> anyhow::Result<App> {
     let config = Config::load(dir).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
-    let secrets = Secrets::load(&config.data_dir).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
-    let db = Db::open_url(&config.database_url())
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot open the database ({}): {e}", redact(&config.database_url())))?;
+    let secrets =
+        Secrets::load(&config.data_dir).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    let db = Db::open_url(&config.database_url()).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open the database ({}): {e}",
+            redact(&config.database_url())
+        )
+    })?;
     db.migrate().await.context("migrating the database")?;
     Ok(App {
         db,
@@ -54,7 +58,11 @@ pub fn explain(e: impl Into<AppError>) -> anyhow::Error {
         .t(crate::web::error::message_key_of(e.code))
         .to_string();
     for f in &e.fields {
-        line.push_str(&format!("; {}: {}", f.field, crate::web::i18n::Lang::En.t(f.key)));
+        line.push_str(&format!(
+            "; {}: {}",
+            f.field,
+            crate::web::i18n::Lang::En.t(f.key)
+        ));
     }
     if let Some(d) = e.detail {
         line.push_str(&format!(" ({d})"));
@@ -83,7 +91,10 @@ pub async fn init(
     database_url: Option<&str>,
 ) -> anyhow::Result<Initialized> {
     if dir.join(config::CONFIG_FILE).exists() || dir.join(config::SECRETS_FILE).exists() {
-        bail!("{} already holds a Patron data directory; choose another --dir", dir.display());
+        bail!(
+            "{} already holds a Patron data directory; choose another --dir",
+            dir.display()
+        );
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let db_line = match database_url {
@@ -178,9 +189,9 @@ pub async fn parse_cli_grants(ctx: &Ctx, specs: &[String]) -> anyhow::Result<Vec
     specs
         .iter()
         .map(|spec| {
-            let (role, store) = spec
-                .split_once('@')
-                .with_context(|| format!("{spec:?}: write a role as ROLE@STORE_CODE, e.g. clerk@HQ"))?;
+            let (role, store) = spec.split_once('@').with_context(|| {
+                format!("{spec:?}: write a role as ROLE@STORE_CODE, e.g. clerk@HQ")
+            })?;
             let store = stores
                 .iter()
                 .find(|s| s.code.eq_ignore_ascii_case(store))
@@ -198,7 +209,10 @@ pub async fn audit_verify(app: &App) -> anyhow::Result<bool> {
     let report = crate::audit::verify(&app.db).await?;
     match report.broken {
         None => {
-            println!("audit log: {} entries verified, the chain is intact", report.verified);
+            println!(
+                "audit log: {} entries verified, the chain is intact",
+                report.verified
+            );
             Ok(true)
         }
         Some(b) => {

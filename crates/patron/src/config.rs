@@ -123,7 +123,9 @@ impl Config {
         // Variables that are not settings: the data directory itself, test switches and secrets.
         let env = env.ignore(&[
             "dir",
+            "log",
             "test_pg",
+            "screenshots",
             "skip_browser",
             "secret_session_key",
             "secret_pii_key",
@@ -139,20 +141,30 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        self.listen
-            .parse::<SocketAddr>()
-            .map_err(|e| bad("listen", format!("{:?} is not an address:port ({e})", self.listen)))?;
-        let url = url::Url::parse(&self.public_url)
-            .map_err(|e| bad("public_url", format!("{:?} is not a URL ({e})", self.public_url)))?;
+        self.listen.parse::<SocketAddr>().map_err(|e| {
+            bad(
+                "listen",
+                format!("{:?} is not an address:port ({e})", self.listen),
+            )
+        })?;
+        let url = url::Url::parse(&self.public_url).map_err(|e| {
+            bad(
+                "public_url",
+                format!("{:?} is not a URL ({e})", self.public_url),
+            )
+        })?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(bad("public_url", "must start with http:// or https://"));
         }
         if !matches!(self.default_lang.as_str(), "zh-CN" | "en") {
             return Err(bad("default_lang", "must be zh-CN or en"));
         }
-        self.time_zone
-            .parse::<chrono_tz::Tz>()
-            .map_err(|_| bad("time_zone", format!("{:?} is not a time zone", self.time_zone)))?;
+        self.time_zone.parse::<chrono_tz::Tz>().map_err(|_| {
+            bad(
+                "time_zone",
+                format!("{:?} is not a time zone", self.time_zone),
+            )
+        })?;
         if !matches!(self.log_format.as_str(), "pretty" | "json") {
             return Err(bad("log_format", "must be pretty or json"));
         }
@@ -340,7 +352,8 @@ mod tests {
 
     #[test]
     fn the_file_overrides_defaults() {
-        let d = dir_with("listen = \"0.0.0.0:9000\"\n[login]\nmax_failures = 3\nlock_minutes = 5\n");
+        let d =
+            dir_with("listen = \"0.0.0.0:9000\"\n[login]\nmax_failures = 3\nlock_minutes = 5\n");
         let c = Config::load_from(d.path(), no_env()).expect("valid");
         assert_eq!(c.listen, "0.0.0.0:9000");
         assert_eq!(c.login.max_failures, 3);

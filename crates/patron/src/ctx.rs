@@ -91,7 +91,9 @@ impl Actor {
         match self {
             Actor::Staff(s) => s.username.clone(),
             Actor::Token { staff, token_id } => format!("{} (token #{token_id})", staff.username),
-            Actor::Till { till_id, store_id, .. } => format!("till {till_id}@{store_id}"),
+            Actor::Till {
+                till_id, store_id, ..
+            } => format!("till {till_id}@{store_id}"),
             Actor::Cli { os_user } => format!("cli:{os_user}"),
             Actor::System => "system".into(),
         }
@@ -133,10 +135,9 @@ impl Ctx {
         match &self.actor {
             Actor::Cli { .. } | Actor::System => true,
             Actor::Till { .. } => false,
-            Actor::Staff(s) | Actor::Token { staff: s, .. } => s
-                .grants
-                .iter()
-                .any(|g| access::allows(g.role, permission)),
+            Actor::Staff(s) | Actor::Token { staff: s, .. } => {
+                s.grants.iter().any(|g| access::allows(g.role, permission))
+            }
         }
     }
 

@@ -14,10 +14,7 @@ use crate::staff::{self, StaffInput, StoreInput};
 /// The file in a demo directory that lists its accounts and keys (owner-only).
 pub const CREDENTIALS_FILE: &str = "demo-credentials.txt";
 
-const STORES: &[(&str, &str)] = &[
-    ("WFJ", "王府井店 Wangfujing"),
-    ("XD", "西单店 Xidan"),
-];
+const STORES: &[(&str, &str)] = &[("WFJ", "王府井店 Wangfujing"), ("XD", "西单店 Xidan")];
 
 /// (username, display name, role, stores)
 const PEOPLE: &[(&str, &str, &str, &[&str])] = &[
@@ -46,7 +43,11 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
     let _ = writeln!(out, "Patron demo data directory: {}", dir.display());
     let _ = writeln!(out, "\nStaff accounts (user name / password / role):");
     let admin_password = set_demo_password(&ctx, &init.admin_username).await?;
-    let _ = writeln!(out, "  {:<11} {}  系统管理员 Administrator", "admin", admin_password);
+    let _ = writeln!(
+        out,
+        "  {:<11} {}  系统管理员 Administrator",
+        "admin", admin_password
+    );
     for (code, name) in STORES {
         staff::create_store(
             &ctx,
@@ -63,7 +64,10 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
     for (username, display, role, stores) in PEOPLE {
         let grants = commands::parse_cli_grants(
             &ctx,
-            &stores.iter().map(|s| format!("{role}@{s}")).collect::<Vec<_>>(),
+            &stores
+                .iter()
+                .map(|s| format!("{role}@{s}"))
+                .collect::<Vec<_>>(),
         )
         .await?;
         staff::create_staff(
@@ -78,8 +82,14 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
         .await
         .map_err(explain)?;
         let pw = set_demo_password(&ctx, username).await?;
-        let r = patron_core::Role::from_code(role).map(|r| r.name_zh()).unwrap_or("");
-        let _ = writeln!(out, "  {username:<11} {pw}  {display} · {r} @ {}", stores.join(","));
+        let r = patron_core::Role::from_code(role)
+            .map(|r| r.name_zh())
+            .unwrap_or("");
+        let _ = writeln!(
+            out,
+            "  {username:<11} {pw}  {display} · {r} @ {}",
+            stores.join(",")
+        );
     }
     let _ = writeln!(out, "\nTill keys (Authorization: Bearer …):");
     let all = staff::list_stores(&ctx).await.map_err(explain)?;
@@ -96,7 +106,9 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
 
 /// Gives a demo account a printed password that need not be changed at first login.
 async fn set_demo_password(ctx: &Ctx, username: &str) -> anyhow::Result<String> {
-    let row = staff::find_by_username(ctx, username).await.map_err(explain)?;
+    let row = staff::find_by_username(ctx, username)
+        .await
+        .map_err(explain)?;
     let pw = password::random_password();
     let hash = password::hash(&pw).await?;
     let id = row.id;

@@ -8,7 +8,11 @@ use patron::commands::{self, cli_ctx, explain};
 use patron::{auth, demo, staff};
 
 #[derive(Parser)]
-#[command(name = "patron", version, about = "Patron — member, points and group-buy system (会员团购部)")]
+#[command(
+    name = "patron",
+    version,
+    about = "Patron — member, points and group-buy system (会员团购部)"
+)]
 struct Cli {
     /// The data directory (configuration, secrets, SQLite database).
     #[arg(long, global = true, env = "PATRON_DIR", default_value = "patron-data")]
@@ -102,11 +106,15 @@ enum AuditCommand {
     Verify,
 }
 
-fn init_logging() {
-    let json = std::env::var("PATRON_LOG_FORMAT").is_ok_and(|f| f == "json");
+/// Logs go to stderr, as text or JSON per the `log_format` setting (file or PATRON_LOG_FORMAT);
+/// `PATRON_LOG` sets the filter. A configuration that does not load is reported by the command.
+fn init_logging(dir: &std::path::Path) {
+    let json = patron::config::Config::load(dir).is_ok_and(|c| c.log_format == "json");
     let filter = tracing_subscriber::EnvFilter::try_from_env("PATRON_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -116,8 +124,8 @@ fn init_logging() {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    init_logging();
     let cli = Cli::parse();
+    init_logging(&cli.dir);
     match run(cli).await {
         Ok(code) => code,
         Err(e) => {
@@ -136,12 +144,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store_name,
             database_url,
         } => {
-            let done = commands::init(&dir, &admin, &store_code, &store_name, database_url.as_deref()).await?;
+            let done = commands::init(
+                &dir,
+                &admin,
+                &store_code,
+                &store_name,
+                database_url.as_deref(),
+            )
+            .await?;
             println!("Created the Patron data directory {}", done.dir.display());
             println!("First store: {}", done.store_code);
             println!("Administrator: {}", done.admin_username);
-            println!("One-time password (shown only now; it must be changed at first login): {}", done.admin_password);
-            println!("Keep {} secret and back it up apart from the database.", done.dir.join("secrets.toml").display());
+            println!(
+                "One-time password (shown only now; it must be changed at first login): {}",
+                done.admin_password
+            );
+            println!(
+                "Keep {} secret and back it up apart from the database.",
+                done.dir.join("secrets.toml").display()
+            );
         }
         Command::Serve => commands::serve(commands::open(&dir).await?).await?,
         Command::Migrate => {
@@ -153,9 +174,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = commands::open(&dir).await?;
             let ctx = cli_ctx(&app);
             match u {
-                UserCommand::Add { username, name, roles, lang } => {
+                UserCommand::Add {
+                    username,
+                    name,
+                    roles,
+                    lang,
+                } => {
                     let grants = commands::parse_cli_grants(&ctx, &roles).await?;
-                    let input = staff::StaffInput { username, display_name: name, lang, grants };
+                    let input = staff::StaffInput {
+                        username,
+                        display_name: name,
+                        lang,
+                        grants,
+                    };
                     let (id, pw) = staff::create_staff(&ctx, &input).await.map_err(explain)?;
                     println!("staff #{id} created; one-time password (shown only now): {pw}");
                 }
@@ -166,22 +197,45 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             .grants
                             .iter()
                             .map(|g| {
-                                let code = stores.iter().find(|s| s.id == g.store_id).map(|s| s.code.as_str()).unwrap_or("?");
+                                let code = stores
+                                    .iter()
+                                    .find(|s| s.id == g.store_id)
+                                    .map(|s| s.code.as_str())
+                                    .unwrap_or("?");
                                 format!("{}@{code}", g.role.code())
                             })
                             .collect();
-                        let state = if item.staff.disabled { "disabled" } else { "active" };
-                        println!("{:<16} {:<20} {:<8} {}", item.staff.username, item.staff.display_name, state, roles.join(","));
+                        let state = if item.staff.disabled {
+                            "disabled"
+                        } else {
+                            "active"
+                        };
+                        println!(
+                            "{:<16} {:<20} {:<8} {}",
+                            item.staff.username,
+                            item.staff.display_name,
+                            state,
+                            roles.join(",")
+                        );
                     }
                 }
                 UserCommand::ResetPassword { username } => {
-                    let row = staff::find_by_username(&ctx, &username).await.map_err(explain)?;
+                    let row = staff::find_by_username(&ctx, &username)
+                        .await
+                        .map_err(explain)?;
                     let pw = staff::reset_password(&ctx, row.id).await.map_err(explain)?;
-                    println!("{}: new one-time password (shown only now): {pw}", row.username);
+                    println!(
+                        "{}: new one-time password (shown only now): {pw}",
+                        row.username
+                    );
                 }
                 UserCommand::Disable { username } => {
-                    let row = staff::find_by_username(&ctx, &username).await.map_err(explain)?;
-                    staff::set_disabled(&ctx, row.id, true).await.map_err(explain)?;
+                    let row = staff::find_by_username(&ctx, &username)
+                        .await
+                        .map_err(explain)?;
+                    staff::set_disabled(&ctx, row.id, true)
+                        .await
+                        .map_err(explain)?;
                     println!("{} is disabled", row.username);
                 }
             }
@@ -191,22 +245,41 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = commands::open(&dir).await?;
             let ctx = cli_ctx(&app);
             match t {
-                TillCommand::Add { store, till_id, label } => {
+                TillCommand::Add {
+                    store,
+                    till_id,
+                    label,
+                } => {
                     let stores = staff::list_stores(&ctx).await.map_err(explain)?;
-                    let Some(s) = stores.iter().find(|s| s.code.eq_ignore_ascii_case(&store)) else {
+                    let Some(s) = stores.iter().find(|s| s.code.eq_ignore_ascii_case(&store))
+                    else {
                         anyhow::bail!("there is no store {store:?}");
                     };
-                    let (row, key) = auth::keys::issue_till_key(&ctx, s.id, &till_id, &label).await.map_err(explain)?;
-                    println!("till key #{} for {} till {} (shown only now): {key}", row.id, row.store_code, row.till_id);
+                    let (row, key) = auth::keys::issue_till_key(&ctx, s.id, &till_id, &label)
+                        .await
+                        .map_err(explain)?;
+                    println!(
+                        "till key #{} for {} till {} (shown only now): {key}",
+                        row.id, row.store_code, row.till_id
+                    );
                 }
                 TillCommand::List => {
                     for k in auth::keys::list_till_keys(&ctx).await.map_err(explain)? {
-                        let state = if k.revoked_at.is_some() { "revoked" } else { "active" };
-                        println!("#{:<5} {:<8} {:<8} {:<8} {}…  {}", k.id, k.store_code, k.till_id, state, k.key_prefix, k.label);
+                        let state = if k.revoked_at.is_some() {
+                            "revoked"
+                        } else {
+                            "active"
+                        };
+                        println!(
+                            "#{:<5} {:<8} {:<8} {:<8} {}…  {}",
+                            k.id, k.store_code, k.till_id, state, k.key_prefix, k.label
+                        );
                     }
                 }
                 TillCommand::Revoke { id } => {
-                    auth::keys::revoke_till_key(&ctx, id).await.map_err(explain)?;
+                    auth::keys::revoke_till_key(&ctx, id)
+                        .await
+                        .map_err(explain)?;
                     println!("till key #{id} is revoked");
                 }
             }
@@ -224,19 +297,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = commands::open(&dir).await?;
             let ok = commands::audit_verify(&app).await?;
             app.db.close().await;
-            println!("{}", if ok { "check: everything agrees" } else { "check: differences found" });
+            println!(
+                "{}",
+                if ok {
+                    "check: everything agrees"
+                } else {
+                    "check: differences found"
+                }
+            );
             if !ok {
                 return Ok(ExitCode::FAILURE);
             }
         }
         Command::Demo { serve } => {
             // The demo lives in ./patron-demo unless --dir/PATRON_DIR names another place.
-            let dir = if dir == PathBuf::from("patron-data") { PathBuf::from("patron-demo") } else { dir };
+            let dir = if dir == std::path::Path::new("patron-data") {
+                PathBuf::from("patron-demo")
+            } else {
+                dir
+            };
             let text = demo::build(&dir).await?;
             println!("{text}");
             if serve {
                 let app = demo::open(&dir).await?;
-                println!("Open {} and log in with an account above.", app.config.public_url);
+                println!(
+                    "Open {} and log in with an account above.",
+                    app.config.public_url
+                );
                 commands::serve(app).await?;
             } else {
                 println!("Serve it with: patron --dir {} serve", dir.display());

@@ -31,7 +31,8 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn new(backend: TestBackend) -> Result<TestDb, DbError> {
-        let dir = std::env::temp_dir().join(format!("patron-test-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("patron-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).map_err(|e| DbError::Sqlx(sqlx::Error::Io(e)))?;
         match backend {
             TestBackend::Sqlite => Ok(TestDb {
@@ -71,7 +72,10 @@ impl Drop for TestDb {
         if let Some((admin, name)) = self.pg.take() {
             // Drop runs outside async; a short-lived runtime on another thread does the work.
             let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
                     return;
                 };
                 rt.block_on(async move {

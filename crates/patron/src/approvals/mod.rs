@@ -57,19 +57,28 @@ pub struct NewRequest {
 }
 
 fn staff_id(ctx: &Ctx) -> Result<i64, ApprovalsError> {
-    ctx.actor.staff().map(|s| s.id).ok_or(ApprovalsError::NotStaff)
+    ctx.actor
+        .staff()
+        .map(|s| s.id)
+        .ok_or(ApprovalsError::NotStaff)
 }
 
 /// Submits a request inside the caller's write (so the area's own rows and the request commit
 /// together).
-pub async fn submit(ctx: &Ctx, tx: &mut Tx, req: &NewRequest) -> Result<ApprovalRow, ApprovalsError> {
+pub async fn submit(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    req: &NewRequest,
+) -> Result<ApprovalRow, ApprovalsError> {
     let requester = staff_id(ctx)?;
     let mut bad = Invalid::new();
     bad.check("summary", required_text(&req.summary, 200));
     bad.check("kind", required_text(&req.kind, 64));
     bad.into_result()?;
     if let Some(prev) = req.previous_id {
-        let previous = store::get_in(tx, prev).await?.ok_or(ApprovalsError::NotFound)?;
+        let previous = store::get_in(tx, prev)
+            .await?
+            .ok_or(ApprovalsError::NotFound)?;
         if previous.status != ApprovalStatus::Rejected.code() || previous.kind != req.kind {
             return Err(Invalid::one("previous_id", "invalid.resubmit").into());
         }
@@ -94,7 +103,9 @@ pub async fn decide(
     if !matches!(decision, Decision::Withdraw) {
         ctx.require(Permission::DecideApprovals)?;
     }
-    let current = store::get_in(tx, id).await?.ok_or(ApprovalsError::NotFound)?;
+    let current = store::get_in(tx, id)
+        .await?
+        .ok_or(ApprovalsError::NotFound)?;
     if let Some(store_id) = current.store_id
         && !matches!(decision, Decision::Withdraw)
     {
@@ -109,7 +120,9 @@ pub async fn decide(
     let updated = store::set_status(tx, id, next, actor, ctx.now(), reason.as_deref()).await?;
     // Someone else decided first: report the state they left.
     let Some(row) = updated else {
-        let now = store::get_in(tx, id).await?.ok_or(ApprovalsError::NotFound)?;
+        let now = store::get_in(tx, id)
+            .await?
+            .ok_or(ApprovalsError::NotFound)?;
         let st = ApprovalStatus::from_code(&now.status).unwrap_or(ApprovalStatus::Approved);
         return Err(ApprovalError::NotPending(st).into());
     };

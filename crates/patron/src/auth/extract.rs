@@ -52,7 +52,11 @@ pub fn anonymous_lang(headers: &HeaderMap, app: &App) -> Lang {
 
 /// `Set-Cookie` value for a cookie with Patron's attributes.
 pub fn set_cookie(app: &App, name: &str, value: &str, http_only: bool) -> String {
-    let secure = if app.config.cookies_secure() { "; Secure" } else { "" };
+    let secure = if app.config.cookies_secure() {
+        "; Secure"
+    } else {
+        ""
+    };
     let http_only = if http_only { "; HttpOnly" } else { "" };
     format!("{name}={value}; Path=/; SameSite=Lax{http_only}{secure}")
 }
@@ -170,9 +174,11 @@ impl<T: DeserializeOwned + Send> FromRequest<App> for Verified<T> {
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let bytes = axum::body::to_bytes(body, 1024 * 1024)
-            .await
-            .map_err(|_| AppError::new("validation").detail("form too large").into_response())?;
+        let bytes = axum::body::to_bytes(body, 1024 * 1024).await.map_err(|_| {
+            AppError::new("validation")
+                .detail("form too large")
+                .into_response()
+        })?;
         let field: CsrfField = serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfField {
             csrf: String::new(),
         });
@@ -202,10 +208,16 @@ impl FromRequestParts<App> for ApiCaller {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
-            .ok_or_else(|| AppError::new("unauthorized").detail("an Authorization: Bearer key is required"))?;
+            .ok_or_else(|| {
+                AppError::new("unauthorized").detail("an Authorization: Bearer key is required")
+            })?;
         let actor = keys::authenticate(app, bearer)
             .await?
             .ok_or_else(|| AppError::new("unauthorized").detail("the key is unknown or revoked"))?;
-        Ok(ApiCaller(Ctx::new(app.clone(), actor, request_id(&parts.headers))))
+        Ok(ApiCaller(Ctx::new(
+            app.clone(),
+            actor,
+            request_id(&parts.headers),
+        )))
     }
 }

@@ -81,15 +81,24 @@ async fn till_issue(v: Verified<TillForm>) -> Response {
     let c = v.console;
     let store_id = v.form.store_id.parse().unwrap_or(-1);
     match keys::issue_till_key(&c.ctx, store_id, &v.form.till_id, &v.form.label).await {
-        Ok((_, key)) => finish(render_tills(&c, Some(key), TillForm::default(), FormErrors::default()).await),
-        Err(e) => finish(reshow(e, v.form, |form, errors| async move {
-            render_tills(&c, None, form, errors).await
-        }).await),
+        Ok((_, key)) => {
+            finish(render_tills(&c, Some(key), TillForm::default(), FormErrors::default()).await)
+        }
+        Err(e) => finish(
+            reshow(e, v.form, |form, errors| async move {
+                render_tills(&c, None, form, errors).await
+            })
+            .await,
+        ),
     }
 }
 
 /// Re-shows a form with its field errors (422), or passes any other error on.
-async fn reshow<F, Fut>(e: StaffError, form: F, render: impl FnOnce(F, FormErrors) -> Fut) -> Result<Response, AppError>
+async fn reshow<F, Fut>(
+    e: StaffError,
+    form: F,
+    render: impl FnOnce(F, FormErrors) -> Fut,
+) -> Result<Response, AppError>
 where
     Fut: Future<Output = Result<Response, AppError>>,
 {
@@ -174,13 +183,21 @@ async fn token_issue(v: Verified<TokenForm>) -> Response {
     };
     let result = match valid_days {
         Ok(d) => keys::issue_token(&c.ctx, &v.form.name, staff_id, d).await,
-        Err(_) => Err(StaffError::Invalid(crate::validation::Invalid::one("valid_days", "invalid.valid_days"))),
+        Err(_) => Err(StaffError::Invalid(crate::validation::Invalid::one(
+            "valid_days",
+            "invalid.valid_days",
+        ))),
     };
     match result {
-        Ok((_, token)) => finish(render_tokens(&c, Some(token), TokenForm::default(), FormErrors::default()).await),
-        Err(e) => finish(reshow(e, v.form, |form, errors| async move {
-            render_tokens(&c, None, form, errors).await
-        }).await),
+        Ok((_, token)) => finish(
+            render_tokens(&c, Some(token), TokenForm::default(), FormErrors::default()).await,
+        ),
+        Err(e) => finish(
+            reshow(e, v.form, |form, errors| async move {
+                render_tokens(&c, None, form, errors).await
+            })
+            .await,
+        ),
     }
 }
 

@@ -53,7 +53,11 @@ pub fn parse_till_id(input: &str) -> Result<String, &'static str> {
     let ok = (1..=16).contains(&t.len())
         && t.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok { Ok(t.to_string()) } else { Err("invalid.till_id") }
+    if ok {
+        Ok(t.to_string())
+    } else {
+        Err("invalid.till_id")
+    }
 }
 
 fn live_key_exists(e: DbError) -> StaffError {
@@ -240,7 +244,12 @@ pub async fn revoke_token(ctx: &Ctx, id: i64) -> Result<(), StaffError> {
     revoke(ctx, "api_tokens", "api_token", id).await
 }
 
-async fn revoke(ctx: &Ctx, table: &'static str, kind: &'static str, id: i64) -> Result<(), StaffError> {
+async fn revoke(
+    ctx: &Ctx,
+    table: &'static str,
+    kind: &'static str,
+    id: i64,
+) -> Result<(), StaffError> {
     let by = ctx.actor.audit_name();
     let now = ctx.now();
     let entry = ctx.audit(&format!("{kind}.revoke"), kind, id);
@@ -289,6 +298,7 @@ struct TillAuth {
     id: i64,
     store_id: i64,
     till_id: String,
+    last_used_at: Option<DateTime<Utc>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -296,6 +306,40 @@ struct TokenAuth {
     id: i64,
     staff_id: i64,
     expires_at: Option<DateTime<Utc>>,
+    last_used_at: Option<DateTime<Utc>>,
+}
+
+/// `last_used_at` is refreshed at most this often, so authenticating is not a write per request.
+const USE_RECORDED_EVERY_MINUTES: i64 = 60;
+
+/// Records that a key was used, if the last record is older than the interval.
+async fn record_use(
+    app: &App,
+    table: &'static str,
+    id: i64,
+    last: Option<DateTime<Utc>>,
+) -> Result<(), DbError> {
+    let now = app.clock.now();
+    if last.is_some_and(|t| now - t < Duration::minutes(USE_RECORDED_EVERY_MINUTES)) {
+        return Ok(());
+    }
+    let sql = format!("update {table} set last_used_at = $1 where id = $2");
+    app.db
+        .write(move |tx| {
+            let sql = sql.clone();
+            Box::pin(async move {
+                on_tx!(tx, |c| {
+                    sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .bind(now)
+                        .bind(id)
+                        .execute(c)
+                        .await
+                        .map(|r| r.rows_affected())
+                })?;
+                Ok::<_, DbError>(())
+            })
+        })
+        .await
 }
 
 /// The actor a bearer key stands for, if it is a live key.
@@ -304,13 +348,15 @@ pub async fn authenticate(app: &App, bearer: &str) -> Result<Option<Actor>, DbEr
     if bearer.starts_with(&format!("{TILL_PREFIX}_")) {
         let found: Option<TillAuth> = on_db!(app.db, |p| {
             sqlx::query_as(
-                "select id, store_id, till_id from till_keys where key_hash = $1 and revoked_at is null",
+                "select id, store_id, till_id, last_used_at from till_keys where key_hash = $1 and revoked_at is null",
             )
             .bind(&hash)
             .fetch_optional(p)
             .await?
         });
-        return Ok(found.map(|k| Actor::Till {
+        let Some(k) = found else { return Ok(None) };
+        record_use(app, "till_keys", k.id, k.last_used_at).await?;
+        return Ok(Some(Actor::Till {
             key_id: k.id,
             store_id: k.store_id,
             till_id: k.till_id,
@@ -319,7 +365,7 @@ pub async fn authenticate(app: &App, bearer: &str) -> Result<Option<Actor>, DbEr
     if bearer.starts_with(&format!("{TOKEN_PREFIX}_")) {
         let found: Option<TokenAuth> = on_db!(app.db, |p| {
             sqlx::query_as(
-                "select id, staff_id, expires_at from api_tokens where token_hash = $1 and revoked_at is null",
+                "select id, staff_id, expires_at, last_used_at from api_tokens where token_hash = $1 and revoked_at is null",
             )
             .bind(&hash)
             .fetch_optional(p)
@@ -335,6 +381,7 @@ pub async fn authenticate(app: &App, bearer: &str) -> Result<Option<Actor>, DbEr
         if row.disabled {
             return Ok(None);
         }
+        record_use(app, "api_tokens", token.id, token.last_used_at).await?;
         return Ok(Some(Actor::Token {
             token_id: token.id,
             staff,

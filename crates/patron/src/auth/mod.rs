@@ -155,7 +155,8 @@ pub async fn login(
                     )
                     .bind(id)
                     .execute(c)
-                    .await.map(|r| r.rows_affected())
+                    .await
+                    .map(|r| r.rows_affected())
                 })?;
                 tx.audit(entry);
                 Ok::<_, AuthError>(())
@@ -219,7 +220,8 @@ pub async fn change_password(
                     .bind(now)
                     .bind(id)
                     .execute(c)
-                    .await.map(|r| r.rows_affected())
+                    .await
+                    .map(|r| r.rows_affected())
                 })?;
                 sessions::delete_all_for(tx, "staff", id, Some(&keep)).await?;
                 tx.audit(entry);
@@ -248,7 +250,8 @@ pub async fn set_language(ctx: &Ctx, lang: crate::web::i18n::Lang) -> Result<(),
                         .bind(code)
                         .bind(id)
                         .execute(c)
-                        .await.map(|r| r.rows_affected())
+                        .await
+                        .map(|r| r.rows_affected())
                 })?;
                 tx.audit(entry);
                 Ok::<_, AuthError>(())

@@ -20,7 +20,10 @@ pub fn router() -> Router<App> {
     Router::new()
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
-        .route("/account/password", get(password_page).post(password_submit))
+        .route(
+            "/account/password",
+            get(password_page).post(password_submit),
+        )
         .route("/account/lang", post(set_lang))
 }
 
@@ -135,8 +138,8 @@ async fn login_submit(
                 message_kind: "error",
             };
             let mut res = page.into_response();
-            *res.status_mut() =
-                axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::UNAUTHORIZED);
+            *res.status_mut() = axum::http::StatusCode::from_u16(status)
+                .unwrap_or(axum::http::StatusCode::UNAUTHORIZED);
             res
         }
     }
@@ -221,7 +224,8 @@ struct LangForm {
 
 async fn set_lang(headers: HeaderMap, v: Verified<LangForm>) -> Response {
     let Some(lang) = Lang::parse(&v.form.lang) else {
-        return AppError::from(crate::validation::Invalid::one("lang", "invalid.lang")).into_response();
+        return AppError::from(crate::validation::Invalid::one("lang", "invalid.lang"))
+            .into_response();
     };
     if let Err(e) = super::set_language(&v.console.ctx, lang).await {
         return AppError::from(e).into_response();
@@ -231,10 +235,17 @@ async fn set_lang(headers: HeaderMap, v: Verified<LangForm>) -> Response {
         .get(header::REFERER)
         .and_then(|r| r.to_str().ok())
         .and_then(|r| url::Url::parse(r).ok())
-        .map(|u| safe_next(&format!("{}{}", u.path(), u.query().map(|q| format!("?{q}")).unwrap_or_default())))
+        .map(|u| {
+            safe_next(&format!(
+                "{}{}",
+                u.path(),
+                u.query().map(|q| format!("?{q}")).unwrap_or_default()
+            ))
+        })
         .unwrap_or_else(|| "/".into());
     let mut res = Redirect::to(&back).into_response();
-    if let Ok(h) = extract::set_cookie(&v.console.ctx.app, LANG_COOKIE, lang.code(), false).parse() {
+    if let Ok(h) = extract::set_cookie(&v.console.ctx.app, LANG_COOKIE, lang.code(), false).parse()
+    {
         res.headers_mut().insert(header::SET_COOKIE, h);
     }
     res

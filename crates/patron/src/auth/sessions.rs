@@ -105,7 +105,8 @@ pub async fn lookup(app: &App, subject_kind: &str, cookie: &str) -> Result<Looku
                             .bind(now)
                             .bind(&id)
                             .execute(c)
-                            .await.map(|r| r.rows_affected())
+                            .await
+                            .map(|r| r.rows_affected())
                     })?;
                     Ok::<_, DbError>(())
                 })
@@ -129,7 +130,8 @@ async fn delete_by_id(app: &App, id: String) -> Result<(), DbError> {
                     sqlx::query("delete from sessions where id = $1")
                         .bind(&id)
                         .execute(c)
-                        .await.map(|r| r.rows_affected())
+                        .await
+                        .map(|r| r.rows_affected())
                 })?;
                 Ok::<_, DbError>(())
             })
@@ -145,14 +147,13 @@ pub async fn delete_all_for(
     except_id: Option<&str>,
 ) -> Result<(), DbError> {
     on_tx!(tx, |c| {
-        sqlx::query(
-            "delete from sessions where subject_kind = $1 and subject_id = $2 and id <> $3",
-        )
-        .bind(subject_kind)
-        .bind(subject_id)
-        .bind(except_id.unwrap_or(""))
-        .execute(c)
-        .await.map(|r| r.rows_affected())
+        sqlx::query("delete from sessions where subject_kind = $1 and subject_id = $2 and id <> $3")
+            .bind(subject_kind)
+            .bind(subject_id)
+            .bind(except_id.unwrap_or(""))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
     })?;
     Ok(())
 }

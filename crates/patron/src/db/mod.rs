@@ -12,10 +12,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
 
 pub use writer::{Tx, WriteError, WriteStats};
@@ -98,7 +99,7 @@ enum Inner {
     Sqlite {
         read: SqlitePool,
         writer: writer::SqliteWriter,
-        opts: SqliteConnectOptions,
+        opts: Box<SqliteConnectOptions>,
     },
     Pg {
         pool: PgPool,
@@ -147,7 +148,11 @@ impl Db {
             }
         };
         Ok(Db {
-            inner: Arc::new(Inner::Sqlite { read, writer, opts }),
+            inner: Arc::new(Inner::Sqlite {
+                read,
+                writer,
+                opts: Box::new(opts),
+            }),
         })
     }
 

@@ -11,7 +11,9 @@ use crate::ctx::{Actor, App};
 use crate::web::error::AppError;
 
 pub fn router() -> OpenApiRouter<App> {
-    OpenApiRouter::new().routes(routes!(whoami)).routes(routes!(stores))
+    OpenApiRouter::new()
+        .routes(routes!(whoami))
+        .routes(routes!(stores))
 }
 
 /// Who a bearer key stands for.

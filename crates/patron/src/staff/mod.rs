@@ -68,9 +68,15 @@ fn duplicate_as(field: &'static str) -> impl Fn(DbError) -> StaffError {
 pub fn parse_store_code(input: &str) -> Result<String, &'static str> {
     let code = input.trim().to_ascii_uppercase();
     let ok = (2..=16).contains(&code.len())
-        && code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+        && code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
         && !code.starts_with('-');
-    if ok { Ok(code) } else { Err("invalid.store_code") }
+    if ok {
+        Ok(code)
+    } else {
+        Err("invalid.store_code")
+    }
 }
 
 /// User names: 3–32 of a–z, 0–9, `.`, `_`, `-`, starting with a letter or digit.
@@ -80,8 +86,15 @@ pub fn parse_username(input: &str) -> Result<String, &'static str> {
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
-        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-    if ok { Ok(name) } else { Err("invalid.username") }
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+    if ok {
+        Ok(name)
+    } else {
+        Err("invalid.username")
+    }
 }
 
 pub fn parse_time_zone(input: &str) -> Result<String, &'static str> {
@@ -311,15 +324,15 @@ pub async fn set_grants(ctx: &Ctx, id: i64, inputs: &[GrantInput]) -> Result<(),
                 if !is_admin(&grants) && store::other_active_admins(tx, id).await? == 0 {
                     return Err(StaffError::LastAdmin);
                 }
-                let before = store::replace_grants(tx, id, &grants)
-                    .await
-                    .map_err(|e| {
-                        if e.to_string().contains("FOREIGN KEY") || e.to_string().contains("foreign key") {
-                            StaffError::NotFound
-                        } else {
-                            StaffError::Db(e)
-                        }
-                    })?;
+                let before = store::replace_grants(tx, id, &grants).await.map_err(|e| {
+                    if e.to_string().contains("FOREIGN KEY")
+                        || e.to_string().contains("foreign key")
+                    {
+                        StaffError::NotFound
+                    } else {
+                        StaffError::Db(e)
+                    }
+                })?;
                 tx.audit(entry.before(&before).after(&grants));
                 Ok(())
             })
@@ -330,7 +343,11 @@ pub async fn set_grants(ctx: &Ctx, id: i64, inputs: &[GrantInput]) -> Result<(),
 /// Disables or re-enables an account; a disabled account's sessions end at once.
 pub async fn set_disabled(ctx: &Ctx, id: i64, disabled: bool) -> Result<(), StaffError> {
     ctx.require(Permission::ManageStaff)?;
-    let action = if disabled { "staff.disable" } else { "staff.enable" };
+    let action = if disabled {
+        "staff.disable"
+    } else {
+        "staff.enable"
+    };
     let entry = ctx
         .audit(action, "staff", id)
         .after(&serde_json::json!({ "disabled": disabled }));

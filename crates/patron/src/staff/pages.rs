@@ -20,7 +20,10 @@ use crate::web::layout::{FormErrors, Page};
 pub fn router() -> Router<App> {
     Router::new()
         .route("/admin/stores", get(stores_page).post(store_create))
-        .route("/admin/stores/{id}", get(store_edit_page).post(store_update))
+        .route(
+            "/admin/stores/{id}",
+            get(store_edit_page).post(store_update),
+        )
         .route("/admin/staff", get(staff_list).post(staff_create))
         .route("/admin/staff/new", get(staff_new))
         .route("/admin/staff/{id}", get(staff_edit))
@@ -111,7 +114,14 @@ async fn stores_page(c: Console, Query(f): Query<Flash>) -> Response {
     if let Err(e) = c.ctx.require(Permission::ManageStores) {
         return AppError::from(e).into_response();
     }
-    render_stores(&c, None, blank_store(), FormErrors::default(), f.ok.as_deref()).await
+    render_stores(
+        &c,
+        None,
+        blank_store(),
+        FormErrors::default(),
+        f.ok.as_deref(),
+    )
+    .await
 }
 
 async fn store_create(v: Verified<StoreForm>) -> Response {
@@ -260,7 +270,9 @@ impl StaffForm {
     }
 
     pub fn has_grant(&self, role: &str, store_id: &i64) -> bool {
-        self.grants.iter().any(|g| *g == format!("{role}@{store_id}"))
+        self.grants
+            .iter()
+            .any(|g| *g == format!("{role}@{store_id}"))
     }
 }
 
@@ -324,7 +336,15 @@ async fn staff_create(v: Verified<Vec<(String, String)>>) -> Response {
         Ok((id, one_time)) => match super::get_staff(&c.ctx, id).await {
             Ok(item) => {
                 let form = form_from(&item);
-                render_staff_form(&c, Some(item.staff), form, FormErrors::default(), Some(one_time), None).await
+                render_staff_form(
+                    &c,
+                    Some(item.staff),
+                    form,
+                    FormErrors::default(),
+                    Some(one_time),
+                    None,
+                )
+                .await
             }
             Err(e) => AppError::from(e).into_response(),
         },
@@ -333,7 +353,8 @@ async fn staff_create(v: Verified<Vec<(String, String)>>) -> Response {
             if !matches!(err.code, "validation" | "duplicate") {
                 return err.into_response();
             }
-            let mut page = render_staff_form(&c, None, form, FormErrors(err.fields), None, None).await;
+            let mut page =
+                render_staff_form(&c, None, form, FormErrors(err.fields), None, None).await;
             *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             page
         }
@@ -357,7 +378,15 @@ async fn staff_edit(c: Console, Path(id): Path<i64>, Query(f): Query<Flash>) -> 
     match super::get_staff(&c.ctx, id).await {
         Ok(item) => {
             let form = form_from(&item);
-            render_staff_form(&c, Some(item.staff), form, FormErrors::default(), None, f.ok.as_deref()).await
+            render_staff_form(
+                &c,
+                Some(item.staff),
+                form,
+                FormErrors::default(),
+                None,
+                f.ok.as_deref(),
+            )
+            .await
         }
         Err(e) => AppError::from(e).into_response(),
     }
@@ -375,7 +404,8 @@ async fn staff_roles(Path(id): Path<i64>, v: Verified<Vec<(String, String)>>) ->
             if err.code != "validation" {
                 return err.into_response();
             }
-            let mut page = render_staff_form(&c, existing, form, FormErrors(err.fields), None, None).await;
+            let mut page =
+                render_staff_form(&c, existing, form, FormErrors(err.fields), None, None).await;
             *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             page
         }
@@ -405,7 +435,15 @@ async fn staff_reset(Path(id): Path<i64>, v: Verified<Empty>) -> Response {
         Ok(one_time) => match super::get_staff(&c.ctx, id).await {
             Ok(item) => {
                 let form = form_from(&item);
-                render_staff_form(&c, Some(item.staff), form, FormErrors::default(), Some(one_time), None).await
+                render_staff_form(
+                    &c,
+                    Some(item.staff),
+                    form,
+                    FormErrors::default(),
+                    Some(one_time),
+                    None,
+                )
+                .await
             }
             Err(e) => AppError::from(e).into_response(),
         },

@@ -178,9 +178,11 @@ fn to_grants(rows: Vec<GrantRow>) -> Vec<(i64, Grant)> {
 /// Every grant of every staff member (for the staff list).
 pub async fn all_grants(db: &Db) -> Result<Vec<(i64, Grant)>, DbError> {
     let rows: Vec<GrantRow> = on_db!(db, |p| {
-        sqlx::query_as("select staff_id, role, store_id from staff_roles order by staff_id, role, store_id")
-            .fetch_all(p)
-            .await?
+        sqlx::query_as(
+            "select staff_id, role, store_id from staff_roles order by staff_id, role, store_id",
+        )
+        .fetch_all(p)
+        .await?
     });
     Ok(to_grants(rows))
 }
@@ -245,16 +247,19 @@ pub async fn replace_grants(
     grants: &[Grant],
 ) -> Result<Vec<(String, i64)>, DbError> {
     let before: Vec<(String, i64)> = on_tx!(tx, |c| {
-        sqlx::query_as("select role, store_id from staff_roles where staff_id = $1 order by role, store_id")
-            .bind(staff_id)
-            .fetch_all(c)
-            .await?
+        sqlx::query_as(
+            "select role, store_id from staff_roles where staff_id = $1 order by role, store_id",
+        )
+        .bind(staff_id)
+        .fetch_all(c)
+        .await?
     });
     on_tx!(tx, |c| {
         sqlx::query("delete from staff_roles where staff_id = $1")
             .bind(staff_id)
             .execute(c)
-            .await.map(|r| r.rows_affected())?
+            .await
+            .map(|r| r.rows_affected())?
     });
     for g in grants {
         on_tx!(tx, |c| {
@@ -263,14 +268,26 @@ pub async fn replace_grants(
                 .bind(g.role.code())
                 .bind(g.store_id)
                 .execute(c)
-                .await.map(|r| r.rows_affected())?
+                .await
+                .map(|r| r.rows_affected())?
         });
     }
     Ok(before)
 }
 
 /// How many enabled administrators there are besides `except` (so the last one is kept).
+///
+/// The administrators' rows are locked first, so two transactions that each remove one of the
+/// last two administrators run one after the other on PostgreSQL and the second sees the first.
 pub async fn other_active_admins(tx: &mut Tx, except: i64) -> Result<i64, DbError> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "update staff set disabled = disabled where id in (select staff_id from staff_roles where role = 'admin')",
+        )
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
     Ok(on_tx!(tx, |c| {
         sqlx::query_scalar(
             "select cast(count(distinct s.id) as bigint) from staff s \
@@ -289,7 +306,8 @@ pub async fn set_disabled(tx: &mut Tx, id: i64, disabled: bool) -> Result<bool, 
             .bind(disabled)
             .bind(id)
             .execute(c)
-            .await.map(|r| r.rows_affected())?
+            .await
+            .map(|r| r.rows_affected())?
     });
     Ok(n == 1)
 }
@@ -309,7 +327,8 @@ pub async fn set_password(
         .bind(must_change)
         .bind(id)
         .execute(c)
-        .await.map(|r| r.rows_affected())?
+        .await
+        .map(|r| r.rows_affected())?
     });
     Ok(n == 1)
 }

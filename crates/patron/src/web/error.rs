@@ -142,7 +142,9 @@ impl From<AuthError> for AppError {
         match e {
             AuthError::InvalidCredentials | AuthError::Disabled => AppError::new("unauthorized"),
             AuthError::Locked { .. } => AppError::new("account_locked"),
-            AuthError::WrongCurrentPassword => Invalid::one("current_password", "password.wrong_current").into(),
+            AuthError::WrongCurrentPassword => {
+                Invalid::one("current_password", "password.wrong_current").into()
+            }
             AuthError::Mismatch => Invalid::one("confirm_password", "password.mismatch").into(),
             AuthError::WeakPassword(p) => Invalid::one("new_password", p.message_key()).into(),
             AuthError::Forbidden(f) => f.into(),
@@ -199,7 +201,11 @@ impl IntoResponse for AppError {
 }
 
 /// Builds the problem+json response for an error (API routes).
-pub fn problem_response(mark: &ErrorMark, status: StatusCode, request_id: Option<&str>) -> Response {
+pub fn problem_response(
+    mark: &ErrorMark,
+    status: StatusCode,
+    request_id: Option<&str>,
+) -> Response {
     let en = crate::web::i18n::Lang::En;
     let body = Problem {
         kind: format!("https://patron.invalid/problems/{}", mark.code),

@@ -81,14 +81,23 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for (k, zh, en) in CATALOG {
             assert!(seen.insert(*k), "duplicate key {k}");
-            assert!(!zh.trim().is_empty() && !en.trim().is_empty(), "{k} is empty");
+            assert!(
+                !zh.trim().is_empty() && !en.trim().is_empty(),
+                "{k} is empty"
+            );
         }
     }
 
     #[test]
     fn accept_language_picks_the_first_known_language() {
-        assert_eq!(Lang::from_accept_language("fr, en;q=0.8, zh"), Some(Lang::En));
-        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9"), Some(Lang::ZhCn));
+        assert_eq!(
+            Lang::from_accept_language("fr, en;q=0.8, zh"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_accept_language("zh-CN,zh;q=0.9"),
+            Some(Lang::ZhCn)
+        );
         assert_eq!(Lang::from_accept_language("fr"), None);
     }
 
@@ -100,8 +109,23 @@ mod tests {
         collect(&root.join("templates"), &mut files);
         collect(&root.join("src"), &mut files);
         let prefixes = [
-            "invalid.", "password.", "error.", "nav.", "login.", "account.", "dash.", "store.",
-            "staff.", "roles.", "till.", "token.", "audit.", "common.", "approval.", "role.", "flash.",
+            "invalid.",
+            "password.",
+            "error.",
+            "nav.",
+            "login.",
+            "account.",
+            "dash.",
+            "store.",
+            "staff.",
+            "roles.",
+            "till.",
+            "token.",
+            "audit.",
+            "common.",
+            "approval.",
+            "role.",
+            "flash.",
         ];
         let mut missing = Vec::new();
         for f in files {
@@ -110,9 +134,9 @@ mod tests {
                 let looks_like_key = prefixes.iter().any(|p| piece.starts_with(p))
                     && piece.len() > 4
                     && !piece.ends_with('.')
-                    && piece
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_' || c.is_ascii_digit());
+                    && piece.chars().all(|c| {
+                        c.is_ascii_lowercase() || c == '.' || c == '_' || c.is_ascii_digit()
+                    });
                 // File names and configuration paths that look like keys.
                 let not_a_key = ["error.html", "login.max_failures"].contains(&piece);
                 if looks_like_key && !not_a_key && !Lang::has(piece) {
@@ -120,11 +144,16 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "keys missing from the catalog: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "keys missing from the catalog: {missing:#?}"
+        );
     }
 
     fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {

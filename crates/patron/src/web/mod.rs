@@ -78,7 +78,9 @@ pub fn router(app: App) -> Router {
         .fallback(|| async { AppError::not_found() })
         .layer(CsrfLayer::new())
         .layer(middleware::from_fn_with_state(app.clone(), finish_errors))
-        .layer(CatchPanicLayer::custom(|_| AppError::internal("handler panicked").into_response()))
+        .layer(CatchPanicLayer::custom(|_| {
+            AppError::internal("handler panicked").into_response()
+        }))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -99,7 +101,10 @@ async fn healthz(State(app): State<App>) -> Response {
     if ok {
         Json(serde_json::json!({ "status": "ok" })).into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "database unavailable" })))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "database unavailable" })),
+        )
             .into_response()
     }
 }
@@ -126,12 +131,18 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
     }
     let mark = match res.extensions().get::<ErrorMark>() {
         Some(m) => m.clone(),
-        None if res.extensions().get::<tower_http::csrf::ProtectionError>().is_some() => ErrorMark {
-            code: "csrf",
-            detail: Some("cross-origin request refused".into()),
-            fields: Vec::new(),
-            cause: None,
-        },
+        None if res
+            .extensions()
+            .get::<tower_http::csrf::ProtectionError>()
+            .is_some() =>
+        {
+            ErrorMark {
+                code: "csrf",
+                detail: Some("cross-origin request refused".into()),
+                fields: Vec::new(),
+                cause: None,
+            }
+        }
         // A rendered page with an error status (a form re-shown with its errors) is final.
         None if res
             .headers()
@@ -169,7 +180,11 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
     }
     let status = error::status_of(mark.code);
     // Internal details never leave: a 500 says only that it failed and its request id.
-    let detail = if status.is_server_error() { None } else { mark.detail.clone() };
+    let detail = if status.is_server_error() {
+        None
+    } else {
+        mark.detail.clone()
+    };
     let mark = ErrorMark { detail, ..mark };
     if wants_json {
         return error::problem_response(&mark, status, request_id.as_deref());
@@ -194,7 +209,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let sweeper = tokio::spawn(sweep_sessions(app.clone()));
-    let result = axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await;
+    let result = axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await;
     sweeper.abort();
     result
 }
@@ -214,7 +231,8 @@ async fn sweep_sessions(app: App) {
                         sqlx::query("delete from sessions where seen_at < $1")
                             .bind(cutoff)
                             .execute(c)
-                            .await.map(|r| r.rows_affected())
+                            .await
+                            .map(|r| r.rows_affected())
                     })?;
                     Ok::<_, crate::db::DbError>(())
                 })

@@ -226,16 +226,38 @@ async fn audit_csv(c: Console, Query(q): Query<AuditQuery>) -> Result<Response, 
         let mut w = csv::Writer::from_writer(&mut out);
         let en = c.lang == super::i18n::Lang::En;
         let header: [&str; 9] = if en {
-            ["seq", "time", "actor", "action", "entity", "entity id", "before", "after", "hash"]
+            [
+                "seq",
+                "time",
+                "actor",
+                "action",
+                "entity",
+                "entity id",
+                "before",
+                "after",
+                "hash",
+            ]
         } else {
-            ["序号", "时间", "操作人", "操作", "对象", "对象编号", "变更前", "变更后", "哈希"]
+            [
+                "序号",
+                "时间",
+                "操作人",
+                "操作",
+                "对象",
+                "对象编号",
+                "变更前",
+                "变更后",
+                "哈希",
+            ]
         };
         w.write_record(header).map_err(AppError::internal)?;
         let tz = c.ctx.app.config.tz();
         for r in rows {
             w.write_record([
                 r.seq.to_string(),
-                r.at.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string(),
+                r.at.with_timezone(&tz)
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string(),
                 r.actor_name,
                 r.action,
                 r.entity_kind,
@@ -250,7 +272,10 @@ async fn audit_csv(c: Console, Query(q): Query<AuditQuery>) -> Result<Response, 
     }
     let mut res = out.into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
     h.insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_static("attachment; filename=\"audit-log.csv\""),

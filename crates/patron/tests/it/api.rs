@@ -1,0 +1,246 @@
+//! The JSON API: bearer keys, problem+json errors, OpenAPI.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::both;
+use crate::helpers::spawn_app;
+
+both!(
+    api_errors_are_problem_json_with_a_stable_code_and_request_id,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let c = reqwest::Client::new();
+        let res = c
+            .get(format!("{}/api/v1/whoami", t.base))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let rid = res.headers()["x-request-id"]
+            .to_str()
+            .expect("id")
+            .to_string();
+        let body: Value = res.json().await.expect("json");
+        assert_eq!(body["code"], "unauthorized");
+        assert_eq!(body["status"], 401);
+        assert_eq!(body["title"], "Authentication required");
+        assert_eq!(body["request_id"], rid.as_str());
+        let res = c
+            .get(format!("{}/api/v1/no-such-thing", t.base))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let body: Value = res.json().await.expect("json");
+        assert_eq!(body["code"], "not_found");
+        let res = c
+            .get(format!("{}/api/v1/whoami", t.base))
+            .bearer_auth("ptk_forged")
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        t.stop().await;
+    }
+);
+
+both!(
+    a_till_key_works_until_revoked_and_a_token_acts_with_its_owners_roles,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let ctx = t.ctx();
+        let (row, key) = patron::auth::keys::issue_till_key(&ctx, t.hq, "01", "1号台")
+            .await
+            .expect("issue");
+        // One live key per till.
+        let dup = patron::auth::keys::issue_till_key(&ctx, t.hq, "01", "again").await;
+        assert!(matches!(
+            dup,
+            Err(patron::staff::StaffError::Duplicate { field: "till_id" })
+        ));
+        let c = reqwest::Client::new();
+        let who: Value = c
+            .get(format!("{}/api/v1/whoami", t.base))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(who["kind"], "till");
+        assert_eq!(who["store_id"], t.hq);
+        // A till has no staff permissions.
+        let res = c
+            .get(format!("{}/api/v1/stores", t.base))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            res.json::<Value>().await.expect("json")["code"],
+            "forbidden"
+        );
+        // Revoked from the console: refused at the next request.
+        let admin = t.login("admin").await;
+        let page = admin
+            .post(
+                &format!("/admin/tills/{}/revoke", row.id),
+                "/admin/tills",
+                &[],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+        let res = c
+            .get(format!("{}/api/v1/whoami", t.base))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        // A token issued in the console for a manager reads the stores.
+        let (mgr, _) = t.add_staff("mgr", &[("manager", t.hq)], false).await;
+        let mgr_id = mgr.to_string();
+        let page = admin
+            .post(
+                "/admin/tokens",
+                "/admin/tokens",
+                &[
+                    ("name", "日报脚本"),
+                    ("staff_id", mgr_id.as_str()),
+                    ("valid_days", "30"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let token = page
+            .body
+            .split_once("id=\"issued-key\">")
+            .and_then(|(_, r)| r.split_once('<'))
+            .map(|(k, _)| k.to_string())
+            .expect("token shown once");
+        assert!(token.starts_with("pat_"));
+        assert!(
+            !admin.get("/admin/tokens").await.body.contains(&token),
+            "never shown again"
+        );
+        let stores: Value = c
+            .get(format!("{}/api/v1/stores", t.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(stores[0]["code"], "HQ");
+        let who: Value = c
+            .get(format!("{}/api/v1/whoami", t.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(who["roles"][0]["role"], "manager");
+        // The token expires after its days.
+        t.clock.advance(chrono::Duration::days(31));
+        let res = c
+            .get(format!("{}/api/v1/stores", t.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        // A bad form is shown again with the problem (a new login: the old session idled out).
+        let admin = t.login("admin").await;
+        let page = admin
+            .post(
+                "/admin/tokens",
+                "/admin/tokens",
+                &[
+                    ("name", ""),
+                    ("staff_id", mgr_id.as_str()),
+                    ("valid_days", "forever"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.body.contains("有效天数为1–3650的整数"));
+        t.stop().await;
+    }
+);
+
+both!(
+    openapi_swagger_health_and_assets_are_served,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let c = reqwest::Client::new();
+        let doc: Value = c
+            .get(format!("{}/api/v1/openapi.json", t.base))
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+        assert!(doc["paths"]["/whoami"]["get"].is_object(), "{doc}");
+        assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+        let ui = c
+            .get(format!("{}/api/docs/", t.base))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(ui.status(), StatusCode::OK);
+        assert!(ui.text().await.unwrap_or_default().contains("swagger"));
+        let health: Value = c
+            .get(format!("{}/healthz", t.base))
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(health["status"], "ok");
+        // The login page links hashed assets that are served with a long cache life.
+        let login = c
+            .get(format!("{}/login", t.base))
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("text");
+        let css = login
+            .split_once("href=\"/assets/app.")
+            .and_then(|(_, r)| r.split_once('"'))
+            .map(|(h, _)| format!("/assets/app.{h}"))
+            .expect("css link");
+        let res = c.get(format!("{}{css}", t.base)).send().await.expect("get");
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(
+            res.headers()["cache-control"]
+                .to_str()
+                .unwrap_or("")
+                .contains("immutable")
+        );
+        // An unknown console page is an error page in the visitor's language with a request id.
+        let res = c
+            .get(format!("{}/no/such/page", t.base))
+            .header("accept-language", "en")
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let html = res.text().await.unwrap_or_default();
+        assert!(
+            html.contains("Not found") && html.contains("class=\"request-id\""),
+            "{html}"
+        );
+        t.stop().await;
+    }
+);

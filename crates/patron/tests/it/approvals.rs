@@ -1,0 +1,217 @@
+//! The approval mechanism (SPEC A2) on the real database.
+
+use std::sync::Arc;
+
+use patron::approvals::{self, ApprovalsError, NewRequest};
+use patron::ctx::{Actor, Ctx, Grant, StaffActor};
+use patron_core::Role;
+use patron_core::approvals::{ApprovalError, Decision};
+
+use crate::both;
+use crate::helpers::{TestApp, spawn_app};
+
+fn person(t: &TestApp, id: i64, name: &str, role: Role) -> Ctx {
+    Ctx::new(
+        t.app.clone(),
+        Actor::Staff(StaffActor {
+            id,
+            username: name.into(),
+            display_name: name.into(),
+            grants: vec![Grant {
+                role,
+                store_id: t.hq,
+            }],
+        }),
+        None,
+    )
+}
+
+fn request(kind: &str, previous_id: Option<i64>) -> NewRequest {
+    NewRequest {
+        kind: kind.into(),
+        store_id: None,
+        subject_kind: "member".into(),
+        subject_id: "8800001".into(),
+        summary: "补积分 3,000 分".into(),
+        payload: serde_json::json!({ "points": 3000 }),
+        previous_id,
+    }
+}
+
+async fn submit(
+    t: &TestApp,
+    who: &Ctx,
+    req: NewRequest,
+) -> Result<approvals::ApprovalRow, ApprovalsError> {
+    let who = who.clone();
+    t.app
+        .db
+        .write(move |tx| {
+            let (who, req) = (who.clone(), req.clone());
+            Box::pin(async move { approvals::submit(&who, tx, &req).await })
+        })
+        .await
+}
+
+async fn decide(
+    t: &TestApp,
+    who: &Ctx,
+    id: i64,
+    d: Decision,
+) -> Result<approvals::ApprovalRow, ApprovalsError> {
+    let who = who.clone();
+    t.app
+        .db
+        .write(move |tx| {
+            let (who, d) = (who.clone(), d.clone());
+            Box::pin(async move { approvals::decide(&who, tx, id, &d).await })
+        })
+        .await
+}
+
+both!(
+    a_supervisor_who_requested_cannot_approve_but_another_can,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let (a, _) = t.add_staff("sup-a", &[("supervisor", t.hq)], false).await;
+        let (b, _) = t.add_staff("sup-b", &[("supervisor", t.hq)], false).await;
+        let sup_a = person(&t, a, "sup-a", Role::Supervisor);
+        let sup_b = person(&t, b, "sup-b", Role::Supervisor);
+        let row = submit(&t, &sup_a, request("points.adjust", None))
+            .await
+            .expect("submit");
+        assert_eq!(row.status, "pending");
+        let own = decide(&t, &sup_a, row.id, Decision::Approve).await;
+        assert!(
+            matches!(own, Err(ApprovalsError::Rule(ApprovalError::OwnRequest))),
+            "{own:?}"
+        );
+        let ok = decide(&t, &sup_b, row.id, Decision::Approve)
+            .await
+            .expect("approve");
+        assert_eq!(ok.status, "approved");
+        assert_eq!(ok.decided_by, Some(b));
+        // A decided request stays decided.
+        let again = decide(
+            &t,
+            &sup_b,
+            row.id,
+            Decision::Reject {
+                reason: "改主意".into(),
+            },
+        )
+        .await;
+        assert!(matches!(
+            again,
+            Err(ApprovalsError::Rule(ApprovalError::NotPending(_)))
+        ));
+        // Both steps are in the audit log.
+        let (rows, _) = patron::audit::list(
+            &t.app.db,
+            &patron::audit::AuditFilter {
+                entity_kind: Some("approval".into()),
+                entity_id: Some(row.id.to_string()),
+                ..Default::default()
+            },
+            0,
+            10,
+        )
+        .await
+        .expect("audit");
+        let actions: Vec<&str> = rows.iter().rev().map(|r| r.action.as_str()).collect();
+        assert_eq!(actions, vec!["approval.submit", "approval.approved"]);
+        t.stop().await;
+    }
+);
+
+both!(
+    a_rejection_needs_a_reason_and_the_request_can_be_resubmitted,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let (c, _) = t.add_staff("clerk", &[("clerk", t.hq)], false).await;
+        let (s, _) = t.add_staff("service", &[("service", t.hq)], false).await;
+        let clerk = person(&t, c, "clerk", Role::Clerk);
+        let service = person(&t, s, "service", Role::Service);
+        let row = submit(&t, &clerk, request("member.application", None))
+            .await
+            .expect("submit");
+        let no_reason = decide(
+            &t,
+            &service,
+            row.id,
+            Decision::Reject { reason: " ".into() },
+        )
+        .await;
+        assert!(matches!(
+            no_reason,
+            Err(ApprovalsError::Rule(ApprovalError::ReasonRequired))
+        ));
+        let rejected = decide(
+            &t,
+            &service,
+            row.id,
+            Decision::Reject {
+                reason: "身份证号码不符".into(),
+            },
+        )
+        .await
+        .expect("reject");
+        assert_eq!(rejected.reason.as_deref(), Some("身份证号码不符"));
+        let second = submit(&t, &clerk, request("member.application", Some(row.id)))
+            .await
+            .expect("resubmit");
+        assert_eq!(second.previous_id, Some(row.id));
+        // Only a rejected request of the same kind can be corrected and resubmitted.
+        let wrong = submit(&t, &clerk, request("other.kind", Some(row.id))).await;
+        assert!(matches!(wrong, Err(ApprovalsError::Invalid(_))));
+        let approved_prev =
+            submit(&t, &clerk, request("member.application", Some(second.id))).await;
+        assert!(matches!(approved_prev, Err(ApprovalsError::Invalid(_))));
+        t.stop().await;
+    }
+);
+
+both!(two_deciders_at_once_one_wins, |backend| async move {
+    let t = spawn_app(backend).await;
+    let (c, _) = t.add_staff("clerk", &[("clerk", t.hq)], false).await;
+    let clerk = person(&t, c, "clerk", Role::Clerk);
+    let mut deciders = Vec::new();
+    for i in 0..8 {
+        let (id, _) = t
+            .add_staff(&format!("mgr{i}"), &[("manager", t.hq)], false)
+            .await;
+        deciders.push(person(&t, id, &format!("mgr{i}"), Role::Manager));
+    }
+    let t = Arc::new(t);
+    for round in 0..5 {
+        let row = submit(&t, &clerk, request("points.adjust", None))
+            .await
+            .expect("submit");
+        let mut tasks = Vec::new();
+        for (i, d) in deciders.iter().enumerate() {
+            let (t, d) = (t.clone(), d.clone());
+            let decision = if i % 2 == 0 {
+                Decision::Approve
+            } else {
+                Decision::Reject {
+                    reason: "不同意".into(),
+                }
+            };
+            tasks.push(tokio::spawn(async move {
+                decide(&t, &d, row.id, decision).await
+            }));
+        }
+        let mut wins = 0;
+        for task in tasks {
+            match task.await.expect("task") {
+                Ok(_) => wins += 1,
+                Err(ApprovalsError::Rule(ApprovalError::NotPending(_))) => {}
+                Err(e) => panic!("round {round}: {e}"),
+            }
+        }
+        assert_eq!(wins, 1, "round {round}: exactly one decision stands");
+    }
+    if let Ok(t) = Arc::try_unwrap(t) {
+        t.stop().await;
+    }
+});

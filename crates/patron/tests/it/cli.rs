@@ -1,0 +1,228 @@
+//! The `patron` command line, run as a process against a data directory on each backend.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use patron::testing::TestDb;
+
+use crate::both;
+use crate::helpers::Backend;
+
+fn patron(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_patron"))
+        .arg("--dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("PATRON_DATABASE_URL")
+        .env("PATRON_LOG", "error")
+        .output()
+        .expect("run patron")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+async fn init(backend: Backend) -> (TestDb, std::path::PathBuf) {
+    let db = TestDb::new(backend).await.expect("test db");
+    let dir = db.dir.join("data");
+    let mut args = vec!["init", "--store-code", "HQ"];
+    let url = db.url.clone();
+    if backend == Backend::Postgres {
+        args.extend(["--database-url", url.as_str()]);
+    }
+    let out = patron(&dir, &args);
+    assert!(out.status.success(), "init failed: {}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("One-time password"), "{text}");
+    (db, dir)
+}
+
+both!(
+    init_makes_a_data_directory_with_owner_only_secrets,
+    |backend| async move {
+        let (_db, dir) = init(backend).await;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("secrets.toml"))
+                .expect("secrets")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // Initialising again refuses and changes nothing.
+        let again = patron(&dir, &["init"]);
+        assert!(!again.status.success());
+        assert!(stderr(&again).contains("already holds a Patron data directory"));
+        let list = patron(&dir, &["user", "list"]);
+        assert!(stdout(&list).contains("admin"), "{}", stdout(&list));
+    }
+);
+
+both!(
+    cli_user_and_till_commands_work_and_fail_with_one_clear_line,
+    |backend| async move {
+        let (_db, dir) = init(backend).await;
+        let out = patron(
+            &dir,
+            &[
+                "user",
+                "add",
+                "li.na",
+                "--name",
+                "李娜",
+                "--role",
+                "clerk@HQ",
+                "--role",
+                "service@hq",
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains("one-time password"));
+        let list = stdout(&patron(&dir, &["user", "list"]));
+        assert!(
+            list.contains("li.na") && list.contains("clerk@HQ") && list.contains("service@HQ"),
+            "{list}"
+        );
+        let bad = patron(
+            &dir,
+            &["user", "add", "x1x", "--name", "X", "--role", "nope@HQ"],
+        );
+        assert!(!bad.status.success());
+        let err = stderr(&bad);
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+        assert!(err.contains("roles"), "{err}");
+        let dup = patron(
+            &dir,
+            &[
+                "user", "add", "li.na", "--name", "李娜", "--role", "clerk@HQ",
+            ],
+        );
+        assert!(!dup.status.success());
+        assert!(stderr(&dup).contains("username"), "{}", stderr(&dup));
+        let till = patron(&dir, &["till", "add", "HQ", "01", "--label", "1号台"]);
+        assert!(till.status.success(), "{}", stderr(&till));
+        assert!(stdout(&till).contains("ptk_"));
+        let listed = stdout(&patron(&dir, &["till", "list"]));
+        assert!(listed.contains("active"), "{listed}");
+        let id = listed
+            .split_whitespace()
+            .next()
+            .unwrap_or("#1")
+            .trim_start_matches('#')
+            .to_string();
+        assert!(patron(&dir, &["till", "revoke", &id]).status.success());
+        assert!(stdout(&patron(&dir, &["till", "list"])).contains("revoked"));
+        let reset = patron(&dir, &["user", "reset-password", "li.na"]);
+        assert!(stdout(&reset).contains("new one-time password"));
+        assert!(patron(&dir, &["user", "disable", "li.na"]).status.success());
+        assert!(stdout(&patron(&dir, &["user", "list"])).contains("disabled"));
+        // The last administrator cannot be disabled.
+        let last = patron(&dir, &["user", "disable", "admin"]);
+        assert!(!last.status.success());
+        assert!(stderr(&last).contains("administrator"), "{}", stderr(&last));
+    }
+);
+
+both!(
+    audit_verify_reports_the_first_broken_link_after_a_hand_edit,
+    |backend| async move {
+        let (db, dir) = init(backend).await;
+        patron(
+            &dir,
+            &["user", "add", "wang", "--name", "王", "--role", "clerk@HQ"],
+        );
+        let ok = patron(&dir, &["audit", "verify"]);
+        assert!(ok.status.success());
+        assert!(stdout(&ok).contains("the chain is intact"));
+        // Edit entry 2 by hand, bypassing the append-only protection.
+        let sql = match backend {
+            Backend::Sqlite => {
+                "drop trigger audit_log_no_update; update audit_log set actor_name = 'x' where seq = 2;"
+            }
+            Backend::Postgres => {
+                "alter table audit_log disable trigger audit_log_no_update; update audit_log set actor_name = 'x' where seq = 2;"
+            }
+        };
+        match backend {
+            Backend::Sqlite => {
+                let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
+                    "sqlite:{}",
+                    dir.join("patron.db").display()
+                ))
+                .await
+                .expect("connect");
+                sqlx::raw_sql(sql).execute(&mut c).await.expect("edit");
+            }
+            Backend::Postgres => {
+                let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
+                    .await
+                    .expect("connect");
+                sqlx::raw_sql(sql).execute(&mut c).await.expect("edit");
+            }
+        }
+        let broken = patron(&dir, &["audit", "verify"]);
+        assert!(!broken.status.success());
+        assert!(
+            stdout(&broken).contains("BROKEN at entry 2"),
+            "{}",
+            stdout(&broken)
+        );
+        let check = patron(&dir, &["check"]);
+        assert!(!check.status.success());
+        assert!(stdout(&check).contains("differences found"));
+    }
+);
+
+both!(
+    a_bad_or_missing_setting_stops_start_up_with_one_line_naming_it,
+    |backend| async move {
+        let (_db, dir) = init(backend).await;
+        let config = std::fs::read_to_string(dir.join("patron.toml")).expect("config");
+        std::fs::write(
+            dir.join("patron.toml"),
+            config.replace("max_failures = 5", "max_failures = \"many\""),
+        )
+        .expect("write");
+        let out = patron(&dir, &["serve"]);
+        assert!(!out.status.success());
+        let err = stderr(&out);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains("login.max_failures"), "{err}");
+        std::fs::write(dir.join("patron.toml"), &config).expect("restore");
+        // A bad value from the environment is named too.
+        let out = Command::new(env!("CARGO_BIN_EXE_patron"))
+            .arg("--dir")
+            .arg(&dir)
+            .arg("serve")
+            .env("PATRON_LISTEN", "nowhere")
+            .output()
+            .expect("run");
+        assert!(!out.status.success());
+        assert!(stderr(&out).contains("`listen`"), "{}", stderr(&out));
+        // Missing secrets are named.
+        std::fs::rename(dir.join("secrets.toml"), dir.join("secrets.bak")).expect("move");
+        let out = patron(&dir, &["serve"]);
+        assert!(!out.status.success());
+        assert!(stderr(&out).contains("session_key"), "{}", stderr(&out));
+        // Secrets readable by others are refused.
+        std::fs::rename(dir.join("secrets.bak"), dir.join("secrets.toml")).expect("move back");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(
+                dir.join("secrets.toml"),
+                std::fs::Permissions::from_mode(0o644),
+            )
+            .expect("chmod");
+            let out = patron(&dir, &["serve"]);
+            assert!(!out.status.success());
+            assert!(stderr(&out).contains("chmod 600"), "{}", stderr(&out));
+        }
+    }
+);

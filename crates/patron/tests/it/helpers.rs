@@ -1,0 +1,304 @@
+//! `spawn_app()` and friends.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use patron::clock::ManualClock;
+use patron::config::{Config, Secrets};
+use patron::ctx::{Actor, App, Ctx};
+use patron::testing::{TestBackend, TestDb};
+use patron::{auth, staff};
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+
+/// Runs an async test body once per backend: `both!(name, |t| async move { … })` defines
+/// `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let f = $body;
+                f($crate::helpers::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::helpers::require_pg();
+                let f = $body;
+                f($crate::helpers::Backend::Postgres).await;
+            }
+        }
+    };
+}
+
+pub use patron::testing::TestBackend as Backend;
+
+/// PostgreSQL tests fail loudly, never pass silently, when there is no server to run on.
+pub fn require_pg() {
+    if std::env::var("PATRON_TEST_PG").map_or(true, |v| v.is_empty()) {
+        panic!(
+            "PATRON_TEST_PG is not set: run `bash .ci/run`, or set it (postgres://postgres@127.0.0.1:5432/postgres), \
+             or run SQLite only with -E 'not test(/postgres$/)'"
+        );
+    }
+}
+
+/// The known password every test account gets.
+pub const PASSWORD: &str = "Autumn-Moon-2026";
+
+pub struct TestApp {
+    pub base: String,
+    pub app: App,
+    pub clock: Arc<ManualClock>,
+    pub db: TestDb,
+    /// The first store (code HQ).
+    pub hq: i64,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+pub fn test_config(dir: &std::path::Path, url: &str) -> Config {
+    let mut c = Config::load_from(dir, figment::providers::Env::prefixed("PATRON_NOTHING_"))
+        .expect("default configuration is valid");
+    c.database_url = url.to_string();
+    c.login.max_failures = 5;
+    c.login.lock_minutes = 15;
+    c
+}
+
+/// Starts Patron on a random port with a fresh database, a manual clock, store HQ and an
+/// administrator `admin` with password `PASSWORD`.
+pub async fn spawn_app(backend: TestBackend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: TestBackend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let db_handle = TestDb::new(backend).await.expect("test database");
+    let db = db_handle.open().await.expect("open and migrate");
+    let mut config = test_config(&db_handle.dir, &db_handle.url);
+    tweak(&mut config);
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 9, 25, 9, 0, 0)
+            .single()
+            .expect("valid time"),
+    ));
+    let app = App {
+        db,
+        clock: clock.clone(),
+        config: Arc::new(config),
+        secrets: Arc::new(Secrets::generate()),
+    };
+    let ctx = cli(&app);
+    let hq = staff::create_store(
+        &ctx,
+        &staff::StoreInput {
+            code: "HQ".into(),
+            name: "总部".into(),
+            time_zone: "Asia/Shanghai".into(),
+            active: true,
+        },
+    )
+    .await
+    .expect("store HQ")
+    .id;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let served = app.clone();
+    let server = tokio::spawn(async move {
+        let _ = patron::web::serve(served, listener, async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    let t = TestApp {
+        base,
+        app,
+        clock,
+        db: db_handle,
+        hq,
+        shutdown: Some(tx),
+        server: Some(server),
+    };
+    t.add_staff("admin", &[("admin", hq)], false).await;
+    t
+}
+
+pub fn cli(app: &App) -> Ctx {
+    Ctx::new(
+        app.clone(),
+        Actor::Cli {
+            os_user: "test".into(),
+        },
+        None,
+    )
+}
+
+impl TestApp {
+    pub fn ctx(&self) -> Ctx {
+        cli(&self.app)
+    }
+
+    /// Adds a staff member holding `roles` (role code, store id). With `must_change` false the
+    /// password is `PASSWORD`; otherwise the one-time password is returned.
+    pub async fn add_staff(
+        &self,
+        username: &str,
+        roles: &[(&str, i64)],
+        must_change: bool,
+    ) -> (i64, String) {
+        let ctx = self.ctx();
+        let (id, one_time) = staff::create_staff(
+            &ctx,
+            &staff::StaffInput {
+                username: username.into(),
+                display_name: format!("测试 {username}"),
+                lang: "zh-CN".into(),
+                grants: roles
+                    .iter()
+                    .map(|(r, s)| staff::GrantInput {
+                        role: (*r).into(),
+                        store_id: *s,
+                    })
+                    .collect(),
+            },
+        )
+        .await
+        .expect("create staff");
+        if must_change {
+            return (id, one_time);
+        }
+        let hash = auth::password::hash(PASSWORD).await.expect("hash");
+        self.app
+            .db
+            .write(move |tx| {
+                let hash = hash.clone();
+                Box::pin(async move {
+                    staff::store::set_password(tx, id, &hash, false).await?;
+                    Ok::<_, patron::db::DbError>(())
+                })
+            })
+            .await
+            .expect("set password");
+        (id, PASSWORD.to_string())
+    }
+
+    /// A browser-like client (cookies, no automatic redirects).
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(Policy::none())
+                .build()
+                .expect("client"),
+            base: self.base.clone(),
+        }
+    }
+
+    /// A browser already logged in as `username` with `PASSWORD`.
+    pub async fn login(&self, username: &str) -> Browser {
+        let b = self.browser();
+        let res = b.login(username, PASSWORD).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "login of {username} failed"
+        );
+        b
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(s) = self.server.take() {
+            let _ = s.await;
+        }
+        self.app.db.close().await;
+    }
+}
+
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub base: String,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Page {
+    /// The CSRF token of the first form on the page.
+    pub fn csrf(&self) -> String {
+        let marker = "name=\"_csrf\" value=\"";
+        self.body
+            .split_once(marker)
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(token, _)| token.to_string())
+            .unwrap_or_default()
+    }
+}
+
+impl Browser {
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}/login", self.base))
+            .form(&[
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .expect("login request")
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        to_page(res).await
+    }
+
+    /// Posts a form with the CSRF token taken from `token_page`.
+    pub async fn post(&self, path: &str, token_page: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.get(token_page).await.csrf();
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        form.extend_from_slice(fields);
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .form(&form)
+            .send()
+            .await
+            .expect("POST");
+        to_page(res).await
+    }
+}
+
+async fn to_page(res: reqwest::Response) -> Page {
+    let status = res.status();
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = res.text().await.unwrap_or_default();
+    Page {
+        status,
+        location,
+        body,
+    }
+}

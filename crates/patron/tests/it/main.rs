@@ -1,0 +1,15 @@
+//! Patron's integration tests: one binary, the real server on port 0, a fresh database per
+//! test. Every test runs on SQLite (`…::sqlite`) and on PostgreSQL (`…::postgres`, which needs
+//! `PATRON_TEST_PG`, e.g. postgres://postgres@127.0.0.1:5432/postgres).
+
+mod helpers;
+
+mod api;
+mod approvals;
+mod audit;
+mod auth;
+mod browser;
+mod cli;
+mod permissions;
+mod staff_admin;
+mod write_path;

@@ -1,0 +1,191 @@
+//! Every role × every permission, allowed and refused, through the real server (and through the
+//! use cases for the approval permissions, which have no page yet).
+
+use patron::approvals::{self, NewRequest};
+use patron::ctx::{Actor, Ctx, Grant, StaffActor};
+use patron_core::access::allows;
+use patron_core::approvals::Decision;
+use patron_core::{Permission, Role};
+use reqwest::StatusCode;
+
+use crate::both;
+use crate::helpers::spawn_app;
+
+/// The console page that needs each permission.
+fn probe(p: Permission) -> Option<&'static str> {
+    match p {
+        Permission::ViewDashboard => Some("/"),
+        Permission::ManageStores => Some("/admin/stores"),
+        Permission::ManageStaff => Some("/admin/staff"),
+        Permission::ViewPermissions => Some("/admin/roles"),
+        Permission::ManageTillKeys => Some("/admin/tills"),
+        Permission::ManageApiTokens => Some("/admin/tokens"),
+        Permission::ViewAudit => Some("/admin/audit"),
+        Permission::ViewApprovals | Permission::DecideApprovals => None,
+    }
+}
+
+fn staff_ctx(t: &crate::helpers::TestApp, id: i64, username: &str, role: Role, store: i64) -> Ctx {
+    Ctx::new(
+        t.app.clone(),
+        Actor::Staff(StaffActor {
+            id,
+            username: username.into(),
+            display_name: username.into(),
+            grants: vec![Grant {
+                role,
+                store_id: store,
+            }],
+        }),
+        None,
+    )
+}
+
+both!(
+    every_role_gets_exactly_its_permissions,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        // A requester for the approval probes, who holds no decision right.
+        let (clerk_id, _) = t.add_staff("requester", &[("clerk", t.hq)], false).await;
+        let clerk = staff_ctx(&t, clerk_id, "requester", Role::Clerk, t.hq);
+        let mut checked = 0;
+        for role in Role::ALL {
+            let username = format!("r-{}", role.code().replace('_', "-"));
+            let (id, _) = t.add_staff(&username, &[(role.code(), t.hq)], false).await;
+            let b = t.login(&username).await;
+            let dashboard = b.get("/").await.body;
+            for p in Permission::ALL {
+                let expected = allows(role, p);
+                if let Some(path) = probe(p) {
+                    let page = b.get(path).await;
+                    let want = if expected {
+                        StatusCode::OK
+                    } else {
+                        StatusCode::FORBIDDEN
+                    };
+                    assert_eq!(page.status, want, "{role:?} × {p:?} at {path}");
+                    if !expected {
+                        assert!(
+                            page.body.contains("您的岗位无权执行此操作"),
+                            "the refusal says why"
+                        );
+                    }
+                    // The navigation shows a section exactly when the role may open it.
+                    if path != "/" {
+                        assert_eq!(
+                            dashboard.contains(&format!("href=\"{path}\"")),
+                            expected,
+                            "nav link {path} for {role:?}"
+                        );
+                    }
+                } else {
+                    let ctx = staff_ctx(&t, id, &username, role, t.hq);
+                    let outcome = match p {
+                        Permission::ViewApprovals => approvals::pending(&ctx).await.map(|_| ()),
+                        _ => {
+                            let req = NewRequest {
+                                kind: "test.permission".into(),
+                                store_id: Some(t.hq),
+                                subject_kind: "test".into(),
+                                subject_id: role.code().into(),
+                                summary: format!("probe for {role:?}"),
+                                payload: serde_json::json!({}),
+                                previous_id: None,
+                            };
+                            let clerk = clerk.clone();
+                            let row = t
+                                .app
+                                .db
+                                .write(move |tx| {
+                                    let (clerk, req) = (clerk.clone(), req.clone());
+                                    Box::pin(
+                                        async move { approvals::submit(&clerk, tx, &req).await },
+                                    )
+                                })
+                                .await
+                                .expect("submit");
+                            let ctx = ctx.clone();
+                            t.app
+                                .db
+                                .write(move |tx| {
+                                    let ctx = ctx.clone();
+                                    Box::pin(async move {
+                                        approvals::decide(&ctx, tx, row.id, &Decision::Approve)
+                                            .await
+                                            .map(|_| ())
+                                    })
+                                })
+                                .await
+                        }
+                    };
+                    match outcome {
+                        Ok(()) => assert!(expected, "{role:?} must not hold {p:?}"),
+                        Err(approvals::ApprovalsError::Forbidden(_)) => {
+                            assert!(!expected, "{role:?} must hold {p:?}")
+                        }
+                        Err(e) => panic!("{role:?} × {p:?}: unexpected {e}"),
+                    }
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, Role::ALL.len() * Permission::ALL.len());
+        t.stop().await;
+    }
+);
+
+both!(
+    a_role_held_at_one_store_does_not_decide_at_another,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let other = patron::staff::create_store(
+            &t.ctx(),
+            &patron::staff::StoreInput {
+                code: "WFJ".into(),
+                name: "王府井店".into(),
+                time_zone: "Asia/Shanghai".into(),
+                active: true,
+            },
+        )
+        .await
+        .expect("store")
+        .id;
+        let (clerk_id, _) = t.add_staff("clerk1", &[("clerk", other)], false).await;
+        let (sup_id, _) = t.add_staff("sup-hq", &[("supervisor", t.hq)], false).await;
+        let clerk = staff_ctx(&t, clerk_id, "clerk1", Role::Clerk, other);
+        let sup = staff_ctx(&t, sup_id, "sup-hq", Role::Supervisor, t.hq);
+        let req = NewRequest {
+            kind: "test.store".into(),
+            store_id: Some(other),
+            subject_kind: "t".into(),
+            subject_id: "1".into(),
+            summary: "at WFJ".into(),
+            payload: serde_json::json!({}),
+            previous_id: None,
+        };
+        let row = t
+            .app
+            .db
+            .write(move |tx| {
+                let (clerk, req) = (clerk.clone(), req.clone());
+                Box::pin(async move { approvals::submit(&clerk, tx, &req).await })
+            })
+            .await
+            .expect("submit");
+        let r = t
+            .app
+            .db
+            .write(move |tx| {
+                let sup = sup.clone();
+                Box::pin(
+                    async move { approvals::decide(&sup, tx, row.id, &Decision::Approve).await },
+                )
+            })
+            .await;
+        assert!(
+            matches!(r, Err(approvals::ApprovalsError::Forbidden(_))),
+            "{r:?}"
+        );
+        t.stop().await;
+    }
+);

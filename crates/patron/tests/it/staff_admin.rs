@@ -1,0 +1,216 @@
+//! The administrator's console pages: stores, staff accounts, the permission matrix.
+
+use reqwest::StatusCode;
+
+use crate::both;
+use crate::helpers::spawn_app;
+
+both!(
+    a_bad_store_form_is_shown_again_with_messages_and_nothing_is_saved,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let b = t.login("admin").await;
+        let page = b
+            .post(
+                "/admin/stores",
+                "/admin/stores",
+                &[
+                    ("code", "王府井"),
+                    ("name", "  "),
+                    ("time_zone", "Mars/Olympus"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            page.body.contains("value=\"王府井\""),
+            "the input is shown again"
+        );
+        assert!(page.body.contains("门店代码为2–16位字母、数字或连字符"));
+        assert!(page.body.contains("必填"));
+        assert!(page.body.contains("不是有效的时区"));
+        let stores = patron::staff::list_stores(&t.ctx()).await.expect("stores");
+        assert_eq!(stores.len(), 1, "nothing was saved");
+        // The same in English for a user who chose English.
+        b.post("/account/lang", "/", &[("lang", "en")]).await;
+        let page = b
+            .post(
+                "/admin/stores",
+                "/admin/stores",
+                &[("code", "x"), ("name", "A"), ("time_zone", "UTC")],
+            )
+            .await;
+        assert!(
+            page.body
+                .contains("A store code is 2–16 letters, digits or hyphens"),
+            "{}",
+            page.body
+        );
+        // A good one is saved, and a second with the same code is refused by name.
+        let page = b
+            .post(
+                "/admin/stores",
+                "/admin/stores",
+                &[
+                    ("code", "wfj"),
+                    ("name", "王府井店"),
+                    ("time_zone", "Asia/Shanghai"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+        let page = b
+            .post(
+                "/admin/stores",
+                "/admin/stores",
+                &[
+                    ("code", "WFJ"),
+                    ("name", "又一个"),
+                    ("time_zone", "Asia/Shanghai"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.body.contains("Already taken"), "{}", page.body);
+        t.stop().await;
+    }
+);
+
+both!(
+    an_administrator_creates_staff_with_roles_and_a_one_time_password,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let b = t.login("admin").await;
+        let hq = t.hq.to_string();
+        let clerk = format!("clerk@{hq}");
+        let service = format!("service@{hq}");
+        let page = b
+            .post(
+                "/admin/staff",
+                "/admin/staff/new",
+                &[
+                    ("username", "Zhou.Min"),
+                    ("display_name", "周敏"),
+                    ("lang", "zh-CN"),
+                    ("grant", clerk.as_str()),
+                    ("grant", service.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let marker = "id=\"one-time-password\">";
+        let pw = page
+            .body
+            .split_once(marker)
+            .and_then(|(_, r)| r.split_once('<'))
+            .map(|(p, _)| p.to_string())
+            .expect("password shown");
+        let list = b.get("/admin/staff").await.body;
+        assert!(
+            list.contains("zhou.min") && list.contains("职员@HQ") && list.contains("客服@HQ"),
+            "{list}"
+        );
+        // The one-time password works once, and must be changed.
+        let res = t.browser().login("zhou.min", &pw).await;
+        assert_eq!(res.headers()["location"], "/account/password");
+        // No roles at all is refused with the reason.
+        let page = b
+            .post(
+                "/admin/staff",
+                "/admin/staff/new",
+                &[
+                    ("username", "nobody"),
+                    ("display_name", "无"),
+                    ("lang", "zh-CN"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.body.contains("请至少选择一个岗位和门店"));
+        // The last administrator keeps the admin role.
+        let me = patron::staff::find_by_username(&t.ctx(), "admin")
+            .await
+            .expect("admin");
+        let page = b
+            .post(
+                &format!("/admin/staff/{}/roles", me.id),
+                &format!("/admin/staff/{}", me.id),
+                &[("grant", clerk.as_str())],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::CONFLICT);
+        assert!(page.body.contains("不能停用或撤销最后一位系统管理员"));
+        t.stop().await;
+    }
+);
+
+both!(
+    the_permission_matrix_page_shows_the_table_read_only,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let b = t.login("admin").await;
+        let page = b.get("/admin/roles").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("id=\"permission-matrix\""));
+        for role in patron_core::Role::ALL {
+            assert!(page.body.contains(role.name_zh()), "{role:?}");
+        }
+        assert!(
+            !page
+                .body
+                .contains("<form method=\"post\" action=\"/admin/roles"),
+            "no way to change it"
+        );
+        t.stop().await;
+    }
+);
+
+both!(
+    two_administrators_disabling_each_other_at_once_leave_one,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        for round in 0..5 {
+            let a = format!("adm-a{round}");
+            let b = format!("adm-b{round}");
+            let (ida, _) = t.add_staff(&a, &[("admin", t.hq)], false).await;
+            let (idb, _) = t.add_staff(&b, &[("admin", t.hq)], false).await;
+            // Leave only these two as administrators.
+            let ctx = t.ctx();
+            for other in patron::staff::list_staff(&ctx).await.expect("list") {
+                let id = other.staff.id;
+                if id != ida
+                    && id != idb
+                    && !other.staff.disabled
+                    && other
+                        .grants
+                        .iter()
+                        .any(|g| g.role == patron_core::Role::Admin)
+                {
+                    patron::staff::set_disabled(&ctx, id, true)
+                        .await
+                        .expect("disable others");
+                }
+            }
+            let (c1, c2) = (t.ctx(), t.ctx());
+            let (r1, r2) = tokio::join!(
+                patron::staff::set_disabled(&c1, ida, true),
+                patron::staff::set_disabled(&c2, idb, true),
+            );
+            let outcomes = [r1.is_ok(), r2.is_ok()];
+            assert_eq!(
+                outcomes.iter().filter(|ok| **ok).count(),
+                1,
+                "round {round}: exactly one may go"
+            );
+            assert!(matches!(
+                r1,
+                Ok(()) | Err(patron::staff::StaffError::LastAdmin)
+            ));
+            assert!(matches!(
+                r2,
+                Ok(()) | Err(patron::staff::StaffError::LastAdmin)
+            ));
+        }
+        t.stop().await;
+    }
+);

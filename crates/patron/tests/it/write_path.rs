@@ -1,0 +1,227 @@
+//! The write path: concurrent writes each get their own answer, a failing write changes
+//! nothing, and on SQLite concurrent requests share commits.
+
+use std::sync::Arc;
+
+use patron::db::{Backend as DbBackend, DbError};
+use patron::{on_db, on_tx};
+
+use crate::both;
+use crate::helpers::spawn_app;
+
+/// Inserts a store with `code` through the write path, with an audit entry; returns its id.
+async fn insert_store(
+    db: &patron::db::Db,
+    ctx: &patron::ctx::Ctx,
+    code: String,
+) -> Result<i64, DbError> {
+    let entry = ctx.audit("store.create", "store", &code);
+    let now = ctx.now();
+    db.write(move |tx| {
+        let (code, entry) = (code.clone(), entry.clone());
+        Box::pin(async move {
+            let row =
+                patron::staff::store::insert_store(tx, &code, "并发测试", "Asia/Shanghai", now)
+                    .await?;
+            tx.audit(entry.after(&row));
+            Ok(row.id)
+        })
+    })
+    .await
+}
+
+async fn count(db: &patron::db::Db, sql: &'static str) -> i64 {
+    on_db!(db, |p| sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(p)
+        .await
+        .expect("count"))
+}
+
+both!(
+    a_thousand_concurrent_writes_each_get_their_own_answer,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let db = t.app.db.clone();
+        let ctx = Arc::new(t.ctx());
+        let before = (db.write_stats().requests(), db.write_stats().commits());
+        let mut tasks = Vec::new();
+        for i in 0..1000 {
+            let (db, ctx) = (db.clone(), ctx.clone());
+            tasks.push(tokio::spawn(async move {
+                let code = format!("C{i:04}");
+                let id = insert_store(&db, &ctx, code.clone())
+                    .await
+                    .expect("write succeeds");
+                (code, id)
+            }));
+        }
+        let mut answers = Vec::new();
+        for task in tasks {
+            answers.push(task.await.expect("task"));
+        }
+        // Each caller's id is the row that carries its own code.
+        for (code, id) in &answers {
+            let stored: String = on_db!(db, |p| sqlx::query_scalar(
+                "select code from stores where id = $1"
+            )
+            .bind(*id)
+            .fetch_one(p)
+            .await
+            .expect("row exists"));
+            assert_eq!(&stored, code);
+        }
+        let mut ids: Vec<i64> = answers.iter().map(|(_, id)| *id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 1000, "every write got a distinct row");
+        assert_eq!(
+            count(
+                &db,
+                "select cast(count(*) as bigint) from stores where code like 'C%'"
+            )
+            .await,
+            1000
+        );
+        // Every write's audit entry is there, and the chain is intact.
+        assert_eq!(count(&db, "select cast(count(*) as bigint) from audit_log where action = 'store.create' and entity_id like 'C%'").await, 1000);
+        let report = patron::audit::verify(&db).await.expect("verify");
+        assert_eq!(report.broken, None);
+
+        let requests = db.write_stats().requests() - before.0;
+        let commits = db.write_stats().commits() - before.1;
+        assert_eq!(requests, 1000);
+        eprintln!(
+            "write path ({:?}): {requests} requests in {commits} commits = {:.1} requests per commit",
+            db.backend(),
+            requests as f64 / commits as f64
+        );
+        if db.backend() == DbBackend::Sqlite {
+            assert!(
+                commits < requests / 4,
+                "SQLite groups concurrent writes: {commits} commits for {requests} requests"
+            );
+        }
+        t.stop().await;
+    }
+);
+
+both!(
+    a_failing_write_changes_nothing_and_its_neighbours_commit,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let db = t.app.db.clone();
+        let ctx = Arc::new(t.ctx());
+        let audit_before = count(&db, "select cast(count(*) as bigint) from audit_log").await;
+        // Many writes at once; every third one inserts its row and then fails.
+        let mut tasks = Vec::new();
+        for i in 0..300 {
+            let (db, ctx) = (db.clone(), ctx.clone());
+            tasks.push(tokio::spawn(async move {
+            let code = format!("F{i:04}");
+            let entry = ctx.audit("store.create", "store", &code);
+            let now = ctx.now();
+            let fail = i % 3 == 0;
+            db.write(move |tx| {
+                let (code, entry) = (code.clone(), entry.clone());
+                Box::pin(async move {
+                    let row = patron::staff::store::insert_store(tx, &code, "x", "Asia/Shanghai", now).await?;
+                    tx.audit(entry.after(&row));
+                    if fail {
+                        // A constraint violation after the insert: the whole request must vanish.
+                        on_tx!(tx, |c| sqlx::query("insert into stores (code, name, time_zone, active, created_at) values ($1, 'dup', 'UTC', true, $2)")
+                            .bind(&code)
+                            .bind(now)
+                            .execute(c)
+                            .await
+                            .map(|r| r.rows_affected()))?;
+                    }
+                    Ok::<_, DbError>(row.id)
+                })
+            })
+            .await
+        }));
+        }
+        let mut failed = 0;
+        for task in tasks {
+            match task.await.expect("task") {
+                Ok(_) => {}
+                Err(e) => {
+                    assert!(e.is_unique_violation(), "the failure is the duplicate: {e}");
+                    failed += 1;
+                }
+            }
+        }
+        assert_eq!(failed, 100);
+        assert_eq!(
+            count(
+                &db,
+                "select cast(count(*) as bigint) from stores where code like 'F%'"
+            )
+            .await,
+            200
+        );
+        assert_eq!(
+            count(
+                &db,
+                "select cast(count(*) as bigint) from stores where name = 'dup'"
+            )
+            .await,
+            0
+        );
+        let audit_after = count(&db, "select cast(count(*) as bigint) from audit_log").await;
+        assert_eq!(
+            audit_after - audit_before,
+            200,
+            "failed writes leave no audit entry"
+        );
+        assert_eq!(
+            patron::audit::verify(&db).await.expect("verify").broken,
+            None
+        );
+        t.stop().await;
+    }
+);
+
+both!(
+    a_panicking_write_is_abandoned_and_the_writer_keeps_going,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let db = t.app.db.clone();
+        let r = tokio::spawn({
+        let db = db.clone();
+        async move {
+            db.write(move |tx| {
+                Box::pin(async move {
+                    on_tx!(tx, |c| sqlx::query("insert into stores (code, name, time_zone, active, created_at) values ('PANIC', 'p', 'UTC', true, '2026-01-01T00:00:00Z')")
+                        .execute(c)
+                        .await
+                        .map(|r| r.rows_affected()))?;
+                    #[allow(clippy::panic)]
+                    if std::hint::black_box(true) {
+                        panic!("a bug in a use case");
+                    }
+                    Ok::<_, DbError>(())
+                })
+            })
+            .await
+        }
+    })
+    .await;
+        // On SQLite the writer catches the panic and answers Abandoned; on PostgreSQL the panic
+        // unwinds the caller's task. Either way nothing was written.
+        assert!(matches!(r, Err(_) | Ok(Err(_))));
+        assert_eq!(
+            count(
+                &db,
+                "select cast(count(*) as bigint) from stores where code = 'PANIC'"
+            )
+            .await,
+            0
+        );
+        let ctx = t.ctx();
+        insert_store(&db, &ctx, "AFTER".into())
+            .await
+            .expect("later writes still work");
+        t.stop().await;
+    }
+);
