@@ -47,8 +47,26 @@ pub fn redact(url: &str) -> String {
 
 /// The context of someone at the server's command line.
 pub fn cli_ctx(app: &App) -> Ctx {
-    let os_user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-    Ctx::new(app.clone(), Actor::Cli { os_user }, None)
+    Ctx::new(app.clone(), Actor::Cli { os_user: os_user() }, None)
+}
+
+/// Who is at the command line: `$USER`, `$LOGNAME`, or the process's numeric user id.
+fn os_user() -> String {
+    for var in ["USER", "LOGNAME"] {
+        if let Ok(name) = std::env::var(var)
+            && !name.is_empty()
+        {
+            return name;
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(meta) = std::fs::metadata("/proc/self") {
+            return format!("uid{}", meta.uid());
+        }
+    }
+    "unknown".into()
 }
 
 /// Turns a use-case error into one line for the terminal.

@@ -15,6 +15,7 @@ use super::{GrantInput, StaffError, StaffInput, StaffListItem, StaffRow, StoreIn
 use crate::auth::extract::{Console, Verified};
 use crate::ctx::App;
 use crate::web::error::AppError;
+use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::layout::{FormErrors, Page};
 
 pub fn router() -> Router<App> {
@@ -26,6 +27,8 @@ pub fn router() -> Router<App> {
         )
         .route("/admin/staff", get(staff_list).post(staff_create))
         .route("/admin/staff/new", get(staff_new))
+        .route("/admin/staff.csv", get(staff_csv))
+        .route("/admin/staff.xlsx", get(staff_xlsx))
         .route("/admin/staff/{id}", get(staff_edit))
         .route("/admin/staff/{id}/roles", post(staff_roles))
         .route("/admin/staff/{id}/disable", post(staff_disable))
@@ -195,33 +198,172 @@ struct StaffListPage {
     page: Page,
     staff: Vec<StaffListItem>,
     stores: Vec<StoreRow>,
+    roles: Vec<Role>,
+    filter: StaffFilter,
+    total: usize,
+    page_no: usize,
+    pages: usize,
+    query: String,
+}
+
+/// The staff list's filters (all optional), as query parameters.
+#[derive(Deserialize, Default, Clone)]
+pub struct StaffFilter {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    store: String,
+    #[serde(default)]
+    state: String,
+    page: Option<usize>,
+    ok: Option<String>,
+}
+
+impl StaffFilter {
+    fn matches(&self, item: &StaffListItem) -> bool {
+        let q = self.q.trim().to_lowercase();
+        let text_ok = q.is_empty()
+            || item.staff.username.contains(&q)
+            || item.staff.display_name.to_lowercase().contains(&q);
+        let role_ok =
+            self.role.is_empty() || item.grants.iter().any(|g| g.role.code() == self.role);
+        let store_ok = self.store.is_empty()
+            || item
+                .grants
+                .iter()
+                .any(|g| g.store_id.to_string() == self.store);
+        let state_ok = match self.state.as_str() {
+            "active" => !item.staff.disabled,
+            "disabled" => item.staff.disabled,
+            _ => true,
+        };
+        text_ok && role_ok && store_ok && state_ok
+    }
+
+    fn query_string(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &self.q)
+            .append_pair("role", &self.role)
+            .append_pair("store", &self.store)
+            .append_pair("state", &self.state)
+            .finish()
+    }
+}
+
+const STAFF_PAGE_SIZE: usize = 50;
+
+async fn filtered_staff(
+    c: &Console,
+    f: &StaffFilter,
+) -> Result<(Vec<StaffListItem>, Vec<StoreRow>), AppError> {
+    let staff = super::list_staff(&c.ctx).await?;
+    let stores = super::list_stores(&c.ctx).await?;
+    Ok((staff.into_iter().filter(|i| f.matches(i)).collect(), stores))
+}
+
+fn store_code_of(stores: &[StoreRow], id: i64) -> &str {
+    stores
+        .iter()
+        .find(|s| s.id == id)
+        .map(|s| s.code.as_str())
+        .unwrap_or("?")
 }
 
 impl StaffListPage {
     fn store_code(&self, id: &i64) -> &str {
-        self.stores
-            .iter()
-            .find(|s| s.id == *id)
-            .map(|s| s.code.as_str())
-            .unwrap_or("?")
+        store_code_of(&self.stores, *id)
     }
 }
 
-async fn staff_list(c: Console, Query(f): Query<Flash>) -> Response {
-    let staff = match super::list_staff(&c.ctx).await {
-        Ok(s) => s,
-        Err(e) => return AppError::from(e).into_response(),
-    };
-    let stores = match super::list_stores(&c.ctx).await {
-        Ok(s) => s,
-        Err(e) => return AppError::from(e).into_response(),
-    };
-    StaffListPage {
+async fn staff_list(c: Console, Query(f): Query<StaffFilter>) -> Result<Response, AppError> {
+    let (all, stores) = filtered_staff(&c, &f).await?;
+    let total = all.len();
+    let pages = total.div_ceil(STAFF_PAGE_SIZE).max(1);
+    let page_no = f.page.unwrap_or(1).clamp(1, pages);
+    let staff = all
+        .into_iter()
+        .skip((page_no - 1) * STAFF_PAGE_SIZE)
+        .take(STAFF_PAGE_SIZE)
+        .collect();
+    Ok(StaffListPage {
         page: Page::console(&c, "staff.title").with_flash("success", f.ok.as_deref()),
         staff,
         stores,
+        roles: Role::ALL.to_vec(),
+        query: f.query_string(),
+        filter: f,
+        total,
+        page_no,
+        pages,
     }
-    .into_response()
+    .into_response())
+}
+
+async fn staff_csv(c: Console, f: Query<StaffFilter>) -> Result<Response, AppError> {
+    staff_export(c, f, ExportFormat::Csv).await
+}
+
+async fn staff_xlsx(c: Console, f: Query<StaffFilter>) -> Result<Response, AppError> {
+    staff_export(c, f, ExportFormat::Xlsx).await
+}
+
+/// The filtered staff list as a file: one row per person, roles as `岗位@门店`.
+async fn staff_export(
+    c: Console,
+    Query(f): Query<StaffFilter>,
+    format: ExportFormat,
+) -> Result<Response, AppError> {
+    let (staff, stores) = filtered_staff(&c, &f).await?;
+    let page = Page::console(&c, "staff.title");
+    let headers = [
+        "staff.username",
+        "staff.display_name",
+        "staff.roles",
+        "common.state",
+        "common.created",
+    ]
+    .into_iter()
+    .map(|k| page.t(k))
+    .collect();
+    let rows = staff
+        .into_iter()
+        .map(|i| {
+            let roles = i
+                .grants
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{}@{}",
+                        page.role_name(&g.role),
+                        store_code_of(&stores, g.store_id)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let state = if i.staff.disabled {
+                "staff.disabled"
+            } else {
+                "common.active"
+            };
+            vec![
+                Cell::from(i.staff.username),
+                i.staff.display_name.into(),
+                roles.into(),
+                page.t(state).into(),
+                page.time(&i.staff.created_at).into(),
+            ]
+        })
+        .collect();
+    export::respond(
+        &Table {
+            name: "staff",
+            headers,
+            rows,
+        },
+        format,
+    )
 }
 
 /// The staff form as posted: `grant` repeats as `role@store_id`.

@@ -127,6 +127,15 @@ impl Page {
             .to_string()
     }
 
+    /// An audit action in this page's language (the code itself when it has no label).
+    pub fn action_label(&self, action: &str) -> String {
+        if super::i18n::Lang::has(action) {
+            self.t(action).to_string()
+        } else {
+            action.to_string()
+        }
+    }
+
     pub fn time_opt(&self, t: &Option<chrono::DateTime<chrono::Utc>>) -> String {
         t.as_ref().map(|t| self.time(t)).unwrap_or_default()
     }

@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod error;
+pub mod export;
 pub mod i18n;
 pub mod layout;
 pub mod messages;

@@ -4,7 +4,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::Query;
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{Duration, NaiveDate, TimeZone};
@@ -12,6 +11,7 @@ use patron_core::{Permission, Role};
 use serde::Deserialize;
 
 use super::error::AppError;
+use super::export::{self, Cell, ExportFormat, Table};
 use super::layout::{FormErrors, Page};
 use crate::audit::{self, AuditFilter, AuditRow};
 use crate::auth::extract::Console;
@@ -24,6 +24,7 @@ pub fn router() -> Router<App> {
         .route("/", get(dashboard))
         .route("/admin/audit", get(audit_page))
         .route("/admin/audit.csv", get(audit_csv))
+        .route("/admin/audit.xlsx", get(audit_xlsx))
 }
 
 #[derive(Template, WebTemplate)]
@@ -216,71 +217,77 @@ async fn audit_page(c: Console, Query(q): Query<AuditQuery>) -> Result<Response,
     Ok((status, page).into_response())
 }
 
-/// The filtered audit log as CSV with a UTF-8 BOM, so Excel opens the Chinese text correctly.
-async fn audit_csv(c: Console, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
+async fn audit_csv(c: Console, q: Query<AuditQuery>) -> Result<Response, AppError> {
+    audit_export(c, q, ExportFormat::Csv).await
+}
+
+async fn audit_xlsx(c: Console, q: Query<AuditQuery>) -> Result<Response, AppError> {
+    audit_export(c, q, ExportFormat::Xlsx).await
+}
+
+/// The filtered audit log as a file, with the same filters as the page.
+async fn audit_export(
+    c: Console,
+    Query(q): Query<AuditQuery>,
+    format: ExportFormat,
+) -> Result<Response, AppError> {
     c.ctx.require(Permission::ViewAudit)?;
     let filter = q.filter(c.ctx.app.config.tz())?;
     let (rows, _) = audit::list(c.ctx.db(), &filter, 0, i64::MAX / 2).await?;
-    let mut out = Vec::from("\u{feff}".as_bytes());
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let en = c.lang == super::i18n::Lang::En;
-        let header: [&str; 9] = if en {
-            [
-                "seq",
-                "time",
-                "actor",
-                "action",
-                "entity",
-                "entity id",
-                "before",
-                "after",
-                "hash",
-            ]
-        } else {
-            [
-                "序号",
-                "时间",
-                "操作人",
-                "操作",
-                "对象",
-                "对象编号",
-                "变更前",
-                "变更后",
-                "哈希",
-            ]
-        };
-        w.write_record(header).map_err(AppError::internal)?;
-        let tz = c.ctx.app.config.tz();
-        for r in rows {
-            w.write_record([
-                r.seq.to_string(),
-                r.at.with_timezone(&tz)
-                    .format("%Y-%m-%d %H:%M:%S")
-                    .to_string(),
-                r.actor_name,
-                r.action,
-                r.entity_kind,
-                r.entity_id,
-                r.before.unwrap_or_default(),
-                r.after.unwrap_or_default(),
-                r.hash,
-            ])
-            .map_err(AppError::internal)?;
-        }
-        w.flush().map_err(AppError::internal)?;
-    }
-    let mut res = out.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"audit-log.csv\""),
-    );
-    Ok(res)
+    let tz = c.ctx.app.config.tz();
+    let headers = if c.lang == super::i18n::Lang::En {
+        vec![
+            "seq",
+            "time",
+            "person",
+            "action",
+            "action code",
+            "entity",
+            "entity id",
+            "before",
+            "after",
+            "hash",
+        ]
+    } else {
+        vec![
+            "序号",
+            "时间",
+            "操作人",
+            "操作",
+            "操作代码",
+            "对象",
+            "对象编号",
+            "变更前",
+            "变更后",
+            "哈希",
+        ]
+    };
+    let page = Page::console(&c, "audit.title");
+    let table = Table {
+        name: "audit-log",
+        headers,
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                vec![
+                    Cell::Int(r.seq),
+                    r.at.with_timezone(&tz)
+                        .format("%Y-%m-%d %H:%M:%S")
+                        .to_string()
+                        .into(),
+                    r.actor_name.into(),
+                    page.action_label(&r.action).into(),
+                    r.action.into(),
+                    r.entity_kind.into(),
+                    r.entity_id.into(),
+                    r.before.unwrap_or_default().into(),
+                    r.after.unwrap_or_default().into(),
+                    r.hash.into(),
+                ]
+            })
+            .collect(),
+    };
+    export::respond(&table, format)
 }
 
 #[derive(Template, WebTemplate)]

@@ -214,3 +214,77 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    the_staff_list_filters_pages_and_exports_what_it_shows,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        t.add_staff("wang.fang", &[("clerk", t.hq)], false).await;
+        t.add_staff("li.qiang", &[("service", t.hq)], false).await;
+        let (gone, _) = t.add_staff("zhao.lei", &[("clerk", t.hq)], false).await;
+        patron::staff::set_disabled(&t.ctx(), gone, true)
+            .await
+            .expect("disable");
+        let b = t.login("admin").await;
+        let page = b.get("/admin/staff?role=clerk&state=active").await;
+        assert!(page.body.contains("wang.fang"));
+        assert!(!page.body.contains(">li.qiang<") && !page.body.contains(">zhao.lei<"));
+        assert!(
+            b.get("/admin/staff?q=%E6%B5%8B%E8%AF%95%20li")
+                .await
+                .body
+                .contains("li.qiang"),
+            "search by name"
+        );
+        // CSV: BOM, Chinese headers, the filtered rows only.
+        let res = b
+            .client
+            .get(format!("{}/admin/staff.csv?role=clerk", t.base))
+            .send()
+            .await
+            .expect("csv");
+        let bytes = res.bytes().await.expect("body");
+        assert!(bytes.starts_with("\u{feff}".as_bytes()));
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("用户名,姓名,岗位角色,状态"), "{text}");
+        assert!(
+            text.contains("wang.fang") && text.contains("zhao.lei") && !text.contains("li.qiang")
+        );
+        assert!(text.contains("已停用"));
+        // xlsx: a real workbook with the same rows.
+        let res = b
+            .client
+            .get(format!("{}/admin/staff.xlsx?role=clerk", t.base))
+            .send()
+            .await
+            .expect("xlsx");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        let bytes = res.bytes().await.expect("body").to_vec();
+        use calamine::Reader;
+        let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
+        let range = wb.worksheet_range("staff").expect("sheet");
+        let cells: Vec<String> = range.rows().map(|r| r[0].to_string()).collect();
+        assert_eq!(cells, vec!["用户名", "wang.fang", "zhao.lei"]);
+        // The audit log exports to xlsx too.
+        let res = b
+            .client
+            .get(format!("{}/admin/audit.xlsx?entity=staff", t.base))
+            .send()
+            .await
+            .expect("xlsx");
+        let mut wb = calamine::Xlsx::new(std::io::Cursor::new(
+            res.bytes().await.expect("body").to_vec(),
+        ))
+        .expect("workbook");
+        let range = wb.worksheet_range("audit-log").expect("sheet");
+        assert!(
+            range
+                .rows()
+                .any(|r| r[4] == "staff.create" && r[3] == "新建员工账号")
+        );
+        t.stop().await;
+    }
+);
