@@ -475,21 +475,7 @@ async fn staff_create(v: Verified<Vec<(String, String)>>) -> Response {
         grants: form.grant_inputs(),
     };
     match super::create_staff(&c.ctx, &input).await {
-        Ok((id, one_time)) => match super::get_staff(&c.ctx, id).await {
-            Ok(item) => {
-                let form = form_from(&item);
-                render_staff_form(
-                    &c,
-                    Some(item.staff),
-                    form,
-                    FormErrors::default(),
-                    Some(one_time),
-                    None,
-                )
-                .await
-            }
-            Err(e) => AppError::from(e).into_response(),
-        },
+        Ok((id, one_time)) => show_one_time_password(&c, id, one_time).await,
         Err(e) => {
             let err = AppError::from(e);
             if !matches!(err.code, "validation" | "duplicate") {
@@ -500,6 +486,26 @@ async fn staff_create(v: Verified<Vec<(String, String)>>) -> Response {
             *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             page
         }
+    }
+}
+
+/// The account's page with its new one-time password, shown this once (never redirected to, so
+/// it is in no URL or history).
+async fn show_one_time_password(c: &Console, id: i64, one_time: String) -> Response {
+    match super::get_staff(&c.ctx, id).await {
+        Ok(item) => {
+            let form = form_from(&item);
+            render_staff_form(
+                c,
+                Some(item.staff),
+                form,
+                FormErrors::default(),
+                Some(one_time),
+                None,
+            )
+            .await
+        }
+        Err(e) => AppError::from(e).into_response(),
     }
 }
 
@@ -574,21 +580,7 @@ async fn staff_enable(Path(id): Path<i64>, v: Verified<Empty>) -> Response {
 async fn staff_reset(Path(id): Path<i64>, v: Verified<Empty>) -> Response {
     let c = v.console;
     match super::reset_password(&c.ctx, id).await {
-        Ok(one_time) => match super::get_staff(&c.ctx, id).await {
-            Ok(item) => {
-                let form = form_from(&item);
-                render_staff_form(
-                    &c,
-                    Some(item.staff),
-                    form,
-                    FormErrors::default(),
-                    Some(one_time),
-                    None,
-                )
-                .await
-            }
-            Err(e) => AppError::from(e).into_response(),
-        },
+        Ok(one_time) => show_one_time_password(&c, id, one_time).await,
         Err(e) => AppError::from(e).into_response(),
     }
 }

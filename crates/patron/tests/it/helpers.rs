@@ -237,6 +237,15 @@ pub struct Page {
 }
 
 impl Page {
+    /// The text of the element with `id` (for values shown once, like a new key).
+    pub fn text_of(&self, id: &str) -> Option<String> {
+        let marker = format!("id=\"{id}\">");
+        self.body
+            .split_once(&marker)
+            .and_then(|(_, rest)| rest.split_once('<'))
+            .map(|(text, _)| text.to_string())
+    }
+
     /// The CSRF token of the first form on the page.
     pub fn csrf(&self) -> String {
         let marker = "name=\"_csrf\" value=\"";

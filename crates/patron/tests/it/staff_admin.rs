@@ -98,13 +98,7 @@ both!(
             )
             .await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        let marker = "id=\"one-time-password\">";
-        let pw = page
-            .body
-            .split_once(marker)
-            .and_then(|(_, r)| r.split_once('<'))
-            .map(|(p, _)| p.to_string())
-            .expect("password shown");
+        let pw = page.text_of("one-time-password").expect("password shown");
         let list = b.get("/admin/staff").await.body;
         assert!(
             list.contains("zhou.min") && list.contains("职员@HQ") && list.contains("客服@HQ"),
