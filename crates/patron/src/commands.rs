@@ -16,6 +16,13 @@ use crate::web::error::AppError;
 /// Opens the application for data directory `dir`: configuration, secrets, database, and
 /// migrations applied.
 pub async fn open(dir: &Path) -> anyhow::Result<App> {
+    if !dir.is_dir() {
+        bail!(
+            "there is no Patron data directory at {}: make one with `patron init --dir {}` (or try `patron demo`)",
+            dir.display(),
+            dir.display()
+        );
+    }
     let config = Config::load(dir).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
     let secrets =
         Secrets::load(&config.data_dir).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;

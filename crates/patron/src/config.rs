@@ -95,10 +95,14 @@ fn bad(setting: &str, problem: impl Into<String>) -> ConfigError {
 }
 
 fn from_figment(e: figment::Error) -> ConfigError {
-    let setting = if e.path.is_empty() {
+    let mut path = e.path.clone();
+    if let figment::error::Kind::MissingField(name) = &e.kind {
+        path.push(name.to_string());
+    }
+    let setting = if path.is_empty() {
         "(file)".to_string()
     } else {
-        e.path.join(".")
+        path.join(".")
     };
     let mut problem = e.kind.to_string();
     if let Some(md) = &e.metadata {
@@ -380,7 +384,7 @@ mod tests {
     fn secrets_round_trip_and_a_missing_file_names_the_key() {
         let d = tempdir::Dir::new();
         let e = Secrets::load(d.path()).expect_err("no file");
-        assert!(e.to_string().contains("session_key"), "{e}");
+        assert_eq!(e.setting, "session_key", "{e}");
         let s = Secrets::generate();
         s.write_new(&d.path().join(SECRETS_FILE)).expect("write");
         let back = Secrets::load(d.path()).expect("load");

@@ -38,7 +38,7 @@ enum Command {
         #[arg(long, env = "PATRON_DATABASE_URL")]
         database_url: Option<String>,
     },
-    /// Serve the console, the member portal and the API.
+    /// Serve the staff console and the API.
     Serve,
     /// Apply database migrations.
     Migrate,

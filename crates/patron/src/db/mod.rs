@@ -228,9 +228,11 @@ impl Db {
     /// Closes the pools and stops the writer after the writes already queued.
     pub async fn close(&self) {
         match &*self.inner {
+            // Readers first: the last connection to close checkpoints the WAL into the
+            // database file, and only the writer may.
             Inner::Sqlite { read, writer, .. } => {
-                writer.stop().await;
                 read.close().await;
+                writer.stop().await;
             }
             Inner::Pg { pool, .. } => pool.close().await,
         }

@@ -55,6 +55,14 @@ both!(
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+        // A command that ends cleanly leaves the SQLite database whole (the WAL checkpointed).
+        if backend == Backend::Sqlite {
+            assert!(dir.join("patron.db").exists());
+            assert!(
+                !dir.join("patron.db-wal").exists(),
+                "the WAL is folded in at close"
+            );
+        }
         // Initialising again refuses and changes nothing.
         let again = patron(&dir, &["init"]);
         assert!(!again.status.success());
@@ -205,11 +213,23 @@ both!(
             .expect("run");
         assert!(!out.status.success());
         assert!(stderr(&out).contains("`listen`"), "{}", stderr(&out));
+        // No data directory at all says how to make one.
+        let out = patron(&dir.join("not-here"), &["serve"]);
+        assert!(!out.status.success());
+        assert!(
+            stderr(&out).contains("patron init --dir"),
+            "{}",
+            stderr(&out)
+        );
         // Missing secrets are named.
         std::fs::rename(dir.join("secrets.toml"), dir.join("secrets.bak")).expect("move");
         let out = patron(&dir, &["serve"]);
         assert!(!out.status.success());
-        assert!(stderr(&out).contains("session_key"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("setting `session_key`"),
+            "{}",
+            stderr(&out)
+        );
         // Secrets readable by others are refused.
         std::fs::rename(dir.join("secrets.bak"), dir.join("secrets.toml")).expect("move back");
         #[cfg(unix)]
