@@ -101,6 +101,37 @@ both!(
                 "SQLite groups concurrent writes: {commits} commits for {requests} requests"
             );
         }
+
+        // Steady load: 50 writers, each writing 20 times in a row (waiting for each answer).
+        let before = (db.write_stats().requests(), db.write_stats().commits());
+        let mut tasks = Vec::new();
+        for w in 0..50 {
+            let (db, ctx) = (db.clone(), ctx.clone());
+            tasks.push(tokio::spawn(async move {
+                for i in 0..20 {
+                    insert_store(&db, &ctx, format!("W{w:02}-{i:02}"))
+                        .await
+                        .expect("write succeeds");
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.expect("task");
+        }
+        let requests = db.write_stats().requests() - before.0;
+        let commits = db.write_stats().commits() - before.1;
+        assert_eq!(requests, 1000);
+        eprintln!(
+            "write path ({:?}), 50 writers x 20 writes each: {requests} requests in {commits} commits = {:.1} requests per commit",
+            db.backend(),
+            requests as f64 / commits as f64
+        );
+        if db.backend() == DbBackend::Sqlite {
+            assert!(
+                commits < requests / 2,
+                "writers share commits: {commits} for {requests}"
+            );
+        }
         t.stop().await;
     }
 );
