@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -15,20 +15,67 @@ use super::keys::{self, TillKeyRow, TokenRow};
 use crate::ctx::App;
 use crate::staff::{self, StaffError, StaffRow, StoreRow};
 use crate::web::error::AppError;
+use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::layout::{FormErrors, Page};
 
 pub fn router() -> Router<App> {
     Router::new()
         .route("/admin/tills", get(tills_page).post(till_issue))
+        .route(
+            "/admin/tills.csv",
+            get(|c: Console, f: Query<TillFilter>| tills_export(c, f, ExportFormat::Csv)),
+        )
+        .route(
+            "/admin/tills.xlsx",
+            get(|c: Console, f: Query<TillFilter>| tills_export(c, f, ExportFormat::Xlsx)),
+        )
+        .route(
+            "/admin/tokens.csv",
+            get(|c: Console| tokens_export(c, ExportFormat::Csv)),
+        )
+        .route(
+            "/admin/tokens.xlsx",
+            get(|c: Console| tokens_export(c, ExportFormat::Xlsx)),
+        )
         .route("/admin/tills/{id}/revoke", post(till_revoke))
         .route("/admin/tokens", get(tokens_page).post(token_issue))
         .route("/admin/tokens/{id}/revoke", post(token_revoke))
+}
+
+/// The till-key list's filters: a store and live/revoked.
+#[derive(Deserialize, Default, Clone)]
+struct TillFilter {
+    #[serde(default)]
+    store: String,
+    #[serde(default)]
+    state: String,
+}
+
+impl TillFilter {
+    fn matches(&self, k: &TillKeyRow) -> bool {
+        let store_ok = self.store.is_empty() || k.store_id.to_string() == self.store;
+        let state_ok = match self.state.as_str() {
+            "active" => k.revoked_at.is_none(),
+            "revoked" => k.revoked_at.is_some(),
+            _ => true,
+        };
+        store_ok && state_ok
+    }
+
+    fn query_string(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("store", &self.store)
+            .append_pair("state", &self.state)
+            .finish()
+    }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/tills.html")]
 struct TillsPage {
     page: Page,
+    filter: TillFilter,
+    query: String,
     keys: Vec<TillKeyRow>,
     stores: Vec<StoreRow>,
     issued: Option<String>,
@@ -50,14 +97,21 @@ struct TillForm {
 
 async fn render_tills(
     c: &Console,
+    filter: TillFilter,
     issued: Option<String>,
     form: TillForm,
     errors: FormErrors,
 ) -> Result<Response, AppError> {
-    let keys = keys::list_till_keys(&c.ctx).await?;
+    let keys = keys::list_till_keys(&c.ctx)
+        .await?
+        .into_iter()
+        .filter(|k| filter.matches(k))
+        .collect();
     let stores = staff::list_stores(&c.ctx).await?;
     Ok(TillsPage {
         page: Page::console(c, "till.title"),
+        query: filter.query_string(),
+        filter,
         keys,
         stores,
         issued,
@@ -73,20 +127,122 @@ fn finish(r: Result<Response, AppError>) -> Response {
     r.unwrap_or_else(IntoResponse::into_response)
 }
 
-async fn tills_page(c: Console) -> Response {
-    finish(render_tills(&c, None, TillForm::default(), FormErrors::default()).await)
+async fn tills_page(c: Console, Query(f): Query<TillFilter>) -> Response {
+    finish(render_tills(&c, f, None, TillForm::default(), FormErrors::default()).await)
+}
+
+/// The filtered till keys as a file (never the keys themselves: only their first characters).
+async fn tills_export(
+    c: Console,
+    Query(f): Query<TillFilter>,
+    format: ExportFormat,
+) -> Result<Response, AppError> {
+    let rows = keys::list_till_keys(&c.ctx).await?;
+    let page = Page::console(&c, "till.title");
+    let headers = [
+        "staff.store",
+        "till.till_id",
+        "till.label",
+        "till.prefix",
+        "common.created",
+        "common.last_used",
+        "common.state",
+    ]
+    .into_iter()
+    .map(|k| page.t(k))
+    .collect();
+    let rows = rows
+        .into_iter()
+        .filter(|k| f.matches(k))
+        .map(|k| {
+            let state = if k.revoked_at.is_some() {
+                "common.revoked"
+            } else {
+                "common.active"
+            };
+            vec![
+                Cell::from(k.store_code),
+                k.till_id.into(),
+                k.label.into(),
+                k.key_prefix.into(),
+                format!("{} {}", page.time(&k.created_at), k.created_by).into(),
+                page.time_opt(&k.last_used_at).into(),
+                page.t(state).into(),
+            ]
+        })
+        .collect();
+    export::respond(
+        &Table {
+            name: "till-keys",
+            headers,
+            rows,
+        },
+        format,
+    )
+}
+
+/// The API tokens as a file (never the tokens themselves).
+async fn tokens_export(c: Console, format: ExportFormat) -> Result<Response, AppError> {
+    let rows = keys::list_tokens(&c.ctx).await?;
+    let page = Page::console(&c, "token.title");
+    let headers = [
+        "token.name",
+        "token.acts_as",
+        "till.prefix",
+        "common.created",
+        "token.expires",
+        "common.last_used",
+        "common.state",
+    ]
+    .into_iter()
+    .map(|k| page.t(k))
+    .collect();
+    let rows = rows
+        .into_iter()
+        .map(|k| {
+            let state = if k.revoked_at.is_some() {
+                "common.revoked"
+            } else {
+                "common.active"
+            };
+            vec![
+                Cell::from(k.name),
+                k.username.into(),
+                k.token_prefix.into(),
+                format!("{} {}", page.time(&k.created_at), k.created_by).into(),
+                page.time_opt(&k.expires_at).into(),
+                page.time_opt(&k.last_used_at).into(),
+                page.t(state).into(),
+            ]
+        })
+        .collect();
+    export::respond(
+        &Table {
+            name: "api-tokens",
+            headers,
+            rows,
+        },
+        format,
+    )
 }
 
 async fn till_issue(v: Verified<TillForm>) -> Response {
     let c = v.console;
     let store_id = v.form.store_id.parse().unwrap_or(-1);
     match keys::issue_till_key(&c.ctx, store_id, &v.form.till_id, &v.form.label).await {
-        Ok((_, key)) => {
-            finish(render_tills(&c, Some(key), TillForm::default(), FormErrors::default()).await)
-        }
+        Ok((_, key)) => finish(
+            render_tills(
+                &c,
+                TillFilter::default(),
+                Some(key),
+                TillForm::default(),
+                FormErrors::default(),
+            )
+            .await,
+        ),
         Err(e) => finish(
             reshow(e, v.form, |form, errors| async move {
-                render_tills(&c, None, form, errors).await
+                render_tills(&c, TillFilter::default(), None, form, errors).await
             })
             .await,
         ),

@@ -22,6 +22,14 @@ pub fn router() -> Router<App> {
     Router::new()
         .route("/admin/stores", get(stores_page).post(store_create))
         .route(
+            "/admin/stores.csv",
+            get(|c: Console| stores_export(c, ExportFormat::Csv)),
+        )
+        .route(
+            "/admin/stores.xlsx",
+            get(|c: Console| stores_export(c, ExportFormat::Xlsx)),
+        )
+        .route(
             "/admin/stores/{id}",
             get(store_edit_page).post(store_update),
         )
@@ -111,6 +119,48 @@ fn blank_store() -> StoreFormView {
         time_zone: "Asia/Shanghai".into(),
         active: true,
     }
+}
+
+/// The stores as a file.
+async fn stores_export(c: Console, format: ExportFormat) -> Result<Response, AppError> {
+    c.ctx.require(Permission::ManageStores)?;
+    let stores = super::list_stores(&c.ctx).await?;
+    let page = Page::console(&c, "store.title");
+    let headers = [
+        "store.code",
+        "store.name",
+        "store.time_zone",
+        "common.state",
+        "common.created",
+    ]
+    .into_iter()
+    .map(|k| page.t(k))
+    .collect();
+    let rows = stores
+        .into_iter()
+        .map(|s| {
+            let state = if s.active {
+                "common.active"
+            } else {
+                "common.inactive"
+            };
+            vec![
+                Cell::from(s.code),
+                s.name.into(),
+                s.time_zone.into(),
+                page.t(state).into(),
+                page.time(&s.created_at).into(),
+            ]
+        })
+        .collect();
+    export::respond(
+        &Table {
+            name: "stores",
+            headers,
+            rows,
+        },
+        format,
+    )
 }
 
 async fn stores_page(c: Console, Query(f): Query<Flash>) -> Response {

@@ -36,6 +36,8 @@ pub struct Page {
     pub nav: Vec<NavItem>,
     pub csrf: String,
     pub flash: Option<Flash>,
+    /// Times are shown in the configured business time zone.
+    pub tz: chrono_tz::Tz,
 }
 
 impl Page {
@@ -61,6 +63,7 @@ impl Page {
             nav,
             csrf: c.csrf_token.clone(),
             flash: None,
+            tz: c.ctx.app.config.tz(),
         }
     }
 
@@ -73,6 +76,7 @@ impl Page {
             nav: Vec::new(),
             csrf: String::new(),
             flash: None,
+            tz: chrono_tz::Asia::Shanghai,
         }
     }
 
@@ -122,7 +126,7 @@ impl Page {
 
     /// A timestamp in the store's zone, to the minute.
     pub fn time(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        t.with_timezone(&chrono_tz::Asia::Shanghai)
+        t.with_timezone(&self.tz)
             .format("%Y-%m-%d %H:%M")
             .to_string()
     }

@@ -84,8 +84,30 @@ both!(
             res.json::<Value>().await.expect("json")["code"],
             "forbidden"
         );
-        // Revoked from the console: refused at the next request.
+        // Its use is recorded, and the key list (page and export) shows it.
         let admin = t.login("admin").await;
+        let page = admin
+            .get(&format!("/admin/tills?store={}&state=active", t.hq))
+            .await;
+        assert!(
+            page.body.contains("1号台") && page.body.contains("2026-09-25 17:00"),
+            "last used shown"
+        );
+        assert!(
+            !page.body.contains(&key),
+            "the key itself is never shown again"
+        );
+        let csv = admin
+            .client
+            .get(format!("{}/admin/tills.csv?state=active", t.base))
+            .send()
+            .await
+            .expect("csv")
+            .text()
+            .await
+            .expect("text");
+        assert!(csv.contains("HQ,01,1号台") && !csv.contains(&key), "{csv}");
+        // Revoked from the console: refused at the next request.
         let page = admin
             .post(
                 &format!("/admin/tills/{}/revoke", row.id),
@@ -101,6 +123,21 @@ both!(
             .await
             .expect("get");
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert!(
+            !admin
+                .get("/admin/tills?state=active")
+                .await
+                .body
+                .contains("1号台"),
+            "filtered out once revoked"
+        );
+        assert!(
+            admin
+                .get("/admin/tills?state=revoked")
+                .await
+                .body
+                .contains("1号台")
+        );
         // A token issued in the console for a manager reads the stores.
         let (mgr, _) = t.add_staff("mgr", &[("manager", t.hq)], false).await;
         let mgr_id = mgr.to_string();
