@@ -125,6 +125,8 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
     let lang = extract::cookie(req.headers(), extract::LANG_COOKIE)
         .and_then(|c| i18n::Lang::parse(&c))
         .unwrap_or_else(|| extract::anonymous_lang(req.headers(), &app));
+    // Kept to show a signed-in user's own navigation on an error page.
+    let (uri, headers) = (req.uri().clone(), req.headers().clone());
     let res = next.run(req).await;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -190,8 +192,13 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
     if wants_json {
         return error::problem_response(&mark, status, request_id.as_deref());
     }
+    let title = error::message_key_of(mark.code);
+    let page = match signed_in(&app, uri, headers).await {
+        Some(console) => layout::Page::console(&console, title),
+        None => layout::Page::anonymous(lang, title),
+    };
     let page = pages::ErrorPage {
-        page: layout::Page::anonymous(lang, error::message_key_of(mark.code)),
+        page,
         message_key: error::message_key_of(mark.code),
         code: mark.code,
         detail: mark.detail,
@@ -201,6 +208,22 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => status.into_response(),
     }
+}
+
+/// The signed-in staff member of a request, if its session is valid (for error pages).
+async fn signed_in(
+    app: &App,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> Option<extract::Console> {
+    extract::cookie(&headers, crate::auth::sessions::COOKIE)?;
+    let mut request = axum::http::Request::new(());
+    *request.uri_mut() = uri;
+    *request.headers_mut() = headers;
+    let (mut parts, ()) = request.into_parts();
+    <extract::Console as axum::extract::FromRequestParts<App>>::from_request_parts(&mut parts, app)
+        .await
+        .ok()
 }
 
 /// Serves until `shutdown` completes, then finishes requests in flight.

@@ -69,6 +69,10 @@ both!(
                             page.body.contains("您的岗位无权执行此操作"),
                             "the refusal says why"
                         );
+                        assert!(
+                            page.body.contains("id=\"logout\""),
+                            "and keeps the user's own navigation"
+                        );
                     }
                     // The navigation shows a section exactly when the role may open it.
                     if path != "/" {
