@@ -6,6 +6,18 @@ use serde_json::Value;
 use crate::both;
 use crate::helpers::spawn_app;
 
+/// `GET base+path` with a bearer key: the status and the JSON body (Null if none).
+async fn api_get(base: &str, path: &str, key: &str) -> (StatusCode, Value) {
+    let res = reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .bearer_auth(key)
+        .send()
+        .await
+        .expect("request");
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
 both!(
     api_errors_are_problem_json_with_a_stable_code_and_request_id,
     |backend| async move {
@@ -35,13 +47,9 @@ both!(
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
         let body: Value = res.json().await.expect("json");
         assert_eq!(body["code"], "not_found");
-        let res = c
-            .get(format!("{}/api/v1/whoami", t.base))
-            .bearer_auth("ptk_forged")
-            .send()
-            .await
-            .expect("get");
-        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        let (status, body) = api_get(&t.base, "/api/v1/whoami", "ptk_forged").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["code"], "unauthorized");
         t.stop().await;
     }
 );
@@ -60,30 +68,13 @@ both!(
             dup,
             Err(patron::staff::StaffError::Duplicate { field: "till_id" })
         ));
-        let c = reqwest::Client::new();
-        let who: Value = c
-            .get(format!("{}/api/v1/whoami", t.base))
-            .bearer_auth(&key)
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
+        let (_, who) = api_get(&t.base, "/api/v1/whoami", &key).await;
         assert_eq!(who["kind"], "till");
         assert_eq!(who["store_id"], t.hq);
         // A till has no staff permissions.
-        let res = c
-            .get(format!("{}/api/v1/stores", t.base))
-            .bearer_auth(&key)
-            .send()
-            .await
-            .expect("get");
-        assert_eq!(res.status(), StatusCode::FORBIDDEN);
-        assert_eq!(
-            res.json::<Value>().await.expect("json")["code"],
-            "forbidden"
-        );
+        let (status, body) = api_get(&t.base, "/api/v1/stores", &key).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body["code"], "forbidden");
         // Its use is recorded, and the key list (page and export) shows it.
         let admin = t.login("admin").await;
         let page = admin
@@ -116,13 +107,10 @@ both!(
             )
             .await;
         assert_eq!(page.status, StatusCode::SEE_OTHER);
-        let res = c
-            .get(format!("{}/api/v1/whoami", t.base))
-            .bearer_auth(&key)
-            .send()
-            .await
-            .expect("get");
-        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            api_get(&t.base, "/api/v1/whoami", &key).await.0,
+            StatusCode::UNAUTHORIZED
+        );
         assert!(
             !admin
                 .get("/admin/tills?state=active")
@@ -159,35 +147,16 @@ both!(
             !admin.get("/admin/tokens").await.body.contains(&token),
             "never shown again"
         );
-        let stores: Value = c
-            .get(format!("{}/api/v1/stores", t.base))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
+        let (_, stores) = api_get(&t.base, "/api/v1/stores", &token).await;
         assert_eq!(stores[0]["code"], "HQ");
-        let who: Value = c
-            .get(format!("{}/api/v1/whoami", t.base))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
+        let (_, who) = api_get(&t.base, "/api/v1/whoami", &token).await;
         assert_eq!(who["roles"][0]["role"], "manager");
         // The token expires after its days.
         t.clock.advance(chrono::Duration::days(31));
-        let res = c
-            .get(format!("{}/api/v1/stores", t.base))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("get");
-        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            api_get(&t.base, "/api/v1/stores", &token).await.0,
+            StatusCode::UNAUTHORIZED
+        );
         // A bad form is shown again with the problem (a new login: the old session idled out).
         let admin = t.login("admin").await;
         let page = admin
