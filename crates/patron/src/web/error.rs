@@ -57,6 +57,8 @@ pub struct AppError {
     pub fields: Vec<FieldError>,
     /// The internal cause, logged once and never sent.
     pub cause: Option<String>,
+    /// The permission that was missing (a console page names it in the user's language).
+    pub permission: Option<Permission>,
 }
 
 impl AppError {
@@ -66,6 +68,7 @@ impl AppError {
             detail: None,
             fields: Vec::new(),
             cause: None,
+            permission: None,
         }
     }
 
@@ -107,7 +110,10 @@ impl From<DbError> for AppError {
 
 impl From<crate::ctx::Forbidden> for AppError {
     fn from(e: crate::ctx::Forbidden) -> Self {
-        AppError::new("forbidden").detail(format!("permission {} is required", e.0.code()))
+        AppError {
+            permission: Some(e.0),
+            ..AppError::new("forbidden").detail(format!("permission {} is required", e.0.code()))
+        }
     }
 }
 
@@ -185,6 +191,7 @@ pub struct ErrorMark {
     pub detail: Option<String>,
     pub fields: Vec<FieldError>,
     pub cause: Option<String>,
+    pub permission: Option<Permission>,
 }
 
 impl IntoResponse for AppError {
@@ -195,6 +202,7 @@ impl IntoResponse for AppError {
             detail: self.detail,
             fields: self.fields,
             cause: self.cause,
+            permission: self.permission,
         });
         res
     }

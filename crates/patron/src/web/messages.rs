@@ -126,6 +126,11 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "不支持该请求方式",
         "Method not allowed",
     ),
+    (
+        "error.needs_permission",
+        "所需权限：",
+        "Permission needed: ",
+    ),
     ("error.not_found", "找不到该页面或记录", "Not found"),
     (
         "error.quote",

@@ -144,6 +144,7 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
                 detail: Some("cross-origin request refused".into()),
                 fields: Vec::new(),
                 cause: None,
+                permission: None,
             }
         }
         // A rendered page with an error status (a form re-shown with its errors) is final.
@@ -175,6 +176,7 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
                 detail,
                 fields: Vec::new(),
                 cause: None,
+                permission: None,
             }
         }
     };
@@ -197,11 +199,20 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
         Some(console) => layout::Page::console(&console, title),
         None => layout::Page::anonymous(lang, title),
     };
+    // On a page, say which permission is missing in the user's language, not the API's English.
+    let detail = match mark.permission {
+        Some(p) => Some(format!(
+            "{}{}",
+            page.t("error.needs_permission"),
+            page.permission_name(&p)
+        )),
+        None => mark.detail,
+    };
     let page = pages::ErrorPage {
         page,
         message_key: error::message_key_of(mark.code),
         code: mark.code,
-        detail: mark.detail,
+        detail,
         request_id,
     };
     match page.render() {

@@ -73,6 +73,10 @@ both!(
                             page.body.contains("id=\"logout\""),
                             "and keeps the user's own navigation"
                         );
+                        assert!(
+                            page.body.contains(&format!("所需权限：{}", p.name_zh())),
+                            "and names the missing permission in Chinese"
+                        );
                     }
                     // The navigation shows a section exactly when the role may open it.
                     if path != "/" {
