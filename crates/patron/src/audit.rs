@@ -161,7 +161,14 @@ pub struct VerifyReport {
 
 /// Recomputes the whole chain, stopping at the first broken link.
 pub async fn verify(db: &Db) -> Result<VerifyReport, DbError> {
-    let sql = format!("select {COLUMNS} from audit_log order by seq");
+    // The head first, then the rows up to it: entries appended meanwhile are not part of this
+    // check and cannot make a healthy chain look broken.
+    let (last_seq, last_hash): (i64, String) = on_db!(db, |p| {
+        sqlx::query_as("select last_seq, last_hash from audit_head where id = 1")
+            .fetch_one(p)
+            .await?
+    });
+    let sql = format!("select {COLUMNS} from audit_log where seq <= $1 order by seq");
     let mut verifier = ChainVerifier::new();
     let mut check = |r: AuditRow| {
         let at = chain_time(r.at);
@@ -185,7 +192,9 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, DbError> {
         )
     };
     let broken: Option<ChainBreak> = on_db!(db, |p| {
-        let mut rows = sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql.clone())).fetch(p);
+        let mut rows = sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(last_seq)
+            .fetch(p);
         let mut broken = None;
         while let Some(row) = rows.try_next().await? {
             if let Err(b) = check(row) {
@@ -200,11 +209,6 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, DbError> {
         return Ok(VerifyReport { verified, broken });
     }
     // Rows deleted from the end leave the head pointing past the last row.
-    let (last_seq, last_hash): (i64, String) = on_db!(db, |p| {
-        sqlx::query_as("select last_seq, last_hash from audit_head where id = 1")
-            .fetch_one(p)
-            .await?
-    });
     let broken = if last_seq != verified {
         Some(ChainBreak::SeqGap {
             expected: verified + 1,

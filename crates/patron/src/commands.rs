@@ -136,7 +136,8 @@ pub async fn init(
          [session]\nidle_timeout_minutes = 30\nabsolute_timeout_hours = 12\n\n\
          [login]\nmax_failures = 5\nlock_minutes = 15\n"
     );
-    std::fs::write(dir.join(config::CONFIG_FILE), toml).context("writing patron.toml")?;
+    // Owner-only: a PostgreSQL URL may carry a password.
+    config::write_private(&dir.join(config::CONFIG_FILE), &toml).context("writing patron.toml")?;
     Secrets::generate()
         .write_new(&dir.join(config::SECRETS_FILE))
         .context("writing secrets.toml")?;

@@ -79,6 +79,20 @@ impl Default for Config {
     }
 }
 
+/// Creates a new file only its owner can read (secrets, configuration that may hold a database
+/// password, demo credentials). Refuses to overwrite an existing file.
+pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(text.as_bytes())
+}
+
 /// A configuration problem, naming the setting.
 #[derive(Debug, thiserror::Error)]
 #[error("setting `{setting}`: {problem}")]
@@ -245,7 +259,6 @@ impl Secrets {
 
     /// Writes the secrets file, readable and writable by its owner only.
     pub fn write_new(&self, path: &Path) -> std::io::Result<()> {
-        use std::io::Write;
         let text = format!(
             "# Patron's keys. Keep this file secret and back it up apart from the database:\n\
              # without pii_key the encrypted personal data cannot be read.\n\
@@ -254,14 +267,7 @@ impl Secrets {
             B64.encode(self.pii_key),
             B64.encode(self.voucher_key)
         );
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        options.open(path)?.write_all(text.as_bytes())
+        write_private(path, &text)
     }
 
     /// Reads the secrets: `secrets.toml` in the data directory, each key overridable by

@@ -99,7 +99,8 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
             .map_err(explain)?;
         let _ = writeln!(out, "  {} till 01: {key}", s.code);
     }
-    write_owner_only(&creds, &out)?;
+    crate::config::write_private(&creds, &out)
+        .with_context(|| format!("writing {}", creds.display()))?;
     app.db.close().await;
     Ok(out)
 }
@@ -124,21 +125,6 @@ async fn set_demo_password(ctx: &Ctx, username: &str) -> anyhow::Result<String> 
         })
         .await?;
     Ok(pw)
-}
-
-fn write_owner_only(path: &Path, text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options
-        .open(path)
-        .and_then(|mut f| f.write_all(text.as_bytes()))
-        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// Opens a built demo directory for serving.

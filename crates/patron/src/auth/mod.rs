@@ -149,15 +149,22 @@ pub async fn login(
         .write(move |tx| {
             let entry = entry.clone();
             Box::pin(async move {
-                on_tx!(tx, |c| {
+                // Guarded: a lock set by concurrent failures while this password was being
+                // checked still holds, even against the right password.
+                let cleared = on_tx!(tx, |c| {
                     sqlx::query(
-                        "update staff set failed_logins = 0, locked_until = null where id = $1",
+                        "update staff set failed_logins = 0, locked_until = null \
+                         where id = $1 and (locked_until is null or locked_until <= $2)",
                     )
                     .bind(id)
+                    .bind(now)
                     .execute(c)
                     .await
                     .map(|r| r.rows_affected())
                 })?;
+                if cleared == 0 {
+                    return Err(AuthError::Locked { until: now });
+                }
                 tx.audit(entry);
                 Ok::<_, AuthError>(())
             })

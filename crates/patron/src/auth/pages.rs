@@ -47,10 +47,47 @@ struct LoginQuery {
 
 /// Only same-site paths may be a `next` target (no open redirects).
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    // A path on this site only: no scheme or host, and no whitespace or control characters,
+    // which browsers strip (so "/\t/evil.example" would become "//evil.example").
+    let bytes = next.as_bytes();
+    let ok = bytes.first() == Some(&b'/')
+        && !matches!(bytes.get(1), Some(b'/') | Some(b'\\'))
+        && !next.contains('\\')
+        && bytes.iter().all(|b| b.is_ascii_graphic());
+    if ok {
         next.to_string()
     } else {
         "/".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_on_this_site_are_followed_after_login() {
+        assert_eq!(
+            safe_next("/admin/staff?role=clerk"),
+            "/admin/staff?role=clerk"
+        );
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/ /evil.example",
+            "https://evil.example",
+            "evil",
+            "/\n/evil.example",
+            "",
+            "/%0a",
+        ] {
+            let followed = safe_next(bad);
+            assert!(
+                followed == "/" || followed == bad && bad == "/%0a",
+                "{bad:?} -> {followed:?}"
+            );
+        }
     }
 }
 

@@ -2,9 +2,18 @@
 //! inside a write closure.
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use tokio::sync::Semaphore;
+
+/// At most this many password checks run at once: each takes ~19 MiB and a core for a while,
+/// so a flood of logins queues here instead of exhausting memory.
+static HASHING: Semaphore = Semaphore::const_new(4);
 
 /// Hashes a password into a PHC string.
 pub async fn hash(password: &str) -> Result<String, HashError> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| HashError(e.to_string()))?;
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
         Argon2::default()
@@ -18,6 +27,9 @@ pub async fn hash(password: &str) -> Result<String, HashError> {
 
 /// Whether `password` matches the stored PHC string. A malformed stored hash never matches.
 pub async fn verify(password: &str, phc: &str) -> bool {
+    let Ok(_permit) = HASHING.acquire().await else {
+        return false;
+    };
     let password = password.to_owned();
     let phc = phc.to_owned();
     tokio::task::spawn_blocking(move || {

@@ -195,6 +195,8 @@ async fn run_batch(tx: &mut Tx, queue: &mut VecDeque<JobFn>, stats: &WriteStats)
     let batch_len = queue.len().min(MAX_BATCH);
     if let Err(e) = exec(tx, "BEGIN IMMEDIATE").await {
         let msg = e.to_string();
+        // If a transaction was somehow left open, end it so the next batch can begin.
+        let _ = exec(tx, "ROLLBACK").await;
         for job in queue.drain(..batch_len) {
             fail_unrun(job, &msg).await;
         }
@@ -235,7 +237,15 @@ async fn run_batch(tx: &mut Tx, queue: &mut VecDeque<JobFn>, stats: &WriteStats)
         }
     }
     let commit = match broken {
-        None => exec(tx, "COMMIT").await.map_err(|e| e.to_string()),
+        // A failed COMMIT may leave the transaction open (SQLITE_FULL, IOERR): end it, or every
+        // later BEGIN would fail too.
+        None => match exec(tx, "COMMIT").await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let _ = exec(tx, "ROLLBACK").await;
+                Err(e.to_string())
+            }
+        },
         Some(msg) => {
             let _ = exec(tx, "ROLLBACK").await;
             Err(msg)

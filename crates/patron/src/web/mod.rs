@@ -78,10 +78,11 @@ pub fn router(app: App) -> Router {
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", doc))
         .fallback(|| async { AppError::not_found() })
         .layer(CsrfLayer::new())
-        .layer(middleware::from_fn_with_state(app.clone(), finish_errors))
+        // Inside the finisher, so a panic becomes a proper error page / problem+json.
         .layer(CatchPanicLayer::custom(|_| {
             AppError::internal("handler panicked").into_response()
         }))
+        .layer(middleware::from_fn_with_state(app.clone(), finish_errors))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -185,7 +185,7 @@ struct AuditPage {
 async fn audit_page(c: Console, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
     c.ctx.require(Permission::ViewAudit)?;
     let actors = audit::actors(c.ctx.db()).await?;
-    let page_no = q.page.unwrap_or(1).max(1);
+    let page_no = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let (rows, total, errors) = match q.filter(c.ctx.app.config.tz()) {
         Ok(filter) => {
             let (rows, total) =

@@ -164,3 +164,40 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    verify_is_not_fooled_by_writes_committing_while_it_runs,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let writer = {
+            let ctx = t.ctx();
+            tokio::spawn(async move {
+                for i in 0..150 {
+                    patron::staff::create_store(
+                        &ctx,
+                        &patron::staff::StoreInput {
+                            code: format!("V{i:03}"),
+                            name: "审计中写入".into(),
+                            time_zone: "Asia/Shanghai".into(),
+                            active: true,
+                        },
+                    )
+                    .await
+                    .expect("store");
+                }
+            })
+        };
+        let mut checks = 0;
+        while !writer.is_finished() {
+            let report = patron::audit::verify(&t.app.db).await.expect("verify");
+            assert_eq!(report.broken, None, "after {} entries", report.verified);
+            checks += 1;
+        }
+        writer.await.expect("writer");
+        let report = patron::audit::verify(&t.app.db).await.expect("verify");
+        assert_eq!(report.broken, None);
+        assert!(report.verified >= 152);
+        assert!(checks > 1, "verify ran while writes were committing");
+        t.stop().await;
+    }
+);

@@ -283,3 +283,32 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    after_login_only_a_path_on_this_site_is_followed,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        for (next, expected) in [
+            ("/admin/audit?actor=admin", "/admin/audit?actor=admin"),
+            ("/\t/evil.example/x", "/"),
+            ("//evil.example", "/"),
+            ("https://evil.example", "/"),
+        ] {
+            let res = t
+                .browser()
+                .client
+                .post(format!("{}/login", t.base))
+                .form(&[
+                    ("username", "admin"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ])
+                .send()
+                .await
+                .expect("login");
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+            assert_eq!(res.headers()["location"], expected, "next = {next:?}");
+        }
+        t.stop().await;
+    }
+);
