@@ -65,6 +65,12 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
 
 /// The whole application as one router.
 pub fn router(app: App) -> Router {
+    router_with(app, Router::new())
+}
+
+/// The application with `extra` routes merged in, under the same layers (tests use it to
+/// mount routes that misbehave on purpose).
+pub fn router_with(app: App, extra: Router<App>) -> Router {
     let (api_router, doc) = api();
     let api_router = api_router.fallback(|| async { AppError::not_found() });
     Router::new()
@@ -76,6 +82,7 @@ pub fn router(app: App) -> Router {
         .merge(crate::staff::pages::router())
         .nest("/api/v1", api_router)
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", doc))
+        .merge(extra)
         .fallback(|| async { AppError::not_found() })
         .layer(CsrfLayer::new())
         // Inside the finisher, so a panic becomes a proper error page / problem+json.
@@ -244,8 +251,18 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(app, Router::new(), listener, shutdown).await
+}
+
+/// As `serve`, with `extra` routes (see `router_with`).
+pub async fn serve_with(
+    app: App,
+    extra: Router<App>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let sweeper = tokio::spawn(sweep_sessions(app.clone()));
-    let result = axum::serve(listener, router(app))
+    let result = axum::serve(listener, router_with(app, extra))
         .with_graceful_shutdown(shutdown)
         .await;
     sweeper.abort();

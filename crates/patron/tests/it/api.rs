@@ -245,3 +245,71 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    a_panicking_handler_answers_a_finished_error_and_the_server_lives_on,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        // A second server over the same application, with a route that panics.
+        let extra = axum::Router::new()
+            .route(
+                "/api/v1/boom",
+                axum::routing::get(|| async { panic!("a bug") as &'static str }),
+            )
+            .route(
+                "/boom",
+                axum::routing::get(|| async { panic!("a bug") as &'static str }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(patron::web::serve_with(
+            t.app.clone(),
+            extra,
+            listener,
+            async {
+                let _ = stopped.await;
+            },
+        ));
+        let c = reqwest::Client::new();
+        let res = c
+            .get(format!("{base}/api/v1/boom"))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let body: Value = res.json().await.expect("json");
+        assert_eq!(body["code"], "internal");
+        assert!(body["request_id"].is_string());
+        assert!(
+            body.get("detail").is_none(),
+            "no internal detail leaks: {body}"
+        );
+        let res = c
+            .get(format!("{base}/boom"))
+            .header("accept-language", "zh-CN")
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let html = res.text().await.expect("text");
+        assert!(
+            html.contains("系统内部错误") && html.contains("class=\"request-id\""),
+            "{html}"
+        );
+        assert_eq!(
+            c.get(format!("{base}/healthz"))
+                .send()
+                .await
+                .expect("get")
+                .status(),
+            StatusCode::OK
+        );
+        let _ = stop.send(());
+        let _ = server.await;
+        t.stop().await;
+    }
+);
