@@ -340,6 +340,39 @@ pub async fn set_grants(ctx: &Ctx, id: i64, inputs: &[GrantInput]) -> Result<(),
         .await
 }
 
+/// Corrects a staff member's display name and console language.
+pub async fn update_profile(
+    ctx: &Ctx,
+    id: i64,
+    display_name: &str,
+    lang: &str,
+) -> Result<(), StaffError> {
+    ctx.require(Permission::ManageStaff)?;
+    let mut bad = Invalid::new();
+    let name = bad.check("display_name", required_text(display_name, 64));
+    let lang = bad.check("lang", parse_lang(lang));
+    let (Some(name), Some(lang)) = (name, lang) else {
+        return Err(bad.into());
+    };
+    let entry = ctx.audit("staff.profile_changed", "staff", id);
+    ctx.db()
+        .write(move |tx| {
+            let (name, lang, entry) = (name.clone(), lang.clone(), entry.clone());
+            Box::pin(async move {
+                let ((b_name, b_lang), (a_name, a_lang)) = store::set_profile(tx, id, &name, &lang)
+                    .await?
+                    .ok_or(StaffError::NotFound)?;
+                tx.audit(
+                    entry
+                        .before(&serde_json::json!({ "display_name": b_name, "lang": b_lang }))
+                        .after(&serde_json::json!({ "display_name": a_name, "lang": a_lang })),
+                );
+                Ok::<_, StaffError>(())
+            })
+        })
+        .await
+}
+
 /// Disables or re-enables an account; a disabled account's sessions end at once.
 pub async fn set_disabled(ctx: &Ctx, id: i64, disabled: bool) -> Result<(), StaffError> {
     ctx.require(Permission::ManageStaff)?;

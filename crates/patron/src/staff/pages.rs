@@ -39,6 +39,7 @@ pub fn router() -> Router<App> {
         .route("/admin/staff.xlsx", get(staff_xlsx))
         .route("/admin/staff/{id}", get(staff_edit))
         .route("/admin/staff/{id}/roles", post(staff_roles))
+        .route("/admin/staff/{id}/profile", post(staff_profile))
         .route("/admin/staff/{id}/disable", post(staff_disable))
         .route("/admin/staff/{id}/enable", post(staff_enable))
         .route("/admin/staff/{id}/reset-password", post(staff_reset))
@@ -606,6 +607,45 @@ async fn staff_roles(Path(id): Path<i64>, v: Verified<Vec<(String, String)>>) ->
                 render_staff_form(&c, existing, form, FormErrors(err.fields), None, None).await;
             *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             page
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ProfileForm {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    lang: String,
+}
+
+async fn staff_profile(Path(id): Path<i64>, v: Verified<ProfileForm>) -> Response {
+    let c = v.console;
+    match super::update_profile(&c.ctx, id, &v.form.display_name, &v.form.lang).await {
+        Ok(()) => Redirect::to(&format!("/admin/staff/{id}?ok=flash.saved")).into_response(),
+        Err(e) => {
+            let err = AppError::from(e);
+            if err.code != "validation" {
+                return err.into_response();
+            }
+            match super::get_staff(&c.ctx, id).await {
+                Ok(item) => {
+                    let mut form = form_from(&item);
+                    form.display_name = v.form.display_name;
+                    let mut page = render_staff_form(
+                        &c,
+                        Some(item.staff),
+                        form,
+                        FormErrors(err.fields),
+                        None,
+                        None,
+                    )
+                    .await;
+                    *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                    page
+                }
+                Err(e) => AppError::from(e).into_response(),
+            }
         }
     }
 }

@@ -300,6 +300,34 @@ pub async fn other_active_admins(tx: &mut Tx, except: i64) -> Result<i64, DbErro
     }))
 }
 
+/// Changes a staff member's name and language; returns (before, after) or None if unknown.
+pub async fn set_profile(
+    tx: &mut Tx,
+    id: i64,
+    display_name: &str,
+    lang: &str,
+) -> Result<Option<((String, String), (String, String))>, DbError> {
+    let before: Option<(String, String)> = on_tx!(tx, |c| {
+        sqlx::query_as("select display_name, lang from staff where id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    });
+    let Some(before) = before else {
+        return Ok(None);
+    };
+    on_tx!(tx, |c| {
+        sqlx::query("update staff set display_name = $1, lang = $2 where id = $3")
+            .bind(display_name)
+            .bind(lang)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(Some((before, (display_name.to_string(), lang.to_string()))))
+}
+
 pub async fn set_disabled(tx: &mut Tx, id: i64, disabled: bool) -> Result<bool, DbError> {
     let n = on_tx!(tx, |c| {
         sqlx::query("update staff set disabled = $1 where id = $2")

@@ -282,3 +282,55 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    an_administrator_corrects_a_name_and_language,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let (id, _) = t.add_staff("chen", &[("clerk", t.hq)], false).await;
+        let b = t.login("admin").await;
+        let edit = format!("/admin/staff/{id}");
+        let profile = format!("/admin/staff/{id}/profile");
+        let page = b
+            .post(&profile, &edit, &[("display_name", "  "), ("lang", "en")])
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.body.contains("必填"));
+        let page = b
+            .post(&profile, &edit, &[("display_name", "陈静"), ("lang", "fr")])
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.body.contains("语言只能是中文或英文"));
+        let unchanged = patron::staff::get_staff(&t.ctx(), id).await.expect("staff");
+        assert_eq!(
+            unchanged.staff.display_name, "测试 chen",
+            "a refused form changes nothing"
+        );
+        let page = b
+            .post(&profile, &edit, &[("display_name", "陈静"), ("lang", "en")])
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+        let chen = t.login("chen").await;
+        let home = chen.get("/").await.body;
+        assert!(home.contains("<html lang=\"en\">") && home.contains("陈静"));
+        let (rows, _) = patron::audit::list(
+            &t.app.db,
+            &patron::audit::AuditFilter {
+                entity_kind: Some("staff".into()),
+                entity_id: Some(id.to_string()),
+                ..Default::default()
+            },
+            0,
+            50,
+        )
+        .await
+        .expect("audit");
+        let change = rows
+            .iter()
+            .find(|r| r.action == "staff.profile_changed")
+            .expect("audited");
+        assert!(change.before.as_deref().unwrap_or("").contains("测试 chen"));
+        assert!(change.after.as_deref().unwrap_or("").contains("陈静"));
+        t.stop().await;
+    }
+);
