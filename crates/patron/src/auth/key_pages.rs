@@ -147,19 +147,11 @@ async fn tills_export(
         "common.created",
         "common.last_used",
         "common.state",
-    ]
-    .into_iter()
-    .map(|k| page.t(k))
-    .collect();
+    ];
     let rows = rows
         .into_iter()
         .filter(|k| f.matches(k))
         .map(|k| {
-            let state = if k.revoked_at.is_some() {
-                "common.revoked"
-            } else {
-                "common.active"
-            };
             vec![
                 Cell::from(k.store_code),
                 k.till_id.into(),
@@ -167,18 +159,11 @@ async fn tills_export(
                 k.key_prefix.into(),
                 format!("{} {}", page.time(&k.created_at), k.created_by).into(),
                 page.time_opt(&k.last_used_at).into(),
-                page.t(state).into(),
+                page.revoked_label(&k.revoked_at).into(),
             ]
         })
         .collect();
-    export::respond(
-        &Table {
-            name: "till-keys",
-            headers,
-            rows,
-        },
-        format,
-    )
+    export::respond(&Table::new("till-keys", &page, &headers, rows), format)
 }
 
 /// The API tokens as a file (never the tokens themselves).
@@ -193,18 +178,10 @@ async fn tokens_export(c: Console, format: ExportFormat) -> Result<Response, App
         "token.expires",
         "common.last_used",
         "common.state",
-    ]
-    .into_iter()
-    .map(|k| page.t(k))
-    .collect();
+    ];
     let rows = rows
         .into_iter()
         .map(|k| {
-            let state = if k.revoked_at.is_some() {
-                "common.revoked"
-            } else {
-                "common.active"
-            };
             vec![
                 Cell::from(k.name),
                 k.username.into(),
@@ -212,18 +189,11 @@ async fn tokens_export(c: Console, format: ExportFormat) -> Result<Response, App
                 format!("{} {}", page.time(&k.created_at), k.created_by).into(),
                 page.time_opt(&k.expires_at).into(),
                 page.time_opt(&k.last_used_at).into(),
-                page.t(state).into(),
+                page.revoked_label(&k.revoked_at).into(),
             ]
         })
         .collect();
-    export::respond(
-        &Table {
-            name: "api-tokens",
-            headers,
-            rows,
-        },
-        format,
-    )
+    export::respond(&Table::new("api-tokens", &page, &headers, rows), format)
 }
 
 async fn till_issue(v: Verified<TillForm>) -> Response {

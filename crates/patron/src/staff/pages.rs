@@ -133,10 +133,7 @@ async fn stores_export(c: Console, format: ExportFormat) -> Result<Response, App
         "store.time_zone",
         "common.state",
         "common.created",
-    ]
-    .into_iter()
-    .map(|k| page.t(k))
-    .collect();
+    ];
     let rows = stores
         .into_iter()
         .map(|s| {
@@ -154,14 +151,7 @@ async fn stores_export(c: Console, format: ExportFormat) -> Result<Response, App
             ]
         })
         .collect();
-    export::respond(
-        &Table {
-            name: "stores",
-            headers,
-            rows,
-        },
-        format,
-    )
+    export::respond(&Table::new("stores", &page, &headers, rows), format)
 }
 
 async fn stores_page(c: Console, Query(f): Query<Flash>) -> Response {
@@ -374,10 +364,7 @@ async fn staff_export(
         "staff.roles",
         "common.state",
         "common.created",
-    ]
-    .into_iter()
-    .map(|k| page.t(k))
-    .collect();
+    ];
     let rows = staff
         .into_iter()
         .map(|i| {
@@ -407,14 +394,7 @@ async fn staff_export(
             ]
         })
         .collect();
-    export::respond(
-        &Table {
-            name: "staff",
-            headers,
-            rows,
-        },
-        format,
-    )
+    export::respond(&Table::new("staff", &page, &headers, rows), format)
 }
 
 /// The staff form as posted: `grant` repeats as `role@store_id`.

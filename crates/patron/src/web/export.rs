@@ -38,6 +38,22 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
+impl Table {
+    /// A table whose column headers are message-catalog keys, shown in `page`'s language.
+    pub fn new(
+        name: &'static str,
+        page: &super::layout::Page,
+        header_keys: &[&str],
+        rows: Vec<Vec<Cell>>,
+    ) -> Table {
+        Table {
+            name,
+            headers: header_keys.iter().map(|k| page.t(k)).collect(),
+            rows,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
     Csv,

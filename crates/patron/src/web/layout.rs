@@ -140,6 +140,18 @@ impl Page {
         }
     }
 
+    /// "Revoked" or "Active" for a key or token, in this page's language.
+    pub fn revoked_label(
+        &self,
+        revoked_at: &Option<chrono::DateTime<chrono::Utc>>,
+    ) -> &'static str {
+        self.t(if revoked_at.is_some() {
+            "common.revoked"
+        } else {
+            "common.active"
+        })
+    }
+
     pub fn time_opt(&self, t: &Option<chrono::DateTime<chrono::Utc>>) -> String {
         t.as_ref().map(|t| self.time(t)).unwrap_or_default()
     }

@@ -50,11 +50,17 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("till_key.revoke", "吊销收银机密钥", "Till key revoked"),
     // audit page
     ("audit.action", "操作", "Action"),
+    ("audit.action_code", "操作代码", "Action code"),
+    ("audit.after", "变更后", "After"),
     ("audit.actor", "操作人", "Person"),
     ("audit.at", "时间", "Time"),
+    ("audit.before", "变更前", "Before"),
     ("audit.change", "变更内容", "Change"),
     ("audit.entity", "对象", "Entity"),
+    ("audit.entity_id", "对象编号", "Entity id"),
     ("audit.from", "起始日期", "From"),
+    ("audit.hash", "哈希", "Hash"),
+    ("audit.seq", "序号", "No."),
     ("audit.title", "审计日志", "Audit log"),
     ("audit.until", "截止日期", "Until"),
     // common

@@ -235,58 +235,40 @@ async fn audit_export(
     let filter = q.filter(c.ctx.app.config.tz())?;
     let (rows, _) = audit::list(c.ctx.db(), &filter, 0, i64::MAX / 2).await?;
     let tz = c.ctx.app.config.tz();
-    let headers = if c.lang == super::i18n::Lang::En {
-        vec![
-            "seq",
-            "time",
-            "person",
-            "action",
-            "action code",
-            "entity",
-            "entity id",
-            "before",
-            "after",
-            "hash",
-        ]
-    } else {
-        vec![
-            "序号",
-            "时间",
-            "操作人",
-            "操作",
-            "操作代码",
-            "对象",
-            "对象编号",
-            "变更前",
-            "变更后",
-            "哈希",
-        ]
-    };
     let page = Page::console(&c, "audit.title");
-    let table = Table {
-        name: "audit-log",
-        headers,
-        rows: rows
-            .into_iter()
-            .map(|r| {
-                vec![
-                    Cell::Int(r.seq),
-                    r.at.with_timezone(&tz)
-                        .format("%Y-%m-%d %H:%M:%S")
-                        .to_string()
-                        .into(),
-                    r.actor_name.into(),
-                    page.action_label(&r.action).into(),
-                    r.action.into(),
-                    r.entity_kind.into(),
-                    r.entity_id.into(),
-                    r.before.unwrap_or_default().into(),
-                    r.after.unwrap_or_default().into(),
-                    r.hash.into(),
-                ]
-            })
-            .collect(),
-    };
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                Cell::Int(r.seq),
+                r.at.with_timezone(&tz)
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string()
+                    .into(),
+                r.actor_name.into(),
+                page.action_label(&r.action).into(),
+                r.action.into(),
+                r.entity_kind.into(),
+                r.entity_id.into(),
+                r.before.unwrap_or_default().into(),
+                r.after.unwrap_or_default().into(),
+                r.hash.into(),
+            ]
+        })
+        .collect();
+    let headers = [
+        "audit.seq",
+        "audit.at",
+        "audit.actor",
+        "audit.action",
+        "audit.action_code",
+        "audit.entity",
+        "audit.entity_id",
+        "audit.before",
+        "audit.after",
+        "audit.hash",
+    ];
+    let table = Table::new("audit-log", &page, &headers, rows);
     export::respond(&table, format)
 }
 
