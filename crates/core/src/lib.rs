@@ -7,8 +7,11 @@
 pub mod access;
 pub mod approvals;
 pub mod audit;
+pub mod identity;
 pub mod money;
 pub mod password;
+pub mod points;
+pub mod tiers;
 
 pub use access::{Permission, Role};
 pub use money::{Fen, Points};
