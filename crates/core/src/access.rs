@@ -115,10 +115,26 @@ pub enum Permission {
     ViewApprovals,
     /// Approve or reject a request (never one's own; see `approvals`).
     DecideApprovals,
+    /// Search members and open their page (card, tier, ledger, notes).
+    ViewMembers,
+    /// Register members, submit applications, operate cards (activate, renew, loss, freeze, close).
+    ManageMembers,
+    /// Approve or reject member applications (B4; never one's own).
+    ReviewApplications,
+    /// See phone and ID numbers in full (each view is audited).
+    ViewPersonalData,
+    /// Enter missed receipts and request manual points adjustments.
+    AdjustPoints,
+    /// Change tiers, thresholds, benefits and points settings.
+    ManageLoyalty,
+    /// See outstanding points and their money value.
+    ViewPointsLiability,
+    /// Import members and run timed jobs by hand.
+    ImportData,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 17] = [
         Permission::ViewDashboard,
         Permission::ManageStores,
         Permission::ManageStaff,
@@ -128,6 +144,14 @@ impl Permission {
         Permission::ViewAudit,
         Permission::ViewApprovals,
         Permission::DecideApprovals,
+        Permission::ViewMembers,
+        Permission::ManageMembers,
+        Permission::ReviewApplications,
+        Permission::ViewPersonalData,
+        Permission::AdjustPoints,
+        Permission::ManageLoyalty,
+        Permission::ViewPointsLiability,
+        Permission::ImportData,
     ];
 
     pub fn code(self) -> &'static str {
@@ -141,6 +165,14 @@ impl Permission {
             Permission::ViewAudit => "view_audit",
             Permission::ViewApprovals => "view_approvals",
             Permission::DecideApprovals => "decide_approvals",
+            Permission::ViewMembers => "view_members",
+            Permission::ManageMembers => "manage_members",
+            Permission::ReviewApplications => "review_applications",
+            Permission::ViewPersonalData => "view_personal_data",
+            Permission::AdjustPoints => "adjust_points",
+            Permission::ManageLoyalty => "manage_loyalty",
+            Permission::ViewPointsLiability => "view_points_liability",
+            Permission::ImportData => "import_data",
         }
     }
 
@@ -155,6 +187,14 @@ impl Permission {
             Permission::ViewAudit => "查看审计日志",
             Permission::ViewApprovals => "查看审批",
             Permission::DecideApprovals => "审批",
+            Permission::ViewMembers => "查看会员",
+            Permission::ManageMembers => "办理会员业务",
+            Permission::ReviewApplications => "审核会员申请",
+            Permission::ViewPersonalData => "查看完整个人信息",
+            Permission::AdjustPoints => "积分调整与补积分",
+            Permission::ManageLoyalty => "会员等级与积分设置",
+            Permission::ViewPointsLiability => "查看积分负债",
+            Permission::ImportData => "导入数据与运行任务",
         }
     }
 
@@ -169,6 +209,14 @@ impl Permission {
             Permission::ViewAudit => "View audit log",
             Permission::ViewApprovals => "View approvals",
             Permission::DecideApprovals => "Approve or reject requests",
+            Permission::ViewMembers => "View members",
+            Permission::ManageMembers => "Handle members and cards",
+            Permission::ReviewApplications => "Review member applications",
+            Permission::ViewPersonalData => "See full personal data",
+            Permission::AdjustPoints => "Adjust points and enter missed receipts",
+            Permission::ManageLoyalty => "Loyalty settings and tiers",
+            Permission::ViewPointsLiability => "See outstanding points",
+            Permission::ImportData => "Import data and run jobs",
         }
     }
 }
@@ -197,6 +245,37 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
         Permission::DecideApprovals,
         &[Manager, Supervisor, FinanceManager, Service],
     ),
+    (
+        Permission::ViewMembers,
+        &[
+            Manager,
+            Supervisor,
+            Clerk,
+            Service,
+            Marketing,
+            RewardDesk,
+            Information,
+        ],
+    ),
+    (
+        Permission::ManageMembers,
+        &[Manager, Supervisor, Clerk, Service],
+    ),
+    (
+        Permission::ReviewApplications,
+        &[Manager, Supervisor, Service],
+    ),
+    (Permission::ViewPersonalData, &[Manager, Service]),
+    (
+        Permission::AdjustPoints,
+        &[Manager, Supervisor, Clerk, Service],
+    ),
+    (Permission::ManageLoyalty, &[Admin, Manager]),
+    (
+        Permission::ViewPointsLiability,
+        &[Manager, FinanceManager, Cashier],
+    ),
+    (Permission::ImportData, &[Admin, Information]),
 ];
 
 /// The roles that hold `permission`.

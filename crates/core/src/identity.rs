@@ -110,7 +110,12 @@ impl IdNumber {
     pub fn masked(&self) -> String {
         let n = &self.number;
         let stars = "*".repeat(n.len().saturating_sub(7));
-        format!("{}{}{}", &n[..3.min(n.len())], stars, &n[n.len().saturating_sub(4)..])
+        format!(
+            "{}{}{}",
+            &n[..3.min(n.len())],
+            stars,
+            &n[n.len().saturating_sub(4)..]
+        )
     }
 }
 
@@ -198,7 +203,10 @@ mod tests {
     #[test]
     fn card_numbers_are_issued_in_sequence_per_store() {
         assert_eq!(CardNo::issued("wfj", 42).as_str(), "WFJ00000042");
-        assert_eq!(CardNo::parse(" wfj00000042 ").expect("card").as_str(), "WFJ00000042");
+        assert_eq!(
+            CardNo::parse(" wfj00000042 ").expect("card").as_str(),
+            "WFJ00000042"
+        );
         assert_eq!(CardNo::parse("WFJ-1"), Err("invalid.card_no"));
     }
 

@@ -215,7 +215,10 @@ mod tests {
         let mut c = ctx(1);
         c.opening_receipt = true;
         let (p, why) = accrue(&[line(100_000, false)], c);
-        assert_eq!((p[0], why), (Points(0), Some(NoPointsReason::OpeningReceipt)));
+        assert_eq!(
+            (p[0], why),
+            (Points(0), Some(NoPointsReason::OpeningReceipt))
+        );
         let mut c = ctx(1);
         c.before_card = true;
         let (p, why) = accrue(&[line(100_000, false)], c);
@@ -277,9 +280,18 @@ mod tests {
     #[test]
     fn a_leap_day_birthday_is_kept_on_the_28th_in_other_years() {
         let b = NaiveDate::from_ymd_opt(2000, 2, 29).expect("date");
-        assert!(is_birthday(b, NaiveDate::from_ymd_opt(2027, 2, 28).expect("date")));
-        assert!(!is_birthday(b, NaiveDate::from_ymd_opt(2028, 2, 28).expect("date")));
-        assert!(is_birthday(b, NaiveDate::from_ymd_opt(2028, 2, 29).expect("date")));
+        assert!(is_birthday(
+            b,
+            NaiveDate::from_ymd_opt(2027, 2, 28).expect("date")
+        ));
+        assert!(!is_birthday(
+            b,
+            NaiveDate::from_ymd_opt(2028, 2, 28).expect("date")
+        ));
+        assert!(is_birthday(
+            b,
+            NaiveDate::from_ymd_opt(2028, 2, 29).expect("date")
+        ));
     }
 
     proptest! {

@@ -28,7 +28,7 @@ impl TierRule {
 }
 
 /// The highest tier the window's spend and count reach (the lowest tier if none).
-pub fn qualifying<'a>(rules: &'a [TierRule], spend: Fen, count: i64) -> Option<&'a TierRule> {
+pub fn qualifying(rules: &[TierRule], spend: Fen, count: i64) -> Option<&TierRule> {
     rules
         .iter()
         .filter(|r| r.reached_by(spend, count))
@@ -72,13 +72,13 @@ pub fn on_accrual(rules: &[TierRule], current_rank: i64, spend: Fen, count: i64)
 /// The annual review (B7): the tier the member keeps. With `downgrade` on, a member whose window
 /// no longer reaches the current tier moves to the tier it does reach (a tier that needed an
 /// approval is kept while its threshold is met); with it off, nothing changes.
-pub fn on_review<'a>(
-    rules: &'a [TierRule],
+pub fn on_review(
+    rules: &[TierRule],
     current_rank: i64,
     spend: Fen,
     count: i64,
     downgrade: bool,
-) -> Option<&'a TierRule> {
+) -> Option<&TierRule> {
     let current = rules.iter().find(|r| r.rank == current_rank)?;
     if !downgrade || current.reached_by(spend, count) {
         return Some(current);
@@ -143,15 +143,30 @@ mod tests {
         assert_eq!(u.to.as_deref(), Some("gold"));
         assert_eq!(u.approval_for.as_deref(), Some("platinum"));
         let u = on_accrual(&r, 2, Fen(100), 0);
-        assert_eq!(u, Upgrade { to: None, approval_for: None });
+        assert_eq!(
+            u,
+            Upgrade {
+                to: None,
+                approval_for: None
+            }
+        );
     }
 
     #[test]
     fn the_review_downgrades_only_when_configured() {
         let r = rules();
-        assert_eq!(on_review(&r, 2, Fen(1_000_000), 0, true).map(|t| t.rank), Some(1));
-        assert_eq!(on_review(&r, 2, Fen(1_000_000), 0, false).map(|t| t.rank), Some(2));
-        assert_eq!(on_review(&r, 2, Fen(5_000_000), 0, true).map(|t| t.rank), Some(2));
+        assert_eq!(
+            on_review(&r, 2, Fen(1_000_000), 0, true).map(|t| t.rank),
+            Some(1)
+        );
+        assert_eq!(
+            on_review(&r, 2, Fen(1_000_000), 0, false).map(|t| t.rank),
+            Some(2)
+        );
+        assert_eq!(
+            on_review(&r, 2, Fen(5_000_000), 0, true).map(|t| t.rank),
+            Some(2)
+        );
     }
 
     #[test]

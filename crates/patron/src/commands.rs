@@ -33,12 +33,7 @@ pub async fn open(dir: &Path) -> anyhow::Result<App> {
         )
     })?;
     db.migrate().await.context("migrating the database")?;
-    Ok(App {
-        db,
-        clock: Arc::new(SystemClock),
-        config: Arc::new(config),
-        secrets: Arc::new(secrets),
-    })
+    Ok(App::new(db, Arc::new(SystemClock), config, secrets))
 }
 
 /// A database URL without its password, for messages.

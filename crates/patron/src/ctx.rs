@@ -8,9 +8,11 @@ use patron_core::access::{self, Permission, Role};
 use serde::Serialize;
 
 use crate::audit::AuditEntry;
+use crate::cache::Cache;
 use crate::clock::Clock;
 use crate::config::{Config, Secrets};
 use crate::db::Db;
+use crate::members::pii::Pii;
 
 /// The parts of the running application, shared by every request.
 #[derive(Clone)]
@@ -19,6 +21,23 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
     pub secrets: Arc<Secrets>,
+    /// Encrypts and hashes personal fields with `secrets.pii_key`.
+    pub pii: Arc<Pii>,
+    /// Loyalty settings, tiers and stores, read often and changed rarely.
+    pub cache: Arc<Cache>,
+}
+
+impl App {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, config: Config, secrets: Secrets) -> App {
+        App {
+            db,
+            clock,
+            pii: Arc::new(Pii::new(&secrets.pii_key)),
+            config: Arc::new(config),
+            secrets: Arc::new(secrets),
+            cache: Arc::new(Cache::default()),
+        }
+    }
 }
 
 /// A role held at one store.

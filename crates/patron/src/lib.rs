@@ -6,6 +6,10 @@
 //! - `auth`: logins, sessions, passwords, till keys and API tokens.
 //! - `approvals`: the one approval (审批) mechanism all areas use.
 //! - `staff`: stores, staff accounts and roles (SPEC A).
+//! - `members`: members, applications, VIP cards and personal data (SPEC B).
+//! - `points`: the points ledger, tiers, receipts, returns and redemptions (SPEC C, B7).
+//! - `pos`: the till API (SPEC P, `api/pos.md`).
+//! - `cache`: settings, tiers and stores kept in memory for a few seconds.
 //! - `web`: routes, pages, errors, languages, assets.
 //! - `commands`: what the `patron` command line does.
 //! - `testing`: fresh databases for tests.
@@ -15,12 +19,17 @@
 pub mod approvals;
 pub mod audit;
 pub mod auth;
+pub mod cache;
 pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod ctx;
 pub mod db;
 pub mod demo;
+pub mod members;
+pub mod notify;
+pub mod points;
+pub mod pos;
 pub mod staff;
 pub mod testing;
 pub mod validation;

@@ -9,10 +9,14 @@ use axum::response::{IntoResponse, Response};
 use patron_core::Permission;
 use serde::Serialize;
 
+use crate::approvals::ApprovalsError;
 use crate::auth::AuthError;
 use crate::db::DbError;
+use crate::members::MembersError;
+use crate::points::PointsError;
 use crate::staff::StaffError;
 use crate::validation::{FieldError, Invalid};
+use patron_core::approvals::ApprovalError;
 
 /// code → (status, message key). Codes never change once published (`api/pos.md`).
 pub const CODES: &[(&str, u16, &str)] = &[
@@ -30,6 +34,13 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("too_large", 413, "error.too_large"),
     ("bad_request", 400, "error.bad_request"),
     ("internal", 500, "error.internal"),
+    ("member_not_found", 404, "error.member_not_found"),
+    ("card_frozen", 409, "error.card_frozen"),
+    ("card_expired", 409, "error.card_expired"),
+    ("card_inactive", 409, "error.card_inactive"),
+    ("receipt_conflict", 409, "error.receipt_conflict"),
+    ("receipt_not_found", 404, "error.receipt_not_found"),
+    ("insufficient_points", 422, "error.insufficient_points"),
 ];
 
 pub fn status_of(code: &str) -> StatusCode {
@@ -156,6 +167,79 @@ impl From<AuthError> for AppError {
             AuthError::Forbidden(f) => f.into(),
             AuthError::Db(e) => e.into(),
             AuthError::Hash(e) => AppError::internal(e),
+        }
+    }
+}
+
+impl From<PointsError> for AppError {
+    fn from(e: PointsError) -> Self {
+        let detail = e.to_string();
+        match e {
+            PointsError::Invalid(i) => i.into(),
+            PointsError::MemberNotFound => AppError::new("member_not_found"),
+            PointsError::CardFrozen { .. } => AppError::new("card_frozen").detail(detail),
+            PointsError::CardExpired { .. } => AppError::new("card_expired").detail(detail),
+            PointsError::CardInactive { .. } => AppError::new("card_inactive").detail(detail),
+            PointsError::ReceiptConflict | PointsError::AlreadyRecorded => {
+                AppError::new("receipt_conflict").detail(detail)
+            }
+            PointsError::ReceiptNotFound => AppError::new("receipt_not_found"),
+            PointsError::InsufficientPoints { .. } => AppError {
+                fields: vec![FieldError {
+                    field: "points".into(),
+                    key: "error.insufficient_points",
+                }],
+                ..AppError::new("insufficient_points").detail(detail)
+            },
+            PointsError::WrongStore => AppError::new("forbidden")
+                .detail("the till key belongs to another store than store_code"),
+            PointsError::Forbidden(f) => f.into(),
+            PointsError::Approvals(a) => a.into(),
+            PointsError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<ApprovalsError> for AppError {
+    fn from(e: ApprovalsError) -> Self {
+        let detail = e.to_string();
+        match e {
+            ApprovalsError::Invalid(i) => i.into(),
+            ApprovalsError::Rule(ApprovalError::ReasonRequired) => {
+                Invalid::one("reason", "invalid.required").into()
+            }
+            ApprovalsError::Rule(ApprovalError::OwnRequest | ApprovalError::NotRequester) => {
+                AppError::new("forbidden").detail(detail)
+            }
+            ApprovalsError::Rule(ApprovalError::NotPending(_)) => {
+                AppError::new("conflict").detail(detail)
+            }
+            ApprovalsError::NotFound => AppError::not_found(),
+            ApprovalsError::Forbidden(f) => f.into(),
+            ApprovalsError::NotStaff => AppError::new("forbidden").detail(detail),
+            ApprovalsError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<MembersError> for AppError {
+    fn from(e: MembersError) -> Self {
+        let detail = e.to_string();
+        match e {
+            MembersError::Invalid(i) => i.into(),
+            MembersError::Duplicate { field, .. } => AppError {
+                fields: vec![FieldError {
+                    field: field.into(),
+                    key: "invalid.duplicate",
+                }],
+                ..AppError::new("duplicate").detail(detail)
+            },
+            MembersError::NotFound => AppError::new("member_not_found"),
+            MembersError::CardState(_) => AppError::new("card_inactive").detail(detail),
+            MembersError::Forbidden(f) => f.into(),
+            MembersError::Approvals(a) => a.into(),
+            MembersError::Points(p) => p.into(),
+            MembersError::Db(e) => e.into(),
         }
     }
 }

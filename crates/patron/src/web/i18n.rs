@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use super::messages::CATALOG;
+use super::messages_loyalty::LOYALTY;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -16,8 +17,13 @@ pub enum Lang {
     En,
 }
 
-static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
-    LazyLock::new(|| CATALOG.iter().map(|(k, zh, en)| (*k, (*zh, *en))).collect());
+static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
+    CATALOG
+        .iter()
+        .chain(LOYALTY)
+        .map(|(k, zh, en)| (*k, (*zh, *en)))
+        .collect()
+});
 
 impl Lang {
     pub fn code(self) -> &'static str {
@@ -79,7 +85,7 @@ mod tests {
     #[test]
     fn catalog_keys_are_unique_and_both_languages_are_filled() {
         let mut seen = std::collections::HashSet::new();
-        for (k, zh, en) in CATALOG {
+        for (k, zh, en) in CATALOG.iter().chain(LOYALTY) {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(
                 !zh.trim().is_empty() && !en.trim().is_empty(),
@@ -126,6 +132,14 @@ mod tests {
             "approval.",
             "role.",
             "flash.",
+            "member.",
+            "points.",
+            "tier.",
+            "card.",
+            "portal.",
+            "import.",
+            "job.",
+            "outbox.",
         ];
         let mut missing = Vec::new();
         for f in files {

@@ -4,8 +4,10 @@ pub mod assets;
 pub mod error;
 pub mod export;
 pub mod i18n;
+pub mod json;
 pub mod layout;
 pub mod messages;
+pub mod messages_loyalty;
 pub mod pages;
 
 use std::future::Future;
@@ -58,6 +60,7 @@ impl utoipa::Modify for BearerAuth {
 pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::staff::api::router())
+        .merge(crate::pos::api::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)
@@ -99,7 +102,10 @@ pub fn router_with(app: App, extra: Router<App>) -> Router {
             HeaderValue::from_static("DENY"),
         ))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        // Spans name the path only: a query string may carry a phone number (till lookups).
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+        }))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(app)

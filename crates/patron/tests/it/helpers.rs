@@ -58,6 +58,8 @@ pub struct TestApp {
     pub db: TestDb,
     /// The first store (code HQ).
     pub hq: i64,
+    /// A JSON client whose connections are reused within the test.
+    pub http: reqwest::Client,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
 }
@@ -87,12 +89,7 @@ pub async fn spawn_app_with(backend: TestBackend, tweak: impl FnOnce(&mut Config
             .single()
             .expect("valid time"),
     ));
-    let app = App {
-        db,
-        clock: clock.clone(),
-        config: Arc::new(config),
-        secrets: Arc::new(Secrets::generate()),
-    };
+    let app = App::new(db, clock.clone(), config, Secrets::generate());
     let ctx = cli(&app);
     let hq = staff::create_store(
         &ctx,
@@ -124,6 +121,7 @@ pub async fn spawn_app_with(backend: TestBackend, tweak: impl FnOnce(&mut Config
         clock,
         db: db_handle,
         hq,
+        http: reqwest::Client::new(),
         shutdown: Some(tx),
         server: Some(server),
     };
@@ -188,6 +186,77 @@ impl TestApp {
             .await
             .expect("set password");
         (id, PASSWORD.to_string())
+    }
+
+    /// Registers a member at HQ with an active card; returns (member id, card number).
+    pub async fn add_member(&self, name: &str, phone: &str, birthday: &str) -> (i64, String) {
+        let r = patron::members::register(
+            &self.ctx(),
+            "HQ",
+            &patron::members::MemberIn {
+                name: name.into(),
+                phone: phone.into(),
+                birthday: birthday.into(),
+                ..Default::default()
+            },
+            true,
+        )
+        .await
+        .expect("register member");
+        (r.member_id, r.card_no)
+    }
+
+    /// A key for till `till_id` at `store_id`.
+    pub async fn till_key(&self, store_id: i64, till_id: &str) -> String {
+        patron::auth::keys::issue_till_key(&self.ctx(), store_id, till_id, "test till")
+            .await
+            .expect("till key")
+            .1
+    }
+
+    /// Sends JSON with a bearer key; the status and the JSON answer.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: &str,
+        body: Option<&serde_json::Value>,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(key);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        key: &str,
+        body: serde_json::Value,
+    ) -> (StatusCode, serde_json::Value) {
+        self.call(reqwest::Method::POST, path, key, Some(&body))
+            .await
+    }
+
+    pub async fn get_json(&self, path: &str, key: &str) -> (StatusCode, serde_json::Value) {
+        self.call(reqwest::Method::GET, path, key, None).await
+    }
+
+    /// One query's single integer answer, on either backend.
+    pub async fn scalar(&self, sql: &'static str, arg: i64) -> i64 {
+        patron::on_db!(self.app.db, |p| {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(arg)
+                .fetch_one(p)
+                .await
+                .expect("scalar query")
+        })
     }
 
     /// A browser-like client (cookies, no automatic redirects).

@@ -11,5 +11,6 @@ mod auth;
 mod browser;
 mod cli;
 mod permissions;
+mod pos;
 mod staff_admin;
 mod write_path;

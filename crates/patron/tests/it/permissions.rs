@@ -22,6 +22,7 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ManageApiTokens => Some("/admin/tokens"),
         Permission::ViewAudit => Some("/admin/audit"),
         Permission::ViewApprovals | Permission::DecideApprovals => None,
+        _ => None,
     }
 }
 

@@ -1,0 +1,397 @@
+//! Members and VIP cards (SPEC B1–B6, B9–B11): registration with personal data encrypted,
+//! cards issued in sequence per store, duplicates refused with the existing member named.
+
+pub mod pii;
+pub mod store;
+
+use chrono::{Months, NaiveDate};
+use patron_core::Permission;
+use patron_core::identity::{CardNo, IdNumber, IdType, Phone};
+use serde::{Deserialize, Serialize};
+
+use crate::ctx::Ctx;
+use crate::db::{DbError, Tx, WriteError};
+use crate::points::{PointsError, business_date};
+use crate::validation::{Invalid, required_text};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MembersError {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error("{field} belongs to member {name} (#{member_id})")]
+    Duplicate {
+        field: &'static str,
+        member_id: i64,
+        name: String,
+    },
+    #[error("not found")]
+    NotFound,
+    #[error("the card is {0}")]
+    CardState(String),
+    #[error(transparent)]
+    Forbidden(#[from] crate::ctx::Forbidden),
+    #[error(transparent)]
+    Approvals(#[from] crate::approvals::ApprovalsError),
+    #[error(transparent)]
+    Points(#[from] PointsError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<sqlx::Error> for MembersError {
+    fn from(e: sqlx::Error) -> Self {
+        MembersError::Db(e.into())
+    }
+}
+
+impl WriteError for MembersError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, MembersError::Db(e) if e.is_retryable())
+    }
+}
+
+/// Recruitment channels (B1).
+pub const CHANNELS: [&str; 7] = [
+    "desk",
+    "website",
+    "social",
+    "ecommerce",
+    "event",
+    "partner",
+    "referral",
+];
+
+/// A member's details as the desk, the import or an application gives them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct MemberIn {
+    pub name: String,
+    #[serde(default)]
+    pub gender: String,
+    #[serde(default)]
+    pub birthday: String,
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub id_type: String,
+    #[serde(default)]
+    pub id_no: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub occupation: String,
+    #[serde(default)]
+    pub channel: String,
+    #[serde(default)]
+    pub referrer_card_no: String,
+    #[serde(default)]
+    pub marketing_consent: bool,
+}
+
+/// Details that passed validation.
+#[derive(Debug, Clone)]
+pub struct ValidMember {
+    pub name: String,
+    pub gender: Option<&'static str>,
+    pub birthday: Option<NaiveDate>,
+    pub phone: Phone,
+    pub email: Option<String>,
+    pub id: Option<IdNumber>,
+    pub address: String,
+    pub occupation: String,
+    pub channel: &'static str,
+    pub referrer: Option<CardNo>,
+    pub marketing_consent: bool,
+}
+
+pub fn parse_gender(input: &str) -> Result<Option<&'static str>, &'static str> {
+    match input.trim() {
+        "" => Ok(None),
+        "F" | "f" | "女" => Ok(Some("F")),
+        "M" | "m" | "男" => Ok(Some("M")),
+        _ => Err("invalid.gender"),
+    }
+}
+
+pub fn parse_date(input: &str) -> Result<Option<NaiveDate>, &'static str> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d"))
+        .map(Some)
+        .map_err(|_| "invalid.date")
+}
+
+pub fn parse_channel(input: &str) -> Result<&'static str, &'static str> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Ok("desk");
+    }
+    let zh = [
+        ("门店", "desk"),
+        ("服务台", "desk"),
+        ("网站", "website"),
+        ("社交媒体", "social"),
+        ("电商", "ecommerce"),
+        ("活动", "event"),
+        ("展会", "event"),
+        ("特约商户", "partner"),
+        ("推荐", "referral"),
+    ];
+    CHANNELS
+        .iter()
+        .find(|c| **c == s)
+        .copied()
+        .or_else(|| zh.iter().find(|(z, _)| *z == s).map(|(_, c)| *c))
+        .ok_or("invalid.channel")
+}
+
+impl MemberIn {
+    /// Checks every field and names each bad one.
+    pub fn validate(&self, today: NaiveDate) -> Result<ValidMember, Invalid> {
+        let mut bad = Invalid::new();
+        let name = bad.check("name", required_text(&self.name, 50));
+        let gender = bad.check("gender", parse_gender(&self.gender));
+        let birthday = bad.check("birthday", parse_date(&self.birthday)).flatten();
+        if birthday.is_some_and(|b| b > today || b.year_ce().1 < 1900) {
+            bad.add("birthday", "invalid.date");
+        }
+        let phone = bad.check("phone", Phone::parse(&self.phone));
+        let email = self.email.trim();
+        if !email.is_empty() && (!email.contains('@') || email.len() > 120) {
+            bad.add("email", "invalid.email");
+        }
+        let id = if self.id_no.trim().is_empty() {
+            None
+        } else {
+            bad.check("id_type", IdType::parse(&self.id_type))
+                .and_then(|t| bad.check("id_no", IdNumber::parse(t, &self.id_no)))
+        };
+        if self.address.len() > 200 {
+            bad.add("address", "invalid.too_long");
+        }
+        if self.occupation.len() > 60 {
+            bad.add("occupation", "invalid.too_long");
+        }
+        let channel = bad.check("channel", parse_channel(&self.channel));
+        let referrer = if self.referrer_card_no.trim().is_empty() {
+            None
+        } else {
+            bad.check("referrer_card_no", CardNo::parse(&self.referrer_card_no))
+        };
+        bad.into_result()?;
+        match (name, gender, phone, channel) {
+            (Some(name), Some(gender), Some(phone), Some(channel)) => Ok(ValidMember {
+                name,
+                gender,
+                birthday,
+                phone,
+                email: (!email.is_empty()).then(|| email.to_string()),
+                id,
+                address: self.address.trim().to_string(),
+                occupation: self.occupation.trim().to_string(),
+                channel,
+                referrer,
+                marketing_consent: self.marketing_consent,
+            }),
+            _ => Err(Invalid::one("name", "invalid.required")),
+        }
+    }
+}
+
+use chrono::Datelike;
+
+/// How a card is issued with a new member.
+#[derive(Debug, Clone)]
+pub struct Issue {
+    pub store_id: i64,
+    /// Keep this card number (imports); otherwise the store's next number.
+    pub card_no: Option<CardNo>,
+    pub joined_on: NaiveDate,
+    pub expires_on: Option<NaiveDate>,
+    /// Handed over now: the card is active at once.
+    pub activate: bool,
+    pub opening_receipt_no: Option<String>,
+    pub tier_code: Option<String>,
+    /// The argon2 hash of the initial portal password, when a portal account is made.
+    pub portal_password_hash: Option<String>,
+}
+
+/// A new member and their card.
+#[derive(Debug, Clone, Serialize)]
+pub struct Registered {
+    pub member_id: i64,
+    pub card_no: String,
+}
+
+/// Inserts a member and issues their card inside the caller's write: duplicates by phone or ID
+/// are refused naming the existing member (B6).
+pub async fn register_in(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    m: &ValidMember,
+    issue: &Issue,
+    card_valid_months: i64,
+    store_code: &str,
+) -> Result<Registered, MembersError> {
+    let pii = &ctx.app.pii;
+    let phone_hash = pii.lookup("phone", m.phone.as_str());
+    if let Some((member_id, name)) = store::find_by_hash_in(tx, "phone_hash", &phone_hash).await? {
+        return Err(MembersError::Duplicate {
+            field: "phone",
+            member_id,
+            name,
+        });
+    }
+    let id_hash = m.id.as_ref().map(|id| pii.lookup("id", id.as_str()));
+    if let Some(h) = &id_hash
+        && let Some((member_id, name)) = store::find_by_hash_in(tx, "id_hash", h).await?
+    {
+        return Err(MembersError::Duplicate {
+            field: "id_no",
+            member_id,
+            name,
+        });
+    }
+    let referrer_id = match &m.referrer {
+        Some(card) => Some(
+            store::member_of_card_in(tx, card.as_str())
+                .await?
+                .ok_or_else(|| Invalid::one("referrer_card_no", "invalid.no_such_card"))?,
+        ),
+        None => None,
+    };
+    let now = ctx.now();
+    let tier = issue.tier_code.as_deref().unwrap_or("normal");
+    let phone_enc = pii.encrypt(m.phone.as_str());
+    let id_enc = m.id.as_ref().map(|id| pii.encrypt(id.as_str()));
+    let id_masked = m.id.as_ref().map(IdNumber::masked);
+    let member_id = store::insert_member(
+        tx,
+        &store::NewMemberRow {
+            name: &m.name,
+            gender: m.gender,
+            birthday: m.birthday,
+            phone_enc: &phone_enc,
+            phone_hash: &phone_hash,
+            phone_masked: &m.phone.masked(),
+            email: m.email.as_deref(),
+            id_type: m.id.as_ref().map(|i| i.kind.code()),
+            id_enc: id_enc.as_deref(),
+            id_hash: id_hash.as_deref(),
+            id_masked: id_masked.as_deref(),
+            address: &m.address,
+            occupation: &m.occupation,
+            channel: m.channel,
+            referrer_id,
+            marketing_consent: m.marketing_consent,
+            store_id: issue.store_id,
+            tier_code: tier,
+            joined_on: issue.joined_on,
+            created_at: now,
+            portal_password_hash: issue.portal_password_hash.as_deref(),
+        },
+    )
+    .await
+    .map_err(|e| {
+        let e = DbError::from(e);
+        if e.is_unique_violation() {
+            MembersError::Duplicate {
+                field: "phone",
+                member_id: 0,
+                name: String::new(),
+            }
+        } else {
+            e.into()
+        }
+    })?;
+    let card_no = match &issue.card_no {
+        Some(c) => c.clone(),
+        None => CardNo::issued(store_code, store::next_card_seq(tx, issue.store_id).await?),
+    };
+    let expires_on = issue.expires_on.unwrap_or_else(|| {
+        issue
+            .joined_on
+            .checked_add_months(Months::new(card_valid_months.max(1) as u32))
+            .unwrap_or(issue.joined_on)
+    });
+    store::insert_card(
+        tx,
+        &store::NewCard {
+            card_no: card_no.as_str(),
+            member_id,
+            store_id: issue.store_id,
+            issued_on: issue.joined_on,
+            expires_on,
+            activated_at: issue.activate.then_some(now),
+            opening_receipt_no: issue.opening_receipt_no.as_deref(),
+            created_at: now,
+        },
+    )
+    .await
+    .map_err(|e| {
+        let e = DbError::from(e);
+        if e.is_unique_violation() {
+            MembersError::from(Invalid::one("card_no", "invalid.duplicate"))
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(Registered {
+        member_id,
+        card_no: card_no.as_str().to_string(),
+    })
+}
+
+/// Registers a member at the desk directly (the desk's own card issue; applications go through
+/// `applications`). Used by the CLI, imports, the demo and tests.
+pub async fn register(
+    ctx: &Ctx,
+    store_code: &str,
+    input: &MemberIn,
+    activate: bool,
+) -> Result<Registered, MembersError> {
+    ctx.require(Permission::ManageMembers)?;
+    let stores = ctx.app.cache.stores(ctx.db()).await?;
+    let store = stores
+        .by_code(store_code)
+        .cloned()
+        .ok_or_else(|| Invalid::one("store_code", "invalid.store_code"))?;
+    ctx.require_at(Permission::ManageMembers, store.id)?;
+    let today = business_date(ctx.now(), store.tz);
+    let valid = input.validate(today)?;
+    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let months = loyalty.settings.card_valid_months;
+    let c = ctx.clone();
+    let r = ctx
+        .db()
+        .write(move |tx| {
+            let (c, valid, store) = (c.clone(), valid.clone(), store.clone());
+            Box::pin(async move {
+                let issue = Issue {
+                    store_id: store.id,
+                    card_no: None,
+                    joined_on: today,
+                    expires_on: None,
+                    activate,
+                    opening_receipt_no: None,
+                    tier_code: None,
+                    portal_password_hash: None,
+                };
+                let r = register_in(&c, tx, &valid, &issue, months, &store.code).await?;
+                tx.audit(c.audit("member.register", "member", r.member_id).after(
+                    &serde_json::json!({
+                        "card_no": r.card_no,
+                        "name": valid.name,
+                        "phone": valid.phone.masked(),
+                        "channel": valid.channel,
+                    }),
+                ));
+                Ok::<_, MembersError>(r)
+            })
+        })
+        .await?;
+    Ok(r)
+}
