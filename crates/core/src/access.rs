@@ -119,22 +119,14 @@ pub enum Permission {
     ViewMembers,
     /// Register members, submit applications, operate cards (activate, renew, loss, freeze, close).
     ManageMembers,
-    /// Approve or reject member applications (B4; never one's own).
-    ReviewApplications,
     /// See phone and ID numbers in full (each view is audited).
     ViewPersonalData,
     /// Enter missed receipts and request manual points adjustments.
     AdjustPoints,
-    /// Change tiers, thresholds, benefits and points settings.
-    ManageLoyalty,
-    /// See outstanding points and their money value.
-    ViewPointsLiability,
-    /// Import members and run timed jobs by hand.
-    ImportData,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 13] = [
         Permission::ViewDashboard,
         Permission::ManageStores,
         Permission::ManageStaff,
@@ -146,12 +138,8 @@ impl Permission {
         Permission::DecideApprovals,
         Permission::ViewMembers,
         Permission::ManageMembers,
-        Permission::ReviewApplications,
         Permission::ViewPersonalData,
         Permission::AdjustPoints,
-        Permission::ManageLoyalty,
-        Permission::ViewPointsLiability,
-        Permission::ImportData,
     ];
 
     pub fn code(self) -> &'static str {
@@ -167,12 +155,8 @@ impl Permission {
             Permission::DecideApprovals => "decide_approvals",
             Permission::ViewMembers => "view_members",
             Permission::ManageMembers => "manage_members",
-            Permission::ReviewApplications => "review_applications",
             Permission::ViewPersonalData => "view_personal_data",
             Permission::AdjustPoints => "adjust_points",
-            Permission::ManageLoyalty => "manage_loyalty",
-            Permission::ViewPointsLiability => "view_points_liability",
-            Permission::ImportData => "import_data",
         }
     }
 
@@ -189,12 +173,8 @@ impl Permission {
             Permission::DecideApprovals => "审批",
             Permission::ViewMembers => "查看会员",
             Permission::ManageMembers => "办理会员业务",
-            Permission::ReviewApplications => "审核会员申请",
             Permission::ViewPersonalData => "查看完整个人信息",
             Permission::AdjustPoints => "积分调整与补积分",
-            Permission::ManageLoyalty => "会员等级与积分设置",
-            Permission::ViewPointsLiability => "查看积分负债",
-            Permission::ImportData => "导入数据与运行任务",
         }
     }
 
@@ -211,12 +191,8 @@ impl Permission {
             Permission::DecideApprovals => "Approve or reject requests",
             Permission::ViewMembers => "View members",
             Permission::ManageMembers => "Handle members and cards",
-            Permission::ReviewApplications => "Review member applications",
             Permission::ViewPersonalData => "See full personal data",
             Permission::AdjustPoints => "Adjust points and enter missed receipts",
-            Permission::ManageLoyalty => "Loyalty settings and tiers",
-            Permission::ViewPointsLiability => "See outstanding points",
-            Permission::ImportData => "Import data and run jobs",
         }
     }
 }
@@ -261,21 +237,11 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
         Permission::ManageMembers,
         &[Manager, Supervisor, Clerk, Service],
     ),
-    (
-        Permission::ReviewApplications,
-        &[Manager, Supervisor, Service],
-    ),
     (Permission::ViewPersonalData, &[Manager, Service]),
     (
         Permission::AdjustPoints,
         &[Manager, Supervisor, Clerk, Service],
     ),
-    (Permission::ManageLoyalty, &[Admin, Manager]),
-    (
-        Permission::ViewPointsLiability,
-        &[Manager, FinanceManager, Cashier],
-    ),
-    (Permission::ImportData, &[Admin, Information]),
 ];
 
 /// The roles that hold `permission`.

@@ -181,8 +181,50 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     tracing::info!(%addr, "patron is serving");
     println!("Patron is serving on http://{addr}  (Ctrl-C stops it)");
     let db = app.db.clone();
+    let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
+    crate::jobs::spawn_scheduler(app.clone(), jobs_stopped);
     crate::web::serve(app, listener, shutdown_signal()).await?;
+    let _ = stop_jobs.send(true);
     db.close().await;
+    Ok(())
+}
+
+/// `patron job run NAME`: runs one job now for today's business date, with a progress bar.
+pub async fn job_run(app: &App, name: &str) -> anyhow::Result<()> {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(name.to_string());
+    let b = bar.clone();
+    let progress: crate::jobs::Progress = std::sync::Arc::new(move |done, total| {
+        b.set_length(total.max(done));
+        b.set_position(done);
+    });
+    let today = app.clock.now().with_timezone(&app.config.tz()).date_naive();
+    let report = crate::jobs::run(app, name, today, Some(progress))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bar.finish_and_clear();
+    if report.already_done {
+        println!(
+            "{name}: already done for {} (nothing to do)",
+            report.run_key
+        );
+    } else {
+        println!(
+            "{name} ({}): {} changed of {} looked at{}",
+            report.run_key,
+            report.processed,
+            report.seen,
+            if report.failed > 0 {
+                format!(", {} failed", report.failed)
+            } else {
+                String::new()
+            }
+        );
+    }
     Ok(())
 }
 
@@ -226,6 +268,23 @@ pub async fn parse_cli_grants(ctx: &Ctx, specs: &[String]) -> anyhow::Result<Vec
 }
 
 /// `patron audit verify` / part of `patron check`: true when the chain is intact.
+/// Recomputes every points balance from the ledger and the lots; prints what disagrees.
+pub async fn points_verify(app: &App) -> anyhow::Result<bool> {
+    let (checked, diffs) = crate::points::check::verify_balances(&app.db, 100).await?;
+    if diffs.is_empty() {
+        println!("points: {checked} balances recomputed from the ledger and the lots, all agree");
+        return Ok(true);
+    }
+    for d in &diffs {
+        println!(
+            "points: member #{} stores {} but the ledger sums to {} and the lots to {}",
+            d.member_id, d.stored, d.ledger, d.lots
+        );
+    }
+    println!("points: {} of {checked} balances DISAGREE", diffs.len());
+    Ok(false)
+}
+
 pub async fn audit_verify(app: &App) -> anyhow::Result<bool> {
     let report = crate::audit::verify(&app.db).await?;
     match report.broken {

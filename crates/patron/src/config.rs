@@ -37,6 +37,45 @@ pub struct Config {
     pub log_format: String,
     pub session: SessionConfig,
     pub login: LoginConfig,
+    #[serde(default)]
+    pub notify: NotifyConfig,
+}
+
+/// How notifications leave (SPEC L2): SMS through an HTTP gateway or a file, e-mail through
+/// SMTP or a file. The file transport writes `DATA_DIR/outbox/DATE.jsonl` (for trials).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotifyConfig {
+    /// `file` or `http`.
+    pub sms_transport: String,
+    /// The gateway's URL: Patron POSTs `{"to","text","ref"}` with a bearer token.
+    pub sms_url: String,
+    pub sms_token: String,
+    /// `file` or `smtp`.
+    pub email_transport: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_starttls: bool,
+    pub smtp_user: String,
+    pub smtp_password: String,
+    pub smtp_from: String,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig {
+            sms_transport: "file".into(),
+            sms_url: String::new(),
+            sms_token: String::new(),
+            email_transport: "file".into(),
+            smtp_host: "127.0.0.1".into(),
+            smtp_port: 25,
+            smtp_starttls: false,
+            smtp_user: String::new(),
+            smtp_password: String::new(),
+            smtp_from: "会员中心 <members@patron.invalid>".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -75,6 +114,7 @@ impl Default for Config {
                 max_failures: 5,
                 lock_minutes: 15,
             },
+            notify: NotifyConfig::default(),
         }
     }
 }

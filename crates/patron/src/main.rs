@@ -53,11 +53,42 @@ enum Command {
     Audit(AuditCommand),
     /// Recompute what can be recomputed (audit chain, balances) and report any difference.
     Check,
+    /// Timed jobs: `patron job list`, `patron job run NAME`.
+    #[command(subcommand)]
+    Job(JobCommand),
+    /// Benchmarks (not tests): `patron bench pos`.
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Build a demo data directory (default ./patron-demo) and optionally serve it.
     Demo {
         /// Serve the demo after building it.
         #[arg(long)]
         serve: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobCommand {
+    /// The jobs there are.
+    List,
+    /// Run a job now (idempotent: a finished run for today is not repeated).
+    Run { name: String },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Concurrent till receipts over HTTP against a fresh database of many members, then the
+    /// raw database doing the same statements; prints receipts/s, p50/p99 and the ratio.
+    Pos {
+        /// sqlite or postgres (PostgreSQL uses the server PATRON_TEST_PG names).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        members: u64,
+        #[arg(long, default_value_t = 100_000)]
+        receipts: u64,
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
     },
 }
 
@@ -295,7 +326,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Check => {
             let app = commands::open(&dir).await?;
-            let ok = commands::audit_verify(&app).await?;
+            let audit_ok = commands::audit_verify(&app).await?;
+            let points_ok = commands::points_verify(&app).await?;
+            let ok = audit_ok && points_ok;
             app.db.close().await;
             println!(
                 "{}",
@@ -308,6 +341,37 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if !ok {
                 return Ok(ExitCode::FAILURE);
             }
+        }
+        Command::Job(JobCommand::List) => {
+            for (name, what) in patron::jobs::JOBS {
+                println!("{name:18} {what}");
+            }
+        }
+        Command::Job(JobCommand::Run { name }) => {
+            let app = commands::open(&dir).await?;
+            let r = commands::job_run(&app, &name).await;
+            app.db.close().await;
+            r?;
+        }
+        Command::Bench(BenchCommand::Pos {
+            backend,
+            members,
+            receipts,
+            concurrency,
+        }) => {
+            let backend = match backend.as_str() {
+                "sqlite" => patron::testing::TestBackend::Sqlite,
+                "postgres" | "pg" => patron::testing::TestBackend::Postgres,
+                other => anyhow::bail!("--backend is sqlite or postgres, not {other:?}"),
+            };
+            let report = patron::bench::run_pos(&patron::bench::PosBench {
+                backend,
+                members,
+                receipts,
+                concurrency,
+            })
+            .await?;
+            println!("{report}");
         }
         Command::Demo { serve } => {
             // The demo lives in ./patron-demo unless --dir/PATRON_DIR names another place.

@@ -99,3 +99,31 @@ pub async fn pending(db: &Db) -> Result<Vec<ApprovalRow>, DbError> {
             .await?
     }))
 }
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<ApprovalRow>, DbError> {
+    let sql = format!("select {COLUMNS} from approvals where id = $1");
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(id)
+            .fetch_optional(p)
+            .await?
+    }))
+}
+
+/// Requests about one subject, newest first.
+pub async fn for_subject(
+    db: &Db,
+    subject_kind: &str,
+    subject_id: &str,
+) -> Result<Vec<ApprovalRow>, DbError> {
+    let sql = format!(
+        "select {COLUMNS} from approvals where subject_kind = $1 and subject_id = $2 order by id desc limit 50"
+    );
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(subject_kind)
+            .bind(subject_id)
+            .fetch_all(p)
+            .await?
+    }))
+}

@@ -1,6 +1,8 @@
 //! Members and VIP cards (SPEC B1–B6, B9–B11): registration with personal data encrypted,
 //! cards issued in sequence per store, duplicates refused with the existing member named.
 
+pub mod cards;
+pub mod pages;
 pub mod pii;
 pub mod store;
 
@@ -364,11 +366,23 @@ pub async fn register(
     let valid = input.validate(today)?;
     let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
     let months = loyalty.settings.card_valid_months;
+    // The portal account (B5, B10): a random first password, sent to the member, changed at
+    // first login. Hashed before the write (hashing is slow).
+    let first_password = crate::auth::password::random_password();
+    let portal_hash = crate::auth::password::hash(&first_password)
+        .await
+        .map_err(|e| MembersError::Db(DbError::Batch(e.to_string())))?;
     let c = ctx.clone();
     let r = ctx
         .db()
         .write(move |tx| {
-            let (c, valid, store) = (c.clone(), valid.clone(), store.clone());
+            let (c, valid, store, portal_hash, first_password) = (
+                c.clone(),
+                valid.clone(),
+                store.clone(),
+                portal_hash.clone(),
+                first_password.clone(),
+            );
             Box::pin(async move {
                 let issue = Issue {
                     store_id: store.id,
@@ -378,9 +392,10 @@ pub async fn register(
                     activate,
                     opening_receipt_no: None,
                     tier_code: None,
-                    portal_password_hash: None,
+                    portal_password_hash: Some(portal_hash.clone()),
                 };
                 let r = register_in(&c, tx, &valid, &issue, months, &store.code).await?;
+                queue_welcome(tx, &r, valid.email.is_some(), &first_password, c.now()).await?;
                 tx.audit(c.audit("member.register", "member", r.member_id).after(
                     &serde_json::json!({
                         "card_no": r.card_no,
@@ -394,4 +409,140 @@ pub async fn register(
         })
         .await?;
     Ok(r)
+}
+
+/// The welcome message with the portal account (B5): by SMS, and by e-mail when there is an
+/// address. The first password leaves the outbox once sent.
+pub async fn queue_welcome(
+    tx: &mut Tx,
+    r: &Registered,
+    email: bool,
+    first_password: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbError> {
+    let channels: &[&str] = if email { &["sms", "email"] } else { &["sms"] };
+    for channel in channels {
+        crate::notify::queue(
+            tx,
+            &crate::notify::NewMessage {
+                member_id: Some(r.member_id),
+                kind: "welcome",
+                channel,
+                dedupe_key: format!("welcome:{}:{channel}", r.member_id),
+                payload: serde_json::json!({ "card_no": r.card_no, "password": first_password }),
+                marketing: false,
+                at,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Finds members by card number, phone (exact, through its lookup hash) or name prefix.
+pub async fn search(ctx: &Ctx, q: &str) -> Result<Vec<store::MemberRow>, MembersError> {
+    ctx.require(Permission::ViewMembers)?;
+    let q = q.trim();
+    if q.is_empty() {
+        return Ok(Vec::new());
+    }
+    if let Ok(phone) = Phone::parse(q) {
+        let hash = ctx.app.pii.lookup("phone", phone.as_str());
+        return Ok(store::search(ctx.db(), None, Some(&hash), None, 50).await?);
+    }
+    if let Ok(card) = CardNo::parse(q) {
+        let found = store::search(ctx.db(), Some(card.as_str()), None, None, 50).await?;
+        if !found.is_empty() {
+            return Ok(found);
+        }
+    }
+    Ok(store::search(ctx.db(), None, None, Some(q), 50).await?)
+}
+
+/// Everything the member page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    pub member: store::MemberRow,
+    pub entries: Vec<store::EntryRow>,
+    pub lots: Vec<(NaiveDate, i64)>,
+    pub tier: crate::points::settings::Tier,
+    /// The next tier and what is still needed within the window.
+    pub next: Option<(crate::points::settings::Tier, patron_core::tiers::Needed)>,
+    /// Spend and purchases in the rolling window.
+    pub window: (i64, i64),
+    pub requests: Vec<crate::approvals::ApprovalRow>,
+    /// Points expiring within the reminder period.
+    pub expiring_soon: i64,
+}
+
+pub async fn view(ctx: &Ctx, id: i64, page: i64) -> Result<MemberView, MembersError> {
+    ctx.require(Permission::ViewMembers)?;
+    let member = store::get_member(ctx.db(), id)
+        .await?
+        .ok_or(MembersError::NotFound)?;
+    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let tier = loyalty
+        .tier(&member.tier_code)
+        .cloned()
+        .ok_or(MembersError::NotFound)?;
+    let today = business_date(ctx.now(), ctx.app.config.tz());
+    let from =
+        crate::points::receipts::ctx_window_start(today, loyalty.settings.tier_window_months);
+    let window = crate::points::store::window_spend(ctx.db(), id, &from).await?;
+    let next = loyalty.next_above(&tier.code).cloned().map(|t| {
+        let needed =
+            patron_core::tiers::needed_for(&t.rule(), patron_core::Fen(window.0), window.1);
+        (t, needed)
+    });
+    let lots = store::lots(ctx.db(), id).await?;
+    let horizon = today + chrono::Duration::days(loyalty.settings.expiry_reminder_days);
+    let expiring_soon = lots
+        .iter()
+        .filter(|(d, _)| *d <= horizon)
+        .map(|(_, p)| p)
+        .sum();
+    Ok(MemberView {
+        entries: store::entries(ctx.db(), id, 50, page.max(0) * 50).await?,
+        lots,
+        tier,
+        next,
+        window,
+        requests: crate::approvals::store::for_subject(ctx.db(), "member", &id.to_string()).await?,
+        expiring_soon,
+        member,
+    })
+}
+
+/// The full phone and ID number, for a role that may see them; each view is audited (N1).
+pub async fn reveal(ctx: &Ctx, id: i64) -> Result<(Option<String>, Option<String>), MembersError> {
+    ctx.require(Permission::ViewPersonalData)?;
+    let (phone_enc, id_enc): (Option<String>, Option<String>) = crate::on_db!(ctx.db(), |p| {
+        sqlx::query_as("select phone_enc, id_enc from members where id = $1")
+            .bind(id)
+            .fetch_optional(p)
+            .await?
+    })
+    .ok_or(MembersError::NotFound)?;
+    let pii = &ctx.app.pii;
+    let phone = phone_enc
+        .map(|e| pii.decrypt(&e))
+        .transpose()
+        .map_err(|e| MembersError::Db(DbError::Batch(e.to_string())))?;
+    let id_no = id_enc
+        .map(|e| pii.decrypt(&e))
+        .transpose()
+        .map_err(|e| MembersError::Db(DbError::Batch(e.to_string())))?;
+    let entry = ctx
+        .audit("member.reveal", "member", id)
+        .after(&serde_json::json!({ "fields": ["phone", "id_no"] }));
+    ctx.db()
+        .write(move |tx| {
+            let entry = entry.clone();
+            Box::pin(async move {
+                tx.audit(entry);
+                Ok::<_, MembersError>(())
+            })
+        })
+        .await?;
+    Ok((phone, id_no))
 }

@@ -308,3 +308,13 @@ pub async fn lots(db: &Db, member_id: i64) -> Result<Vec<(NaiveDate, i64)>, DbEr
         .await?
     }))
 }
+
+/// A member's store and balance, inside a write.
+pub async fn get_member_in(tx: &mut Tx, id: i64) -> Result<Option<(i64, i64)>, DbError> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as("select store_id, points_balance from members where id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    }))
+}

@@ -2,6 +2,9 @@
 //! event that causes them, under a dedupe key that makes the same message impossible to queue
 //! twice; a sender delivers them later.
 
+pub mod send;
+pub mod smtp;
+
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 

@@ -5,7 +5,11 @@
 //! Every change of a balance is a `point_entries` row written in the same transaction as the
 //! member's balance and the lots (`point_lots`) it touches; `patron check` recomputes them.
 
+pub mod adjust;
+pub mod check;
+pub mod expiry;
 pub mod receipts;
+pub mod review;
 pub mod settings;
 pub mod spend;
 pub mod store;

@@ -18,6 +18,7 @@ use super::store::{self, NewEntry, NewReceipt, ReturnRow};
 use super::{Outcome, PointsError, body_hash, business_date, on_duplicate, store_for, who};
 use crate::cache::StoreInfo;
 use crate::ctx::Ctx;
+use crate::points::settings::Loyalty;
 use crate::validation::Invalid;
 
 /// The most lines one receipt may carry.
@@ -89,7 +90,7 @@ pub(crate) fn parse_no(field: &str, input: &str, bad: &mut Invalid) -> Option<St
 }
 
 /// The parsed receipt.
-struct Receipt {
+pub(crate) struct Receipt {
     store: StoreInfo,
     receipt_no: String,
     card_no: CardNo,
@@ -153,6 +154,17 @@ async fn parse(ctx: &Ctx, input: &ReceiptIn) -> Result<Receipt, PointsError> {
         lines: input.lines.clone(),
         hash,
     })
+}
+
+impl Receipt {
+    pub(crate) fn store_id(&self) -> i64 {
+        self.store.id
+    }
+}
+
+/// Parses and checks a receipt without recording it.
+pub(crate) async fn parse_public(ctx: &Ctx, input: &ReceiptIn) -> Result<Receipt, PointsError> {
+    parse(ctx, input).await
 }
 
 fn replay(row: &store::ReceiptRow, hash: &str) -> Result<(Outcome, ReceiptOut), PointsError> {
@@ -237,138 +249,7 @@ pub async fn accrue(
         .write(move |tx| {
             let (r, loyalty, till_id, staff_id) = write_ctx.clone();
             Box::pin(async move {
-                let cm = store::card_member_in(tx, r.card_no.as_str())
-                    .await?
-                    .ok_or(PointsError::MemberNotFound)?;
-                let day = business_date(r.occurred_at, r.store.tz);
-                card_usable(&cm, day)?;
-                let s = &loyalty.settings;
-                let tier = loyalty
-                    .tier(&cm.tier_code)
-                    .ok_or(PointsError::MemberNotFound)?;
-                let birthday = cm.birthday.is_some_and(|b| points::is_birthday(b, day));
-                let lines: Vec<Line> = r
-                    .lines
-                    .iter()
-                    .map(|l| Line {
-                        amount: Fen(l.amount_fen),
-                        promotional: l.promotional,
-                    })
-                    .collect();
-                let (line_points, _why) = points::accrue(
-                    &lines,
-                    AccrualContext {
-                        points_per_yuan: tier.points_per_yuan,
-                        multiplier_percent: if birthday {
-                            s.birthday_multiplier_percent
-                        } else {
-                            100
-                        },
-                        opening_receipt: cm.opening_receipt_no.as_deref()
-                            == Some(r.receipt_no.as_str())
-                            && cm.card_store_id == r.store.id,
-                        before_card: day < cm.joined_on,
-                    },
-                );
-                let awarded: i64 = line_points.iter().map(|p| p.0).sum();
-                let total: i64 = r.lines.iter().map(|l| l.amount_fen).sum();
-                let mut balance = store::add_balance(tx, cm.member_id, awarded).await?;
-                if awarded > 0 {
-                    store::insert_entry(
-                        tx,
-                        &NewEntry {
-                            member_id: cm.member_id,
-                            at: now,
-                            kind: if source == "missed" {
-                                "missed"
-                            } else {
-                                "receipt"
-                            },
-                            points: awarded,
-                            balance_after: balance,
-                            store_id: Some(r.store.id),
-                            source_ref: Some(&r.receipt_no),
-                            till_id: till_id.as_deref(),
-                            staff_id,
-                            note: if birthday { "birthday" } else { "" },
-                        },
-                    )
-                    .await?;
-                    let expires = points::lot_expiry(day, s.points_valid_months as u32);
-                    store::add_to_lot(tx, cm.member_id, expires, awarded).await?;
-                }
-                // The tier window (B7): spend per month, summed over the window.
-                store::add_spend(tx, cm.member_id, &month_key(day), total, 1).await?;
-                let mut tier_code = cm.tier_code.clone();
-                let mut tier_changed = false;
-                if loyalty.next_above(&cm.tier_code).is_some() {
-                    let from = ctx_window_start(day, s.tier_window_months);
-                    let (spend, count) = store::window_spend_in(tx, cm.member_id, &from).await?;
-                    let up = tiers::on_accrual(&loyalty.rules(), tier.rank, Fen(spend), count);
-                    if let Some(to) = up.to {
-                        store::set_tier(
-                            tx,
-                            cm.member_id,
-                            &cm.tier_code,
-                            &to,
-                            now,
-                            day,
-                            "accrual",
-                            staff_id,
-                        )
-                        .await?;
-                        crate::notify::queue_tier_change(tx, cm.member_id, &cm.tier_code, &to, now)
-                            .await?;
-                        tier_code = to;
-                        tier_changed = true;
-                    }
-                }
-                let stored: Vec<StoredLine> = r
-                    .lines
-                    .iter()
-                    .zip(&line_points)
-                    .map(|(l, p)| StoredLine {
-                        line_no: l.line_no,
-                        sku: l.sku.clone(),
-                        amount_fen: l.amount_fen,
-                        promotional: l.promotional,
-                        points: p.0,
-                    })
-                    .collect();
-                let lines_json = serde_json::to_string(&stored).unwrap_or_default();
-                if balance < 0 {
-                    balance = 0;
-                }
-                let receipt_id = store::insert_receipt(
-                    tx,
-                    &NewReceipt {
-                        store_id: r.store.id,
-                        receipt_no: &r.receipt_no,
-                        till_id: till_id.as_deref(),
-                        source,
-                        member_id: cm.member_id,
-                        card_no: r.card_no.as_str(),
-                        occurred_at: r.occurred_at,
-                        total_fen: total,
-                        points: awarded,
-                        lines: &lines_json,
-                        body_hash: &r.hash,
-                        balance_after: balance,
-                        tier_code: &tier_code,
-                        tier_changed,
-                        staff_id,
-                        created_at: now,
-                    },
-                )
-                .await
-                .map_err(on_duplicate)?;
-                Ok(ReceiptOut {
-                    receipt_id,
-                    points_awarded: awarded,
-                    points_balance: balance,
-                    tier: tier_code,
-                    tier_changed,
-                })
+                accrue_parsed(tx, &r, &loyalty, till_id, staff_id, now, source).await
             })
         })
         .await;
@@ -383,6 +264,150 @@ pub async fn accrue(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The accrual itself, inside the caller's write (the till, a missed-points entry once
+/// approved, an import).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn accrue_parsed(
+    tx: &mut crate::db::Tx,
+    r: &Receipt,
+    loyalty: &Loyalty,
+    till_id: Option<String>,
+    staff_id: Option<i64>,
+    now: DateTime<Utc>,
+    source: &'static str,
+) -> Result<ReceiptOut, PointsError> {
+    let cm = store::card_member_in(tx, r.card_no.as_str())
+        .await?
+        .ok_or(PointsError::MemberNotFound)?;
+    let day = business_date(r.occurred_at, r.store.tz);
+    card_usable(&cm, day)?;
+    let s = &loyalty.settings;
+    let tier = loyalty
+        .tier(&cm.tier_code)
+        .ok_or(PointsError::MemberNotFound)?;
+    let birthday = cm.birthday.is_some_and(|b| points::is_birthday(b, day));
+    let lines: Vec<Line> = r
+        .lines
+        .iter()
+        .map(|l| Line {
+            amount: Fen(l.amount_fen),
+            promotional: l.promotional,
+        })
+        .collect();
+    let (line_points, _why) = points::accrue(
+        &lines,
+        AccrualContext {
+            points_per_yuan: tier.points_per_yuan,
+            multiplier_percent: if birthday {
+                s.birthday_multiplier_percent
+            } else {
+                100
+            },
+            opening_receipt: cm.opening_receipt_no.as_deref() == Some(r.receipt_no.as_str())
+                && cm.card_store_id == r.store.id,
+            before_card: day < cm.joined_on,
+        },
+    );
+    let awarded: i64 = line_points.iter().map(|p| p.0).sum();
+    let total: i64 = r.lines.iter().map(|l| l.amount_fen).sum();
+    let mut balance = store::add_balance(tx, cm.member_id, awarded).await?;
+    if awarded > 0 {
+        store::insert_entry(
+            tx,
+            &NewEntry {
+                member_id: cm.member_id,
+                at: now,
+                kind: if source == "missed" {
+                    "missed"
+                } else {
+                    "receipt"
+                },
+                points: awarded,
+                balance_after: balance,
+                store_id: Some(r.store.id),
+                source_ref: Some(&r.receipt_no),
+                till_id: till_id.as_deref(),
+                staff_id,
+                note: if birthday { "birthday" } else { "" },
+            },
+        )
+        .await?;
+        let expires = points::lot_expiry(day, s.points_valid_months as u32);
+        store::add_to_lot(tx, cm.member_id, expires, awarded).await?;
+    }
+    // The tier window (B7): spend per month, summed over the window.
+    store::add_spend(tx, cm.member_id, &month_key(day), total, 1).await?;
+    let mut tier_code = cm.tier_code.clone();
+    let mut tier_changed = false;
+    if loyalty.next_above(&cm.tier_code).is_some() {
+        let from = ctx_window_start(day, s.tier_window_months);
+        let (spend, count) = store::window_spend_in(tx, cm.member_id, &from).await?;
+        let up = tiers::on_accrual(&loyalty.rules(), tier.rank, Fen(spend), count);
+        if let Some(to) = up.to {
+            store::set_tier(
+                tx,
+                cm.member_id,
+                &cm.tier_code,
+                &to,
+                now,
+                day,
+                "accrual",
+                staff_id,
+            )
+            .await?;
+            crate::notify::queue_tier_change(tx, cm.member_id, &cm.tier_code, &to, now).await?;
+            tier_code = to;
+            tier_changed = true;
+        }
+    }
+    let stored: Vec<StoredLine> = r
+        .lines
+        .iter()
+        .zip(&line_points)
+        .map(|(l, p)| StoredLine {
+            line_no: l.line_no,
+            sku: l.sku.clone(),
+            amount_fen: l.amount_fen,
+            promotional: l.promotional,
+            points: p.0,
+        })
+        .collect();
+    let lines_json = serde_json::to_string(&stored).unwrap_or_default();
+    if balance < 0 {
+        balance = 0;
+    }
+    let receipt_id = store::insert_receipt(
+        tx,
+        &NewReceipt {
+            store_id: r.store.id,
+            receipt_no: &r.receipt_no,
+            till_id: till_id.as_deref(),
+            source,
+            member_id: cm.member_id,
+            card_no: r.card_no.as_str(),
+            occurred_at: r.occurred_at,
+            total_fen: total,
+            points: awarded,
+            lines: &lines_json,
+            body_hash: &r.hash,
+            balance_after: balance,
+            tier_code: &tier_code,
+            tier_changed,
+            staff_id,
+            created_at: now,
+        },
+    )
+    .await
+    .map_err(on_duplicate)?;
+    Ok(ReceiptOut {
+        receipt_id,
+        points_awarded: awarded,
+        points_balance: balance,
+        tier: tier_code,
+        tier_changed,
+    })
 }
 
 /// The first month (`YYYY-MM`) of the rolling window ending in `day`'s month.

@@ -73,6 +73,11 @@ impl Lang {
         }
     }
 
+    /// The catalog's own copy of `key`, if it is a known key.
+    pub fn known(key: &str) -> Option<&'static str> {
+        INDEX.get_key_value(key).map(|(k, _)| *k)
+    }
+
     pub fn has(key: &str) -> bool {
         INDEX.contains_key(key)
     }

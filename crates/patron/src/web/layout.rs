@@ -16,6 +16,8 @@ pub struct NavItem {
 /// The console's sections, each shown only to those holding its permission.
 const NAV: &[(&str, &str, Permission)] = &[
     ("/", "nav.dashboard", Permission::ViewDashboard),
+    ("/members", "nav.members", Permission::ViewMembers),
+    ("/approvals", "nav.approvals", Permission::ViewApprovals),
     ("/admin/stores", "nav.stores", Permission::ManageStores),
     ("/admin/staff", "nav.staff", Permission::ManageStaff),
     ("/admin/roles", "nav.roles", Permission::ViewPermissions),
@@ -83,9 +85,7 @@ impl Page {
     /// Shows a flash message named by a `?ok=` / `?err=` query key, if it is a known message.
     pub fn with_flash(mut self, kind: &'static str, key: Option<&str>) -> Page {
         if let Some(k) = key
-            && let Some((known, _, _)) = super::messages::CATALOG
-                .iter()
-                .find(|(known, _, _)| *known == k && known.starts_with("flash."))
+            && let Some(known) = Lang::known(k).filter(|k| k.starts_with("flash."))
         {
             self.flash = Some(Flash { kind, key: known });
         }

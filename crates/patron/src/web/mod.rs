@@ -83,6 +83,8 @@ pub fn router_with(app: App, extra: Router<App>) -> Router {
         .merge(crate::auth::pages::router())
         .merge(crate::auth::key_pages::router())
         .merge(crate::staff::pages::router())
+        .merge(crate::members::pages::router())
+        .merge(crate::portal::pages::router())
         .nest("/api/v1", api_router)
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", doc))
         .merge(extra)

@@ -246,3 +246,79 @@ both!(
         }
     }
 );
+
+both!(
+    check_recomputes_every_points_balance_and_names_a_member_that_disagrees,
+    |backend| async move {
+        let (_db, dir) = init(backend).await;
+        {
+            let app = patron::commands::open(&dir).await.expect("open");
+            let ctx = patron::commands::cli_ctx(&app);
+            let r = patron::members::register(
+                &ctx,
+                "HQ",
+                &patron::members::MemberIn {
+                    name: "陈一".into(),
+                    phone: "13500000001".into(),
+                    ..Default::default()
+                },
+                true,
+            )
+            .await
+            .expect("member");
+            let (_, out) = patron::points::receipts::accrue(
+                &ctx,
+                &patron::points::receipts::ReceiptIn {
+                    store_code: "HQ".into(),
+                    till_id: None,
+                    receipt_no: "C-1".into(),
+                    card_no: r.card_no.clone(),
+                    occurred_at: chrono::Utc::now().fixed_offset(),
+                    lines: vec![patron::points::receipts::ReceiptLineIn {
+                        line_no: 1,
+                        sku: "X".into(),
+                        amount_fen: 12_300,
+                        promotional: false,
+                    }],
+                },
+                "import",
+            )
+            .await
+            .expect("receipt");
+            assert_eq!(out.points_awarded, 123);
+            let ok = patron(&dir, &["check"]);
+            assert!(ok.status.success(), "{}", stdout(&ok));
+            assert!(
+                stdout(&ok).contains("1 balances recomputed"),
+                "{}",
+                stdout(&ok)
+            );
+            // A balance changed behind the ledger's back.
+            app.db
+                .write(move |tx| {
+                    Box::pin(async move {
+                        patron::on_tx!(tx, |c| {
+                            sqlx::query("update members set points_balance = points_balance + 5")
+                                .execute(c)
+                                .await
+                                .map(|r| r.rows_affected())
+                        })?;
+                        Ok::<_, patron::db::DbError>(())
+                    })
+                })
+                .await
+                .expect("tamper");
+            let member_id = r.member_id;
+            app.db.close().await;
+            let bad = patron(&dir, &["check"]);
+            assert!(!bad.status.success());
+            let text = stdout(&bad);
+            assert!(
+                text.contains(&format!(
+                    "member #{member_id} stores 128 but the ledger sums to 123 and the lots to 123"
+                )),
+                "{text}"
+            );
+        }
+    }
+);

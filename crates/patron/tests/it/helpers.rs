@@ -259,6 +259,26 @@ impl TestApp {
         })
     }
 
+    /// Runs one statement through the write path (tests that change data behind Patron's back).
+    pub async fn exec(&self, sql: &'static str, arg: i64) {
+        self.app
+            .db
+            .write(move |tx| {
+                Box::pin(async move {
+                    patron::on_tx!(tx, |c| {
+                        sqlx::query(sql)
+                            .bind(arg)
+                            .execute(c)
+                            .await
+                            .map(|r| r.rows_affected())
+                    })?;
+                    Ok::<_, patron::db::DbError>(())
+                })
+            })
+            .await
+            .expect("exec");
+    }
+
     /// A browser-like client (cookies, no automatic redirects).
     pub fn browser(&self) -> Browser {
         Browser {

@@ -21,8 +21,12 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ManageTillKeys => Some("/admin/tills"),
         Permission::ManageApiTokens => Some("/admin/tokens"),
         Permission::ViewAudit => Some("/admin/audit"),
-        Permission::ViewApprovals | Permission::DecideApprovals => None,
-        _ => None,
+        Permission::ViewMembers => Some("/members"),
+        Permission::ViewApprovals => Some("/approvals"),
+        Permission::DecideApprovals
+        | Permission::ManageMembers
+        | Permission::ViewPersonalData
+        | Permission::AdjustPoints => None,
     }
 }
 
@@ -49,6 +53,7 @@ both!(
         // A requester for the approval probes, who holds no decision right.
         let (clerk_id, _) = t.add_staff("requester", &[("clerk", t.hq)], false).await;
         let clerk = staff_ctx(&t, clerk_id, "requester", Role::Clerk, t.hq);
+        let (probe_member, _) = t.add_member("探针会员", "13900009999", "").await;
         let mut checked = 0;
         for role in Role::ALL {
             let username = format!("r-{}", role.code().replace('_', "-"));
@@ -89,43 +94,84 @@ both!(
                     }
                 } else {
                     let ctx = staff_ctx(&t, id, &username, role, t.hq);
-                    let outcome = match p {
-                        Permission::ViewApprovals => approvals::pending(&ctx).await.map(|_| ()),
-                        _ => {
-                            let req = NewRequest {
-                                kind: "test.permission".into(),
-                                store_id: Some(t.hq),
-                                subject_kind: "test".into(),
-                                subject_id: role.code().into(),
-                                summary: format!("probe for {role:?}"),
-                                payload: serde_json::json!({}),
-                                previous_id: None,
-                            };
-                            let clerk = clerk.clone();
-                            let row = t
-                                .app
-                                .db
-                                .write(move |tx| {
-                                    let (clerk, req) = (clerk.clone(), req.clone());
-                                    Box::pin(
-                                        async move { approvals::submit(&clerk, tx, &req).await },
-                                    )
-                                })
+                    let member_probe = match p {
+                        Permission::ManageMembers => Some(
+                            patron::members::register(
+                                &ctx,
+                                "HQ",
+                                &patron::members::MemberIn {
+                                    name: "探针".into(),
+                                    phone: format!("1390000{:04}", checked),
+                                    ..Default::default()
+                                },
+                                true,
+                            )
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| matches!(e, patron::members::MembersError::Forbidden(_))),
+                        ),
+                        Permission::ViewPersonalData => Some(
+                            patron::members::reveal(&ctx, probe_member)
                                 .await
-                                .expect("submit");
-                            let ctx = ctx.clone();
-                            t.app
-                                .db
-                                .write(move |tx| {
-                                    let ctx = ctx.clone();
-                                    Box::pin(async move {
-                                        approvals::decide(&ctx, tx, row.id, &Decision::Approve)
-                                            .await
-                                            .map(|_| ())
-                                    })
-                                })
-                                .await
+                                .map(|_| ())
+                                .map_err(|e| {
+                                    matches!(e, patron::members::MembersError::Forbidden(_))
+                                }),
+                        ),
+                        Permission::AdjustPoints => Some(
+                            patron::points::adjust::request_adjustment(
+                                &ctx,
+                                probe_member,
+                                1,
+                                "probe",
+                            )
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| matches!(e, patron::points::PointsError::Forbidden(_))),
+                        ),
+                        _ => None,
+                    };
+                    if let Some(result) = member_probe {
+                        match result {
+                            Ok(()) => assert!(expected, "{role:?} must not hold {p:?}"),
+                            Err(true) => assert!(!expected, "{role:?} must hold {p:?}"),
+                            Err(false) => panic!("{role:?} × {p:?}: unexpected error"),
                         }
+                        checked += 1;
+                        continue;
+                    }
+                    let outcome = {
+                        let req = NewRequest {
+                            kind: "test.permission".into(),
+                            store_id: Some(t.hq),
+                            subject_kind: "test".into(),
+                            subject_id: role.code().into(),
+                            summary: format!("probe for {role:?}"),
+                            payload: serde_json::json!({}),
+                            previous_id: None,
+                        };
+                        let clerk = clerk.clone();
+                        let row = t
+                            .app
+                            .db
+                            .write(move |tx| {
+                                let (clerk, req) = (clerk.clone(), req.clone());
+                                Box::pin(async move { approvals::submit(&clerk, tx, &req).await })
+                            })
+                            .await
+                            .expect("submit");
+                        let ctx = ctx.clone();
+                        t.app
+                            .db
+                            .write(move |tx| {
+                                let ctx = ctx.clone();
+                                Box::pin(async move {
+                                    approvals::decide(&ctx, tx, row.id, &Decision::Approve)
+                                        .await
+                                        .map(|_| ())
+                                })
+                            })
+                            .await
                     };
                     match outcome {
                         Ok(()) => assert!(expected, "{role:?} must not hold {p:?}"),

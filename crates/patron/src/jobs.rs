@@ -1,0 +1,209 @@
+//! Timed work (DESIGN.md): each job is idempotent and resumable, recorded in `job_runs` under a
+//! run key (the business date, or the year for the annual review), and runs from the scheduler
+//! inside `serve` or by hand with `patron job run NAME`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::ctx::{Actor, App, Ctx};
+use crate::db::{DbError, ts};
+use crate::points::PointsError;
+use crate::{on_db, on_tx};
+
+/// The jobs there are, with what each does.
+pub const JOBS: &[(&str, &str)] = &[
+    (
+        "points-expiry",
+        "zero the points of lots past their expiry date (C6)",
+    ),
+    (
+        "expiry-reminders",
+        "tell members of points expiring within the reminder period (C6)",
+    ),
+    (
+        "tier-review",
+        "the annual tier review: downgrade by the configured rule (B7)",
+    ),
+    ("outbox-send", "send queued notifications (L1)"),
+];
+
+/// What a run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunReport {
+    pub job: String,
+    pub run_key: String,
+    /// Items changed (lots expired, reminders queued, members moved, messages sent).
+    pub processed: u64,
+    /// Items looked at.
+    pub seen: u64,
+    /// The run had finished before: nothing was done.
+    pub already_done: bool,
+    pub failed: u64,
+}
+
+/// Progress callback: (done, total).
+pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("no job called {0:?}")]
+    Unknown(String),
+    #[error(transparent)]
+    Points(#[from] PointsError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<sqlx::Error> for JobError {
+    fn from(e: sqlx::Error) -> Self {
+        JobError::Db(e.into())
+    }
+}
+
+impl crate::db::WriteError for JobError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, JobError::Db(e) if e.is_retryable())
+    }
+}
+
+fn system(app: &App) -> Ctx {
+    Ctx::new(app.clone(), Actor::System, None)
+}
+
+/// Runs `job` for the business date `today`.
+pub async fn run(
+    app: &App,
+    job: &str,
+    today: NaiveDate,
+    progress: Option<Progress>,
+) -> Result<RunReport, JobError> {
+    let ctx = system(app);
+    // The outbox is drained every minute; its messages carry their own state, so it keeps no
+    // run record.
+    if job == "outbox-send" {
+        let report = crate::notify::send::send_due(&ctx, progress).await?;
+        return Ok(RunReport {
+            job: job.into(),
+            run_key: today.to_string(),
+            ..report
+        });
+    }
+    let run_key = match job {
+        "tier-review" => today.year().to_string(),
+        "points-expiry" | "expiry-reminders" => today.to_string(),
+        other => return Err(JobError::Unknown(other.to_string())),
+    };
+    if finished(app, job, &run_key).await? {
+        return Ok(RunReport {
+            job: job.into(),
+            run_key,
+            already_done: true,
+            ..Default::default()
+        });
+    }
+    start(app, job, &run_key).await?;
+    let report = match job {
+        "points-expiry" => crate::points::expiry::expire(&ctx, today, progress).await?,
+        "expiry-reminders" => crate::points::expiry::remind(&ctx, today, progress).await?,
+        _ => crate::points::review::review(&ctx, today, progress).await?,
+    };
+    finish(app, job, &run_key, &report).await?;
+    Ok(RunReport {
+        job: job.into(),
+        run_key,
+        ..report
+    })
+}
+
+async fn finished(app: &App, job: &str, run_key: &str) -> Result<bool, DbError> {
+    let status: Option<String> = on_db!(app.db, |p| {
+        sqlx::query_scalar("select status from job_runs where job = $1 and run_key = $2")
+            .bind(job)
+            .bind(run_key)
+            .fetch_optional(p)
+            .await?
+    });
+    Ok(status.as_deref() == Some("finished"))
+}
+
+async fn start(app: &App, job: &str, run_key: &str) -> Result<(), DbError> {
+    let (job, run_key, now) = (job.to_string(), run_key.to_string(), ts(app.clock.now()));
+    app.db
+        .write(move |tx| {
+            let (job, run_key) = (job.clone(), run_key.clone());
+            Box::pin(async move {
+                on_tx!(tx, |c| {
+                    sqlx::query(
+                        "insert into job_runs (job, run_key, status, started_at) values ($1, $2, 'running', $3) \
+                         on conflict (job, run_key) do update set status = 'running', started_at = excluded.started_at",
+                    )
+                    .bind(&job)
+                    .bind(&run_key)
+                    .bind(now)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+                })?;
+                Ok::<_, DbError>(())
+            })
+        })
+        .await
+}
+
+async fn finish(app: &App, job: &str, run_key: &str, report: &RunReport) -> Result<(), DbError> {
+    let (job, run_key, now) = (job.to_string(), run_key.to_string(), ts(app.clock.now()));
+    let processed = i64::try_from(report.processed).unwrap_or(i64::MAX);
+    let detail = serde_json::to_string(report).unwrap_or_default();
+    app.db
+        .write(move |tx| {
+            let (job, run_key, detail) = (job.clone(), run_key.clone(), detail.clone());
+            Box::pin(async move {
+                on_tx!(tx, |c| {
+                    sqlx::query(
+                        "update job_runs set status = 'finished', finished_at = $1, processed = $2, detail = $3 \
+                         where job = $4 and run_key = $5",
+                    )
+                    .bind(now)
+                    .bind(processed)
+                    .bind(&detail)
+                    .bind(&job)
+                    .bind(&run_key)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+                })?;
+                Ok::<_, DbError>(())
+            })
+        })
+        .await
+}
+
+/// The scheduler inside `serve`: every minute it runs what is due. Daily jobs run once per
+/// business date (after 00:05), the annual review on 1 January, the outbox every minute.
+pub fn spawn_scheduler(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        loop {
+            let today = app.clock.now().with_timezone(&app.config.tz()).date_naive();
+            for job in ["points-expiry", "expiry-reminders", "outbox-send"] {
+                if let Err(e) = run(&app, job, today, None).await {
+                    tracing::error!(job, error = %e, "job failed");
+                }
+            }
+            if today.month() == 1
+                && today.day() == 1
+                && let Err(e) = run(&app, "tier-review", today, None).await
+            {
+                tracing::error!(job = "tier-review", error = %e, "job failed");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+                _ = stop.changed() => break,
+            }
+        }
+    });
+}

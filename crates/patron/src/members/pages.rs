@@ -1,0 +1,511 @@
+//! Console routes of the members area: search, the member page (profile, card, tier, ledger,
+//! requests), revealing personal data, card operations, points adjustments and missed receipts;
+//! and the approvals inbox that carries out what the areas asked for.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{NaiveDateTime, TimeZone};
+use patron_core::Permission;
+use patron_core::approvals::Decision;
+use serde::Deserialize;
+
+use super::cards::{self, CardAction};
+use super::{MemberView, store::MemberRow};
+use crate::approvals::ApprovalRow;
+use crate::auth::extract::{Console, Verified};
+use crate::ctx::App;
+use crate::points::adjust::{self, Missed};
+use crate::points::receipts::{ReceiptIn, ReceiptLineIn};
+use crate::web::error::AppError;
+use crate::web::layout::{FormErrors, Page};
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/members", get(search_page))
+        .route("/members/{id}", get(member_page))
+        .route("/members/{id}/reveal", post(reveal))
+        .route("/members/{id}/card", post(card_action))
+        .route("/members/{id}/adjust", post(adjust_request))
+        .route("/members/{id}/missed", post(missed_entry))
+        .route("/approvals", get(approvals_page))
+        .route("/approvals/{id}/decide", post(approvals_decide))
+}
+
+#[derive(Deserialize, Default)]
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members/search.html")]
+struct SearchPage {
+    page: Page,
+    q: String,
+    searched: bool,
+    results: Vec<MemberRow>,
+}
+
+async fn search_page(c: Console, Query(q): Query<SearchQuery>) -> Response {
+    match super::search(&c.ctx, &q.q).await {
+        Ok(results) => SearchPage {
+            page: Page::console(&c, "member.search_title"),
+            searched: !q.q.trim().is_empty(),
+            q: q.q,
+            results,
+        }
+        .into_response(),
+        Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+/// Values of the two forms on the member page, re-shown with their errors.
+#[derive(Deserialize, Default, Clone)]
+struct AdjustForm {
+    #[serde(default)]
+    points: String,
+    #[serde(default)]
+    reason: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct MissedForm {
+    #[serde(default)]
+    store_code: String,
+    #[serde(default)]
+    receipt_no: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    occurred_at: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members/show.html")]
+struct MemberPage {
+    page: Page,
+    v: MemberView,
+    revealed: Option<(String, String)>,
+    adjust: AdjustForm,
+    missed: MissedForm,
+    errors: FormErrors,
+    can_adjust: bool,
+    can_manage: bool,
+    can_reveal: bool,
+    tier_name: String,
+    next_name: String,
+    store_codes: Vec<String>,
+    message: Option<String>,
+}
+
+impl MemberPage {
+    fn yuan(&self, fen: &i64) -> String {
+        patron_core::Fen(*fen).to_string()
+    }
+    fn entry_kind(&self, kind: &str) -> &'static str {
+        let key = format!("points.kind.{kind}");
+        if crate::web::i18n::Lang::has(&key) {
+            self.page.t(&key)
+        } else {
+            self.page.t("points.kind.other")
+        }
+    }
+    fn card_state(&self, state: &str) -> &'static str {
+        self.page.t(match state {
+            "issued" => "card.state.issued",
+            "active" => "card.state.active",
+            "frozen" => "card.state.frozen",
+            _ => "card.state.closed",
+        })
+    }
+    fn status_name(&self, status: &str) -> &'static str {
+        self.page.t(match status {
+            "pending" => "approval.status.pending",
+            "approved" => "approval.status.approved",
+            "rejected" => "approval.status.rejected",
+            _ => "approval.status.withdrawn",
+        })
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct MemberQuery {
+    #[serde(default)]
+    page: i64,
+    ok: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_member(
+    c: &Console,
+    id: i64,
+    entries_page: i64,
+    revealed: Option<(String, String)>,
+    adjust: AdjustForm,
+    missed: MissedForm,
+    errors: FormErrors,
+    flash: Option<&str>,
+    message: Option<String>,
+) -> Response {
+    let v = match super::view(&c.ctx, id, entries_page).await {
+        Ok(v) => v,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let lang = c.lang;
+    let store_codes = match c.ctx.app.cache.stores(c.ctx.db()).await {
+        Ok(s) => {
+            let mut codes: Vec<String> = c
+                .staff()
+                .grants
+                .iter()
+                .filter_map(|g| s.by_id(g.store_id).map(|s| s.code.clone()))
+                .collect();
+            codes.sort();
+            codes.dedup();
+            codes
+        }
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let missed = if missed.store_code.is_empty() {
+        MissedForm {
+            store_code: store_codes.first().cloned().unwrap_or_default(),
+            ..missed
+        }
+    } else {
+        missed
+    };
+    MemberPage {
+        page: Page::console(c, "member.title").with_flash("success", flash),
+        tier_name: v.tier.name(lang).to_string(),
+        next_name: v
+            .next
+            .as_ref()
+            .map(|(t, _)| t.name(lang).to_string())
+            .unwrap_or_default(),
+        v,
+        revealed,
+        adjust,
+        missed,
+        errors,
+        can_adjust: c.ctx.can(Permission::AdjustPoints),
+        can_manage: c.ctx.can(Permission::ManageMembers),
+        can_reveal: c.ctx.can(Permission::ViewPersonalData),
+        store_codes,
+        message,
+    }
+    .into_response()
+}
+
+async fn member_page(c: Console, Path(id): Path<i64>, Query(q): Query<MemberQuery>) -> Response {
+    render_member(
+        &c,
+        id,
+        q.page,
+        None,
+        AdjustForm::default(),
+        MissedForm::default(),
+        FormErrors::default(),
+        q.ok.as_deref(),
+        None,
+    )
+    .await
+}
+
+async fn reveal(Path(id): Path<i64>, v: Verified<Vec<(String, String)>>) -> Response {
+    let c = v.console;
+    match super::reveal(&c.ctx, id).await {
+        Ok((phone, id_no)) => {
+            render_member(
+                &c,
+                id,
+                0,
+                Some((phone.unwrap_or_default(), id_no.unwrap_or_default())),
+                AdjustForm::default(),
+                MissedForm::default(),
+                FormErrors::default(),
+                None,
+                None,
+            )
+            .await
+        }
+        Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct CardForm {
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn card_action(Path(id): Path<i64>, v: Verified<CardForm>) -> Response {
+    let c = v.console;
+    let Some(action) = CardAction::parse(&v.form.action) else {
+        return AppError::new("validation").into_response();
+    };
+    match cards::act(&c.ctx, id, action, &v.form.reason).await {
+        Ok(_) => {
+            Redirect::to(&format!("/members/{id}?ok=flash.card_{}", action.code())).into_response()
+        }
+        Err(e) => {
+            let err = AppError::from(e);
+            if !matches!(err.code, "validation" | "card_inactive") {
+                return err.into_response();
+            }
+            let message = Some(
+                c.lang
+                    .t(crate::web::error::message_key_of(err.code))
+                    .to_string(),
+            );
+            let mut res = render_member(
+                &c,
+                id,
+                0,
+                None,
+                AdjustForm::default(),
+                MissedForm::default(),
+                FormErrors(err.fields),
+                None,
+                message,
+            )
+            .await;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            res
+        }
+    }
+}
+
+async fn adjust_request(Path(id): Path<i64>, v: Verified<AdjustForm>) -> Response {
+    let c = v.console;
+    let form = v.form;
+    let points = form.points.trim().replace(['+', ','], "").parse::<i64>();
+    let result = match points {
+        Ok(p) => adjust::request_adjustment(&c.ctx, id, p, &form.reason)
+            .await
+            .map_err(AppError::from),
+        Err(_) => Err(crate::validation::Invalid::one("points", "invalid.adjust_points").into()),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/members/{id}?ok=flash.submitted")).into_response(),
+        Err(err) if err.code == "validation" => {
+            let mut res = render_member(
+                &c,
+                id,
+                0,
+                None,
+                form,
+                MissedForm::default(),
+                FormErrors(err.fields),
+                None,
+                None,
+            )
+            .await;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            res
+        }
+        Err(err) => err.into_response(),
+    }
+}
+
+async fn missed_entry(Path(id): Path<i64>, v: Verified<MissedForm>) -> Response {
+    let c = v.console;
+    let form = v.form;
+    let result = missed_input(&c, id, &form).await;
+    let outcome = match result {
+        Ok(input) => adjust::enter_missed(&c.ctx, &input)
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(Missed::Accrued(_, out)) => Redirect::to(&format!(
+            "/members/{id}?ok=flash.missed_accrued&points={}",
+            out.points_awarded
+        ))
+        .into_response(),
+        Ok(Missed::Pending(_)) => {
+            Redirect::to(&format!("/members/{id}?ok=flash.submitted")).into_response()
+        }
+        Err(err)
+            if matches!(
+                err.code,
+                "validation"
+                    | "receipt_conflict"
+                    | "card_inactive"
+                    | "card_frozen"
+                    | "card_expired"
+            ) =>
+        {
+            let message = (err.code != "validation").then(|| {
+                c.lang
+                    .t(crate::web::error::message_key_of(err.code))
+                    .to_string()
+            });
+            let mut res = render_member(
+                &c,
+                id,
+                0,
+                None,
+                AdjustForm::default(),
+                form,
+                FormErrors(err.fields),
+                None,
+                message,
+            )
+            .await;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            res
+        }
+        Err(err) => err.into_response(),
+    }
+}
+
+/// The receipt a missed-points form describes (one line, the amount after discount).
+async fn missed_input(c: &Console, id: i64, form: &MissedForm) -> Result<ReceiptIn, AppError> {
+    let member = super::store::get_member(c.ctx.db(), id)
+        .await?
+        .ok_or_else(|| AppError::new("member_not_found"))?;
+    let card_no = member
+        .card_no
+        .ok_or_else(|| AppError::new("card_inactive"))?;
+    let mut bad = crate::validation::Invalid::new();
+    let amount = bad.check(
+        "amount",
+        patron_core::Fen::parse_yuan(&form.amount).map_err(|_| "invalid.amount"),
+    );
+    let when = NaiveDateTime::parse_from_str(form.occurred_at.trim(), "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(form.occurred_at.trim(), "%Y-%m-%d %H:%M"))
+        .ok()
+        .and_then(|t| c.ctx.app.config.tz().from_local_datetime(&t).single());
+    if when.is_none() {
+        bad.add("occurred_at", "invalid.date");
+    }
+    bad.into_result()?;
+    let (Some(amount), Some(when)) = (amount, when) else {
+        return Err(AppError::new("validation"));
+    };
+    Ok(ReceiptIn {
+        store_code: form.store_code.clone(),
+        till_id: None,
+        receipt_no: form.receipt_no.clone(),
+        card_no,
+        occurred_at: when.fixed_offset(),
+        lines: vec![ReceiptLineIn {
+            line_no: 1,
+            sku: String::new(),
+            amount_fen: amount.0,
+            promotional: false,
+        }],
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "approvals/list.html")]
+struct ApprovalsPage {
+    page: Page,
+    pending: Vec<ApprovalRow>,
+    can_decide: bool,
+    me: i64,
+    message: Option<String>,
+}
+
+impl ApprovalsPage {
+    fn kind_name(&self, kind: &str) -> &'static str {
+        let key = format!("approval.kind.{}", kind.replace('.', "_"));
+        if crate::web::i18n::Lang::has(&key) {
+            self.page.t(&key)
+        } else {
+            self.page.t("approval.kind.other")
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct FlashQuery {
+    ok: Option<String>,
+}
+
+async fn render_approvals(c: &Console, flash: Option<&str>, message: Option<String>) -> Response {
+    match crate::approvals::pending(&c.ctx).await {
+        Ok(pending) => ApprovalsPage {
+            page: Page::console(c, "approval.title").with_flash("success", flash),
+            pending,
+            can_decide: c.ctx.can(Permission::DecideApprovals),
+            me: c.staff().id,
+            message,
+        }
+        .into_response(),
+        Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+async fn approvals_page(c: Console, Query(q): Query<FlashQuery>) -> Response {
+    render_approvals(&c, q.ok.as_deref(), None).await
+}
+
+#[derive(Deserialize)]
+struct DecideForm {
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn approvals_decide(Path(id): Path<i64>, v: Verified<DecideForm>) -> Response {
+    let c = v.console;
+    let decision = match v.form.decision.as_str() {
+        "approve" => Decision::Approve,
+        "reject" => Decision::Reject {
+            reason: v.form.reason.clone(),
+        },
+        _ => return AppError::new("validation").into_response(),
+    };
+    let kind = match crate::approvals::store::get(c.ctx.db(), id).await {
+        Ok(Some(r)) => r.kind,
+        Ok(None) => return AppError::not_found().into_response(),
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let result: Result<ApprovalRow, AppError> =
+        if kind == adjust::KIND_ADJUST || kind == adjust::KIND_MISSED {
+            adjust::decide(&c.ctx, id, decision)
+                .await
+                .map_err(AppError::from)
+        } else {
+            let ctx = c.ctx.clone();
+            c.ctx
+                .db()
+                .write(move |tx| {
+                    let (ctx, decision) = (ctx.clone(), decision.clone());
+                    Box::pin(async move { crate::approvals::decide(&ctx, tx, id, &decision).await })
+                })
+                .await
+                .map_err(AppError::from)
+        };
+    match result {
+        Ok(row) => Redirect::to(&format!("/approvals?ok=flash.{}", row.status)).into_response(),
+        Err(err) if err.status().is_client_error() && err.code != "forbidden" => {
+            let msg = err
+                .detail
+                .clone()
+                .unwrap_or_else(|| c.lang.t(crate::web::error::message_key_of(err.code)).into());
+            let text = format!(
+                "{} {}",
+                c.lang.t(crate::web::error::message_key_of(err.code)),
+                if c.lang == crate::web::i18n::Lang::En {
+                    msg
+                } else {
+                    String::new()
+                }
+            );
+            let mut res = render_approvals(&c, None, Some(text.trim().to_string())).await;
+            *res.status_mut() = StatusCode::CONFLICT;
+            res
+        }
+        Err(err) => err.into_response(),
+    }
+}

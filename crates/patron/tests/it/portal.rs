@@ -1,0 +1,145 @@
+//! The member portal through the real server: first login with the password from the welcome
+//! message, the forced change, the overview, lockout and rate limiting.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::both;
+use crate::helpers::{TestApp, spawn_app};
+
+/// The first password the welcome message carries (read from the outbox before it is sent).
+async fn first_password(t: &TestApp, member_id: i64) -> String {
+    let payload: String = patron::on_db!(t.app.db, |p| {
+        sqlx::query_scalar("select payload from outbox where member_id = $1 and kind = 'welcome'")
+            .bind(member_id)
+            .fetch_one(p)
+            .await
+            .expect("welcome message")
+    });
+    let v: serde_json::Value = serde_json::from_str(&payload).expect("json");
+    v["password"].as_str().expect("password").to_string()
+}
+
+async fn portal_login(
+    b: &crate::helpers::Browser,
+    login: &str,
+    password: &str,
+) -> reqwest::Response {
+    b.client
+        .post(format!("{}/portal/login", b.base))
+        .form(&[("login", login), ("password", password)])
+        .send()
+        .await
+        .expect("login")
+}
+
+both!(
+    a_member_logs_in_changes_the_first_password_and_sees_points_and_tier,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let key = t.till_key(t.hq, "01").await;
+        let (id, card) = t.add_member("门户会员", "13600001111", "").await;
+        let password = first_password(&t, id).await;
+        t.post(
+            "/api/v1/pos/receipts",
+            &key,
+            json!({"store_code": "HQ", "receipt_no": "P-1", "card_no": card, "occurred_at": "2026-09-25T16:00:00+08:00",
+                   "lines": [{"line_no": 1, "amount_fen": 123_400}]}),
+        )
+        .await;
+        let b = t.browser();
+        let res = portal_login(&b, &card, &password).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(res.headers()["location"], "/portal/password");
+        // The first password must be changed; a weak one is refused.
+        let page = b.get("/portal/password").await;
+        let csrf = page.csrf();
+        let weak = b
+            .client
+            .post(format!("{}/portal/password", b.base))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("current", password.as_str()),
+                ("new", "short"),
+                ("confirm", "short"),
+            ])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let ok = b
+            .client
+            .post(format!("{}/portal/password", b.base))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("current", password.as_str()),
+                ("new", "Osmanthus-2026"),
+                ("confirm", "Osmanthus-2026"),
+            ])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+        let home = b.get("/portal").await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert_eq!(home.text_of("balance").as_deref(), Some("1234"));
+        assert!(
+            home.text_of("next-tier")
+                .unwrap_or_default()
+                .contains("¥8,766.00"),
+            "{}",
+            home.body
+        );
+        assert!(home.body.contains("消费积分"));
+        // By phone, with the new password.
+        let b2 = t.browser();
+        let res = portal_login(&b2, "136 0000 1111", "Osmanthus-2026").await;
+        assert_eq!(res.headers()["location"], "/portal");
+        // A staff session is not a portal session and the reverse.
+        assert_eq!(b2.get("/").await.status, StatusCode::SEE_OTHER);
+        t.stop().await;
+    }
+);
+
+both!(
+    the_portal_locks_after_repeated_failures_and_limits_the_rate,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let (id, card) = t.add_member("锁定会员", "13600002222", "").await;
+        let password = first_password(&t, id).await;
+        let b = t.browser();
+        for _ in 0..4 {
+            assert_eq!(
+                portal_login(&b, &card, "wrong-password").await.status(),
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        assert_eq!(
+            portal_login(&b, &card, "wrong-password").await.status(),
+            StatusCode::LOCKED
+        );
+        // Even the right password is refused while locked.
+        assert_eq!(
+            portal_login(&b, &card, &password).await.status(),
+            StatusCode::LOCKED
+        );
+        t.clock.advance(chrono::Duration::minutes(16));
+        assert_eq!(
+            portal_login(&b, &card, &password).await.status(),
+            StatusCode::SEE_OTHER
+        );
+        // Ten attempts a minute per login name, then 429.
+        let mut statuses = Vec::new();
+        for _ in 0..11 {
+            statuses.push(portal_login(&b, "HQ99999999", "x").await.status());
+        }
+        assert!(
+            statuses[..10]
+                .iter()
+                .all(|s| *s == StatusCode::UNAUTHORIZED),
+            "{statuses:?}"
+        );
+        assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
+        t.stop().await;
+    }
+);
