@@ -189,6 +189,55 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `patron import members FILE`: whether everything was imported.
+pub async fn import_members(app: &App, file: &Path, store: &str) -> anyhow::Result<bool> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file.to_string_lossy().to_string();
+    let (header, rows) =
+        crate::members::import::read_file(&name, &bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bar = indicatif::ProgressBar::new(rows.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("import");
+    let b = bar.clone();
+    let progress: crate::jobs::Progress = std::sync::Arc::new(move |done, total| {
+        b.set_length(total.max(done));
+        b.set_position(done);
+    });
+    let started = std::time::Instant::now();
+    let ctx = cli_ctx(app);
+    let report = crate::members::import::import(&ctx, store, &header, &rows, Some(progress))
+        .await
+        .map_err(explain_members)?;
+    bar.finish_and_clear();
+    let en = crate::web::i18n::Lang::En;
+    if report.bad.is_empty() {
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "imported {} members from {} rows in {secs:.1} s ({:.0} rows/s)",
+            report.imported,
+            report.rows,
+            report.rows as f64 / secs.max(0.001)
+        );
+        return Ok(true);
+    }
+    for b in &report.bad {
+        println!("line {}: {}: {}", b.line, b.field, en.t(b.reason));
+    }
+    println!(
+        "{} problems in {} rows: nothing was imported",
+        report.bad.len(),
+        report.rows
+    );
+    Ok(false)
+}
+
+fn explain_members(e: crate::members::MembersError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
 /// `patron job run NAME`: runs one job now for today's business date, with a progress bar.
 pub async fn job_run(app: &App, name: &str) -> anyhow::Result<()> {
     let bar = indicatif::ProgressBar::new(0);

@@ -53,6 +53,9 @@ enum Command {
     Audit(AuditCommand),
     /// Recompute what can be recomputed (audit chain, balances) and report any difference.
     Check,
+    /// Imports: `patron import members FILE`.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Timed jobs: `patron job list`, `patron job run NAME`.
     #[command(subcommand)]
     Job(JobCommand),
@@ -64,6 +67,18 @@ enum Command {
         /// Serve the demo after building it.
         #[arg(long)]
         serve: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Members from an older system: CSV or xlsx with a header row (SPEC N3). Every bad row is
+    /// reported; nothing is imported unless every row is good.
+    Members {
+        file: PathBuf,
+        /// The store for rows that name none.
+        #[arg(long, default_value = "HQ")]
+        store: String,
     },
 }
 
@@ -339,6 +354,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             );
             if !ok {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Import(ImportCommand::Members { file, store }) => {
+            let app = commands::open(&dir).await?;
+            let ok = commands::import_members(&app, &file, &store).await;
+            app.db.close().await;
+            if !ok? {
                 return Ok(ExitCode::FAILURE);
             }
         }

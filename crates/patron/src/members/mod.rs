@@ -2,6 +2,7 @@
 //! cards issued in sequence per store, duplicates refused with the existing member named.
 
 pub mod cards;
+pub mod import;
 pub mod pages;
 pub mod pii;
 pub mod store;

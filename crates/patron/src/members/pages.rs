@@ -27,6 +27,12 @@ use crate::web::layout::{FormErrors, Page};
 pub fn router() -> Router<App> {
     Router::new()
         .route("/members", get(search_page))
+        .route(
+            "/members/import",
+            get(import_page)
+                .post(import_submit)
+                .layer(axum::extract::DefaultBodyLimit::max(256 * 1024 * 1024)),
+        )
         .route("/members/{id}", get(member_page))
         .route("/members/{id}/reveal", post(reveal))
         .route("/members/{id}/card", post(card_action))
@@ -507,5 +513,111 @@ async fn approvals_decide(Path(id): Path<i64>, v: Verified<DecideForm>) -> Respo
             res
         }
         Err(err) => err.into_response(),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members/import.html")]
+struct ImportPage {
+    page: Page,
+    columns: &'static [&'static str],
+    stores: Vec<String>,
+    report: Option<super::import::ImportReport>,
+    problem: Option<String>,
+}
+
+async fn store_codes(c: &Console) -> Vec<String> {
+    match c.ctx.app.cache.stores(c.ctx.db()).await {
+        Ok(s) => {
+            let mut v: Vec<String> = c
+                .staff()
+                .grants
+                .iter()
+                .filter_map(|g| s.by_id(g.store_id).map(|s| s.code.clone()))
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
+async fn import_page(c: Console) -> Response {
+    if let Err(e) = c.ctx.require(Permission::ManageMembers) {
+        return AppError::from(e).into_response();
+    }
+    ImportPage {
+        page: Page::console(&c, "import.title"),
+        columns: &super::import::COLUMNS,
+        stores: store_codes(&c).await,
+        report: None,
+        problem: None,
+    }
+    .into_response()
+}
+
+/// The import form: a file, CSV or xlsx (multipart; the CSRF token is one of its fields).
+async fn import_submit(c: Console, mut form: axum::extract::Multipart) -> Response {
+    if let Err(e) = c.ctx.require(Permission::ManageMembers) {
+        return AppError::from(e).into_response();
+    }
+    let (mut csrf, mut store, mut file) = (String::new(), String::new(), None);
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                let file_name = field.file_name().map(str::to_string);
+                match field.bytes().await {
+                    Ok(bytes) => match name.as_str() {
+                        "_csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+                        "store" => store = String::from_utf8_lossy(&bytes).into_owned(),
+                        "file" => file = Some((file_name.unwrap_or_default(), bytes.to_vec())),
+                        _ => {}
+                    },
+                    Err(_) => return AppError::new("too_large").into_response(),
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return AppError::new("bad_request").into_response(),
+        }
+    }
+    if csrf != c.csrf_token {
+        return AppError::new("csrf").into_response();
+    }
+    let render = |report, problem| async {
+        ImportPage {
+            page: Page::console(&c, "import.title"),
+            columns: &super::import::COLUMNS,
+            stores: store_codes(&c).await,
+            report,
+            problem,
+        }
+    };
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let mut res = render(None, Some(c.lang.t("invalid.required").to_string()))
+            .await
+            .into_response();
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return res;
+    };
+    let (header, rows) = match super::import::read_file(&name, &bytes) {
+        Ok(x) => x,
+        Err(problem) => {
+            let mut res = render(None, Some(problem)).await.into_response();
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return res;
+        }
+    };
+    match super::import::import(&c.ctx, &store, &header, &rows, None).await {
+        Ok(report) => {
+            let failed = !report.bad.is_empty();
+            let mut res = render(Some(report), None).await.into_response();
+            if failed {
+                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            res
+        }
+        Err(e) => AppError::from(e).into_response(),
     }
 }

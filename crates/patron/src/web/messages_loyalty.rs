@@ -213,6 +213,43 @@ pub const LOYALTY: &[(&str, &str, &str)] = &[
         "Missed receipt (large)",
     ),
     ("approval.kind.other", "其他", "Other"),
+    // import
+    ("import.unknown_column", "未知的列名", "Unknown column"),
+    (
+        "import.missing_column",
+        "缺少必需的列",
+        "A required column is missing",
+    ),
+    (
+        "import.duplicate_in_file",
+        "文件中重复",
+        "Appears twice in the file",
+    ),
+    ("import.already_member", "已是会员", "Already a member"),
+    ("import.unknown_tier", "没有这个会员等级", "No such tier"),
+    ("import.title", "导入会员", "Import members"),
+    (
+        "import.file",
+        "文件（CSV或xlsx，首行为列名）",
+        "File (CSV or xlsx, header row first)",
+    ),
+    (
+        "import.store",
+        "未注明门店时记入",
+        "Store for rows that name none",
+    ),
+    ("import.submit", "检查并导入", "Check and import"),
+    ("import.done", "已导入", "Imported"),
+    (
+        "import.rejected",
+        "文件有错误，未导入任何记录。请改正下列各行后重新导入：",
+        "The file has errors and nothing was imported. Correct these rows and import again:",
+    ),
+    ("import.line", "行号", "Line"),
+    ("import.field", "列", "Column"),
+    ("import.reason", "原因", "Reason"),
+    ("import.columns", "可用列", "Columns"),
+    ("member.import", "导入会员", "Members imported"),
     // field errors
     (
         "invalid.adjust_points",

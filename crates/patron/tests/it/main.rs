@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod browser;
 mod cli;
+mod import;
 mod jobs;
 mod members;
 mod permissions;
