@@ -119,6 +119,8 @@ pub enum Permission {
     ViewMembers,
     /// Register members, submit applications, operate cards (activate, renew, loss, freeze, close).
     ManageMembers,
+    /// Approve or reject member applications (B4; never one's own).
+    ReviewApplications,
     /// See phone and ID numbers in full (each view is audited).
     ViewPersonalData,
     /// Enter missed receipts and request manual points adjustments.
@@ -126,7 +128,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Permission::ViewDashboard,
         Permission::ManageStores,
         Permission::ManageStaff,
@@ -138,6 +140,7 @@ impl Permission {
         Permission::DecideApprovals,
         Permission::ViewMembers,
         Permission::ManageMembers,
+        Permission::ReviewApplications,
         Permission::ViewPersonalData,
         Permission::AdjustPoints,
     ];
@@ -155,6 +158,7 @@ impl Permission {
             Permission::DecideApprovals => "decide_approvals",
             Permission::ViewMembers => "view_members",
             Permission::ManageMembers => "manage_members",
+            Permission::ReviewApplications => "review_applications",
             Permission::ViewPersonalData => "view_personal_data",
             Permission::AdjustPoints => "adjust_points",
         }
@@ -173,6 +177,7 @@ impl Permission {
             Permission::DecideApprovals => "审批",
             Permission::ViewMembers => "查看会员",
             Permission::ManageMembers => "办理会员业务",
+            Permission::ReviewApplications => "审核会员申请",
             Permission::ViewPersonalData => "查看完整个人信息",
             Permission::AdjustPoints => "积分调整与补积分",
         }
@@ -191,6 +196,7 @@ impl Permission {
             Permission::DecideApprovals => "Approve or reject requests",
             Permission::ViewMembers => "View members",
             Permission::ManageMembers => "Handle members and cards",
+            Permission::ReviewApplications => "Review member applications",
             Permission::ViewPersonalData => "See full personal data",
             Permission::AdjustPoints => "Adjust points and enter missed receipts",
         }
@@ -236,6 +242,10 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
     (
         Permission::ManageMembers,
         &[Manager, Supervisor, Clerk, Service],
+    ),
+    (
+        Permission::ReviewApplications,
+        &[Manager, Supervisor, Service],
     ),
     (Permission::ViewPersonalData, &[Manager, Service]),
     (

@@ -1,6 +1,7 @@
 //! Members and VIP cards (SPEC B1–B6, B9–B11): registration with personal data encrypted,
 //! cards issued in sequence per store, duplicates refused with the existing member named.
 
+pub mod applications;
 pub mod cards;
 pub mod import;
 pub mod pages;
@@ -367,6 +368,9 @@ pub async fn register(
     let valid = input.validate(today)?;
     let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
     let months = loyalty.settings.card_valid_months;
+    let referral = loyalty.tiers.first().map_or(0, |t| t.referral_points);
+    let referral_expires =
+        patron_core::points::lot_expiry(today, loyalty.settings.points_valid_months.max(1) as u32);
     // The portal account (B5, B10): a random first password, sent to the member, changed at
     // first login. Hashed before the write (hashing is slow).
     let first_password = crate::auth::password::random_password();
@@ -397,6 +401,9 @@ pub async fn register(
                 };
                 let r = register_in(&c, tx, &valid, &issue, months, &store.code).await?;
                 queue_welcome(tx, &r, valid.email.is_some(), &first_password, c.now()).await?;
+                if valid.referrer.is_some() {
+                    referral_points(tx, r.member_id, referral, referral_expires, c.now()).await?;
+                }
                 tx.audit(c.audit("member.register", "member", r.member_id).after(
                     &serde_json::json!({
                         "card_no": r.card_no,
@@ -437,6 +444,49 @@ pub async fn queue_welcome(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Referral points (C5): the referrer of a new member earns the points the new member's tier
+/// names (100/300/500/800 by default).
+pub async fn referral_points(
+    tx: &mut Tx,
+    new_member_id: i64,
+    points: i64,
+    expires_on: NaiveDate,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), MembersError> {
+    let referrer: Option<Option<i64>> = crate::on_tx!(tx, |c| {
+        sqlx::query_scalar("select referrer_id from members where id = $1")
+            .bind(new_member_id)
+            .fetch_optional(c)
+            .await?
+    });
+    let Some(Some(referrer)) = referrer else {
+        return Ok(());
+    };
+    if points <= 0 {
+        return Ok(());
+    }
+    let balance = crate::points::store::add_balance(tx, referrer, points).await?;
+    crate::points::store::add_to_lot(tx, referrer, expires_on, points).await?;
+    let source = format!("member #{new_member_id}");
+    crate::points::store::insert_entry(
+        tx,
+        &crate::points::store::NewEntry {
+            member_id: referrer,
+            at,
+            kind: "referral",
+            points,
+            balance_after: balance,
+            store_id: None,
+            source_ref: Some(&source),
+            till_id: None,
+            staff_id: None,
+            note: "",
+        },
+    )
+    .await?;
     Ok(())
 }
 

@@ -250,6 +250,82 @@ pub const LOYALTY: &[(&str, &str, &str)] = &[
     ("import.reason", "原因", "Reason"),
     ("import.columns", "可用列", "Columns"),
     ("member.import", "导入会员", "Members imported"),
+    // applications
+    ("member.apply", "提交会员申请", "Application submitted"),
+    (
+        "member.application_approved",
+        "会员申请通过",
+        "Application approved",
+    ),
+    (
+        "member.application_rejected",
+        "会员申请驳回",
+        "Application rejected",
+    ),
+    (
+        "member.applications_title",
+        "会员申请",
+        "Member applications",
+    ),
+    ("member.apply_title", "会员申请表", "Member application"),
+    ("member.apply_submit", "提交审核", "Submit for review"),
+    ("member.receipt_no", "办卡小票号", "Qualifying receipt no."),
+    (
+        "member.receipt_amount",
+        "小票金额（元）",
+        "Receipt amount (yuan)",
+    ),
+    (
+        "member.counter",
+        "专柜（指定专柜适用较低门槛）",
+        "Counter (designated counters have a lower threshold)",
+    ),
+    ("member.id_type", "证件类型", "ID type"),
+    ("member.address", "地址", "Address"),
+    ("member.occupation", "职业", "Occupation"),
+    ("member.email", "电子邮箱", "E-mail"),
+    ("member.referrer", "推荐人卡号", "Referrer's card no."),
+    (
+        "member.consent",
+        "同意接收营销信息",
+        "Agrees to marketing messages",
+    ),
+    ("member.status_submitted", "待审核", "Waiting for review"),
+    (
+        "member.status_rejected",
+        "已驳回，待更正",
+        "Rejected, to be corrected",
+    ),
+    (
+        "member.approve",
+        "审核通过并发卡",
+        "Approve and issue the card",
+    ),
+    ("member.reject", "驳回", "Reject"),
+    ("member.resubmit", "更正后重新提交", "Correct and resubmit"),
+    ("member.print_form", "打印申请表", "Print the form"),
+    ("member.submitted_by", "提交人", "Submitted by"),
+    (
+        "flash.application_submitted",
+        "申请已提交，待客服审核",
+        "Submitted; customer service will review it",
+    ),
+    (
+        "flash.application_approved",
+        "已通过，卡已按序发出，请在交卡时激活",
+        "Approved; the card is issued in sequence — activate it when handing it over",
+    ),
+    ("flash.application_rejected", "已驳回", "Rejected"),
+    (
+        "invalid.receipt_used",
+        "该小票已用于办卡",
+        "This receipt already qualified a card",
+    ),
+    (
+        "invalid.not_eligible",
+        "未达到本店办卡条件",
+        "Below this store's threshold for a card",
+    ),
     // field errors
     (
         "invalid.adjust_points",

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod api;
+mod applications;
 mod approvals;
 mod audit;
 mod auth;

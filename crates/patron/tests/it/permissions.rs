@@ -25,6 +25,7 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ViewApprovals => Some("/approvals"),
         Permission::DecideApprovals
         | Permission::ManageMembers
+        | Permission::ReviewApplications
         | Permission::ViewPersonalData
         | Permission::AdjustPoints => None,
     }
@@ -109,6 +110,20 @@ both!(
                             .await
                             .map(|_| ())
                             .map_err(|e| matches!(e, patron::members::MembersError::Forbidden(_))),
+                        ),
+                        Permission::ReviewApplications => Some(
+                            match patron::members::applications::review(
+                                &ctx,
+                                999_999,
+                                patron::members::applications::Review::Approve,
+                            )
+                            .await
+                            {
+                                Err(patron::members::MembersError::Forbidden(_)) => Err(true),
+                                Err(patron::members::MembersError::NotFound) => Ok(()),
+                                Ok(_) => Ok(()),
+                                Err(_) => Err(false),
+                            },
                         ),
                         Permission::ViewPersonalData => Some(
                             patron::members::reveal(&ctx, probe_member)
