@@ -125,10 +125,14 @@ pub enum Permission {
     ViewPersonalData,
     /// Enter missed receipts and request manual points adjustments.
     AdjustPoints,
+    /// Change tiers, thresholds, benefits, points settings and card rules (audited).
+    ManageLoyalty,
+    /// See outstanding points and their money value (finance).
+    ViewPointsLiability,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 16] = [
         Permission::ViewDashboard,
         Permission::ManageStores,
         Permission::ManageStaff,
@@ -143,6 +147,8 @@ impl Permission {
         Permission::ReviewApplications,
         Permission::ViewPersonalData,
         Permission::AdjustPoints,
+        Permission::ManageLoyalty,
+        Permission::ViewPointsLiability,
     ];
 
     pub fn code(self) -> &'static str {
@@ -161,6 +167,8 @@ impl Permission {
             Permission::ReviewApplications => "review_applications",
             Permission::ViewPersonalData => "view_personal_data",
             Permission::AdjustPoints => "adjust_points",
+            Permission::ManageLoyalty => "manage_loyalty",
+            Permission::ViewPointsLiability => "view_points_liability",
         }
     }
 
@@ -180,6 +188,8 @@ impl Permission {
             Permission::ReviewApplications => "审核会员申请",
             Permission::ViewPersonalData => "查看完整个人信息",
             Permission::AdjustPoints => "积分调整与补积分",
+            Permission::ManageLoyalty => "会员等级与积分设置",
+            Permission::ViewPointsLiability => "查看积分负债",
         }
     }
 
@@ -199,6 +209,8 @@ impl Permission {
             Permission::ReviewApplications => "Review member applications",
             Permission::ViewPersonalData => "See full personal data",
             Permission::AdjustPoints => "Adjust points and enter missed receipts",
+            Permission::ManageLoyalty => "Loyalty settings and tiers",
+            Permission::ViewPointsLiability => "See outstanding points",
         }
     }
 }
@@ -251,6 +263,11 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
     (
         Permission::AdjustPoints,
         &[Manager, Supervisor, Clerk, Service],
+    ),
+    (Permission::ManageLoyalty, &[Admin, Manager]),
+    (
+        Permission::ViewPointsLiability,
+        &[Manager, FinanceManager, Cashier],
     ),
 ];
 

@@ -18,6 +18,12 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/", "nav.dashboard", Permission::ViewDashboard),
     ("/members", "nav.members", Permission::ViewMembers),
     ("/approvals", "nav.approvals", Permission::ViewApprovals),
+    (
+        "/points/liability",
+        "nav.liability",
+        Permission::ViewPointsLiability,
+    ),
+    ("/admin/loyalty", "nav.loyalty", Permission::ManageLoyalty),
     ("/admin/stores", "nav.stores", Permission::ManageStores),
     ("/admin/staff", "nav.staff", Permission::ManageStaff),
     ("/admin/roles", "nav.roles", Permission::ViewPermissions),

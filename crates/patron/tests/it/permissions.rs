@@ -23,6 +23,8 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ViewAudit => Some("/admin/audit"),
         Permission::ViewMembers => Some("/members"),
         Permission::ViewApprovals => Some("/approvals"),
+        Permission::ManageLoyalty => Some("/admin/loyalty"),
+        Permission::ViewPointsLiability => Some("/points/liability"),
         Permission::DecideApprovals
         | Permission::ManageMembers
         | Permission::ReviewApplications
