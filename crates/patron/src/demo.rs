@@ -11,6 +11,9 @@ use crate::commands::{self, cli_ctx, explain};
 use crate::ctx::{App, Ctx};
 use crate::staff::{self, StaffInput, StoreInput};
 
+/// Members in the demo (each with about six receipts over the past year).
+const DEMO_MEMBERS: usize = 3_000;
+
 /// The file in a demo directory that lists its accounts and keys (owner-only).
 pub const CREDENTIALS_FILE: &str = "demo-credentials.txt";
 
@@ -98,6 +101,13 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
             .await
             .map_err(explain)?;
         let _ = writeln!(out, "  {} till 01: {key}", s.code);
+    }
+    crate::demo_members::build(&app, &mut out, DEMO_MEMBERS).await?;
+    let clerk = staff::find_by_username(&ctx, "clerk")
+        .await
+        .map_err(explain)?;
+    if let Some((actor, _)) = staff::store::load_actor(&app.db, clerk.id).await? {
+        crate::demo_members::pending_work(&app, &actor).await?;
     }
     crate::config::write_private(&creds, &out)
         .with_context(|| format!("writing {}", creds.display()))?;

@@ -27,6 +27,7 @@ pub mod config;
 pub mod ctx;
 pub mod db;
 pub mod demo;
+pub mod demo_members;
 pub mod jobs;
 pub mod members;
 pub mod notify;

@@ -44,3 +44,45 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    member_search_member_page_and_adjustment_approval_in_chromium,
+    |backend| async move {
+        if std::env::var("PATRON_SKIP_BROWSER").is_ok_and(|v| v == "1")
+            && std::env::var("CI").is_err()
+        {
+            eprintln!("PATRON_SKIP_BROWSER=1: browser test skipped (never in CI)");
+            return;
+        }
+        let t = spawn_app(backend).await;
+        t.add_staff("desk.clerk", &[("clerk", t.hq)], false).await;
+        t.add_staff("desk.boss", &[("supervisor", t.hq)], false)
+            .await;
+        t.add_member("顾客甲", "13877776666", "").await;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut cmd = Command::new("node");
+        cmd.arg(root.join("tests/browser/member_flow.mjs"))
+            .current_dir(&root)
+            .env("BASE_URL", &t.base)
+            .env("CLERK", "desk.clerk")
+            .env("SUPERVISOR", "desk.boss")
+            .env("PASSWORD", crate::helpers::PASSWORD)
+            .env("PHONE", "13877776666")
+            .env("NAME", "顾客甲");
+        if let Ok(dir) = std::env::var("PATRON_SCREENSHOTS") {
+            cmd.env("SCREENSHOT_DIR", dir);
+        }
+        let out = tokio::task::spawn_blocking(move || cmd.output())
+            .await
+            .expect("join")
+            .expect("node must be installed, with `npm ci` run in the repository root");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "browser flow failed:\n{stdout}\n{stderr}"
+        );
+        assert!(stdout.contains("browser: member flow ok"), "{stdout}");
+        t.stop().await;
+    }
+);

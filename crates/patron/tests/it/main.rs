@@ -13,6 +13,7 @@ mod browser;
 mod cli;
 mod import;
 mod jobs;
+mod logs;
 mod loyalty;
 mod members;
 mod permissions;
