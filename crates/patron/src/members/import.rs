@@ -670,29 +670,76 @@ async fn write_all(
                 e.into()
             }
         })?;
-        // Opening balances: one ledger entry each, marked as such, and their lot.
+        // Opening balances: one ledger entry each, marked as such, and their lot (multi-row).
         let expires = patron_core::points::lot_expiry(today, points_months);
-        for (k, p) in chunk.iter().enumerate() {
-            if p.row.points <= 0 {
-                continue;
+        let with_points: Vec<(i64, &Prepared)> = chunk
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.row.points > 0)
+            .map(|(k, p)| (ids[k], p))
+            .collect();
+        if !with_points.is_empty() {
+            let staff_id = ctx.actor.staff().map(|s| s.id);
+            let mut esql = String::from(
+                "insert into point_entries (member_id, at, kind, points, balance_after, store_id, source_ref, \
+                 till_id, staff_id, note) values ",
+            );
+            let mut lsql = String::from(
+                "insert into point_lots (member_id, expires_on, earned, remaining) values ",
+            );
+            for k in 0..with_points.len() {
+                let b = k * 5;
+                if k > 0 {
+                    esql.push(',');
+                    lsql.push(',');
+                }
+                esql.push_str(&format!(
+                    "(${}, ${}, 'opening', ${}, ${}, ${}, 'import', null, ${}, 'opening balance')",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 3,
+                    b + 4,
+                    b + 5
+                ));
+                let l = k * 3;
+                lsql.push_str(&format!("(${}, ${}, ${}, ${})", l + 1, l + 2, l + 3, l + 3));
             }
-            crate::points::store::insert_entry(
-                tx,
-                &crate::points::store::NewEntry {
-                    member_id: ids[k],
-                    at: now,
-                    kind: "opening",
-                    points: p.row.points,
-                    balance_after: p.row.points,
-                    store_id: Some(p.row.store_id),
-                    source_ref: Some("import"),
-                    till_id: None,
-                    staff_id: ctx.actor.staff().map(|s| s.id),
-                    note: "opening balance",
-                },
-            )
-            .await?;
-            crate::points::store::add_to_lot(tx, ids[k], expires, p.row.points).await?;
+            macro_rules! bind_entries {
+                ($q:expr) => {{
+                    let mut q = $q;
+                    for (id, p) in &with_points {
+                        q = q
+                            .bind(*id)
+                            .bind(now)
+                            .bind(p.row.points)
+                            .bind(p.row.store_id)
+                            .bind(staff_id);
+                    }
+                    q
+                }};
+            }
+            macro_rules! bind_lots {
+                ($q:expr) => {{
+                    let mut q = $q;
+                    for (id, p) in &with_points {
+                        q = q.bind(*id).bind(expires).bind(p.row.points);
+                    }
+                    q
+                }};
+            }
+            on_tx!(tx, |c| bind_entries!(sqlx::query(sqlx::AssertSqlSafe(
+                esql.clone()
+            )))
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            on_tx!(tx, |c| bind_lots!(sqlx::query(sqlx::AssertSqlSafe(
+                lsql.clone()
+            )))
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
         }
         // Referrers.
         for (k, p) in chunk.iter().enumerate() {

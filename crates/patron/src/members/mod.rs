@@ -597,3 +597,103 @@ pub async fn reveal(ctx: &Ctx, id: i64) -> Result<(Option<String>, Option<String
         .await?;
     Ok((phone, id_no))
 }
+
+/// The top-member profile (B9, 铂金会员档案本): free-text fields kept as one JSON object.
+pub const PROFILE_FIELDS: [&str; 10] = [
+    "size",
+    "personality",
+    "hobbies",
+    "favourite_brands",
+    "clothing_style",
+    "body_type",
+    "spending_status",
+    "companions",
+    "advisor_suggestions",
+    "care_dates",
+];
+
+/// Saves the top-member profile and notes (audited, before and after).
+pub async fn save_profile(
+    ctx: &Ctx,
+    id: i64,
+    fields: &std::collections::BTreeMap<String, String>,
+    notes: &str,
+) -> Result<(), MembersError> {
+    ctx.require(Permission::ManageMembers)?;
+    let mut bad = Invalid::new();
+    let mut profile = serde_json::Map::new();
+    for f in PROFILE_FIELDS {
+        let v = fields.get(f).map(|s| s.trim()).unwrap_or("");
+        if v.chars().count() > 500 {
+            bad.add(f, "invalid.too_long");
+        }
+        if !v.is_empty() {
+            profile.insert(f.to_string(), serde_json::Value::String(v.to_string()));
+        }
+    }
+    if notes.chars().count() > 2000 {
+        bad.add("notes", "invalid.too_long");
+    }
+    bad.into_result()?;
+    let before = store::get_member(ctx.db(), id)
+        .await?
+        .ok_or(MembersError::NotFound)?;
+    let after = serde_json::Value::Object(profile).to_string();
+    let notes = notes.trim().to_string();
+    let c = ctx.clone();
+    ctx.db()
+        .write(move |tx| {
+            let (c, after, notes, before) = (c.clone(), after.clone(), notes.clone(), before.clone());
+            Box::pin(async move {
+                crate::on_tx!(tx, |conn| {
+                    sqlx::query("update members set profile = $1, notes = $2 where id = $3 and status = 'active'")
+                        .bind(&after)
+                        .bind(&notes)
+                        .bind(id)
+                        .execute(conn)
+                        .await
+                        .map(|r| r.rows_affected())
+                })?;
+                tx.audit(
+                    c.audit("member.profile", "member", id)
+                        .before(&serde_json::json!({ "profile": before.profile, "notes": before.notes }))
+                        .after(&serde_json::json!({ "profile": after, "notes": notes })),
+                );
+                Ok::<_, MembersError>(())
+            })
+        })
+        .await
+}
+
+/// One member's data, whole (B11): profile with personal fields in full, cards, every ledger
+/// entry and receipt. Needs the right to see personal data; the export is audited.
+pub async fn export_one(ctx: &Ctx, id: i64) -> Result<serde_json::Value, MembersError> {
+    let (phone, id_no) = reveal(ctx, id).await?;
+    let m = store::get_member(ctx.db(), id)
+        .await?
+        .ok_or(MembersError::NotFound)?;
+    let cards: Vec<(String, String, NaiveDate, NaiveDate)> = crate::on_db!(ctx.db(), |p| {
+        sqlx::query_as("select card_no, state, issued_on, expires_on from cards where member_id = $1 order by created_at")
+            .bind(id)
+            .fetch_all(p)
+            .await?
+    });
+    let entries = store::entries(ctx.db(), id, i64::MAX / 4, 0).await?;
+    let receipts: Vec<(String, chrono::DateTime<chrono::Utc>, i64, i64)> = crate::on_db!(
+        ctx.db(),
+        |p| {
+            sqlx::query_as("select receipt_no, occurred_at, total_fen, points from receipts where member_id = $1 order by occurred_at")
+            .bind(id)
+            .fetch_all(p)
+            .await?
+        }
+    );
+    Ok(serde_json::json!({
+        "member": m,
+        "phone": phone,
+        "id_no": id_no,
+        "cards": cards.iter().map(|(c, s, i, e)| serde_json::json!({"card_no": c, "state": s, "issued_on": i, "expires_on": e})).collect::<Vec<_>>(),
+        "points_entries": entries,
+        "receipts": receipts.iter().map(|(n, at, t, p)| serde_json::json!({"receipt_no": n, "occurred_at": at, "total_fen": t, "points": p})).collect::<Vec<_>>(),
+    }))
+}

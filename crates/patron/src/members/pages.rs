@@ -36,6 +36,8 @@ pub fn router() -> Router<App> {
         )
         .route("/members/{id}", get(member_page))
         .route("/members/{id}/reveal", post(reveal))
+        .route("/members/{id}/profile", post(profile_submit))
+        .route("/members/{id}/export.json", get(export_json))
         .route("/members/{id}/card", post(card_action))
         .route("/members/{id}/adjust", post(adjust_request))
         .route("/members/{id}/missed", post(missed_entry))
@@ -111,6 +113,15 @@ struct MemberPage {
 }
 
 impl MemberPage {
+    fn profile_value(&self, field: &str) -> String {
+        serde_json::from_str::<serde_json::Value>(&self.v.member.profile)
+            .ok()
+            .and_then(|v| v.get(field).and_then(|x| x.as_str()).map(str::to_string))
+            .unwrap_or_default()
+    }
+    fn profile_fields(&self) -> &'static [&'static str] {
+        &super::PROFILE_FIELDS
+    }
     fn yuan(&self, fen: &i64) -> String {
         patron_core::Fen(*fen).to_string()
     }
@@ -922,5 +933,60 @@ mod apply {
                 err.into_response()
             }
         }
+    }
+}
+
+async fn profile_submit(
+    Path(id): Path<i64>,
+    v: Verified<std::collections::BTreeMap<String, String>>,
+) -> Response {
+    let c = v.console;
+    let notes = v.form.get("notes").cloned().unwrap_or_default();
+    match super::save_profile(&c.ctx, id, &v.form, &notes).await {
+        Ok(()) => Redirect::to(&format!("/members/{id}?ok=flash.saved")).into_response(),
+        Err(e) => {
+            let err = AppError::from(e);
+            if err.code != "validation" {
+                return err.into_response();
+            }
+            let mut res = render_member(
+                &c,
+                id,
+                0,
+                None,
+                AdjustForm::default(),
+                MissedForm::default(),
+                FormErrors(err.fields),
+                None,
+                None,
+            )
+            .await;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            res
+        }
+    }
+}
+
+/// One member's data as a JSON file (B11), for a member who asks for it.
+async fn export_json(c: Console, Path(id): Path<i64>) -> Response {
+    match super::export_one(&c.ctx, id).await {
+        Ok(v) => {
+            let body = serde_json::to_string_pretty(&v).unwrap_or_default();
+            (
+                [
+                    (
+                        axum::http::header::CONTENT_TYPE,
+                        "application/json; charset=utf-8".to_string(),
+                    ),
+                    (
+                        axum::http::header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"member-{id}.json\""),
+                    ),
+                ],
+                body,
+            )
+                .into_response()
+        }
+        Err(e) => AppError::from(e).into_response(),
     }
 }
