@@ -36,7 +36,7 @@ pub enum Lookup {
     Missing,
 }
 
-fn stored_id(app: &App, cookie: &str) -> String {
+pub fn stored_id(app: &App, cookie: &str) -> String {
     secret::keyed_digest(&app.secrets.session_key, cookie)
 }
 

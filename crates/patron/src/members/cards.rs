@@ -104,8 +104,8 @@ pub async fn act(
                     .await?
                 })
                 .ok_or(MembersError::NotFound)?;
-                c.require_at(Permission::ManageMembers, card.store_id)
-                    .or_else(|_| c.require(Permission::ManageMembers))?;
+                // Cards are operated by staff of the issuing store.
+                c.require_at(Permission::ManageMembers, card.store_id)?;
                 if !action.starts_from().contains(&card.state.as_str()) {
                     return Err(MembersError::CardState(card.state.clone()));
                 }
@@ -222,12 +222,40 @@ async fn guarded(
 }
 
 /// Erases a closed member's personal data (B11). The ledger, its totals and the balance stay;
-/// the name becomes a placeholder and the phone and ID are gone, so the number can join again.
+/// the name becomes a placeholder and the phone and ID are gone (also from their application),
+/// so the number can join again; their portal sessions end and queued messages are dropped.
 async fn anonymise(
     tx: &mut crate::db::Tx,
     member_id: i64,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), MembersError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "update member_applications set name = '—', data = '', phone_hash = null, id_hash = null \
+             where member_id = $1",
+        )
+        .bind(member_id)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    on_tx!(tx, |conn| {
+        sqlx::query("delete from sessions where subject_kind = 'member' and subject_id = $1")
+            .bind(member_id)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "update outbox set status = 'skipped', last_error = 'member closed', payload = '{}' \
+             where member_id = $1 and status = 'pending'",
+        )
+        .bind(member_id)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
     on_tx!(tx, |conn| {
         sqlx::query(
             "update members set name = $1, gender = null, birthday = null, birth_md = null, \

@@ -245,6 +245,10 @@ pub async fn import(
         let store = stores.by_code(store_code).cloned();
         if store.is_none() {
             fail("store_code", "invalid.store_code");
+        } else if let Some(st) = &store
+            && !ctx.can_at(Permission::ManageMembers, st.id)
+        {
+            fail("store_code", "import.not_your_store");
         }
         let tier_text = get("tier");
         let tier = if tier_text.is_empty() {
@@ -502,19 +506,27 @@ async fn write_all(
     done: &AtomicU64,
 ) -> Result<(), MembersError> {
     let now = ts(ctx.now());
-    if pg {
-        on_tx!(tx, |c| sqlx::query("lock table members in exclusive mode")
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
-    }
-    let first_id: i64 = on_tx!(tx, |c| {
-        sqlx::query_scalar::<_, Option<i64>>("select max(id) from members")
-            .fetch_one(c)
+    // Member ids: on PostgreSQL reserved from the identity sequence (the tills keep writing while
+    // the import runs); on SQLite the single writer makes max + 1 safe.
+    let ids_all: Vec<i64> = if pg {
+        on_tx!(tx, |c| {
+            sqlx::query_scalar(
+                "select nextval(pg_get_serial_sequence('members', 'id')) from generate_series(1, $1)",
+            )
+            .bind(rows.len() as i64)
+            .fetch_all(c)
             .await?
-    })
-    .unwrap_or(0)
-        + 1;
+        })
+    } else {
+        let first: i64 = on_tx!(tx, |c| {
+            sqlx::query_scalar::<_, Option<i64>>("select max(id) from members")
+                .fetch_one(c)
+                .await?
+        })
+        .unwrap_or(0)
+            + 1;
+        (0..rows.len() as i64).map(|k| first + k).collect()
+    };
     // Card numbers: kept when given, else the store's next numbers.
     let mut cards: Vec<String> = Vec::with_capacity(rows.len());
     let mut max_seq: HashMap<i64, i64> = HashMap::new();
@@ -546,7 +558,7 @@ async fn write_all(
     let card_of: HashMap<&str, i64> = cards
         .iter()
         .enumerate()
-        .map(|(k, c)| (c.as_str(), first_id + k as i64))
+        .map(|(k, c)| (c.as_str(), ids_all[k]))
         .collect();
     for (chunk_no, chunk) in rows.chunks(CHUNK).enumerate() {
         let base = chunk_no * CHUNK;
@@ -579,7 +591,7 @@ async fn write_all(
                 let mut q = $q;
                 for (k, p) in chunk.iter().enumerate() {
                     let r = &p.row;
-                    let id = first_id + (base + k) as i64;
+                    let id = ids_all[base + k];
                     ids.push(id);
                     q = q
                         .bind(id)
@@ -759,14 +771,6 @@ async fn write_all(
             }
         }
         done.fetch_add(chunk.len() as u64, Ordering::Relaxed);
-    }
-    if pg {
-        on_tx!(tx, |c| sqlx::query(
-            "select setval(pg_get_serial_sequence('members', 'id'), (select max(id) from members))"
-        )
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
     }
     Ok(())
 }

@@ -567,6 +567,11 @@ pub async fn view(ctx: &Ctx, id: i64, page: i64) -> Result<MemberView, MembersEr
 /// The full phone and ID number, for a role that may see them; each view is audited (N1).
 pub async fn reveal(ctx: &Ctx, id: i64) -> Result<(Option<String>, Option<String>), MembersError> {
     ctx.require(Permission::ViewPersonalData)?;
+    let home = store::get_member(ctx.db(), id)
+        .await?
+        .ok_or(MembersError::NotFound)?
+        .store_id;
+    ctx.require_at(Permission::ViewPersonalData, home)?;
     let (phone_enc, id_enc): (Option<String>, Option<String>) = crate::on_db!(ctx.db(), |p| {
         sqlx::query_as("select phone_enc, id_enc from members where id = $1")
             .bind(id)
@@ -655,7 +660,7 @@ pub async fn save_profile(
                         .map(|r| r.rows_affected())
                 })?;
                 tx.audit(
-                    c.audit("member.profile", "member", id)
+                    c.audit("member.profile_saved", "member", id)
                         .before(&serde_json::json!({ "profile": before.profile, "notes": before.notes }))
                         .after(&serde_json::json!({ "profile": after, "notes": notes })),
                 );

@@ -757,10 +757,19 @@ mod apply {
         let stores = store_codes(&c).await;
         let f = match q.from {
             Some(id) => match applications::get(c.ctx.db(), id).await {
-                Ok(Some(row)) if row.status == "rejected" => row
-                    .form(&c.ctx.app.pii)
-                    .map(|a| ApplyForm::from_input(&a, Some(id)))
-                    .unwrap_or_default(),
+                Ok(Some(row)) if row.status == "rejected" => {
+                    let mut f = row
+                        .form(&c.ctx.app.pii)
+                        .map(|a| ApplyForm::from_input(&a, Some(id)))
+                        .unwrap_or_default();
+                    // The phone and ID number are filled in again from the paper form unless
+                    // the clerk may see them in full.
+                    if !c.ctx.can_at(Permission::ViewPersonalData, row.store_id) {
+                        f.phone.clear();
+                        f.id_no.clear();
+                    }
+                    f
+                }
                 Ok(_) => return AppError::not_found().into_response(),
                 Err(e) => return AppError::from(e).into_response(),
             },

@@ -246,7 +246,10 @@ pub async fn search(
             })
             .collect();
         (
-            format!("{MEMBER} where m.name like $1 escape '\\' order by m.name, m.id limit $2"),
+            // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+            format!(
+                "{MEMBER} where lower(m.name) like lower($1) escape '\\' order by m.name, m.id limit $2"
+            ),
             format!("{escaped}%"),
         )
     };

@@ -49,8 +49,8 @@ pub async fn request_adjustment(
     let member = crate::members::store::get_member(ctx.db(), member_id)
         .await?
         .ok_or(PointsError::MemberNotFound)?;
-    ctx.require_at(Permission::AdjustPoints, member.store_id)
-        .or_else(|_| ctx.require(Permission::AdjustPoints))?;
+    // Points of a member are adjusted by staff of the member's store.
+    ctx.require_at(Permission::AdjustPoints, member.store_id)?;
     let payload = AdjustPayload {
         member_id,
         points,
@@ -90,12 +90,15 @@ pub async fn enter_missed(ctx: &Ctx, input: &ReceiptIn) -> Result<Missed, Points
     let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
     let total: i64 = input.lines.iter().map(|l| l.amount_fen.max(0)).sum();
     if total < loyalty.settings.missed_points_approval_fen {
+        let parsed = receipts::parse_public(ctx, input).await?;
+        ctx.require_at(Permission::AdjustPoints, parsed.store_id())?;
         let (o, out) = receipts::accrue(ctx, input, "missed").await?;
         return Ok(Missed::Accrued(o, out));
     }
     // Check it now so the supervisor is not asked about a receipt that cannot be accrued.
     let parsed = receipts::parse_public(ctx, input).await?;
-    if store::find_receipt(ctx.db(), parsed.store_id(), &input.receipt_no)
+    ctx.require_at(Permission::AdjustPoints, parsed.store_id())?;
+    if store::find_receipt(ctx.db(), parsed.store_id(), input.receipt_no.trim())
         .await?
         .is_some()
     {

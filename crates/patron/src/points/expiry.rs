@@ -205,3 +205,55 @@ pub async fn remind(
     }
     Ok(report)
 }
+
+/// Zeroes a member's lots that expired before `today`, inside the caller's write (which has
+/// locked the member row): spending never uses points past their date, whether or not the
+/// expiry job has run.
+pub async fn expire_member_in(
+    tx: &mut crate::db::Tx,
+    member_id: i64,
+    today: NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), PointsError> {
+    let due: Vec<(NaiveDate, i64)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+            "select expires_on, remaining from point_lots \
+             where member_id = $1 and expires_on < $2 and remaining > 0",
+        )
+        .bind(member_id)
+        .bind(today)
+        .fetch_all(c)
+        .await?
+    });
+    for (expires_on, left) in due {
+        on_tx!(tx, |c| {
+            sqlx::query(
+                "update point_lots set remaining = 0 where member_id = $1 and expires_on = $2",
+            )
+            .bind(member_id)
+            .bind(expires_on)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        let balance = store::add_balance(tx, member_id, -left).await?;
+        let source = format!("lot {expires_on}");
+        store::insert_entry(
+            tx,
+            &NewEntry {
+                member_id,
+                at: now,
+                kind: "expiry",
+                points: -left,
+                balance_after: balance,
+                store_id: None,
+                source_ref: Some(&source),
+                till_id: None,
+                staff_id: None,
+                note: "",
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -108,6 +108,22 @@ pub(crate) async fn store_for(ctx: &Ctx, store_code: &str) -> Result<StoreInfo, 
     Ok(store)
 }
 
+/// As `store_for`, collecting a bad store code with the request's other field errors.
+pub(crate) async fn store_or(
+    ctx: &Ctx,
+    store_code: &str,
+    bad: &mut Invalid,
+) -> Result<Option<StoreInfo>, PointsError> {
+    match store_for(ctx, store_code).await {
+        Ok(s) => Ok(Some(s)),
+        Err(PointsError::Invalid(i)) => {
+            bad.0.extend(i.0);
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// The business date of `at` in a store's time zone.
 pub fn business_date(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
     at.with_timezone(&tz).date_naive()

@@ -135,16 +135,24 @@ async fn parse(ctx: &Ctx, input: &ReceiptIn) -> Result<Receipt, PointsError> {
         return Err(Invalid::one("receipt", "invalid.required").into());
     };
     let occurred_at = crate::db::ts(input.occurred_at.with_timezone(&Utc));
+    // A purchase cannot be in the future (a wrong clock would buy birthday points).
+    if occurred_at > ctx.now() + chrono::Duration::minutes(10) {
+        return Err(Invalid::one("occurred_at", "invalid.future").into());
+    }
     let hash = body_hash(&ReceiptKey {
         store: &store.code,
         receipt_no: &receipt_no,
         card_no: card_no.as_str(),
         occurred_at,
-        lines: input
-            .lines
-            .iter()
-            .map(|l| (l.line_no, l.sku.as_str(), l.amount_fen, l.promotional))
-            .collect(),
+        lines: {
+            let mut v: Vec<_> = input
+                .lines
+                .iter()
+                .map(|l| (l.line_no, l.sku.as_str(), l.amount_fen, l.promotional))
+                .collect();
+            v.sort_unstable();
+            v
+        },
     });
     Ok(Receipt {
         store,
@@ -346,7 +354,7 @@ pub(crate) async fn accrue_parsed(
         let (spend, count) = store::window_spend_in(tx, cm.member_id, &from).await?;
         let up = tiers::on_accrual(&loyalty.rules(), tier.rank, Fen(spend), count);
         if let Some(to) = up.to {
-            store::set_tier(
+            let moved = store::set_tier(
                 tx,
                 cm.member_id,
                 &cm.tier_code,
@@ -357,9 +365,11 @@ pub(crate) async fn accrue_parsed(
                 staff_id,
             )
             .await?;
-            crate::notify::queue_tier_change(tx, cm.member_id, &cm.tier_code, &to, now).await?;
-            tier_code = to;
-            tier_changed = true;
+            if moved {
+                crate::notify::queue_tier_change(tx, cm.member_id, &cm.tier_code, &to, now).await?;
+                tier_code = to;
+                tier_changed = true;
+            }
         }
     }
     let stored: Vec<StoredLine> = r
@@ -458,7 +468,7 @@ fn return_replay(row: &ReturnRow, hash: &str) -> Result<(Outcome, ReturnOut), Po
 /// twice in one request, is refused; nothing is written then.
 pub async fn take_return(ctx: &Ctx, input: &ReturnIn) -> Result<(Outcome, ReturnOut), PointsError> {
     let mut bad = Invalid::new();
-    let store = store_for(ctx, &input.store_code).await?;
+    let store = super::store_or(ctx, &input.store_code, &mut bad).await?;
     let return_no = parse_no("return_no", &input.return_no, &mut bad);
     let original = parse_no("original_receipt_no", &input.original_receipt_no, &mut bad);
     if input.lines.is_empty() {
@@ -469,12 +479,12 @@ pub async fn take_return(ctx: &Ctx, input: &ReturnIn) -> Result<(Outcome, Return
         if !seen.insert(l.line_no) {
             bad.add(&format!("lines[{i}].line_no"), "invalid.duplicate");
         }
-        if l.amount_fen <= 0 {
+        if l.amount_fen <= 0 || l.amount_fen > 100_000_000_000 {
             bad.add(&format!("lines[{i}].amount_fen"), "invalid.amount");
         }
     }
     bad.into_result()?;
-    let (Some(return_no), Some(original)) = (return_no, original) else {
+    let (Some(store), Some(return_no), Some(original)) = (store, return_no, original) else {
         return Err(Invalid::one("return_no", "invalid.required").into());
     };
     let mut lines: Vec<(i64, i64)> = input
@@ -506,6 +516,10 @@ pub async fn take_return(ctx: &Ctx, input: &ReturnIn) -> Result<(Outcome, Return
                 let receipt = store::lock_receipt_in(tx, store.id, original)
                     .await?
                     .ok_or(PointsError::ReceiptNotFound)?;
+                // A twin of this return that committed while we waited for the lock.
+                if store::return_exists_in(tx, store.id, return_no).await? {
+                    return Err(PointsError::AlreadyRecorded);
+                }
                 let bought: Vec<StoredLine> =
                     serde_json::from_str(&receipt.lines).unwrap_or_default();
                 let mut returned: BTreeMap<i64, i64> =
@@ -519,8 +533,8 @@ pub async fn take_return(ctx: &Ctx, input: &ReturnIn) -> Result<(Outcome, Return
                         continue;
                     };
                     let before = returned.get(&l.line_no).copied().unwrap_or(0);
-                    let after = before + l.amount_fen;
-                    if after > line.amount_fen {
+                    let after = before.checked_add(l.amount_fen).unwrap_or(i64::MAX);
+                    if l.amount_fen > line.amount_fen || after > line.amount_fen {
                         bad.add(&format!("lines[{i}].amount_fen"), "invalid.return_exceeds");
                         continue;
                     }
@@ -532,6 +546,14 @@ pub async fn take_return(ctx: &Ctx, input: &ReturnIn) -> Result<(Outcome, Return
                     returned.insert(l.line_no, after);
                 }
                 bad.into_result()?;
+                store::lock_balance(tx, receipt.member_id).await?;
+                super::expiry::expire_member_in(
+                    tx,
+                    receipt.member_id,
+                    business_date(now, store.tz),
+                    now,
+                )
+                .await?;
                 let balance = store::lock_balance(tx, receipt.member_id).await?;
                 let taken = reversed.min(balance);
                 let shortfall = reversed - taken;

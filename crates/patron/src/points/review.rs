@@ -85,8 +85,12 @@ pub async fn review(
                     let moves = moves.clone();
                     Box::pin(async move {
                         for (id, from, to, needed) in moves.iter() {
-                            store::set_tier(tx, *id, from, to, now, today, "annual review", None)
-                                .await?;
+                            let moved =
+                                store::set_tier(tx, *id, from, to, now, today, "annual review", None)
+                                    .await?;
+                            if !moved {
+                                continue;
+                            }
                             notify::queue(
                                 tx,
                                 &NewMessage {

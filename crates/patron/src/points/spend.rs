@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::receipts::{card_usable, parse_no, spend_lots};
 use super::store::{self, NewEntry, RedemptionRow};
-use super::{Outcome, PointsError, body_hash, business_date, on_duplicate, store_for, who};
+use super::{Outcome, PointsError, body_hash, business_date, on_duplicate, who};
 use crate::ctx::Ctx;
 use crate::validation::Invalid;
 
@@ -48,7 +48,7 @@ fn replay(row: &RedemptionRow, hash: &str) -> Result<(Outcome, RedeemOut), Point
 
 pub async fn redeem(ctx: &Ctx, input: &RedeemIn) -> Result<(Outcome, RedeemOut), PointsError> {
     let mut bad = Invalid::new();
-    let store = store_for(ctx, &input.store_code).await?;
+    let store = super::store_or(ctx, &input.store_code, &mut bad).await?;
     let receipt_no = parse_no("receipt_no", &input.receipt_no, &mut bad);
     let card_no = bad.check("card_no", CardNo::parse(&input.card_no));
     if input.points <= 0 {
@@ -60,7 +60,7 @@ pub async fn redeem(ctx: &Ctx, input: &RedeemIn) -> Result<(Outcome, RedeemOut),
         bad.add("points", "invalid.points_too_few");
     }
     bad.into_result()?;
-    let (Some(receipt_no), Some(card_no)) = (receipt_no, card_no) else {
+    let (Some(store), Some(receipt_no), Some(card_no)) = (store, receipt_no, card_no) else {
         return Err(Invalid::one("receipt_no", "invalid.required").into());
     };
     let hash = body_hash(&(&store.code, &receipt_no, card_no.as_str(), input.points));
@@ -86,12 +86,19 @@ pub async fn redeem(ctx: &Ctx, input: &RedeemIn) -> Result<(Outcome, RedeemOut),
                 let cm = store::card_member_in(tx, card_no.as_str())
                     .await?
                     .ok_or(PointsError::MemberNotFound)?;
-                card_usable(&cm, business_date(now, store.tz))?;
-                let balance = store::take_balance(tx, cm.member_id, points).await?.ok_or(
-                    PointsError::InsufficientPoints {
-                        available: cm.points_balance,
-                    },
-                )?;
+                let today = business_date(now, store.tz);
+                card_usable(&cm, today)?;
+                // The member row first: its lock orders this against a twin of this request.
+                store::lock_balance(tx, cm.member_id).await?;
+                if store::redemption_exists_in(tx, store.id, receipt_no).await? {
+                    return Err(PointsError::AlreadyRecorded);
+                }
+                // Points past their expiry are gone even if the expiry job has not run yet.
+                super::expiry::expire_member_in(tx, cm.member_id, today, now).await?;
+                let available = store::lock_balance(tx, cm.member_id).await?;
+                let balance = store::take_balance(tx, cm.member_id, points)
+                    .await?
+                    .ok_or(PointsError::InsufficientPoints { available })?;
                 spend_lots(tx, cm.member_id, points).await?;
                 store::insert_entry(
                     tx,

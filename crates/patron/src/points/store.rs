@@ -270,16 +270,23 @@ pub async fn set_tier(
     since: NaiveDate,
     reason: &str,
     staff_id: Option<i64>,
-) -> Result<(), DbError> {
-    on_tx!(tx, |c| {
-        sqlx::query("update members set tier_code = $1, tier_since = $2 where id = $3")
-            .bind(to)
-            .bind(since)
-            .bind(member_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
+) -> Result<bool, DbError> {
+    // Guarded: a concurrent change of this member's tier wins and this one is skipped.
+    let moved = on_tx!(tx, |c| {
+        sqlx::query(
+            "update members set tier_code = $1, tier_since = $2 where id = $3 and tier_code = $4",
+        )
+        .bind(to)
+        .bind(since)
+        .bind(member_id)
+        .bind(from)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
     })?;
+    if moved == 0 {
+        return Ok(false);
+    }
     on_tx!(tx, |c| {
         sqlx::query(
             "insert into tier_changes (member_id, at, from_tier, to_tier, reason, staff_id) \
@@ -295,7 +302,7 @@ pub async fn set_tier(
         .await
         .map(|r| r.rows_affected())
     })?;
-    Ok(())
+    Ok(true)
 }
 
 /// A recorded receipt: enough to answer a repeat and to take a return.
@@ -529,4 +536,40 @@ pub async fn insert_redemption(
         .map(|r| r.rows_affected())
     })?;
     Ok(())
+}
+
+/// Whether a return with this number was recorded (inside a write, after the receipt's lock).
+pub async fn return_exists_in(
+    tx: &mut Tx,
+    store_id: i64,
+    return_no: &str,
+) -> Result<bool, DbError> {
+    let n: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "select cast(count(*) as bigint) from point_returns where store_id = $1 and return_no = $2",
+        )
+        .bind(store_id)
+        .bind(return_no)
+        .fetch_one(c)
+        .await?
+    });
+    Ok(n > 0)
+}
+
+/// Whether a redemption with this number was recorded (inside a write, after the member's lock).
+pub async fn redemption_exists_in(
+    tx: &mut Tx,
+    store_id: i64,
+    receipt_no: &str,
+) -> Result<bool, DbError> {
+    let n: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "select cast(count(*) as bigint) from point_redemptions where store_id = $1 and receipt_no = $2",
+        )
+        .bind(store_id)
+        .bind(receipt_no)
+        .fetch_one(c)
+        .await?
+    });
+    Ok(n > 0)
 }

@@ -224,6 +224,7 @@ pub async fn change_password(
     current: &str,
     new: &str,
     confirm: &str,
+    keep_cookie: &str,
 ) -> Result<(), PortalError> {
     let stored: Option<Option<String>> = on_db!(app.db, |p| {
         sqlx::query_scalar("select portal_password_hash from members where id = $1")
@@ -245,10 +246,13 @@ pub async fn change_password(
     let new_hash = password::hash(new)
         .await
         .map_err(|e| PortalError::Hash(e.to_string()))?;
+    let keep = sessions::stored_id(app, keep_cookie);
     app.db
         .write(move |tx| {
-            let new_hash = new_hash.clone();
+            let (new_hash, keep) = (new_hash.clone(), keep.clone());
             Box::pin(async move {
+                // The member's other sessions end.
+                sessions::delete_all_for(tx, "member", member_id, Some(&keep)).await?;
                 on_tx!(tx, |c| {
                     sqlx::query(
                         "update members set portal_password_hash = $1, portal_must_change = false where id = $2",

@@ -49,13 +49,38 @@ impl FromRequestParts<App> for MemberSession {
             return Err(Redirect::to("/portal/login").into_response());
         };
         match sessions::lookup(app, "member", &cookie).await {
-            Ok(sessions::Lookup::Valid(s)) => Ok(MemberSession {
-                app: app.clone(),
-                member_id: s.subject_id,
-                csrf: s.csrf_token,
-                cookie,
-                lang,
-            }),
+            Ok(sessions::Lookup::Valid(s)) => {
+                // A closed member is signed out; a first password must be changed before anything
+                // else.
+                let state: Option<(String, bool)> = crate::on_db!(app.db, |p| {
+                    sqlx::query_as("select status, portal_must_change from members where id = $1")
+                        .bind(s.subject_id)
+                        .fetch_optional(p)
+                        .await
+                        .map_err(|e| AppError::from(crate::db::DbError::from(e)).into_response())?
+                });
+                match state {
+                    Some((status, _)) if status != "active" => {
+                        let _ = sessions::delete(app, &cookie).await;
+                        return Err(Redirect::to("/portal/login").into_response());
+                    }
+                    None => return Err(Redirect::to("/portal/login").into_response()),
+                    Some((_, true))
+                        if parts.uri.path() != "/portal/password"
+                            && parts.uri.path() != "/portal/logout" =>
+                    {
+                        return Err(Redirect::to("/portal/password").into_response());
+                    }
+                    _ => {}
+                }
+                Ok(MemberSession {
+                    app: app.clone(),
+                    member_id: s.subject_id,
+                    csrf: s.csrf_token,
+                    cookie,
+                    lang,
+                })
+            }
             Ok(_) => Err(Redirect::to("/portal/login").into_response()),
             Err(e) => Err(AppError::from(e).into_response()),
         }
@@ -252,7 +277,16 @@ async fn password_submit(s: MemberSession, axum::Form(f): axum::Form<PasswordFor
     if f.csrf != s.csrf {
         return AppError::new("csrf").into_response();
     }
-    match super::change_password(&s.app, s.member_id, &f.current, &f.new, &f.confirm).await {
+    match super::change_password(
+        &s.app,
+        s.member_id,
+        &f.current,
+        &f.new,
+        &f.confirm,
+        &s.cookie,
+    )
+    .await
+    {
         Ok(()) => Redirect::to("/portal").into_response(),
         Err(e) => {
             let key = match e {

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use crate::ctx::Ctx;
 use crate::points::receipts::{ReceiptLineIn, card_usable};
 use crate::points::store::{self, CardMember};
-use crate::points::{PointsError, business_date, store_for};
+use crate::points::{PointsError, business_date};
 use crate::validation::Invalid;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -106,18 +106,28 @@ pub struct QuoteOut {
 /// The tier discount and the points a basket would earn (writes nothing). Promotional lines
 /// get neither discount nor points.
 pub async fn quote(ctx: &Ctx, input: &QuoteIn) -> Result<QuoteOut, PointsError> {
-    let store = store_for(ctx, &input.store_code).await?;
-    let card = CardNo::parse(&input.card_no).map_err(|k| Invalid::one("card_no", k))?;
     let mut bad = Invalid::new();
+    let store = crate::points::store_or(ctx, &input.store_code, &mut bad).await?;
+    let card = bad.check("card_no", CardNo::parse(&input.card_no));
     if input.lines.is_empty() {
         bad.add("lines", "invalid.required");
     }
+    if input.lines.len() > 500 {
+        bad.add("lines", "invalid.too_many");
+    }
+    let mut seen = std::collections::HashSet::new();
     for (i, l) in input.lines.iter().enumerate() {
+        if !seen.insert(l.line_no) {
+            bad.add(&format!("lines[{i}].line_no"), "invalid.duplicate");
+        }
         if l.amount_fen < 0 || l.amount_fen > 100_000_000_000 {
             bad.add(&format!("lines[{i}].amount_fen"), "invalid.amount");
         }
     }
     bad.into_result()?;
+    let (Some(store), Some(card)) = (store, card) else {
+        return Err(Invalid::one("card_no", "invalid.required").into());
+    };
     let cm = store::card_member(ctx.db(), card.as_str())
         .await?
         .ok_or(PointsError::MemberNotFound)?;

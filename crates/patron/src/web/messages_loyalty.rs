@@ -226,6 +226,11 @@ pub const LOYALTY: &[(&str, &str, &str)] = &[
         "Appears twice in the file",
     ),
     ("import.already_member", "已是会员", "Already a member"),
+    (
+        "import.not_your_store",
+        "您在该门店没有办理会员业务的岗位",
+        "You hold no member desk role at this store",
+    ),
     ("import.unknown_tier", "没有这个会员等级", "No such tier"),
     ("import.title", "导入会员", "Import members"),
     (
@@ -447,6 +452,54 @@ pub const LOYALTY: &[(&str, &str, &str)] = &[
         "invalid.tier_order",
         "门槛须高于下一级、低于上一级",
         "The threshold must lie between the tiers below and above",
+    ),
+    (
+        "invalid.future",
+        "时间不能晚于现在",
+        "Cannot be in the future",
+    ),
+    ("member.requests", "申请记录", "Requests"),
+    (
+        "member.top_profile",
+        "会员档案（铂金会员档案本）",
+        "Member file (top members)",
+    ),
+    ("member.notes", "备注", "Notes"),
+    (
+        "member.export",
+        "导出该会员全部资料",
+        "Export all of this member's data",
+    ),
+    ("member.profile.size", "尺码", "Sizes"),
+    ("member.profile.personality", "性格", "Personality"),
+    ("member.profile.hobbies", "爱好", "Hobbies"),
+    (
+        "member.profile.favourite_brands",
+        "喜爱品牌",
+        "Favourite brands",
+    ),
+    (
+        "member.profile.clothing_style",
+        "着装风格",
+        "Clothing style",
+    ),
+    ("member.profile.body_type", "体型", "Body type"),
+    ("member.profile.spending_status", "消费状况", "Spending"),
+    (
+        "member.profile.companions",
+        "陪同重要人物",
+        "Accompanying important persons",
+    ),
+    (
+        "member.profile.advisor_suggestions",
+        "顾问建议",
+        "Advisor's suggestions",
+    ),
+    ("member.profile.care_dates", "关怀日期", "Care dates"),
+    (
+        "member.profile_saved",
+        "会员档案修改",
+        "Member file changed",
     ),
     // field errors
     (

@@ -407,3 +407,99 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    the_top_member_file_is_kept_and_a_member_can_take_all_their_data,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        t.add_staff("clerk", &[("clerk", t.hq)], false).await;
+        t.add_staff("agent", &[("service", t.hq)], false).await;
+        let (id, _) = t.add_member("铂金顾客", "13800000099", "1970-01-01").await;
+        let clerk = t.login("clerk").await;
+        let path = format!("/members/{id}");
+        let saved = clerk
+            .post(
+                &format!("{path}/profile"),
+                &path,
+                &[
+                    ("size", "M / 38"),
+                    ("favourite_brands", "杰西"),
+                    ("notes", "喜欢安静的试衣间"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER);
+        let page = clerk.get(&path).await;
+        assert!(page.body.contains("value=\"M / 38\"") && page.body.contains("喜欢安静的试衣间"));
+        let long = "长".repeat(501);
+        let bad = clerk
+            .post(
+                &format!("{path}/profile"),
+                &path,
+                &[("hobbies", long.as_str())],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // The export needs the right to see personal data; it is whole and audited.
+        assert_eq!(
+            clerk.get(&format!("{path}/export.json")).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let agent = t.login("agent").await;
+        let export = agent.get(&format!("{path}/export.json")).await;
+        assert_eq!(export.status, StatusCode::OK);
+        let v: serde_json::Value = serde_json::from_str(&export.body).expect("json");
+        assert_eq!(v["phone"], "13800000099");
+        assert_eq!(v["member"]["name"], "铂金顾客");
+        assert_eq!(v["cards"].as_array().map(Vec::len), Some(1));
+        assert!(
+            t.scalar("select count(*) from audit_log where action = 'member.reveal' and entity_id = cast($1 as text)", id)
+                .await
+                >= 1
+        );
+        t.stop().await;
+    }
+);
+
+both!(
+    desk_staff_operate_only_the_cards_of_their_own_store,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let wfj = patron::staff::create_store(
+            &t.ctx(),
+            &patron::staff::StoreInput {
+                code: "WFJ".into(),
+                name: "王府井".into(),
+                time_zone: "Asia/Shanghai".into(),
+                active: true,
+            },
+        )
+        .await
+        .expect("store")
+        .id;
+        t.add_staff("wfj.clerk", &[("clerk", wfj)], false).await;
+        let (id, _) = t.add_member("总部会员", "13800000077", "").await;
+        let clerk = t.login("wfj.clerk").await;
+        let path = format!("/members/{id}");
+        // They can look the member up (members are chain-wide) …
+        assert_eq!(clerk.get(&path).await.status, StatusCode::OK);
+        // … but not freeze HQ's card or adjust HQ's member.
+        let freeze = clerk
+            .post(
+                &format!("{path}/card"),
+                &path,
+                &[("action", "freeze"), ("reason", "x")],
+            )
+            .await;
+        assert_eq!(freeze.status, StatusCode::FORBIDDEN);
+        let adjust = clerk
+            .post(
+                &format!("{path}/adjust"),
+                &path,
+                &[("points", "10"), ("reason", "x")],
+            )
+            .await;
+        assert_eq!(adjust.status, StatusCode::FORBIDDEN);
+        t.stop().await;
+    }
+);

@@ -400,6 +400,7 @@ both!(
         .await;
         let mut later = receipt("L-2", &card, &[(1, 20_000, false)]);
         later["occurred_at"] = json!("2026-11-02T10:00:00+08:00");
+        t.clock.advance(chrono::Duration::days(40));
         t.post("/api/v1/pos/receipts", &key, later).await;
         let redeem = |no: &str, points: i64| json!({"store_code": "HQ", "till_id": "01", "receipt_no": no, "card_no": card, "points": points});
         let (status, err) = t
@@ -538,6 +539,104 @@ both!(
             .await,
             1
         );
+        t.stop().await;
+    }
+);
+
+both!(
+    parallel_twins_of_a_redemption_and_a_return_all_get_the_first_answer,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let key = t.till_key(t.hq, "01").await;
+        let (id, card) = t.add_member("双胞胎", "13600000007", "").await;
+        t.post(
+            "/api/v1/pos/receipts",
+            &key,
+            receipt("TW-1", &card, &[(1, 50_000, false)]),
+        )
+        .await;
+        // Fifty identical requests spending the whole balance: one spend, the same answer for all.
+        let body = json!({"store_code": "HQ", "till_id": "01", "receipt_no": "TW-P", "card_no": card, "points": 500});
+        let ret = json!({"store_code": "HQ", "till_id": "01", "return_no": "TW-R", "original_receipt_no": "TW-1",
+                         "lines": [{"line_no": 1, "amount_fen": 50_000}]});
+        for (path, body) in [
+            ("/api/v1/pos/points/redeem", body),
+            ("/api/v1/pos/returns", ret),
+        ] {
+            let mut tasks = Vec::new();
+            for _ in 0..50 {
+                let (http, url, key, body) = (
+                    t.http.clone(),
+                    format!("{}{path}", t.base),
+                    key.clone(),
+                    body.clone(),
+                );
+                tasks.push(tokio::spawn(async move {
+                    let res = http
+                        .post(url)
+                        .bearer_auth(&key)
+                        .json(&body)
+                        .send()
+                        .await
+                        .expect("send");
+                    (res.status(), res.json::<Value>().await.expect("json"))
+                }));
+            }
+            let mut answers = std::collections::HashSet::new();
+            let mut created = 0;
+            for task in tasks {
+                let (status, body) = task.await.expect("task");
+                assert!(status.is_success(), "{path}: {status} {body}");
+                if status == StatusCode::CREATED {
+                    created += 1;
+                }
+                answers.insert(body.to_string());
+            }
+            assert_eq!((created, answers.len()), (1, 1), "{path}");
+        }
+        // The return came after the spend: 500 points reversed, all of them owed in cash.
+        assert_eq!(balance(&t, id).await, 0);
+        assert_eq!(ledger_and_lots(&t, id).await, (0, 0));
+        t.stop().await;
+    }
+);
+
+both!(
+    points_past_their_date_cannot_be_spent_and_future_receipts_are_refused,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let key = t.till_key(t.hq, "01").await;
+        let (id, card) = t.add_member("过期花费", "13600000008", "").await;
+        t.post(
+            "/api/v1/pos/receipts",
+            &key,
+            receipt("EX-1", &card, &[(1, 10_000, false)]),
+        )
+        .await;
+        let mut future = receipt("EX-F", &card, &[(1, 10_000, false)]);
+        future["occurred_at"] = json!("2026-09-26T16:00:00+08:00");
+        let (status, err) = t.post("/api/v1/pos/receipts", &key, future).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err["errors"][0]["field"], "occurred_at");
+        // The lot expires 2028-09-30; on 2028-10-01, before the expiry job, it is gone for spending.
+        t.exec(
+            "update cards set expires_on = '2030-01-01' where member_id = $1",
+            id,
+        )
+        .await;
+        let target = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2028, 10, 1, 2, 0, 0)
+            .single()
+            .expect("time");
+        t.clock.advance(target - t.app.clock.now());
+        let (status, err) = t
+            .post(
+                "/api/v1/pos/points/redeem",
+                &key,
+                json!({"store_code": "HQ", "receipt_no": "EX-P", "card_no": card, "points": 100}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+        assert_eq!(err["code"], "insufficient_points");
         t.stop().await;
     }
 );
