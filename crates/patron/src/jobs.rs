@@ -27,6 +27,10 @@ pub const JOBS: &[(&str, &str)] = &[
         "tier-review",
         "the annual tier review: downgrade by the configured rule (B7)",
     ),
+    (
+        "birthday-greetings",
+        "queue a greeting for members whose birthday is today (L1, J3)",
+    ),
     ("outbox-send", "send queued notifications (L1)"),
 ];
 
@@ -95,7 +99,7 @@ pub async fn run(
     }
     let run_key = match job {
         "tier-review" => today.year().to_string(),
-        "points-expiry" | "expiry-reminders" => today.to_string(),
+        "points-expiry" | "expiry-reminders" | "birthday-greetings" => today.to_string(),
         other => return Err(JobError::Unknown(other.to_string())),
     };
     if finished(app, job, &run_key).await? {
@@ -110,6 +114,7 @@ pub async fn run(
     let report = match job {
         "points-expiry" => crate::points::expiry::expire(&ctx, today, progress).await?,
         "expiry-reminders" => crate::points::expiry::remind(&ctx, today, progress).await?,
+        "birthday-greetings" => crate::members::birthdays::greet(&ctx, today).await?,
         _ => crate::points::review::review(&ctx, today, progress).await?,
     };
     finish(app, job, &run_key, &report).await?;
@@ -189,7 +194,12 @@ pub fn spawn_scheduler(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
     tokio::spawn(async move {
         loop {
             let today = app.clock.now().with_timezone(&app.config.tz()).date_naive();
-            for job in ["points-expiry", "expiry-reminders", "outbox-send"] {
+            for job in [
+                "points-expiry",
+                "expiry-reminders",
+                "birthday-greetings",
+                "outbox-send",
+            ] {
                 if let Err(e) = run(&app, job, today, None).await {
                     tracing::error!(job, error = %e, "job failed");
                 }

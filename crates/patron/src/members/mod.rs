@@ -2,6 +2,7 @@
 //! cards issued in sequence per store, duplicates refused with the existing member named.
 
 pub mod applications;
+pub mod birthdays;
 pub mod cards;
 pub mod import;
 pub mod pages;

@@ -40,6 +40,7 @@ pub fn router() -> Router<App> {
         .route("/members/{id}/export.json", get(export_json))
         .route("/members/{id}/card", post(card_action))
         .route("/members/{id}/adjust", post(adjust_request))
+        .route("/members/{id}/tier", post(tier_request))
         .route("/members/{id}/missed", post(missed_entry))
         .route("/approvals", get(approvals_page))
         .route("/approvals/{id}/decide", post(approvals_decide))
@@ -80,6 +81,8 @@ struct AdjustForm {
     points: String,
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    kind: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -304,7 +307,7 @@ async fn adjust_request(Path(id): Path<i64>, v: Verified<AdjustForm>) -> Respons
     let form = v.form;
     let points = form.points.trim().replace(['+', ','], "").parse::<i64>();
     let result = match points {
-        Ok(p) => adjust::request_adjustment(&c.ctx, id, p, &form.reason)
+        Ok(p) => adjust::request_points(&c.ctx, id, p, &form.reason, &form.kind)
             .await
             .map_err(AppError::from),
         Err(_) => Err(crate::validation::Invalid::one("points", "invalid.adjust_points").into()),
@@ -488,22 +491,24 @@ async fn approvals_decide(Path(id): Path<i64>, v: Verified<DecideForm>) -> Respo
         Ok(None) => return AppError::not_found().into_response(),
         Err(e) => return AppError::from(e).into_response(),
     };
-    let result: Result<ApprovalRow, AppError> =
-        if kind == adjust::KIND_ADJUST || kind == adjust::KIND_MISSED {
-            adjust::decide(&c.ctx, id, decision)
-                .await
-                .map_err(AppError::from)
-        } else {
-            let ctx = c.ctx.clone();
-            c.ctx
-                .db()
-                .write(move |tx| {
-                    let (ctx, decision) = (ctx.clone(), decision.clone());
-                    Box::pin(async move { crate::approvals::decide(&ctx, tx, id, &decision).await })
-                })
-                .await
-                .map_err(AppError::from)
-        };
+    let result: Result<ApprovalRow, AppError> = if kind == adjust::KIND_ADJUST
+        || kind == adjust::KIND_MISSED
+        || kind == adjust::KIND_TIER
+    {
+        adjust::decide(&c.ctx, id, decision)
+            .await
+            .map_err(AppError::from)
+    } else {
+        let ctx = c.ctx.clone();
+        c.ctx
+            .db()
+            .write(move |tx| {
+                let (ctx, decision) = (ctx.clone(), decision.clone());
+                Box::pin(async move { crate::approvals::decide(&ctx, tx, id, &decision).await })
+            })
+            .await
+            .map_err(AppError::from)
+    };
     match result {
         Ok(row) => Redirect::to(&format!("/approvals?ok=flash.{}", row.status)).into_response(),
         Err(err) if err.status().is_client_error() && err.code != "forbidden" => {
@@ -997,5 +1002,40 @@ async fn export_json(c: Console, Path(id): Path<i64>) -> Response {
                 .into_response()
         }
         Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct TierRequestForm {
+    tier: String,
+    #[serde(default)]
+    tier_reason: String,
+}
+
+/// Asks a manager to move the member to a tier that needs approval (platinum).
+async fn tier_request(Path(id): Path<i64>, v: Verified<TierRequestForm>) -> Response {
+    let c = v.console;
+    match adjust::request_tier(&c.ctx, id, &v.form.tier, &v.form.tier_reason).await {
+        Ok(_) => Redirect::to(&format!("/members/{id}?ok=flash.submitted")).into_response(),
+        Err(e) => {
+            let err = AppError::from(e);
+            if err.code != "validation" {
+                return err.into_response();
+            }
+            let mut res = render_member(
+                &c,
+                id,
+                0,
+                None,
+                AdjustForm::default(),
+                MissedForm::default(),
+                FormErrors(err.fields),
+                None,
+                None,
+            )
+            .await;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            res
+        }
     }
 }

@@ -28,6 +28,72 @@ pub struct AdjustPayload {
     pub member_id: i64,
     pub points: i64,
     pub reason: String,
+    /// `adjustment` or `event` (C5: 签到, 抽奖, 问卷, 试用).
+    #[serde(default = "adjustment_kind")]
+    pub kind: String,
+}
+
+fn adjustment_kind() -> String {
+    "adjustment".into()
+}
+
+/// A tier set by a manager's approval (B7: platinum only 经公司评估).
+pub const KIND_TIER: &str = "members.tier";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TierPayload {
+    pub member_id: i64,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+}
+
+/// Asks for a member to be moved to a tier that needs approval.
+pub async fn request_tier(
+    ctx: &Ctx,
+    member_id: i64,
+    to: &str,
+    reason: &str,
+) -> Result<ApprovalRow, PointsError> {
+    ctx.require(Permission::AdjustPoints)?;
+    let member = crate::members::store::get_member(ctx.db(), member_id)
+        .await?
+        .ok_or(PointsError::MemberNotFound)?;
+    ctx.require_at(Permission::AdjustPoints, member.store_id)?;
+    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let mut bad = Invalid::new();
+    let reason = bad.check("tier_reason", required_text(reason, 200));
+    let target = loyalty.tier(to).cloned();
+    let current_rank = loyalty.tier(&member.tier_code).map_or(0, |t| t.rank);
+    if target.as_ref().is_none_or(|t| t.rank <= current_rank) {
+        bad.add("tier", "invalid.tier");
+    }
+    bad.into_result()?;
+    let (Some(target), Some(reason)) = (target, reason) else {
+        return Err(Invalid::one("tier", "invalid.tier").into());
+    };
+    let payload = TierPayload {
+        member_id,
+        from: member.tier_code.clone(),
+        to: target.code.clone(),
+        reason: reason.clone(),
+    };
+    let req = NewRequest {
+        kind: KIND_TIER.into(),
+        store_id: Some(member.store_id),
+        subject_kind: "member".into(),
+        subject_id: member_id.to_string(),
+        summary: format!("{} → {} ({reason})", member.name, target.name_zh),
+        payload: serde_json::to_value(&payload).unwrap_or_default(),
+        previous_id: None,
+    };
+    let c = ctx.clone();
+    ctx.db()
+        .write(move |tx| {
+            let (c, req) = (c.clone(), req.clone());
+            Box::pin(async move { Ok::<_, PointsError>(approvals::submit(&c, tx, &req).await?) })
+        })
+        .await
 }
 
 /// Asks for a manual adjustment (C5): positive gives, negative takes. Nothing changes until
@@ -38,7 +104,22 @@ pub async fn request_adjustment(
     points: i64,
     reason: &str,
 ) -> Result<ApprovalRow, PointsError> {
+    request_points(ctx, member_id, points, reason, "adjustment").await
+}
+
+/// As `request_adjustment`, for `kind` `adjustment` or `event` (event points, C5).
+pub async fn request_points(
+    ctx: &Ctx,
+    member_id: i64,
+    points: i64,
+    reason: &str,
+    kind: &str,
+) -> Result<ApprovalRow, PointsError> {
     ctx.require(Permission::AdjustPoints)?;
+    let kind = match kind {
+        "event" => "event",
+        _ => "adjustment",
+    };
     let mut bad = Invalid::new();
     if points == 0 || points.abs() > MAX_ADJUST {
         bad.add("points", "invalid.adjust_points");
@@ -55,6 +136,7 @@ pub async fn request_adjustment(
         member_id,
         points,
         reason: reason.clone(),
+        kind: kind.into(),
     };
     let req = NewRequest {
         kind: KIND_ADJUST.into(),
@@ -150,19 +232,23 @@ pub async fn decide(ctx: &Ctx, id: i64, decision: Decision) -> Result<ApprovalRo
     let adjust: Option<AdjustPayload> = (row.kind == KIND_ADJUST)
         .then(|| serde_json::from_value(payload.clone()).ok())
         .flatten();
+    let tier: Option<TierPayload> = (row.kind == KIND_TIER)
+        .then(|| serde_json::from_value(payload.clone()).ok())
+        .flatten();
     let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
     let stores = ctx.app.cache.stores(ctx.db()).await?;
     let c = ctx.clone();
     let decision = Arc::new(decision);
     ctx.db()
         .write(move |tx| {
-            let (c, decision, missed, adjust, loyalty, stores) = (
+            let (c, decision, missed, adjust, loyalty, stores, tier) = (
                 c.clone(),
                 decision.clone(),
                 missed.clone(),
                 adjust.clone(),
                 loyalty.clone(),
                 stores.clone(),
+                tier.clone(),
             );
             Box::pin(async move {
                 let decided = approvals::decide(&c, tx, id, &decision).await?;
@@ -178,6 +264,25 @@ pub async fn decide(ctx: &Ctx, id: i64, decision: Decision) -> Result<ApprovalRo
                             PointsError::AlreadyRecorded => PointsError::ReceiptConflict,
                             e => e,
                         })?;
+                }
+                if let Some(t) = tier {
+                    let today = business_date(now, c.app.config.tz());
+                    let moved = store::set_tier(
+                        tx,
+                        t.member_id,
+                        &t.from,
+                        &t.to,
+                        now,
+                        today,
+                        &format!("approval #{id}"),
+                        approver,
+                    )
+                    .await?;
+                    if !moved {
+                        // The member's tier changed since the request: it no longer applies.
+                        return Err(Invalid::one("tier", "invalid.tier_changed").into());
+                    }
+                    crate::notify::queue_tier_change(tx, t.member_id, &t.from, &t.to, now).await?;
                 }
                 if let Some(a) = adjust {
                     let member = crate::members::store::get_member_in(tx, a.member_id)
@@ -209,7 +314,11 @@ pub async fn decide(ctx: &Ctx, id: i64, decision: Decision) -> Result<ApprovalRo
                         &NewEntry {
                             member_id: a.member_id,
                             at: now,
-                            kind: "adjustment",
+                            kind: if a.kind == "event" && a.points > 0 {
+                                "event"
+                            } else {
+                                "adjustment"
+                            },
                             points: a.points,
                             balance_after: balance,
                             store_id: Some(member.0),

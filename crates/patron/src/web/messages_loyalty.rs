@@ -501,6 +501,19 @@ pub const LOYALTY: &[(&str, &str, &str)] = &[
         "会员档案修改",
         "Member file changed",
     ),
+    ("member.request_tier", "申请升级为", "Ask to move to"),
+    ("member.tier_reason", "评估意见", "Assessment"),
+    (
+        "approval.kind.members_tier",
+        "会员等级评估",
+        "Tier assessment",
+    ),
+    (
+        "invalid.tier_changed",
+        "该会员等级已变化，申请不再适用",
+        "The member's tier changed since; the request no longer applies",
+    ),
+    ("outbox.birthday", "生日祝福", "Birthday greeting"),
     // field errors
     (
         "invalid.adjust_points",

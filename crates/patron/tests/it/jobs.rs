@@ -336,3 +336,30 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    birthday_greetings_are_queued_once_a_year,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let (id, _) = t.add_member("寿星", "13700000005", "1980-09-25").await;
+        t.add_member("别人", "13700000006", "1980-09-24").await;
+        let r = patron::jobs::run(&t.app, "birthday-greetings", day(2026, 9, 25), None)
+            .await
+            .expect("greet");
+        assert_eq!((r.seen, r.processed), (1, 1));
+        t.exec("delete from job_runs where $1 > 0", 1).await;
+        let again = patron::jobs::run(&t.app, "birthday-greetings", day(2026, 9, 25), None)
+            .await
+            .expect("greet");
+        assert_eq!(again.processed, 0, "never twice in a year");
+        assert_eq!(
+            t.scalar(
+                "select count(*) from outbox where kind = 'birthday' and member_id = $1",
+                id
+            )
+            .await,
+            1
+        );
+        t.stop().await;
+    }
+);

@@ -503,3 +503,87 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    platinum_and_event_points_come_only_through_an_approval,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        t.add_staff("clerk", &[("clerk", t.hq)], false).await;
+        t.add_staff("boss", &[("manager", t.hq)], false).await;
+        let key = t.till_key(t.hq, "01").await;
+        let (id, card) = t.add_member("大客户", "13800000055", "").await;
+        t.post("/api/v1/pos/receipts", &key, serde_json::json!({"store_code": "HQ", "receipt_no": "G-1", "card_no": card,
+            "occurred_at": "2026-09-25T16:00:00+08:00", "lines": [{"line_no": 1, "amount_fen": 6_000_000}]})).await;
+        assert_eq!(
+            t.scalar(
+                "select count(*) from members where tier_code = 'gold' and id = $1",
+                id
+            )
+            .await,
+            1
+        );
+        let clerk = t.login("clerk").await;
+        let path = format!("/members/{id}");
+        let page = clerk.get(&path).await;
+        assert!(page.body.contains("id=\"tier-form\""));
+        let asked = clerk
+            .post(
+                &format!("{path}/tier"),
+                &path,
+                &[
+                    ("tier", "platinum"),
+                    ("tier_reason", "年消费超二十万，经评估"),
+                ],
+            )
+            .await;
+        assert_eq!(asked.status, StatusCode::SEE_OTHER);
+        let event = clerk
+            .post(
+                &format!("{path}/adjust"),
+                &path,
+                &[
+                    ("points", "200"),
+                    ("reason", "会员日签到"),
+                    ("kind", "event"),
+                ],
+            )
+            .await;
+        assert_eq!(event.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            t.scalar(
+                "select count(*) from members where tier_code = 'gold' and id = $1",
+                id
+            )
+            .await,
+            1
+        );
+        let boss = t.login("boss").await;
+        for approval in [1_i64, 2] {
+            let done = boss
+                .post(
+                    &format!("/approvals/{approval}/decide"),
+                    "/approvals",
+                    &[("decision", "approve")],
+                )
+                .await;
+            assert_eq!(done.status, StatusCode::SEE_OTHER);
+        }
+        assert_eq!(
+            t.scalar(
+                "select count(*) from members where tier_code = 'platinum' and id = $1",
+                id
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            t.scalar(
+                "select count(*) from point_entries where kind = 'event' and member_id = $1",
+                id
+            )
+            .await,
+            1
+        );
+        t.stop().await;
+    }
+);
