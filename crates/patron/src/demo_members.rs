@@ -45,8 +45,9 @@ pub async fn build(app: &App, out: &mut String, members: usize) -> anyhow::Resul
     let mut rng = Lcg(20_261_123);
     let today = app.clock.now().with_timezone(&app.config.tz()).date_naive();
     // Members, through the import (as a store moving from its old system would).
-    let mut csv =
-        String::from("name,gender,birthday,phone,store_code,tier,joined_on,points,channel\n");
+    let mut csv = String::from(
+        "name,gender,birthday,phone,store_code,tier,joined_on,card_expires_on,points,channel\n",
+    );
     let tiers = [
         "普通会员",
         "普通会员",
@@ -69,9 +70,15 @@ pub async fn build(app: &App, out: &mut String, members: usize) -> anyhow::Resul
         let birthday =
             today - Duration::days(365 * (20 + rng.below(50) as i64) + rng.below(365) as i64);
         let joined = today - Duration::days(400 + rng.below(1500) as i64);
+        // Cards renewed over the years: most valid into next year, one in twenty lapsed.
+        let expires = if rng.below(20) == 0 {
+            today - Duration::days(1 + rng.below(60) as i64)
+        } else {
+            today + Duration::days(30 + rng.below(335) as i64)
+        };
         let _ = writeln!(
             csv,
-            "{name},{},{birthday},13{:09},{},{},{joined},{},{}",
+            "{name},{},{birthday},13{:09},{},{},{joined},{expires},{},{}",
             if rng.below(2) == 0 { "女" } else { "男" },
             800_000_000 + i as u64,
             ["WFJ", "XD", "WFJ"][i % 3],
