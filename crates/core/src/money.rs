@@ -83,9 +83,13 @@ impl Fen {
     }
 }
 
-impl fmt::Display for Fen {
-    /// `¥1,234.56` — the way amounts are printed on slips and screens.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Fen {
+    /// `1,234.56` without the currency sign, for an input field (`parse_yuan` reads it back).
+    pub fn plain(self) -> String {
+        self.format("")
+    }
+
+    fn format(self, currency: &str) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
         let yuan = (abs / 100).to_string();
@@ -96,7 +100,14 @@ impl fmt::Display for Fen {
             }
             grouped.push(c);
         }
-        write!(f, "{sign}¥{grouped}.{:02}", abs % 100)
+        format!("{sign}{currency}{grouped}.{:02}", abs % 100)
+    }
+}
+
+impl fmt::Display for Fen {
+    /// `¥1,234.56` — the way amounts are printed on slips and screens.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.format("¥"))
     }
 }
 
@@ -141,6 +152,14 @@ impl fmt::Display for Points {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn plain_amounts_read_back_as_the_same_amount() {
+        for f in [0, 5, -123_456, 123_456_789] {
+            assert_eq!(Fen::parse_yuan(&Fen(f).plain()), Ok(Fen(f)));
+        }
+        assert_eq!(Fen(-123_456).plain(), "-1,234.56");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -216,8 +216,7 @@ pub async fn build(app: &App, out: &mut String, members: usize) -> anyhow::Resul
         )
         .await;
     }
-    let today_key = today;
-    let _ = crate::jobs::run(app, "expiry-reminders", today_key, None).await;
+    let _ = crate::jobs::run(app, "expiry-reminders", today, None).await;
     let _ = writeln!(
         out,
         "\nMembership: {} members, {} receipts over the past year ({} accrued), returns and redemptions.",

@@ -516,15 +516,9 @@ pub async fn search(ctx: &Ctx, q: &str) -> Result<Vec<store::MemberRow>, Members
 pub struct MemberView {
     pub member: store::MemberRow,
     pub entries: Vec<store::EntryRow>,
-    pub lots: Vec<(NaiveDate, i64)>,
-    pub tier: crate::points::settings::Tier,
-    /// The next tier and what is still needed within the window.
-    pub next: Option<(crate::points::settings::Tier, patron_core::tiers::Needed)>,
-    /// Spend and purchases in the rolling window.
-    pub window: (i64, i64),
+    /// Tier, window, what the next tier needs, lots.
+    pub standing: crate::points::standing::Standing,
     pub requests: Vec<crate::approvals::ApprovalRow>,
-    /// Points expiring within the reminder period.
-    pub expiring_soon: i64,
 }
 
 pub async fn view(ctx: &Ctx, id: i64, page: i64) -> Result<MemberView, MembersError> {
@@ -533,34 +527,14 @@ pub async fn view(ctx: &Ctx, id: i64, page: i64) -> Result<MemberView, MembersEr
         .await?
         .ok_or(MembersError::NotFound)?;
     let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
-    let tier = loyalty
-        .tier(&member.tier_code)
-        .cloned()
-        .ok_or(MembersError::NotFound)?;
     let today = business_date(ctx.now(), ctx.app.config.tz());
-    let from =
-        crate::points::receipts::ctx_window_start(today, loyalty.settings.tier_window_months);
-    let window = crate::points::store::window_spend(ctx.db(), id, &from).await?;
-    let next = loyalty.next_above(&tier.code).cloned().map(|t| {
-        let needed =
-            patron_core::tiers::needed_for(&t.rule(), patron_core::Fen(window.0), window.1);
-        (t, needed)
-    });
-    let lots = store::lots(ctx.db(), id).await?;
-    let horizon = today + chrono::Duration::days(loyalty.settings.expiry_reminder_days);
-    let expiring_soon = lots
-        .iter()
-        .filter(|(d, _)| *d <= horizon)
-        .map(|(_, p)| p)
-        .sum();
+    let st = crate::points::standing::standing(ctx.db(), &loyalty, id, &member.tier_code, today)
+        .await?
+        .ok_or(MembersError::NotFound)?;
     Ok(MemberView {
         entries: store::entries(ctx.db(), id, 50, page.max(0) * 50).await?,
-        lots,
-        tier,
-        next,
-        window,
         requests: crate::approvals::store::for_subject(ctx.db(), "member", &id.to_string()).await?,
-        expiring_soon,
+        standing: st,
         member,
     })
 }

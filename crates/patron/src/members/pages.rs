@@ -125,17 +125,6 @@ impl MemberPage {
     fn profile_fields(&self) -> &'static [&'static str] {
         &super::PROFILE_FIELDS
     }
-    fn yuan(&self, fen: &i64) -> String {
-        patron_core::Fen(*fen).to_string()
-    }
-    fn entry_kind(&self, kind: &str) -> &'static str {
-        let key = format!("points.kind.{kind}");
-        if crate::web::i18n::Lang::has(&key) {
-            self.page.t(&key)
-        } else {
-            self.page.t("points.kind.other")
-        }
-    }
     fn card_state(&self, state: &str) -> &'static str {
         self.page.t(match state {
             "issued" => "card.state.issued",
@@ -178,20 +167,7 @@ async fn render_member(
         Err(e) => return AppError::from(e).into_response(),
     };
     let lang = c.lang;
-    let store_codes = match c.ctx.app.cache.stores(c.ctx.db()).await {
-        Ok(s) => {
-            let mut codes: Vec<String> = c
-                .staff()
-                .grants
-                .iter()
-                .filter_map(|g| s.by_id(g.store_id).map(|s| s.code.clone()))
-                .collect();
-            codes.sort();
-            codes.dedup();
-            codes
-        }
-        Err(e) => return AppError::from(e).into_response(),
-    };
+    let store_codes = store_codes(c).await;
     let missed = if missed.store_code.is_empty() {
         MissedForm {
             store_code: store_codes.first().cloned().unwrap_or_default(),
@@ -202,8 +178,9 @@ async fn render_member(
     };
     MemberPage {
         page: Page::console(c, "member.title").with_flash("success", flash),
-        tier_name: v.tier.name(lang).to_string(),
+        tier_name: v.standing.tier.name(lang).to_string(),
         next_name: v
+            .standing
             .next
             .as_ref()
             .map(|(t, _)| t.name(lang).to_string())
@@ -220,6 +197,20 @@ async fn render_member(
         message,
     }
     .into_response()
+}
+
+/// The member page again, with a form's input and its errors (422).
+async fn rejected(
+    c: &Console,
+    id: i64,
+    adjust: AdjustForm,
+    missed: MissedForm,
+    errors: FormErrors,
+    message: Option<String>,
+) -> Response {
+    let mut res = render_member(c, id, 0, None, adjust, missed, errors, None, message).await;
+    *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    res
 }
 
 async fn member_page(c: Console, Path(id): Path<i64>, Query(q): Query<MemberQuery>) -> Response {
@@ -284,20 +275,15 @@ async fn card_action(Path(id): Path<i64>, v: Verified<CardForm>) -> Response {
                     .t(crate::web::error::message_key_of(err.code))
                     .to_string(),
             );
-            let mut res = render_member(
+            rejected(
                 &c,
                 id,
-                0,
-                None,
                 AdjustForm::default(),
                 MissedForm::default(),
                 FormErrors(err.fields),
-                None,
                 message,
             )
-            .await;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            res
+            .await
         }
     }
 }
@@ -315,20 +301,15 @@ async fn adjust_request(Path(id): Path<i64>, v: Verified<AdjustForm>) -> Respons
     match result {
         Ok(_) => Redirect::to(&format!("/members/{id}?ok=flash.submitted")).into_response(),
         Err(err) if err.code == "validation" => {
-            let mut res = render_member(
+            rejected(
                 &c,
                 id,
-                0,
-                None,
                 form,
                 MissedForm::default(),
                 FormErrors(err.fields),
                 None,
-                None,
             )
-            .await;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            res
+            .await
         }
         Err(err) => err.into_response(),
     }
@@ -368,20 +349,15 @@ async fn missed_entry(Path(id): Path<i64>, v: Verified<MissedForm>) -> Response 
                     .t(crate::web::error::message_key_of(err.code))
                     .to_string()
             });
-            let mut res = render_member(
+            rejected(
                 &c,
                 id,
-                0,
-                None,
                 AdjustForm::default(),
                 form,
                 FormErrors(err.fields),
-                None,
                 message,
             )
-            .await;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            res
+            .await
         }
         Err(err) => err.into_response(),
     }
@@ -438,12 +414,10 @@ struct ApprovalsPage {
 
 impl ApprovalsPage {
     fn kind_name(&self, kind: &str) -> &'static str {
-        let key = format!("approval.kind.{}", kind.replace('.', "_"));
-        if crate::web::i18n::Lang::has(&key) {
-            self.page.t(&key)
-        } else {
-            self.page.t("approval.kind.other")
-        }
+        self.page.t_or(
+            &format!("approval.kind.{}", kind.replace('.', "_")),
+            "approval.kind.other",
+        )
     }
 }
 
@@ -855,12 +829,6 @@ mod apply {
         errors: FormErrors,
     }
 
-    impl DetailPage {
-        fn yuan(&self, fen: &i64) -> String {
-            patron_core::Fen(*fen).to_string()
-        }
-    }
-
     async fn render_detail(c: &Console, id: i64, errors: FormErrors, print: bool) -> Response {
         if let Err(e) = c.ctx.require(Permission::ViewMembers) {
             return AppError::from(e).into_response();
@@ -963,20 +931,15 @@ async fn profile_submit(
             if err.code != "validation" {
                 return err.into_response();
             }
-            let mut res = render_member(
+            rejected(
                 &c,
                 id,
-                0,
-                None,
                 AdjustForm::default(),
                 MissedForm::default(),
                 FormErrors(err.fields),
                 None,
-                None,
             )
-            .await;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            res
+            .await
         }
     }
 }
@@ -1022,20 +985,15 @@ async fn tier_request(Path(id): Path<i64>, v: Verified<TierRequestForm>) -> Resp
             if err.code != "validation" {
                 return err.into_response();
             }
-            let mut res = render_member(
+            rejected(
                 &c,
                 id,
-                0,
-                None,
                 AdjustForm::default(),
                 MissedForm::default(),
                 FormErrors(err.fields),
                 None,
-                None,
             )
-            .await;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            res
+            .await
         }
     }
 }

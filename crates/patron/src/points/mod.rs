@@ -13,6 +13,7 @@ pub mod receipts;
 pub mod review;
 pub mod settings;
 pub mod spend;
+pub mod standing;
 pub mod store;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -101,16 +101,6 @@ impl LoyaltyPage {
             ),
         ]
     }
-    fn yuan_opt(&self, fen: &Option<i64>) -> String {
-        fen.map(|f| self.plain(&f)).unwrap_or_default()
-    }
-    /// For an input field: no currency sign.
-    fn plain(&self, fen: &i64) -> String {
-        patron_core::Fen(*fen)
-            .to_string()
-            .trim_start_matches('¥')
-            .to_string()
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -132,21 +122,18 @@ async fn render(
         Ok(l) => l,
         Err(e) => return AppError::from(e).into_response(),
     };
-    let stores = match c.ctx.app.cache.stores(c.ctx.db()).await {
-        Ok(s) => s,
+    let mut list = match crate::staff::store::list_stores(c.ctx.db()).await {
+        Ok(l) => l,
         Err(e) => return AppError::from(e).into_response(),
     };
-    let mut rules = Vec::new();
-    let mut list: Vec<_> = crate::staff::store::list_stores(c.ctx.db())
-        .await
-        .unwrap_or_default();
     list.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut rules = Vec::new();
     for s in list {
-        if let Ok(r) = card_rule(c.ctx.db(), s.id).await {
-            rules.push((s.code.clone(), r));
+        match card_rule(c.ctx.db(), s.id).await {
+            Ok(r) => rules.push((s.code.clone(), r)),
+            Err(e) => return AppError::from(e).into_response(),
         }
     }
-    let _ = stores;
     LoyaltyPage {
         page: Page::console(c, "loyalty.title").with_flash("success", flash),
         s: form.unwrap_or_else(|| SettingsForm::from_settings(&loaded.settings)),
@@ -248,12 +235,6 @@ async fn card_rule_submit(v: Verified<RuleForm>) -> Response {
 struct LiabilityPage {
     page: Page,
     l: Liability,
-}
-
-impl LiabilityPage {
-    fn yuan(&self, fen: &i64) -> String {
-        patron_core::Fen(*fen).to_string()
-    }
 }
 
 async fn liability_page(c: Console) -> Response {

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset, Months, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use patron_core::identity::CardNo;
 use patron_core::money::{Fen, Points};
 use patron_core::points::{self, AccrualContext, Line};
@@ -350,7 +350,7 @@ pub(crate) async fn accrue_parsed(
     let mut tier_code = cm.tier_code.clone();
     let mut tier_changed = false;
     if loyalty.next_above(&cm.tier_code).is_some() {
-        let from = ctx_window_start(day, s.tier_window_months);
+        let from = super::standing::window_start(day, s.tier_window_months);
         let (spend, count) = store::window_spend_in(tx, cm.member_id, &from).await?;
         let up = tiers::on_accrual(&loyalty.rules(), tier.rank, Fen(spend), count);
         if let Some(to) = up.to {
@@ -418,12 +418,6 @@ pub(crate) async fn accrue_parsed(
         tier: tier_code,
         tier_changed,
     })
-}
-
-/// The first month (`YYYY-MM`) of the rolling window ending in `day`'s month.
-pub(crate) fn ctx_window_start(day: chrono::NaiveDate, window_months: i64) -> String {
-    let months = u32::try_from(window_months.max(1) - 1).unwrap_or(0);
-    month_key(day.checked_sub_months(Months::new(months)).unwrap_or(day))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -517,7 +511,7 @@ pub async fn take_return(ctx: &Ctx, input: &ReturnIn) -> Result<(Outcome, Return
                     .await?
                     .ok_or(PointsError::ReceiptNotFound)?;
                 // A twin of this return that committed while we waited for the lock.
-                if store::return_exists_in(tx, store.id, return_no).await? {
+                if store::recorded_in(tx, store::Recorded::Return, store.id, return_no).await? {
                     return Err(PointsError::AlreadyRecorded);
                 }
                 let bought: Vec<StoredLine> =

@@ -10,7 +10,7 @@ use patron_core::tiers;
 use serde_json::json;
 
 use super::PointsError;
-use super::receipts::ctx_window_start;
+use super::standing::window_start;
 use super::store;
 use crate::ctx::Ctx;
 use crate::jobs::{Progress, RunReport};
@@ -28,7 +28,7 @@ pub async fn review(
     let Some(lowest) = loyalty.lowest().cloned() else {
         return Ok(RunReport::default());
     };
-    let from = ctx_window_start(today, loyalty.settings.tier_window_months);
+    let from = window_start(today, loyalty.settings.tier_window_months);
     let total: i64 = on_db!(ctx.db(), |p| {
         sqlx::query_scalar(
             "select cast(count(*) as bigint) from members where tier_code <> $1 and status = 'active'",

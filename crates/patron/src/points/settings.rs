@@ -162,14 +162,8 @@ impl SettingsForm {
             tier_window_months: s.tier_window_months.to_string(),
             birthday_multiplier_percent: s.birthday_multiplier_percent.to_string(),
             redeem_points: s.redeem_points.to_string(),
-            redeem_value: Fen(s.redeem_value_fen)
-                .to_string()
-                .trim_start_matches('¥')
-                .to_string(),
-            missed_points_approval: Fen(s.missed_points_approval_fen)
-                .to_string()
-                .trim_start_matches('¥')
-                .to_string(),
+            redeem_value: Fen(s.redeem_value_fen).plain(),
+            missed_points_approval: Fen(s.missed_points_approval_fen).plain(),
             annual_downgrade: s.annual_downgrade.then(|| "on".into()),
             portal_max_failures: s.portal_max_failures.to_string(),
             portal_lock_minutes: s.portal_lock_minutes.to_string(),

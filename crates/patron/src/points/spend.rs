@@ -90,7 +90,8 @@ pub async fn redeem(ctx: &Ctx, input: &RedeemIn) -> Result<(Outcome, RedeemOut),
                 card_usable(&cm, today)?;
                 // The member row first: its lock orders this against a twin of this request.
                 store::lock_balance(tx, cm.member_id).await?;
-                if store::redemption_exists_in(tx, store.id, receipt_no).await? {
+                if store::recorded_in(tx, store::Recorded::Redemption, store.id, receipt_no).await?
+                {
                     return Err(PointsError::AlreadyRecorded);
                 }
                 // Points past their expiry are gone even if the expiry job has not run yet.

@@ -222,6 +222,9 @@ pub async fn add_spend(
     Ok(())
 }
 
+const WINDOW_SPEND: &str = "select cast(sum(amount_fen) as bigint), cast(sum(purchases) as bigint) \
+     from member_spend where member_id = $1 and month >= $2";
+
 /// Spend and purchases from `from_month` (`YYYY-MM`, inclusive) on.
 pub async fn window_spend_in(
     tx: &mut Tx,
@@ -229,14 +232,11 @@ pub async fn window_spend_in(
     from_month: &str,
 ) -> Result<(i64, i64), DbError> {
     let row: (Option<i64>, Option<i64>) = on_tx!(tx, |c| {
-        sqlx::query_as(
-            "select cast(sum(amount_fen) as bigint), cast(sum(purchases) as bigint) \
-             from member_spend where member_id = $1 and month >= $2",
-        )
-        .bind(member_id)
-        .bind(from_month)
-        .fetch_one(c)
-        .await?
+        sqlx::query_as(WINDOW_SPEND)
+            .bind(member_id)
+            .bind(from_month)
+            .fetch_one(c)
+            .await?
     });
     Ok((row.0.unwrap_or(0), row.1.unwrap_or(0)))
 }
@@ -247,14 +247,11 @@ pub async fn window_spend(
     from_month: &str,
 ) -> Result<(i64, i64), DbError> {
     let row: (Option<i64>, Option<i64>) = on_db!(db, |p| {
-        sqlx::query_as(
-            "select cast(sum(amount_fen) as bigint), cast(sum(purchases) as bigint) \
-             from member_spend where member_id = $1 and month >= $2",
-        )
-        .bind(member_id)
-        .bind(from_month)
-        .fetch_one(p)
-        .await?
+        sqlx::query_as(WINDOW_SPEND)
+            .bind(member_id)
+            .bind(from_month)
+            .fetch_one(p)
+            .await?
     });
     Ok((row.0.unwrap_or(0), row.1.unwrap_or(0)))
 }
@@ -538,38 +535,34 @@ pub async fn insert_redemption(
     Ok(())
 }
 
-/// Whether a return with this number was recorded (inside a write, after the receipt's lock).
-pub async fn return_exists_in(
+/// Whether a return (`point_returns`) or redemption (`point_redemptions`) with this number was
+/// recorded, inside a write after the lock that orders its twins.
+pub async fn recorded_in(
     tx: &mut Tx,
+    table: Recorded,
     store_id: i64,
-    return_no: &str,
+    no: &str,
 ) -> Result<bool, DbError> {
+    let sql = match table {
+        Recorded::Return => {
+            "select cast(count(*) as bigint) from point_returns where store_id = $1 and return_no = $2"
+        }
+        Recorded::Redemption => {
+            "select cast(count(*) as bigint) from point_redemptions where store_id = $1 and receipt_no = $2"
+        }
+    };
     let n: i64 = on_tx!(tx, |c| {
-        sqlx::query_scalar(
-            "select cast(count(*) as bigint) from point_returns where store_id = $1 and return_no = $2",
-        )
-        .bind(store_id)
-        .bind(return_no)
-        .fetch_one(c)
-        .await?
+        sqlx::query_scalar(sql)
+            .bind(store_id)
+            .bind(no)
+            .fetch_one(c)
+            .await?
     });
     Ok(n > 0)
 }
 
-/// Whether a redemption with this number was recorded (inside a write, after the member's lock).
-pub async fn redemption_exists_in(
-    tx: &mut Tx,
-    store_id: i64,
-    receipt_no: &str,
-) -> Result<bool, DbError> {
-    let n: i64 = on_tx!(tx, |c| {
-        sqlx::query_scalar(
-            "select cast(count(*) as bigint) from point_redemptions where store_id = $1 and receipt_no = $2",
-        )
-        .bind(store_id)
-        .bind(receipt_no)
-        .fetch_one(c)
-        .await?
-    });
-    Ok(n > 0)
+#[derive(Debug, Clone, Copy)]
+pub enum Recorded {
+    Return,
+    Redemption,
 }

@@ -181,20 +181,6 @@ struct HomePage {
     entries: Vec<EntryRow>,
 }
 
-impl HomePage {
-    fn yuan(&self, fen: &i64) -> String {
-        patron_core::Fen(*fen).to_string()
-    }
-    fn entry_kind(&self, kind: &str) -> &'static str {
-        let key = format!("points.kind.{kind}");
-        if Lang::has(&key) {
-            self.page.t(&key)
-        } else {
-            self.page.t("points.kind.other")
-        }
-    }
-}
-
 fn member_page(s: &MemberSession, title: &'static str) -> Page {
     let mut page = Page::anonymous(s.lang, title);
     page.csrf = s.csrf.clone();
@@ -210,38 +196,22 @@ async fn home(s: MemberSession) -> Response {
             .ok_or_else(AppError::not_found)?;
         let loyalty = app.cache.loyalty(&app.db).await?;
         let today = business_date(app.clock.now(), app.config.tz());
-        let from =
-            crate::points::receipts::ctx_window_start(today, loyalty.settings.tier_window_months);
-        let (spend, count) = crate::points::store::window_spend(&app.db, m.id, &from).await?;
-        let tier = loyalty
-            .tier(&m.tier_code)
-            .cloned()
+        let st = crate::points::standing::standing(&app.db, &loyalty, m.id, &m.tier_code, today)
+            .await?
             .ok_or_else(AppError::not_found)?;
-        let next = loyalty.next_above(&tier.code).map(|t| {
-            let n = patron_core::tiers::needed_for(&t.rule(), patron_core::Fen(spend), count);
-            (t.name(s.lang).to_string(), n.spend.0, n.count)
-        });
-        let keep = (tier.min_spend_fen > 0).then(|| {
-            patron_core::tiers::needed_for(&tier.rule(), patron_core::Fen(spend), count)
-                .spend
-                .0
-        });
-        let lots = mstore::lots(&app.db, m.id).await?;
-        let horizon = today + chrono::Duration::days(loyalty.settings.expiry_reminder_days);
-        let expiring_soon = lots
-            .iter()
-            .filter(|(d, _)| *d <= horizon)
-            .map(|(_, p)| p)
-            .sum();
+        let next = st
+            .next
+            .as_ref()
+            .map(|(t, n)| (t.name(s.lang).to_string(), n.spend.0, n.count));
         Ok(HomePage {
             page: member_page(&s, "portal.title"),
-            tier_name: tier.name(s.lang).to_string(),
+            tier_name: st.tier.name(s.lang).to_string(),
             entries: mstore::entries(&app.db, m.id, 100, 0).await?,
             m,
             next,
-            keep,
-            lots,
-            expiring_soon,
+            keep: st.keep.map(|k| k.spend.0),
+            lots: st.lots,
+            expiring_soon: st.expiring_soon,
         }
         .into_response())
     }

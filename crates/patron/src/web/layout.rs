@@ -102,6 +102,31 @@ impl Page {
         self.lang.t(key)
     }
 
+    /// The message for `key` if the catalog has it, else the one for `fallback` (labels built
+    /// from stored codes: entry kinds, approval kinds).
+    pub fn t_or(&self, key: &str, fallback: &str) -> &'static str {
+        if Lang::has(key) {
+            self.t(key)
+        } else {
+            self.t(fallback)
+        }
+    }
+
+    /// A points ledger entry's kind (`receipt`, `return`, …) in this page's language.
+    pub fn entry_kind(&self, kind: &str) -> &'static str {
+        self.t_or(&format!("points.kind.{kind}"), "points.kind.other")
+    }
+
+    /// An amount of money as shown: `¥1,234.50`.
+    pub fn yuan(&self, fen: &i64) -> String {
+        patron_core::Fen(*fen).to_string()
+    }
+
+    /// An amount of money for an input field (no currency sign): `1,234.50`.
+    pub fn plain_yuan(&self, fen: &i64) -> String {
+        patron_core::Fen(*fen).plain()
+    }
+
     pub fn lang_code(&self) -> &'static str {
         self.lang.code()
     }
