@@ -22,6 +22,7 @@ use crate::ctx::App;
 use crate::points::adjust::{self, Missed};
 use crate::points::receipts::{ReceiptIn, ReceiptLineIn};
 use crate::web::error::AppError;
+use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::layout::{FormErrors, Page};
 
 pub fn router() -> Router<App> {
@@ -38,6 +39,10 @@ pub fn router() -> Router<App> {
         .route("/members/{id}/reveal", post(reveal))
         .route("/members/{id}/profile", post(profile_submit))
         .route("/members/{id}/export.json", get(export_json))
+        .route("/members/{id}/statement.csv", get(statement_csv))
+        .route("/members/{id}/statement.xlsx", get(statement_xlsx))
+        .route("/members.csv", get(search_csv))
+        .route("/members.xlsx", get(search_xlsx))
         .route("/members/{id}/card", post(card_action))
         .route("/members/{id}/adjust", post(adjust_request))
         .route("/members/{id}/tier", post(tier_request))
@@ -996,4 +1001,101 @@ async fn tier_request(Path(id): Path<i64>, v: Verified<TierRequestForm>) -> Resp
             .await
         }
     }
+}
+
+/// The search results as a file (the same query string as the page).
+async fn search_export(
+    c: Console,
+    q: SearchQuery,
+    format: ExportFormat,
+) -> Result<Response, AppError> {
+    let rows = super::search(&c.ctx, &q.q).await?;
+    let page = Page::console(&c, "member.search_title");
+    let rows = rows
+        .into_iter()
+        .map(|m| {
+            vec![
+                Cell::from(m.card_no.unwrap_or_default()),
+                Cell::from(m.name),
+                Cell::from(m.phone_masked.unwrap_or_default()),
+                Cell::from(m.tier_code),
+                Cell::from(m.points_balance),
+                Cell::from(m.status),
+            ]
+        })
+        .collect();
+    export::respond(
+        &Table::new(
+            "members",
+            &page,
+            &[
+                "member.card_no",
+                "member.name",
+                "member.phone",
+                "member.tier",
+                "member.points",
+                "common.state",
+            ],
+            rows,
+        ),
+        format,
+    )
+}
+
+async fn search_csv(c: Console, Query(q): Query<SearchQuery>) -> Result<Response, AppError> {
+    search_export(c, q, ExportFormat::Csv).await
+}
+
+async fn search_xlsx(c: Console, Query(q): Query<SearchQuery>) -> Result<Response, AppError> {
+    search_export(c, q, ExportFormat::Xlsx).await
+}
+
+/// A member's whole points statement (C9) as a file.
+async fn statement_export(c: Console, id: i64, format: ExportFormat) -> Result<Response, AppError> {
+    c.ctx.require(Permission::ViewMembers)?;
+    // An unknown member is a 404, not an empty file.
+    super::store::get_member(c.ctx.db(), id)
+        .await?
+        .ok_or_else(|| AppError::new("member_not_found"))?;
+    let entries = super::store::entries(c.ctx.db(), id, i64::MAX / 4, 0).await?;
+    let page = Page::console(&c, "points.statement");
+    let rows = entries
+        .into_iter()
+        .map(|e| {
+            vec![
+                Cell::from(page.time(&e.at)),
+                Cell::from(page.entry_kind(&e.kind)),
+                Cell::from(e.points),
+                Cell::from(e.balance_after),
+                Cell::from(e.source_ref.unwrap_or_default()),
+                Cell::from(e.staff_name.or(e.till_id).unwrap_or_default()),
+                Cell::from(e.note),
+            ]
+        })
+        .collect();
+    export::respond(
+        &Table::new(
+            "statement",
+            &page,
+            &[
+                "points.at",
+                "points.kind",
+                "points.points",
+                "points.balance_after",
+                "points.source",
+                "points.by",
+                "points.note",
+            ],
+            rows,
+        ),
+        format,
+    )
+}
+
+async fn statement_csv(c: Console, Path(id): Path<i64>) -> Result<Response, AppError> {
+    statement_export(c, id, ExportFormat::Csv).await
+}
+
+async fn statement_xlsx(c: Console, Path(id): Path<i64>) -> Result<Response, AppError> {
+    statement_export(c, id, ExportFormat::Xlsx).await
 }

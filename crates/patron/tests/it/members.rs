@@ -168,6 +168,17 @@ both!(
         let page = boss.get(&path).await;
         assert_eq!(page.text_of("balance").as_deref(), Some("500"));
         assert!(page.body.contains("人工调整") && page.body.contains("活动补偿"));
+        // The statement downloads with the same line, Chinese headers and a BOM for Excel.
+        let csv = boss.get(&format!("{path}/statement.csv")).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.body.starts_with('\u{feff}'));
+        assert!(
+            csv.body.contains("积分") && csv.body.contains("人工调整,500,500"),
+            "{}",
+            csv.body
+        );
+        let found = boss.get("/members.csv?q=%E5%BC%A0").await;
+        assert!(found.body.contains("张伟"), "{}", found.body);
         // Taking away more than the member has: the approval fails and the request stays pending.
         clerk
             .post(
