@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::store::{self, NewEntry, NewReceipt, ReturnRow};
-use super::{Outcome, PointsError, body_hash, business_date, on_duplicate, store_for, who};
+use super::{Outcome, PointsError, body_hash, business_date, on_duplicate, who};
 use crate::cache::StoreInfo;
 use crate::ctx::Ctx;
 use crate::points::settings::Loyalty;
@@ -101,7 +101,7 @@ pub(crate) struct Receipt {
 
 async fn parse(ctx: &Ctx, input: &ReceiptIn) -> Result<Receipt, PointsError> {
     let mut bad = Invalid::new();
-    let store = store_for(ctx, &input.store_code).await;
+    let store = super::store_or(ctx, &input.store_code, &mut bad).await?;
     let receipt_no = parse_no("receipt_no", &input.receipt_no, &mut bad);
     let card_no = bad.check("card_no", CardNo::parse(&input.card_no));
     if input.lines.is_empty() {
@@ -122,14 +122,6 @@ async fn parse(ctx: &Ctx, input: &ReceiptIn) -> Result<Receipt, PointsError> {
             bad.add(&format!("lines[{i}].sku"), "invalid.too_long");
         }
     }
-    let store = match store {
-        Ok(s) => Some(s),
-        Err(PointsError::Invalid(i)) => {
-            bad.0.extend(i.0);
-            None
-        }
-        Err(e) => return Err(e),
-    };
     bad.into_result()?;
     let (Some(store), Some(receipt_no), Some(card_no)) = (store, receipt_no, card_no) else {
         return Err(Invalid::one("receipt", "invalid.required").into());
