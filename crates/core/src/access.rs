@@ -129,10 +129,25 @@ pub enum Permission {
     ManageLoyalty,
     /// See outstanding points and their money value (finance).
     ViewPointsLiability,
+    /// See voucher stock, sales, cheques, rebates, reports and reconciliations (E).
+    ViewGroupBuy,
+    /// Request vouchers, stamp, sell, handle cheques, deposit slips, rebates and write-off
+    /// requests (the group-buy desk).
+    SellVouchers,
+    /// Print voucher series, prepare requisitions and hand vouchers over (finance).
+    ManageVoucherStock,
+    /// Read the confidential customer register (客户资料登记表) and rebate register.
+    ViewBuyerRegister,
+    /// Sign the month-end reconciliation for the department.
+    SignForDepartment,
+    /// Sign the month-end reconciliation for finance.
+    SignForFinance,
+    /// Prepaid-card limits, rebate tiers, cheque days, report time, check codes per store.
+    ManageGroupBuySettings,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 23] = [
         Permission::ViewDashboard,
         Permission::ManageStores,
         Permission::ManageStaff,
@@ -149,6 +164,13 @@ impl Permission {
         Permission::AdjustPoints,
         Permission::ManageLoyalty,
         Permission::ViewPointsLiability,
+        Permission::ViewGroupBuy,
+        Permission::SellVouchers,
+        Permission::ManageVoucherStock,
+        Permission::ViewBuyerRegister,
+        Permission::SignForDepartment,
+        Permission::SignForFinance,
+        Permission::ManageGroupBuySettings,
     ];
 
     pub fn code(self) -> &'static str {
@@ -169,6 +191,13 @@ impl Permission {
             Permission::AdjustPoints => "adjust_points",
             Permission::ManageLoyalty => "manage_loyalty",
             Permission::ViewPointsLiability => "view_points_liability",
+            Permission::ViewGroupBuy => "view_group_buy",
+            Permission::SellVouchers => "sell_vouchers",
+            Permission::ManageVoucherStock => "manage_voucher_stock",
+            Permission::ViewBuyerRegister => "view_buyer_register",
+            Permission::SignForDepartment => "sign_for_department",
+            Permission::SignForFinance => "sign_for_finance",
+            Permission::ManageGroupBuySettings => "manage_group_buy_settings",
         }
     }
 
@@ -190,6 +219,13 @@ impl Permission {
             Permission::AdjustPoints => "积分调整与补积分",
             Permission::ManageLoyalty => "会员等级与积分设置",
             Permission::ViewPointsLiability => "查看积分负债",
+            Permission::ViewGroupBuy => "查看团购券",
+            Permission::SellVouchers => "团购售券业务",
+            Permission::ManageVoucherStock => "团购券库存（财务）",
+            Permission::ViewBuyerRegister => "查看客户资料登记表",
+            Permission::SignForDepartment => "部门对帐签字",
+            Permission::SignForFinance => "财务对帐签字",
+            Permission::ManageGroupBuySettings => "团购设置",
         }
     }
 
@@ -211,6 +247,13 @@ impl Permission {
             Permission::AdjustPoints => "Adjust points and enter missed receipts",
             Permission::ManageLoyalty => "Loyalty settings and tiers",
             Permission::ViewPointsLiability => "See outstanding points",
+            Permission::ViewGroupBuy => "View group-buy vouchers",
+            Permission::SellVouchers => "Sell group-buy vouchers",
+            Permission::ManageVoucherStock => "Voucher stock (finance)",
+            Permission::ViewBuyerRegister => "Read the customer register",
+            Permission::SignForDepartment => "Sign reconciliation (department)",
+            Permission::SignForFinance => "Sign reconciliation (finance)",
+            Permission::ManageGroupBuySettings => "Group-buy settings",
         }
     }
 }
@@ -269,6 +312,16 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
         Permission::ViewPointsLiability,
         &[Manager, FinanceManager, Cashier],
     ),
+    (
+        Permission::ViewGroupBuy,
+        &[Manager, Supervisor, Clerk, Cashier, FinanceManager],
+    ),
+    (Permission::SellVouchers, &[Manager, Supervisor, Clerk]),
+    (Permission::ManageVoucherStock, &[Cashier, FinanceManager]),
+    (Permission::ViewBuyerRegister, &[Manager, Supervisor, Clerk]),
+    (Permission::SignForDepartment, &[Manager, Supervisor]),
+    (Permission::SignForFinance, &[FinanceManager]),
+    (Permission::ManageGroupBuySettings, &[Admin, Manager]),
 ];
 
 /// The roles that hold `permission`.
@@ -322,6 +375,21 @@ mod tests {
             .filter(|p| allows(TillCashier, *p))
             .collect();
         assert_eq!(held, vec![Permission::ViewDashboard]);
+    }
+
+    #[test]
+    fn finance_and_the_department_sign_for_themselves_only() {
+        for r in Role::ALL {
+            assert!(
+                !(allows(r, Permission::SignForDepartment)
+                    && allows(r, Permission::SignForFinance)),
+                "{r:?} could sign both sides of a reconciliation"
+            );
+            assert!(
+                !(allows(r, Permission::SellVouchers) && allows(r, Permission::ManageVoucherStock)),
+                "{r:?} could both hand vouchers over and sell them"
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Things every till request needs and staff change rarely: the loyalty settings, the tiers and
-//! the stores. Each is read from the database at most every few seconds; a change made through
+//! Things every till request needs and staff change rarely: the loyalty settings, the tiers,
+//! the group-buy settings and the stores. Each is read from the database at most every few seconds; a change made through
 //! this process clears its copy at once (other instances catch up within `TTL`).
 
 use std::collections::HashMap;
@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use chrono_tz::Tz;
 
 use crate::db::{Db, DbError};
+use crate::groupbuy::settings::GroupBuySettings;
 use crate::points::settings::{self, Loyalty};
 
 const TTL: Duration = Duration::from_secs(5);
@@ -44,6 +45,7 @@ type Slot<T> = RwLock<Option<(Instant, Arc<T>)>>;
 pub struct Cache {
     loyalty: Slot<Loyalty>,
     stores: Slot<Stores>,
+    groupbuy: Slot<GroupBuySettings>,
 }
 
 fn fresh<T>(slot: &Slot<T>) -> Option<Arc<T>> {
@@ -96,9 +98,19 @@ impl Cache {
         Ok(v)
     }
 
+    pub async fn groupbuy(&self, db: &Db) -> Result<Arc<GroupBuySettings>, DbError> {
+        if let Some(v) = fresh(&self.groupbuy) {
+            return Ok(v);
+        }
+        let v = Arc::new(crate::groupbuy::settings::load(db).await?);
+        put(&self.groupbuy, v.clone());
+        Ok(v)
+    }
+
     /// Forget everything (after a change to settings, tiers or stores).
     pub fn invalidate(&self) {
         clear(&self.loyalty);
         clear(&self.stores);
+        clear(&self.groupbuy);
     }
 }

@@ -32,6 +32,10 @@ pub const JOBS: &[(&str, &str)] = &[
         "queue a greeting for members whose birthday is today (L1, J3)",
     ),
     ("outbox-send", "send queued notifications (L1)"),
+    (
+        "groupbuy-daily-report",
+        "store each store's 17:00 group-buy report and notice (E7)",
+    ),
 ];
 
 /// What a run did.
@@ -99,7 +103,9 @@ pub async fn run(
     }
     let run_key = match job {
         "tier-review" => today.year().to_string(),
-        "points-expiry" | "expiry-reminders" | "birthday-greetings" => today.to_string(),
+        "points-expiry" | "expiry-reminders" | "birthday-greetings" | "groupbuy-daily-report" => {
+            today.to_string()
+        }
         other => return Err(JobError::Unknown(other.to_string())),
     };
     if finished(app, job, &run_key).await? {
@@ -115,6 +121,9 @@ pub async fn run(
         "points-expiry" => crate::points::expiry::expire(&ctx, today, progress).await?,
         "expiry-reminders" => crate::points::expiry::remind(&ctx, today, progress).await?,
         "birthday-greetings" => crate::members::birthdays::greet(&ctx, today).await?,
+        "groupbuy-daily-report" => crate::groupbuy::report::run(&ctx, today)
+            .await
+            .map_err(|e| JobError::Other(e.to_string()))?,
         _ => crate::points::review::review(&ctx, today, progress).await?,
     };
     finish(app, job, &run_key, &report).await?;
@@ -203,6 +212,17 @@ pub fn spawn_scheduler(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
                 if let Err(e) = run(&app, job, today, None).await {
                     tracing::error!(job, error = %e, "job failed");
                 }
+            }
+            // The 17:00 report runs once the configured time has passed (E7).
+            let report_due = match app.cache.groupbuy(&app.db).await {
+                Ok(s) => app.clock.now().with_timezone(&app.config.tz()).time() >= s.report_time(),
+                Err(e) => {
+                    tracing::error!(error = %e, "group-buy settings unreadable");
+                    false
+                }
+            };
+            if report_due && let Err(e) = run(&app, "groupbuy-daily-report", today, None).await {
+                tracing::error!(job = "groupbuy-daily-report", error = %e, "job failed");
             }
             if today.month() == 1
                 && today.day() == 1

@@ -8,6 +8,7 @@
 //! - `staff`: stores, staff accounts and roles (SPEC A).
 //! - `members`: members, applications, VIP cards and personal data (SPEC B).
 //! - `points`: the points ledger, tiers, receipts, returns and redemptions (SPEC C, B7).
+//! - `groupbuy`: group-buy vouchers, from requisition to month-end reconciliation (SPEC E).
 //! - `pos`: the till API (SPEC P, `api/pos.md`).
 //! - `cache`: settings, tiers and stores kept in memory for a few seconds.
 //! - `web`: routes, pages, errors, languages, assets.
@@ -28,6 +29,7 @@ pub mod ctx;
 pub mod db;
 pub mod demo;
 pub mod demo_members;
+pub mod groupbuy;
 pub mod jobs;
 pub mod members;
 pub mod notify;

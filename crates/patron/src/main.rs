@@ -343,7 +343,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = commands::open(&dir).await?;
             let audit_ok = commands::audit_verify(&app).await?;
             let points_ok = commands::points_verify(&app).await?;
-            let ok = audit_ok && points_ok;
+            let vouchers_ok = commands::vouchers_verify(&app).await?;
+            let ok = audit_ok && points_ok && vouchers_ok;
             app.db.close().await;
             println!(
                 "{}",

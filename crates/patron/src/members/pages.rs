@@ -477,6 +477,10 @@ async fn approvals_decide(Path(id): Path<i64>, v: Verified<DecideForm>) -> Respo
         adjust::decide(&c.ctx, id, decision)
             .await
             .map_err(AppError::from)
+    } else if crate::groupbuy::is_kind(&kind) {
+        crate::groupbuy::decide(&c.ctx, id, decision)
+            .await
+            .map_err(AppError::from)
     } else {
         let ctx = c.ctx.clone();
         c.ctx

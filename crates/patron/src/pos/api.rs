@@ -1,8 +1,8 @@
-//! The till API routes, exactly as `api/pos.md` (base path `/api/v1/pos`). Voucher endpoints
-//! come with the group-buy area.
+//! The till API routes, exactly as `api/pos.md` (base path `/api/v1/pos`). The voucher
+//! endpoints call the group-buy area.
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 use super::{LookupOut, QuoteIn, QuoteOut};
 use crate::auth::extract::ApiCaller;
 use crate::ctx::{Actor, App, Ctx};
+use crate::groupbuy::redeem::{self as vouchers, RedeemVoucherIn, RedeemVoucherOut, VoucherOut};
 use crate::points::Outcome;
 use crate::points::receipts::{self, ReceiptIn, ReceiptOut, ReturnIn, ReturnOut};
 use crate::points::spend::{self, RedeemIn, RedeemOut};
@@ -27,6 +28,8 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(receipt))
         .routes(routes!(return_goods))
         .routes(routes!(redeem_points))
+        .routes(routes!(voucher_lookup))
+        .routes(routes!(voucher_redeem))
 }
 
 /// A till, authenticated by its key. Other keys are refused: the till API is for tills.
@@ -119,4 +122,41 @@ async fn redeem_points(
 ) -> Result<Response, AppError> {
     let (outcome, out) = spend::redeem(&ctx, &body).await?;
     Ok(created_or_replayed(outcome, out))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct VoucherQuery {
+    /// The check code printed beside the serial (required unless turned off for the store).
+    pub check_code: Option<String>,
+}
+
+/// Check a group-buy voucher. An unknown serial and a wrong check code get the same 404; repeated
+/// wrong codes from one till are rate-limited (429).
+#[utoipa::path(get, path = "/pos/vouchers/{serial}", tag = "pos", params(("serial" = String, Path), VoucherQuery),
+    responses((status = 200, body = VoucherOut), (status = 404, description = "voucher_not_found"),
+        (status = 429, description = "rate_limited")),
+    security(("bearer" = [])))]
+async fn voucher_lookup(
+    Till(ctx): Till,
+    Path(serial): Path<String>,
+    Query(q): Query<VoucherQuery>,
+) -> Result<Json<VoucherOut>, AppError> {
+    Ok(Json(
+        vouchers::lookup(&ctx, &serial, q.check_code.as_deref()).await?,
+    ))
+}
+
+/// Use a voucher, once (SPEC E8). The same request again answers the first answer.
+#[utoipa::path(post, path = "/pos/vouchers/{serial}/redeem", tag = "pos", params(("serial" = String, Path)),
+    request_body = RedeemVoucherIn,
+    responses((status = 200, body = RedeemVoucherOut), (status = 404, description = "voucher_not_found"),
+        (status = 409, description = "voucher_used, with when and where"), (status = 410, description = "voucher_expired"),
+        (status = 422, description = "voucher_not_sold, voucher_void or validation"), (status = 429, description = "rate_limited")),
+    security(("bearer" = [])))]
+async fn voucher_redeem(
+    Till(ctx): Till,
+    Path(serial): Path<String>,
+    ApiJson(body): ApiJson<RedeemVoucherIn>,
+) -> Result<Json<RedeemVoucherOut>, AppError> {
+    Ok(Json(vouchers::redeem(&ctx, &serial, &body).await?))
 }

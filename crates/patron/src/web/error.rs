@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::approvals::ApprovalsError;
 use crate::auth::AuthError;
 use crate::db::DbError;
+use crate::groupbuy::GroupBuyError;
 use crate::members::MembersError;
 use crate::points::PointsError;
 use crate::staff::StaffError;
@@ -41,6 +42,14 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("receipt_conflict", 409, "error.receipt_conflict"),
     ("receipt_not_found", 404, "error.receipt_not_found"),
     ("insufficient_points", 422, "error.insufficient_points"),
+    ("voucher_not_found", 404, "error.voucher_not_found"),
+    ("voucher_used", 409, "error.voucher_used"),
+    ("voucher_expired", 410, "error.voucher_expired"),
+    ("voucher_not_sold", 422, "error.voucher_not_sold"),
+    ("voucher_void", 422, "error.voucher_void"),
+    ("voucher_state", 422, "error.voucher_state"),
+    ("prepaid_rule", 422, "error.prepaid_rule"),
+    ("month_closed", 409, "error.month_closed"),
 ];
 
 pub fn status_of(code: &str) -> StatusCode {
@@ -240,6 +249,50 @@ impl From<MembersError> for AppError {
             MembersError::Approvals(a) => a.into(),
             MembersError::Points(p) => p.into(),
             MembersError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<GroupBuyError> for AppError {
+    fn from(e: GroupBuyError) -> Self {
+        let detail = e.to_string();
+        match e {
+            GroupBuyError::Invalid(i) => i.into(),
+            GroupBuyError::RangeState { field, .. } => AppError {
+                fields: vec![FieldError {
+                    field,
+                    key: "error.voucher_state",
+                }],
+                ..AppError::new("voucher_state").detail(detail)
+            },
+            GroupBuyError::Prepaid(rules) => AppError {
+                fields: rules
+                    .iter()
+                    .map(|b| FieldError {
+                        field: b.field.into(),
+                        key: b.rule,
+                    })
+                    .collect(),
+                ..AppError::new("prepaid_rule")
+                    .detail(rules.iter().map(|b| b.rule).collect::<Vec<_>>().join(", "))
+            },
+            GroupBuyError::VoucherNotFound => AppError::new("voucher_not_found"),
+            GroupBuyError::VoucherUsed { .. } => AppError::new("voucher_used").detail(detail),
+            GroupBuyError::VoucherExpired(_) => AppError::new("voucher_expired").detail(detail),
+            GroupBuyError::VoucherNotSold(_) => AppError::new("voucher_not_sold").detail(detail),
+            GroupBuyError::VoucherVoid(_) => AppError::new("voucher_void").detail(detail),
+            GroupBuyError::RateLimited => AppError::new("rate_limited").detail(detail),
+            GroupBuyError::ReceiptConflict | GroupBuyError::AlreadyRecorded => {
+                AppError::new("receipt_conflict").detail(detail)
+            }
+            GroupBuyError::NotFound => AppError::not_found(),
+            GroupBuyError::Conflict(_) => AppError::new("conflict").detail(detail),
+            GroupBuyError::MonthClosed(_) => AppError::new("month_closed").detail(detail),
+            GroupBuyError::WrongStore => AppError::new("forbidden")
+                .detail("the till key belongs to another store than store_code"),
+            GroupBuyError::Forbidden(f) => f.into(),
+            GroupBuyError::Approvals(a) => a.into(),
+            GroupBuyError::Db(e) => e.into(),
         }
     }
 }

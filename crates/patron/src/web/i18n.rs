@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use super::messages::CATALOG;
+use super::messages_groupbuy::GROUPBUY;
 use super::messages_loyalty::LOYALTY;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -21,6 +22,7 @@ static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = La
     CATALOG
         .iter()
         .chain(LOYALTY)
+        .chain(GROUPBUY)
         .map(|(k, zh, en)| (*k, (*zh, *en)))
         .collect()
 });
@@ -90,7 +92,7 @@ mod tests {
     #[test]
     fn catalog_keys_are_unique_and_both_languages_are_filled() {
         let mut seen = std::collections::HashSet::new();
-        for (k, zh, en) in CATALOG.iter().chain(LOYALTY) {
+        for (k, zh, en) in CATALOG.iter().chain(LOYALTY).chain(GROUPBUY) {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(
                 !zh.trim().is_empty() && !en.trim().is_empty(),
@@ -145,6 +147,8 @@ mod tests {
             "import.",
             "job.",
             "outbox.",
+            "gb.",
+            "e12.",
         ];
         let mut missing = Vec::new();
         for f in files {

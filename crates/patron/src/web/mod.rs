@@ -7,6 +7,7 @@ pub mod i18n;
 pub mod json;
 pub mod layout;
 pub mod messages;
+pub mod messages_groupbuy;
 pub mod messages_loyalty;
 pub mod pages;
 
@@ -61,6 +62,7 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::staff::api::router())
         .merge(crate::pos::api::router())
+        .merge(crate::groupbuy::api::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

@@ -11,6 +11,7 @@ mod audit;
 mod auth;
 mod browser;
 mod cli;
+mod groupbuy;
 mod import;
 mod jobs;
 mod logs;

@@ -29,8 +29,56 @@ fn probe(p: Permission) -> Option<&'static str> {
         | Permission::ManageMembers
         | Permission::ReviewApplications
         | Permission::ViewPersonalData
-        | Permission::AdjustPoints => None,
+        | Permission::AdjustPoints
+        | Permission::ViewGroupBuy
+        | Permission::SellVouchers
+        | Permission::ManageVoucherStock
+        | Permission::ViewBuyerRegister
+        | Permission::SignForDepartment
+        | Permission::SignForFinance
+        | Permission::ManageGroupBuySettings => None,
     }
+}
+
+/// A group-buy use case that needs `p`: `Err(true)` when refused for the permission, `Ok` when
+/// it went past the permission check (whatever it then found).
+async fn groupbuy_probe(ctx: &Ctx, p: Permission) -> Option<Result<(), bool>> {
+    use patron::groupbuy::{self, GroupBuyError};
+    let result: Result<(), GroupBuyError> = match p {
+        Permission::ViewGroupBuy => groupbuy::stock::overview(ctx, "HQ").await.map(|_| ()),
+        Permission::SellVouchers => groupbuy::stock::stamp(
+            ctx,
+            &groupbuy::stock::StampIn {
+                store_code: "HQ".into(),
+                ranges: "1".into(),
+            },
+        )
+        .await
+        .map(|_| ()),
+        Permission::ManageVoucherStock => {
+            groupbuy::stock::print_file(ctx, 999_999).await.map(|_| ())
+        }
+        Permission::ViewBuyerRegister => {
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap_or_default();
+            groupbuy::sales::register(ctx, "HQ", day, day)
+                .await
+                .map(|_| ())
+        }
+        Permission::SignForDepartment => groupbuy::reconcile::sign_department(ctx, "HQ", "2026-09")
+            .await
+            .map(|_| ()),
+        Permission::SignForFinance => groupbuy::reconcile::sign_finance(ctx, "HQ", "2026-09")
+            .await
+            .map(|_| ()),
+        Permission::ManageGroupBuySettings => {
+            groupbuy::settings::set_check_code(ctx, 999_999, true).await
+        }
+        _ => return None,
+    };
+    Some(match result {
+        Err(GroupBuyError::Forbidden(_)) => Err(true),
+        _ => Ok(()),
+    })
 }
 
 fn staff_ctx(t: &crate::helpers::TestApp, id: i64, username: &str, role: Role, store: i64) -> Ctx {
@@ -146,7 +194,7 @@ both!(
                             .map(|_| ())
                             .map_err(|e| matches!(e, patron::points::PointsError::Forbidden(_))),
                         ),
-                        _ => None,
+                        _ => groupbuy_probe(&ctx, p).await,
                     };
                     if let Some(result) = member_probe {
                         match result {
