@@ -84,6 +84,80 @@ impl Fen {
 }
 
 impl Fen {
+    /// The amount in Chinese capital numerals as written on cheques and deposit slips
+    /// (大写金额): `壹万贰仟叁佰肆拾伍元陆角柒分`, `伍佰元整`, `零元整`.
+    pub fn in_capitals(self) -> String {
+        const DIGITS: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
+        const UNITS: [&str; 4] = ["", "拾", "佰", "仟"];
+        const GROUPS: [&str; 4] = ["", "万", "亿", "万亿"];
+        let abs = self.0.unsigned_abs();
+        let (yuan, jiao, fen) = (abs / 100, (abs / 10) % 10, abs % 10);
+        let mut out = String::new();
+        if yuan == 0 {
+            out.push('零');
+        } else {
+            let mut groups = Vec::new();
+            let mut rest = yuan;
+            while rest > 0 {
+                groups.push(rest % 10_000);
+                rest /= 10_000;
+            }
+            let mut pending_zero = false;
+            for (gi, g) in groups.iter().enumerate().rev() {
+                if *g == 0 {
+                    pending_zero = !out.is_empty();
+                    continue;
+                }
+                if pending_zero || (!out.is_empty() && *g < 1000) {
+                    out.push('零');
+                }
+                pending_zero = false;
+                let digits = [g / 1000, (g / 100) % 10, (g / 10) % 10, g % 10];
+                let mut zero = false;
+                let mut started = false;
+                for (i, d) in digits.iter().enumerate() {
+                    if *d == 0 {
+                        zero = started;
+                        continue;
+                    }
+                    if zero {
+                        out.push('零');
+                        zero = false;
+                    }
+                    started = true;
+                    out.push(DIGITS[*d as usize]);
+                    out.push_str(UNITS[3 - i]);
+                }
+                out.push_str(GROUPS[gi.min(3)]);
+            }
+        }
+        out.push('元');
+        match (jiao, fen) {
+            (0, 0) => out.push('整'),
+            (j, 0) => {
+                out.push(DIGITS[j as usize]);
+                out.push_str("角整");
+            }
+            (0, f) => {
+                if yuan > 0 {
+                    out.push('零');
+                }
+                out.push(DIGITS[f as usize]);
+                out.push('分');
+            }
+            (j, f) => {
+                out.push(DIGITS[j as usize]);
+                out.push('角');
+                out.push(DIGITS[f as usize]);
+                out.push('分');
+            }
+        }
+        if self.0 < 0 {
+            out.insert(0, '负');
+        }
+        out
+    }
+
     /// `1,234.56` without the currency sign, for an input field (`parse_yuan` reads it back).
     pub fn plain(self) -> String {
         self.format("")
@@ -161,6 +235,21 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn amounts_are_written_in_capitals_as_on_a_cheque() {
+        assert_eq!(Fen(0).in_capitals(), "零元整");
+        assert_eq!(Fen(50_000).in_capitals(), "伍佰元整");
+        assert_eq!(Fen(1_234_567).in_capitals(), "壹万贰仟叁佰肆拾伍元陆角柒分");
+        assert_eq!(Fen(6_000_000).in_capitals(), "陆万元整");
+        assert_eq!(Fen(10_010_000).in_capitals(), "壹拾万零壹佰元整");
+        assert_eq!(Fen(100_000_005).in_capitals(), "壹佰万元零伍分");
+        assert_eq!(Fen(1_005_000_000).in_capitals(), "壹仟零伍万元整");
+        assert_eq!(Fen(1_000_010).in_capitals(), "壹万元壹角整");
+        assert_eq!(Fen(10_000_000_000).in_capitals(), "壹亿元整");
+        assert_eq!(Fen(10_000_100_000).in_capitals(), "壹亿零壹仟元整");
+        assert_eq!(Fen(-270).in_capitals(), "负贰元柒角整");
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -26,8 +26,13 @@ const PEOPLE: &[(&str, &str, &str, &[&str])] = &[
     ("clerk", "王职员", "clerk", &["WFJ"]),
     ("service", "赵客服", "service", &["WFJ", "XD"]),
     ("marketing", "钱市场", "marketing", &["HQ"]),
-    ("cashier", "孙出纳", "cashier", &["HQ"]),
-    ("finance", "周财务经理", "finance_manager", &["HQ"]),
+    ("cashier", "孙出纳", "cashier", &["HQ", "WFJ", "XD"]),
+    (
+        "finance",
+        "周财务经理",
+        "finance_manager",
+        &["HQ", "WFJ", "XD"],
+    ),
     ("till", "吴收银", "till_cashier", &["WFJ"]),
     ("reward", "郑领奖处", "reward_desk", &["WFJ"]),
     ("info", "冯信息部", "information", &["HQ"]),
@@ -109,6 +114,16 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
     if let Some((actor, _)) = staff::store::load_actor(&app.db, clerk.id).await? {
         crate::demo_members::pending_work(&app, &actor).await?;
     }
+    let mut actors = std::collections::HashMap::new();
+    for (username, ..) in PEOPLE {
+        let row = staff::find_by_username(&ctx, username)
+            .await
+            .map_err(explain)?;
+        if let Some((actor, _)) = staff::store::load_actor(&app.db, row.id).await? {
+            actors.insert(*username, actor);
+        }
+    }
+    crate::demo_groupbuy::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::config::write_private(&creds, &out)
         .with_context(|| format!("writing {}", creds.display()))?;
     app.db.close().await;

@@ -28,6 +28,7 @@ pub mod config;
 pub mod ctx;
 pub mod db;
 pub mod demo;
+pub mod demo_groupbuy;
 pub mod demo_members;
 pub mod groupbuy;
 pub mod jobs;

@@ -10,11 +10,15 @@
 
 pub mod api;
 pub mod check;
+pub mod month_pages;
+pub mod pages;
+pub mod print;
 pub mod rebates;
 pub mod reconcile;
 pub mod redeem;
 pub mod report;
 pub mod requisitions;
+pub mod sale_pages;
 pub mod sales;
 pub mod settings;
 pub mod stock;

@@ -139,6 +139,16 @@ fn phone_ok(p: &str) -> bool {
 /// Checks everything that can be checked without writing: fields, the ranges' existence and
 /// face values, and the prepaid-card rules.
 pub async fn prepare(ctx: &Ctx, input: &SaleIn) -> Result<Prepared, GroupBuyError> {
+    let (prepared, broken) = assess(ctx, input).await?;
+    if broken.is_empty() {
+        Ok(prepared)
+    } else {
+        Err(GroupBuyError::Prepaid(broken))
+    }
+}
+
+/// The checked sale and the prepaid-card rules it breaks.
+async fn assess(ctx: &Ctx, input: &SaleIn) -> Result<(Prepared, Vec<Breach>), GroupBuyError> {
     let store = store_at(ctx, &input.store_code, Permission::SellVouchers).await?;
     let settings = ctx.app.cache.groupbuy(ctx.db()).await?;
     let mut bad = Invalid::new();
@@ -288,9 +298,6 @@ pub async fn prepare(ctx: &Ctx, input: &SaleIn) -> Result<Prepared, GroupBuyErro
         sale_date: day,
     };
     let broken = breaches(&settings.limits(), &facts);
-    if !broken.is_empty() {
-        return Err(GroupBuyError::Prepaid(broken));
-    }
     let bank_text = |s: &str| {
         if through_bank {
             s.trim().to_string()
@@ -298,7 +305,7 @@ pub async fn prepare(ctx: &Ctx, input: &SaleIn) -> Result<Prepared, GroupBuyErro
             String::new()
         }
     };
-    Ok(Prepared {
+    let prepared = Prepared {
         store,
         buyer_id: input.buyer_id,
         buyer,
@@ -315,15 +322,17 @@ pub async fn prepare(ctx: &Ctx, input: &SaleIn) -> Result<Prepared, GroupBuyErro
         real_name,
         id_number,
         request_key: Some(input.request_key.trim().to_string()).filter(|k| !k.is_empty()),
-    })
+    };
+    Ok((prepared, broken))
 }
 
 /// The sale screen's live check: nothing is written.
 pub async fn check(ctx: &Ctx, input: &SaleIn) -> Result<SaleCheck, GroupBuyError> {
-    match prepare(ctx, input).await {
-        Ok(p) => Ok(SaleCheck {
+    match assess(ctx, input).await {
+        Ok((p, rules)) => Ok(SaleCheck {
             count: p.count,
             amount_fen: p.amount,
+            rules: rules.iter().map(|b| b.rule.to_string()).collect(),
             ..Default::default()
         }),
         Err(GroupBuyError::Invalid(i)) => Ok(SaleCheck {
@@ -332,10 +341,6 @@ pub async fn check(ctx: &Ctx, input: &SaleIn) -> Result<SaleCheck, GroupBuyError
                 .into_iter()
                 .map(|e| (e.field, e.key.to_string()))
                 .collect(),
-            ..Default::default()
-        }),
-        Err(GroupBuyError::Prepaid(rules)) => Ok(SaleCheck {
-            rules: rules.iter().map(|b| b.rule.to_string()).collect(),
             ..Default::default()
         }),
         Err(e) => Err(e),

@@ -23,7 +23,13 @@ const NAV: &[(&str, &str, Permission)] = &[
         "nav.liability",
         Permission::ViewPointsLiability,
     ),
+    ("/groupbuy", "nav.groupbuy", Permission::ViewGroupBuy),
     ("/admin/loyalty", "nav.loyalty", Permission::ManageLoyalty),
+    (
+        "/admin/groupbuy",
+        "nav.groupbuy_settings",
+        Permission::ManageGroupBuySettings,
+    ),
     ("/admin/stores", "nav.stores", Permission::ManageStores),
     ("/admin/staff", "nav.staff", Permission::ManageStaff),
     ("/admin/roles", "nav.roles", Permission::ViewPermissions),

@@ -88,6 +88,7 @@ pub fn router_with(app: App, extra: Router<App>) -> Router {
         .merge(crate::members::pages::router())
         .merge(crate::portal::pages::router())
         .merge(crate::points::pages::router())
+        .merge(crate::groupbuy::pages::router())
         .nest("/api/v1", api_router)
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", doc))
         .merge(extra)
