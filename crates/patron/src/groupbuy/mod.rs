@@ -132,6 +132,18 @@ pub(crate) fn parse_ranges(field: &str, text: &str, bad: &mut Invalid) -> Option
     bad.check(field, SerialRange::parse_list(text))
 }
 
+/// The highest face value a voucher may have (¥1,000,000): keeps every count × face in range.
+pub const MAX_FACE_FEN: i64 = 100_000_000;
+
+/// A store's time zone, for business dates of operations that name the store by id.
+pub(crate) async fn store_tz(ctx: &Ctx, store_id: i64) -> Result<chrono_tz::Tz, GroupBuyError> {
+    let stores = ctx.app.cache.stores(ctx.db()).await?;
+    Ok(stores
+        .by_id(store_id)
+        .map(|s| s.tz)
+        .unwrap_or_else(|| ctx.app.config.tz()))
+}
+
 /// The business date now at a store.
 pub(crate) fn today(ctx: &Ctx, store: &StoreInfo) -> NaiveDate {
     crate::points::business_date(ctx.now(), store.tz)
@@ -168,6 +180,13 @@ pub async fn decide(
     id: i64,
     decision: patron_core::approvals::Decision,
 ) -> Result<crate::approvals::ApprovalRow, GroupBuyError> {
+    let store_id = crate::approvals::store::get(ctx.db(), id)
+        .await?
+        .and_then(|a| a.store_id);
+    let tz = match store_id {
+        Some(s) => store_tz(ctx, s).await?,
+        None => ctx.app.config.tz(),
+    };
     let c = ctx.clone();
     let decision = std::sync::Arc::new(decision);
     ctx.db()
@@ -178,7 +197,7 @@ pub async fn decide(
                 match row.kind.as_str() {
                     requisitions::KIND_REQUISITION => requisitions::on_decided(tx, &row).await?,
                     rebates::KIND_REBATE => rebates::on_decided(tx, &row).await?,
-                    stock::KIND_WRITEOFF => stock::on_decided(&c, tx, &row).await?,
+                    stock::KIND_WRITEOFF => stock::on_decided(&c, tx, &row, tz).await?,
                     _ => return Err(GroupBuyError::NotFound),
                 }
                 Ok(row)

@@ -18,11 +18,14 @@ use crate::cache::StoreInfo;
 use crate::ctx::App;
 use crate::on_db;
 use crate::web::error::AppError;
+use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::layout::Page;
 
 pub fn router() -> Router<App> {
     Router::new()
         .route("/groupbuy/rebates", get(rebates_page).post(rebate_submit))
+        .route("/groupbuy/rebates.csv", get(rebates_csv))
+        .route("/groupbuy/rebates.xlsx", get(rebates_xlsx))
         .route("/groupbuy/rebates/{id}/{step}", post(rebate_step))
         .route("/groupbuy/reconcile", get(reconcile_page))
         .route("/groupbuy/reconcile/{side}", post(sign_submit))
@@ -270,4 +273,72 @@ async fn sign_submit(Path(side): Path<String>, v: Verified<Form>) -> Response {
             }
         }
     }
+}
+
+/// The rebate slips with what the register records (返扣领取表), as a file.
+async fn rebates_export(c: Console, q: StoreQuery, format: ExportFormat) -> Response {
+    let (store, _) = match store_choice(&c, q.store.as_deref(), Permission::ViewBuyerRegister).await
+    {
+        Ok(x) => x,
+        Err(res) => return res,
+    };
+    let list = match rebates::list(c.ctx.db(), store.id).await {
+        Ok(l) => l,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let page = Page::console(&c, "gb.rebates");
+    let mut rows = Vec::with_capacity(list.len());
+    for x in list {
+        let serials = rebates::paid_ranges(c.ctx.db(), x.id)
+            .await
+            .unwrap_or_default()
+            .join(", ");
+        rows.push(vec![
+            Cell::from(x.rebate_no),
+            Cell::from(x.recon_no.unwrap_or_default()),
+            Cell::from(if x.organisation.is_empty() {
+                x.contact
+            } else {
+                x.organisation
+            }),
+            Cell::from(patron_core::Fen(x.purchase_fen).plain()),
+            Cell::from(x.rate_permille),
+            Cell::from(patron_core::Fen(x.rebate_fen).plain()),
+            Cell::from(page.t_or(&format!("gb.doc.{}", x.state), "gb.doc_state")),
+            Cell::from(x.paid_on.map(|d| d.to_string()).unwrap_or_default()),
+            Cell::from(serials),
+            Cell::from(x.expires_on.map(|d| d.to_string()).unwrap_or_default()),
+            Cell::from(x.signed_name.unwrap_or_default()),
+        ]);
+    }
+    export::respond(
+        &Table::new(
+            "rebates",
+            &page,
+            &[
+                "gb.doc_no",
+                "gb.recon_no",
+                "gb.buyer",
+                "gb.purchase",
+                "gb.rate_permille",
+                "gb.rebate",
+                "gb.doc_state",
+                "gb.date",
+                "gb.serials",
+                "gb.expires_on",
+                "gb.signed_name",
+            ],
+            rows,
+        ),
+        format,
+    )
+    .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn rebates_csv(c: Console, Query(q): Query<StoreQuery>) -> Response {
+    rebates_export(c, q, ExportFormat::Csv).await
+}
+
+async fn rebates_xlsx(c: Console, Query(q): Query<StoreQuery>) -> Response {
+    rebates_export(c, q, ExportFormat::Xlsx).await
 }

@@ -24,6 +24,7 @@ use crate::auth::extract::{Console, Verified};
 use crate::cache::StoreInfo;
 use crate::ctx::App;
 use crate::web::error::AppError;
+use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::layout::{FormErrors, Page};
 
 pub type Form = HashMap<String, String>;
@@ -31,6 +32,8 @@ pub type Form = HashMap<String, String>;
 pub fn router() -> Router<App> {
     Router::new()
         .route("/groupbuy", get(overview))
+        .route("/groupbuy/stock.csv", get(stock_csv))
+        .route("/groupbuy/stock.xlsx", get(stock_xlsx))
         .route("/groupbuy/stamp", post(stamp_submit))
         .route("/groupbuy/writeoffs", post(writeoff_submit))
         .route("/groupbuy/series", post(series_submit))
@@ -582,4 +585,46 @@ async fn check_code_submit(v: Verified<Form>) -> Response {
         Ok(()) => Redirect::to("/admin/groupbuy?ok=flash.saved").into_response(),
         Err(e) => AppError::from(e).into_response(),
     }
+}
+
+/// The stock overview as a file: state, face value, count, amount.
+async fn stock_export(c: Console, q: StoreQuery, format: ExportFormat) -> Response {
+    let (store, _) = match store_choice(&c, q.store.as_deref(), Permission::ViewGroupBuy).await {
+        Ok(x) => x,
+        Err(res) => return res,
+    };
+    let counts = match stock::overview(&c.ctx, &store.code).await {
+        Ok(x) => x,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let page = Page::console(&c, "gb.title");
+    let rows = counts
+        .into_iter()
+        .map(|s| {
+            vec![
+                Cell::from(page.t_or(&format!("gb.state.{}", s.state), "gb.state")),
+                Cell::from(patron_core::Fen(s.face_value_fen).plain()),
+                Cell::from(s.count),
+                Cell::from(patron_core::Fen(s.amount_fen).plain()),
+            ]
+        })
+        .collect();
+    export::respond(
+        &Table::new(
+            "voucher-stock",
+            &page,
+            &["gb.state", "gb.face_value", "gb.count", "gb.amount"],
+            rows,
+        ),
+        format,
+    )
+    .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn stock_csv(c: Console, Query(q): Query<StoreQuery>) -> Response {
+    stock_export(c, q, ExportFormat::Csv).await
+}
+
+async fn stock_xlsx(c: Console, Query(q): Query<StoreQuery>) -> Response {
+    stock_export(c, q, ExportFormat::Xlsx).await
 }

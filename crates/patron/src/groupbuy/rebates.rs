@@ -310,6 +310,7 @@ pub async fn pay(ctx: &Ctx, id: i64, input: &PayIn) -> Result<RebateRow, GroupBu
     let (Some(ranges), Some(signed)) = (ranges, signed) else {
         return Err(Invalid::one("ranges", "invalid.required").into());
     };
+    let tz = super::store_tz(ctx, row.store_id).await?;
     let mut expires: Option<NaiveDate> = None;
     for r in &ranges {
         for f in store::range_facts(ctx.db(), *r).await? {
@@ -335,7 +336,7 @@ pub async fn pay(ctx: &Ctx, id: i64, input: &PayIn) -> Result<RebateRow, GroupBu
                     )));
                 }
                 let now = c.now();
-                let day = crate::points::business_date(now, c.app.config.tz());
+                let day = crate::points::business_date(now, tz);
                 store::ensure_open(tx, row.store_id, day).await?;
                 let (mut count, mut total) = (0, 0);
                 for r in ranges {

@@ -393,27 +393,33 @@ pub async fn sign_finance(
             "the figures changed since the department signed: the department signs again".into(),
         ));
     }
-    let req = Arc::new((ctx.clone(), store.clone(), month.clone()));
+    // Closed only as checked: the same signed figures by the same department signer.
+    let signed = (row.figures.clone(), row.dept_signed_by.unwrap_or(0));
+    let req = Arc::new((ctx.clone(), store.clone(), month.clone(), signed));
     ctx.db()
         .write(move |tx| {
             let req = req.clone();
             Box::pin(async move {
-                let (c, store, month) = &*req;
+                let (c, store, month, (figures, dept)) = &*req;
                 let n = on_tx!(tx, |x| {
                     sqlx::query(
                         "update gb_reconciliations set finance_signed_by = $1, finance_signed_at = $2, closed = true \
-                         where store_id = $3 and month = $4 and not closed and dept_signed_by is not null",
+                         where store_id = $3 and month = $4 and not closed and figures = $5 and dept_signed_by = $6",
                     )
                     .bind(staff_id(c))
                     .bind(ts(c.now()))
                     .bind(store.id)
                     .bind(month)
+                    .bind(figures)
+                    .bind(*dept)
                     .execute(x)
                     .await
                     .map(|r| r.rows_affected())
                 })?;
                 if n == 0 {
-                    return Err(GroupBuyError::MonthClosed(month.clone()));
+                    return Err(GroupBuyError::Conflict(format!(
+                        "{month} was closed or signed again by the department meanwhile"
+                    )));
                 }
                 tx.audit(
                     c.audit("groupbuy.reconcile.finance", "gb_reconciliation", format!("{}:{month}", store.code))

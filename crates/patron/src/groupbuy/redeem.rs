@@ -3,8 +3,13 @@
 //! against the till's key; past the limit per minute the till gets 429. A voucher is used once:
 //! the guarded `UPDATE … WHERE state = 'sold'` lets exactly one of any number of concurrent
 //! redeems through.
+//!
+//! Parallel guesses from one till key are checked one at a time (a gate per key in this
+//! process), so no more than the limit of wrong codes is ever evaluated per minute and key on
+//! one instance; the count itself is in the database and holds across instances.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use patron_core::vouchers::{Serial, SerialRange, code_matches};
@@ -130,6 +135,18 @@ async fn count_failure(ctx: &Ctx, key_id: i64) -> Result<(), GroupBuyError> {
     Ok(())
 }
 
+type Gate = Arc<tokio::sync::Mutex<()>>;
+
+static GATES: LazyLock<Mutex<HashMap<i64, Gate>>> = LazyLock::new(Mutex::default);
+
+/// The gate that orders one till key's code checks.
+fn gate(key_id: i64) -> Gate {
+    match GATES.lock() {
+        Ok(mut g) => g.entry(key_id).or_default().clone(),
+        Err(_) => Gate::default(),
+    }
+}
+
 /// Finds the voucher behind a serial and check code, counting a miss against the till.
 async fn authentic(
     ctx: &Ctx,
@@ -137,6 +154,8 @@ async fn authentic(
     check_code: Option<&str>,
 ) -> Result<(Serial, VoucherRow), GroupBuyError> {
     let (key_id, store_id, _) = till_of(ctx)?;
+    let gate = gate(key_id);
+    let _checking = gate.lock().await;
     if over_limit(ctx, key_id).await? {
         return Err(GroupBuyError::RateLimited);
     }
@@ -178,7 +197,9 @@ pub async fn lookup(
     check_code: Option<&str>,
 ) -> Result<VoucherOut, GroupBuyError> {
     let (serial, v) = authentic(ctx, serial, check_code).await?;
-    let today = crate::points::business_date(ctx.now(), ctx.app.config.tz());
+    let (_, store_id, _) = till_of(ctx)?;
+    let tz = super::store_tz(ctx, store_id).await?;
+    let today = crate::points::business_date(ctx.now(), tz);
     Ok(VoucherOut {
         serial: serial.to_string(),
         face_value_fen: v.face_value_fen,

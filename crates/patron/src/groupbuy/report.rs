@@ -55,10 +55,10 @@ async fn sales_where(
         "s.state = 'reserved' and s.biz_date = $2"
     };
     let sql = format!(
-        "select s.id, s.sale_no, b.organisation, b.contact, s.payment, s.count, s.amount_fen \
+        "select s.id, s.sale_no, b.organisation, s.payment, s.count, s.amount_fen \
          from gb_sales s join gb_buyers b on b.id = s.buyer_id where s.store_id = $1 and {cond} order by s.id"
     );
-    let rows: Vec<(i64, String, String, String, String, i64, i64)> = on_db!(db, |p| {
+    let rows: Vec<(i64, String, String, String, i64, i64)> = on_db!(db, |p| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(store_id)
             .bind(day)
@@ -66,7 +66,7 @@ async fn sales_where(
             .await?
     });
     let mut out = Vec::with_capacity(rows.len());
-    for (id, sale_no, org, contact, payment, count, amount_fen) in rows {
+    for (id, sale_no, org, payment, count, amount_fen) in rows {
         let ranges = super::sales::lines(db, id)
             .await?
             .iter()
@@ -74,7 +74,12 @@ async fn sales_where(
             .collect();
         out.push(ReportSale {
             sale_no,
-            organisation: if org.is_empty() { contact } else { org },
+            // The register is confidential: a person is not named on the notice.
+            organisation: if org.is_empty() {
+                "个人".to_string()
+            } else {
+                org
+            },
             payment: Payment::from_code(&payment)
                 .map(super::sales::payment_zh)
                 .unwrap_or("")

@@ -126,7 +126,7 @@ pub async fn request(ctx: &Ctx, input: &RequisitionIn) -> Result<RequisitionRow,
             continue;
         }
         let face = match Fen::parse_yuan(&l.face_value) {
-            Ok(f) if f.0 > 0 => f.0,
+            Ok(f) if f.0 > 0 && f.0 <= super::MAX_FACE_FEN => f.0,
             _ => {
                 bad.add(&format!("lines[{i}].face_value"), "invalid.amount");
                 0
@@ -322,10 +322,12 @@ pub async fn prepare(ctx: &Ctx, id: i64, input: &PrepareIn) -> Result<(), GroupB
                     });
                 }
                 let text = super::stock::ranges_text(ranges);
-                on_tx!(tx, |x| {
+                // Guarded: a concurrent prepare of the same requisition fails here and its
+                // ranges are let go with its rollback.
+                let n = on_tx!(tx, |x| {
                     sqlx::query(
                         "update gb_requisitions set state = 'prepared', ranges = $1, pickup_on = $2, \
-                         prepared_by = $3, prepared_at = $4 where id = $5",
+                         prepared_by = $3, prepared_at = $4 where id = $5 and state = 'approved'",
                     )
                     .bind(&text)
                     .bind(pickup)
@@ -336,6 +338,12 @@ pub async fn prepare(ctx: &Ctx, id: i64, input: &PrepareIn) -> Result<(), GroupB
                     .await
                     .map(|r| r.rows_affected())
                 })?;
+                if n != 1 {
+                    return Err(GroupBuyError::Conflict(format!(
+                        "requisition {} was prepared meanwhile",
+                        row.req_no
+                    )));
+                }
                 tx.audit(
                     c.audit("groupbuy.requisition.prepare", "gb_requisition", id)
                         .store(row.store_id)
@@ -393,6 +401,7 @@ pub struct ReceiveIn {
 pub async fn receive(ctx: &Ctx, id: i64, input: &ReceiveIn) -> Result<(), GroupBuyError> {
     let row = get(ctx.db(), id).await?.ok_or(GroupBuyError::NotFound)?;
     ctx.require_at(Permission::SellVouchers, row.store_id)?;
+    let tz = super::store_tz(ctx, row.store_id).await?;
     let mut bad = Invalid::new();
     for (field, ok) in [
         ("serials_checked", input.serials_checked),
@@ -412,7 +421,7 @@ pub async fn receive(ctx: &Ctx, id: i64, input: &ReceiveIn) -> Result<(), GroupB
                 let row = get_in(tx, id).await?;
                 expect_state(&row, "handed")?;
                 let now = c.now();
-                let day = crate::points::business_date(now, c.app.config.tz());
+                let day = crate::points::business_date(now, tz);
                 store::ensure_open(tx, row.store_id, day).await?;
                 let ranges = SerialRange::parse_list(&row.ranges)
                     .map_err(|k| Invalid::one("ranges", k))?;

@@ -209,7 +209,7 @@ async fn assess(ctx: &Ctx, input: &SaleIn) -> Result<(Prepared, Vec<Breach>), Gr
             None
         } else {
             match Fen::parse_yuan(&l.face_value) {
-                Ok(f) if f.0 > 0 => Some(f.0),
+                Ok(f) if f.0 > 0 && f.0 <= super::MAX_FACE_FEN => Some(f.0),
                 _ => {
                     bad.add(&format!("lines[{i}].face_value"), "invalid.amount");
                     None
@@ -232,7 +232,9 @@ async fn assess(ctx: &Ctx, input: &SaleIn) -> Result<(Prepared, Vec<Breach>), Gr
                 facts.iter().map(|f| f.min_face).min().unwrap_or(0),
                 facts.iter().map(|f| f.max_face).max().unwrap_or(0),
             );
-            if face_value.is_none() && min_face != max_face {
+            // One printed face value per range, so a bounce can restore it and the month's
+            // printed total is exact.
+            if min_face != max_face {
                 bad.add(&field, "invalid.mixed_face_values");
                 continue;
             }
@@ -469,7 +471,7 @@ async fn write_sale(
     };
     for (i, l) in p.lines.iter().enumerate() {
         let field = format!("lines[{i}].range");
-        store::move_range(
+        let moved = store::move_range(
             tx,
             &Move {
                 movement,
@@ -490,6 +492,13 @@ async fn write_sale(
             },
         )
         .await?;
+        // The face values were read before the write; they must still be what was priced.
+        if moved.amount_fen != l.amount {
+            return Err(GroupBuyError::Conflict(format!(
+                "the face values of {} changed while the sale was entered; enter it again",
+                l.range
+            )));
+        }
         on_tx!(tx, |x| {
             sqlx::query(
                 "insert into gb_sale_lines (sale_id, line_no, first_serial, last_serial, count, series_face_fen, \
@@ -698,12 +707,13 @@ struct SaleState {
     due_on: Option<NaiveDate>,
     count: i64,
     amount_fen: i64,
+    deposit_id: Option<i64>,
 }
 
 async fn sale_in(tx: &mut Tx, id: i64) -> Result<SaleState, GroupBuyError> {
     let row: Option<SaleState> = on_tx!(tx, |c| {
         sqlx::query_as(
-            "select store_id, sale_no, state, due_on, count, amount_fen from gb_sales where id = $1",
+            "select store_id, sale_no, state, due_on, count, amount_fen, deposit_id from gb_sales where id = $1",
         )
         .bind(id)
         .fetch_optional(c)
@@ -854,18 +864,26 @@ pub async fn bounce(ctx: &Ctx, sale_id: i64, input: &BounceIn) -> Result<(), Gro
     let reason = bad.check("reason", required_text(&input.reason, 200));
     bad.into_result()?;
     let reason = reason.unwrap_or_default();
+    let tz = super::store_tz(ctx, sale.store_id).await?;
     let c = ctx.clone();
     ctx.db()
         .write(move |tx| {
             let (c, reason) = (c.clone(), reason.clone());
             Box::pin(async move {
-                let SaleState { store_id, sale_no, state, count, amount_fen: amount, .. } =
-                    sale_in(tx, sale_id).await?;
+                let SaleState {
+                    store_id,
+                    sale_no,
+                    state,
+                    count,
+                    amount_fen: amount,
+                    deposit_id,
+                    ..
+                } = sale_in(tx, sale_id).await?;
                 if state != "reserved" {
                     return Err(GroupBuyError::Conflict(format!("sale {sale_no} is {state}, not reserved")));
                 }
                 let now = c.now();
-                let day = crate::points::business_date(now, c.app.config.tz());
+                let day = crate::points::business_date(now, tz);
                 store::ensure_open(tx, store_id, day).await?;
                 for l in lines_in(tx, sale_id).await? {
                     store::move_range(
@@ -904,7 +922,8 @@ pub async fn bounce(ctx: &Ctx, sale_id: i64, input: &BounceIn) -> Result<(), Gro
                     .await
                     .map(|r| r.rows_affected())
                 })?;
-                // The cheque was counted as received: it leaves the journal again.
+                // The cheque was counted as received: it leaves the journal again, unless it
+                // was already paid in to finance (then finance holds it, not the desk).
                 store::journal(
                     tx,
                     &store::JournalLine {
@@ -916,7 +935,7 @@ pub async fn bounce(ctx: &Ctx, sale_id: i64, input: &BounceIn) -> Result<(), Gro
                         doc_no: &sale_no,
                         vouchers: 0,
                         debit_fen: 0,
-                        credit_fen: amount,
+                        credit_fen: if deposit_id.is_none() { amount } else { 0 },
                         staff_id: staff_id(&c),
                     },
                 )

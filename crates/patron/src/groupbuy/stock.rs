@@ -79,7 +79,7 @@ pub async fn create_series(ctx: &Ctx, input: &SeriesIn) -> Result<SeriesOut, Gro
     let code = bad.check("code", required_text(&input.code, 20));
     let name = bad.check("name", required_text(&input.name, 60));
     let face = match Fen::parse_yuan(&input.face_value) {
-        Ok(f) if f.0 > 0 => Some(f),
+        Ok(f) if f.0 > 0 && f.0 <= super::MAX_FACE_FEN => Some(f),
         _ => {
             bad.add("face_value", "invalid.amount");
             None
@@ -519,6 +519,7 @@ pub(super) async fn on_decided(
     ctx: &Ctx,
     tx: &mut Tx,
     approval: &approvals::ApprovalRow,
+    tz: chrono_tz::Tz,
 ) -> Result<(), GroupBuyError> {
     let payload: WriteOffPayload =
         serde_json::from_str(&approval.payload).map_err(|_| GroupBuyError::NotFound)?;
@@ -550,7 +551,7 @@ pub(super) async fn on_decided(
     let movement = Movement::write_off(&row.kind).ok_or(GroupBuyError::NotFound)?;
     let ranges = SerialRange::parse_list(&row.ranges).map_err(|k| Invalid::one("ranges", k))?;
     let now = ctx.now();
-    let day = crate::points::business_date(now, ctx.app.config.tz());
+    let day = crate::points::business_date(now, tz);
     store::ensure_open(tx, row.store_id, day).await?;
     let mut total = 0;
     for r in ranges {

@@ -454,4 +454,5 @@ pub const GROUPBUY: &[(&str, &str, &str)] = &[
     ),
     ("gb.print.rebate_register", "返扣领取表", "Rebate register"),
     ("gb.print.statement", "对帐单", "Statement"),
+    ("gb.rate_permille", "返奖比例（‰）", "Rate (‰)"),
 ];

@@ -488,6 +488,27 @@ both!(
             .await;
         assert_eq!(report["sales"][0]["ranges"][0], "00002001-00002120");
         assert_eq!(report["amount_fen"], 6_000_000);
+        // The 17:00 job stores the day's report once per store.
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 10, 18).expect("date");
+        let run = patron::jobs::run(&t.app, "groupbuy-daily-report", day, None)
+            .await
+            .expect("job");
+        assert_eq!((run.processed, run.already_done), (1, false));
+        let again = patron::jobs::run(&t.app, "groupbuy-daily-report", day, None)
+            .await
+            .expect("job");
+        assert!(again.already_done);
+        let stored = patron::groupbuy::report::stored(&t.app.db, t.hq, day)
+            .await
+            .expect("read")
+            .expect("stored");
+        assert_eq!((stored.count, stored.amount_fen), (300, 3_000_000));
+        assert_eq!(stored.sales[0].ranges, ["00000100-00000399"]);
+        assert_eq!(
+            stored.journal.len(),
+            2,
+            "the transfer received and its vouchers handed over"
+        );
 
         // Month end: the figures, computed here from what the story did.
         let opening = 700 - 50;
@@ -726,6 +747,15 @@ both!(
             "{body}"
         );
         assert_eq!(body["errors"][0]["field"], "lines[0].range");
+        // Paid in to finance the same day (E6), then it bounces: the desk's journal does not
+        // lose the amount twice.
+        ok(
+            &t,
+            "/api/v1/groupbuy/deposits",
+            &d.clerk,
+            json!({"store_code": "HQ", "kind": "cheque"}),
+        )
+        .await;
         ok(
             &t,
             &format!("/api/v1/groupbuy/sales/{}/bounce", s["sale_id"]),
@@ -733,6 +763,11 @@ both!(
             json!({"reason": "印鉴不符"}),
         )
         .await;
+        assert_eq!(
+            t.scalar("select cast(coalesce(sum(debit_fen - credit_fen), 0) as bigint) from gb_journal where store_id = $1", t.hq).await,
+            0,
+            "nothing is left on hand after the deposit and the bounce"
+        );
         assert_eq!(count_in(&t, "reserved").await, 0);
         assert_eq!(count_in(&t, "stamped").await, 100);
         assert_eq!(count_in(&t, "sold").await, 0);
@@ -956,6 +991,32 @@ both!(
             (status, body["code"].as_str()),
             (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
         );
+        // Guesses sent in parallel are checked one at a time: the limit holds.
+        let guesser = t.till_key(t.hq, "T09").await;
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let (http, base, key) = (t.http.clone(), t.base.clone(), guesser.clone());
+            tasks.push(tokio::spawn(async move {
+                http.get(format!(
+                    "{base}/api/v1/pos/vouchers/00000003?check_code={:06}",
+                    900_000 + i
+                ))
+                .bearer_auth(&key)
+                .send()
+                .await
+                .expect("send")
+                .status()
+            }));
+        }
+        let mut statuses = Vec::new();
+        for task in tasks {
+            statuses.push(task.await.expect("task"));
+        }
+        let evaluated = statuses
+            .iter()
+            .filter(|s| **s != StatusCode::TOO_MANY_REQUESTS)
+            .count();
+        assert_eq!(evaluated, 5, "{statuses:?}");
         // Another till is not held up; the first one is free again a minute later.
         let other = t.till_key(t.hq, "T02").await;
         let (status, _) = t
@@ -1140,13 +1201,30 @@ both!(
             )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-        ok(
-            &t,
-            &format!("/api/v1/groupbuy/requisitions/{id}/prepare"),
-            &d.cashier,
-            json!({"ranges": "51-100", "pickup_on": "2026-09-26"}),
-        )
-        .await;
+        // Two finance clerks preparing at once: one wins, the other's ranges stay free.
+        let path = format!("/api/v1/groupbuy/requisitions/{id}/prepare");
+        let (a, b) = tokio::join!(
+            t.post(
+                &path,
+                &d.cashier,
+                json!({"ranges": "51-100", "pickup_on": "2026-09-26"})
+            ),
+            t.post(
+                &path,
+                &d.finance_manager,
+                json!({"ranges": "51-100", "pickup_on": "2026-09-27"})
+            ),
+        );
+        let wins = [a.0, b.0].iter().filter(|s| s.is_success()).count();
+        assert_eq!(wins, 1, "{a:?} {b:?}");
+        assert_eq!(
+            t.scalar(
+                "select count(*) from vouchers where requisition_id = $1",
+                id
+            )
+            .await,
+            50
+        );
         ok(
             &t,
             &format!("/api/v1/groupbuy/requisitions/{id}/hand-over"),
