@@ -183,19 +183,22 @@ pub enum VoucherState {
     Reserved,
     Sold,
     Redeemed,
+    /// Expired with its value unused, and exchanged for a new voucher (E12).
+    Exchanged,
     Void,
     Damaged,
     Lost,
 }
 
 impl VoucherState {
-    pub const ALL: [VoucherState; 9] = [
+    pub const ALL: [VoucherState; 10] = [
         VoucherState::Finance,
         VoucherState::Received,
         VoucherState::Stamped,
         VoucherState::Reserved,
         VoucherState::Sold,
         VoucherState::Redeemed,
+        VoucherState::Exchanged,
         VoucherState::Void,
         VoucherState::Damaged,
         VoucherState::Lost,
@@ -209,6 +212,7 @@ impl VoucherState {
             VoucherState::Reserved => "reserved",
             VoucherState::Sold => "sold",
             VoucherState::Redeemed => "redeemed",
+            VoucherState::Exchanged => "exchanged",
             VoucherState::Void => "void",
             VoucherState::Damaged => "damaged",
             VoucherState::Lost => "lost",
@@ -248,6 +252,10 @@ pub enum Movement {
     Rebate,
     /// Used at a till.
     Redeem,
+    /// An expired, unused voucher taken back (E12)…
+    Exchange,
+    /// …and the new voucher handed out for it.
+    Reissue,
     Void,
     Damage,
     Lose,
@@ -264,6 +272,8 @@ impl Movement {
             Movement::Bounce => "bounce",
             Movement::Rebate => "rebate",
             Movement::Redeem => "redeem",
+            Movement::Exchange => "exchange",
+            Movement::Reissue => "reissue",
             Movement::Void => "void",
             Movement::Damage => "damage",
             Movement::Lose => "lose",
@@ -282,6 +292,8 @@ impl Movement {
             Movement::Bounce => (&[S::Reserved], S::Stamped),
             Movement::Rebate => (&[S::Stamped], S::Sold),
             Movement::Redeem => (&[S::Sold], S::Redeemed),
+            Movement::Exchange => (&[S::Sold], S::Exchanged),
+            Movement::Reissue => (&[S::Stamped], S::Sold),
             Movement::Void => (&[S::Received, S::Stamped], S::Void),
             Movement::Damage => (&[S::Received, S::Stamped], S::Damaged),
             Movement::Lose => (&[S::Received, S::Stamped], S::Lost),
@@ -500,13 +512,17 @@ pub struct MonthCounts {
     pub sold: i64,
     pub rebated: i64,
     pub written_off: i64,
+    /// New vouchers handed out for expired ones (E12).
+    #[serde(default)]
+    pub reissued: i64,
     pub closing: i64,
 }
 
 impl MonthCounts {
-    /// Opening + received − sold − rebated − written off, which must equal the closing count.
+    /// Opening + received − sold − rebated − written off − reissued, which must equal the
+    /// closing count.
     pub fn expected_closing(&self) -> i64 {
-        self.opening + self.received - self.sold - self.rebated - self.written_off
+        self.opening + self.received - self.sold - self.rebated - self.written_off - self.reissued
     }
 
     pub fn balances(&self) -> bool {

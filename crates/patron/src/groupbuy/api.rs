@@ -35,6 +35,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(release))
         .routes(routes!(bounce))
         .routes(routes!(deposit))
+        .routes(routes!(exchange))
         .routes(routes!(request_rebate))
         .routes(routes!(notify_rebate))
         .routes(routes!(pay_rebate))
@@ -183,6 +184,16 @@ async fn deposit(
     ApiJson(body): ApiJson<DepositIn>,
 ) -> Result<Response, AppError> {
     Ok(created(sales::deposit(&ctx, &body).await?))
+}
+
+/// Exchange an expired, unused voucher for a new one of the same face value (E12).
+#[utoipa::path(post, path = "/groupbuy/exchanges", tag = "groupbuy", request_body = super::exchange::ExchangeIn,
+    responses((status = 201, body = super::exchange::ExchangeOut), (status = 422)), security(("bearer" = [])))]
+async fn exchange(
+    ApiCaller(ctx): ApiCaller,
+    ApiJson(body): ApiJson<super::exchange::ExchangeIn>,
+) -> Result<Response, AppError> {
+    Ok(created(super::exchange::exchange(&ctx, &body).await?))
 }
 
 /// Request a rebate for a buyer's open purchases.

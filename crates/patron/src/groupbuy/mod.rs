@@ -10,6 +10,9 @@
 
 pub mod api;
 pub mod check;
+pub mod cheques;
+pub mod deposits;
+pub mod exchange;
 pub mod month_pages;
 pub mod pages;
 pub mod print;

@@ -36,6 +36,7 @@ pub fn router() -> Router<App> {
         .route("/groupbuy/stock.xlsx", get(stock_xlsx))
         .route("/groupbuy/stamp", post(stamp_submit))
         .route("/groupbuy/writeoffs", post(writeoff_submit))
+        .route("/groupbuy/exchanges", post(exchange_submit))
         .route("/groupbuy/series", post(series_submit))
         .route("/groupbuy/series/{id}/print-file.csv", get(print_file))
         .route(
@@ -297,6 +298,26 @@ async fn writeoff_submit(v: Verified<Form>) -> Response {
                 kind: field(f, "kind"),
                 ranges: field(f, "ranges"),
                 reason: field(f, "reason"),
+            },
+        )
+        .await
+    })
+    .await
+}
+
+async fn exchange_submit(v: Verified<Form>) -> Response {
+    let to = format!(
+        "/groupbuy?store={}&ok=flash.gb_exchanged",
+        field(&v.form, "store_code")
+    );
+    overview_form(v, "exchange", to, async |ctx, f| {
+        super::exchange::exchange(
+            ctx,
+            &super::exchange::ExchangeIn {
+                store_code: field(f, "store_code"),
+                old_serial: field(f, "old_serial"),
+                new_serial: field(f, "new_serial"),
+                note: field(f, "note"),
             },
         )
         .await

@@ -142,6 +142,7 @@ pub async fn figures(
     let (damaged, damaged_fen) = sum(&["damage"]);
     let (lost, lost_fen) = sum(&["lose"]);
     let (redeemed, redeemed_fen) = sum(&["redeem"]);
+    let (reissued, _) = sum(&["reissue"]);
     let changes: Vec<(String, i64, i64, i64, i64, i64, String)> = on_db!(db, |p| {
         sqlx::query_as(
             "select s.sale_no, l.first_serial, l.last_serial, l.count, l.series_face_fen, l.face_value_fen, \
@@ -202,6 +203,7 @@ pub async fn figures(
             sold,
             rebated,
             written_off: void + damaged + lost,
+            reissued,
             closing,
         },
         received_fen,

@@ -219,7 +219,7 @@ fn refusal(v: &VoucherRow, stores: &crate::cache::Stores) -> GroupBuyError {
                 .unwrap_or_default(),
             till: v.redeemed_till.clone().unwrap_or_default(),
         },
-        "void" | "damaged" | "lost" => GroupBuyError::VoucherVoid(v.state.clone()),
+        "void" | "damaged" | "lost" | "exchanged" => GroupBuyError::VoucherVoid(v.state.clone()),
         other => GroupBuyError::VoucherNotSold(other.to_string()),
     }
 }

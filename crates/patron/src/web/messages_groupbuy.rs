@@ -455,4 +455,25 @@ pub const GROUPBUY: &[(&str, &str, &str)] = &[
     ("gb.print.rebate_register", "返扣领取表", "Rebate register"),
     ("gb.print.statement", "对帐单", "Statement"),
     ("gb.rate_permille", "返奖比例（‰）", "Rate (‰)"),
+    (
+        "invalid.not_expired",
+        "该券尚未过期，无需换新",
+        "The voucher has not expired",
+    ),
+    (
+        "invalid.exchange_face",
+        "新券面值须与过期券相同",
+        "The new voucher must have the old one's face value",
+    ),
+    ("gb.state.exchanged", "已换新", "Exchanged"),
+    ("gb.exchange", "过期券换新", "Exchange an expired voucher"),
+    (
+        "gb.exchange_hint",
+        "过期未使用的团购券可换发同面值新券。",
+        "An expired, unused voucher is exchanged for a new one of the same face value.",
+    ),
+    ("gb.old_serial", "过期券号", "Expired voucher"),
+    ("gb.new_serial", "新券号", "New voucher"),
+    ("gb.reissued", "过期换新付券", "Reissued for expired"),
+    ("flash.gb_exchanged", "已换发新券", "Exchanged"),
 ];

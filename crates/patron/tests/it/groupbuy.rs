@@ -530,7 +530,7 @@ both!(
         assert_eq!(status, StatusCode::OK, "{figs}");
         assert_eq!(
             figs["counts"],
-            json!({"opening": opening, "received": received, "sold": sold, "rebated": rebated, "written_off": written_off, "closing": closing})
+            json!({"opening": opening, "received": received, "sold": sold, "rebated": rebated, "written_off": written_off, "reissued": 0, "closing": closing})
         );
         assert_eq!(figs["received_fen"], 400 * 10_000);
         assert_eq!(figs["sold_fen"], 490_000 + 6_000_000 + 3_000_000 + 50_000);
@@ -1046,6 +1046,43 @@ both!(
             (status, body["code"].as_str()),
             (StatusCode::GONE, Some("voucher_expired"))
         );
+        // E12: the expired, unused voucher is exchanged at the desk for a new one of the same
+        // face value; the till takes the new one and refuses the old.
+        ok(&t, "/api/v1/groupbuy/series", &d.cashier, json!({"code": "S31", "name": "新券", "face_value": "100", "expires_on": "2035-12-31", "count": "5"})).await;
+        requisition(&t, &d, &[("100", 5)], "21-25").await;
+        stamp(&t, &d, "21-25").await;
+        let (status, body) = t
+            .post(
+                "/api/v1/groupbuy/exchanges",
+                &d.clerk,
+                json!({"store_code": "HQ", "old_serial": "00000005", "new_serial": "00000021"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["face_value_fen"], 10_000);
+        let (status, _) = redeem(&t, &d, 21, "R-3").await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, body) = redeem(&t, &d, 5, "R-4").await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("voucher_void"))
+        );
+        let (status, body) = t
+            .post(
+                "/api/v1/groupbuy/exchanges",
+                &d.clerk,
+                json!({"store_code": "HQ", "old_serial": "00000005", "new_serial": "00000022"}),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("voucher_state")),
+            "exchanged once only"
+        );
+        let check = patron::groupbuy::check::verify(&t.app.db)
+            .await
+            .expect("check");
+        assert!(check.ok(), "{check:?}");
         t.stop().await;
     }
 );
