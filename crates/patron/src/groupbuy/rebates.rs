@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 use super::store::{self, Link, Move};
 use super::{GroupBuyError, staff_id, store_at, today};
-use crate::approvals::{self, NewRequest};
+use crate::approvals;
 use crate::ctx::Ctx;
 use crate::db::{Db, DbError, Tx, ts};
 use crate::validation::{Invalid, required_text};
@@ -156,33 +156,21 @@ pub async fn request(ctx: &Ctx, input: &RebateIn) -> Result<RebateRow, GroupBuyE
                 if i64::try_from(claimed).unwrap_or(0) != n {
                     return Err(GroupBuyError::Conflict("the buyer's purchases changed".into()));
                 }
-                let approval = approvals::submit(
+                store::submit_for_approval(
                     &c,
                     tx,
-                    &NewRequest {
-                        kind: KIND_REBATE.into(),
-                        store_id: Some(store.id),
-                        subject_kind: "gb_rebate".into(),
-                        subject_id: id.to_string(),
-                        summary: format!(
+                    "gb_rebates",
+                    id,
+                    store.id,
+                    KIND_REBATE,
+                    format!(
                             "返扣单 {no}: 购券 ¥{} × {}‰ = 返扣 ¥{}",
                             super::yuan(purchase),
                             tier.rate_permille,
                             super::yuan(amount.0)
                         ),
-                        payload: serde_json::json!({ "rebate_id": id }),
-                        previous_id: None,
-                    },
                 )
                 .await?;
-                on_tx!(tx, |x| {
-                    sqlx::query("update gb_rebates set approval_id = $1 where id = $2")
-                        .bind(approval.id)
-                        .bind(id)
-                        .execute(x)
-                        .await
-                        .map(|r| r.rows_affected())
-                })?;
                 Ok::<_, GroupBuyError>(id)
             })
         })

@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 
 use super::store::{self, Link, Move};
 use super::{GroupBuyError, staff_id, store_at, today};
-use crate::approvals::{self, NewRequest};
+use crate::approvals;
 use crate::ctx::Ctx;
 use crate::db::{Db, DbError, Tx, ts};
 use crate::validation::{Invalid, required_text};
@@ -176,31 +176,19 @@ pub async fn request(ctx: &Ctx, input: &RequisitionIn) -> Result<RequisitionRow,
                     .fetch_one(x)
                     .await?
                 });
-                let approval = approvals::submit(
+                store::submit_for_approval(
                     c,
                     tx,
-                    &NewRequest {
-                        kind: KIND_REQUISITION.into(),
-                        store_id: Some(store.id),
-                        subject_kind: "gb_requisition".into(),
-                        subject_id: id.to_string(),
-                        summary: format!(
+                    "gb_requisitions",
+                    id,
+                    store.id,
+                    KIND_REQUISITION,
+                    format!(
                             "请示报告单 {no}: {total_count} 张 ¥{}",
                             super::yuan(total_fen)
                         ),
-                        payload: serde_json::json!({ "requisition_id": id }),
-                        previous_id: None,
-                    },
                 )
                 .await?;
-                on_tx!(tx, |x| {
-                    sqlx::query("update gb_requisitions set approval_id = $1 where id = $2")
-                        .bind(approval.id)
-                        .bind(id)
-                        .execute(x)
-                        .await
-                        .map(|r| r.rows_affected())
-                })?;
                 Ok::<_, GroupBuyError>(id)
             })
         })

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use super::store::{self, Link, Move, Moved, MovementRow};
 use super::{GroupBuyError, parse_ranges, staff_id, store_at, today};
-use crate::approvals::{self, NewRequest};
+use crate::approvals;
 use crate::ctx::Ctx;
 use crate::db::{Db, DbError, Tx, ts};
 use crate::validation::{Invalid, required_text};
@@ -377,11 +377,6 @@ pub struct WriteOffIn {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct WriteOffPayload {
-    writeoff_id: i64,
-}
-
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct WriteOffRow {
     pub id: i64,
@@ -452,15 +447,14 @@ pub async fn request_writeoff(ctx: &Ctx, input: &WriteOffIn) -> Result<i64, Grou
                     .fetch_one(x)
                     .await?
                 });
-                let approval = approvals::submit(
+                store::submit_for_approval(
                     c,
                     tx,
-                    &NewRequest {
-                        kind: KIND_WRITEOFF.into(),
-                        store_id: Some(store.id),
-                        subject_kind: "gb_writeoff".into(),
-                        subject_id: id.to_string(),
-                        summary: format!(
+                    "gb_writeoffs",
+                    id,
+                    store.id,
+                    KIND_WRITEOFF,
+                    format!(
                             "{} {} 张 ¥{} {} — {}",
                             kind.code(),
                             count,
@@ -468,20 +462,8 @@ pub async fn request_writeoff(ctx: &Ctx, input: &WriteOffIn) -> Result<i64, Grou
                             text,
                             reason
                         ),
-                        payload: serde_json::to_value(WriteOffPayload { writeoff_id: id })
-                            .unwrap_or_default(),
-                        previous_id: None,
-                    },
                 )
                 .await?;
-                on_tx!(tx, |x| {
-                    sqlx::query("update gb_writeoffs set approval_id = $1 where id = $2")
-                        .bind(approval.id)
-                        .bind(id)
-                        .execute(x)
-                        .await
-                        .map(|r| r.rows_affected())
-                })?;
                 Ok(id)
             })
         })
@@ -521,14 +503,16 @@ pub(super) async fn on_decided(
     approval: &approvals::ApprovalRow,
     tz: chrono_tz::Tz,
 ) -> Result<(), GroupBuyError> {
-    let payload: WriteOffPayload =
-        serde_json::from_str(&approval.payload).map_err(|_| GroupBuyError::NotFound)?;
+    let writeoff_id: i64 = approval
+        .subject_id
+        .parse()
+        .map_err(|_| GroupBuyError::NotFound)?;
     let row: WriteOffRow = on_tx!(tx, |c| {
         sqlx::query_as(
             "select id, store_id, kind, ranges, count, amount_fen, reason, state, approval_id, created_at \
              from gb_writeoffs where id = $1",
         )
-        .bind(payload.writeoff_id)
+        .bind(writeoff_id)
         .fetch_one(c)
         .await?
     });

@@ -447,3 +447,40 @@ pub async fn state_counts(
         .await?
     }))
 }
+
+/// Submits a document for approval and records the request on the document (in the same
+/// transaction). `table` is one of the area's document tables.
+pub async fn submit_for_approval(
+    ctx: &crate::ctx::Ctx,
+    tx: &mut Tx,
+    table: &'static str,
+    doc_id: i64,
+    store_id: i64,
+    kind: &str,
+    summary: String,
+) -> Result<i64, GroupBuyError> {
+    let approval = crate::approvals::submit(
+        ctx,
+        tx,
+        &crate::approvals::NewRequest {
+            kind: kind.into(),
+            store_id: Some(store_id),
+            subject_kind: table.trim_end_matches('s').into(),
+            subject_id: doc_id.to_string(),
+            summary,
+            payload: serde_json::json!({ "id": doc_id }),
+            previous_id: None,
+        },
+    )
+    .await?;
+    let sql = format!("update {table} set approval_id = $1 where id = $2");
+    on_tx!(tx, |c| {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(approval.id)
+            .bind(doc_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(approval.id)
+}
