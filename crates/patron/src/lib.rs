@@ -21,6 +21,7 @@ pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod bench_vouchers;
 pub mod cache;
 pub mod clock;
 pub mod commands;

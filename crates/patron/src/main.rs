@@ -59,7 +59,7 @@ enum Command {
     /// Timed jobs: `patron job list`, `patron job run NAME`.
     #[command(subcommand)]
     Job(JobCommand),
-    /// Benchmarks (not tests): `patron bench pos`.
+    /// Benchmarks (not tests): `patron bench pos`, `patron bench vouchers`.
     #[command(subcommand)]
     Bench(BenchCommand),
     /// Build a demo data directory (default ./patron-demo) and optionally serve it.
@@ -102,6 +102,26 @@ enum BenchCommand {
         members: u64,
         #[arg(long, default_value_t = 100_000)]
         receipts: u64,
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+    },
+    /// A month of group buying against a fresh database: print, requisition and stamp a series,
+    /// sell it all in range sales over HTTP, redeem part of it at concurrent tills over HTTP,
+    /// then reconcile and sign the month and run the voucher check; prints the times.
+    Vouchers {
+        /// sqlite or postgres (PostgreSQL uses the server PATRON_TEST_PG names).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        /// Vouchers printed and sold.
+        #[arg(long, default_value_t = 1_000_000)]
+        vouchers: u64,
+        /// Vouchers redeemed at the tills.
+        #[arg(long, default_value_t = 100_000)]
+        redeems: u64,
+        /// Vouchers per range sale.
+        #[arg(long, default_value_t = 1_000)]
+        sale_size: u64,
+        /// Concurrent tills redeeming (sales come from at most 8 desks).
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
     },
@@ -395,6 +415,29 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 concurrency,
             })
             .await?;
+            println!("{report}");
+        }
+        Command::Bench(BenchCommand::Vouchers {
+            backend,
+            vouchers,
+            redeems,
+            sale_size,
+            concurrency,
+        }) => {
+            let backend = match backend.as_str() {
+                "sqlite" => patron::testing::TestBackend::Sqlite,
+                "postgres" | "pg" => patron::testing::TestBackend::Postgres,
+                other => anyhow::bail!("--backend is sqlite or postgres, not {other:?}"),
+            };
+            let report =
+                patron::bench_vouchers::run_vouchers(&patron::bench_vouchers::VoucherBench {
+                    backend,
+                    vouchers,
+                    redeems,
+                    sale_size,
+                    concurrency,
+                })
+                .await?;
             println!("{report}");
         }
         Command::Demo { serve } => {
