@@ -420,7 +420,9 @@ async fn write_sale(
         }),
         (None, None) => return Err(Invalid::one("buyer", "invalid.required").into()),
     };
-    let sale_no = store::doc_no(tx, "TG", &p.store.code, day).await?;
+    // The sale's number is taken last (below): its counter row is shared by every desk of the
+    // store, so it is locked only for the end of this transaction, not while ranges move.
+    let pending_no = format!("pending-{}", uuid::Uuid::new_v4());
     let cash = p.payment == Payment::Cash;
     let state = if cash { "sold" } else { "reserved" };
     let due_on = match p.payment {
@@ -436,7 +438,7 @@ async fn write_sale(
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
              $21, $22, $23, $24) returning id",
         )
-        .bind(&sale_no)
+        .bind(&pending_no)
         .bind(p.store.id)
         .bind(buyer_id)
         .bind(p.buyer_kind.code())
@@ -518,6 +520,15 @@ async fn write_sale(
             .map(|r| r.rows_affected())
         })?;
     }
+    let sale_no = store::doc_no(tx, "TG", &p.store.code, day).await?;
+    on_tx!(tx, |x| {
+        sqlx::query("update gb_sales set sale_no = $1 where id = $2")
+            .bind(&sale_no)
+            .bind(sale_id)
+            .execute(x)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
     store::journal(
         tx,
         &store::JournalLine {
