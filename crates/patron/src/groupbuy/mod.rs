@@ -62,8 +62,6 @@ pub enum GroupBuyError {
     VoucherVoid(String),
     #[error("too many wrong check codes from this till; wait a minute")]
     RateLimited,
-    #[error("this receipt number was already used for another voucher")]
-    ReceiptConflict,
     #[error("not found")]
     NotFound,
     /// A document is not in the state the step needs.

@@ -700,11 +700,6 @@ pub async fn lines(db: &Db, sale_id: i64) -> Result<Vec<SaleLineRow>, DbError> {
     }))
 }
 
-/// Every rule a sale broke, for an error body.
-pub fn rules_of(b: &[Breach]) -> Vec<&'static str> {
-    b.iter().map(|x| x.rule).collect()
-}
-
 pub use super::cheques::{BounceIn, ReleaseIn, bounce, release};
 pub use super::deposits::{
     DepositIn, DepositRow, RegisterLine, deposit, deposit_sales, deposits, get_deposit, register,

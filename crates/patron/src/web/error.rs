@@ -282,9 +282,7 @@ impl From<GroupBuyError> for AppError {
             GroupBuyError::VoucherNotSold(_) => AppError::new("voucher_not_sold").detail(detail),
             GroupBuyError::VoucherVoid(_) => AppError::new("voucher_void").detail(detail),
             GroupBuyError::RateLimited => AppError::new("rate_limited").detail(detail),
-            GroupBuyError::ReceiptConflict | GroupBuyError::AlreadyRecorded => {
-                AppError::new("receipt_conflict").detail(detail)
-            }
+            GroupBuyError::AlreadyRecorded => AppError::new("receipt_conflict").detail(detail),
             GroupBuyError::NotFound => AppError::not_found(),
             GroupBuyError::Conflict(_) => AppError::new("conflict").detail(detail),
             GroupBuyError::MonthClosed(_) => AppError::new("month_closed").detail(detail),
