@@ -144,10 +144,28 @@ pub enum Permission {
     SignForFinance,
     /// Prepaid-card limits, rebate tiers, cheque days, report time, check codes per store.
     ManageGroupBuySettings,
+    /// Reward lists, slips, gift stock, the exchange catalogue and birthday gifts (D, C7, J3).
+    ViewRewards,
+    /// Verify points (核分), record notices, make reward slips and exchange points for gifts at the desk.
+    IssueRewards,
+    /// Hand over a gift against a reward slip or a birthday entitlement (领奖处).
+    ClaimRewards,
+    /// Receive gifts on a delivery note, move them between stores, count the stock.
+    ManageGiftStock,
+    /// Thresholds, gifts and their points prices, birthday gifts per tier, slip rules; extend slips.
+    ManageRewardSettings,
+    /// See member events, sign-ups, attendance and analyses (H).
+    ViewEvents,
+    /// Plan events, invite, sign members up, check them in at the door, award event points.
+    ManageEvents,
+    /// See partner merchants, contracts and callbacks (G).
+    ViewPartners,
+    /// Move partners through the pipeline, record contracts and callbacks.
+    ManagePartners,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 23] = [
+    pub const ALL: [Permission; 32] = [
         Permission::ViewDashboard,
         Permission::ManageStores,
         Permission::ManageStaff,
@@ -171,6 +189,15 @@ impl Permission {
         Permission::SignForDepartment,
         Permission::SignForFinance,
         Permission::ManageGroupBuySettings,
+        Permission::ViewRewards,
+        Permission::IssueRewards,
+        Permission::ClaimRewards,
+        Permission::ManageGiftStock,
+        Permission::ManageRewardSettings,
+        Permission::ViewEvents,
+        Permission::ManageEvents,
+        Permission::ViewPartners,
+        Permission::ManagePartners,
     ];
 
     pub fn code(self) -> &'static str {
@@ -198,6 +225,15 @@ impl Permission {
             Permission::SignForDepartment => "sign_for_department",
             Permission::SignForFinance => "sign_for_finance",
             Permission::ManageGroupBuySettings => "manage_group_buy_settings",
+            Permission::ViewRewards => "view_rewards",
+            Permission::IssueRewards => "issue_rewards",
+            Permission::ClaimRewards => "claim_rewards",
+            Permission::ManageGiftStock => "manage_gift_stock",
+            Permission::ManageRewardSettings => "manage_reward_settings",
+            Permission::ViewEvents => "view_events",
+            Permission::ManageEvents => "manage_events",
+            Permission::ViewPartners => "view_partners",
+            Permission::ManagePartners => "manage_partners",
         }
     }
 
@@ -226,6 +262,15 @@ impl Permission {
             Permission::SignForDepartment => "部门对帐签字",
             Permission::SignForFinance => "财务对帐签字",
             Permission::ManageGroupBuySettings => "团购设置",
+            Permission::ViewRewards => "查看返礼与奖品",
+            Permission::IssueRewards => "核分与开返礼单",
+            Permission::ClaimRewards => "领奖处发放奖品",
+            Permission::ManageGiftStock => "奖品库存",
+            Permission::ManageRewardSettings => "返礼与奖品设置",
+            Permission::ViewEvents => "查看会员活动",
+            Permission::ManageEvents => "会员活动策划与执行",
+            Permission::ViewPartners => "查看特约商户",
+            Permission::ManagePartners => "特约商户管理",
         }
     }
 
@@ -254,6 +299,15 @@ impl Permission {
             Permission::SignForDepartment => "Sign reconciliation (department)",
             Permission::SignForFinance => "Sign reconciliation (finance)",
             Permission::ManageGroupBuySettings => "Group-buy settings",
+            Permission::ViewRewards => "View rewards and gifts",
+            Permission::IssueRewards => "Verify points and issue reward slips",
+            Permission::ClaimRewards => "Hand over gifts at the reward desk",
+            Permission::ManageGiftStock => "Gift stock",
+            Permission::ManageRewardSettings => "Reward and gift settings",
+            Permission::ViewEvents => "View member events",
+            Permission::ManageEvents => "Plan and run member events",
+            Permission::ViewPartners => "View partner merchants",
+            Permission::ManagePartners => "Manage partner merchants",
         }
     }
 }
@@ -322,6 +376,36 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
     (Permission::SignForDepartment, &[Manager, Supervisor]),
     (Permission::SignForFinance, &[FinanceManager]),
     (Permission::ManageGroupBuySettings, &[Admin, Manager]),
+    (
+        Permission::ViewRewards,
+        &[Manager, Supervisor, Clerk, Service, RewardDesk, Information],
+    ),
+    (
+        Permission::IssueRewards,
+        &[Manager, Supervisor, Clerk, Service],
+    ),
+    (Permission::ClaimRewards, &[Manager, Supervisor, RewardDesk]),
+    (
+        Permission::ManageGiftStock,
+        &[Manager, Supervisor, RewardDesk],
+    ),
+    (Permission::ManageRewardSettings, &[Admin, Manager]),
+    (
+        Permission::ViewEvents,
+        &[Manager, Supervisor, Clerk, Service, Marketing, Information],
+    ),
+    (
+        Permission::ManageEvents,
+        &[Manager, Supervisor, Marketing, Clerk],
+    ),
+    (
+        Permission::ViewPartners,
+        &[Manager, Supervisor, Clerk, Service, Marketing],
+    ),
+    (
+        Permission::ManagePartners,
+        &[Manager, Supervisor, Marketing],
+    ),
 ];
 
 /// The roles that hold `permission`.

@@ -124,6 +124,10 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
         }
     }
     crate::demo_groupbuy::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
+    crate::demo_gifts::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
+    crate::demo_rewards::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
+    crate::demo_events::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
+    crate::demo_partners::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::config::write_private(&creds, &out)
         .with_context(|| format!("writing {}", creds.display()))?;
     app.db.close().await;

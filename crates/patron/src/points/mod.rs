@@ -8,6 +8,7 @@
 pub mod adjust;
 pub mod check;
 pub mod expiry;
+pub mod ledger;
 pub mod pages;
 pub mod receipts;
 pub mod review;

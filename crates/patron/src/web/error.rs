@@ -50,6 +50,7 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("voucher_state", 422, "error.voucher_state"),
     ("prepaid_rule", 422, "error.prepaid_rule"),
     ("month_closed", 409, "error.month_closed"),
+    ("out_of_stock", 409, "error.out_of_stock"),
 ];
 
 pub fn status_of(code: &str) -> StatusCode {
@@ -249,6 +250,24 @@ impl From<MembersError> for AppError {
             MembersError::Approvals(a) => a.into(),
             MembersError::Points(p) => p.into(),
             MembersError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::rewards::RewardsError> for AppError {
+    fn from(e: crate::rewards::RewardsError) -> Self {
+        use crate::rewards::RewardsError as R;
+        let detail = e.to_string();
+        match e {
+            R::Invalid(i) => i.into(),
+            R::OutOfStock { .. } => AppError::new("out_of_stock").detail(detail),
+            R::NotFound => AppError::not_found(),
+            R::Conflict(_) => AppError::new("conflict").detail(detail),
+            R::Points(p) => p.into(),
+            R::Forbidden(f) => f.into(),
+            R::Approvals(a) => a.into(),
+            R::AlreadyRecorded => AppError::new("duplicate").detail(detail),
+            R::Db(e) => e.into(),
         }
     }
 }

@@ -8,8 +8,11 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use super::messages::CATALOG;
+use super::messages_events::EVENTS;
 use super::messages_groupbuy::GROUPBUY;
 use super::messages_loyalty::LOYALTY;
+use super::messages_partners::PARTNERS;
+use super::messages_rewards::REWARDS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -23,6 +26,9 @@ static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = La
         .iter()
         .chain(LOYALTY)
         .chain(GROUPBUY)
+        .chain(REWARDS)
+        .chain(EVENTS)
+        .chain(PARTNERS)
         .map(|(k, zh, en)| (*k, (*zh, *en)))
         .collect()
 });
@@ -92,7 +98,14 @@ mod tests {
     #[test]
     fn catalog_keys_are_unique_and_both_languages_are_filled() {
         let mut seen = std::collections::HashSet::new();
-        for (k, zh, en) in CATALOG.iter().chain(LOYALTY).chain(GROUPBUY) {
+        for (k, zh, en) in CATALOG
+            .iter()
+            .chain(LOYALTY)
+            .chain(GROUPBUY)
+            .chain(REWARDS)
+            .chain(EVENTS)
+            .chain(PARTNERS)
+        {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(
                 !zh.trim().is_empty() && !en.trim().is_empty(),

@@ -24,6 +24,9 @@ const NAV: &[(&str, &str, Permission)] = &[
         Permission::ViewPointsLiability,
     ),
     ("/groupbuy", "nav.groupbuy", Permission::ViewGroupBuy),
+    ("/rewards", "nav.rewards", Permission::ViewRewards),
+    ("/events", "nav.events", Permission::ViewEvents),
+    ("/partners", "nav.partners", Permission::ViewPartners),
     ("/admin/loyalty", "nav.loyalty", Permission::ManageLoyalty),
     (
         "/admin/groupbuy",

@@ -7,8 +7,11 @@ pub mod i18n;
 pub mod json;
 pub mod layout;
 pub mod messages;
+pub mod messages_events;
 pub mod messages_groupbuy;
 pub mod messages_loyalty;
+pub mod messages_partners;
+pub mod messages_rewards;
 pub mod pages;
 
 use std::future::Future;
@@ -89,6 +92,9 @@ pub fn router_with(app: App, extra: Router<App>) -> Router {
         .merge(crate::portal::pages::router())
         .merge(crate::points::pages::router())
         .merge(crate::groupbuy::pages::router())
+        .merge(crate::rewards::pages::router())
+        .merge(crate::activities::pages::router())
+        .merge(crate::merchants::pages::router())
         .nest("/api/v1", api_router)
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", doc))
         .merge(extra)

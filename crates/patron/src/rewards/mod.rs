@@ -1,0 +1,70 @@
+//! Threshold rewards and the reward desk (返礼, 领奖, SPEC D1–D5), gift stock (D6), the points
+//! exchange catalogue (C7) and birthday gifts (J3).
+//!
+//! Gifts and coupons are one list (`gifts`); their stock per store is `gift_stock`, changed only
+//! through `gifts::take_in` / `gifts::put_in`, each of which writes one `gift_movements` row
+//! (append-only) in the caller's transaction. A reward slip, an exchange or a birthday gift
+//! therefore takes its gift and its points in one transaction, or neither.
+
+pub mod gifts;
+pub mod pages;
+
+use crate::ctx::Ctx;
+use crate::db::{DbError, WriteError};
+use crate::validation::Invalid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RewardsError {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// The store has none of this gift left (nothing was written).
+    #[error("{gift} is out of stock at {store}")]
+    OutOfStock { gift: String, store: String },
+    #[error("not found")]
+    NotFound,
+    /// A document is not in the state the step needs (a slip claimed or expired, a stock-take
+    /// already decided, …); the text says which.
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Points(#[from] crate::points::PointsError),
+    #[error(transparent)]
+    Forbidden(#[from] crate::ctx::Forbidden),
+    #[error(transparent)]
+    Approvals(#[from] crate::approvals::ApprovalsError),
+    /// Inside a write: the natural key exists already; the caller reads the first answer.
+    #[error("already recorded")]
+    AlreadyRecorded,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<sqlx::Error> for RewardsError {
+    fn from(e: sqlx::Error) -> Self {
+        RewardsError::Db(e.into())
+    }
+}
+
+impl WriteError for RewardsError {
+    fn is_retryable(&self) -> bool {
+        match self {
+            RewardsError::Db(e) => e.is_retryable(),
+            RewardsError::Points(crate::points::PointsError::Db(e)) => e.is_retryable(),
+            _ => false,
+        }
+    }
+}
+
+/// Whether an approval kind belongs to this area.
+pub fn is_kind(_kind: &str) -> bool {
+    false
+}
+
+/// Decides an approval of this area and carries out its consequence in the same transaction.
+pub async fn decide(
+    _ctx: &Ctx,
+    _id: i64,
+    _decision: patron_core::approvals::Decision,
+) -> Result<crate::approvals::ApprovalRow, RewardsError> {
+    Err(RewardsError::NotFound)
+}

@@ -1,0 +1,1 @@
+//! Integration tests: events (see the module docs of the area).

@@ -1,0 +1,1 @@
+//! Integration tests: gifts (see the module docs of the area).

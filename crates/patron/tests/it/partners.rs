@@ -1,0 +1,1 @@
+//! Integration tests: partners (see the module docs of the area).

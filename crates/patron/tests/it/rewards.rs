@@ -1,0 +1,1 @@
+//! Integration tests: rewards (see the module docs of the area).
