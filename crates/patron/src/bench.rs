@@ -296,7 +296,7 @@ async fn send_receipts(
 }
 
 /// Loads `n` members with active cards straight into the tables, 1,000 per statement.
-async fn load_members(app: &App, store_id: i64, n: u64) -> anyhow::Result<()> {
+pub(crate) async fn load_members(app: &App, store_id: i64, n: u64) -> anyhow::Result<()> {
     const CHUNK: u64 = 1_000;
     let pg = app.db.backend() == Backend::Postgres;
     let joined = NaiveDate::from_ymd_opt(2025, 1, 1).context("date")?;

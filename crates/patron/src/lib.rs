@@ -26,6 +26,7 @@ pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod bench_rewards;
 pub mod bench_vouchers;
 pub mod cache;
 pub mod clock;

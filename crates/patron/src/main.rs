@@ -59,7 +59,7 @@ enum Command {
     /// Timed jobs: `patron job list`, `patron job run NAME`.
     #[command(subcommand)]
     Job(JobCommand),
-    /// Benchmarks (not tests): `patron bench pos`, `patron bench vouchers`.
+    /// Benchmarks (not tests): `patron bench pos`, `patron bench vouchers`, `patron bench rewards`.
     #[command(subcommand)]
     Bench(BenchCommand),
     /// Build a demo data directory (default ./patron-demo) and optionally serve it.
@@ -124,6 +124,15 @@ enum BenchCommand {
         /// Concurrent tills redeeming (sales come from at most 8 desks).
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
+    },
+    /// The month-end reward list (cards expiring next month at a threshold) over a fresh
+    /// database of many members; prints the time of the job.
+    Rewards {
+        /// sqlite or postgres (PostgreSQL uses the server PATRON_TEST_PG names).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        members: u64,
     },
 }
 
@@ -438,6 +447,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     concurrency,
                 })
                 .await?;
+            println!("{report}");
+        }
+        Command::Bench(BenchCommand::Rewards { backend, members }) => {
+            let backend = match backend.as_str() {
+                "sqlite" => patron::testing::TestBackend::Sqlite,
+                "postgres" | "pg" => patron::testing::TestBackend::Postgres,
+                other => anyhow::bail!("--backend is sqlite or postgres, not {other:?}"),
+            };
+            let report = patron::bench_rewards::run_rewards(&patron::bench_rewards::RewardsBench {
+                backend,
+                members,
+            })
+            .await?;
             println!("{report}");
         }
         Command::Demo { serve } => {
