@@ -120,7 +120,12 @@ pub async fn run(
     let report = match job {
         "points-expiry" => crate::points::expiry::expire(&ctx, today, progress).await?,
         "expiry-reminders" => crate::points::expiry::remind(&ctx, today, progress).await?,
-        "birthday-greetings" => crate::members::birthdays::greet(&ctx, today).await?,
+        "birthday-greetings" => {
+            let report = crate::members::birthdays::greet(&ctx, today).await?;
+            // J3: the tier's birthday gift entitlement (unique per member and year).
+            crate::rewards::birthday::entitle(&ctx, today).await?;
+            report
+        }
         "groupbuy-daily-report" => crate::groupbuy::report::run(&ctx, today)
             .await
             .map_err(|e| JobError::Other(e.to_string()))?,

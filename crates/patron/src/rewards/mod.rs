@@ -6,8 +6,13 @@
 //! (append-only) in the caller's transaction. A reward slip, an exchange or a birthday gift
 //! therefore takes its gift and its points in one transaction, or neither.
 
+pub mod birthday;
+pub mod catalogue;
+pub mod gift_api;
+pub mod gift_pages;
 pub mod gifts;
 pub mod pages;
+pub mod stock;
 
 use crate::ctx::Ctx;
 use crate::db::{DbError, WriteError};
@@ -56,15 +61,29 @@ impl WriteError for RewardsError {
 }
 
 /// Whether an approval kind belongs to this area.
-pub fn is_kind(_kind: &str) -> bool {
-    false
+pub fn is_kind(kind: &str) -> bool {
+    [stock::KIND_STOCKTAKE].contains(&kind)
 }
 
 /// Decides an approval of this area and carries out its consequence in the same transaction.
 pub async fn decide(
-    _ctx: &Ctx,
-    _id: i64,
-    _decision: patron_core::approvals::Decision,
+    ctx: &Ctx,
+    id: i64,
+    decision: patron_core::approvals::Decision,
 ) -> Result<crate::approvals::ApprovalRow, RewardsError> {
-    Err(RewardsError::NotFound)
+    let c = ctx.clone();
+    let decision = std::sync::Arc::new(decision);
+    ctx.db()
+        .write(move |tx| {
+            let (c, decision) = (c.clone(), decision.clone());
+            Box::pin(async move {
+                let row = crate::approvals::decide(&c, tx, id, &decision).await?;
+                match row.kind.as_str() {
+                    stock::KIND_STOCKTAKE => stock::on_decided(&c, tx, &row).await?,
+                    _ => return Err(RewardsError::NotFound),
+                }
+                Ok(row)
+            })
+        })
+        .await
 }

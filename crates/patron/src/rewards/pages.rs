@@ -5,5 +5,5 @@ use axum::Router;
 use crate::ctx::App;
 
 pub fn router() -> Router<App> {
-    Router::new()
+    Router::new().merge(super::gift_pages::router())
 }
