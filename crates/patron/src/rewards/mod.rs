@@ -6,8 +6,13 @@
 //! (append-only) in the caller's transaction. A reward slip, an exchange or a birthday gift
 //! therefore takes its gift and its points in one transaction, or neither.
 
+pub mod api;
 pub mod gifts;
+pub mod lists;
 pub mod pages;
+pub mod print;
+pub mod settings;
+pub mod slips;
 
 use crate::ctx::Ctx;
 use crate::db::{DbError, WriteError};
@@ -53,6 +58,11 @@ impl WriteError for RewardsError {
             _ => false,
         }
     }
+}
+
+/// The staff member acting, for the columns that record who did what.
+pub(crate) fn staff_id(ctx: &Ctx) -> Option<i64> {
+    ctx.actor.staff().map(|s| s.id)
 }
 
 /// Whether an approval kind belongs to this area.
