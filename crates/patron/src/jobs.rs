@@ -36,6 +36,14 @@ pub const JOBS: &[(&str, &str)] = &[
         "groupbuy-daily-report",
         "store each store's 17:00 group-buy report and notice (E7)",
     ),
+    (
+        "reward-month-end",
+        "store the list of cards expiring next month that reached a reward threshold (D2)",
+    ),
+    (
+        "reward-slips-expiry",
+        "expire reward slips past their validity, returning points by the rule (D4)",
+    ),
 ];
 
 /// What a run did.
@@ -106,6 +114,7 @@ pub async fn run(
         "points-expiry" | "expiry-reminders" | "birthday-greetings" | "groupbuy-daily-report" => {
             today.to_string()
         }
+        "reward-month-end" | "reward-slips-expiry" => today.to_string(),
         other => return Err(JobError::Unknown(other.to_string())),
     };
     if finished(app, job, &run_key).await? {
@@ -127,6 +136,21 @@ pub async fn run(
             report
         }
         "groupbuy-daily-report" => crate::groupbuy::report::run(&ctx, today)
+            .await
+            .map_err(|e| JobError::Other(e.to_string()))?,
+        // Builds the list of the month after `today` (the scheduler runs it on the last day
+        // of a month; by hand it runs for any date given).
+        "reward-month-end" => {
+            let s = crate::rewards::lists::build_month_end(&ctx, today)
+                .await
+                .map_err(|e| JobError::Other(e.to_string()))?;
+            RunReport {
+                processed: u64::try_from(s.rows).unwrap_or(0),
+                seen: u64::try_from(s.rows).unwrap_or(0),
+                ..Default::default()
+            }
+        }
+        "reward-slips-expiry" => crate::rewards::slips::expire_due(&ctx, today)
             .await
             .map_err(|e| JobError::Other(e.to_string()))?,
         _ => crate::points::review::review(&ctx, today, progress).await?,
@@ -212,6 +236,7 @@ pub fn spawn_scheduler(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
                 "points-expiry",
                 "expiry-reminders",
                 "birthday-greetings",
+                "reward-slips-expiry",
                 "outbox-send",
             ] {
                 if let Err(e) = run(&app, job, today, None).await {
@@ -228,6 +253,11 @@ pub fn spawn_scheduler(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
             };
             if report_due && let Err(e) = run(&app, "groupbuy-daily-report", today, None).await {
                 tracing::error!(job = "groupbuy-daily-report", error = %e, "job failed");
+            }
+            if crate::rewards::lists::is_month_end(today)
+                && let Err(e) = run(&app, "reward-month-end", today, None).await
+            {
+                tracing::error!(job = "reward-month-end", error = %e, "job failed");
             }
             if today.month() == 1
                 && today.day() == 1

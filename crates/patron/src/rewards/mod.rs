@@ -10,9 +10,14 @@ pub mod birthday;
 pub mod catalogue;
 pub mod gift_api;
 pub mod gift_pages;
+pub mod api;
 pub mod gifts;
+pub mod lists;
 pub mod pages;
 pub mod stock;
+pub mod print;
+pub mod settings;
+pub mod slips;
 
 use crate::ctx::Ctx;
 use crate::db::{DbError, WriteError};
@@ -58,6 +63,11 @@ impl WriteError for RewardsError {
             _ => false,
         }
     }
+}
+
+/// The staff member acting, for the columns that record who did what.
+pub(crate) fn staff_id(ctx: &Ctx) -> Option<i64> {
+    ctx.actor.staff().map(|s| s.id)
 }
 
 /// Whether an approval kind belongs to this area.

@@ -67,6 +67,7 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .merge(crate::pos::api::router())
         .merge(crate::groupbuy::api::router())
         .merge(crate::rewards::gift_api::router())
+        .merge(crate::rewards::api::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)
