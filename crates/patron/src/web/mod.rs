@@ -66,6 +66,7 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .merge(crate::staff::api::router())
         .merge(crate::pos::api::router())
         .merge(crate::groupbuy::api::router())
+        .merge(crate::activities::api::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)
