@@ -481,6 +481,10 @@ async fn approvals_decide(Path(id): Path<i64>, v: Verified<DecideForm>) -> Respo
         crate::groupbuy::decide(&c.ctx, id, decision)
             .await
             .map_err(AppError::from)
+    } else if crate::activities::is_kind(&kind) {
+        crate::activities::decide(&c.ctx, id, decision)
+            .await
+            .map_err(AppError::from)
     } else if crate::rewards::is_kind(&kind) {
         crate::rewards::decide(&c.ctx, id, decision)
             .await

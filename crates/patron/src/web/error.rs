@@ -51,6 +51,14 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("prepaid_rule", 422, "error.prepaid_rule"),
     ("month_closed", 409, "error.month_closed"),
     ("out_of_stock", 409, "error.out_of_stock"),
+    ("event_full", 409, "error.event_full"),
+    ("event_not_open", 409, "error.event_not_open"),
+    ("signup_not_open", 409, "error.signup_not_open"),
+    ("signup_closed", 409, "error.signup_closed"),
+    ("not_in_target", 403, "error.not_in_target"),
+    ("already_signed_up", 409, "error.already_signed_up"),
+    ("not_signed_up", 409, "error.not_signed_up"),
+    ("already_checked_in", 409, "error.already_checked_in"),
 ];
 
 pub fn status_of(code: &str) -> StatusCode {
@@ -310,6 +318,30 @@ impl From<GroupBuyError> for AppError {
             GroupBuyError::Forbidden(f) => f.into(),
             GroupBuyError::Approvals(a) => a.into(),
             GroupBuyError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::activities::EventsError> for AppError {
+    fn from(e: crate::activities::EventsError) -> Self {
+        use crate::activities::EventsError as V;
+        let detail = e.to_string();
+        match e {
+            V::Invalid(i) => i.into(),
+            V::NotFound => AppError::not_found(),
+            V::MemberNotFound => AppError::new("member_not_found"),
+            V::Conflict(_) => AppError::new("conflict").detail(detail),
+            V::NotApproved => AppError::new("event_not_open").detail(detail),
+            V::Full => AppError::new("event_full").detail(detail),
+            V::NotYetOpen(_) => AppError::new("signup_not_open").detail(detail),
+            V::SignupClosed => AppError::new("signup_closed").detail(detail),
+            V::NotInTarget => AppError::new("not_in_target").detail(detail),
+            V::AlreadySignedUp => AppError::new("already_signed_up").detail(detail),
+            V::NotSignedUp => AppError::new("not_signed_up").detail(detail),
+            V::AlreadyCheckedIn => AppError::new("already_checked_in").detail(detail),
+            V::Forbidden(f) => f.into(),
+            V::Approvals(a) => a.into(),
+            V::Db(e) => e.into(),
         }
     }
 }

@@ -68,6 +68,7 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .merge(crate::groupbuy::api::router())
         .merge(crate::rewards::gift_api::router())
         .merge(crate::rewards::api::router())
+        .merge(crate::activities::api::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)
