@@ -36,6 +36,10 @@ pub const JOBS: &[(&str, &str)] = &[
         "groupbuy-daily-report",
         "store each store's 17:00 group-buy report and notice (E7)",
     ),
+    (
+        "partner-contract-reminders",
+        "remind the responsible staff of partner contracts ending soon; expire ended ones (G2)",
+    ),
 ];
 
 /// What a run did.
@@ -106,6 +110,7 @@ pub async fn run(
         "points-expiry" | "expiry-reminders" | "birthday-greetings" | "groupbuy-daily-report" => {
             today.to_string()
         }
+        "partner-contract-reminders" => today.to_string(),
         other => return Err(JobError::Unknown(other.to_string())),
     };
     if finished(app, job, &run_key).await? {
@@ -122,6 +127,9 @@ pub async fn run(
         "expiry-reminders" => crate::points::expiry::remind(&ctx, today, progress).await?,
         "birthday-greetings" => crate::members::birthdays::greet(&ctx, today).await?,
         "groupbuy-daily-report" => crate::groupbuy::report::run(&ctx, today)
+            .await
+            .map_err(|e| JobError::Other(e.to_string()))?,
+        "partner-contract-reminders" => crate::merchants::reminders::run(&ctx, today)
             .await
             .map_err(|e| JobError::Other(e.to_string()))?,
         _ => crate::points::review::review(&ctx, today, progress).await?,
@@ -207,6 +215,7 @@ pub fn spawn_scheduler(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
                 "points-expiry",
                 "expiry-reminders",
                 "birthday-greetings",
+                "partner-contract-reminders",
                 "outbox-send",
             ] {
                 if let Err(e) = run(&app, job, today, None).await {

@@ -51,6 +51,7 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("prepaid_rule", 422, "error.prepaid_rule"),
     ("month_closed", 409, "error.month_closed"),
     ("out_of_stock", 409, "error.out_of_stock"),
+    ("partner_stage_conflict", 409, "error.partner_stage_conflict"),
 ];
 
 pub fn status_of(code: &str) -> StatusCode {
@@ -310,6 +311,33 @@ impl From<GroupBuyError> for AppError {
             GroupBuyError::Forbidden(f) => f.into(),
             GroupBuyError::Approvals(a) => a.into(),
             GroupBuyError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::merchants::PartnersError> for AppError {
+    fn from(e: crate::merchants::PartnersError) -> Self {
+        use crate::merchants::PartnersError as P;
+        let detail = e.to_string();
+        match e {
+            P::Invalid(i) => i.into(),
+            P::NotFound => AppError::not_found(),
+            P::Conflict(_) => AppError {
+                fields: vec![FieldError {
+                    field: "to".into(),
+                    key: "error.partner_stage_conflict",
+                }],
+                ..AppError::new("partner_stage_conflict").detail(detail)
+            },
+            P::Duplicate { field } => AppError {
+                fields: vec![FieldError {
+                    field: field.into(),
+                    key: "invalid.duplicate",
+                }],
+                ..AppError::new("duplicate").detail(detail)
+            },
+            P::Forbidden(f) => f.into(),
+            P::Db(e) => e.into(),
         }
     }
 }
