@@ -44,6 +44,10 @@ pub const JOBS: &[(&str, &str)] = &[
         "reward-slips-expiry",
         "expire reward slips past their validity, returning points by the rule (D4)",
     ),
+    (
+        "partner-contract-reminders",
+        "remind the responsible staff of partner contracts ending soon; expire ended ones (G2)",
+    ),
 ];
 
 /// What a run did.
@@ -114,7 +118,9 @@ pub async fn run(
         "points-expiry" | "expiry-reminders" | "birthday-greetings" | "groupbuy-daily-report" => {
             today.to_string()
         }
-        "reward-month-end" | "reward-slips-expiry" => today.to_string(),
+        "reward-month-end" | "reward-slips-expiry" | "partner-contract-reminders" => {
+            today.to_string()
+        }
         other => return Err(JobError::Unknown(other.to_string())),
     };
     if finished(app, job, &run_key).await? {
@@ -151,6 +157,9 @@ pub async fn run(
             }
         }
         "reward-slips-expiry" => crate::rewards::slips::expire_due(&ctx, today)
+            .await
+            .map_err(|e| JobError::Other(e.to_string()))?,
+        "partner-contract-reminders" => crate::merchants::reminders::run(&ctx, today)
             .await
             .map_err(|e| JobError::Other(e.to_string()))?,
         _ => crate::points::review::review(&ctx, today, progress).await?,
@@ -237,6 +246,7 @@ pub fn spawn_scheduler(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
                 "expiry-reminders",
                 "birthday-greetings",
                 "reward-slips-expiry",
+                "partner-contract-reminders",
                 "outbox-send",
             ] {
                 if let Err(e) = run(&app, job, today, None).await {

@@ -59,6 +59,7 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("already_signed_up", 409, "error.already_signed_up"),
     ("not_signed_up", 409, "error.not_signed_up"),
     ("already_checked_in", 409, "error.already_checked_in"),
+    ("partner_stage_conflict", 409, "error.partner_stage_conflict"),
 ];
 
 pub fn status_of(code: &str) -> StatusCode {
@@ -342,6 +343,29 @@ impl From<crate::activities::EventsError> for AppError {
             V::Forbidden(f) => f.into(),
             V::Approvals(a) => a.into(),
             V::Db(e) => e.into(),
+impl From<crate::merchants::PartnersError> for AppError {
+    fn from(e: crate::merchants::PartnersError) -> Self {
+        use crate::merchants::PartnersError as P;
+        let detail = e.to_string();
+        match e {
+            P::Invalid(i) => i.into(),
+            P::NotFound => AppError::not_found(),
+            P::Conflict(_) => AppError {
+                fields: vec![FieldError {
+                    field: "to".into(),
+                    key: "error.partner_stage_conflict",
+                }],
+                ..AppError::new("partner_stage_conflict").detail(detail)
+            },
+            P::Duplicate { field } => AppError {
+                fields: vec![FieldError {
+                    field: field.into(),
+                    key: "invalid.duplicate",
+                }],
+                ..AppError::new("duplicate").detail(detail)
+            },
+            P::Forbidden(f) => f.into(),
+            P::Db(e) => e.into(),
         }
     }
 }
