@@ -18,10 +18,11 @@ use chrono::NaiveDate;
 use patron_core::Permission;
 use serde::Deserialize;
 
-use super::store::{self, CallbackRow, ContractRow, DocumentRow, PartnerRow, PortalPartner, StageRow};
+use super::store::{
+    self, CallbackRow, ContractRow, DocumentRow, PartnerRow, PortalPartner, StageRow,
+};
 use super::{
-    CATEGORIES, CallbackIn, ContractIn, DocumentIn, PartnerIn, PartnersError, STAGES, StageIn,
-    WAYS,
+    CATEGORIES, CallbackIn, ContractIn, DocumentIn, PartnerIn, PartnersError, STAGES, StageIn, WAYS,
 };
 use crate::auth::extract::{Console, Verified};
 use crate::ctx::App;

@@ -6,18 +6,18 @@
 //! (append-only) in the caller's transaction. A reward slip, an exchange or a birthday gift
 //! therefore takes its gift and its points in one transaction, or neither.
 
+pub mod api;
 pub mod birthday;
 pub mod catalogue;
 pub mod gift_api;
 pub mod gift_pages;
-pub mod api;
 pub mod gifts;
 pub mod lists;
 pub mod pages;
-pub mod stock;
 pub mod print;
 pub mod settings;
 pub mod slips;
+pub mod stock;
 
 use crate::ctx::Ctx;
 use crate::db::{DbError, WriteError};

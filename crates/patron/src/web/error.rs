@@ -59,7 +59,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("already_signed_up", 409, "error.already_signed_up"),
     ("not_signed_up", 409, "error.not_signed_up"),
     ("already_checked_in", 409, "error.already_checked_in"),
-    ("partner_stage_conflict", 409, "error.partner_stage_conflict"),
+    (
+        "partner_stage_conflict",
+        409,
+        "error.partner_stage_conflict",
+    ),
 ];
 
 pub fn status_of(code: &str) -> StatusCode {
@@ -343,6 +347,10 @@ impl From<crate::activities::EventsError> for AppError {
             V::Forbidden(f) => f.into(),
             V::Approvals(a) => a.into(),
             V::Db(e) => e.into(),
+        }
+    }
+}
+
 impl From<crate::merchants::PartnersError> for AppError {
     fn from(e: crate::merchants::PartnersError) -> Self {
         use crate::merchants::PartnersError as P;
