@@ -53,7 +53,9 @@ const GIFT: &str =
 pub async fn list_gifts(db: &Db) -> Result<Vec<GiftRow>, DbError> {
     let sql = format!("{GIFT} order by kind, code");
     Ok(on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(p)
+            .await?
     }))
 }
 
@@ -221,18 +223,27 @@ pub struct CatalogueItem {
 }
 
 pub async fn catalogue(db: &Db, store_id: i64) -> Result<Vec<CatalogueItem>, DbError> {
-    let rows: Vec<(i64, String, String, String, String, i64, Option<i64>, bool, Option<i64>)> =
-        on_db!(db, |p| {
-            sqlx::query_as(
-                "select g.id, g.code, g.name_zh, g.name_en, g.kind, g.value_fen, g.points_price, \
+    let rows: Vec<(
+        i64,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        Option<i64>,
+        bool,
+        Option<i64>,
+    )> = on_db!(db, |p| {
+        sqlx::query_as(
+            "select g.id, g.code, g.name_zh, g.name_en, g.kind, g.value_fen, g.points_price, \
                  g.active, s.on_hand from gifts g \
                  left join gift_stock s on s.gift_id = g.id and s.store_id = $1 \
                  where g.active and g.points_price is not null order by g.points_price, g.code",
-            )
-            .bind(store_id)
-            .fetch_all(p)
-            .await?
-        });
+        )
+        .bind(store_id)
+        .fetch_all(p)
+        .await?
+    });
     Ok(rows
         .into_iter()
         .map(
@@ -492,7 +503,13 @@ async fn run(
         }
     }
     let gift_code = input.gift_code.trim().to_ascii_uppercase();
-    let req = Arc::new((ctx.clone(), who.clone(), store.clone(), gift_code, key.clone()));
+    let req = Arc::new((
+        ctx.clone(),
+        who.clone(),
+        store.clone(),
+        gift_code,
+        key.clone(),
+    ));
     let result = ctx
         .db()
         .write(move |tx| {

@@ -41,7 +41,10 @@ pub fn router() -> Router<App> {
         .route("/rewards/stock/movements.xlsx", get(movements_xlsx))
         .route("/rewards/stock/docs/{id}/print", get(doc_print))
         .route("/rewards/stock/count-sheet/print", get(count_sheet))
-        .route("/rewards/exchange", get(exchange_page).post(exchange_submit))
+        .route(
+            "/rewards/exchange",
+            get(exchange_page).post(exchange_submit),
+        )
         .route("/rewards/exchange/{id}/print", get(exchange_print))
         .route("/rewards/birthday", get(birthday_page))
         .route("/rewards/birthday/claim", post(claim_submit))
@@ -483,7 +486,16 @@ struct MovementsPage {
 async fn load_movements(
     c: &Console,
     q: &Q,
-) -> Result<(StoreInfo, Vec<StoreInfo>, Vec<GiftRow>, String, Vec<MovementRow>), Response> {
+) -> Result<
+    (
+        StoreInfo,
+        Vec<StoreInfo>,
+        Vec<GiftRow>,
+        String,
+        Vec<MovementRow>,
+    ),
+    Response,
+> {
     let (store, stores) = store_choice(c, q.store.as_deref(), Permission::ViewRewards).await?;
     let gifts = catalogue::list_gifts(c.ctx.db()).await.map_err(fail)?;
     let gift = q.gift.clone().unwrap_or_default().to_ascii_uppercase();
@@ -948,8 +960,9 @@ async fn claim_submit(v: Verified<Form>) -> Response {
         card_no: field(&f, "card_no"),
     };
     match birthday::claim(&c.ctx, &input).await {
-        Ok(_) => Redirect::to(&format!("/rewards/birthday?store={store}&ok=flash.saved"))
-            .into_response(),
+        Ok(_) => {
+            Redirect::to(&format!("/rewards/birthday?store={store}&ok=flash.saved")).into_response()
+        }
         Err(e) => match reshow(e, &Page::console(&c, "birthday.title"), "claim", f) {
             Ok(r) => render_birthday(&c, Some(&store), None, r).await,
             Err(res) => *res,
@@ -968,8 +981,9 @@ async fn settings_submit(v: Verified<Form>) -> Response {
         qty: field(&f, "qty"),
     };
     match birthday::save_setting(&c.ctx, &input).await {
-        Ok(_) => Redirect::to(&format!("/rewards/birthday?store={store}&ok=flash.saved"))
-            .into_response(),
+        Ok(_) => {
+            Redirect::to(&format!("/rewards/birthday?store={store}&ok=flash.saved")).into_response()
+        }
         Err(e) => match reshow(
             e,
             &Page::console(&c, "birthday.title"),

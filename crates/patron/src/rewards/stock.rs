@@ -156,9 +156,7 @@ pub async fn get_doc(db: &Db, id: i64) -> Result<Option<DocRow>, DbError> {
 
 /// The documents touching a store (as sender or receiver), newest first.
 pub async fn list_docs(db: &Db, store_id: i64) -> Result<Vec<DocRow>, DbError> {
-    let sql = format!(
-        "{DOC} where store_id = $1 or to_store_id = $1 order by id desc limit 200"
-    );
+    let sql = format!("{DOC} where store_id = $1 or to_store_id = $1 order by id desc limit 200");
     Ok(on_db!(db, |p| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(store_id)
@@ -396,7 +394,9 @@ pub async fn transfer(ctx: &Ctx, input: &TransferIn) -> Result<DocRow, RewardsEr
                         at: c.now(),
                     };
                     if take_in(tx, &out).await?.is_none() {
-                        return Err(Invalid::one(&format!("lines[{i}].qty"), "gift.short_stock").into());
+                        return Err(
+                            Invalid::one(&format!("lines[{i}].qty"), "gift.short_stock").into()
+                        );
                     }
                     put_in(
                         tx,
@@ -480,7 +480,10 @@ pub async fn stocktake(ctx: &Ctx, input: &StocktakeIn) -> Result<DocRow, Rewards
                 for (i, gift_id, counted, explanation) in counts {
                     let expected = on_hand_in(tx, store.id, *gift_id).await?;
                     if expected != *counted && explanation.is_empty() {
-                        bad.add(&format!("lines[{i}].explanation"), "gift.explain_difference");
+                        bad.add(
+                            &format!("lines[{i}].explanation"),
+                            "gift.explain_difference",
+                        );
                     }
                     lines.push(DocLine {
                         gift_id: *gift_id,
@@ -635,9 +638,11 @@ pub(super) async fn on_decided(
 /// Stock per store and gift: (store_id, gift_id, on_hand).
 pub async fn stock_all(db: &Db) -> Result<Vec<(i64, i64, i64)>, DbError> {
     Ok(on_db!(db, |p| {
-        sqlx::query_as("select store_id, gift_id, on_hand from gift_stock order by store_id, gift_id")
-            .fetch_all(p)
-            .await?
+        sqlx::query_as(
+            "select store_id, gift_id, on_hand from gift_stock order by store_id, gift_id",
+        )
+        .fetch_all(p)
+        .await?
     }))
 }
 

@@ -98,8 +98,11 @@ async fn on_hand(t: &TestApp, store_id: i64, code: &str) -> i64 {
 }
 
 async fn balance(t: &TestApp, member_id: i64) -> i64 {
-    t.scalar("select points_balance from members where id = $1", member_id)
-        .await
+    t.scalar(
+        "select points_balance from members where id = $1",
+        member_id,
+    )
+    .await
 }
 
 /// Every (store, gift): the movements add up to the stock, and each movement's "after" is the
@@ -126,7 +129,11 @@ async fn assert_ledger_balances(t: &TestApp) {
             .expect("stock")
     });
     for (s, g, n) in stock {
-        assert_eq!(sums.get(&(s, g)).copied().unwrap_or(0), n, "gift {g} at {s}");
+        assert_eq!(
+            sums.get(&(s, g)).copied().unwrap_or(0),
+            n,
+            "gift {g} at {s}"
+        );
     }
 }
 
@@ -135,7 +142,12 @@ both!(
     |backend| async move {
         let t = spawn_app(backend).await;
         let xd = add_store(&t, "XD").await;
-        let desk = token(&t, "gift.desk", &[("reward_desk", t.hq), ("reward_desk", xd)]).await;
+        let desk = token(
+            &t,
+            "gift.desk",
+            &[("reward_desk", t.hq), ("reward_desk", xd)],
+        )
+        .await;
         t.add_staff("gift.boss", &[("manager", t.hq)], false).await;
         gift(&t, "TEA", "茶具", "200", "").await;
         gift(&t, "MUG", "马克杯", "50", "500").await;
@@ -164,7 +176,10 @@ both!(
             .as_array()
             .map(|a| a.iter().filter_map(|e| e["field"].as_str()).collect())
             .unwrap_or_default();
-        assert!(fields.contains(&"note_no") && fields.contains(&"lines[0].gift_code"), "{d}");
+        assert!(
+            fields.contains(&"note_no") && fields.contains(&"lines[0].gift_code"),
+            "{d}"
+        );
 
         // Transfer: out at HQ and in at XD, one document.
         let (s, d) = t
@@ -194,7 +209,11 @@ both!(
             )
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{d}");
-        assert_eq!(on_hand(&t, t.hq, "MUG").await, 5, "the first line rolled back too");
+        assert_eq!(
+            on_hand(&t, t.hq, "MUG").await,
+            5,
+            "the first line rolled back too"
+        );
 
         // Stock-take: a difference without an explanation is refused.
         let (s, _) = t
@@ -215,13 +234,20 @@ both!(
             .await;
         assert_eq!(s, StatusCode::CREATED, "{d}");
         assert_eq!(d["state"], "pending");
-        assert_eq!(on_hand(&t, t.hq, "TEA").await, 12, "nothing moves before approval");
+        assert_eq!(
+            on_hand(&t, t.hq, "TEA").await,
+            12,
+            "nothing moves before approval"
+        );
         let approval = d["approval_id"].as_i64().expect("approval");
 
         // The manager approves in the console inbox: the adjustment is written then.
         let boss = t.login("gift.boss").await;
         let inbox = boss.get("/approvals").await;
-        assert!(inbox.body.contains("奖品盘点差异"), "the inbox names the kind");
+        assert!(
+            inbox.body.contains("奖品盘点差异"),
+            "the inbox names the kind"
+        );
         let res = boss
             .post(
                 &format!("/approvals/{approval}/decide"),
@@ -340,7 +366,10 @@ both!(
         assert_eq!(balance(&t, member).await, 700);
         assert_eq!(on_hand(&t, t.hq, "MUG").await, 1);
         let exchanges = t
-            .scalar("select count(*) from gift_exchanges where member_id = $1", member)
+            .scalar(
+                "select count(*) from gift_exchanges where member_id = $1",
+                member,
+            )
             .await;
         assert_eq!(exchanges, 1);
         let entries = t
@@ -425,8 +454,11 @@ both!(
         assert_eq!((won, out), (10, 30));
         assert_eq!(on_hand(&t, t.hq, "UMB").await, 0);
         assert_eq!(
-            t.scalar("select count(*) from gift_movements where kind = 'exchange' and qty = $1", -1)
-                .await,
+            t.scalar(
+                "select count(*) from gift_movements where kind = 'exchange' and qty = $1",
+                -1
+            )
+            .await,
             10
         );
         let mut debited = 0;
@@ -489,8 +521,11 @@ both!(
             .await
             .expect("entitle");
         assert_eq!(
-            t.scalar("select count(*) from birthday_entitlements where member_id = $1", born_today)
-                .await,
+            t.scalar(
+                "select count(*) from birthday_entitlements where member_id = $1",
+                born_today
+            )
+            .await,
             1
         );
         // May's member got one on their day (in May) and cannot claim it in September.
@@ -501,14 +536,21 @@ both!(
         .await
         .expect("entitle May");
         assert_eq!(
-            t.scalar("select count(*) from birthday_entitlements where member_id = $1", born_in_may)
-                .await,
+            t.scalar(
+                "select count(*) from birthday_entitlements where member_id = $1",
+                born_in_may
+            )
+            .await,
             1
         );
 
         // No stock yet: refused, nothing written.
         let (s, d) = t
-            .post("/api/v1/rewards/birthday/claims", &desk, json!({"store_code": "HQ", "card_no": card}))
+            .post(
+                "/api/v1/rewards/birthday/claims",
+                &desk,
+                json!({"store_code": "HQ", "card_no": card}),
+            )
             .await;
         assert_eq!(s, StatusCode::CONFLICT, "{d}");
         assert_eq!(
@@ -523,24 +565,39 @@ both!(
         )
         .await;
         let (s, d) = t
-            .post("/api/v1/rewards/birthday/claims", &desk, json!({"store_code": "HQ", "card_no": card}))
+            .post(
+                "/api/v1/rewards/birthday/claims",
+                &desk,
+                json!({"store_code": "HQ", "card_no": card}),
+            )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{d}");
         assert_eq!(on_hand(&t, t.hq, "CAKE").await, 4);
         let (s, d) = t
-            .post("/api/v1/rewards/birthday/claims", &desk, json!({"store_code": "HQ", "card_no": card}))
+            .post(
+                "/api/v1/rewards/birthday/claims",
+                &desk,
+                json!({"store_code": "HQ", "card_no": card}),
+            )
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{d}");
         assert!(d.to_string().contains("birthday.already_claimed"), "{d}");
         let (s, d) = t
-            .post("/api/v1/rewards/birthday/claims", &desk, json!({"store_code": "HQ", "card_no": may_card}))
+            .post(
+                "/api/v1/rewards/birthday/claims",
+                &desk,
+                json!({"store_code": "HQ", "card_no": may_card}),
+            )
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{d}");
         assert!(d.to_string().contains("birthday.not_birthday_month"), "{d}");
         assert_eq!(on_hand(&t, t.hq, "CAKE").await, 4);
         assert_eq!(
-            t.scalar("select count(*) from gift_movements where kind = 'birthday' and qty = $1", -1)
-                .await,
+            t.scalar(
+                "select count(*) from gift_movements where kind = 'birthday' and qty = $1",
+                -1
+            )
+            .await,
             1
         );
         // The desk's list of this month shows the member.
@@ -595,17 +652,31 @@ both!(
             .post(
                 "/rewards/gifts",
                 "/rewards/gifts",
-                &[("code", "bad code"), ("name_zh", "好礼"), ("kind", "gift"), ("value", "abc")],
+                &[
+                    ("code", "bad code"),
+                    ("name_zh", "好礼"),
+                    ("kind", "gift"),
+                    ("value", "abc"),
+                ],
             )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(res.body.contains("好礼") && res.body.contains("capital letters"), "{}", res.body);
+        assert!(
+            res.body.contains("好礼") && res.body.contains("capital letters"),
+            "{}",
+            res.body
+        );
         // A delivery without a note number, re-shown.
         let res = b
             .post(
                 "/rewards/stock/delivery",
                 "/rewards/stock",
-                &[("store_code", "HQ"), ("supplier", "礼品公司"), ("lines[0].gift_code", "MUG"), ("lines[0].qty", "4")],
+                &[
+                    ("store_code", "HQ"),
+                    ("supplier", "礼品公司"),
+                    ("lines[0].gift_code", "MUG"),
+                    ("lines[0].qty", "4"),
+                ],
             )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -616,11 +687,22 @@ both!(
             .post(
                 "/rewards/stock/delivery",
                 "/rewards/stock",
-                &[("store_code", "HQ"), ("note_no", "SD-1"), ("supplier", "礼品公司"), ("lines[0].gift_code", "MUG"), ("lines[0].qty", "4")],
+                &[
+                    ("store_code", "HQ"),
+                    ("note_no", "SD-1"),
+                    ("supplier", "礼品公司"),
+                    ("lines[0].gift_code", "MUG"),
+                    ("lines[0].qty", "4"),
+                ],
             )
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-        let doc = t.scalar("select max(id) from gift_documents where store_id = $1", t.hq).await;
+        let doc = t
+            .scalar(
+                "select max(id) from gift_documents where store_id = $1",
+                t.hq,
+            )
+            .await;
         let print = b.get(&format!("/rewards/stock/docs/{doc}/print")).await;
         assert!(print.body.contains("奖品收货单") && print.body.contains("SD-1"));
         // The exchange desk: too few points re-shows the form.
@@ -629,7 +711,12 @@ both!(
             .post(
                 "/rewards/exchange",
                 "/rewards/exchange",
-                &[("store_code", "HQ"), ("card_no", card.as_str()), ("gift_code", "MUG"), ("qty", "1")],
+                &[
+                    ("store_code", "HQ"),
+                    ("card_no", card.as_str()),
+                    ("gift_code", "MUG"),
+                    ("qty", "1"),
+                ],
             )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -638,11 +725,21 @@ both!(
             .post(
                 "/rewards/exchange",
                 "/rewards/exchange",
-                &[("store_code", "HQ"), ("card_no", card.as_str()), ("gift_code", "MUG"), ("qty", "1")],
+                &[
+                    ("store_code", "HQ"),
+                    ("card_no", card.as_str()),
+                    ("gift_code", "MUG"),
+                    ("qty", "1"),
+                ],
             )
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-        let id = t.scalar("select max(id) from gift_exchanges where member_id = $1", member).await;
+        let id = t
+            .scalar(
+                "select max(id) from gift_exchanges where member_id = $1",
+                member,
+            )
+            .await;
         let slip = b.get(&format!("/rewards/exchange/{id}/print")).await;
         assert!(slip.body.contains("积分兑换单") && slip.body.contains("300"));
         assert_eq!(balance(&t, member).await, 100);
@@ -714,8 +811,14 @@ both!(portal_double_submit_exchanges_once, |backend| async move {
         ("qty", "1"),
     ];
     let (a, b2) = tokio::join!(
-        b.client.post(format!("{}/portal/exchange", b.base)).form(&form).send(),
-        b.client.post(format!("{}/portal/exchange", b.base)).form(&form).send()
+        b.client
+            .post(format!("{}/portal/exchange", b.base))
+            .form(&form)
+            .send(),
+        b.client
+            .post(format!("{}/portal/exchange", b.base))
+            .form(&form)
+            .send()
     );
     assert_eq!(a.expect("a").status(), StatusCode::SEE_OTHER);
     assert_eq!(b2.expect("b").status(), StatusCode::SEE_OTHER);
@@ -726,46 +829,53 @@ both!(portal_double_submit_exchanges_once, |backend| async move {
     t.stop().await;
 });
 
-both!(a_member_exchanges_points_in_the_portal_in_chromium, |backend| async move {
-    if std::env::var("PATRON_SKIP_BROWSER").is_ok_and(|v| v == "1") && std::env::var("CI").is_err()
-    {
-        eprintln!("PATRON_SKIP_BROWSER=1: browser test skipped (never in CI)");
-        return;
-    }
-    let t = spawn_app(backend).await;
-    let desk = token(&t, "gift.desk", &[("reward_desk", t.hq)]).await;
-    gift(&t, "MUG", "马克杯", "50", "300").await;
-    t.post(
+both!(
+    a_member_exchanges_points_in_the_portal_in_chromium,
+    |backend| async move {
+        if std::env::var("PATRON_SKIP_BROWSER").is_ok_and(|v| v == "1")
+            && std::env::var("CI").is_err()
+        {
+            eprintln!("PATRON_SKIP_BROWSER=1: browser test skipped (never in CI)");
+            return;
+        }
+        let t = spawn_app(backend).await;
+        let desk = token(&t, "gift.desk", &[("reward_desk", t.hq)]).await;
+        gift(&t, "MUG", "马克杯", "50", "300").await;
+        t.post(
         "/api/v1/rewards/stock/deliveries",
         &desk,
         json!({"store_code": "HQ", "note_no": "1", "supplier": "S", "lines": [{"gift_code": "MUG", "qty": "3"}]}),
     )
     .await;
-    let (member, card) = t.add_member("网上会员", "13500005555", "").await;
-    give_points(&t, member, 1000).await;
-    portal_password(&t, member).await;
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut cmd = Command::new("node");
-    cmd.arg(root.join("tests/browser/portal_exchange.mjs"))
-        .current_dir(&root)
-        .env("BASE_URL", &t.base)
-        .env("CARD", &card)
-        .env("PASSWORD", PASSWORD)
-        .env("GIFT", "MUG")
-        .env("STORE", "HQ")
-        .env("PRICE", "300");
-    if let Ok(dir) = std::env::var("PATRON_SCREENSHOTS") {
-        cmd.env("SCREENSHOT_DIR", dir);
+        let (member, card) = t.add_member("网上会员", "13500005555", "").await;
+        give_points(&t, member, 1000).await;
+        portal_password(&t, member).await;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut cmd = Command::new("node");
+        cmd.arg(root.join("tests/browser/portal_exchange.mjs"))
+            .current_dir(&root)
+            .env("BASE_URL", &t.base)
+            .env("CARD", &card)
+            .env("PASSWORD", PASSWORD)
+            .env("GIFT", "MUG")
+            .env("STORE", "HQ")
+            .env("PRICE", "300");
+        if let Ok(dir) = std::env::var("PATRON_SCREENSHOTS") {
+            cmd.env("SCREENSHOT_DIR", dir);
+        }
+        let out = tokio::task::spawn_blocking(move || cmd.output())
+            .await
+            .expect("join")
+            .expect("node must be installed, with `npm ci` run in the repository root");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "browser flow failed:\n{stdout}\n{stderr}"
+        );
+        assert!(stdout.contains("browser: portal exchange ok"), "{stdout}");
+        assert_eq!(balance(&t, member).await, 700);
+        assert_eq!(on_hand(&t, t.hq, "MUG").await, 2);
+        t.stop().await;
     }
-    let out = tokio::task::spawn_blocking(move || cmd.output())
-        .await
-        .expect("join")
-        .expect("node must be installed, with `npm ci` run in the repository root");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "browser flow failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("browser: portal exchange ok"), "{stdout}");
-    assert_eq!(balance(&t, member).await, 700);
-    assert_eq!(on_hand(&t, t.hq, "MUG").await, 2);
-    t.stop().await;
-});
+);
