@@ -405,9 +405,18 @@ mod tests {
     #[test]
     fn next_month_and_month_end() {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(next_month(d("2026-11-30")), (d("2026-12-01"), d("2026-12-31")));
-        assert_eq!(next_month(d("2026-12-31")), (d("2027-01-01"), d("2027-01-31")));
-        assert_eq!(next_month(d("2027-01-15")), (d("2027-02-01"), d("2027-02-28")));
+        assert_eq!(
+            next_month(d("2026-11-30")),
+            (d("2026-12-01"), d("2026-12-31"))
+        );
+        assert_eq!(
+            next_month(d("2026-12-31")),
+            (d("2027-01-01"), d("2027-01-31"))
+        );
+        assert_eq!(
+            next_month(d("2027-01-15")),
+            (d("2027-02-01"), d("2027-02-28"))
+        );
         assert!(is_month_end(d("2026-11-30")));
         assert!(!is_month_end(d("2026-11-29")));
         assert!(is_month_end(d("2028-02-29")));

@@ -38,8 +38,14 @@ pub fn router() -> Router<App> {
         .route("/rewards/lists/{id}", get(list_page))
         .route("/rewards/lists/{id}/rows.csv", get(list_csv))
         .route("/rewards/lists/{id}/rows.xlsx", get(list_xlsx))
-        .route("/rewards/lists/{id}/rows/{member}/check", post(check_submit))
-        .route("/rewards/lists/{id}/rows/{member}/notice", post(notice_submit))
+        .route(
+            "/rewards/lists/{id}/rows/{member}/check",
+            post(check_submit),
+        )
+        .route(
+            "/rewards/lists/{id}/rows/{member}/notice",
+            post(notice_submit),
+        )
         .route("/rewards/at-threshold", get(at_threshold_page))
         .route("/rewards/at-threshold.csv", get(at_threshold_csv))
         .route("/rewards/at-threshold.xlsx", get(at_threshold_xlsx))
@@ -212,7 +218,13 @@ struct ListPage {
     r: Refusal,
 }
 
-async fn render_list(c: &Console, id: i64, want: Option<&str>, ok: Option<&str>, r: Refusal) -> Response {
+async fn render_list(
+    c: &Console,
+    id: i64,
+    want: Option<&str>,
+    ok: Option<&str>,
+    r: Refusal,
+) -> Response {
     let (store, stores) = match store_choice(c, want, Permission::ViewRewards).await {
         Ok(x) => x,
         Err(res) => return res,
@@ -244,7 +256,14 @@ async fn render_list(c: &Console, id: i64, want: Option<&str>, ok: Option<&str>,
 }
 
 async fn list_page(c: Console, Path(id): Path<i64>, Query(q): Query<Q>) -> Response {
-    render_list(&c, id, q.store.as_deref(), q.ok.as_deref(), Refusal::default()).await
+    render_list(
+        &c,
+        id,
+        q.store.as_deref(),
+        q.ok.as_deref(),
+        Refusal::default(),
+    )
+    .await
 }
 
 fn list_table(page: &Page, rows: &[ListRow]) -> Table {
@@ -273,13 +292,18 @@ fn list_table(page: &Page, rows: &[ListRow]) -> Table {
                     Cell::from(r.card_expires_on.to_string()),
                     Cell::from(match r.check_ok {
                         Some(true) => page.t("reward.check_ok").to_string(),
-                        Some(false) => format!("{} ({})", page.t("reward.check_bad"), r.check_detail),
+                        Some(false) => {
+                            format!("{} ({})", page.t("reward.check_bad"), r.check_detail)
+                        }
                         None => String::new(),
                     }),
                     Cell::from(
                         r.notice_how
                             .as_deref()
-                            .map(|h| page.t_or(&format!("reward.how.{h}"), "reward.notice").to_string())
+                            .map(|h| {
+                                page.t_or(&format!("reward.how.{h}"), "reward.notice")
+                                    .to_string()
+                            })
                             .unwrap_or_default(),
                     ),
                     Cell::from(r.slip_no.clone().unwrap_or_default()),
@@ -296,7 +320,9 @@ async fn list_export(c: Console, id: i64, q: Q, format: ExportFormat) -> Respons
     };
     let page = Page::console(&c, "reward.month_end_list");
     match lists::rows(c.ctx.db(), id, Some(store.id)).await {
-        Ok(rows) => export::respond(&list_table(&page, &rows), format).unwrap_or_else(|e| e.into_response()),
+        Ok(rows) => {
+            export::respond(&list_table(&page, &rows), format).unwrap_or_else(|e| e.into_response())
+        }
         Err(e) => err(e),
     }
 }
@@ -363,7 +389,8 @@ struct AtThresholdPage {
 }
 
 async fn at_threshold_page(c: Console, Query(q): Query<Q>) -> Response {
-    let (store, stores) = match store_choice(&c, q.store.as_deref(), Permission::ViewRewards).await {
+    let (store, stores) = match store_choice(&c, q.store.as_deref(), Permission::ViewRewards).await
+    {
         Ok(x) => x,
         Err(res) => return res,
     };
@@ -447,7 +474,10 @@ struct SlipsPage {
 
 impl SlipsPage {
     fn logs(&self, slip_id: &i64) -> Vec<&FollowUpRow> {
-        self.follow_ups.iter().filter(|f| f.slip_id == *slip_id).collect()
+        self.follow_ups
+            .iter()
+            .filter(|f| f.slip_id == *slip_id)
+            .collect()
     }
 }
 
@@ -459,7 +489,8 @@ fn state_filter(s: Option<&str>) -> String {
 }
 
 async fn slips_page(c: Console, Query(q): Query<Q>) -> Response {
-    let (store, stores) = match store_choice(&c, q.store.as_deref(), Permission::ViewRewards).await {
+    let (store, stores) = match store_choice(&c, q.store.as_deref(), Permission::ViewRewards).await
+    {
         Ok(x) => x,
         Err(res) => return res,
     };
@@ -481,14 +512,16 @@ async fn slips_page(c: Console, Query(q): Query<Q>) -> Response {
 }
 
 async fn follow_up_page(c: Console, Query(q): Query<Q>) -> Response {
-    let (store, stores) = match store_choice(&c, q.store.as_deref(), Permission::ViewRewards).await {
+    let (store, stores) = match store_choice(&c, q.store.as_deref(), Permission::ViewRewards).await
+    {
         Ok(x) => x,
         Err(res) => return res,
     };
     let loaded = async {
         let s = settings::load(c.ctx.db()).await?;
         let today = crate::points::business_date(c.ctx.now(), store.tz);
-        let rows = slips::follow_up_due(c.ctx.db(), store.id, today, s.rules.follow_up_months).await?;
+        let rows =
+            slips::follow_up_due(c.ctx.db(), store.id, today, s.rules.follow_up_months).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let logs = slips::follow_ups(c.ctx.db(), &ids).await?;
         Ok::<_, crate::db::DbError>((rows, logs))
@@ -538,7 +571,10 @@ pub fn slips_table(page: &Page, rows: &[SlipRow]) -> Table {
                     Cell::from(r.store_code.clone()),
                     Cell::from(r.points),
                     Cell::from(r.gift_code.clone()),
-                    Cell::from(page.t_or(&format!("reward.state.{}", r.state), "reward.state").to_string()),
+                    Cell::from(
+                        page.t_or(&format!("reward.state.{}", r.state), "reward.state")
+                            .to_string(),
+                    ),
                     Cell::from(r.issued_on.to_string()),
                     Cell::from(r.valid_until.to_string()),
                     Cell::from(r.claim_store_code.clone().unwrap_or_default()),
@@ -556,7 +592,8 @@ async fn slips_export(c: Console, q: Q, format: ExportFormat) -> Response {
     };
     let page = Page::console(&c, "reward.slips");
     match slips::for_store(c.ctx.db(), store.id, &state_filter(q.state.as_deref())).await {
-        Ok(rows) => export::respond(&slips_table(&page, &rows), format).unwrap_or_else(|e| e.into_response()),
+        Ok(rows) => export::respond(&slips_table(&page, &rows), format)
+            .unwrap_or_else(|e| e.into_response()),
         Err(e) => err(e),
     }
 }
@@ -603,7 +640,13 @@ async fn gift_stock(c: &Console, store_id: i64, gift_id: i64) -> Result<i64, cra
     Ok(n.unwrap_or(0))
 }
 
-async fn render_slip_new(c: &Console, want: Option<&str>, card: &str, list: String, r: Refusal) -> Response {
+async fn render_slip_new(
+    c: &Console,
+    want: Option<&str>,
+    card: &str,
+    list: String,
+    r: Refusal,
+) -> Response {
     let (store, stores) = match store_choice(c, want, Permission::IssueRewards).await {
         Ok(x) => x,
         Err(res) => return res,
@@ -662,7 +705,14 @@ async fn render_slip_new(c: &Console, want: Option<&str>, card: &str, list: Stri
 
 async fn slip_new(c: Console, Query(q): Query<Q>) -> Response {
     let list = q.list.map(|l| l.to_string()).unwrap_or_default();
-    render_slip_new(&c, q.store.as_deref(), q.card.as_deref().unwrap_or(""), list, Refusal::default()).await
+    render_slip_new(
+        &c,
+        q.store.as_deref(),
+        q.card.as_deref().unwrap_or(""),
+        list,
+        Refusal::default(),
+    )
+    .await
 }
 
 async fn slip_submit(v: Verified<Form>) -> Response {
@@ -724,7 +774,11 @@ async fn render_slip(c: &Console, no: &str, store: &str, ok: Option<&str>, r: Re
         page: Page::console(c, "reward.slip").with_flash("success", ok),
         can_extend: c.ctx.can(Permission::ManageRewardSettings) && x.state == "issued",
         can_follow: c.ctx.can(Permission::IssueRewards) && x.state == "issued",
-        store_code: if store.is_empty() { x.store_code.clone() } else { store.to_string() },
+        store_code: if store.is_empty() {
+            x.store_code.clone()
+        } else {
+            store.to_string()
+        },
         x,
         logs,
         r,
@@ -737,7 +791,14 @@ async fn render_slip(c: &Console, no: &str, store: &str, ok: Option<&str>, r: Re
 }
 
 async fn slip_page(c: Console, Path(no): Path<String>, Query(q): Query<Q>) -> Response {
-    render_slip(&c, &no, q.store.as_deref().unwrap_or(""), q.ok.as_deref(), Refusal::default()).await
+    render_slip(
+        &c,
+        &no,
+        q.store.as_deref().unwrap_or(""),
+        q.ok.as_deref(),
+        Refusal::default(),
+    )
+    .await
 }
 
 async fn extend_submit(Path(no): Path<String>, v: Verified<Form>) -> Response {
@@ -748,7 +809,10 @@ async fn extend_submit(Path(no): Path<String>, v: Verified<Form>) -> Response {
         reason: field(&v.form, "reason"),
     };
     match slips::extend(&c.ctx, &no, &input).await {
-        Ok(()) => Redirect::to(&format!("/rewards/slips/{no}?store={store}&ok=flash.reward_extended")).into_response(),
+        Ok(()) => Redirect::to(&format!(
+            "/rewards/slips/{no}?store={store}&ok=flash.reward_extended"
+        ))
+        .into_response(),
         Err(e) => match refusal(e, &Page::console(&c, "reward.slip"), v.form) {
             Ok(r) => render_slip(&c, &no, &store, None, r).await,
             Err(res) => res,
@@ -793,7 +857,12 @@ struct ClaimPage {
     r: Refusal,
 }
 
-async fn render_claim(c: &Console, want: Option<&str>, claimed: Option<SlipRow>, r: Refusal) -> Response {
+async fn render_claim(
+    c: &Console,
+    want: Option<&str>,
+    claimed: Option<SlipRow>,
+    r: Refusal,
+) -> Response {
     let (store, stores) = match store_choice(c, want, Permission::ClaimRewards).await {
         Ok(x) => x,
         Err(res) => return res,
@@ -847,7 +916,12 @@ struct SettingsPage {
     r: Refusal,
 }
 
-async fn render_settings(c: &Console, form: Option<SettingsForm>, ok: Option<&str>, r: Refusal) -> Response {
+async fn render_settings(
+    c: &Console,
+    form: Option<SettingsForm>,
+    ok: Option<&str>,
+    r: Refusal,
+) -> Response {
     if let Err(e) = c.ctx.require(Permission::ManageRewardSettings) {
         return err(e);
     }
@@ -856,9 +930,11 @@ async fn render_settings(c: &Console, form: Option<SettingsForm>, ok: Option<&st
         Err(e) => return err(e),
     };
     let gifts: Vec<(String, String, i64)> = match crate::on_db!(c.ctx.db(), |p| {
-        sqlx::query_as("select code, name_zh, value_fen from gifts where active order by value_fen, code")
-            .fetch_all(p)
-            .await
+        sqlx::query_as(
+            "select code, name_zh, value_fen from gifts where active order by value_fen, code",
+        )
+        .fetch_all(p)
+        .await
     }) {
         Ok(g) => g,
         Err(e) => return err(crate::db::DbError::from(e)),

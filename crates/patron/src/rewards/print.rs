@@ -41,7 +41,9 @@ impl Paper {
         Fen(*fen).to_string()
     }
     pub fn time(&self, t: &DateTime<Utc>) -> String {
-        t.with_timezone(&self.tz).format("%Y-%m-%d %H:%M").to_string()
+        t.with_timezone(&self.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
     pub fn time_opt(&self, t: &Option<DateTime<Utc>>) -> String {
         t.as_ref().map(|t| self.time(t)).unwrap_or_default()

@@ -47,8 +47,7 @@ impl RewardSettings {
     }
 }
 
-const RULES_SQL: &str =
-    "select slip_valid_months, follow_up_months, return_points_on_expiry from reward_settings where id = 1";
+const RULES_SQL: &str = "select slip_valid_months, follow_up_months, return_points_on_expiry from reward_settings where id = 1";
 const THRESHOLDS_SQL: &str = "select t.points, t.gift_id, g.code as gift_code, g.name_zh as gift_name_zh, \
      g.name_en as gift_name_en, g.value_fen from reward_thresholds t join gifts g on g.id = t.gift_id \
      order by t.points";

@@ -25,7 +25,13 @@ use crate::validation::Invalid;
 use crate::{on_db, on_tx};
 
 /// The kinds of valid ID the clerk may have checked.
-pub const ID_TYPES: &[&str] = &["id_card", "passport", "hk_macau_permit", "taiwan_permit", "other"];
+pub const ID_TYPES: &[&str] = &[
+    "id_card",
+    "passport",
+    "hk_macau_permit",
+    "taiwan_permit",
+    "other",
+];
 
 /// What the desk types to make a slip.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -182,7 +188,9 @@ pub async fn follow_ups(db: &Db, slip_ids: &[i64]) -> Result<Vec<FollowUpRow>, D
          from reward_follow_ups f left join staff st on st.id = f.staff_id where f.slip_id in ({list}) order by f.id"
     );
     Ok(on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(p)
+            .await?
     }))
 }
 
@@ -503,7 +511,9 @@ pub async fn extend(ctx: &Ctx, slip_no: &str, input: &ExtendIn) -> Result<(), Re
     }
     bad.into_result()?;
     let until = until.unwrap_or_default();
-    let slip = get(ctx.db(), slip_no).await?.ok_or(RewardsError::NotFound)?;
+    let slip = get(ctx.db(), slip_no)
+        .await?
+        .ok_or(RewardsError::NotFound)?;
     if until <= slip.valid_until {
         return Err(Invalid::one("valid_until", "reward.invalid.extend_date").into());
     }
@@ -567,7 +577,9 @@ pub async fn follow_up(ctx: &Ctx, slip_no: &str, input: &FollowUpIn) -> Result<(
         bad.add("note", "reward.invalid.note");
     }
     bad.into_result()?;
-    let slip = get(ctx.db(), slip_no).await?.ok_or(RewardsError::NotFound)?;
+    let slip = get(ctx.db(), slip_no)
+        .await?
+        .ok_or(RewardsError::NotFound)?;
     if slip.state != "issued" {
         return Err(RewardsError::Conflict(format!(
             "slip {} is {}",
@@ -664,12 +676,14 @@ pub async fn expire_due(ctx: &Ctx, today: NaiveDate) -> Result<RunReport, Reward
                         .await?;
                         returned = points;
                         on_tx!(tx, |c| {
-                            sqlx::query("update reward_slips set points_returned = $1 where id = $2")
-                                .bind(returned)
-                                .bind(id)
-                                .execute(c)
-                                .await
-                                .map(|r| r.rows_affected())
+                            sqlx::query(
+                                "update reward_slips set points_returned = $1 where id = $2",
+                            )
+                            .bind(returned)
+                            .bind(id)
+                            .execute(c)
+                            .await
+                            .map(|r| r.rows_affected())
                         })?;
                     }
                     tx.audit(
