@@ -26,7 +26,6 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ManageLoyalty => Some("/admin/loyalty"),
         Permission::ViewPointsLiability => Some("/points/liability"),
         Permission::ViewRewards => Some("/rewards"),
-        Permission::ManageRewardSettings => Some("/admin/rewards"),
         Permission::DecideApprovals
         | Permission::ManageMembers
         | Permission::ReviewApplications

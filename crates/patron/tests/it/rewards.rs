@@ -275,7 +275,9 @@ both!(
             .filter(|(c, _)| c == "WFJ")
             .map(|(_, n)| n)
             .sum();
-        assert_eq!(per_store, 3);
+        let wfj_expected = expected.iter().filter(|e| e.1 == wfj).count() as i64;
+        assert_eq!(per_store, wfj_expected);
+        assert_eq!(wfj_expected, 4);
         t.stop().await;
     }
 );

@@ -1,0 +1,100 @@
+// Browser check of the reward desk: a reward-desk user logs in, opens 领奖处, claims a slip by
+// its number, sees it claimed, and sees a second claim of the same slip refused.
+//
+// Environment: BASE_URL, LOGIN, PASSWORD, SLIP_NO (required); SCREENSHOT_DIR, CHROMIUM.
+// Prints `browser: slip claim ok` and exits 0 on success; otherwise a message and exit 1.
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const TIMEOUT_MS = 15_000;
+
+function fail(message) {
+  process.stderr.write(`browser: FAIL: ${message}\n`);
+  process.exit(1);
+}
+
+function requireEnv(name) {
+  const value = process.env[name];
+  if (value === undefined || value === '') fail(`environment variable ${name} is required`);
+  return value;
+}
+
+const BASE_URL = requireEnv('BASE_URL').replace(/\/+$/, '');
+const LOGIN = requireEnv('LOGIN');
+const PASSWORD = requireEnv('PASSWORD');
+const SLIP_NO = requireEnv('SLIP_NO');
+const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR || '';
+const EXECUTABLE = process.env.CHROMIUM || '/usr/bin/chromium';
+if (SCREENSHOT_DIR) mkdirSync(SCREENSHOT_DIR, { recursive: true });
+
+let browser = null;
+let page = null;
+
+async function shot(name) {
+  if (SCREENSHOT_DIR && page) {
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `slip-claim-${name}.png`), fullPage: true }).catch(() => {});
+  }
+}
+
+async function text(selector) {
+  const el = page.locator(selector).first();
+  await el.waitFor({ state: 'visible', timeout: TIMEOUT_MS });
+  return (await el.textContent()).trim();
+}
+
+try {
+  browser = await chromium.launch({
+    executablePath: EXECUTABLE,
+    headless: true,
+    timeout: 30_000,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT_MS);
+
+  // Log in.
+  await page.goto(`${BASE_URL}/login`);
+  await page.fill('input[name=username]', LOGIN);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('main button[type=submit]');
+  await page.waitForURL((u) => u.pathname === '/', { timeout: TIMEOUT_MS });
+  await shot('01-dashboard');
+
+  // The reward desk from the navigation.
+  await page.click('nav.mainnav a[href="/rewards"]');
+  await page.waitForURL((u) => u.pathname === '/rewards', { timeout: TIMEOUT_MS });
+  await page.click('main a[href^="/rewards/claim"]');
+  await page.waitForURL((u) => u.pathname === '/rewards/claim', { timeout: TIMEOUT_MS });
+  await shot('02-claim-form');
+
+  // Claim by number.
+  await page.fill('#slip_no', SLIP_NO);
+  await page.click('#claim-button');
+  const claimed = await text('#claimed');
+  if (!claimed.includes(SLIP_NO)) fail(`the claim answer does not name the slip: ${JSON.stringify(claimed)}`);
+  await shot('03-claimed');
+
+  // The same slip again: refused, said so.
+  await page.fill('#slip_no', SLIP_NO);
+  await page.click('#claim-button');
+  const refused = await text('#form-error');
+  if (!refused) fail('a second claim was not refused visibly');
+  await shot('04-refused');
+
+  // The slip's own page shows it claimed.
+  await page.goto(`${BASE_URL}/rewards/slips/${SLIP_NO}`);
+  const state = await text('#slip-state');
+  if (!(state.includes('已领') || state.includes('Claimed'))) fail(`the slip page shows ${JSON.stringify(state)}`);
+  await shot('05-slip');
+
+  process.stdout.write('browser: slip claim ok\n');
+  await browser.close();
+  process.exit(0);
+} catch (err) {
+  await shot('FAILED');
+  if (browser) await browser.close().catch(() => {});
+  fail(`${err.message}${page ? `\n  url=${page.url()}` : ''}`);
+}
