@@ -136,7 +136,7 @@ both!(
         let (g1, g1_card) = member(&t, 1, "gold").await;
         let (s1, s1_card) = member(&t, 2, "silver").await;
         let (s2, s2_card) = member(&t, 3, "silver").await;
-        let (_s3, s3_card) = member(&t, 4, "silver").await;
+        let (s3, s3_card) = member(&t, 4, "silver").await;
         let (_n1, n1_card) = member(&t, 5, "normal").await;
 
         // Plan (draft): no invitations, no sign-ups.
@@ -186,7 +186,7 @@ both!(
             .await
             .expect("outbox")
         });
-        let mut expected = vec![g1, s1, s2, _s3];
+        let mut expected = vec![g1, s1, s2, s3];
         expected.sort();
         assert_eq!(invited, expected);
         let again = ok(&t, &format!("/api/v1/events/{id}/invite"), &planner, json!({})).await;
@@ -209,7 +209,7 @@ both!(
         refused(&t, &signups, &clerk, json!({"card_no": s1_card}), "already_signed_up").await;
 
         // Spending before: g1 and s1 inside the two weeks before the start, s2 outside.
-        receipt(&t, &till, "B-0", &s2_card, "2026-10-02T11:00:00", 20_000).await;
+        receipt(&t, &till, "B-0", &s2_card, "2026-10-02T09:30:00", 20_000).await;
         goto(&t, "2026-10-10T12:00:00");
         receipt(&t, &till, "B-1", &g1_card, "2026-10-10T11:00:00", 100_000).await;
         receipt(&t, &till, "B-2", &s1_card, "2026-10-10T11:30:00", 50_000).await;

@@ -25,6 +25,15 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ViewApprovals => Some("/approvals"),
         Permission::ManageLoyalty => Some("/admin/loyalty"),
         Permission::ViewPointsLiability => Some("/points/liability"),
+        Permission::ViewEvents => Some("/events"),
+        Permission::ManageEvents
+        | Permission::ViewRewards
+        | Permission::IssueRewards
+        | Permission::ClaimRewards
+        | Permission::ManageGiftStock
+        | Permission::ManageRewardSettings
+        | Permission::ViewPartners
+        | Permission::ManagePartners => None,
         Permission::DecideApprovals
         | Permission::ManageMembers
         | Permission::ReviewApplications
