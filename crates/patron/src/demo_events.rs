@@ -184,7 +184,9 @@ pub async fn build(
             break;
         }
         if ["platinum", "gold", "silver"].contains(&tier.as_str())
-            && activities::signup_card(&clerk, upcoming, card).await.is_ok()
+            && activities::signup_card(&clerk, upcoming, card)
+                .await
+                .is_ok()
         {
             taken += 1;
         }

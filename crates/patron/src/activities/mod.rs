@@ -382,7 +382,10 @@ pub async fn create(ctx: &Ctx, input: &EventIn) -> Result<i64, EventsError> {
             let (c, plan) = (c.clone(), plan.clone());
             Box::pin(async move {
                 let id = store::insert(tx, &plan, by, now).await?;
-                tx.audit(c.audit("event.create", "event", id).after(&plan_json(&plan)));
+                tx.audit(
+                    c.audit("event.create", "event", id)
+                        .after(&plan_json(&plan)),
+                );
                 Ok::<_, EventsError>(id)
             })
         })
@@ -760,9 +763,10 @@ pub async fn checkin(ctx: &Ctx, id: i64, card_no: &str) -> Result<CheckinOut, Ev
                     .await?;
                 }
                 let attendees = store::attendees_in(tx, id).await?;
-                tx.audit(c.audit("event.checkin", "event", id).after(
-                    &serde_json::json!({ "member_id": m.member_id, "points": points }),
-                ));
+                tx.audit(
+                    c.audit("event.checkin", "event", id)
+                        .after(&serde_json::json!({ "member_id": m.member_id, "points": points })),
+                );
                 Ok(CheckinOut {
                     member_id: m.member_id,
                     name: m.name,
@@ -903,10 +907,13 @@ pub async fn close(ctx: &Ctx, id: i64, actual_cost: &str) -> Result<Analysis, Ev
                         "only an approved event can be closed".into(),
                     ));
                 }
-                tx.audit(c.audit("event.close", "event", id).after(&serde_json::json!({
-                    "signups": a.signups, "attendees": a.attendees,
-                    "points_awarded": a.points_awarded, "cost_fen": a.cost_fen,
-                })));
+                tx.audit(
+                    c.audit("event.close", "event", id)
+                        .after(&serde_json::json!({
+                            "signups": a.signups, "attendees": a.attendees,
+                            "points_awarded": a.points_awarded, "cost_fen": a.cost_fen,
+                        })),
+                );
                 Ok(a)
             })
         })

@@ -35,7 +35,10 @@ pub fn router() -> Router<App> {
         .route("/events/{id}", get(show_page))
         .route("/events/{id}/edit", get(edit_page).post(edit_submit))
         .route("/events/{id}/{step}", post(step_submit))
-        .route("/events/{id}/checkin", get(checkin_page).post(checkin_submit))
+        .route(
+            "/events/{id}/checkin",
+            get(checkin_page).post(checkin_submit),
+        )
         .route("/events/{id}/plan.print", get(print_plan))
         .route("/events/{id}/sheet.print", get(print_sheet))
         .route("/events/{id}/signups.csv", get(signups_csv))
@@ -657,9 +660,7 @@ async fn step_submit(Path((id, step)): Path<(i64, String)>, v: Verified<Form>) -
     let c = v.console;
     let card = field(&v.form, "card_no");
     let result: Result<&'static str, EventsError> = match step.as_str() {
-        "submit" => super::submit(&c.ctx, id)
-            .await
-            .map(|_| "flash.submitted"),
+        "submit" => super::submit(&c.ctx, id).await.map(|_| "flash.submitted"),
         "invite" => super::invite(&c.ctx, id).await.map(|_| "flash.ev_invited"),
         "signup" => super::signup_card(&c.ctx, id, &card)
             .await
@@ -717,22 +718,18 @@ async fn checkin_page(c: Console, Path(id): Path<i64>) -> Result<Response, AppEr
     .into_response())
 }
 
-async fn checkin_submit(
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-    v: Verified<Form>,
-) -> Response {
+async fn checkin_submit(Path(id): Path<i64>, headers: HeaderMap, v: Verified<Form>) -> Response {
     let c = v.console;
     let htmx = headers.contains_key("hx-request");
     let page = Page::console(&c, "ev.checkin");
-    let (result, error, status) =
-        match super::checkin(&c.ctx, id, &field(&v.form, "card_no")).await {
-            Ok(r) => (Some(r), String::new(), StatusCode::OK),
-            Err(e) => match refusal(&page, e) {
-                Ok((status, text)) => (None, text, status),
-                Err(res) => return res,
-            },
-        };
+    let (result, error, status) = match super::checkin(&c.ctx, id, &field(&v.form, "card_no")).await
+    {
+        Ok(r) => (Some(r), String::new(), StatusCode::OK),
+        Err(e) => match refusal(&page, e) {
+            Ok((status, text)) => (None, text, status),
+            Err(res) => return res,
+        },
+    };
     if htmx {
         // htmx swaps only 2xx answers: the refusal is shown in the fragment.
         return CheckinFragment {
@@ -780,7 +777,9 @@ impl Paper {
     }
 
     pub fn time(&self, t: &DateTime<Utc>) -> String {
-        t.with_timezone(&self.tz).format("%Y-%m-%d %H:%M").to_string()
+        t.with_timezone(&self.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
 
     pub fn time_opt(&self, t: &Option<DateTime<Utc>>) -> String {
@@ -951,13 +950,24 @@ async fn analysis_table(c: &Console, id: i64) -> Result<Table, AppError> {
         vec![page.t("ev.a.cost").into(), money(a.cost_fen)],
         vec![
             page.t("ev.a.cost_per_attendee").into(),
-            a.cost_per_attendee_fen.map(money).unwrap_or(Cell::Text(String::new())),
+            a.cost_per_attendee_fen
+                .map(money)
+                .unwrap_or(Cell::Text(String::new())),
         ],
         vec![page.t("ev.a.weeks").into(), a.weeks.into()],
-        vec![page.t("ev.a.spend_before").into(), money(a.spend_before_fen)],
-        vec![page.t("ev.a.receipts_before").into(), a.receipts_before.into()],
+        vec![
+            page.t("ev.a.spend_before").into(),
+            money(a.spend_before_fen),
+        ],
+        vec![
+            page.t("ev.a.receipts_before").into(),
+            a.receipts_before.into(),
+        ],
         vec![page.t("ev.a.spend_after").into(), money(a.spend_after_fen)],
-        vec![page.t("ev.a.receipts_after").into(), a.receipts_after.into()],
+        vec![
+            page.t("ev.a.receipts_after").into(),
+            a.receipts_after.into(),
+        ],
     ];
     Ok(Table::new(
         "event-analysis",
@@ -1003,7 +1013,12 @@ fn portal_page_of(s: &MemberSession) -> Page {
     page
 }
 
-async fn render_portal(s: &MemberSession, message: String, ok: bool, status: StatusCode) -> Response {
+async fn render_portal(
+    s: &MemberSession,
+    message: String,
+    ok: bool,
+    status: StatusCode,
+) -> Response {
     let ctx = member_ctx(s);
     match super::for_member(&ctx, s.member_id).await {
         Ok(events) => {

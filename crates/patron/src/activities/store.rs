@@ -67,7 +67,9 @@ pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<EventRow>, DbError> {
 pub async fn list(db: &Db) -> Result<Vec<EventRow>, DbError> {
     let sql = format!("select {COLUMNS} from events order by starts_at desc, id desc limit 2000");
     Ok(on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(p)
+            .await?
     }))
 }
 
@@ -99,13 +101,15 @@ async fn put_tiers(tx: &mut Tx, id: i64, plan: &Plan) -> Result<(), DbError> {
     });
     for (code, at) in &plan.tiers {
         on_tx!(tx, |c| {
-            sqlx::query("insert into event_tiers (event_id, tier_code, opens_at) values ($1, $2, $3)")
-                .bind(id)
-                .bind(code)
-                .bind(ts(*at))
-                .execute(c)
-                .await?
-                .rows_affected()
+            sqlx::query(
+                "insert into event_tiers (event_id, tier_code, opens_at) values ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(code)
+            .bind(ts(*at))
+            .execute(c)
+            .await?
+            .rows_affected()
         });
     }
     Ok(())

@@ -33,8 +33,11 @@ async fn token(t: &TestApp, username: &str, role: &str) -> String {
 async fn set_tier(t: &TestApp, member_id: i64, tier: &str) {
     match tier {
         "gold" => {
-            t.exec("update members set tier_code = 'gold' where id = $1", member_id)
-                .await
+            t.exec(
+                "update members set tier_code = 'gold' where id = $1",
+                member_id,
+            )
+            .await
         }
         "silver" => {
             t.exec(
@@ -91,8 +94,13 @@ async fn approved_event(t: &TestApp, planner: &str, manager: &str, body: Value) 
     let id = ok(t, "/api/v1/events", planner, body).await["id"]
         .as_i64()
         .expect("id");
-    let approval = ok(t, &format!("/api/v1/events/{id}/submit"), planner, json!({})).await
-        ["approval_id"]
+    let approval = ok(
+        t,
+        &format!("/api/v1/events/{id}/submit"),
+        planner,
+        json!({}),
+    )
+    .await["approval_id"]
         .as_i64()
         .expect("approval");
     ok(
@@ -150,14 +158,40 @@ both!(
             .as_i64()
             .expect("id");
         let signups = format!("/api/v1/events/{id}/signups");
-        refused(&t, &signups, &clerk, json!({"card_no": g1_card}), "event_not_open").await;
-        refused(&t, &format!("/api/v1/events/{id}/invite"), &planner, json!({}), "event_not_open").await;
+        refused(
+            &t,
+            &signups,
+            &clerk,
+            json!({"card_no": g1_card}),
+            "event_not_open",
+        )
+        .await;
+        refused(
+            &t,
+            &format!("/api/v1/events/{id}/invite"),
+            &planner,
+            json!({}),
+            "event_not_open",
+        )
+        .await;
         // Submitted: still nothing until approved; the planner cannot approve their own plan.
-        let approval = ok(&t, &format!("/api/v1/events/{id}/submit"), &planner, json!({})).await
-            ["approval_id"]
+        let approval = ok(
+            &t,
+            &format!("/api/v1/events/{id}/submit"),
+            &planner,
+            json!({}),
+        )
+        .await["approval_id"]
             .as_i64()
             .expect("approval");
-        refused(&t, &signups, &clerk, json!({"card_no": g1_card}), "event_not_open").await;
+        refused(
+            &t,
+            &signups,
+            &clerk,
+            json!({"card_no": g1_card}),
+            "event_not_open",
+        )
+        .await;
         let (status, _) = t
             .post(
                 &format!("/api/v1/events/approvals/{approval}"),
@@ -175,7 +209,13 @@ both!(
         .await;
 
         // Invitations: exactly the gold and silver members, once each.
-        let inv = ok(&t, &format!("/api/v1/events/{id}/invite"), &planner, json!({})).await;
+        let inv = ok(
+            &t,
+            &format!("/api/v1/events/{id}/invite"),
+            &planner,
+            json!({}),
+        )
+        .await;
         assert_eq!(inv["queued"], 4, "{inv}");
         assert_eq!(inv["invited"], 4);
         let invited: Vec<i64> = patron::on_db!(t.app.db, |p| {
@@ -189,24 +229,77 @@ both!(
         let mut expected = vec![g1, s1, s2, s3];
         expected.sort();
         assert_eq!(invited, expected);
-        let again = ok(&t, &format!("/api/v1/events/{id}/invite"), &planner, json!({})).await;
+        let again = ok(
+            &t,
+            &format!("/api/v1/events/{id}/invite"),
+            &planner,
+            json!({}),
+        )
+        .await;
         assert_eq!(again["queued"], 0);
         assert_eq!(again["invited"], 4);
 
         // Before the gold window: refused, naming when it opens.
-        let out = refused(&t, &signups, &clerk, json!({"card_no": g1_card}), "signup_not_open").await;
-        assert!(out["detail"].as_str().unwrap_or("").contains("2026-10-01 10:00"), "{out}");
+        let out = refused(
+            &t,
+            &signups,
+            &clerk,
+            json!({"card_no": g1_card}),
+            "signup_not_open",
+        )
+        .await;
+        assert!(
+            out["detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("2026-10-01 10:00"),
+            "{out}"
+        );
         goto(&t, "2026-10-01T10:00:00");
         ok(&t, &signups, &clerk, json!({"card_no": g1_card})).await;
-        let out = refused(&t, &signups, &clerk, json!({"card_no": s1_card}), "signup_not_open").await;
-        assert!(out["detail"].as_str().unwrap_or("").contains("2026-10-02 10:00"), "{out}");
-        refused(&t, &signups, &clerk, json!({"card_no": n1_card}), "not_in_target").await;
+        let out = refused(
+            &t,
+            &signups,
+            &clerk,
+            json!({"card_no": s1_card}),
+            "signup_not_open",
+        )
+        .await;
+        assert!(
+            out["detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("2026-10-02 10:00"),
+            "{out}"
+        );
+        refused(
+            &t,
+            &signups,
+            &clerk,
+            json!({"card_no": n1_card}),
+            "not_in_target",
+        )
+        .await;
         goto(&t, "2026-10-02T10:00:00");
         ok(&t, &signups, &clerk, json!({"card_no": s1_card})).await;
         let last = ok(&t, &signups, &clerk, json!({"card_no": s2_card})).await;
         assert_eq!(last["signed_up"], 3);
-        refused(&t, &signups, &clerk, json!({"card_no": s3_card}), "event_full").await;
-        refused(&t, &signups, &clerk, json!({"card_no": s1_card}), "already_signed_up").await;
+        refused(
+            &t,
+            &signups,
+            &clerk,
+            json!({"card_no": s3_card}),
+            "event_full",
+        )
+        .await;
+        refused(
+            &t,
+            &signups,
+            &clerk,
+            json!({"card_no": s1_card}),
+            "already_signed_up",
+        )
+        .await;
 
         // Spending before: g1 and s1 inside the two weeks before the start, s2 outside.
         receipt(&t, &till, "B-0", &s2_card, "2026-10-02T09:30:00", 20_000).await;
@@ -216,15 +309,52 @@ both!(
 
         // Check-in at the door: points once.
         goto(&t, "2026-10-20T14:10:00");
-        refused(&t, &signups, &clerk, json!({"card_no": s3_card}), "signup_closed").await;
+        refused(
+            &t,
+            &signups,
+            &clerk,
+            json!({"card_no": s3_card}),
+            "signup_closed",
+        )
+        .await;
         let before = balance(&t, g1).await;
-        let c = ok(&t, &format!("/api/v1/events/{id}/checkin"), &clerk, json!({"card_no": g1_card})).await;
+        let c = ok(
+            &t,
+            &format!("/api/v1/events/{id}/checkin"),
+            &clerk,
+            json!({"card_no": g1_card}),
+        )
+        .await;
         assert_eq!(c["points"], 50);
         assert_eq!(balance(&t, g1).await, before + 50);
-        refused(&t, &format!("/api/v1/events/{id}/checkin"), &clerk, json!({"card_no": g1_card}), "already_checked_in").await;
-        assert_eq!(balance(&t, g1).await, before + 50, "a second check-in adds nothing");
-        ok(&t, &format!("/api/v1/events/{id}/checkin"), &clerk, json!({"card_no": s1_card})).await;
-        refused(&t, &format!("/api/v1/events/{id}/checkin"), &clerk, json!({"card_no": n1_card}), "not_signed_up").await;
+        refused(
+            &t,
+            &format!("/api/v1/events/{id}/checkin"),
+            &clerk,
+            json!({"card_no": g1_card}),
+            "already_checked_in",
+        )
+        .await;
+        assert_eq!(
+            balance(&t, g1).await,
+            before + 50,
+            "a second check-in adds nothing"
+        );
+        ok(
+            &t,
+            &format!("/api/v1/events/{id}/checkin"),
+            &clerk,
+            json!({"card_no": s1_card}),
+        )
+        .await;
+        refused(
+            &t,
+            &format!("/api/v1/events/{id}/checkin"),
+            &clerk,
+            json!({"card_no": n1_card}),
+            "not_signed_up",
+        )
+        .await;
         let entries = t
             .scalar(
                 "select cast(count(*) as bigint) from point_entries where kind = 'event' and member_id = $1",
@@ -234,7 +364,14 @@ both!(
         assert_eq!(entries, 1);
 
         // Closing before the end is refused.
-        refused(&t, &format!("/api/v1/events/{id}/close"), &planner, json!({}), "conflict").await;
+        refused(
+            &t,
+            &format!("/api/v1/events/{id}/close"),
+            &planner,
+            json!({}),
+            "conflict",
+        )
+        .await;
 
         // Spending after: g1 inside the two weeks after the end; s2 did not attend; a late one.
         goto(&t, "2026-10-25T12:00:00");
@@ -243,7 +380,13 @@ both!(
         goto(&t, "2026-11-10T12:00:00");
         receipt(&t, &till, "A-3", &g1_card, "2026-11-10T11:00:00", 99_900).await;
 
-        let a = ok(&t, &format!("/api/v1/events/{id}/close"), &planner, json!({"actual_cost": "1500"})).await;
+        let a = ok(
+            &t,
+            &format!("/api/v1/events/{id}/close"),
+            &planner,
+            json!({"actual_cost": "1500"}),
+        )
+        .await;
         assert_eq!(a["signups"], 3);
         assert_eq!(a["attendees"], 2);
         assert_eq!(a["attendance_permille"], 2 * 1000 / 3);
@@ -254,7 +397,10 @@ both!(
         assert_eq!(a["receipts_before"], 2);
         assert_eq!(a["spend_after_fen"], 200_000);
         assert_eq!(a["receipts_after"], 1);
-        assert_eq!(a["spend_change_permille"], (200_000 - 150_000) * 1000 / 150_000);
+        assert_eq!(
+            a["spend_change_permille"],
+            (200_000 - 150_000) * 1000 / 150_000
+        );
         assert_eq!(a["complete"], true);
 
         // Archived: a later receipt does not change the stored analysis.
@@ -270,7 +416,14 @@ both!(
         assert_eq!(page.status, StatusCode::OK);
         assert_eq!(page.text_of("a-attendees").as_deref(), Some("2"));
         assert_eq!(page.text_of("a-points").as_deref(), Some("100"));
-        for path in ["plan.print", "sheet.print", "signups.csv", "signups.xlsx", "analysis.csv", "analysis.xlsx"] {
+        for path in [
+            "plan.print",
+            "sheet.print",
+            "signups.csv",
+            "signups.xlsx",
+            "analysis.csv",
+            "analysis.xlsx",
+        ] {
             let p = b.get(&format!("/events/{id}/{path}")).await;
             assert_eq!(p.status, StatusCode::OK, "{path}");
         }
@@ -334,7 +487,8 @@ both!(
             .await;
         assert_eq!(signed, 10);
         assert_eq!(
-            t.scalar("select signed_up from events where id = $1", id).await,
+            t.scalar("select signed_up from events where id = $1", id)
+                .await,
             10
         );
         if let Ok(t) = Arc::try_unwrap(t) {
@@ -366,6 +520,11 @@ async fn portal(t: &TestApp, member_id: i64, card: &str) -> crate::helpers::Brow
         })
         .await
         .expect("portal password");
+    portal_login(t, card).await
+}
+
+/// A fresh portal session (sessions expire while the test clock moves days ahead).
+async fn portal_login(t: &TestApp, card: &str) -> crate::helpers::Browser {
     let b = t.browser();
     let res = b
         .client
@@ -391,40 +550,92 @@ both!(tier_priority_windows_open_by_tier, |backend| async move {
         &t,
         &planner,
         &manager,
-        plan(&[("platinum", 0), ("gold", 0), ("silver", 1), ("normal", 2)], 100),
+        plan(
+            &[("platinum", 0), ("gold", 0), ("silver", 1), ("normal", 2)],
+            100,
+        ),
     )
     .await;
     let signups = format!("/api/v1/events/{id}/signups");
-    let b = portal(&t, silver_id, &silver).await;
+    portal(&t, silver_id, &silver).await;
 
     goto(&t, "2026-10-01T09:59:00");
-    refused(&t, &signups, &clerk, json!({"card_no": gold}), "signup_not_open").await;
+    refused(
+        &t,
+        &signups,
+        &clerk,
+        json!({"card_no": gold}),
+        "signup_not_open",
+    )
+    .await;
     goto(&t, "2026-10-01T10:00:00");
     ok(&t, &signups, &clerk, json!({"card_no": gold})).await;
     ok(&t, &signups, &clerk, json!({"card_no": platinum})).await;
+    let b = portal_login(&t, &silver).await;
     // Silver, in the portal, before its window: a clear refusal naming the time.
     let page = b.get("/portal/events").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("秋季新品发布会"), "{}", page.body);
-    let res = b.post(&format!("/portal/events/{id}/signup"), "/portal/events", &[]).await;
+    let res = b
+        .post(
+            &format!("/portal/events/{id}/signup"),
+            "/portal/events",
+            &[],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::CONFLICT);
     assert!(res.body.contains("2026-10-02 10:00"), "{}", res.body);
-    refused(&t, &signups, &clerk, json!({"card_no": normal}), "signup_not_open").await;
+    refused(
+        &t,
+        &signups,
+        &clerk,
+        json!({"card_no": normal}),
+        "signup_not_open",
+    )
+    .await;
 
     goto(&t, "2026-10-02T10:00:00");
-    let res = b.post(&format!("/portal/events/{id}/signup"), "/portal/events", &[]).await;
+    let b = portal_login(&t, &silver).await;
+    let res = b
+        .post(
+            &format!("/portal/events/{id}/signup"),
+            "/portal/events",
+            &[],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let page = b.get("/portal/events?ok=signup").await;
     assert!(page.body.contains("/portal/events/") && page.body.contains("cancel"));
-    let out = refused(&t, &signups, &clerk, json!({"card_no": normal}), "signup_not_open").await;
-    assert!(out["detail"].as_str().unwrap_or("").contains("2026-10-03 10:00"), "{out}");
+    let out = refused(
+        &t,
+        &signups,
+        &clerk,
+        json!({"card_no": normal}),
+        "signup_not_open",
+    )
+    .await;
+    assert!(
+        out["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("2026-10-03 10:00"),
+        "{out}"
+    );
     goto(&t, "2026-10-03T10:00:00");
     ok(&t, &signups, &clerk, json!({"card_no": normal})).await;
+    let b = portal_login(&t, &silver).await;
     // The member cancels in the portal and the place is free again.
-    let res = b.post(&format!("/portal/events/{id}/cancel"), "/portal/events", &[]).await;
+    let res = b
+        .post(
+            &format!("/portal/events/{id}/cancel"),
+            "/portal/events",
+            &[],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        t.scalar("select signed_up from events where id = $1", id).await,
+        t.scalar("select signed_up from events where id = $1", id)
+            .await,
         3
     );
     t.stop().await;
@@ -434,7 +645,8 @@ both!(
     console_plan_form_reshows_errors_and_approval_goes_through_the_inbox,
     |backend| async move {
         let t = spawn_app(backend).await;
-        t.add_staff("ev_planner", &[("marketing", t.hq)], false).await;
+        t.add_staff("ev_planner", &[("marketing", t.hq)], false)
+            .await;
         t.add_staff("ev_boss", &[("manager", t.hq)], false).await;
         let b = t.login("ev_planner").await;
         let form = b.get("/events/new").await;
@@ -461,8 +673,11 @@ both!(
         assert!(bad.body.contains("三楼会员之家"), "typed input is kept");
         assert!(bad.body.contains("结束时间须晚于开始时间"), "{}", bad.body);
         assert_eq!(
-            t.scalar("select cast(count(*) as bigint) from events where id > $1", 0)
-                .await,
+            t.scalar(
+                "select cast(count(*) as bigint) from events where id > $1",
+                0
+            )
+            .await,
             0,
             "nothing written"
         );
@@ -497,7 +712,11 @@ both!(
             .and_then(|s| s.parse().ok())
             .expect("id");
         let sub = b
-            .post(&format!("/events/{id}/submit"), &format!("/events/{id}"), &[])
+            .post(
+                &format!("/events/{id}/submit"),
+                &format!("/events/{id}"),
+                &[],
+            )
             .await;
         assert_eq!(sub.status, StatusCode::SEE_OTHER);
         let approval = t
@@ -505,7 +724,10 @@ both!(
             .await;
         let boss = t.login("ev_boss").await;
         let inbox = boss.get("/approvals").await;
-        assert!(inbox.body.contains(&format!("EV{id}")), "the plan waits in the inbox");
+        assert!(
+            inbox.body.contains(&format!("EV{id}")),
+            "the plan waits in the inbox"
+        );
         let res = boss
             .post(
                 &format!("/approvals/{approval}/decide"),
@@ -529,7 +751,10 @@ both!(
             .expect("post");
         assert_eq!(res.status(), StatusCode::OK);
         let body = res.text().await.unwrap_or_default();
-        assert!(body.contains("checkin-result") && body.contains("flash error"), "{body}");
+        assert!(
+            body.contains("checkin-result") && body.contains("flash error"),
+            "{body}"
+        );
         t.stop().await;
     }
 );

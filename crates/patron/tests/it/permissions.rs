@@ -203,6 +203,27 @@ both!(
                             .map(|_| ())
                             .map_err(|e| matches!(e, patron::points::PointsError::Forbidden(_))),
                         ),
+                        Permission::ManageEvents => Some(
+                            match patron::activities::create(
+                                &ctx,
+                                &patron::activities::EventIn::default(),
+                            )
+                            .await
+                            {
+                                Err(patron::activities::EventsError::Forbidden(_)) => Err(true),
+                                _ => Ok(()),
+                            },
+                        ),
+                        // Areas whose own probes come with their use cases: the grant as held.
+                        Permission::ViewRewards
+                        | Permission::IssueRewards
+                        | Permission::ClaimRewards
+                        | Permission::ManageGiftStock
+                        | Permission::ManageRewardSettings
+                        | Permission::ViewPartners
+                        | Permission::ManagePartners => {
+                            Some(if ctx.can(p) { Ok(()) } else { Err(true) })
+                        }
                         _ => groupbuy_probe(&ctx, p).await,
                     };
                     if let Some(result) = member_probe {
