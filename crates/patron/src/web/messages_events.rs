@@ -188,7 +188,6 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "活动已结束，分析已归档",
         "Event closed; the analysis is archived",
     ),
-    ("points.kind.event", "活动积分", "Event points"),
     (
         "approval.kind.event_plan",
         "会员活动方案",

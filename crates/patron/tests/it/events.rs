@@ -144,7 +144,7 @@ both!(
         let (g1, g1_card) = member(&t, 1, "gold").await;
         let (s1, s1_card) = member(&t, 2, "silver").await;
         let (s2, s2_card) = member(&t, 3, "silver").await;
-        let (_s3, s3_card) = member(&t, 4, "silver").await;
+        let (s3, s3_card) = member(&t, 4, "silver").await;
         let (_n1, n1_card) = member(&t, 5, "normal").await;
 
         // Plan (draft): no invitations, no sign-ups.
@@ -226,7 +226,7 @@ both!(
             .await
             .expect("outbox")
         });
-        let mut expected = vec![g1, s1, s2, _s3];
+        let mut expected = vec![g1, s1, s2, s3];
         expected.sort();
         assert_eq!(invited, expected);
         let again = ok(
@@ -302,7 +302,7 @@ both!(
         .await;
 
         // Spending before: g1 and s1 inside the two weeks before the start, s2 outside.
-        receipt(&t, &till, "B-0", &s2_card, "2026-10-02T11:00:00", 20_000).await;
+        receipt(&t, &till, "B-0", &s2_card, "2026-10-02T09:30:00", 20_000).await;
         goto(&t, "2026-10-10T12:00:00");
         receipt(&t, &till, "B-1", &g1_card, "2026-10-10T11:00:00", 100_000).await;
         receipt(&t, &till, "B-2", &s1_card, "2026-10-10T11:30:00", 50_000).await;
@@ -520,6 +520,11 @@ async fn portal(t: &TestApp, member_id: i64, card: &str) -> crate::helpers::Brow
         })
         .await
         .expect("portal password");
+    portal_login(t, card).await
+}
+
+/// A fresh portal session (sessions expire while the test clock moves days ahead).
+async fn portal_login(t: &TestApp, card: &str) -> crate::helpers::Browser {
     let b = t.browser();
     let res = b
         .client
@@ -552,7 +557,7 @@ both!(tier_priority_windows_open_by_tier, |backend| async move {
     )
     .await;
     let signups = format!("/api/v1/events/{id}/signups");
-    let b = portal(&t, silver_id, &silver).await;
+    portal(&t, silver_id, &silver).await;
 
     goto(&t, "2026-10-01T09:59:00");
     refused(
@@ -566,6 +571,7 @@ both!(tier_priority_windows_open_by_tier, |backend| async move {
     goto(&t, "2026-10-01T10:00:00");
     ok(&t, &signups, &clerk, json!({"card_no": gold})).await;
     ok(&t, &signups, &clerk, json!({"card_no": platinum})).await;
+    let b = portal_login(&t, &silver).await;
     // Silver, in the portal, before its window: a clear refusal naming the time.
     let page = b.get("/portal/events").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -589,6 +595,7 @@ both!(tier_priority_windows_open_by_tier, |backend| async move {
     .await;
 
     goto(&t, "2026-10-02T10:00:00");
+    let b = portal_login(&t, &silver).await;
     let res = b
         .post(
             &format!("/portal/events/{id}/signup"),
@@ -616,6 +623,7 @@ both!(tier_priority_windows_open_by_tier, |backend| async move {
     );
     goto(&t, "2026-10-03T10:00:00");
     ok(&t, &signups, &clerk, json!({"card_no": normal})).await;
+    let b = portal_login(&t, &silver).await;
     // The member cancels in the portal and the place is free again.
     let res = b
         .post(

@@ -25,7 +25,15 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ViewApprovals => Some("/approvals"),
         Permission::ManageLoyalty => Some("/admin/loyalty"),
         Permission::ViewPointsLiability => Some("/points/liability"),
-        Permission::ViewRewards => Some("/rewards"),
+        Permission::ViewEvents => Some("/events"),
+        Permission::ManageEvents
+        | Permission::ViewRewards
+        | Permission::IssueRewards
+        | Permission::ClaimRewards
+        | Permission::ManageGiftStock
+        | Permission::ManageRewardSettings
+        | Permission::ViewPartners
+        | Permission::ManagePartners => None,
         Permission::DecideApprovals
         | Permission::ManageMembers
         | Permission::ReviewApplications
@@ -38,8 +46,6 @@ fn probe(p: Permission) -> Option<&'static str> {
         | Permission::SignForDepartment
         | Permission::SignForFinance
         | Permission::ManageGroupBuySettings => None,
-        // Issue-5 permissions (rewards, gifts, events, partners): probed by their areas' tests.
-        _ => None,
     }
 }
 
@@ -76,10 +82,47 @@ async fn groupbuy_probe(ctx: &Ctx, p: Permission) -> Option<Result<(), bool>> {
         Permission::ManageGroupBuySettings => {
             groupbuy::settings::set_check_code(ctx, 999_999, true).await
         }
-        _ => return None,
+        _ => return rewards_probe(ctx, p).await,
     };
     Some(match result {
         Err(GroupBuyError::Forbidden(_)) => Err(true),
+        _ => Ok(()),
+    })
+}
+
+/// A rewards use case that needs `p`: `Err(true)` when refused for the permission.
+async fn rewards_probe(ctx: &Ctx, p: Permission) -> Option<Result<(), bool>> {
+    use patron::rewards::{self, RewardsError};
+    let result: Result<(), RewardsError> = match p {
+        Permission::IssueRewards => {
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
+            rewards::lists::build_month_end(ctx, day).await.map(|_| ())
+        }
+        Permission::ClaimRewards => rewards::slips::claim(
+            ctx,
+            &rewards::slips::ClaimIn {
+                store_code: "HQ".into(),
+                slip_no: "FLHQ20260101-999".into(),
+            },
+        )
+        .await
+        .map(|_| ()),
+        Permission::ManageGiftStock => rewards::stock::receive(
+            ctx,
+            &rewards::stock::DeliveryIn {
+                store_code: "HQ".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .map(|_| ()),
+        Permission::ManageRewardSettings => {
+            rewards::settings::save(ctx, &rewards::settings::SettingsForm::default()).await
+        }
+        _ => return None,
+    };
+    Some(match result {
+        Err(RewardsError::Forbidden(_)) => Err(true),
         _ => Ok(()),
     })
 }
@@ -196,6 +239,29 @@ both!(
                             .await
                             .map(|_| ())
                             .map_err(|e| matches!(e, patron::points::PointsError::Forbidden(_))),
+                        ),
+                        Permission::ManageEvents => Some(
+                            match patron::activities::create(
+                                &ctx,
+                                &patron::activities::EventIn::default(),
+                            )
+                            .await
+                            {
+                                Err(patron::activities::EventsError::Forbidden(_)) => Err(true),
+                                _ => Ok(()),
+                            },
+                        ),
+                        // Areas whose own probes come with their use cases: the grant as held.
+                        Permission::ManagePartners => Some(
+                            match patron::merchants::create_partner(
+                                &ctx,
+                                &patron::merchants::PartnerIn::default(),
+                            )
+                            .await
+                            {
+                                Err(patron::merchants::PartnersError::Forbidden(_)) => Err(true),
+                                _ => Ok(()),
+                            },
                         ),
                         _ => groupbuy_probe(&ctx, p).await,
                     };
