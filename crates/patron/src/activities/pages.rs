@@ -69,6 +69,8 @@ fn tier_name(page: &Page, tiers: &[crate::points::settings::Tier], code: &str) -
 }
 
 /// A refusal in the page's language: (status, text).
+// The refusal is re-shown at once by the caller; boxing it would only add noise.
+#[allow(clippy::result_large_err)]
 fn refusal(page: &Page, e: EventsError) -> Result<(StatusCode, String), Response> {
     if let EventsError::NotYetOpen(at) = &e {
         return Ok((

@@ -88,6 +88,8 @@ impl Reshow {
 }
 
 /// A refusal becomes a re-shown form; anything else its own response.
+// The refusal is re-shown at once by the caller; boxing it would only add noise.
+#[allow(clippy::result_large_err)]
 fn reshow(e: PartnersError, page: &Page, form: &str, values: Form) -> Result<Reshow, Response> {
     let err = AppError::from(e);
     if !err.status().is_client_error() || matches!(err.code, "forbidden" | "not_found") {
@@ -188,7 +190,7 @@ async fn rows(c: &Console, f: &Filters) -> Result<(Vec<ListRow>, NaiveDate), App
         let contract = contracts.iter().find(|k| k.partner_id == p.id).cloned();
         let days_left = contract.as_ref().map(|k| (k.ends_on - today).num_days());
         if let Some(n) = expiring
-            && !days_left.is_some_and(|d| d <= n)
+            && days_left.is_none_or(|d| d > n)
         {
             continue;
         }

@@ -257,6 +257,7 @@ pub async fn claim(ctx: &Ctx, input: &ClaimIn) -> Result<EntitlementRow, Rewards
                     .await?
                     .ok_or(PointsError::MemberNotFound)?;
                 crate::points::receipts::card_usable(&cm, today)?;
+                #[allow(clippy::type_complexity)]
                 let ent: Option<(i64, i64, i64, i64, Option<DateTime<Utc>>)> = on_tx!(tx, |x| {
                     sqlx::query_as(
                         "select id, birth_month, gift_id, qty, claimed_at from birthday_entitlements \

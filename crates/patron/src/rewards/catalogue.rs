@@ -223,6 +223,7 @@ pub struct CatalogueItem {
 }
 
 pub async fn catalogue(db: &Db, store_id: i64) -> Result<Vec<CatalogueItem>, DbError> {
+    #[allow(clippy::type_complexity)]
     let rows: Vec<(
         i64,
         String,

@@ -399,6 +399,7 @@ pub async fn record_notice(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

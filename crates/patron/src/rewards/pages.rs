@@ -94,6 +94,8 @@ impl Refusal {
 }
 
 /// Turns a refusal into something to re-show; anything else is its own response.
+// The refusal is re-shown at once by the caller; boxing it would only add noise.
+#[allow(clippy::result_large_err)]
 fn refusal(e: RewardsError, page: &Page, values: Form) -> Result<Refusal, Response> {
     let err = AppError::from(e);
     let status = err.status();

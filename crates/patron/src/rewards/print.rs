@@ -143,10 +143,11 @@ async fn slips_print(c: Console, Query(q): Query<Q>) -> Response {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let state = match q.state.as_deref() {
-        Some(x @ ("issued" | "claimed" | "expired")) => x,
-        _ => "",
-    };
+    let state = q
+        .state
+        .as_deref()
+        .filter(|x| matches!(*x, "issued" | "claimed" | "expired"))
+        .unwrap_or_default();
     match slips::for_store(c.ctx.db(), p.store.id, state).await {
         Ok(rows) => SlipsPrint {
             p,

@@ -210,6 +210,7 @@ pub async fn save(ctx: &Ctx, form: &SettingsForm) -> Result<(), RewardsError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
