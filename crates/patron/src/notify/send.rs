@@ -93,6 +93,16 @@ pub fn render(kind: &str, name: &str, payload: &Value) -> (String, String) {
             "生日快乐".into(),
             format!("{name}您好，祝您生日快乐！本月可到服务台领取生日礼。"),
         ),
+        "event_invite" => (
+            format!("会员活动邀请：{}", s("theme")),
+            format!(
+                "{name}您好，诚邀您参加会员活动「{}」，时间{}，地点{}。您可于{}起在会员网站或服务台报名，名额有限。",
+                s("theme"),
+                s("starts_at"),
+                s("place"),
+                s("opens_at")
+            ),
+        ),
         other => (other.to_string(), format!("{name}您好。")),
     }
 }
