@@ -387,7 +387,11 @@ pub struct StageIn {
 
 /// Moves a partner one step (G1). Refuses a skip or a step back naming the field `to`; refuses
 /// a step when someone else moved the partner first.
-pub async fn change_stage(ctx: &Ctx, partner_id: i64, input: &StageIn) -> Result<(), PartnersError> {
+pub async fn change_stage(
+    ctx: &Ctx,
+    partner_id: i64,
+    input: &StageIn,
+) -> Result<(), PartnersError> {
     ctx.require(Permission::ManagePartners)?;
     let mut bad = Invalid::new();
     let to = choice(&mut bad, "to", &input.to, &STAGES);

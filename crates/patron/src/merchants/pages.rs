@@ -18,10 +18,11 @@ use chrono::NaiveDate;
 use patron_core::Permission;
 use serde::Deserialize;
 
-use super::store::{self, CallbackRow, ContractRow, DocumentRow, PartnerRow, PortalPartner, StageRow};
+use super::store::{
+    self, CallbackRow, ContractRow, DocumentRow, PartnerRow, PortalPartner, StageRow,
+};
 use super::{
-    CATEGORIES, CallbackIn, ContractIn, DocumentIn, PartnerIn, PartnersError, STAGES, StageIn,
-    WAYS,
+    CATEGORIES, CallbackIn, ContractIn, DocumentIn, PartnerIn, PartnersError, STAGES, StageIn, WAYS,
 };
 use crate::auth::extract::{Console, Verified};
 use crate::ctx::App;
@@ -87,10 +88,15 @@ impl Reshow {
 }
 
 /// A refusal becomes a re-shown form; anything else its own response.
-fn reshow(e: PartnersError, page: &Page, form: &str, values: Form) -> Result<Reshow, Response> {
+fn reshow(
+    e: PartnersError,
+    page: &Page,
+    form: &str,
+    values: Form,
+) -> Result<Reshow, Box<Response>> {
     let err = AppError::from(e);
     if !err.status().is_client_error() || matches!(err.code, "forbidden" | "not_found") {
-        return Err(err.into_response());
+        return Err(Box::new(err.into_response()));
     }
     let detail = if err.code == "validation" {
         String::new()
@@ -187,7 +193,7 @@ async fn rows(c: &Console, f: &Filters) -> Result<(Vec<ListRow>, NaiveDate), App
         let contract = contracts.iter().find(|k| k.partner_id == p.id).cloned();
         let days_left = contract.as_ref().map(|k| (k.ends_on - today).num_days());
         if let Some(n) = expiring
-            && !days_left.is_some_and(|d| d <= n)
+            && days_left.is_none_or(|d| d > n)
         {
             continue;
         }
@@ -274,7 +280,7 @@ async fn create_submit(v: Verified<Form>) -> Response {
             let page = Page::console(&c, "partners.title");
             match reshow(e, &page, "new", v.form) {
                 Ok(r) => render_list(&c, Filters::default(), r).await,
-                Err(res) => res,
+                Err(res) => *res,
             }
         }
     }
@@ -542,7 +548,7 @@ where
             let page = Page::console(&c, "partners.file");
             match reshow(e, &page, form, v.form) {
                 Ok(r) => render_partner(&c, id, None, None, r).await,
-                Err(res) => res,
+                Err(res) => *res,
             }
         }
     }

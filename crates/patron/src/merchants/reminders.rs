@@ -39,7 +39,11 @@ pub async fn run(ctx: &Ctx, today: NaiveDate) -> Result<RunReport, PartnersError
 }
 
 /// Queues the reminder of one contract; whether it was new.
-async fn remind(ctx: &Ctx, contract: &ContractRow, today: NaiveDate) -> Result<bool, PartnersError> {
+async fn remind(
+    ctx: &Ctx,
+    contract: &ContractRow,
+    today: NaiveDate,
+) -> Result<bool, PartnersError> {
     let partner = store::get(ctx.db(), contract.partner_id)
         .await?
         .ok_or(PartnersError::NotFound)?;
@@ -93,7 +97,11 @@ async fn remind(ctx: &Ctx, contract: &ContractRow, today: NaiveDate) -> Result<b
 }
 
 /// Expires a contract past its end; whether this run did it.
-async fn expire(ctx: &Ctx, contract: &ContractRow, today: NaiveDate) -> Result<bool, PartnersError> {
+async fn expire(
+    ctx: &Ctx,
+    contract: &ContractRow,
+    today: NaiveDate,
+) -> Result<bool, PartnersError> {
     let (c, k) = (ctx.clone(), contract.clone());
     ctx.db()
         .write(move |tx| {

@@ -145,7 +145,9 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<PartnerRow>, DbError> {
 pub async fn all(db: &Db) -> Result<Vec<PartnerRow>, DbError> {
     let sql = format!("select {PARTNER_COLUMNS} order by p.name");
     Ok(on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(p)
+            .await?
     }))
 }
 
@@ -166,7 +168,8 @@ const CONTRACT_COLUMNS: &str = "id, partner_id, contract_no, starts_on, ends_on,
      from partner_contracts";
 
 pub async fn contracts(db: &Db, partner_id: i64) -> Result<Vec<ContractRow>, DbError> {
-    let sql = format!("select {CONTRACT_COLUMNS} where partner_id = $1 order by starts_on desc, id desc");
+    let sql =
+        format!("select {CONTRACT_COLUMNS} where partner_id = $1 order by starts_on desc, id desc");
     Ok(on_db!(db, |p| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(partner_id)
@@ -177,9 +180,13 @@ pub async fn contracts(db: &Db, partner_id: i64) -> Result<Vec<ContractRow>, DbE
 
 /// Every contract still in force, latest end first.
 pub async fn in_force(db: &Db) -> Result<Vec<ContractRow>, DbError> {
-    let sql = format!("select {CONTRACT_COLUMNS} where state = 'in_force' order by ends_on desc, id desc");
+    let sql = format!(
+        "select {CONTRACT_COLUMNS} where state = 'in_force' order by ends_on desc, id desc"
+    );
     Ok(on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(p)
+            .await?
     }))
 }
 

@@ -51,7 +51,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("prepaid_rule", 422, "error.prepaid_rule"),
     ("month_closed", 409, "error.month_closed"),
     ("out_of_stock", 409, "error.out_of_stock"),
-    ("partner_stage_conflict", 409, "error.partner_stage_conflict"),
+    (
+        "partner_stage_conflict",
+        409,
+        "error.partner_stage_conflict",
+    ),
 ];
 
 pub fn status_of(code: &str) -> StatusCode {
