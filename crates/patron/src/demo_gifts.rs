@@ -169,8 +169,9 @@ pub async fn build(
         sqlx::query_scalar(
             "select c.card_no from cards c join members m on m.id = c.member_id \
              where c.state = 'active' and m.status = 'active' and m.points_balance >= 3000 \
-             order by m.id limit 4",
+             and c.expires_on > $1 order by m.id limit 4",
         )
+        .bind(app.clock.now().date_naive())
         .fetch_all(p)
         .await?
     });

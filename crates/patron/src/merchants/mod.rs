@@ -215,7 +215,7 @@ pub fn parse_phone(input: &str) -> Result<(String, String), &'static str> {
         && (7..=13).contains(&digits)
         && t.chars().all(|c| c.is_ascii_digit() || c == '-');
     if !ok {
-        return Err("invalid.phone");
+        return Err("partners.invalid.phone");
     }
     let n = t.chars().count();
     let masked: String = t

@@ -88,12 +88,15 @@ impl Reshow {
 }
 
 /// A refusal becomes a re-shown form; anything else its own response.
-// The refusal is re-shown at once by the caller; boxing it would only add noise.
-#[allow(clippy::result_large_err)]
-fn reshow(e: PartnersError, page: &Page, form: &str, values: Form) -> Result<Reshow, Response> {
+fn reshow(
+    e: PartnersError,
+    page: &Page,
+    form: &str,
+    values: Form,
+) -> Result<Reshow, Box<Response>> {
     let err = AppError::from(e);
     if !err.status().is_client_error() || matches!(err.code, "forbidden" | "not_found") {
-        return Err(err.into_response());
+        return Err(Box::new(err.into_response()));
     }
     let detail = if err.code == "validation" {
         String::new()
@@ -277,7 +280,7 @@ async fn create_submit(v: Verified<Form>) -> Response {
             let page = Page::console(&c, "partners.title");
             match reshow(e, &page, "new", v.form) {
                 Ok(r) => render_list(&c, Filters::default(), r).await,
-                Err(res) => res,
+                Err(res) => *res,
             }
         }
     }
@@ -545,7 +548,7 @@ where
             let page = Page::console(&c, "partners.file");
             match reshow(e, &page, form, v.form) {
                 Ok(r) => render_partner(&c, id, None, None, r).await,
-                Err(res) => res,
+                Err(res) => *res,
             }
         }
     }

@@ -133,6 +133,11 @@ pub const PARTNERS: &[(&str, &str, &str)] = &[
     ("partners.next_due_on", "下次回访日期", "Next callback due"),
     ("partners.log_callback", "登记回访", "Log callback"),
     (
+        "partners.invalid.phone",
+        "请填写手机号码或带区号的固定电话",
+        "Give a mobile number or a landline with its area code",
+    ),
+    (
         "partners.invalid.step",
         "不能进入该阶段：只能逐步推进，或直接终止",
         "Not a possible step: move one stage forward at a time, or to ended",
