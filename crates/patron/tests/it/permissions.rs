@@ -26,13 +26,13 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ManageLoyalty => Some("/admin/loyalty"),
         Permission::ViewPointsLiability => Some("/points/liability"),
         Permission::ViewEvents => Some("/events"),
+        Permission::ViewRewards => Some("/rewards"),
+        Permission::ViewPartners => Some("/partners"),
         Permission::ManageEvents
-        | Permission::ViewRewards
         | Permission::IssueRewards
         | Permission::ClaimRewards
         | Permission::ManageGiftStock
         | Permission::ManageRewardSettings
-        | Permission::ViewPartners
         | Permission::ManagePartners => None,
         Permission::DecideApprovals
         | Permission::ManageMembers
