@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use patron::commands::{self, cli_ctx, explain};
-use patron::{auth, demo, staff};
+use patron::cli::{self, cli_ctx, explain};
+use patron::{areas::staff, auth, demo};
 
 #[derive(Parser)]
 #[command(
@@ -184,7 +184,7 @@ enum AuditCommand {
 /// Logs go to stderr, as text or JSON per the `log_format` setting (file or PATRON_LOG_FORMAT);
 /// `PATRON_LOG` sets the filter. A configuration that does not load is reported by the command.
 fn init_logging(dir: &std::path::Path) {
-    let json = patron::config::Config::load(dir).is_ok_and(|c| c.log_format == "json");
+    let json = patron::kernel::config::Config::load(dir).is_ok_and(|c| c.log_format == "json");
     let filter = tracing_subscriber::EnvFilter::try_from_env("PATRON_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
     let builder = tracing_subscriber::fmt()
@@ -219,7 +219,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store_name,
             database_url,
         } => {
-            let done = commands::init(
+            let done = cli::init(
                 &dir,
                 &admin,
                 &store_code,
@@ -239,14 +239,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 done.dir.join("secrets.toml").display()
             );
         }
-        Command::Serve => commands::serve(commands::open(&dir).await?).await?,
+        Command::Serve => cli::serve(cli::open(&dir).await?).await?,
         Command::Migrate => {
-            let app = commands::open(&dir).await?;
+            let app = cli::open(&dir).await?;
             app.db.close().await;
             println!("migrations applied");
         }
         Command::User(u) => {
-            let app = commands::open(&dir).await?;
+            let app = cli::open(&dir).await?;
             let ctx = cli_ctx(&app);
             match u {
                 UserCommand::Add {
@@ -255,7 +255,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     roles,
                     lang,
                 } => {
-                    let grants = commands::parse_cli_grants(&ctx, &roles).await?;
+                    let grants = cli::parse_cli_grants(&ctx, &roles).await?;
                     let input = staff::StaffInput {
                         username,
                         display_name: name,
@@ -317,7 +317,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             app.db.close().await;
         }
         Command::Till(t) => {
-            let app = commands::open(&dir).await?;
+            let app = cli::open(&dir).await?;
             let ctx = cli_ctx(&app);
             match t {
                 TillCommand::Add {
@@ -361,18 +361,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             app.db.close().await;
         }
         Command::Audit(AuditCommand::Verify) => {
-            let app = commands::open(&dir).await?;
-            let ok = commands::audit_verify(&app).await?;
+            let app = cli::open(&dir).await?;
+            let ok = cli::audit_verify(&app).await?;
             app.db.close().await;
             if !ok {
                 return Ok(ExitCode::FAILURE);
             }
         }
         Command::Check => {
-            let app = commands::open(&dir).await?;
-            let audit_ok = commands::audit_verify(&app).await?;
-            let points_ok = commands::points_verify(&app).await?;
-            let vouchers_ok = commands::vouchers_verify(&app).await?;
+            let app = cli::open(&dir).await?;
+            let audit_ok = cli::audit_verify(&app).await?;
+            let points_ok = cli::points_verify(&app).await?;
+            let vouchers_ok = cli::vouchers_verify(&app).await?;
             let ok = audit_ok && points_ok && vouchers_ok;
             app.db.close().await;
             println!(
@@ -388,8 +388,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Import(ImportCommand::Members { file, store }) => {
-            let app = commands::open(&dir).await?;
-            let ok = commands::import_members(&app, &file, &store).await;
+            let app = cli::open(&dir).await?;
+            let ok = cli::import_members(&app, &file, &store).await;
             app.db.close().await;
             if !ok? {
                 return Ok(ExitCode::FAILURE);
@@ -401,8 +401,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Job(JobCommand::Run { name }) => {
-            let app = commands::open(&dir).await?;
-            let r = commands::job_run(&app, &name).await;
+            let app = cli::open(&dir).await?;
+            let r = cli::job_run(&app, &name).await;
             app.db.close().await;
             r?;
         }
@@ -413,8 +413,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             concurrency,
         }) => {
             let backend = match backend.as_str() {
-                "sqlite" => patron::testing::TestBackend::Sqlite,
-                "postgres" | "pg" => patron::testing::TestBackend::Postgres,
+                "sqlite" => patron::kernel::db::testing::TestBackend::Sqlite,
+                "postgres" | "pg" => patron::kernel::db::testing::TestBackend::Postgres,
                 other => anyhow::bail!("--backend is sqlite or postgres, not {other:?}"),
             };
             let report = patron::bench::run_pos(&patron::bench::PosBench {
@@ -434,12 +434,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             concurrency,
         }) => {
             let backend = match backend.as_str() {
-                "sqlite" => patron::testing::TestBackend::Sqlite,
-                "postgres" | "pg" => patron::testing::TestBackend::Postgres,
+                "sqlite" => patron::kernel::db::testing::TestBackend::Sqlite,
+                "postgres" | "pg" => patron::kernel::db::testing::TestBackend::Postgres,
                 other => anyhow::bail!("--backend is sqlite or postgres, not {other:?}"),
             };
             let report =
-                patron::bench_vouchers::run_vouchers(&patron::bench_vouchers::VoucherBench {
+                patron::bench::vouchers::run_vouchers(&patron::bench::vouchers::VoucherBench {
                     backend,
                     vouchers,
                     redeems,
@@ -451,15 +451,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench(BenchCommand::Rewards { backend, members }) => {
             let backend = match backend.as_str() {
-                "sqlite" => patron::testing::TestBackend::Sqlite,
-                "postgres" | "pg" => patron::testing::TestBackend::Postgres,
+                "sqlite" => patron::kernel::db::testing::TestBackend::Sqlite,
+                "postgres" | "pg" => patron::kernel::db::testing::TestBackend::Postgres,
                 other => anyhow::bail!("--backend is sqlite or postgres, not {other:?}"),
             };
-            let report = patron::bench_rewards::run_rewards(&patron::bench_rewards::RewardsBench {
-                backend,
-                members,
-            })
-            .await?;
+            let report =
+                patron::bench::rewards::run_rewards(&patron::bench::rewards::RewardsBench {
+                    backend,
+                    members,
+                })
+                .await?;
             println!("{report}");
         }
         Command::Demo { serve } => {
@@ -477,7 +478,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "Open {} and log in with an account above.",
                     app.config.public_url
                 );
-                commands::serve(app).await?;
+                cli::serve(app).await?;
             } else {
                 println!("Serve it with: patron --dir {} serve", dir.display());
             }

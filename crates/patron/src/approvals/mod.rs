@@ -8,9 +8,9 @@ pub mod store;
 use patron_core::Permission;
 use patron_core::approvals::{ApprovalError, ApprovalStatus, Decision, decide as rule};
 
-use crate::ctx::Ctx;
-use crate::db::{DbError, Tx, WriteError};
-use crate::validation::{Invalid, required_text};
+use crate::kernel::ctx::Ctx;
+use crate::kernel::db::{DbError, Tx, WriteError};
+use crate::kernel::validation::{Invalid, required_text};
 pub use store::ApprovalRow;
 
 #[derive(Debug, thiserror::Error)]
@@ -22,7 +22,7 @@ pub enum ApprovalsError {
     #[error("not found")]
     NotFound,
     #[error(transparent)]
-    Forbidden(#[from] crate::ctx::Forbidden),
+    Forbidden(#[from] crate::kernel::ctx::Forbidden),
     #[error("only staff members submit or decide requests")]
     NotStaff,
     #[error(transparent)]

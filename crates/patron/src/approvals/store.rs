@@ -5,7 +5,7 @@ use patron_core::approvals::ApprovalStatus;
 use serde::Serialize;
 
 use super::NewRequest;
-use crate::db::{Db, DbError, Tx};
+use crate::kernel::db::{Db, DbError, Tx};
 use crate::{on_db, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]

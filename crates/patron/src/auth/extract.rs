@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 
 use super::{keys, sessions};
-use crate::ctx::{Actor, App, Ctx};
-use crate::staff::store as staff_store;
+use crate::areas::staff::store as staff_store;
+use crate::kernel::ctx::{Actor, App, Ctx};
 use crate::web::error::AppError;
 use crate::web::i18n::Lang;
 
@@ -75,7 +75,7 @@ pub struct Console {
 }
 
 impl Console {
-    pub fn staff(&self) -> &crate::ctx::StaffActor {
+    pub fn staff(&self) -> &crate::kernel::ctx::StaffActor {
         match &self.ctx.actor {
             Actor::Staff(s) => s,
             // A Console is only ever built for a staff actor.

@@ -7,10 +7,10 @@ use patron_core::Permission;
 use serde::Serialize;
 
 use super::secret;
-use crate::ctx::{Actor, App, Ctx};
-use crate::db::DbError;
-use crate::staff::{StaffError, store as staff_store};
-use crate::validation::{Invalid, required_text};
+use crate::areas::staff::{StaffError, store as staff_store};
+use crate::kernel::ctx::{Actor, App, Ctx};
+use crate::kernel::db::DbError;
+use crate::kernel::validation::{Invalid, required_text};
 use crate::{on_db, on_tx};
 
 /// Prefix of till keys.

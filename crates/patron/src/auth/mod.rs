@@ -2,9 +2,7 @@
 //! choice, and the bearer keys of tills and scripts (`keys`).
 
 pub mod extract;
-pub mod key_pages;
 pub mod keys;
-pub mod pages;
 pub mod password;
 pub mod secret;
 pub mod sessions;
@@ -12,10 +10,10 @@ pub mod sessions;
 use chrono::{DateTime, Duration, Utc};
 use patron_core::password::{LockoutPolicy, PasswordProblem, check_new_password};
 
-use crate::ctx::{App, Ctx, Forbidden};
-use crate::db::{DbError, WriteError};
+use crate::areas::staff::store as staff_store;
+use crate::kernel::ctx::{App, Ctx, Forbidden};
+use crate::kernel::db::{DbError, WriteError};
 use crate::on_tx;
-use crate::staff::store as staff_store;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -87,7 +85,7 @@ pub async fn login(
     let ok = password::verify(password_typed, &account.password_hash).await;
     let ctx = Ctx::new(
         app.clone(),
-        crate::ctx::Actor::Staff(crate::ctx::StaffActor {
+        crate::kernel::ctx::Actor::Staff(crate::kernel::ctx::StaffActor {
             id: account.id,
             username: account.username.clone(),
             display_name: account.display_name.clone(),

@@ -7,8 +7,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::secret;
-use crate::ctx::App;
-use crate::db::DbError;
+use crate::kernel::ctx::App;
+use crate::kernel::db::DbError;
 use crate::{on_db, on_tx};
 
 /// The console's session cookie.
@@ -141,7 +141,7 @@ async fn delete_by_id(app: &App, id: String) -> Result<(), DbError> {
 
 /// Ends every session of a subject except, optionally, one (inside a write).
 pub async fn delete_all_for(
-    tx: &mut crate::db::Tx,
+    tx: &mut crate::kernel::db::Tx,
     subject_kind: &str,
     subject_id: i64,
     except_id: Option<&str>,

@@ -8,7 +8,7 @@ pub mod smtp;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::db::{DbError, Tx, ts};
+use crate::kernel::db::{DbError, Tx, ts};
 use crate::on_tx;
 
 /// A message to queue.

@@ -10,10 +10,10 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::config::NotifyConfig;
-use crate::ctx::Ctx;
-use crate::db::{DbError, ts};
 use crate::jobs::{Progress, RunReport};
+use crate::kernel::config::NotifyConfig;
+use crate::kernel::ctx::Ctx;
+use crate::kernel::db::{DbError, ts};
 use crate::{on_db, on_tx};
 
 const MAX_ATTEMPTS: i64 = 8;

@@ -6,7 +6,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::send::{Outgoing, SendError};
-use crate::config::NotifyConfig;
+use crate::kernel::config::NotifyConfig;
 
 pub async fn send(config: &NotifyConfig, msg: &Outgoing) -> Result<(), SendError> {
     let bad = |e: String| SendError::Transport(format!("smtp: {e}"));

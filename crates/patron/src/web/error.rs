@@ -3,20 +3,23 @@
 //! answer an error page in the user's language. Both carry the request id so staff can quote it.
 //! Internal causes are logged once, here, and never sent.
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use patron_core::Permission;
 use serde::Serialize;
 
+use super::layout::Page;
 use crate::approvals::ApprovalsError;
+use crate::areas::groupbuy::GroupBuyError;
+use crate::areas::members::MembersError;
+use crate::areas::points::PointsError;
+use crate::areas::staff::StaffError;
 use crate::auth::AuthError;
-use crate::db::DbError;
-use crate::groupbuy::GroupBuyError;
-use crate::members::MembersError;
-use crate::points::PointsError;
-use crate::staff::StaffError;
-use crate::validation::{FieldError, Invalid};
+use crate::kernel::db::DbError;
+use crate::kernel::validation::{FieldError, Invalid};
 use patron_core::approvals::ApprovalError;
 
 /// code → (status, message key). Codes never change once published (`api/pos.md`).
@@ -142,8 +145,8 @@ impl From<DbError> for AppError {
     }
 }
 
-impl From<crate::ctx::Forbidden> for AppError {
-    fn from(e: crate::ctx::Forbidden) -> Self {
+impl From<crate::kernel::ctx::Forbidden> for AppError {
+    fn from(e: crate::kernel::ctx::Forbidden) -> Self {
         AppError {
             permission: Some(e.0),
             ..AppError::new("forbidden").detail(format!("permission {} is required", e.0.code()))
@@ -153,7 +156,7 @@ impl From<crate::ctx::Forbidden> for AppError {
 
 impl From<Permission> for AppError {
     fn from(p: Permission) -> Self {
-        crate::ctx::Forbidden(p).into()
+        crate::kernel::ctx::Forbidden(p).into()
     }
 }
 
@@ -267,9 +270,9 @@ impl From<MembersError> for AppError {
     }
 }
 
-impl From<crate::rewards::RewardsError> for AppError {
-    fn from(e: crate::rewards::RewardsError) -> Self {
-        use crate::rewards::RewardsError as R;
+impl From<crate::areas::rewards::RewardsError> for AppError {
+    fn from(e: crate::areas::rewards::RewardsError) -> Self {
+        use crate::areas::rewards::RewardsError as R;
         let detail = e.to_string();
         match e {
             R::Invalid(i) => i.into(),
@@ -327,9 +330,9 @@ impl From<GroupBuyError> for AppError {
     }
 }
 
-impl From<crate::activities::EventsError> for AppError {
-    fn from(e: crate::activities::EventsError) -> Self {
-        use crate::activities::EventsError as V;
+impl From<crate::areas::events::EventsError> for AppError {
+    fn from(e: crate::areas::events::EventsError) -> Self {
+        use crate::areas::events::EventsError as V;
         let detail = e.to_string();
         match e {
             V::Invalid(i) => i.into(),
@@ -351,9 +354,9 @@ impl From<crate::activities::EventsError> for AppError {
     }
 }
 
-impl From<crate::merchants::PartnersError> for AppError {
-    fn from(e: crate::merchants::PartnersError) -> Self {
-        use crate::merchants::PartnersError as P;
+impl From<crate::areas::partners::PartnersError> for AppError {
+    fn from(e: crate::areas::partners::PartnersError) -> Self {
+        use crate::areas::partners::PartnersError as P;
         let detail = e.to_string();
         match e {
             P::Invalid(i) => i.into(),
@@ -456,4 +459,14 @@ pub fn problem_response(
         HeaderValue::from_static("application/problem+json"),
     );
     res
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub page: Page,
+    pub message_key: &'static str,
+    pub code: &'static str,
+    pub detail: Option<String>,
+    pub request_id: Option<String>,
 }

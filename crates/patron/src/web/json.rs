@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 
-use crate::validation::Invalid;
+use crate::kernel::validation::Invalid;
 use crate::web::error::AppError;
 
 pub struct ApiJson<T>(pub T);

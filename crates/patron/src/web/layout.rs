@@ -199,7 +199,7 @@ impl Page {
 
 /// Field errors of a re-shown form, for templates.
 #[derive(Default)]
-pub struct FormErrors(pub Vec<crate::validation::FieldError>);
+pub struct FormErrors(pub Vec<crate::kernel::validation::FieldError>);
 
 impl FormErrors {
     pub fn has(&self, field: &str) -> bool {

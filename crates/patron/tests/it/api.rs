@@ -66,7 +66,7 @@ both!(
         let dup = patron::auth::keys::issue_till_key(&ctx, t.hq, "01", "again").await;
         assert!(matches!(
             dup,
-            Err(patron::staff::StaffError::Duplicate { field: "till_id" })
+            Err(patron::areas::staff::StaffError::Duplicate { field: "till_id" })
         ));
         let (_, who) = api_get(&t.base, "/api/v1/whoami", &key).await;
         assert_eq!(who["kind"], "till");
@@ -265,7 +265,7 @@ both!(
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(patron::web::serve_with(
+        let server = tokio::spawn(patron::app::serve_with(
             t.app.clone(),
             extra,
             listener,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use patron::approvals::{self, ApprovalsError, NewRequest};
-use patron::ctx::{Actor, Ctx, Grant, StaffActor};
+use patron::kernel::ctx::{Actor, Ctx, Grant, StaffActor};
 use patron_core::Role;
 use patron_core::approvals::{ApprovalError, Decision};
 
@@ -106,9 +106,9 @@ both!(
             Err(ApprovalsError::Rule(ApprovalError::NotPending(_)))
         ));
         // Both steps are in the audit log.
-        let (rows, _) = patron::audit::list(
+        let (rows, _) = patron::kernel::audit::list(
             &t.app.db,
-            &patron::audit::AuditFilter {
+            &patron::kernel::audit::AuditFilter {
                 entity_kind: Some("approval".into()),
                 entity_id: Some(row.id.to_string()),
                 ..Default::default()

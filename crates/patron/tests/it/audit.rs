@@ -1,6 +1,6 @@
 //! The audit log: append-only in the database, and a hand edit is found by `verify`.
 
-use patron::db::Backend as DbBackend;
+use patron::kernel::db::Backend as DbBackend;
 use patron_core::audit::ChainBreak;
 use reqwest::StatusCode;
 use sqlx::Connection;
@@ -45,7 +45,7 @@ both!(
         let delete = raw_sql(&t, "delete from audit_log where seq = 1").await;
         assert!(delete.is_err(), "DELETE must be refused");
         assert_eq!(
-            patron::audit::verify(&t.app.db)
+            patron::kernel::audit::verify(&t.app.db)
                 .await
                 .expect("verify")
                 .broken,
@@ -60,9 +60,9 @@ both!(
     |backend| async move {
         let t = spawn_app(backend).await;
         for code in ["A1", "A2", "A3", "A4"] {
-            patron::staff::create_store(
+            patron::areas::staff::create_store(
                 &t.ctx(),
-                &patron::staff::StoreInput {
+                &patron::areas::staff::StoreInput {
                     code: code.into(),
                     name: format!("店 {code}"),
                     time_zone: "Asia/Shanghai".into(),
@@ -72,7 +72,9 @@ both!(
             .await
             .expect("store");
         }
-        let report = patron::audit::verify(&t.app.db).await.expect("verify");
+        let report = patron::kernel::audit::verify(&t.app.db)
+            .await
+            .expect("verify");
         assert_eq!(report.broken, None);
         let total = report.verified;
         assert!(total >= 6);
@@ -90,7 +92,9 @@ both!(
         )
         .await
         .expect("edit");
-        let report = patron::audit::verify(&t.app.db).await.expect("verify");
+        let report = patron::kernel::audit::verify(&t.app.db)
+            .await
+            .expect("verify");
         assert_eq!(
             report.broken,
             Some(ChainBreak::BadHash { seq: 4 }),
@@ -173,9 +177,9 @@ both!(
             let ctx = t.ctx();
             tokio::spawn(async move {
                 for i in 0..150 {
-                    patron::staff::create_store(
+                    patron::areas::staff::create_store(
                         &ctx,
-                        &patron::staff::StoreInput {
+                        &patron::areas::staff::StoreInput {
                             code: format!("V{i:03}"),
                             name: "审计中写入".into(),
                             time_zone: "Asia/Shanghai".into(),
@@ -189,12 +193,16 @@ both!(
         };
         let mut checks = 0;
         while !writer.is_finished() {
-            let report = patron::audit::verify(&t.app.db).await.expect("verify");
+            let report = patron::kernel::audit::verify(&t.app.db)
+                .await
+                .expect("verify");
             assert_eq!(report.broken, None, "after {} entries", report.verified);
             checks += 1;
         }
         writer.await.expect("writer");
-        let report = patron::audit::verify(&t.app.db).await.expect("verify");
+        let report = patron::kernel::audit::verify(&t.app.db)
+            .await
+            .expect("verify");
         assert_eq!(report.broken, None);
         assert!(report.verified >= 152);
         assert!(checks > 1, "verify ran while writes were committing");

@@ -102,9 +102,9 @@ both!(
                 .contains("账号已暂时锁定")
         );
         // The lock and the failures are in the audit log.
-        let (rows, _) = patron::audit::list(
+        let (rows, _) = patron::kernel::audit::list(
             &t.app.db,
-            &patron::audit::AuditFilter {
+            &patron::kernel::audit::AuditFilter {
                 entity_kind: Some("staff".into()),
                 ..Default::default()
             },

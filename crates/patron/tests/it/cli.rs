@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use patron::testing::TestDb;
+use patron::kernel::db::testing::TestDb;
 
 use crate::both;
 use crate::helpers::Backend;
@@ -252,12 +252,12 @@ both!(
     |backend| async move {
         let (_db, dir) = init(backend).await;
         {
-            let app = patron::commands::open(&dir).await.expect("open");
-            let ctx = patron::commands::cli_ctx(&app);
-            let r = patron::members::register(
+            let app = patron::cli::open(&dir).await.expect("open");
+            let ctx = patron::cli::cli_ctx(&app);
+            let r = patron::areas::members::register(
                 &ctx,
                 "HQ",
-                &patron::members::MemberIn {
+                &patron::areas::members::MemberIn {
                     name: "陈一".into(),
                     phone: "13500000001".into(),
                     ..Default::default()
@@ -266,15 +266,15 @@ both!(
             )
             .await
             .expect("member");
-            let (_, out) = patron::points::receipts::accrue(
+            let (_, out) = patron::areas::points::receipts::accrue(
                 &ctx,
-                &patron::points::receipts::ReceiptIn {
+                &patron::areas::points::receipts::ReceiptIn {
                     store_code: "HQ".into(),
                     till_id: None,
                     receipt_no: "C-1".into(),
                     card_no: r.card_no.clone(),
                     occurred_at: chrono::Utc::now().fixed_offset(),
-                    lines: vec![patron::points::receipts::ReceiptLineIn {
+                    lines: vec![patron::areas::points::receipts::ReceiptLineIn {
                         line_no: 1,
                         sku: "X".into(),
                         amount_fen: 12_300,
@@ -303,7 +303,7 @@ both!(
                                 .await
                                 .map(|r| r.rows_affected())
                         })?;
-                        Ok::<_, patron::db::DbError>(())
+                        Ok::<_, patron::kernel::db::DbError>(())
                     })
                 })
                 .await

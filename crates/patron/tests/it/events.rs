@@ -515,7 +515,7 @@ async fn portal(t: &TestApp, member_id: i64, card: &str) -> crate::helpers::Brow
                     .await
                     .map(|r| r.rows_affected())
                 })?;
-                Ok::<_, patron::db::DbError>(())
+                Ok::<_, patron::kernel::db::DbError>(())
             })
         })
         .await

@@ -21,9 +21,9 @@ async fn token(t: &TestApp, username: &str, roles: &[(&str, i64)]) -> String {
 }
 
 async fn gift(t: &TestApp, code: &str, name: &str, value: &str, price: &str) {
-    patron::rewards::catalogue::save_gift(
+    patron::areas::rewards::catalogue::save_gift(
         &t.ctx(),
-        &patron::rewards::catalogue::GiftIn {
+        &patron::areas::rewards::catalogue::GiftIn {
             code: code.into(),
             name_zh: name.into(),
             name_en: format!("{code} gift"),
@@ -38,9 +38,9 @@ async fn gift(t: &TestApp, code: &str, name: &str, value: &str, price: &str) {
 }
 
 async fn add_store(t: &TestApp, code: &str) -> i64 {
-    let id = patron::staff::create_store(
+    let id = patron::areas::staff::create_store(
         &t.ctx(),
-        &patron::staff::StoreInput {
+        &patron::areas::staff::StoreInput {
             code: code.into(),
             name: format!("{code} 店"),
             time_zone: "Asia/Shanghai".into(),
@@ -60,9 +60,9 @@ async fn give_points(t: &TestApp, member_id: i64, points: i64) {
         .db
         .write(move |tx| {
             Box::pin(async move {
-                patron::points::ledger::credit_in(
+                patron::areas::points::ledger::credit_in(
                     tx,
-                    &patron::points::ledger::Change {
+                    &patron::areas::points::ledger::Change {
                         member_id,
                         points,
                         kind: "adjustment",
@@ -497,9 +497,9 @@ both!(
         let t = spawn_app(backend).await;
         let desk = token(&t, "gift.desk", &[("reward_desk", t.hq)]).await;
         gift(&t, "CAKE", "生日蛋糕券", "100", "").await;
-        patron::rewards::birthday::save_setting(
+        patron::areas::rewards::birthday::save_setting(
             &t.ctx(),
-            &patron::rewards::birthday::TierGiftIn {
+            &patron::areas::rewards::birthday::TierGiftIn {
                 tier_code: "normal".into(),
                 gift_code: "CAKE".into(),
                 qty: "1".into(),
@@ -517,7 +517,7 @@ both!(
                 .expect("job");
         }
         // The entitlement is unique per member and year even if created again.
-        patron::rewards::birthday::entitle(&t.ctx(), today)
+        patron::areas::rewards::birthday::entitle(&t.ctx(), today)
             .await
             .expect("entitle");
         assert_eq!(
@@ -529,7 +529,7 @@ both!(
             1
         );
         // May's member got one on their day (in May) and cannot claim it in September.
-        patron::rewards::birthday::entitle(
+        patron::areas::rewards::birthday::entitle(
             &t.ctx(),
             chrono::NaiveDate::from_ymd_opt(2026, 5, 3).expect("date"),
         )
@@ -765,7 +765,7 @@ async fn portal_password(t: &TestApp, member_id: i64) {
                     .await
                     .map(|r| r.rows_affected())
                 })?;
-                Ok::<_, patron::db::DbError>(())
+                Ok::<_, patron::kernel::db::DbError>(())
             })
         })
         .await

@@ -498,7 +498,7 @@ both!(
             .await
             .expect("job");
         assert!(again.already_done);
-        let stored = patron::groupbuy::report::stored(&t.app.db, t.hq, day)
+        let stored = patron::areas::groupbuy::report::stored(&t.app.db, t.hq, day)
             .await
             .expect("read")
             .expect("stored");
@@ -609,7 +609,7 @@ both!(
             1
         );
 
-        let check = patron::groupbuy::check::verify(&t.app.db)
+        let check = patron::areas::groupbuy::check::verify(&t.app.db)
             .await
             .expect("check");
         assert!(check.ok(), "{check:?}");
@@ -668,7 +668,7 @@ both!(a_signed_month_never_changes, |backend| async move {
                         .await
                         .map(|r| r.rows_affected())
                 })
-                .map_err(patron::db::DbError::from)
+                .map_err(patron::kernel::db::DbError::from)
             })
         })
         .await;
@@ -697,7 +697,7 @@ both!(a_signed_month_never_changes, |backend| async move {
         sale(person("张先生"), "cash", &[("11-20", "", "")]),
     )
     .await;
-    let row = patron::groupbuy::reconcile::get(&t.app.db, t.hq, "2026-09")
+    let row = patron::areas::groupbuy::reconcile::get(&t.app.db, t.hq, "2026-09")
         .await
         .expect("read")
         .expect("row");
@@ -707,7 +707,7 @@ both!(a_signed_month_never_changes, |backend| async move {
     let signed: Value = serde_json::from_str(&row.figures).expect("json");
     assert_eq!(signed, now);
     assert_eq!(now["counts"]["sold"], 10);
-    let check = patron::groupbuy::check::verify(&t.app.db)
+    let check = patron::areas::groupbuy::check::verify(&t.app.db)
         .await
         .expect("check");
     assert!(check.ok(), "{check:?}");
@@ -789,7 +789,7 @@ both!(
         )
         .await;
         assert_eq!(count_in(&t, "sold").await, 16);
-        let check = patron::groupbuy::check::verify(&t.app.db)
+        let check = patron::areas::groupbuy::check::verify(&t.app.db)
             .await
             .expect("check");
         assert!(check.ok(), "{check:?}");
@@ -1079,7 +1079,7 @@ both!(
             (StatusCode::UNPROCESSABLE_ENTITY, Some("voucher_state")),
             "exchanged once only"
         );
-        let check = patron::groupbuy::check::verify(&t.app.db)
+        let check = patron::areas::groupbuy::check::verify(&t.app.db)
             .await
             .expect("check");
         assert!(check.ok(), "{check:?}");
@@ -1163,7 +1163,7 @@ both!(
             .await,
             100
         );
-        let check = patron::groupbuy::check::verify(&t.app.db)
+        let check = patron::areas::groupbuy::check::verify(&t.app.db)
             .await
             .expect("check");
         assert!(check.ok(), "{check:?}");

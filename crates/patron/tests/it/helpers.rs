@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use patron::clock::ManualClock;
-use patron::config::{Config, Secrets};
-use patron::ctx::{Actor, App, Ctx};
-use patron::testing::{TestBackend, TestDb};
-use patron::{auth, staff};
+use patron::kernel::clock::ManualClock;
+use patron::kernel::config::{Config, Secrets};
+use patron::kernel::ctx::{Actor, App, Ctx};
+use patron::kernel::db::testing::{TestBackend, TestDb};
+use patron::{areas::staff, auth};
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 
@@ -36,7 +36,7 @@ macro_rules! both {
     };
 }
 
-pub use patron::testing::TestBackend as Backend;
+pub use patron::kernel::db::testing::TestBackend as Backend;
 
 /// PostgreSQL tests fail loudly, never pass silently, when there is no server to run on.
 pub fn require_pg() {
@@ -110,7 +110,7 @@ pub async fn spawn_app_with(backend: TestBackend, tweak: impl FnOnce(&mut Config
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let served = app.clone();
     let server = tokio::spawn(async move {
-        let _ = patron::web::serve(served, listener, async {
+        let _ = patron::app::serve(served, listener, async {
             let _ = rx.await;
         })
         .await;
@@ -180,7 +180,7 @@ impl TestApp {
                 let hash = hash.clone();
                 Box::pin(async move {
                     staff::store::set_password(tx, id, &hash, false).await?;
-                    Ok::<_, patron::db::DbError>(())
+                    Ok::<_, patron::kernel::db::DbError>(())
                 })
             })
             .await
@@ -190,10 +190,10 @@ impl TestApp {
 
     /// Registers a member at HQ with an active card; returns (member id, card number).
     pub async fn add_member(&self, name: &str, phone: &str, birthday: &str) -> (i64, String) {
-        let r = patron::members::register(
+        let r = patron::areas::members::register(
             &self.ctx(),
             "HQ",
-            &patron::members::MemberIn {
+            &patron::areas::members::MemberIn {
                 name: name.into(),
                 phone: phone.into(),
                 birthday: birthday.into(),
@@ -272,7 +272,7 @@ impl TestApp {
                             .await
                             .map(|r| r.rows_affected())
                     })?;
-                    Ok::<_, patron::db::DbError>(())
+                    Ok::<_, patron::kernel::db::DbError>(())
                 })
             })
             .await

@@ -16,8 +16,9 @@ both!(
     |backend| async move {
         let t = spawn_app(backend).await;
         let (header, rows) =
-            patron::members::import::read_file("members.csv", GOOD.as_bytes()).expect("read");
-        let report = patron::members::import::import(&t.ctx(), "HQ", &header, &rows, None)
+            patron::areas::members::import::read_file("members.csv", GOOD.as_bytes())
+                .expect("read");
+        let report = patron::areas::members::import::import(&t.ctx(), "HQ", &header, &rows, None)
             .await
             .expect("import");
         assert_eq!(
@@ -57,13 +58,13 @@ both!(
             2
         );
         // The phone is found through its lookup hash like any member's.
-        let found = patron::members::search(&t.ctx(), "13511110002")
+        let found = patron::areas::members::search(&t.ctx(), "13511110002")
             .await
             .expect("search");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].name, "钱二");
         // Importing the same file again: every row is already a member, nothing changes.
-        let again = patron::members::import::import(&t.ctx(), "HQ", &header, &rows, None)
+        let again = patron::areas::members::import::import(&t.ctx(), "HQ", &header, &rows, None)
             .await
             .expect("import");
         assert_eq!(again.imported, 0);
@@ -94,8 +95,8 @@ both!(
 坏等级,13522220005,,钻石卡,\n\
 重复,13522220001,,,-5\n";
         let (header, rows) =
-            patron::members::import::read_file("bad.csv", csv.as_bytes()).expect("read");
-        let report = patron::members::import::import(&t.ctx(), "HQ", &header, &rows, None)
+            patron::areas::members::import::read_file("bad.csv", csv.as_bytes()).expect("read");
+        let report = patron::areas::members::import::import(&t.ctx(), "HQ", &header, &rows, None)
             .await
             .expect("import");
         let got: Vec<(usize, &str, &str)> = report
@@ -122,12 +123,12 @@ both!(
             "not even the good row"
         );
         // An unknown column is refused before any row is read.
-        let (header, rows) = patron::members::import::read_file(
+        let (header, rows) = patron::areas::members::import::read_file(
             "x.csv",
             "name,phone,mobile2\nA,13522220009,1\n".as_bytes(),
         )
         .expect("read");
-        let r = patron::members::import::import(&t.ctx(), "HQ", &header, &rows, None)
+        let r = patron::areas::members::import::import(&t.ctx(), "HQ", &header, &rows, None)
             .await
             .expect("import");
         assert_eq!(r.bad[0].reason, "import.unknown_column");
@@ -170,7 +171,7 @@ both!(the_console_imports_an_xlsx_file, |backend| async move {
     assert_eq!(res.status(), StatusCode::OK);
     let body = res.text().await.expect("body");
     assert!(body.contains("已导入: 1"), "{body}");
-    let found = patron::members::search(&t.ctx(), "13533330001")
+    let found = patron::areas::members::search(&t.ctx(), "13533330001")
         .await
         .expect("search");
     assert_eq!(

@@ -258,7 +258,7 @@ both!(
                         )
                         .await?;
                     }
-                    Ok::<_, patron::db::DbError>(())
+                    Ok::<_, patron::kernel::db::DbError>(())
                 })
             })
             .await
@@ -285,7 +285,7 @@ both!(
                         },
                     )
                     .await?;
-                    Ok::<_, patron::db::DbError>(())
+                    Ok::<_, patron::kernel::db::DbError>(())
                 })
             })
             .await

@@ -42,10 +42,10 @@ both!(
         let t = spawn_app(backend).await;
         t.add_staff("agent", &[("service", t.hq)], false).await;
         let key = t.till_key(t.hq, "01").await;
-        let r = patron::members::register(
+        let r = patron::areas::members::register(
             &t.ctx(),
             "HQ",
-            &patron::members::MemberIn {
+            &patron::areas::members::MemberIn {
                 name: "隐私会员".into(),
                 phone: "13712345678".into(),
                 id_type: "resident_card".into(),

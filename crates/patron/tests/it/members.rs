@@ -77,10 +77,10 @@ both!(
         });
         assert!(!stored.contains("13812345678") && !stored.contains("5678"));
         // A second member with the same phone is refused, naming the first.
-        let dup = patron::members::register(
+        let dup = patron::areas::members::register(
             &t.ctx(),
             "HQ",
-            &patron::members::MemberIn {
+            &patron::areas::members::MemberIn {
                 name: "冒名".into(),
                 phone: "13812345678".into(),
                 ..Default::default()
@@ -89,7 +89,7 @@ both!(
         )
         .await;
         match dup {
-            Err(patron::members::MembersError::Duplicate {
+            Err(patron::areas::members::MembersError::Duplicate {
                 field,
                 member_id,
                 name,
@@ -476,9 +476,9 @@ both!(
     desk_staff_operate_only_the_cards_of_their_own_store,
     |backend| async move {
         let t = spawn_app(backend).await;
-        let wfj = patron::staff::create_store(
+        let wfj = patron::areas::staff::create_store(
             &t.ctx(),
-            &patron::staff::StoreInput {
+            &patron::areas::staff::StoreInput {
                 code: "WFJ".into(),
                 name: "王府井".into(),
                 time_zone: "Asia/Shanghai".into(),

@@ -2,7 +2,7 @@
 //! use cases for the approval permissions, which have no page yet).
 
 use patron::approvals::{self, NewRequest};
-use patron::ctx::{Actor, Ctx, Grant, StaffActor};
+use patron::kernel::ctx::{Actor, Ctx, Grant, StaffActor};
 use patron_core::access::allows;
 use patron_core::approvals::Decision;
 use patron_core::{Permission, Role};
@@ -52,7 +52,7 @@ fn probe(p: Permission) -> Option<&'static str> {
 /// A group-buy use case that needs `p`: `Err(true)` when refused for the permission, `Ok` when
 /// it went past the permission check (whatever it then found).
 async fn groupbuy_probe(ctx: &Ctx, p: Permission) -> Option<Result<(), bool>> {
-    use patron::groupbuy::{self, GroupBuyError};
+    use patron::areas::groupbuy::{self, GroupBuyError};
     let result: Result<(), GroupBuyError> = match p {
         Permission::ViewGroupBuy => groupbuy::stock::overview(ctx, "HQ").await.map(|_| ()),
         Permission::SellVouchers => groupbuy::stock::stamp(
@@ -92,7 +92,7 @@ async fn groupbuy_probe(ctx: &Ctx, p: Permission) -> Option<Result<(), bool>> {
 
 /// A rewards use case that needs `p`: `Err(true)` when refused for the permission.
 async fn rewards_probe(ctx: &Ctx, p: Permission) -> Option<Result<(), bool>> {
-    use patron::rewards::{self, RewardsError};
+    use patron::areas::rewards::{self, RewardsError};
     let result: Result<(), RewardsError> = match p {
         Permission::IssueRewards => {
             let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
@@ -193,10 +193,10 @@ both!(
                     let ctx = staff_ctx(&t, id, &username, role, t.hq);
                     let member_probe = match p {
                         Permission::ManageMembers => Some(
-                            patron::members::register(
+                            patron::areas::members::register(
                                 &ctx,
                                 "HQ",
-                                &patron::members::MemberIn {
+                                &patron::areas::members::MemberIn {
                                     name: "探针".into(),
                                     phone: format!("1390000{:04}", checked),
                                     ..Default::default()
@@ -205,32 +205,36 @@ both!(
                             )
                             .await
                             .map(|_| ())
-                            .map_err(|e| matches!(e, patron::members::MembersError::Forbidden(_))),
+                            .map_err(|e| {
+                                matches!(e, patron::areas::members::MembersError::Forbidden(_))
+                            }),
                         ),
                         Permission::ReviewApplications => Some(
-                            match patron::members::applications::review(
+                            match patron::areas::members::applications::review(
                                 &ctx,
                                 999_999,
-                                patron::members::applications::Review::Approve,
+                                patron::areas::members::applications::Review::Approve,
                             )
                             .await
                             {
-                                Err(patron::members::MembersError::Forbidden(_)) => Err(true),
-                                Err(patron::members::MembersError::NotFound) => Ok(()),
+                                Err(patron::areas::members::MembersError::Forbidden(_)) => {
+                                    Err(true)
+                                }
+                                Err(patron::areas::members::MembersError::NotFound) => Ok(()),
                                 Ok(_) => Ok(()),
                                 Err(_) => Err(false),
                             },
                         ),
                         Permission::ViewPersonalData => Some(
-                            patron::members::reveal(&ctx, probe_member)
+                            patron::areas::members::reveal(&ctx, probe_member)
                                 .await
                                 .map(|_| ())
                                 .map_err(|e| {
-                                    matches!(e, patron::members::MembersError::Forbidden(_))
+                                    matches!(e, patron::areas::members::MembersError::Forbidden(_))
                                 }),
                         ),
                         Permission::AdjustPoints => Some(
-                            patron::points::adjust::request_adjustment(
+                            patron::areas::points::adjust::request_adjustment(
                                 &ctx,
                                 probe_member,
                                 1,
@@ -238,28 +242,32 @@ both!(
                             )
                             .await
                             .map(|_| ())
-                            .map_err(|e| matches!(e, patron::points::PointsError::Forbidden(_))),
+                            .map_err(|e| {
+                                matches!(e, patron::areas::points::PointsError::Forbidden(_))
+                            }),
                         ),
                         Permission::ManageEvents => Some(
-                            match patron::activities::create(
+                            match patron::areas::events::create(
                                 &ctx,
-                                &patron::activities::EventIn::default(),
+                                &patron::areas::events::EventIn::default(),
                             )
                             .await
                             {
-                                Err(patron::activities::EventsError::Forbidden(_)) => Err(true),
+                                Err(patron::areas::events::EventsError::Forbidden(_)) => Err(true),
                                 _ => Ok(()),
                             },
                         ),
                         // Areas whose own probes come with their use cases: the grant as held.
                         Permission::ManagePartners => Some(
-                            match patron::merchants::create_partner(
+                            match patron::areas::partners::create_partner(
                                 &ctx,
-                                &patron::merchants::PartnerIn::default(),
+                                &patron::areas::partners::PartnerIn::default(),
                             )
                             .await
                             {
-                                Err(patron::merchants::PartnersError::Forbidden(_)) => Err(true),
+                                Err(patron::areas::partners::PartnersError::Forbidden(_)) => {
+                                    Err(true)
+                                }
                                 _ => Ok(()),
                             },
                         ),
@@ -327,9 +335,9 @@ both!(
     a_role_held_at_one_store_does_not_decide_at_another,
     |backend| async move {
         let t = spawn_app(backend).await;
-        let other = patron::staff::create_store(
+        let other = patron::areas::staff::create_store(
             &t.ctx(),
-            &patron::staff::StoreInput {
+            &patron::areas::staff::StoreInput {
                 code: "WFJ".into(),
                 name: "王府井店".into(),
                 time_zone: "Asia/Shanghai".into(),

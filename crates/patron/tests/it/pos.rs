@@ -254,9 +254,9 @@ both!(
         let (_, err) = t.post("/api/v1/pos/receipts", &key, wrong_type).await;
         assert_eq!(err["errors"][0]["field"], "lines[0].amount_fen");
         // Another store's code with this till's key is refused.
-        let other = patron::staff::create_store(
+        let other = patron::areas::staff::create_store(
             &t.ctx(),
-            &patron::staff::StoreInput {
+            &patron::areas::staff::StoreInput {
                 code: "WFJ".into(),
                 name: "王府井店".into(),
                 time_zone: "Asia/Shanghai".into(),

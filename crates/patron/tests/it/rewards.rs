@@ -7,8 +7,8 @@
 use std::process::Command;
 
 use chrono::{Duration, NaiveDate};
-use patron::points::ledger::{Change, credit_in};
-use patron::rewards::gifts::{Movement, put_in};
+use patron::areas::points::ledger::{Change, credit_in};
+use patron::areas::rewards::gifts::{Movement, put_in};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -20,9 +20,9 @@ fn d(s: &str) -> NaiveDate {
 }
 
 async fn store(t: &TestApp, code: &str) -> i64 {
-    patron::staff::create_store(
+    patron::areas::staff::create_store(
         &t.ctx(),
-        &patron::staff::StoreInput {
+        &patron::areas::staff::StoreInput {
             code: code.into(),
             name: format!("{code} 店"),
             time_zone: "Asia/Shanghai".into(),
@@ -91,7 +91,7 @@ async fn set_card(t: &TestApp, card_no: &str, store_id: i64, expires: NaiveDate,
                     .await
                     .map(|r| r.rows_affected())
                 })?;
-                Ok::<_, patron::db::DbError>(())
+                Ok::<_, patron::kernel::db::DbError>(())
             })
         })
         .await
@@ -264,7 +264,7 @@ both!(
             .await
             .expect("job");
         assert!(again.already_done);
-        let by_hand = patron::rewards::lists::build_month_end(&t.ctx(), d("2026-09-15"))
+        let by_hand = patron::areas::rewards::lists::build_month_end(&t.ctx(), d("2026-09-15"))
             .await
             .expect("by hand");
         assert!(by_hand.already_built);
@@ -428,9 +428,9 @@ async fn expire_story(backend: crate::helpers::Backend, give_back: bool) {
     let clerk = token(&t, "rw_clerk", "clerk", t.hq).await;
     let desk = token(&t, "rw_desk", "reward_desk", t.hq).await;
     let manager = token(&t, "rw_boss", "manager", t.hq).await;
-    let (s, _) = patron::rewards::settings::save(
+    let (s, _) = patron::areas::rewards::settings::save(
         &t.ctx(),
-        &patron::rewards::settings::SettingsForm {
+        &patron::areas::rewards::settings::SettingsForm {
             thresholds: "5000 REWARD-200\n8000 REWARD-500\n10000 REWARD-800\n15000 REWARD-1380"
                 .into(),
             slip_valid_months: "3".into(),
@@ -458,7 +458,7 @@ async fn expire_story(backend: crate::helpers::Backend, give_back: bool) {
     assert_eq!(s, StatusCode::OK, "{out}");
     // The last valid day (2026-12-25) passes; the job runs on the 26th.
     t.clock.advance(Duration::days(92));
-    let today = patron::points::business_date(t.app.clock.now(), chrono_tz::Asia::Shanghai);
+    let today = patron::areas::points::business_date(t.app.clock.now(), chrono_tz::Asia::Shanghai);
     assert_eq!(today, d("2026-12-26"));
     let r = patron::jobs::run(&t.app, "reward-slips-expiry", today, None)
         .await
@@ -485,7 +485,7 @@ async fn expire_story(backend: crate::helpers::Backend, give_back: bool) {
         .await
         .expect("job");
     assert!(again.already_done);
-    let direct = patron::rewards::slips::expire_due(&t.ctx(), today)
+    let direct = patron::areas::rewards::slips::expire_due(&t.ctx(), today)
         .await
         .expect("direct");
     assert_eq!(direct.processed, 0);
@@ -658,7 +658,7 @@ both!(
             queued.contains(&slip_a) && queued.contains("WFJ"),
             "{queued}"
         );
-        let hq_list = patron::rewards::slips::for_store(&t.app.db, t.hq, "")
+        let hq_list = patron::areas::rewards::slips::for_store(&t.app.db, t.hq, "")
             .await
             .expect("list");
         let row = hq_list

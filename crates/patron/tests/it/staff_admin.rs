@@ -29,7 +29,9 @@ both!(
         assert!(page.body.contains("门店代码为2–16位字母、数字或连字符"));
         assert!(page.body.contains("必填"));
         assert!(page.body.contains("不是有效的时区"));
-        let stores = patron::staff::list_stores(&t.ctx()).await.expect("stores");
+        let stores = patron::areas::staff::list_stores(&t.ctx())
+            .await
+            .expect("stores");
         assert_eq!(stores.len(), 1, "nothing was saved");
         // The same in English for a user who chose English.
         b.post("/account/lang", "/", &[("lang", "en")]).await;
@@ -122,7 +124,7 @@ both!(
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.body.contains("请至少选择一个岗位和门店"));
         // The last administrator keeps the admin role.
-        let me = patron::staff::find_by_username(&t.ctx(), "admin")
+        let me = patron::areas::staff::find_by_username(&t.ctx(), "admin")
             .await
             .expect("admin");
         let page = b
@@ -170,7 +172,7 @@ both!(
             let (idb, _) = t.add_staff(&b, &[("admin", t.hq)], false).await;
             // Leave only these two as administrators.
             let ctx = t.ctx();
-            for other in patron::staff::list_staff(&ctx).await.expect("list") {
+            for other in patron::areas::staff::list_staff(&ctx).await.expect("list") {
                 let id = other.staff.id;
                 if id != ida
                     && id != idb
@@ -180,15 +182,15 @@ both!(
                         .iter()
                         .any(|g| g.role == patron_core::Role::Admin)
                 {
-                    patron::staff::set_disabled(&ctx, id, true)
+                    patron::areas::staff::set_disabled(&ctx, id, true)
                         .await
                         .expect("disable others");
                 }
             }
             let (c1, c2) = (t.ctx(), t.ctx());
             let (r1, r2) = tokio::join!(
-                patron::staff::set_disabled(&c1, ida, true),
-                patron::staff::set_disabled(&c2, idb, true),
+                patron::areas::staff::set_disabled(&c1, ida, true),
+                patron::areas::staff::set_disabled(&c2, idb, true),
             );
             let outcomes = [r1.is_ok(), r2.is_ok()];
             assert_eq!(
@@ -198,11 +200,11 @@ both!(
             );
             assert!(matches!(
                 r1,
-                Ok(()) | Err(patron::staff::StaffError::LastAdmin)
+                Ok(()) | Err(patron::areas::staff::StaffError::LastAdmin)
             ));
             assert!(matches!(
                 r2,
-                Ok(()) | Err(patron::staff::StaffError::LastAdmin)
+                Ok(()) | Err(patron::areas::staff::StaffError::LastAdmin)
             ));
         }
         t.stop().await;
@@ -216,7 +218,7 @@ both!(
         t.add_staff("wang.fang", &[("clerk", t.hq)], false).await;
         t.add_staff("li.qiang", &[("service", t.hq)], false).await;
         let (gone, _) = t.add_staff("zhao.lei", &[("clerk", t.hq)], false).await;
-        patron::staff::set_disabled(&t.ctx(), gone, true)
+        patron::areas::staff::set_disabled(&t.ctx(), gone, true)
             .await
             .expect("disable");
         let b = t.login("admin").await;
@@ -301,7 +303,9 @@ both!(
             .await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.body.contains("语言只能是中文或英文"));
-        let unchanged = patron::staff::get_staff(&t.ctx(), id).await.expect("staff");
+        let unchanged = patron::areas::staff::get_staff(&t.ctx(), id)
+            .await
+            .expect("staff");
         assert_eq!(
             unchanged.staff.display_name, "测试 chen",
             "a refused form changes nothing"
@@ -313,9 +317,9 @@ both!(
         let chen = t.login("chen").await;
         let home = chen.get("/").await.body;
         assert!(home.contains("<html lang=\"en\">") && home.contains("陈静"));
-        let (rows, _) = patron::audit::list(
+        let (rows, _) = patron::kernel::audit::list(
             &t.app.db,
-            &patron::audit::AuditFilter {
+            &patron::kernel::audit::AuditFilter {
                 entity_kind: Some("staff".into()),
                 entity_id: Some(id.to_string()),
                 ..Default::default()

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use patron::db::{Backend as DbBackend, DbError};
+use patron::kernel::db::{Backend as DbBackend, DbError};
 use patron::{on_db, on_tx};
 
 use crate::both;
@@ -11,8 +11,8 @@ use crate::helpers::spawn_app;
 
 /// Inserts a store with `code` through the write path, with an audit entry; returns its id.
 async fn insert_store(
-    db: &patron::db::Db,
-    ctx: &patron::ctx::Ctx,
+    db: &patron::kernel::db::Db,
+    ctx: &patron::kernel::ctx::Ctx,
     code: String,
 ) -> Result<i64, DbError> {
     let entry = ctx.audit("store.create", "store", &code);
@@ -20,9 +20,14 @@ async fn insert_store(
     db.write(move |tx| {
         let (code, entry) = (code.clone(), entry.clone());
         Box::pin(async move {
-            let row =
-                patron::staff::store::insert_store(tx, &code, "并发测试", "Asia/Shanghai", now)
-                    .await?;
+            let row = patron::areas::staff::store::insert_store(
+                tx,
+                &code,
+                "并发测试",
+                "Asia/Shanghai",
+                now,
+            )
+            .await?;
             tx.audit(entry.after(&row));
             Ok(row.id)
         })
@@ -30,7 +35,7 @@ async fn insert_store(
     .await
 }
 
-async fn count(db: &patron::db::Db, sql: &'static str) -> i64 {
+async fn count(db: &patron::kernel::db::Db, sql: &'static str) -> i64 {
     on_db!(db, |p| sqlx::query_scalar::<_, i64>(sql)
         .fetch_one(p)
         .await
@@ -84,7 +89,7 @@ both!(
         );
         // Every write's audit entry is there, and the chain is intact.
         assert_eq!(count(&db, "select cast(count(*) as bigint) from audit_log where action = 'store.create' and entity_id like 'C%'").await, 1000);
-        let report = patron::audit::verify(&db).await.expect("verify");
+        let report = patron::kernel::audit::verify(&db).await.expect("verify");
         assert_eq!(report.broken, None);
 
         let requests = db.write_stats().requests() - before.0;
@@ -155,7 +160,7 @@ both!(
             db.write(move |tx| {
                 let (code, entry) = (code.clone(), entry.clone());
                 Box::pin(async move {
-                    let row = patron::staff::store::insert_store(tx, &code, "x", "Asia/Shanghai", now).await?;
+                    let row = patron::areas::staff::store::insert_store(tx, &code, "x", "Asia/Shanghai", now).await?;
                     tx.audit(entry.after(&row));
                     if fail {
                         // A constraint violation after the insert: the whole request must vanish.
@@ -206,7 +211,10 @@ both!(
             "failed writes leave no audit entry"
         );
         assert_eq!(
-            patron::audit::verify(&db).await.expect("verify").broken,
+            patron::kernel::audit::verify(&db)
+                .await
+                .expect("verify")
+                .broken,
             None
         );
         t.stop().await;

@@ -1,0 +1,10 @@
+//! The areas' message catalogs, one line per area. The toolkit's `i18n` reads this list (the
+//! documented exception to the layer rule: pure data, no behaviour).
+
+pub const AREAS: &[&[(&str, &str, &str)]] = &[
+    crate::areas::members::messages::LOYALTY,
+    crate::areas::groupbuy::messages::GROUPBUY,
+    crate::areas::rewards::messages::REWARDS,
+    crate::areas::events::messages::EVENTS,
+    crate::areas::partners::messages::PARTNERS,
+];

@@ -1,0 +1,209 @@
+//! Group-buy vouchers (团购券, SPEC E): the department's whole paper process — requisition from
+//! finance, stamping, sales by cash and cheque under the prepaid-card rules, the 17:00 report,
+//! redemption at the tills, rebates, write-offs and the month-end reconciliation.
+//!
+//! There is one `vouchers` row per paper voucher. Its state changes only through `move_range`,
+//! which updates a whole range with a guarded `UPDATE … WHERE state IN (…)` and writes one
+//! `voucher_movements` row (append-only) in the same transaction; a range that is not wholly in
+//! the expected state fails the whole request and writes nothing. `patron check` recomputes
+//! every state's count from the movements.
+
+pub mod api;
+pub mod check;
+pub mod cheques;
+pub mod deposits;
+pub mod exchange;
+pub mod messages;
+pub mod month_pages;
+pub mod pages;
+pub mod print;
+pub mod rebates;
+pub mod reconcile;
+pub mod redeem;
+pub mod report;
+pub mod requisitions;
+pub mod sale_pages;
+pub mod sales;
+pub mod settings;
+pub mod stock;
+pub mod store;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use patron_core::vouchers::{Breach, SerialRange};
+
+use crate::kernel::cache::StoreInfo;
+use crate::kernel::ctx::Ctx;
+use crate::kernel::db::{DbError, WriteError};
+use crate::kernel::validation::Invalid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GroupBuyError {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// Vouchers of a range are not where the operation needs them (nothing was written).
+    #[error("{detail}")]
+    RangeState { field: String, detail: String },
+    /// The sale breaks prepaid-card rules (E12); each names its rule.
+    #[error("the sale breaks the prepaid-card rules")]
+    Prepaid(Vec<Breach>),
+    /// Unknown serial or wrong check code: one answer for both.
+    #[error("no such voucher")]
+    VoucherNotFound,
+    #[error("voucher used at {store} till {till} on {at}")]
+    VoucherUsed {
+        at: DateTime<Utc>,
+        store: String,
+        till: String,
+    },
+    #[error("voucher expired on {0}")]
+    VoucherExpired(NaiveDate),
+    #[error("voucher is {0}, not sold")]
+    VoucherNotSold(String),
+    #[error("voucher is {0}")]
+    VoucherVoid(String),
+    #[error("too many wrong check codes from this till; wait a minute")]
+    RateLimited,
+    #[error("not found")]
+    NotFound,
+    /// A document is not in the state the step needs.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0} is closed: its reconciliation was signed by both sides")]
+    MonthClosed(String),
+    #[error("the key belongs to another store")]
+    WrongStore,
+    #[error(transparent)]
+    Forbidden(#[from] crate::kernel::ctx::Forbidden),
+    #[error(transparent)]
+    Approvals(#[from] crate::approvals::ApprovalsError),
+    /// Inside a write: the natural key exists already; the caller reads the first answer.
+    #[error("already recorded")]
+    AlreadyRecorded,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<sqlx::Error> for GroupBuyError {
+    fn from(e: sqlx::Error) -> Self {
+        GroupBuyError::Db(e.into())
+    }
+}
+
+impl WriteError for GroupBuyError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, GroupBuyError::Db(e) if e.is_retryable())
+    }
+}
+
+impl From<crate::areas::points::PointsError> for GroupBuyError {
+    fn from(e: crate::areas::points::PointsError) -> Self {
+        use crate::areas::points::PointsError as P;
+        match e {
+            P::Invalid(i) => GroupBuyError::Invalid(i),
+            P::WrongStore => GroupBuyError::WrongStore,
+            P::Forbidden(f) => GroupBuyError::Forbidden(f),
+            P::Db(d) => GroupBuyError::Db(d),
+            other => GroupBuyError::Conflict(other.to_string()),
+        }
+    }
+}
+
+/// Maps a unique violation on an idempotency key to `AlreadyRecorded`.
+pub(crate) fn on_duplicate(e: sqlx::Error) -> GroupBuyError {
+    let e = DbError::from(e);
+    if e.is_unique_violation() {
+        GroupBuyError::AlreadyRecorded
+    } else {
+        GroupBuyError::Db(e)
+    }
+}
+
+/// The store a request names, for staff holding `permission` there.
+pub(crate) async fn store_at(
+    ctx: &Ctx,
+    store_code: &str,
+    permission: patron_core::Permission,
+) -> Result<StoreInfo, GroupBuyError> {
+    let store = crate::areas::points::store_for(ctx, store_code).await?;
+    ctx.require_at(permission, store.id)?;
+    Ok(store)
+}
+
+/// Parses `lines[i].range`-style input: each text is a list of ranges; every bad one is named.
+pub(crate) fn parse_ranges(field: &str, text: &str, bad: &mut Invalid) -> Option<Vec<SerialRange>> {
+    bad.check(field, SerialRange::parse_list(text))
+}
+
+/// The highest face value a voucher may have (¥1,000,000): keeps every count × face in range.
+pub const MAX_FACE_FEN: i64 = 100_000_000;
+
+/// A store's time zone, for business dates of operations that name the store by id.
+pub(crate) async fn store_tz(ctx: &Ctx, store_id: i64) -> Result<chrono_tz::Tz, GroupBuyError> {
+    let stores = ctx.app.cache.stores(ctx.db()).await?;
+    Ok(stores
+        .by_id(store_id)
+        .map(|s| s.tz)
+        .unwrap_or_else(|| ctx.app.config.tz()))
+}
+
+/// The business date now at a store.
+pub(crate) fn today(ctx: &Ctx, store: &StoreInfo) -> NaiveDate {
+    crate::areas::points::business_date(ctx.now(), store.tz)
+}
+
+/// `2026-11` of a date.
+pub fn month_of(date: NaiveDate) -> String {
+    date.format("%Y-%m").to_string()
+}
+
+/// The staff member acting, for the columns that record who did what.
+pub(crate) fn staff_id(ctx: &Ctx) -> Option<i64> {
+    ctx.actor.staff().map(|s| s.id)
+}
+
+/// Renders fen as `12,345.00` for document summaries (no currency sign).
+pub(crate) fn yuan(fen: i64) -> String {
+    patron_core::Fen(fen).plain()
+}
+
+/// Whether an approval kind belongs to this area.
+pub fn is_kind(kind: &str) -> bool {
+    [
+        requisitions::KIND_REQUISITION,
+        rebates::KIND_REBATE,
+        stock::KIND_WRITEOFF,
+    ]
+    .contains(&kind)
+}
+
+/// Decides a group-buy approval and carries out its consequence in the same transaction.
+pub async fn decide(
+    ctx: &Ctx,
+    id: i64,
+    decision: patron_core::approvals::Decision,
+) -> Result<crate::approvals::ApprovalRow, GroupBuyError> {
+    let store_id = crate::approvals::store::get(ctx.db(), id)
+        .await?
+        .and_then(|a| a.store_id);
+    let tz = match store_id {
+        Some(s) => store_tz(ctx, s).await?,
+        None => ctx.app.config.tz(),
+    };
+    let c = ctx.clone();
+    let decision = std::sync::Arc::new(decision);
+    ctx.db()
+        .write(move |tx| {
+            let (c, decision) = (c.clone(), decision.clone());
+            Box::pin(async move {
+                let row = crate::approvals::decide(&c, tx, id, &decision).await?;
+                match row.kind.as_str() {
+                    requisitions::KIND_REQUISITION => requisitions::on_decided(tx, &row).await?,
+                    rebates::KIND_REBATE => rebates::on_decided(tx, &row).await?,
+                    stock::KIND_WRITEOFF => stock::on_decided(&c, tx, &row, tz).await?,
+                    _ => return Err(GroupBuyError::NotFound),
+                }
+                Ok(row)
+            })
+        })
+        .await
+}

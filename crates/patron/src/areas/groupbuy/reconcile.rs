@@ -1,0 +1,442 @@
+//! Month-end reconciliation with finance (每月1日—3日对帐, E10–E11): opening stock, vouchers
+//! received, sold (amount and count, with the reason wherever a changed face value makes them
+//! disagree), rebates (count, amount, slip numbers), void / damaged / lost, closing stock. The
+//! department signs the figures; finance signs the same figures; then the month is closed and no
+//! movement may be booked into it again.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use patron_core::Permission;
+use patron_core::vouchers::{MonthCounts, SerialRange, VoucherState};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{GroupBuyError, staff_id, store_at, today};
+use crate::kernel::cache::StoreInfo;
+use crate::kernel::ctx::Ctx;
+use crate::kernel::db::{Db, DbError, ts};
+use crate::kernel::validation::Invalid;
+use crate::{on_db, on_tx};
+
+/// A sale line whose face value was changed (the reason finance reads).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FaceChange {
+    pub sale_no: String,
+    pub range: String,
+    pub count: i64,
+    pub printed_fen: i64,
+    pub sold_at_fen: i64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RebateSlip {
+    pub rebate_no: String,
+    pub recon_no: String,
+    pub rebate_fen: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PaymentLine {
+    pub payment: String,
+    pub sales: i64,
+    pub amount_fen: i64,
+}
+
+/// One store's month, as both sides sign it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MonthFigures {
+    pub store_code: String,
+    pub month: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    #[schema(value_type = Object)]
+    pub counts: MonthCounts,
+    pub received_fen: i64,
+    /// What the sold vouchers were sold for.
+    pub sold_fen: i64,
+    /// What they would have come to at their printed face values.
+    pub sold_printed_fen: i64,
+    pub face_changes: Vec<FaceChange>,
+    pub rebate_slips: Vec<RebateSlip>,
+    pub rebate_fen: i64,
+    pub void: i64,
+    pub damaged: i64,
+    pub lost: i64,
+    pub written_off_fen: i64,
+    pub by_payment: Vec<PaymentLine>,
+    pub deposited_fen: i64,
+    /// Vouchers used at this store's tills in the month (for information).
+    pub redeemed: i64,
+    pub redeemed_fen: i64,
+}
+
+/// The first and last day of `2026-11`.
+pub fn month_bounds(month: &str) -> Option<(NaiveDate, NaiveDate)> {
+    let from = NaiveDate::parse_from_str(&format!("{}-01", month.trim()), "%Y-%m-%d").ok()?;
+    let next = from.checked_add_months(Months::new(1))?;
+    Some((from, next.pred_opt()?))
+}
+
+fn stock_sql() -> String {
+    VoucherState::ALL
+        .iter()
+        .filter(|s| s.in_department_stock())
+        .map(|s| format!("'{}'", s.code()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The department's stock count at the end of `day`, from the movement ledger.
+async fn stock_at(db: &Db, store_id: i64, day: NaiveDate) -> Result<i64, DbError> {
+    let stock = stock_sql();
+    let sql = format!(
+        "select cast(coalesce(sum(case when to_state in ({stock}) then count else 0 end), 0) \
+         - coalesce(sum(case when from_state in ({stock}) then count else 0 end), 0) as bigint) \
+         from voucher_movements where store_id = $1 and biz_date <= $2 \
+         and (to_state in ({stock})) <> (from_state in ({stock}))"
+    );
+    Ok(on_db!(db, |p| {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(store_id)
+            .bind(day)
+            .fetch_one(p)
+            .await?
+    }))
+}
+
+/// Computes a month's figures from the ledger and the documents.
+pub async fn figures(
+    db: &Db,
+    store: &StoreInfo,
+    month: &str,
+) -> Result<MonthFigures, GroupBuyError> {
+    let (from, to) = month_bounds(month).ok_or_else(|| Invalid::one("month", "invalid.month"))?;
+    let opening = match from.pred_opt() {
+        Some(d) => stock_at(db, store.id, d).await?,
+        None => 0,
+    };
+    let closing = stock_at(db, store.id, to).await?;
+    let kinds: Vec<(String, i64, i64)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "select kind, cast(sum(count) as bigint), cast(sum(amount_fen) as bigint) from voucher_movements \
+             where store_id = $1 and biz_date between $2 and $3 group by kind",
+        )
+        .bind(store.id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await?
+    });
+    let sum = |names: &[&str]| -> (i64, i64) {
+        kinds
+            .iter()
+            .filter(|(k, _, _)| names.contains(&k.as_str()))
+            .fold((0, 0), |(n, a), (_, c, f)| (n + c, a + f))
+    };
+    let (received, received_fen) = sum(&["handover"]);
+    let (sold, sold_fen) = sum(&["sell", "release"]);
+    let (rebated, rebate_fen) = sum(&["rebate"]);
+    let (void, void_fen) = sum(&["void"]);
+    let (damaged, damaged_fen) = sum(&["damage"]);
+    let (lost, lost_fen) = sum(&["lose"]);
+    let (redeemed, redeemed_fen) = sum(&["redeem"]);
+    let (reissued, _) = sum(&["reissue"]);
+    let changes: Vec<(String, i64, i64, i64, i64, i64, String)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "select s.sale_no, l.first_serial, l.last_serial, l.count, l.series_face_fen, l.face_value_fen, \
+             l.change_reason from gb_sale_lines l join gb_sales s on s.id = l.sale_id \
+             where s.store_id = $1 and s.state = 'sold' and s.released_on between $2 and $3 \
+             and l.change_reason <> '' order by s.id, l.line_no",
+        )
+        .bind(store.id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await?
+    });
+    let printed_of_changed: i64 = changes.iter().map(|c| c.3 * c.4).sum();
+    let sold_at_of_changed: i64 = changes.iter().map(|c| c.3 * c.5).sum();
+    let slips: Vec<(String, Option<String>, i64)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "select rebate_no, recon_no, rebate_fen from gb_rebates \
+             where store_id = $1 and state = 'paid' and paid_on between $2 and $3 order by id",
+        )
+        .bind(store.id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await?
+    });
+    let by_payment: Vec<(String, i64, i64)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "select payment, count(*), cast(sum(amount_fen) as bigint) from gb_sales \
+             where store_id = $1 and state = 'sold' and released_on between $2 and $3 \
+             group by payment order by payment",
+        )
+        .bind(store.id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await?
+    });
+    let deposited_fen: i64 = on_db!(db, |p| {
+        sqlx::query_scalar(
+            "select cast(coalesce(sum(amount_fen), 0) as bigint) from gb_deposits \
+             where store_id = $1 and biz_date between $2 and $3",
+        )
+        .bind(store.id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(p)
+        .await?
+    });
+    Ok(MonthFigures {
+        store_code: store.code.clone(),
+        month: super::month_of(from),
+        from,
+        to,
+        counts: MonthCounts {
+            opening,
+            received,
+            sold,
+            rebated,
+            written_off: void + damaged + lost,
+            reissued,
+            closing,
+        },
+        received_fen,
+        sold_fen,
+        sold_printed_fen: sold_fen - sold_at_of_changed + printed_of_changed,
+        face_changes: changes
+            .into_iter()
+            .map(
+                |(sale_no, a, b, count, printed, sold_at, reason)| FaceChange {
+                    sale_no,
+                    range: SerialRange::new(a, b).to_string(),
+                    count,
+                    printed_fen: printed,
+                    sold_at_fen: sold_at,
+                    reason,
+                },
+            )
+            .collect(),
+        rebate_slips: slips
+            .into_iter()
+            .map(|(rebate_no, recon_no, rebate_fen)| RebateSlip {
+                rebate_no,
+                recon_no: recon_no.unwrap_or_default(),
+                rebate_fen,
+            })
+            .collect(),
+        rebate_fen,
+        void,
+        damaged,
+        lost,
+        written_off_fen: void_fen + damaged_fen + lost_fen,
+        by_payment: by_payment
+            .into_iter()
+            .map(|(payment, sales, amount_fen)| PaymentLine {
+                payment,
+                sales,
+                amount_fen,
+            })
+            .collect(),
+        deposited_fen,
+        redeemed,
+        redeemed_fen,
+    })
+}
+
+/// A month's reconciliation record.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, ToSchema)]
+pub struct ReconRow {
+    pub id: i64,
+    pub store_id: i64,
+    pub month: String,
+    pub figures: String,
+    pub dept_signed_by: Option<i64>,
+    pub dept_signed_at: Option<DateTime<Utc>>,
+    pub finance_signed_by: Option<i64>,
+    pub finance_signed_at: Option<DateTime<Utc>>,
+    pub closed: bool,
+}
+
+impl ReconRow {
+    pub fn signed_figures(&self) -> Option<MonthFigures> {
+        serde_json::from_str(&self.figures).ok()
+    }
+}
+
+pub async fn get(db: &Db, store_id: i64, month: &str) -> Result<Option<ReconRow>, DbError> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+            "select id, store_id, month, figures, dept_signed_by, dept_signed_at, finance_signed_by, \
+             finance_signed_at, closed from gb_reconciliations where store_id = $1 and month = $2",
+        )
+        .bind(store_id)
+        .bind(month)
+        .fetch_optional(p)
+        .await?
+    }))
+}
+
+pub async fn list(db: &Db, store_id: i64) -> Result<Vec<ReconRow>, DbError> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+            "select id, store_id, month, figures, dept_signed_by, dept_signed_at, finance_signed_by, \
+             finance_signed_at, closed from gb_reconciliations where store_id = $1 order by month desc",
+        )
+        .bind(store_id)
+        .fetch_all(p)
+        .await?
+    }))
+}
+
+fn check_month(ctx: &Ctx, store: &StoreInfo, month: &str) -> Result<String, GroupBuyError> {
+    let (from, to) = month_bounds(month).ok_or_else(|| Invalid::one("month", "invalid.month"))?;
+    if today(ctx, store) <= to {
+        return Err(GroupBuyError::Conflict(format!(
+            "{} has not ended: it can be reconciled from {}",
+            super::month_of(from),
+            to.succ_opt().unwrap_or(to)
+        )));
+    }
+    Ok(super::month_of(from))
+}
+
+/// The department signs the month's figures (they must balance).
+pub async fn sign_department(
+    ctx: &Ctx,
+    store_code: &str,
+    month: &str,
+) -> Result<MonthFigures, GroupBuyError> {
+    let store = store_at(ctx, store_code, Permission::SignForDepartment).await?;
+    let month = check_month(ctx, &store, month)?;
+    if get(ctx.db(), store.id, &month)
+        .await?
+        .is_some_and(|r| r.closed)
+    {
+        return Err(GroupBuyError::MonthClosed(month));
+    }
+    let figs = figures(ctx.db(), &store, &month).await?;
+    if !figs.counts.balances() {
+        return Err(GroupBuyError::Conflict(format!(
+            "the month does not balance: opening + received − sold − rebated − written off = {}, closing = {}",
+            figs.counts.expected_closing(),
+            figs.counts.closing
+        )));
+    }
+    let json = serde_json::to_string(&figs).unwrap_or_default();
+    let req = Arc::new((ctx.clone(), store.clone(), month.clone(), json));
+    ctx.db()
+        .write(move |tx| {
+            let req = req.clone();
+            Box::pin(async move {
+                let (c, store, month, json) = &*req;
+                let n = on_tx!(tx, |x| {
+                    sqlx::query(
+                        "insert into gb_reconciliations (store_id, month, figures, dept_signed_by, dept_signed_at) \
+                         values ($1, $2, $3, $4, $5) on conflict (store_id, month) do update set \
+                         figures = excluded.figures, dept_signed_by = excluded.dept_signed_by, \
+                         dept_signed_at = excluded.dept_signed_at, finance_signed_by = null, finance_signed_at = null \
+                         where not gb_reconciliations.closed",
+                    )
+                    .bind(store.id)
+                    .bind(month)
+                    .bind(json)
+                    .bind(staff_id(c))
+                    .bind(ts(c.now()))
+                    .execute(x)
+                    .await
+                    .map(|r| r.rows_affected())
+                })?;
+                if n == 0 {
+                    return Err(GroupBuyError::MonthClosed(month.clone()));
+                }
+                tx.audit(
+                    c.audit("groupbuy.reconcile.department", "gb_reconciliation", format!("{}:{month}", store.code))
+                        .store(store.id)
+                        .after(&serde_json::json!({ "month": month })),
+                );
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(figs)
+}
+
+/// Finance signs the figures the department signed, if they still hold; the month closes.
+pub async fn sign_finance(
+    ctx: &Ctx,
+    store_code: &str,
+    month: &str,
+) -> Result<MonthFigures, GroupBuyError> {
+    let store = store_at(ctx, store_code, Permission::SignForFinance).await?;
+    let month = check_month(ctx, &store, month)?;
+    let row = get(ctx.db(), store.id, &month)
+        .await?
+        .filter(|r| r.dept_signed_by.is_some())
+        .ok_or_else(|| {
+            GroupBuyError::Conflict(format!("the department has not signed {month} yet"))
+        })?;
+    if row.closed {
+        return Err(GroupBuyError::MonthClosed(month));
+    }
+    if row.dept_signed_by.is_some() && row.dept_signed_by == staff_id(ctx) {
+        return Err(GroupBuyError::Conflict(
+            "the same person cannot sign for both sides".into(),
+        ));
+    }
+    let figs = figures(ctx.db(), &store, &month).await?;
+    if row.signed_figures().as_ref() != Some(&figs) {
+        return Err(GroupBuyError::Conflict(
+            "the figures changed since the department signed: the department signs again".into(),
+        ));
+    }
+    // Closed only as checked: the same signed figures by the same department signer.
+    let signed = (row.figures.clone(), row.dept_signed_by.unwrap_or(0));
+    let req = Arc::new((ctx.clone(), store.clone(), month.clone(), signed));
+    ctx.db()
+        .write(move |tx| {
+            let req = req.clone();
+            Box::pin(async move {
+                let (c, store, month, (figures, dept)) = &*req;
+                let n = on_tx!(tx, |x| {
+                    sqlx::query(
+                        "update gb_reconciliations set finance_signed_by = $1, finance_signed_at = $2, closed = true \
+                         where store_id = $3 and month = $4 and not closed and figures = $5 and dept_signed_by = $6",
+                    )
+                    .bind(staff_id(c))
+                    .bind(ts(c.now()))
+                    .bind(store.id)
+                    .bind(month)
+                    .bind(figures)
+                    .bind(*dept)
+                    .execute(x)
+                    .await
+                    .map(|r| r.rows_affected())
+                })?;
+                if n == 0 {
+                    return Err(GroupBuyError::Conflict(format!(
+                        "{month} was closed or signed again by the department meanwhile"
+                    )));
+                }
+                tx.audit(
+                    c.audit("groupbuy.reconcile.finance", "gb_reconciliation", format!("{}:{month}", store.code))
+                        .store(store.id)
+                        .after(&serde_json::json!({ "month": month, "closed": true })),
+                );
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(figs)
+}
+
+/// The month before `day`'s (the one reconciled on the 1st–3rd).
+pub fn previous_month(day: NaiveDate) -> String {
+    let first = day.with_day(1).unwrap_or(day);
+    super::month_of(first.pred_opt().unwrap_or(first))
+}

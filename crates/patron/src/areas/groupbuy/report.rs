@@ -1,0 +1,180 @@
+//! The daily 17:00 report (每日17:00统计, E7): the day's sales with the serials handed out, as a
+//! two-part notice to finance's general cashier (财务总收) and the tills (收银部), and the day's
+//! cash journal. The job stores it at the configured time; the console shows it live at any time.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use patron_core::vouchers::{Payment, SerialRange};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::GroupBuyError;
+use super::store::{self, JournalRow};
+use crate::jobs::RunReport;
+use crate::kernel::cache::StoreInfo;
+use crate::kernel::ctx::Ctx;
+use crate::kernel::db::{Db, DbError, ts};
+use crate::{on_db, on_tx};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReportSale {
+    pub sale_no: String,
+    pub organisation: String,
+    pub payment: String,
+    pub count: i64,
+    pub amount_fen: i64,
+    pub ranges: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DailyReport {
+    pub store_code: String,
+    pub store_name: String,
+    pub date: NaiveDate,
+    pub generated_at: DateTime<Utc>,
+    /// Vouchers handed out today (cash sales and released cheques).
+    pub sales: Vec<ReportSale>,
+    pub count: i64,
+    pub amount_fen: i64,
+    /// Cheque and transfer sales taken today whose vouchers wait for the money.
+    pub reserved: Vec<ReportSale>,
+    pub opening_balance_fen: i64,
+    #[schema(value_type = Vec<Object>)]
+    pub journal: Vec<JournalRow>,
+    pub closing_balance_fen: i64,
+}
+
+async fn sales_where(
+    db: &Db,
+    store_id: i64,
+    day: NaiveDate,
+    released: bool,
+) -> Result<Vec<ReportSale>, DbError> {
+    let cond = if released {
+        "s.state = 'sold' and s.released_on = $2"
+    } else {
+        "s.state = 'reserved' and s.biz_date = $2"
+    };
+    let sql = format!(
+        "select s.id, s.sale_no, b.organisation, s.payment, s.count, s.amount_fen \
+         from gb_sales s join gb_buyers b on b.id = s.buyer_id where s.store_id = $1 and {cond} order by s.id"
+    );
+    let rows: Vec<(i64, String, String, String, i64, i64)> = on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(store_id)
+            .bind(day)
+            .fetch_all(p)
+            .await?
+    });
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, sale_no, org, payment, count, amount_fen) in rows {
+        let ranges = super::sales::lines(db, id)
+            .await?
+            .iter()
+            .map(|l| SerialRange::new(l.first_serial, l.last_serial).to_string())
+            .collect();
+        out.push(ReportSale {
+            sale_no,
+            // The register is confidential: a person is not named on the notice.
+            organisation: if org.is_empty() {
+                "个人".to_string()
+            } else {
+                org
+            },
+            payment: Payment::from_code(&payment)
+                .map(super::sales::payment_zh)
+                .unwrap_or("")
+                .to_string(),
+            count,
+            amount_fen,
+            ranges,
+        });
+    }
+    Ok(out)
+}
+
+/// The report of a store's day, computed now.
+pub async fn build(
+    ctx: &Ctx,
+    store: &StoreInfo,
+    day: NaiveDate,
+) -> Result<DailyReport, GroupBuyError> {
+    let db = ctx.db();
+    let sales = sales_where(db, store.id, day, true).await?;
+    let reserved = sales_where(db, store.id, day, false).await?;
+    let (opening, journal) = store::journal_between(db, store.id, day, day).await?;
+    let closing = journal.last().map_or(opening, |j| j.balance_fen);
+    Ok(DailyReport {
+        store_code: store.code.clone(),
+        store_name: store.name.clone(),
+        date: day,
+        generated_at: ctx.now(),
+        count: sales.iter().map(|s| s.count).sum(),
+        amount_fen: sales.iter().map(|s| s.amount_fen).sum(),
+        sales,
+        reserved,
+        opening_balance_fen: opening,
+        journal,
+        closing_balance_fen: closing,
+    })
+}
+
+/// The stored report of a day, if the job made one.
+pub async fn stored(
+    db: &Db,
+    store_id: i64,
+    day: NaiveDate,
+) -> Result<Option<DailyReport>, DbError> {
+    let text: Option<String> = on_db!(db, |p| {
+        sqlx::query_scalar(
+            "select figures from gb_daily_reports where store_id = $1 and biz_date = $2",
+        )
+        .bind(store_id)
+        .bind(day)
+        .fetch_optional(p)
+        .await?
+    });
+    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+}
+
+/// The job: for every active store, store the day's report (once per store and day).
+pub async fn run(ctx: &Ctx, day: NaiveDate) -> Result<RunReport, GroupBuyError> {
+    let stores = ctx.app.cache.stores(ctx.db()).await?;
+    let mut list: Vec<StoreInfo> = crate::areas::staff::store::list_stores(ctx.db())
+        .await?
+        .into_iter()
+        .filter_map(|s| stores.by_id(s.id).cloned())
+        .filter(|s| s.active)
+        .collect();
+    list.sort_by_key(|s| s.id);
+    let mut report = RunReport::default();
+    for store in list {
+        report.seen += 1;
+        let r = build(ctx, &store, day).await?;
+        let json = serde_json::to_string(&r).unwrap_or_default();
+        let now = ts(ctx.now());
+        let n = ctx
+            .db()
+            .write(move |tx| {
+                let json = json.clone();
+                Box::pin(async move {
+                    on_tx!(tx, |c| {
+                        sqlx::query(
+                            "insert into gb_daily_reports (store_id, biz_date, generated_at, figures) values ($1, $2, $3, $4) \
+                             on conflict (store_id, biz_date) do nothing",
+                        )
+                        .bind(store.id)
+                        .bind(day)
+                        .bind(now)
+                        .bind(&json)
+                        .execute(c)
+                        .await
+                        .map(|r| r.rows_affected())
+                    })
+                    .map_err(DbError::from)
+                })
+            })
+            .await?;
+        report.processed += n;
+    }
+    Ok(report)
+}

@@ -1,0 +1,618 @@
+//! Console routes of sales: the sale screen with live prepaid-card warnings, the sales list
+//! (cheques pending, deposits), one sale with release and bounce, the customer register and the
+//! daily 17:00 report, with their exports.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{Days, NaiveDate};
+use patron_core::Permission;
+
+use super::pages::{Form, Reshow, StoreQuery, field, reshow, store_choice};
+use super::report::{self, DailyReport};
+use super::sales::{self, DepositRow, RegisterLine, SaleCheck, SaleIn, SaleLineRow, SaleRow};
+use crate::auth::extract::{Console, Verified};
+use crate::kernel::cache::StoreInfo;
+use crate::kernel::ctx::App;
+use crate::on_db;
+use crate::web::error::AppError;
+use crate::web::export::{self, Cell, ExportFormat, Table};
+use crate::web::layout::Page;
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/groupbuy/sales/new", get(new_sale))
+        .route("/groupbuy/sales/check", post(check_sale))
+        .route("/groupbuy/sales", get(sales_page).post(sale_submit))
+        .route("/groupbuy/sales.csv", get(sales_csv))
+        .route("/groupbuy/sales.xlsx", get(sales_xlsx))
+        .route("/groupbuy/sales/{id}", get(sale_page))
+        .route("/groupbuy/sales/{id}/{step}", post(sale_step))
+        .route("/groupbuy/deposits", post(deposit_submit))
+        .route("/groupbuy/register", get(register_page))
+        .route("/groupbuy/register.csv", get(register_csv))
+        .route("/groupbuy/register.xlsx", get(register_xlsx))
+        .route("/groupbuy/report", get(report_page))
+}
+
+fn date_or(text: Option<&str>, default: NaiveDate) -> NaiveDate {
+    text.and_then(|t| NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").ok())
+        .unwrap_or(default)
+}
+
+/// A buyer the desk may pick again (rebates add up one buyer's purchases).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BuyerChoice {
+    pub id: i64,
+    pub kind: String,
+    pub organisation: String,
+    pub contact: String,
+}
+
+async fn buyers(c: &Console) -> Result<Vec<BuyerChoice>, AppError> {
+    Ok(on_db!(c.ctx.db(), |p| {
+        sqlx::query_as(
+            "select id, kind, organisation, contact from gb_buyers order by organisation, contact limit 500",
+        )
+        .fetch_all(p)
+        .await
+        .map_err(crate::kernel::db::DbError::from)?
+    }))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "groupbuy/sale_new.html")]
+struct NewSalePage {
+    page: Page,
+    store: StoreInfo,
+    stores: Vec<StoreInfo>,
+    buyers: Vec<BuyerChoice>,
+    key: String,
+    r: Reshow,
+}
+
+impl NewSalePage {
+    fn v(&self, f: &str) -> &str {
+        self.r.val("sale", f)
+    }
+}
+
+async fn render_new(c: &Console, want: Option<&str>, r: Reshow) -> Response {
+    let (store, stores) = match store_choice(c, want, Permission::SellVouchers).await {
+        Ok(x) => x,
+        Err(res) => return res,
+    };
+    let buyers = match buyers(c).await {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    let status = if r.form.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let key = r
+        .values
+        .get("request_key")
+        .cloned()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let mut res = NewSalePage {
+        page: Page::console(c, "gb.new_sale"),
+        store,
+        stores,
+        buyers,
+        key,
+        r,
+    }
+    .into_response();
+    *res.status_mut() = status;
+    res
+}
+
+async fn new_sale(c: Console, Query(q): Query<StoreQuery>) -> Response {
+    render_new(&c, q.store.as_deref(), Reshow::default()).await
+}
+
+fn sale_input(f: &Form) -> SaleIn {
+    let buyer_id = field(f, "buyer_id")
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0);
+    SaleIn {
+        store_code: field(f, "store_code"),
+        buyer_id,
+        buyer: buyer_id.is_none().then(|| sales::BuyerIn {
+            kind: field(f, "buyer.kind"),
+            organisation: field(f, "buyer.organisation"),
+            contact: field(f, "buyer.contact"),
+            phone: field(f, "buyer.phone"),
+        }),
+        payment: field(f, "payment"),
+        lines: (0..4)
+            .map(|i| sales::LineIn {
+                range: field(f, &format!("lines[{i}].range")),
+                face_value: field(f, &format!("lines[{i}].face_value")),
+                change_reason: field(f, &format!("lines[{i}].change_reason")),
+            })
+            .collect(),
+        cheque_no: field(f, "cheque_no"),
+        bank: field(f, "bank"),
+        account_name: field(f, "account_name"),
+        account_no: field(f, "account_no"),
+        real_name: field(f, "real_name"),
+        id_number: field(f, "id_number"),
+        request_key: field(f, "request_key"),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "groupbuy/sale_check.html")]
+struct CheckPartial {
+    page: Page,
+    check: SaleCheck,
+}
+
+/// The sale screen's live check (htmx): the total so far and every rule the sale would break.
+async fn check_sale(v: Verified<Form>) -> Response {
+    let c = v.console;
+    match sales::check(&c.ctx, &sale_input(&v.form)).await {
+        Ok(check) => CheckPartial {
+            page: Page::console(&c, "gb.new_sale"),
+            check,
+        }
+        .into_response(),
+        Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+async fn sale_submit(v: Verified<Form>) -> Response {
+    let c = v.console;
+    let store = field(&v.form, "store_code");
+    match sales::sell(&c.ctx, &sale_input(&v.form)).await {
+        Ok(out) => Redirect::to(&format!("/groupbuy/sales/{}?ok=flash.gb_sold", out.sale_id))
+            .into_response(),
+        Err(e) => {
+            let page = Page::console(&c, "gb.new_sale");
+            match reshow(e, &page, "sale", v.form) {
+                Ok(r) => render_new(&c, Some(&store), r).await,
+                Err(res) => *res,
+            }
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "groupbuy/sales.html")]
+struct SalesPage {
+    page: Page,
+    store: StoreInfo,
+    stores: Vec<StoreInfo>,
+    rows: Vec<SaleRow>,
+    deposits: Vec<DepositRow>,
+    state: String,
+    from: NaiveDate,
+    to: NaiveDate,
+    can_sell: bool,
+    r: Reshow,
+}
+
+struct SalesFilter {
+    store: StoreInfo,
+    stores: Vec<StoreInfo>,
+    state: String,
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+async fn filter(
+    c: &Console,
+    q: &StoreQuery,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<SalesFilter, Response> {
+    let (store, stores) = store_choice(c, q.store.as_deref(), Permission::ViewGroupBuy).await?;
+    let today = super::today(&c.ctx, &store);
+    let state = q.state.clone().unwrap_or_default();
+    // Cheques pending are listed whatever their date.
+    let default_from = if state == "reserved" {
+        NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(today)
+    } else {
+        today.checked_sub_days(Days::new(30)).unwrap_or(today)
+    };
+    Ok(SalesFilter {
+        from: date_or(from, default_from),
+        to: date_or(to, today),
+        store,
+        stores,
+        state,
+    })
+}
+
+#[derive(serde::Deserialize, Default)]
+struct RangeQuery {
+    store: Option<String>,
+    state: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    ok: Option<String>,
+}
+
+impl RangeQuery {
+    fn store_query(&self) -> StoreQuery {
+        StoreQuery {
+            store: self.store.clone(),
+            state: self.state.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+async fn render_sales(c: &Console, q: &RangeQuery, r: Reshow) -> Response {
+    let f = match filter(c, &q.store_query(), q.from.as_deref(), q.to.as_deref()).await {
+        Ok(f) => f,
+        Err(res) => return res,
+    };
+    let state = (!f.state.is_empty()).then_some(f.state.as_str());
+    let loaded = async {
+        let rows = sales::list(c.ctx.db(), f.store.id, state, f.from, f.to).await?;
+        let deposits = sales::deposits(c.ctx.db(), f.store.id).await?;
+        Ok::<_, crate::kernel::db::DbError>((rows, deposits))
+    }
+    .await;
+    let (rows, deposits) = match loaded {
+        Ok(x) => x,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let status = if r.form.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let title = if f.state == "reserved" {
+        "gb.cheques_pending"
+    } else {
+        "gb.sales"
+    };
+    let mut res = SalesPage {
+        page: Page::console(c, title).with_flash("success", q.ok.as_deref()),
+        can_sell: c.ctx.can_at(Permission::SellVouchers, f.store.id),
+        store: f.store,
+        stores: f.stores,
+        rows,
+        deposits,
+        state: f.state,
+        from: f.from,
+        to: f.to,
+        r,
+    }
+    .into_response();
+    *res.status_mut() = status;
+    res
+}
+
+async fn sales_page(c: Console, Query(q): Query<RangeQuery>) -> Response {
+    render_sales(&c, &q, Reshow::default()).await
+}
+
+async fn sales_export(
+    c: Console,
+    q: RangeQuery,
+    format: ExportFormat,
+) -> Result<Response, Response> {
+    let f = filter(&c, &q.store_query(), q.from.as_deref(), q.to.as_deref()).await?;
+    let state = (!f.state.is_empty()).then_some(f.state.as_str());
+    let rows = sales::list(c.ctx.db(), f.store.id, state, f.from, f.to)
+        .await
+        .map_err(|e| AppError::from(e).into_response())?;
+    let page = Page::console(&c, "gb.sales");
+    let rows = rows
+        .into_iter()
+        .map(|s| {
+            vec![
+                Cell::from(s.sale_no),
+                Cell::from(s.biz_date.to_string()),
+                Cell::from(if s.organisation.is_empty() {
+                    s.contact
+                } else {
+                    s.organisation
+                }),
+                Cell::from(page.t_or(&format!("gb.pay.{}", s.payment), "gb.payment")),
+                Cell::from(page.t_or(&format!("gb.sale.{}", s.state), "gb.doc_state")),
+                Cell::from(s.count),
+                Cell::from(patron_core::Fen(s.amount_fen).plain()),
+                Cell::from(s.expires_on.to_string()),
+            ]
+        })
+        .collect();
+    export::respond(
+        &Table::new(
+            "group-buy-sales",
+            &page,
+            &[
+                "gb.doc_no",
+                "gb.date",
+                "gb.buyer",
+                "gb.payment",
+                "gb.doc_state",
+                "gb.count",
+                "gb.amount",
+                "gb.expires_on",
+            ],
+            rows,
+        ),
+        format,
+    )
+    .map_err(IntoResponse::into_response)
+}
+
+async fn sales_csv(c: Console, Query(q): Query<RangeQuery>) -> Response {
+    sales_export(c, q, ExportFormat::Csv)
+        .await
+        .unwrap_or_else(|r| r)
+}
+
+async fn sales_xlsx(c: Console, Query(q): Query<RangeQuery>) -> Response {
+    sales_export(c, q, ExportFormat::Xlsx)
+        .await
+        .unwrap_or_else(|r| r)
+}
+
+async fn deposit_submit(v: Verified<Form>) -> Response {
+    let c = v.console;
+    let store = field(&v.form, "store_code");
+    let input = sales::DepositIn {
+        store_code: store.clone(),
+        kind: field(&v.form, "kind"),
+    };
+    match sales::deposit(&c.ctx, &input).await {
+        Ok(d) => Redirect::to(&format!("/groupbuy/deposits/{}/print", d.id)).into_response(),
+        Err(e) => {
+            let page = Page::console(&c, "gb.sales");
+            match reshow(e, &page, "deposit", v.form) {
+                Ok(r) => {
+                    let q = RangeQuery {
+                        store: Some(store),
+                        ..Default::default()
+                    };
+                    render_sales(&c, &q, r).await
+                }
+                Err(res) => *res,
+            }
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "groupbuy/sale.html")]
+struct SalePage {
+    page: Page,
+    s: SaleRow,
+    lines: Vec<SaleLineRow>,
+    store_code: String,
+    can_sell: bool,
+    can_register: bool,
+    r: Reshow,
+}
+
+async fn render_sale(c: &Console, id: i64, flash: Option<&str>, r: Reshow) -> Response {
+    let s = match sales::get(c.ctx.db(), id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return AppError::not_found().into_response(),
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    if let Err(e) = c.ctx.require_at(Permission::ViewGroupBuy, s.store_id) {
+        return AppError::from(e).into_response();
+    }
+    let lines = match sales::lines(c.ctx.db(), id).await {
+        Ok(l) => l,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let store_code = match c.ctx.app.cache.stores(c.ctx.db()).await {
+        Ok(st) => st
+            .by_id(s.store_id)
+            .map(|x| x.code.clone())
+            .unwrap_or_default(),
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let status = if r.form.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut res = SalePage {
+        page: Page::console(c, "gb.sale").with_flash("success", flash),
+        can_sell: c.ctx.can_at(Permission::SellVouchers, s.store_id),
+        can_register: c.ctx.can_at(Permission::ViewBuyerRegister, s.store_id),
+        s,
+        lines,
+        store_code,
+        r,
+    }
+    .into_response();
+    *res.status_mut() = status;
+    res
+}
+
+async fn sale_page(c: Console, Path(id): Path<i64>, Query(q): Query<StoreQuery>) -> Response {
+    render_sale(&c, id, q.ok.as_deref(), Reshow::default()).await
+}
+
+async fn sale_step(Path((id, step)): Path<(i64, String)>, v: Verified<Form>) -> Response {
+    let c = v.console;
+    let f = v.form;
+    let result = match step.as_str() {
+        "release" => {
+            sales::release(
+                &c.ctx,
+                id,
+                &sales::ReleaseIn {
+                    reason: field(&f, "reason"),
+                    counter_slip_no: field(&f, "counter_slip_no"),
+                },
+            )
+            .await
+        }
+        "bounce" => {
+            sales::bounce(
+                &c.ctx,
+                id,
+                &sales::BounceIn {
+                    reason: field(&f, "reason"),
+                },
+            )
+            .await
+        }
+        _ => return AppError::not_found().into_response(),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/groupbuy/sales/{id}?ok=flash.saved")).into_response(),
+        Err(e) => {
+            let page = Page::console(&c, "gb.sale");
+            match reshow(e, &page, &step, f) {
+                Ok(r) => render_sale(&c, id, None, r).await,
+                Err(res) => *res,
+            }
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "groupbuy/register.html")]
+struct RegisterPage {
+    page: Page,
+    store: StoreInfo,
+    stores: Vec<StoreInfo>,
+    rows: Vec<RegisterLine>,
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+async fn register_rows(
+    c: &Console,
+    q: &RangeQuery,
+) -> Result<(SalesFilter, Vec<RegisterLine>), Response> {
+    let (store, stores) =
+        store_choice(c, q.store.as_deref(), Permission::ViewBuyerRegister).await?;
+    let today = super::today(&c.ctx, &store);
+    let from = date_or(
+        q.from.as_deref(),
+        today.checked_sub_days(Days::new(365)).unwrap_or(today),
+    );
+    let to = date_or(q.to.as_deref(), today);
+    let rows = sales::register(&c.ctx, &store.code, from, to)
+        .await
+        .map_err(|e| AppError::from(e).into_response())?;
+    Ok((
+        SalesFilter {
+            store,
+            stores,
+            state: String::new(),
+            from,
+            to,
+        },
+        rows,
+    ))
+}
+
+async fn register_page(c: Console, Query(q): Query<RangeQuery>) -> Response {
+    match register_rows(&c, &q).await {
+        Ok((f, rows)) => RegisterPage {
+            page: Page::console(&c, "gb.register"),
+            store: f.store,
+            stores: f.stores,
+            rows,
+            from: f.from,
+            to: f.to,
+        }
+        .into_response(),
+        Err(res) => res,
+    }
+}
+
+async fn register_export(c: Console, q: RangeQuery, format: ExportFormat) -> Response {
+    let rows = match register_rows(&c, &q).await {
+        Ok((_, rows)) => rows,
+        Err(res) => return res,
+    };
+    let page = Page::console(&c, "gb.register");
+    let rows = rows
+        .into_iter()
+        .map(|l| {
+            vec![
+                Cell::from(l.date.to_string()),
+                Cell::from(l.sale_no),
+                Cell::from(l.organisation),
+                Cell::from(l.contact),
+                Cell::from(l.phone),
+                Cell::from(patron_core::Fen(l.amount_fen).plain()),
+                Cell::from(l.payment),
+                Cell::from(l.serials),
+                Cell::from(l.expires_on.to_string()),
+            ]
+        })
+        .collect();
+    export::respond(
+        &Table::new(
+            "customer-register",
+            &page,
+            &[
+                "gb.date",
+                "gb.doc_no",
+                "gb.organisation",
+                "gb.contact",
+                "gb.phone",
+                "gb.amount",
+                "gb.payment",
+                "gb.serials",
+                "gb.expires_on",
+            ],
+            rows,
+        ),
+        format,
+    )
+    .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn register_csv(c: Console, Query(q): Query<RangeQuery>) -> Response {
+    register_export(c, q, ExportFormat::Csv).await
+}
+
+async fn register_xlsx(c: Console, Query(q): Query<RangeQuery>) -> Response {
+    register_export(c, q, ExportFormat::Xlsx).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "groupbuy/report.html")]
+struct ReportPage {
+    page: Page,
+    store: StoreInfo,
+    stores: Vec<StoreInfo>,
+    rep: DailyReport,
+    stored: bool,
+}
+
+async fn report_page(c: Console, Query(q): Query<StoreQuery>) -> Response {
+    let (store, stores) = match store_choice(&c, q.store.as_deref(), Permission::ViewGroupBuy).await
+    {
+        Ok(x) => x,
+        Err(res) => return res,
+    };
+    let day = date_or(q.date.as_deref(), super::today(&c.ctx, &store));
+    let rep = match report::build(&c.ctx, &store, day).await {
+        Ok(r) => r,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let stored = matches!(report::stored(c.ctx.db(), store.id, day).await, Ok(Some(_)));
+    ReportPage {
+        page: Page::console(&c, "gb.daily_report"),
+        store,
+        stores,
+        rep,
+        stored,
+    }
+    .into_response()
+}

@@ -1,0 +1,486 @@
+//! SQL shared by the group-buy use cases: moving ranges (the only way a voucher changes state),
+//! document numbers, the cash journal and the closed-month guard.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use patron_core::vouchers::{Movement, SerialRange, VoucherState};
+
+use super::GroupBuyError;
+use crate::kernel::db::{Db, DbError, Tx, ts};
+use crate::{on_db, on_tx};
+
+/// What a moved range links to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    None,
+    Sale(i64),
+    Rebate(i64),
+    /// Handover: the vouchers join this store's department stock.
+    Store(i64),
+    /// Bounce: the vouchers leave the sale.
+    ClearSale,
+}
+
+/// One range moved by one operation.
+#[derive(Debug, Clone)]
+pub struct Move<'a> {
+    pub movement: Movement,
+    pub range: SerialRange,
+    /// The form field the range came from, named in an error.
+    pub field: &'a str,
+    /// Only vouchers held by this store's department (or, for a handover, prepared for this
+    /// requisition) may move.
+    pub held_by: Option<i64>,
+    pub requisition: Option<i64>,
+    /// Only vouchers of this sale (release, bounce).
+    pub of_sale: Option<i64>,
+    pub link: Link,
+    /// A new face value (a sale that changes it, E10).
+    pub face_value: Option<i64>,
+    /// The store the movement is booked to.
+    pub store_id: Option<i64>,
+    pub doc_kind: &'a str,
+    pub doc_id: i64,
+    pub staff_id: Option<i64>,
+    pub at: DateTime<Utc>,
+    pub biz_date: NaiveDate,
+    pub note: &'a str,
+}
+
+/// The result of a move: how many vouchers and their face value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Moved {
+    pub count: i64,
+    pub amount_fen: i64,
+}
+
+fn states_sql(states: &[VoucherState]) -> String {
+    states
+        .iter()
+        .map(|s| format!("'{}'", s.code()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Moves every voucher of the range, or none: if any voucher is missing or not where the
+/// movement needs it, the error names the range and what its vouchers are, and the caller's
+/// transaction rolls back.
+pub async fn move_range(tx: &mut Tx, m: &Move<'_>) -> Result<Moved, GroupBuyError> {
+    let (from, to) = m.movement.path();
+    // Parameters are numbered as they are added: $1 and $2 are the range.
+    let mut binds: Vec<i64> = vec![m.range.first.0, m.range.last.0];
+    let param = |v: i64, binds: &mut Vec<i64>| {
+        binds.push(v);
+        format!("${}", binds.len())
+    };
+    let mut sql = format!("update vouchers set state = '{}'", to.code());
+    match m.link {
+        Link::None => {}
+        Link::Sale(id) => sql.push_str(&format!(", sale_id = {}", param(id, &mut binds))),
+        Link::Rebate(id) => sql.push_str(&format!(", rebate_id = {}", param(id, &mut binds))),
+        Link::Store(id) => sql.push_str(&format!(", store_id = {}", param(id, &mut binds))),
+        Link::ClearSale => sql.push_str(", sale_id = null"),
+    }
+    if let Some(f) = m.face_value {
+        sql.push_str(&format!(", face_value_fen = {}", param(f, &mut binds)));
+    }
+    sql.push_str(&format!(
+        " where serial_no between $1 and $2 and state in ({})",
+        states_sql(from)
+    ));
+    if let Some(s) = m.held_by {
+        sql.push_str(&format!(" and store_id = {}", param(s, &mut binds)));
+    }
+    if let Some(r) = m.requisition {
+        sql.push_str(&format!(" and requisition_id = {}", param(r, &mut binds)));
+    }
+    if let Some(s) = m.of_sale {
+        sql.push_str(&format!(" and sale_id = {}", param(s, &mut binds)));
+    }
+    sql.push_str(" returning face_value_fen");
+    // A movement that may start from several states records one row per state it took.
+    let before: Vec<(String, i64)> = if from.len() > 1 {
+        let sql = format!(
+            "select state, count(*) from vouchers where serial_no between $1 and $2 and state in ({}) \
+             group by state order by state",
+            states_sql(from)
+        );
+        on_tx!(tx, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(m.range.first.0)
+                .bind(m.range.last.0)
+                .fetch_all(c)
+                .await?
+        })
+    } else {
+        Vec::new()
+    };
+    // A savepoint lets a refused range be described as it was before the update.
+    exec(tx, "savepoint gb_move").await?;
+    let faces: Vec<i64> = on_tx!(tx, |c| {
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()));
+        for b in &binds {
+            q = q.bind(*b);
+        }
+        q.fetch_all(c).await?
+    });
+    let count = i64::try_from(faces.len()).unwrap_or(0);
+    if count != m.range.count() {
+        exec(tx, "rollback to savepoint gb_move").await?;
+        exec(tx, "release savepoint gb_move").await?;
+        let detail = describe(tx, m.range, m.held_by).await?;
+        return Err(GroupBuyError::RangeState {
+            field: m.field.to_string(),
+            detail: format!(
+                "{}: {} of {} vouchers can be moved ({} needs {}); {detail}",
+                m.range,
+                count,
+                m.range.count(),
+                m.movement.code(),
+                from.iter().map(|s| s.code()).collect::<Vec<_>>().join("/"),
+            ),
+        });
+    }
+    exec(tx, "release savepoint gb_move").await?;
+    let amount_fen: i64 = faces.iter().sum();
+    let parts: Vec<(&str, i64)> = if from.len() > 1 {
+        before
+            .iter()
+            .filter_map(|(s, n)| VoucherState::from_code(s).map(|s| (s.code(), *n)))
+            .collect()
+    } else {
+        vec![(from[0].code(), count)]
+    };
+    let parts_total = parts.len();
+    for (i, (from_state, n)) in parts.into_iter().enumerate() {
+        // The amount goes with the last row of a split (face values are not per state).
+        let amount = if i + 1 == parts_total { amount_fen } else { 0 };
+        insert_movement(
+            tx,
+            &MovementRow {
+                at: m.at,
+                biz_date: m.biz_date,
+                store_id: m.store_id,
+                kind: m.movement.code(),
+                range: m.range,
+                count: n,
+                amount_fen: amount,
+                from_state,
+                to_state: to.code(),
+                doc_kind: m.doc_kind,
+                doc_id: m.doc_id,
+                staff_id: m.staff_id,
+                till_id: None,
+                note: m.note,
+            },
+        )
+        .await?;
+    }
+    Ok(Moved { count, amount_fen })
+}
+
+/// One row of the movement ledger.
+#[derive(Debug, Clone)]
+pub struct MovementRow<'a> {
+    pub at: DateTime<Utc>,
+    pub biz_date: NaiveDate,
+    pub store_id: Option<i64>,
+    pub kind: &'a str,
+    pub range: SerialRange,
+    pub count: i64,
+    pub amount_fen: i64,
+    pub from_state: &'a str,
+    pub to_state: &'a str,
+    pub doc_kind: &'a str,
+    pub doc_id: i64,
+    pub staff_id: Option<i64>,
+    pub till_id: Option<&'a str>,
+    pub note: &'a str,
+}
+
+pub async fn insert_movement(tx: &mut Tx, r: &MovementRow<'_>) -> Result<(), DbError> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into voucher_movements (at, biz_date, store_id, kind, first_serial, last_serial, count, \
+             amount_fen, from_state, to_state, doc_kind, doc_id, staff_id, till_id, note) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(ts(r.at))
+        .bind(r.biz_date)
+        .bind(r.store_id)
+        .bind(r.kind)
+        .bind(r.range.first.0)
+        .bind(r.range.last.0)
+        .bind(r.count)
+        .bind(r.amount_fen)
+        .bind(r.from_state)
+        .bind(r.to_state)
+        .bind(r.doc_kind)
+        .bind(r.doc_id)
+        .bind(r.staff_id)
+        .bind(r.till_id)
+        .bind(r.note)
+        .execute(c)
+        .await
+        .map(|x| x.rows_affected())
+    })?;
+    Ok(())
+}
+
+async fn exec(tx: &mut Tx, sql: &'static str) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(sql)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// What the vouchers of a range are, e.g. `998 stamped at this store, 2 sold, 0 missing`.
+async fn describe(tx: &mut Tx, range: SerialRange, store: Option<i64>) -> Result<String, DbError> {
+    let rows: Vec<(String, bool, i64)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+            "select state, coalesce(store_id, 0) = $3, count(*) from vouchers \
+             where serial_no between $1 and $2 group by state, coalesce(store_id, 0) = $3 order by state",
+        )
+        .bind(range.first.0)
+        .bind(range.last.0)
+        .bind(store.unwrap_or(-1))
+        .fetch_all(c)
+        .await?
+    });
+    let found: i64 = rows.iter().map(|r| r.2).sum();
+    let mut parts: Vec<String> = rows
+        .iter()
+        .map(|(state, here, n)| {
+            if store.is_some() && !here {
+                format!("{n} {state} elsewhere")
+            } else {
+                format!("{n} {state}")
+            }
+        })
+        .collect();
+    if found < range.count() {
+        parts.push(format!("{} do not exist", range.count() - found));
+    }
+    Ok(parts.join(", "))
+}
+
+/// Where a movement is refused because its month was reconciled and closed.
+pub async fn ensure_open(
+    tx: &mut Tx,
+    store_id: i64,
+    biz_date: NaiveDate,
+) -> Result<(), GroupBuyError> {
+    let month = super::month_of(biz_date);
+    let closed: Option<String> = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "select max(month) from gb_reconciliations where store_id = $1 and closed and month >= $2",
+        )
+        .bind(store_id)
+        .bind(&month)
+        .fetch_one(c)
+        .await?
+    });
+    match closed {
+        Some(m) => Err(GroupBuyError::MonthClosed(m)),
+        None => Ok(()),
+    }
+}
+
+/// The next number of a document kind within a scope (e.g. sales of one store and day).
+pub async fn next_number(tx: &mut Tx, kind: &str, scope: &str) -> Result<i64, DbError> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "insert into doc_counters (kind, scope, n) values ($1, $2, 1) \
+             on conflict (kind, scope) do update set n = doc_counters.n + 1 returning n",
+        )
+        .bind(kind)
+        .bind(scope)
+        .fetch_one(c)
+        .await?
+    }))
+}
+
+/// A document number: `{prefix}{store}{yyyymmdd}-{nnn}`, e.g. `TGHQ20261122-001`.
+pub async fn doc_no(
+    tx: &mut Tx,
+    prefix: &str,
+    store_code: &str,
+    date: NaiveDate,
+) -> Result<String, DbError> {
+    let scope = format!("{store_code}:{date}");
+    let n = next_number(tx, prefix, &scope).await?;
+    Ok(format!(
+        "{prefix}{store_code}{}-{n:03}",
+        date.format("%Y%m%d")
+    ))
+}
+
+/// One line of the department's cash journal (现金日记帐).
+#[derive(Debug, Clone)]
+pub struct JournalLine<'a> {
+    pub store_id: i64,
+    pub at: DateTime<Utc>,
+    pub biz_date: NaiveDate,
+    pub kind: &'a str,
+    pub summary: String,
+    pub doc_no: &'a str,
+    pub vouchers: i64,
+    pub debit_fen: i64,
+    pub credit_fen: i64,
+    pub staff_id: Option<i64>,
+}
+
+pub async fn journal(tx: &mut Tx, l: &JournalLine<'_>) -> Result<(), DbError> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "insert into gb_journal (store_id, at, biz_date, kind, summary, doc_no, vouchers, debit_fen, credit_fen, staff_id) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(l.store_id)
+        .bind(ts(l.at))
+        .bind(l.biz_date)
+        .bind(l.kind)
+        .bind(&l.summary)
+        .bind(l.doc_no)
+        .bind(l.vouchers)
+        .bind(l.debit_fen)
+        .bind(l.credit_fen)
+        .bind(l.staff_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// A journal line as shown, with the running balance.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
+pub struct JournalRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub biz_date: NaiveDate,
+    pub kind: String,
+    pub summary: String,
+    pub doc_no: String,
+    pub vouchers: i64,
+    pub debit_fen: i64,
+    pub credit_fen: i64,
+    #[sqlx(default)]
+    pub balance_fen: i64,
+}
+
+/// The journal of a store between two dates, each line with the balance after it.
+pub async fn journal_between(
+    db: &Db,
+    store_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(i64, Vec<JournalRow>), DbError> {
+    let opening: i64 = on_db!(db, |p| {
+        sqlx::query_scalar(
+            "select cast(coalesce(sum(debit_fen - credit_fen), 0) as bigint) from gb_journal \
+             where store_id = $1 and biz_date < $2",
+        )
+        .bind(store_id)
+        .bind(from)
+        .fetch_one(p)
+        .await?
+    });
+    let mut rows: Vec<JournalRow> = on_db!(db, |p| {
+        sqlx::query_as(
+            "select id, at, biz_date, kind, summary, doc_no, vouchers, debit_fen, credit_fen from gb_journal \
+             where store_id = $1 and biz_date between $2 and $3 order by id",
+        )
+        .bind(store_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await?
+    });
+    let mut balance = opening;
+    for r in &mut rows {
+        balance += r.debit_fen - r.credit_fen;
+        r.balance_fen = balance;
+    }
+    Ok((opening, rows))
+}
+
+/// Facts about the vouchers of a range, read before a sale (series attributes never change).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RangeFacts {
+    pub named: bool,
+    pub count: i64,
+    pub min_face: i64,
+    pub max_face: i64,
+    pub face_sum: i64,
+    pub expires_on: NaiveDate,
+}
+
+pub async fn range_facts(db: &Db, range: SerialRange) -> Result<Vec<RangeFacts>, DbError> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+            "select s.named, count(*) as count, min(v.face_value_fen) as min_face, \
+             max(v.face_value_fen) as max_face, cast(sum(v.face_value_fen) as bigint) as face_sum, \
+             min(s.expires_on) as expires_on \
+             from vouchers v join voucher_series s on s.id = v.series_id \
+             where v.serial_no between $1 and $2 group by s.named",
+        )
+        .bind(range.first.0)
+        .bind(range.last.0)
+        .fetch_all(p)
+        .await?
+    }))
+}
+
+/// Counts per state of the vouchers a store's department holds or sold, and of all of them.
+pub async fn state_counts(
+    db: &Db,
+    store_id: Option<i64>,
+) -> Result<Vec<(String, i64, i64, i64)>, DbError> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+            "select state, face_value_fen, count(*), cast(sum(face_value_fen) as bigint) from vouchers \
+             where ($1 = 0 or store_id = $1) group by state, face_value_fen order by state, face_value_fen",
+        )
+        .bind(store_id.unwrap_or(0))
+        .fetch_all(p)
+        .await?
+    }))
+}
+
+/// Submits a document for approval and records the request on the document (in the same
+/// transaction). `table` is one of the area's document tables.
+pub async fn submit_for_approval(
+    ctx: &crate::kernel::ctx::Ctx,
+    tx: &mut Tx,
+    table: &'static str,
+    doc_id: i64,
+    store_id: i64,
+    kind: &str,
+    summary: String,
+) -> Result<i64, GroupBuyError> {
+    let approval = crate::approvals::submit(
+        ctx,
+        tx,
+        &crate::approvals::NewRequest {
+            kind: kind.into(),
+            store_id: Some(store_id),
+            subject_kind: table.trim_end_matches('s').into(),
+            subject_id: doc_id.to_string(),
+            summary,
+            payload: serde_json::json!({ "id": doc_id }),
+            previous_id: None,
+        },
+    )
+    .await?;
+    let sql = format!("update {table} set approval_id = $1 where id = $2");
+    on_tx!(tx, |c| {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(approval.id)
+            .bind(doc_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(approval.id)
+}

@@ -1,0 +1,13 @@
+//! The business areas, one folder each, named as their tables, URLs, templates and tests.
+//! Areas depend on each other one way (DESIGN.md): staff → members → points → {groupbuy,
+//! gifts} → rewards → events → partners → pos, portal.
+
+pub mod events;
+pub mod groupbuy;
+pub mod members;
+pub mod partners;
+pub mod points;
+pub mod portal;
+pub mod pos;
+pub mod rewards;
+pub mod staff;

@@ -1,0 +1,638 @@
+//! Receipts and returns (SPEC C1–C4, B7): a receipt is accrued once per store and receipt
+//! number whatever the channel (till, missed-points entry, import); a return takes back exactly
+//! the points of the returned lines and, when the member has spent them, names the cash to
+//! collect.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use patron_core::identity::CardNo;
+use patron_core::money::{Fen, Points};
+use patron_core::points::{self, AccrualContext, Line};
+use patron_core::tiers;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::store::{self, NewEntry, NewReceipt, ReturnRow};
+use super::{Outcome, PointsError, body_hash, business_date, on_duplicate, who};
+use crate::areas::points::settings::Loyalty;
+use crate::kernel::cache::StoreInfo;
+use crate::kernel::ctx::Ctx;
+use crate::kernel::validation::Invalid;
+
+/// The most lines one receipt may carry.
+const MAX_LINES: usize = 500;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReceiptLineIn {
+    pub line_no: i64,
+    #[serde(default)]
+    pub sku: String,
+    pub amount_fen: i64,
+    #[serde(default)]
+    pub promotional: bool,
+}
+
+/// `POST /api/v1/pos/receipts` (and the missed-points form, and imports).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReceiptIn {
+    pub store_code: String,
+    #[serde(default)]
+    pub till_id: Option<String>,
+    pub receipt_no: String,
+    pub card_no: String,
+    /// RFC 3339 with offset.
+    pub occurred_at: DateTime<FixedOffset>,
+    pub lines: Vec<ReceiptLineIn>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReceiptOut {
+    pub receipt_id: i64,
+    pub points_awarded: i64,
+    pub points_balance: i64,
+    pub tier: String,
+    pub tier_changed: bool,
+}
+
+/// A line as stored with the receipt (its points are what a return takes back).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredLine {
+    line_no: i64,
+    sku: String,
+    amount_fen: i64,
+    promotional: bool,
+    points: i64,
+}
+
+/// What makes two submissions of one receipt the same.
+#[derive(Serialize)]
+struct ReceiptKey<'a> {
+    store: &'a str,
+    receipt_no: &'a str,
+    card_no: &'a str,
+    occurred_at: DateTime<Utc>,
+    lines: Vec<(i64, &'a str, i64, bool)>,
+}
+
+pub(crate) fn parse_no(field: &str, input: &str, bad: &mut Invalid) -> Option<String> {
+    let s = input.trim();
+    if s.is_empty() {
+        bad.add(field, "invalid.required");
+        None
+    } else if s.len() > 64 || s.chars().any(char::is_control) {
+        bad.add(field, "invalid.too_long");
+        None
+    } else {
+        Some(s.to_string())
+    }
+}
+
+/// The parsed receipt.
+pub(crate) struct Receipt {
+    store: StoreInfo,
+    receipt_no: String,
+    card_no: CardNo,
+    occurred_at: DateTime<Utc>,
+    lines: Vec<ReceiptLineIn>,
+    hash: String,
+}
+
+async fn parse(ctx: &Ctx, input: &ReceiptIn) -> Result<Receipt, PointsError> {
+    let mut bad = Invalid::new();
+    let store = super::store_or(ctx, &input.store_code, &mut bad).await?;
+    let receipt_no = parse_no("receipt_no", &input.receipt_no, &mut bad);
+    let card_no = bad.check("card_no", CardNo::parse(&input.card_no));
+    if input.lines.is_empty() {
+        bad.add("lines", "invalid.required");
+    }
+    if input.lines.len() > MAX_LINES {
+        bad.add("lines", "invalid.too_many");
+    }
+    let mut seen = HashSet::new();
+    for (i, l) in input.lines.iter().enumerate() {
+        if !seen.insert(l.line_no) {
+            bad.add(&format!("lines[{i}].line_no"), "invalid.duplicate");
+        }
+        if l.amount_fen < 0 || l.amount_fen > 100_000_000_000 {
+            bad.add(&format!("lines[{i}].amount_fen"), "invalid.amount");
+        }
+        if l.sku.len() > 64 {
+            bad.add(&format!("lines[{i}].sku"), "invalid.too_long");
+        }
+    }
+    bad.into_result()?;
+    let (Some(store), Some(receipt_no), Some(card_no)) = (store, receipt_no, card_no) else {
+        return Err(Invalid::one("receipt", "invalid.required").into());
+    };
+    let occurred_at = crate::kernel::db::ts(input.occurred_at.with_timezone(&Utc));
+    // A purchase cannot be in the future (a wrong clock would buy birthday points).
+    if occurred_at > ctx.now() + chrono::Duration::minutes(10) {
+        return Err(Invalid::one("occurred_at", "invalid.future").into());
+    }
+    let hash = body_hash(&ReceiptKey {
+        store: &store.code,
+        receipt_no: &receipt_no,
+        card_no: card_no.as_str(),
+        occurred_at,
+        lines: {
+            let mut v: Vec<_> = input
+                .lines
+                .iter()
+                .map(|l| (l.line_no, l.sku.as_str(), l.amount_fen, l.promotional))
+                .collect();
+            v.sort_unstable();
+            v
+        },
+    });
+    Ok(Receipt {
+        store,
+        receipt_no,
+        card_no,
+        occurred_at,
+        lines: input.lines.clone(),
+        hash,
+    })
+}
+
+impl Receipt {
+    pub(crate) fn store_id(&self) -> i64 {
+        self.store.id
+    }
+}
+
+/// Parses and checks a receipt without recording it.
+pub(crate) async fn parse_public(ctx: &Ctx, input: &ReceiptIn) -> Result<Receipt, PointsError> {
+    parse(ctx, input).await
+}
+
+fn replay(row: &store::ReceiptRow, hash: &str) -> Result<(Outcome, ReceiptOut), PointsError> {
+    if row.body_hash != hash {
+        return Err(PointsError::ReceiptConflict);
+    }
+    Ok((
+        Outcome::Replayed,
+        ReceiptOut {
+            receipt_id: row.id,
+            points_awarded: row.points,
+            points_balance: row.balance_after,
+            tier: row.tier_code.clone(),
+            tier_changed: row.tier_changed,
+        },
+    ))
+}
+
+/// Why a card cannot take part in a purchase now, if it cannot.
+pub(crate) fn card_usable(
+    cm: &store::CardMember,
+    on: chrono::NaiveDate,
+) -> Result<(), PointsError> {
+    let named = || (cm.card_no.clone(), cm.name.clone());
+    match cm.card_state.as_str() {
+        "active" => {}
+        "frozen" => {
+            let (card_no, name) = named();
+            return Err(PointsError::CardFrozen { card_no, name });
+        }
+        other => {
+            let (card_no, name) = named();
+            return Err(PointsError::CardInactive {
+                card_no,
+                name,
+                state: other.to_string(),
+            });
+        }
+    }
+    if cm.member_status != "active" {
+        let (card_no, name) = named();
+        return Err(PointsError::CardInactive {
+            card_no,
+            name,
+            state: cm.member_status.clone(),
+        });
+    }
+    if cm.expires_on < on {
+        let (card_no, name) = named();
+        return Err(PointsError::CardExpired {
+            card_no,
+            name,
+            expired_on: cm.expires_on,
+        });
+    }
+    Ok(())
+}
+
+/// `YYYY-MM` of a date, the month bucket of the tier window.
+pub(crate) fn month_key(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m").to_string()
+}
+
+/// Accrues a receipt (C1–C2), upgrading the tier when the window reaches the next one (B7).
+/// `source` is `till`, `missed` or `import`.
+pub async fn accrue(
+    ctx: &Ctx,
+    input: &ReceiptIn,
+    source: &'static str,
+) -> Result<(Outcome, ReceiptOut), PointsError> {
+    let r = Arc::new(parse(ctx, input).await?);
+    // A repeat is answered from what was recorded, without queueing a write.
+    if let Some(row) = store::find_receipt(ctx.db(), r.store.id, &r.receipt_no).await? {
+        return replay(&row, &r.hash);
+    }
+    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let (till_id, staff_id) = who(ctx);
+    let now = ctx.now();
+    let write_ctx = (r.clone(), loyalty, till_id, staff_id);
+    let result = ctx
+        .db()
+        .write(move |tx| {
+            let (r, loyalty, till_id, staff_id) = write_ctx.clone();
+            Box::pin(async move {
+                accrue_parsed(tx, &r, &loyalty, till_id, staff_id, now, source).await
+            })
+        })
+        .await;
+    match result {
+        Ok(out) => Ok((Outcome::Created, out)),
+        // Another request with this number committed first.
+        Err(PointsError::AlreadyRecorded) => {
+            let row = store::find_receipt(ctx.db(), r.store.id, &r.receipt_no)
+                .await?
+                .ok_or(PointsError::ReceiptConflict)?;
+            replay(&row, &r.hash)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The accrual itself, inside the caller's write (the till, a missed-points entry once
+/// approved, an import).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn accrue_parsed(
+    tx: &mut crate::kernel::db::Tx,
+    r: &Receipt,
+    loyalty: &Loyalty,
+    till_id: Option<String>,
+    staff_id: Option<i64>,
+    now: DateTime<Utc>,
+    source: &'static str,
+) -> Result<ReceiptOut, PointsError> {
+    let cm = store::card_member_in(tx, r.card_no.as_str())
+        .await?
+        .ok_or(PointsError::MemberNotFound)?;
+    let day = business_date(r.occurred_at, r.store.tz);
+    card_usable(&cm, day)?;
+    let s = &loyalty.settings;
+    let tier = loyalty
+        .tier(&cm.tier_code)
+        .ok_or(PointsError::MemberNotFound)?;
+    let birthday = cm.birthday.is_some_and(|b| points::is_birthday(b, day));
+    let lines: Vec<Line> = r
+        .lines
+        .iter()
+        .map(|l| Line {
+            amount: Fen(l.amount_fen),
+            promotional: l.promotional,
+        })
+        .collect();
+    let (line_points, _why) = points::accrue(
+        &lines,
+        AccrualContext {
+            points_per_yuan: tier.points_per_yuan,
+            multiplier_percent: if birthday {
+                s.birthday_multiplier_percent
+            } else {
+                100
+            },
+            opening_receipt: cm.opening_receipt_no.as_deref() == Some(r.receipt_no.as_str())
+                && cm.card_store_id == r.store.id,
+            before_card: day < cm.joined_on,
+        },
+    );
+    let awarded: i64 = line_points.iter().map(|p| p.0).sum();
+    let total: i64 = r.lines.iter().map(|l| l.amount_fen).sum();
+    let mut balance = store::add_balance(tx, cm.member_id, awarded).await?;
+    if awarded > 0 {
+        store::insert_entry(
+            tx,
+            &NewEntry {
+                member_id: cm.member_id,
+                at: now,
+                kind: if source == "missed" {
+                    "missed"
+                } else {
+                    "receipt"
+                },
+                points: awarded,
+                balance_after: balance,
+                store_id: Some(r.store.id),
+                source_ref: Some(&r.receipt_no),
+                till_id: till_id.as_deref(),
+                staff_id,
+                note: if birthday { "birthday" } else { "" },
+            },
+        )
+        .await?;
+        let expires = points::lot_expiry(day, s.points_valid_months as u32);
+        store::add_to_lot(tx, cm.member_id, expires, awarded).await?;
+    }
+    // The tier window (B7): spend per month, summed over the window.
+    store::add_spend(tx, cm.member_id, &month_key(day), total, 1).await?;
+    let mut tier_code = cm.tier_code.clone();
+    let mut tier_changed = false;
+    if loyalty.next_above(&cm.tier_code).is_some() {
+        let from = super::standing::window_start(day, s.tier_window_months);
+        let (spend, count) = store::window_spend_in(tx, cm.member_id, &from).await?;
+        let up = tiers::on_accrual(&loyalty.rules(), tier.rank, Fen(spend), count);
+        if let Some(to) = up.to {
+            let moved = store::set_tier(
+                tx,
+                cm.member_id,
+                &cm.tier_code,
+                &to,
+                now,
+                day,
+                "accrual",
+                staff_id,
+            )
+            .await?;
+            if moved {
+                crate::notify::queue_tier_change(tx, cm.member_id, &cm.tier_code, &to, now).await?;
+                tier_code = to;
+                tier_changed = true;
+            }
+        }
+    }
+    let stored: Vec<StoredLine> = r
+        .lines
+        .iter()
+        .zip(&line_points)
+        .map(|(l, p)| StoredLine {
+            line_no: l.line_no,
+            sku: l.sku.clone(),
+            amount_fen: l.amount_fen,
+            promotional: l.promotional,
+            points: p.0,
+        })
+        .collect();
+    let lines_json = serde_json::to_string(&stored).unwrap_or_default();
+    if balance < 0 {
+        balance = 0;
+    }
+    let receipt_id = store::insert_receipt(
+        tx,
+        &NewReceipt {
+            store_id: r.store.id,
+            receipt_no: &r.receipt_no,
+            till_id: till_id.as_deref(),
+            source,
+            member_id: cm.member_id,
+            card_no: r.card_no.as_str(),
+            occurred_at: r.occurred_at,
+            total_fen: total,
+            points: awarded,
+            lines: &lines_json,
+            body_hash: &r.hash,
+            balance_after: balance,
+            tier_code: &tier_code,
+            tier_changed,
+            staff_id,
+            created_at: now,
+        },
+    )
+    .await
+    .map_err(on_duplicate)?;
+    Ok(ReceiptOut {
+        receipt_id,
+        points_awarded: awarded,
+        points_balance: balance,
+        tier: tier_code,
+        tier_changed,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReturnLineIn {
+    pub line_no: i64,
+    pub amount_fen: i64,
+}
+
+/// `POST /api/v1/pos/returns`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReturnIn {
+    pub store_code: String,
+    #[serde(default)]
+    pub till_id: Option<String>,
+    pub return_no: String,
+    pub original_receipt_no: String,
+    pub lines: Vec<ReturnLineIn>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReturnOut {
+    pub points_reversed: i64,
+    pub cash_to_collect_fen: i64,
+    pub points_balance: i64,
+}
+
+fn return_replay(row: &ReturnRow, hash: &str) -> Result<(Outcome, ReturnOut), PointsError> {
+    if row.body_hash != hash {
+        return Err(PointsError::ReceiptConflict);
+    }
+    Ok((
+        Outcome::Replayed,
+        ReturnOut {
+            points_reversed: row.points_reversed,
+            cash_to_collect_fen: row.cash_to_collect_fen,
+            points_balance: row.balance_after,
+        },
+    ))
+}
+
+/// Takes back the points of returned lines (C4). A line returned beyond what was bought, or
+/// twice in one request, is refused; nothing is written then.
+pub async fn take_return(ctx: &Ctx, input: &ReturnIn) -> Result<(Outcome, ReturnOut), PointsError> {
+    let mut bad = Invalid::new();
+    let store = super::store_or(ctx, &input.store_code, &mut bad).await?;
+    let return_no = parse_no("return_no", &input.return_no, &mut bad);
+    let original = parse_no("original_receipt_no", &input.original_receipt_no, &mut bad);
+    if input.lines.is_empty() {
+        bad.add("lines", "invalid.required");
+    }
+    let mut seen = HashSet::new();
+    for (i, l) in input.lines.iter().enumerate() {
+        if !seen.insert(l.line_no) {
+            bad.add(&format!("lines[{i}].line_no"), "invalid.duplicate");
+        }
+        if l.amount_fen <= 0 || l.amount_fen > 100_000_000_000 {
+            bad.add(&format!("lines[{i}].amount_fen"), "invalid.amount");
+        }
+    }
+    bad.into_result()?;
+    let (Some(store), Some(return_no), Some(original)) = (store, return_no, original) else {
+        return Err(Invalid::one("return_no", "invalid.required").into());
+    };
+    let mut lines: Vec<(i64, i64)> = input
+        .lines
+        .iter()
+        .map(|l| (l.line_no, l.amount_fen))
+        .collect();
+    lines.sort_unstable();
+    let hash = body_hash(&(&store.code, &return_no, &original, &lines));
+    if let Some(row) = store::find_return(ctx.db(), store.id, &return_no).await? {
+        return return_replay(&row, &hash);
+    }
+    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let (till_id, _staff_id) = who(ctx);
+    let now = ctx.now();
+    let req = Arc::new((
+        store.clone(),
+        return_no.clone(),
+        original,
+        input.lines.clone(),
+        hash.clone(),
+    ));
+    let result = ctx
+        .db()
+        .write(move |tx| {
+            let (req, loyalty, till_id) = (req.clone(), loyalty.clone(), till_id.clone());
+            Box::pin(async move {
+                let (store, return_no, original, req_lines, hash) = &*req;
+                let receipt = store::lock_receipt_in(tx, store.id, original)
+                    .await?
+                    .ok_or(PointsError::ReceiptNotFound)?;
+                // A twin of this return that committed while we waited for the lock.
+                if store::recorded_in(tx, store::Recorded::Return, store.id, return_no).await? {
+                    return Err(PointsError::AlreadyRecorded);
+                }
+                let bought: Vec<StoredLine> =
+                    serde_json::from_str(&receipt.lines).unwrap_or_default();
+                let mut returned: BTreeMap<i64, i64> =
+                    serde_json::from_str(&receipt.returned).unwrap_or_default();
+                let mut bad = Invalid::new();
+                let mut reversed = 0i64;
+                let mut amount_back = 0i64;
+                for (i, l) in req_lines.iter().enumerate() {
+                    let Some(line) = bought.iter().find(|b| b.line_no == l.line_no) else {
+                        bad.add(&format!("lines[{i}].line_no"), "invalid.no_such_line");
+                        continue;
+                    };
+                    let before = returned.get(&l.line_no).copied().unwrap_or(0);
+                    let after = before.checked_add(l.amount_fen).unwrap_or(i64::MAX);
+                    if l.amount_fen > line.amount_fen || after > line.amount_fen {
+                        bad.add(&format!("lines[{i}].amount_fen"), "invalid.return_exceeds");
+                        continue;
+                    }
+                    let amount = Fen(line.amount_fen);
+                    let earned = Points(line.points);
+                    reversed += points::taken_back(earned, amount, Fen(after)).0
+                        - points::taken_back(earned, amount, Fen(before)).0;
+                    amount_back += l.amount_fen;
+                    returned.insert(l.line_no, after);
+                }
+                bad.into_result()?;
+                store::lock_balance(tx, receipt.member_id).await?;
+                super::expiry::expire_member_in(
+                    tx,
+                    receipt.member_id,
+                    business_date(now, store.tz),
+                    now,
+                )
+                .await?;
+                let balance = store::lock_balance(tx, receipt.member_id).await?;
+                let taken = reversed.min(balance);
+                let shortfall = reversed - taken;
+                let mut new_balance = balance;
+                if taken > 0 {
+                    new_balance = store::add_balance(tx, receipt.member_id, -taken).await?;
+                    spend_lots(tx, receipt.member_id, taken).await?;
+                }
+                if reversed > 0 {
+                    store::insert_entry(
+                        tx,
+                        &NewEntry {
+                            member_id: receipt.member_id,
+                            at: now,
+                            kind: "return",
+                            points: -taken,
+                            balance_after: new_balance,
+                            store_id: Some(store.id),
+                            source_ref: Some(return_no),
+                            till_id: till_id.as_deref(),
+                            staff_id: None,
+                            note: &format!("receipt {original}; {reversed} points reversed"),
+                        },
+                    )
+                    .await?;
+                }
+                let day = business_date(receipt.occurred_at, store.tz);
+                store::add_spend(tx, receipt.member_id, &month_key(day), -amount_back, 0).await?;
+                let returned_json = serde_json::to_string(&returned).unwrap_or_default();
+                store::set_returned(tx, receipt.id, &returned_json).await?;
+                let row = ReturnRow {
+                    body_hash: hash.clone(),
+                    points_reversed: reversed,
+                    cash_to_collect_fen: loyalty.settings.ratio().cash_for(Points(shortfall)).0,
+                    balance_after: new_balance,
+                };
+                let lines_json = serde_json::to_string(req_lines).unwrap_or_default();
+                store::insert_return(
+                    tx,
+                    store.id,
+                    return_no,
+                    receipt.id,
+                    till_id.as_deref(),
+                    &lines_json,
+                    hash,
+                    &row,
+                    now,
+                )
+                .await
+                .map_err(on_duplicate)?;
+                Ok(ReturnOut {
+                    points_reversed: row.points_reversed,
+                    cash_to_collect_fen: row.cash_to_collect_fen,
+                    points_balance: row.balance_after,
+                })
+            })
+        })
+        .await;
+    match result {
+        Ok(out) => Ok((Outcome::Created, out)),
+        Err(PointsError::AlreadyRecorded) => {
+            let row = store::find_return(ctx.db(), store.id, &return_no)
+                .await?
+                .ok_or(PointsError::ReceiptConflict)?;
+            return_replay(&row, &hash)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Takes `points` out of the member's lots, oldest first. The caller has already lowered the
+/// balance by the same amount (which locked the member row).
+pub(crate) async fn spend_lots(
+    tx: &mut crate::kernel::db::Tx,
+    member_id: i64,
+    wanted: i64,
+) -> Result<(), PointsError> {
+    let lots = store::lots_in(tx, member_id).await?;
+    let as_lots: Vec<points::Lot> = lots
+        .iter()
+        .enumerate()
+        .map(|(i, (_, rem))| points::Lot {
+            id: i as i64,
+            remaining: Points(*rem),
+        })
+        .collect();
+    let taken =
+        points::consume(&as_lots, Points(wanted)).map_err(|e| PointsError::InsufficientPoints {
+            available: e.available.0,
+        })?;
+    for (i, p) in taken {
+        let (expires_on, _) = lots[i as usize];
+        store::take_from_lot(tx, member_id, expires_on, p.0).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! The annual tier review (SPEC B7): each member above the lowest tier keeps it while the
+//! rolling window still reaches its threshold; otherwise, when the configured rule downgrades,
+//! they move to the tier the window reaches and are told what keeping a tier needs.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use patron_core::money::Fen;
+use patron_core::tiers;
+use serde_json::json;
+
+use super::PointsError;
+use super::standing::window_start;
+use super::store;
+use crate::jobs::{Progress, RunReport};
+use crate::kernel::ctx::Ctx;
+use crate::notify::{self, NewMessage};
+use crate::on_db;
+
+const CHUNK: i64 = 500;
+
+pub async fn review(
+    ctx: &Ctx,
+    today: NaiveDate,
+    progress: Option<Progress>,
+) -> Result<RunReport, PointsError> {
+    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let Some(lowest) = loyalty.lowest().cloned() else {
+        return Ok(RunReport::default());
+    };
+    let from = window_start(today, loyalty.settings.tier_window_months);
+    let total: i64 = on_db!(ctx.db(), |p| {
+        sqlx::query_scalar(
+            "select cast(count(*) as bigint) from members where tier_code <> $1 and status = 'active'",
+        )
+        .bind(&lowest.code)
+        .fetch_one(p)
+        .await?
+    });
+    let mut report = RunReport::default();
+    let mut after = 0i64;
+    loop {
+        let rows: Vec<(i64, String, i64, i64)> = on_db!(ctx.db(), |p| {
+            sqlx::query_as(
+                "select m.id, m.tier_code, \
+                 cast(coalesce(sum(s.amount_fen), 0) as bigint), cast(coalesce(sum(s.purchases), 0) as bigint) \
+                 from members m left join member_spend s on s.member_id = m.id and s.month >= $1 \
+                 where m.id > $2 and m.tier_code <> $3 and m.status = 'active' \
+                 group by m.id, m.tier_code order by m.id limit $4",
+            )
+            .bind(&from)
+            .bind(after)
+            .bind(&lowest.code)
+            .bind(CHUNK)
+            .fetch_all(p)
+            .await?
+        });
+        let Some(last) = rows.last() else { break };
+        after = last.0;
+        report.seen += rows.len() as u64;
+        let rules = loyalty.rules();
+        let moves: Vec<(i64, String, String, Fen)> = rows
+            .iter()
+            .filter_map(|(id, code, spend, count)| {
+                let current = loyalty.tier(code)?;
+                let kept = tiers::on_review(
+                    &rules,
+                    current.rank,
+                    Fen(*spend),
+                    *count,
+                    loyalty.settings.annual_downgrade,
+                )?;
+                (kept.rank < current.rank).then(|| {
+                    let needed = tiers::needed_for(&current.rule(), Fen(*spend), *count);
+                    (*id, code.clone(), kept.code.clone(), needed.spend)
+                })
+            })
+            .collect();
+        if !moves.is_empty() {
+            let moves = Arc::new(moves);
+            let now = ctx.now();
+            let moved = ctx
+                .db()
+                .write(move |tx| {
+                    let moves = moves.clone();
+                    Box::pin(async move {
+                        for (id, from, to, needed) in moves.iter() {
+                            let moved =
+                                store::set_tier(tx, *id, from, to, now, today, "annual review", None)
+                                    .await?;
+                            if !moved {
+                                continue;
+                            }
+                            notify::queue(
+                                tx,
+                                &NewMessage {
+                                    member_id: Some(*id),
+                                    kind: "tier_change",
+                                    channel: "sms",
+                                    dedupe_key: format!("review:{id}:{}", today.format("%Y")),
+                                    payload: json!({ "from": from, "to": to, "needed_to_keep_fen": needed.0 }),
+                                    marketing: false,
+                                    at: now,
+                                },
+                            )
+                            .await?;
+                        }
+                        Ok::<_, PointsError>(moves.len() as u64)
+                    })
+                })
+                .await?;
+            report.processed += moved;
+        }
+        if let Some(p) = &progress {
+            p(report.seen, total.max(0) as u64);
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,100 @@
+//! Threshold rewards and the reward desk (返礼, 领奖, SPEC D1–D5), gift stock (D6), the points
+//! exchange catalogue (C7) and birthday gifts (J3).
+//!
+//! Gifts and coupons are one list (`gifts`); their stock per store is `gift_stock`, changed only
+//! through `gifts::take_in` / `gifts::put_in`, each of which writes one `gift_movements` row
+//! (append-only) in the caller's transaction. A reward slip, an exchange or a birthday gift
+//! therefore takes its gift and its points in one transaction, or neither.
+
+pub mod api;
+pub mod birthday;
+pub mod catalogue;
+pub mod gift_api;
+pub mod gift_pages;
+pub mod gifts;
+pub mod lists;
+pub mod messages;
+pub mod pages;
+pub mod print;
+pub mod settings;
+pub mod slips;
+pub mod stock;
+
+use crate::kernel::ctx::Ctx;
+use crate::kernel::db::{DbError, WriteError};
+use crate::kernel::validation::Invalid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RewardsError {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// The store has none of this gift left (nothing was written).
+    #[error("{gift} is out of stock at {store}")]
+    OutOfStock { gift: String, store: String },
+    #[error("not found")]
+    NotFound,
+    /// A document is not in the state the step needs (a slip claimed or expired, a stock-take
+    /// already decided, …); the text says which.
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Points(#[from] crate::areas::points::PointsError),
+    #[error(transparent)]
+    Forbidden(#[from] crate::kernel::ctx::Forbidden),
+    #[error(transparent)]
+    Approvals(#[from] crate::approvals::ApprovalsError),
+    /// Inside a write: the natural key exists already; the caller reads the first answer.
+    #[error("already recorded")]
+    AlreadyRecorded,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<sqlx::Error> for RewardsError {
+    fn from(e: sqlx::Error) -> Self {
+        RewardsError::Db(e.into())
+    }
+}
+
+impl WriteError for RewardsError {
+    fn is_retryable(&self) -> bool {
+        match self {
+            RewardsError::Db(e) => e.is_retryable(),
+            RewardsError::Points(crate::areas::points::PointsError::Db(e)) => e.is_retryable(),
+            _ => false,
+        }
+    }
+}
+
+/// The staff member acting, for the columns that record who did what.
+pub(crate) fn staff_id(ctx: &Ctx) -> Option<i64> {
+    ctx.actor.staff().map(|s| s.id)
+}
+
+/// Whether an approval kind belongs to this area.
+pub fn is_kind(kind: &str) -> bool {
+    [stock::KIND_STOCKTAKE].contains(&kind)
+}
+
+/// Decides an approval of this area and carries out its consequence in the same transaction.
+pub async fn decide(
+    ctx: &Ctx,
+    id: i64,
+    decision: patron_core::approvals::Decision,
+) -> Result<crate::approvals::ApprovalRow, RewardsError> {
+    let c = ctx.clone();
+    let decision = std::sync::Arc::new(decision);
+    ctx.db()
+        .write(move |tx| {
+            let (c, decision) = (c.clone(), decision.clone());
+            Box::pin(async move {
+                let row = crate::approvals::decide(&c, tx, id, &decision).await?;
+                match row.kind.as_str() {
+                    stock::KIND_STOCKTAKE => stock::on_decided(&c, tx, &row).await?,
+                    _ => return Err(RewardsError::NotFound),
+                }
+                Ok(row)
+            })
+        })
+        .await
+}

@@ -1,0 +1,228 @@
+//! Reward settings (D1, D4): the thresholds (返礼标准), each naming its gift; how long a slip is
+//! valid, the follow-up period before it lapses, and whether an expired slip gives its points
+//! back. Changed on `/admin/rewards` (ManageRewardSettings, audited).
+
+use patron_core::Permission;
+use serde::{Deserialize, Serialize};
+
+use super::RewardsError;
+use crate::kernel::ctx::Ctx;
+use crate::kernel::db::{Db, DbError, Tx};
+use crate::kernel::validation::Invalid;
+use crate::{on_db, on_tx};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
+pub struct Rules {
+    pub slip_valid_months: i64,
+    pub follow_up_months: i64,
+    pub return_points_on_expiry: bool,
+}
+
+/// One threshold: from `points` on, this gift.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
+pub struct Threshold {
+    pub points: i64,
+    pub gift_id: i64,
+    pub gift_code: String,
+    pub gift_name_zh: String,
+    pub gift_name_en: String,
+    pub value_fen: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct RewardSettings {
+    pub rules: Rules,
+    /// Lowest first.
+    pub thresholds: Vec<Threshold>,
+}
+
+impl RewardSettings {
+    /// The highest threshold `points` reach.
+    pub fn reached(&self, points: i64) -> Option<&Threshold> {
+        self.thresholds.iter().rev().find(|t| points >= t.points)
+    }
+
+    pub fn threshold(&self, points: i64) -> Option<&Threshold> {
+        self.thresholds.iter().find(|t| t.points == points)
+    }
+}
+
+const RULES_SQL: &str = "select slip_valid_months, follow_up_months, return_points_on_expiry from reward_settings where id = 1";
+const THRESHOLDS_SQL: &str = "select t.points, t.gift_id, g.code as gift_code, g.name_zh as gift_name_zh, \
+     g.name_en as gift_name_en, g.value_fen from reward_thresholds t join gifts g on g.id = t.gift_id \
+     order by t.points";
+
+pub async fn load(db: &Db) -> Result<RewardSettings, DbError> {
+    let rules: Rules = on_db!(db, |p| sqlx::query_as(RULES_SQL).fetch_one(p).await?);
+    let thresholds: Vec<Threshold> =
+        on_db!(db, |p| sqlx::query_as(THRESHOLDS_SQL).fetch_all(p).await?);
+    Ok(RewardSettings { rules, thresholds })
+}
+
+/// The settings as the transaction sees them.
+pub async fn load_in(tx: &mut Tx) -> Result<RewardSettings, DbError> {
+    let rules: Rules = on_tx!(tx, |c| sqlx::query_as(RULES_SQL).fetch_one(c).await?);
+    let thresholds: Vec<Threshold> =
+        on_tx!(tx, |c| sqlx::query_as(THRESHOLDS_SQL).fetch_all(c).await?);
+    Ok(RewardSettings { rules, thresholds })
+}
+
+/// The settings form as typed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SettingsForm {
+    /// One threshold a line: `5000 REWARD-200` (points, gift code).
+    pub thresholds: String,
+    pub slip_valid_months: String,
+    pub follow_up_months: String,
+    /// Whether points come back when a slip expires.
+    #[serde(default)]
+    pub return_points_on_expiry: bool,
+}
+
+impl SettingsForm {
+    pub fn from_settings(s: &RewardSettings) -> SettingsForm {
+        SettingsForm {
+            thresholds: s
+                .thresholds
+                .iter()
+                .map(|t| format!("{} {}", t.points, t.gift_code))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            slip_valid_months: s.rules.slip_valid_months.to_string(),
+            follow_up_months: s.rules.follow_up_months.to_string(),
+            return_points_on_expiry: s.rules.return_points_on_expiry,
+        }
+    }
+}
+
+fn months(text: &str, min: i64, max: i64) -> Result<i64, &'static str> {
+    match text.trim().parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err("reward.invalid.months"),
+    }
+}
+
+/// Parses the threshold lines into (points, gift code), ascending, without duplicates.
+pub fn parse_thresholds(text: &str) -> Result<Vec<(i64, String)>, &'static str> {
+    let mut out: Vec<(i64, String)> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let mut parts = line.split_whitespace();
+        let points = parts
+            .next()
+            .map(|p| p.replace([',', '，'], ""))
+            .and_then(|p| p.parse::<i64>().ok())
+            .filter(|p| *p > 0 && *p <= 100_000_000)
+            .ok_or("reward.invalid.thresholds")?;
+        let code = parts
+            .next()
+            .map(|c| c.trim().to_ascii_uppercase())
+            .ok_or("reward.invalid.thresholds")?;
+        if parts.next().is_some() || out.iter().any(|(p, _)| *p == points) {
+            return Err("reward.invalid.thresholds");
+        }
+        out.push((points, code));
+    }
+    if out.is_empty() {
+        return Err("reward.invalid.thresholds");
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Saves the settings (ManageRewardSettings, audited with before and after).
+pub async fn save(ctx: &Ctx, form: &SettingsForm) -> Result<(), RewardsError> {
+    ctx.require(Permission::ManageRewardSettings)?;
+    let mut bad = Invalid::new();
+    let valid = bad.check("slip_valid_months", months(&form.slip_valid_months, 1, 24));
+    let follow = bad.check("follow_up_months", months(&form.follow_up_months, 0, 12));
+    let lines = bad.check("thresholds", parse_thresholds(&form.thresholds));
+    bad.into_result()?;
+    let (valid, follow, lines) = (
+        valid.unwrap_or(3),
+        follow.unwrap_or(1),
+        lines.unwrap_or_default(),
+    );
+    let before = load(ctx.db()).await?;
+    let before_json = serde_json::json!({ "rules": before.rules, "thresholds": before.thresholds.iter().map(|t| (t.points, t.gift_code.clone())).collect::<Vec<_>>() });
+    let ret = form.return_points_on_expiry;
+    let ctx2 = ctx.clone();
+    ctx.db()
+        .write(move |tx| {
+            let (ctx, lines, before_json) = (ctx2.clone(), lines.clone(), before_json.clone());
+            Box::pin(async move {
+                let mut ids = Vec::new();
+                for (_, code) in &lines {
+                    let id: Option<i64> = on_tx!(tx, |c| {
+                        sqlx::query_scalar("select id from gifts where code = $1")
+                            .bind(code)
+                            .fetch_optional(c)
+                            .await?
+                    });
+                    match id {
+                        Some(id) => ids.push(id),
+                        None => {
+                            return Err(
+                                Invalid::one("thresholds", "reward.invalid.gift_code").into()
+                            );
+                        }
+                    }
+                }
+                on_tx!(tx, |c| {
+                    sqlx::query(
+                        "update reward_settings set slip_valid_months = $1, follow_up_months = $2, \
+                         return_points_on_expiry = $3 where id = 1",
+                    )
+                    .bind(valid)
+                    .bind(follow)
+                    .bind(ret)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+                })?;
+                on_tx!(tx, |c| {
+                    sqlx::query("delete from reward_thresholds")
+                        .execute(c)
+                        .await
+                        .map(|r| r.rows_affected())
+                })?;
+                for ((points, _), gift_id) in lines.iter().zip(&ids) {
+                    on_tx!(tx, |c| {
+                        sqlx::query("insert into reward_thresholds (points, gift_id) values ($1, $2)")
+                            .bind(*points)
+                            .bind(*gift_id)
+                            .execute(c)
+                            .await
+                            .map(|r| r.rows_affected())
+                    })?;
+                }
+                tx.audit(
+                    ctx.audit("reward.audit.settings", "reward_settings", 1)
+                        .before(&before_json)
+                        .after(&serde_json::json!({
+                            "rules": { "slip_valid_months": valid, "follow_up_months": follow, "return_points_on_expiry": ret },
+                            "thresholds": lines,
+                        })),
+                );
+                Ok::<_, RewardsError>(())
+            })
+        })
+        .await
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threshold_lines_parse_sorted_and_refuse_nonsense() {
+        assert_eq!(
+            parse_thresholds("8,000 reward-500\n5000 REWARD-200\n").unwrap(),
+            vec![(5000, "REWARD-200".into()), (8000, "REWARD-500".into())]
+        );
+        assert!(parse_thresholds("").is_err());
+        assert!(parse_thresholds("5000").is_err());
+        assert!(parse_thresholds("-5 X").is_err());
+        assert!(parse_thresholds("5000 A\n5000 B").is_err());
+    }
+}

@@ -1,0 +1,241 @@
+//! Databases: the `Db` handle over SQLite (default) or PostgreSQL, migrations, and the write path.
+//!
+//! Reads go to a read pool (`db.reader()` with `on_db!`). Every write goes through
+//! `db.write(|tx| …)` (see `writer.rs`): one SQL text serves both backends (DESIGN.md, "Portable
+//! SQL"), with `on_tx!` choosing the connection type.
+
+pub mod testing;
+mod writer;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
+};
+
+pub use writer::{Tx, WriteError, WriteStats};
+
+/// Runs `$body` with `$p` bound to the read pool of whichever backend `$db` is.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, |$p:ident| $body:expr) => {
+        match $db.reader() {
+            $crate::kernel::db::Reader::Sqlite($p) => $body,
+            $crate::kernel::db::Reader::Pg($p) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the transaction's connection (`&mut SqliteConnection` or
+/// `&mut PgConnection`).
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx.conn() {
+            $crate::kernel::db::TxConn::Sqlite($c) => $body,
+            $crate::kernel::db::TxConn::Pg($c) => $body,
+        }
+    };
+}
+
+pub use writer::TxConn;
+
+/// A database error as the rest of the application sees it.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the database writer has stopped")]
+    WriterGone,
+    #[error("the write was abandoned (it panicked or was cancelled)")]
+    Abandoned,
+    #[error("the transaction this write was grouped in failed: {0}")]
+    Batch(String),
+}
+
+impl DbError {
+    /// Whether retrying the whole transaction may succeed (PostgreSQL serialization failure or
+    /// deadlock).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            DbError::Sqlx(sqlx::Error::Database(e)) => {
+                matches!(e.code().as_deref(), Some("40001") | Some("40P01"))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether this is a unique-key violation (a duplicate), on either backend.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            DbError::Sqlx(sqlx::Error::Database(e)) => e.is_unique_violation(),
+            _ => false,
+        }
+    }
+}
+
+/// Which backend a `Db` runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The read side of a `Db`.
+pub enum Reader<'a> {
+    Sqlite(&'a SqlitePool),
+    Pg(&'a PgPool),
+}
+
+enum Inner {
+    Sqlite {
+        read: SqlitePool,
+        writer: writer::SqliteWriter,
+        opts: Box<SqliteConnectOptions>,
+    },
+    Pg {
+        pool: PgPool,
+        stats: Arc<WriteStats>,
+    },
+}
+
+/// The database: cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+/// Timestamps are stored with microsecond precision on both backends.
+pub fn ts(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
+}
+
+impl Db {
+    /// Opens (creating if needed) the SQLite database at `path`.
+    pub async fn open_sqlite(path: &Path) -> Result<Db, DbError> {
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-65536");
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .min_connections(1)
+            .connect_with(opts.clone().read_only(true))
+            .await;
+        // The read pool cannot open a database that does not exist yet: let the writer create it.
+        let writer = writer::SqliteWriter::start(opts.clone()).await?;
+        let read = match read {
+            Ok(pool) => pool,
+            Err(_) => {
+                SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .min_connections(1)
+                    .connect_with(opts.clone().read_only(true))
+                    .await?
+            }
+        };
+        Ok(Db {
+            inner: Arc::new(Inner::Sqlite {
+                read,
+                writer,
+                opts: Box::new(opts),
+            }),
+        })
+    }
+
+    /// Connects to PostgreSQL at `url`.
+    pub async fn connect_pg(url: &str) -> Result<Db, DbError> {
+        let opts = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts)
+            .await?;
+        Ok(Db {
+            inner: Arc::new(Inner::Pg {
+                pool,
+                stats: Arc::new(WriteStats::default()),
+            }),
+        })
+    }
+
+    /// Opens the database a URL names: `sqlite://PATH` / `sqlite:PATH` or `postgres://…`.
+    pub async fn open_url(url: &str) -> Result<Db, DbError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Db::connect_pg(url).await
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
+            Db::open_sqlite(Path::new(path)).await
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match &*self.inner {
+            Inner::Sqlite { .. } => Backend::Sqlite,
+            Inner::Pg { .. } => Backend::Postgres,
+        }
+    }
+
+    pub fn reader(&self) -> Reader<'_> {
+        match &*self.inner {
+            Inner::Sqlite { read, .. } => Reader::Sqlite(read),
+            Inner::Pg { pool, .. } => Reader::Pg(pool),
+        }
+    }
+
+    /// Applies every migration not yet applied.
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        match &*self.inner {
+            // A connection of its own: the writer holds the write lock only inside a batch,
+            // and nothing writes before migrations have run.
+            Inner::Sqlite { opts, .. } => {
+                let mut conn = SqliteConnection::connect_with(opts).await?;
+                sqlx::migrate!("./migrations/sqlite").run(&mut conn).await?;
+                conn.close().await?;
+                Ok(())
+            }
+            Inner::Pg { pool, .. } => {
+                sqlx::migrate!("./migrations/postgres").run(pool).await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Counts of requests and commits on the write path since start.
+    pub fn write_stats(&self) -> &WriteStats {
+        match &*self.inner {
+            Inner::Sqlite { writer, .. } => writer.stats(),
+            Inner::Pg { stats, .. } => stats,
+        }
+    }
+
+    /// Closes the pools and stops the writer after the writes already queued.
+    pub async fn close(&self) {
+        match &*self.inner {
+            // Readers first: the last connection to close checkpoints the WAL into the
+            // database file, and only the writer may.
+            Inner::Sqlite { read, writer, .. } => {
+                read.close().await;
+                writer.stop().await;
+            }
+            Inner::Pg { pool, .. } => pool.close().await,
+        }
+    }
+}

@@ -1,0 +1,357 @@
+//! The write path (DESIGN.md): every write use case runs inside `db.write(|tx| …)`.
+//!
+//! **SQLite** allows one writer at a time, and each commit costs an fsync. A single writer task
+//! owns the one write connection and drains its queue in batches: one `BEGIN IMMEDIATE`, each
+//! request in its own `SAVEPOINT` (a failing request rolls back alone), one `COMMIT` for the
+//! batch. A request's answer is delivered only after the batch's commit, so nobody is told
+//! "done" before the data is durable. Batching is not forced: when requests arrive one at a time
+//! each gets its own commit; under load the queue fills while a commit is in flight and the next
+//! batch takes everything waiting.
+//!
+//! **PostgreSQL** runs each request in its own pooled transaction (READ COMMITTED) and retries
+//! the whole closure on serialization failure or deadlock. Use cases therefore never
+//! read-check-write across statements without a lock: they use guarded updates
+//! (`… WHERE balance >= $1`) and unique keys.
+//!
+//! Audit entries pushed with `tx.audit(…)` are appended to the hash chain at the end of the
+//! request's work, inside the same transaction (and savepoint).
+//!
+//! Rules for closures: no slow work inside (hash passwords before calling `write`), no nested
+//! `write` calls (it would wait for itself), and they may run more than once on PostgreSQL.
+
+use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use sqlx::postgres::{PgConnection, Postgres};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{Connection, Transaction};
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use super::{Db, DbError, Inner};
+use crate::kernel::audit::{self, AuditEntry};
+
+/// The most requests grouped into one SQLite transaction.
+const MAX_BATCH: usize = 1024;
+/// How many times a PostgreSQL write is tried before its error is returned.
+const PG_MAX_ATTEMPTS: u32 = 30;
+
+/// An error type a write closure may return: it must be able to carry a database error, and
+/// say whether it is worth retrying the transaction.
+pub trait WriteError: From<DbError> + Send + 'static {
+    fn is_retryable(&self) -> bool;
+}
+
+impl WriteError for DbError {
+    fn is_retryable(&self) -> bool {
+        DbError::is_retryable(self)
+    }
+}
+
+/// Counters of the write path: `requests / commits` is how many requests each commit served.
+#[derive(Debug, Default)]
+pub struct WriteStats {
+    requests: AtomicU64,
+    commits: AtomicU64,
+    retries: AtomicU64,
+}
+
+impl WriteStats {
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+    pub fn retries(&self) -> u64 {
+        self.retries.load(Ordering::Relaxed)
+    }
+}
+
+enum Conn {
+    Sqlite(SqliteConnection),
+    Pg(Transaction<'static, Postgres>),
+}
+
+/// The connection a write closure works on, chosen with `on_tx!`.
+pub enum TxConn<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Pg(&'a mut PgConnection),
+}
+
+/// A write transaction (or, on SQLite, a savepoint inside the batch's transaction).
+pub struct Tx {
+    conn: Conn,
+    pending_audit: Vec<AuditEntry>,
+}
+
+impl Tx {
+    pub fn conn(&mut self) -> TxConn<'_> {
+        match &mut self.conn {
+            Conn::Sqlite(c) => TxConn::Sqlite(c),
+            Conn::Pg(t) => TxConn::Pg(&mut *t),
+        }
+    }
+
+    /// Records an audit entry; it is chained and stored with this transaction's other writes.
+    pub fn audit(&mut self, entry: AuditEntry) {
+        self.pending_audit.push(entry);
+    }
+
+    pub(crate) fn take_audit(&mut self) -> Vec<AuditEntry> {
+        std::mem::take(&mut self.pending_audit)
+    }
+}
+
+type Finish = Box<dyn FnOnce(Result<(), DbError>) + Send>;
+type JobFn = Box<dyn for<'a> FnOnce(&'a mut Tx) -> BoxFuture<'a, (bool, Finish)> + Send>;
+
+enum Msg {
+    Job(JobFn),
+    Stop,
+}
+
+pub(super) struct SqliteWriter {
+    sender: mpsc::Sender<Msg>,
+    stats: std::sync::Arc<WriteStats>,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl SqliteWriter {
+    pub(super) async fn start(opts: SqliteConnectOptions) -> Result<SqliteWriter, DbError> {
+        let conn = SqliteConnection::connect_with(&opts).await?;
+        let (sender, receiver) = mpsc::channel(8192);
+        let stats = std::sync::Arc::new(WriteStats::default());
+        let task = tokio::spawn(writer_loop(conn, receiver, stats.clone()));
+        Ok(SqliteWriter {
+            sender,
+            stats,
+            task: Mutex::new(Some(task)),
+        })
+    }
+
+    pub(super) fn stats(&self) -> &WriteStats {
+        &self.stats
+    }
+
+    pub(super) async fn stop(&self) {
+        let _ = self.sender.send(Msg::Stop).await;
+        if let Some(task) = self.task.lock().await.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+async fn writer_loop(
+    conn: SqliteConnection,
+    mut receiver: mpsc::Receiver<Msg>,
+    stats: std::sync::Arc<WriteStats>,
+) {
+    let mut tx = Tx {
+        conn: Conn::Sqlite(conn),
+        pending_audit: Vec::new(),
+    };
+    let mut queue: VecDeque<JobFn> = VecDeque::new();
+    let mut stopping = false;
+    loop {
+        if queue.is_empty() {
+            if stopping {
+                break;
+            }
+            match receiver.recv().await {
+                Some(Msg::Job(job)) => queue.push_back(job),
+                Some(Msg::Stop) | None => break,
+            }
+        }
+        // Take whatever else is already waiting: that is the batch.
+        while queue.len() < MAX_BATCH {
+            match receiver.try_recv() {
+                Ok(Msg::Job(job)) => queue.push_back(job),
+                Ok(Msg::Stop) => stopping = true,
+                Err(_) => break,
+            }
+        }
+        run_batch(&mut tx, &mut queue, &stats).await;
+    }
+    if let Conn::Sqlite(conn) = tx.conn {
+        let _ = conn.close().await;
+    }
+}
+
+async fn exec(tx: &mut Tx, sql: &'static str) -> Result<(), DbError> {
+    match &mut tx.conn {
+        Conn::Sqlite(c) => sqlx::raw_sql(sql).execute(&mut *c).await.map(drop)?,
+        Conn::Pg(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(drop)?,
+    }
+    Ok(())
+}
+
+/// Runs up to `MAX_BATCH` queued jobs in one transaction and delivers their answers after the
+/// commit. Jobs not reached because the transaction broke stay in `queue` for the next batch.
+async fn run_batch(tx: &mut Tx, queue: &mut VecDeque<JobFn>, stats: &WriteStats) {
+    let batch_len = queue.len().min(MAX_BATCH);
+    if let Err(e) = exec(tx, "BEGIN IMMEDIATE").await {
+        let msg = e.to_string();
+        // If a transaction was somehow left open, end it so the next batch can begin.
+        let _ = exec(tx, "ROLLBACK").await;
+        for job in queue.drain(..batch_len) {
+            fail_unrun(job, &msg).await;
+        }
+        return;
+    }
+    let mut finished: Vec<(Finish, Option<DbError>)> = Vec::with_capacity(batch_len);
+    let mut broken: Option<String> = None;
+    for _ in 0..batch_len {
+        let Some(job) = queue.pop_front() else { break };
+        tx.pending_audit.clear();
+        if let Err(e) = exec(tx, "SAVEPOINT w").await {
+            broken = Some(e.to_string());
+            queue.push_front(job);
+            break;
+        }
+        let outcome = AssertUnwindSafe(job(tx)).catch_unwind().await;
+        let (keep, entry) = match outcome {
+            Ok((true, finish)) => match audit::append(tx).await {
+                Ok(()) => (true, Some((finish, None))),
+                Err(e) => (false, Some((finish, Some(e)))),
+            },
+            Ok((false, finish)) => (false, Some((finish, None))),
+            // A panicking job dropped its reply channel: its caller sees `Abandoned`.
+            Err(_) => (false, None),
+        };
+        let end = if keep {
+            exec(tx, "RELEASE w").await
+        } else {
+            match exec(tx, "ROLLBACK TO w").await {
+                Ok(()) => exec(tx, "RELEASE w").await,
+                Err(e) => Err(e),
+            }
+        };
+        finished.extend(entry);
+        if let Err(e) = end {
+            broken = Some(e.to_string());
+            break;
+        }
+    }
+    let commit = match broken {
+        // A failed COMMIT may leave the transaction open (SQLITE_FULL, IOERR): end it, or every
+        // later BEGIN would fail too.
+        None => match exec(tx, "COMMIT").await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let _ = exec(tx, "ROLLBACK").await;
+                Err(e.to_string())
+            }
+        },
+        Some(msg) => {
+            let _ = exec(tx, "ROLLBACK").await;
+            Err(msg)
+        }
+    };
+    stats
+        .requests
+        .fetch_add(finished.len() as u64, Ordering::Relaxed);
+    match commit {
+        Ok(()) => {
+            stats.commits.fetch_add(1, Ordering::Relaxed);
+            for (finish, err) in finished {
+                finish(err.map_or(Ok(()), Err));
+            }
+        }
+        Err(msg) => {
+            for (finish, _) in finished {
+                finish(Err(DbError::Batch(msg.clone())));
+            }
+        }
+    }
+}
+
+/// Answers a job that never ran because its batch could not start.
+async fn fail_unrun(job: JobFn, msg: &str) {
+    // The job only produces its reply when run; build a throwaway reply by running nothing is
+    // impossible, so the caller sees the reply channel dropped (`Abandoned`) — log why.
+    tracing::error!(error = %msg, "sqlite write batch could not begin");
+    drop(job);
+}
+
+impl Db {
+    /// Runs `f` as one atomic write (see the module documentation) and returns its answer once
+    /// it is durable. If `f` fails, nothing it wrote is kept.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: WriteError,
+        F: for<'a> Fn(&'a mut Tx) -> BoxFuture<'a, Result<T, E>> + Send + Sync + 'static,
+    {
+        match &*self.inner {
+            Inner::Sqlite { writer, .. } => {
+                let (reply, answer) = oneshot::channel::<Result<T, E>>();
+                let job: JobFn = Box::new(move |tx: &mut Tx| {
+                    async move {
+                        let result = f(tx).await;
+                        let ok = result.is_ok();
+                        let finish: Finish = Box::new(move |committed: Result<(), DbError>| {
+                            let _ = reply.send(match committed {
+                                Ok(()) => result,
+                                Err(e) => Err(E::from(e)),
+                            });
+                        });
+                        (ok, finish)
+                    }
+                    .boxed()
+                });
+                writer
+                    .sender
+                    .send(Msg::Job(job))
+                    .await
+                    .map_err(|_| E::from(DbError::WriterGone))?;
+                answer.await.map_err(|_| E::from(DbError::Abandoned))?
+            }
+            Inner::Pg { pool, stats } => {
+                let mut attempt = 0;
+                loop {
+                    attempt += 1;
+                    let outcome = pg_attempt(pool, &f).await;
+                    match outcome {
+                        Err(e) if e.is_retryable() && attempt < PG_MAX_ATTEMPTS => {
+                            stats.retries.fetch_add(1, Ordering::Relaxed);
+                            let cap_ms = 1u64 << attempt.min(7);
+                            let ms = rand::random_range(1..=cap_ms);
+                            tokio::time::sleep(Duration::from_millis(ms)).await;
+                        }
+                        other => {
+                            if other.is_ok() {
+                                stats.requests.fetch_add(1, Ordering::Relaxed);
+                                stats.commits.fetch_add(1, Ordering::Relaxed);
+                            }
+                            return other;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn pg_attempt<T, E, F>(pool: &sqlx::PgPool, f: &F) -> Result<T, E>
+where
+    E: WriteError,
+    F: for<'a> Fn(&'a mut Tx) -> BoxFuture<'a, Result<T, E>>,
+{
+    let t = pool.begin().await.map_err(|e| E::from(e.into()))?;
+    let mut tx = Tx {
+        conn: Conn::Pg(t),
+        pending_audit: Vec::new(),
+    };
+    // Dropping `tx` on an error path rolls the transaction back.
+    let value = f(&mut tx).await?;
+    audit::append(&mut tx).await.map_err(E::from)?;
+    let Conn::Pg(t) = tx.conn else {
+        return Err(E::from(DbError::WriterGone));
+    };
+    t.commit().await.map_err(|e| E::from(e.into()))?;
+    Ok(value)
+}
