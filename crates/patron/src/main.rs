@@ -396,7 +396,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Job(JobCommand::List) => {
-            for (name, what) in patron::jobs::JOBS {
+            for patron::jobs::Job { name, what, .. } in patron::app::jobs::all() {
                 println!("{name:18} {what}");
             }
         }

@@ -2,7 +2,9 @@
 //! API, portal), finishes errors, adds the security layers, and serves; it also lists what the
 //! toolkit reads from the areas (the message catalogs).
 
+pub mod approvals;
 pub mod catalogs;
+pub mod jobs;
 
 use std::future::Future;
 use std::time::Duration;
@@ -83,6 +85,7 @@ pub fn router_with(app: App, extra: Router<App>) -> Router {
         .merge(crate::areas::staff::pages::keys::router())
         .merge(crate::areas::staff::pages::router())
         .merge(crate::areas::members::pages::router())
+        .merge(crate::approvals::pages::router(approvals::all()))
         .merge(crate::areas::portal::pages::router())
         .merge(crate::areas::points::pages::router())
         .merge(crate::areas::groupbuy::pages::router())

@@ -3,15 +3,58 @@
 //! `patron_core::approvals`); the area reads the decision and carries out its action in the same
 //! transaction as the decision (`decide` returns the request so the caller can act on it).
 
+pub mod pages;
 pub mod store;
 
-use patron_core::Permission;
+use std::future::Future;
+use std::pin::Pin;
+
 use patron_core::approvals::{ApprovalError, ApprovalStatus, Decision, decide as rule};
+use patron_core::{Permission, Role};
 
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{DbError, Tx, WriteError};
 use crate::kernel::validation::{Invalid, required_text};
+use crate::web::error::AppError;
 pub use store::ApprovalRow;
+
+/// A decision's work, boxed so that one registry holds every area's kinds.
+pub type DecideFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<ApprovalRow, AppError>> + Send + 'a>>;
+
+/// A kind of request an area submits, declared in the area's `APPROVALS` list (SPEC A2): who
+/// may decide it, and what deciding it does.
+#[derive(Clone, Copy)]
+pub struct ApprovalKind {
+    /// The stored kind (data: never renamed).
+    pub kind: &'static str,
+    /// The catalog key of its name in the inbox.
+    pub label: &'static str,
+    /// The roles that may approve or reject it (at the request's store, when it has one).
+    pub deciders: &'static [Role],
+    /// Decides a request of this kind and carries out its consequence in the same transaction.
+    pub decide: fn(&Ctx, i64, Decision) -> DecideFuture<'_>,
+}
+
+/// The kind called `kind` in `kinds`.
+pub fn find<'k>(kinds: &'k [ApprovalKind], kind: &str) -> Option<&'k ApprovalKind> {
+    kinds.iter().find(|k| k.kind == kind)
+}
+
+/// Whether the actor holds one of `kind`'s deciding roles, at `store_id` when the request
+/// belongs to a store. (The four-eyes rule is checked separately, on the request itself.)
+pub fn may_decide(ctx: &Ctx, kind: &ApprovalKind, store_id: Option<i64>) -> bool {
+    match ctx.actor.staff() {
+        Some(s) => s
+            .grants
+            .iter()
+            .any(|g| kind.deciders.contains(&g.role) && store_id.is_none_or(|id| g.store_id == id)),
+        None => matches!(
+            ctx.actor,
+            crate::kernel::ctx::Actor::Cli { .. } | crate::kernel::ctx::Actor::System
+        ),
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApprovalsError {
@@ -25,6 +68,12 @@ pub enum ApprovalsError {
     Forbidden(#[from] crate::kernel::ctx::Forbidden),
     #[error("only staff members submit or decide requests")]
     NotStaff,
+    /// The request is of a kind that other roles decide.
+    #[error("requests of kind {kind} are decided by {roles}")]
+    NotDecider { kind: String, roles: String },
+    /// The request is not of a kind the caller decides.
+    #[error("no approval kind {0:?} here")]
+    UnknownKind(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -92,12 +141,15 @@ pub async fn submit(
 }
 
 /// Approves, rejects (with a reason) or withdraws a request inside the caller's write. The
-/// status changes only from `pending`, guarded in SQL, so two deciders cannot both win.
+/// request must be of one of `kinds` (the caller's area's list), and only that kind's deciding
+/// roles may approve or reject it. The status changes only from `pending`, guarded in SQL, so
+/// two deciders cannot both win.
 pub async fn decide(
     ctx: &Ctx,
     tx: &mut Tx,
     id: i64,
     decision: &Decision,
+    kinds: &[ApprovalKind],
 ) -> Result<ApprovalRow, ApprovalsError> {
     let actor = staff_id(ctx)?;
     if !matches!(decision, Decision::Withdraw) {
@@ -110,6 +162,19 @@ pub async fn decide(
         && !matches!(decision, Decision::Withdraw)
     {
         ctx.require_at(Permission::DecideApprovals, store_id)?;
+    }
+    let kind = find(kinds, &current.kind)
+        .ok_or_else(|| ApprovalsError::UnknownKind(current.kind.clone()))?;
+    if !matches!(decision, Decision::Withdraw) && !may_decide(ctx, kind, current.store_id) {
+        return Err(ApprovalsError::NotDecider {
+            kind: current.kind.clone(),
+            roles: kind
+                .deciders
+                .iter()
+                .map(|r| r.code())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
     }
     let status = ApprovalStatus::from_code(&current.status).ok_or(ApprovalsError::NotFound)?;
     let next = rule(status, current.requested_by, actor, decision)?;

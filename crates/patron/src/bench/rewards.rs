@@ -116,12 +116,12 @@ pub async fn run_rewards(b: &RewardsBench) -> anyhow::Result<RewardsReport> {
 
     let month_end = NaiveDate::from_ymd_opt(2026, 11, 30).context("date")?;
     let started = Instant::now();
-    let report = crate::jobs::run(&app, "reward-month-end", month_end, None)
+    let report = crate::app::jobs::run(&app, "reward-month-end", month_end, None)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let job_secs = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    crate::jobs::run(&app, "reward-month-end", month_end, None)
+    crate::app::jobs::run(&app, "reward-month-end", month_end, None)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let repeat_secs = started.elapsed().as_secs_f64();

@@ -182,7 +182,7 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     println!("Patron is serving on http://{addr}  (Ctrl-C stops it)");
     let db = app.db.clone();
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
-    crate::jobs::spawn_scheduler(app.clone(), jobs_stopped);
+    crate::jobs::spawn_scheduler(app.clone(), crate::app::jobs::all(), jobs_stopped);
     crate::app::serve(app, listener, shutdown_signal()).await?;
     let _ = stop_jobs.send(true);
     db.close().await;
@@ -252,7 +252,7 @@ pub async fn job_run(app: &App, name: &str) -> anyhow::Result<()> {
         b.set_position(done);
     });
     let today = app.clock.now().with_timezone(&app.config.tz()).date_naive();
-    let report = crate::jobs::run(app, name, today, Some(progress))
+    let report = crate::app::jobs::run(app, name, today, Some(progress))
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.finish_and_clear();

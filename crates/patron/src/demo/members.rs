@@ -216,7 +216,7 @@ pub async fn build(app: &App, out: &mut String, members: usize) -> anyhow::Resul
         )
         .await;
     }
-    let _ = crate::jobs::run(app, "expiry-reminders", today, None).await;
+    let _ = crate::app::jobs::run(app, "expiry-reminders", today, None).await;
     let _ = writeln!(
         out,
         "\nMembership: {} members, {} receipts over the past year ({} accrued), returns and redemptions.",

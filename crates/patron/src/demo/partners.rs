@@ -154,7 +154,7 @@ pub async fn build(
             .await?;
         }
     }
-    let report = crate::jobs::run(app, "partner-contract-reminders", today, None)
+    let report = crate::app::jobs::run(app, "partner-contract-reminders", today, None)
         .await
         .context("partner reminders")?;
     let _ = writeln!(

@@ -2,53 +2,61 @@
 //! run key (the business date, or the year for the annual review), and runs from the scheduler
 //! inside `serve` or by hand with `patron job run NAME`.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::areas::points::PointsError;
 use crate::kernel::ctx::{Actor, App, Ctx};
 use crate::kernel::db::{DbError, ts};
 use crate::{on_db, on_tx};
 
-/// The jobs there are, with what each does.
-pub const JOBS: &[(&str, &str)] = &[
-    (
-        "points-expiry",
-        "zero the points of lots past their expiry date (C6)",
-    ),
-    (
-        "expiry-reminders",
-        "tell members of points expiring within the reminder period (C6)",
-    ),
-    (
-        "tier-review",
-        "the annual tier review: downgrade by the configured rule (B7)",
-    ),
-    (
-        "birthday-greetings",
-        "queue a greeting for members whose birthday is today (L1, J3)",
-    ),
-    ("outbox-send", "send queued notifications (L1)"),
-    (
-        "groupbuy-daily-report",
-        "store each store's 17:00 group-buy report and notice (E7)",
-    ),
-    (
-        "reward-month-end",
-        "store the list of cards expiring next month that reached a reward threshold (D2)",
-    ),
-    (
-        "reward-slips-expiry",
-        "expire reward slips past their validity, returning points by the rule (D4)",
-    ),
-    (
-        "partner-contract-reminders",
-        "remind the responsible staff of partner contracts ending soon; expire ended ones (G2)",
-    ),
-];
+/// A job's work, boxed so that a registry can hold every area's jobs in one list.
+pub type JobFuture<'a> = Pin<Box<dyn Future<Output = Result<RunReport, JobError>> + Send + 'a>>;
+
+/// A check of whether a daily job is due yet on its business date (besides not having run).
+pub type DueCheck =
+    for<'a> fn(&'a Ctx, NaiveDate) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>>;
+
+/// When the scheduler runs a job.
+#[derive(Clone, Copy)]
+pub enum Due {
+    /// Every minute; it keeps no run record (its items carry their own state).
+    EveryMinute,
+    /// Once per business date (after 00:05), when `when` (if any) says it is due.
+    Daily { when: Option<DueCheck> },
+    /// Once a year, on 1 January; its run key is the year.
+    Yearly,
+}
+
+/// A timed job an area declares in its `JOBS` list.
+#[derive(Clone, Copy)]
+pub struct Job {
+    pub name: &'static str,
+    /// What it does, with the SPEC item (shown by `patron job list`).
+    pub what: &'static str,
+    pub due: Due,
+    pub run: for<'a> fn(&'a Ctx, NaiveDate, Option<Progress>) -> JobFuture<'a>,
+}
+
+impl Job {
+    fn run_key(&self, today: NaiveDate) -> String {
+        match self.due {
+            Due::Yearly => today.year().to_string(),
+            Due::EveryMinute | Due::Daily { .. } => today.to_string(),
+        }
+    }
+}
+
+/// The job called `name` in `jobs`, or `JobError::Unknown`.
+pub fn find<'j>(jobs: &'j [Job], name: &str) -> Result<&'j Job, JobError> {
+    jobs.iter()
+        .find(|j| j.name == name)
+        .ok_or_else(|| JobError::Unknown(name.to_string()))
+}
 
 /// What a run did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -71,8 +79,9 @@ pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
 pub enum JobError {
     #[error("no job called {0:?}")]
     Unknown(String),
-    #[error(transparent)]
-    Points(#[from] PointsError),
+    /// An area's own error, as its message (each area converts its error enum).
+    #[error("{0}")]
+    Area(String),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("{0}")]
@@ -95,78 +104,39 @@ fn system(app: &App) -> Ctx {
     Ctx::new(app.clone(), Actor::System, None)
 }
 
-/// Runs `job` for the business date `today`.
+/// Runs the job called `name` of `jobs` for the business date `today`. An unknown name is an
+/// error, never another job.
 pub async fn run(
     app: &App,
-    job: &str,
+    jobs: &[Job],
+    name: &str,
     today: NaiveDate,
     progress: Option<Progress>,
 ) -> Result<RunReport, JobError> {
+    let job = find(jobs, name)?;
     let ctx = system(app);
-    // The outbox is drained every minute; its messages carry their own state, so it keeps no
-    // run record.
-    if job == "outbox-send" {
-        let report = crate::notify::send::send_due(&ctx, progress).await?;
+    let run_key = job.run_key(today);
+    if matches!(job.due, Due::EveryMinute) {
+        let report = (job.run)(&ctx, today, progress).await?;
         return Ok(RunReport {
-            job: job.into(),
-            run_key: today.to_string(),
+            job: name.into(),
+            run_key,
             ..report
         });
     }
-    let run_key = match job {
-        "tier-review" => today.year().to_string(),
-        "points-expiry" | "expiry-reminders" | "birthday-greetings" | "groupbuy-daily-report" => {
-            today.to_string()
-        }
-        "reward-month-end" | "reward-slips-expiry" | "partner-contract-reminders" => {
-            today.to_string()
-        }
-        other => return Err(JobError::Unknown(other.to_string())),
-    };
-    if finished(app, job, &run_key).await? {
+    if finished(app, name, &run_key).await? {
         return Ok(RunReport {
-            job: job.into(),
+            job: name.into(),
             run_key,
             already_done: true,
             ..Default::default()
         });
     }
-    start(app, job, &run_key).await?;
-    let report = match job {
-        "points-expiry" => crate::areas::points::expiry::expire(&ctx, today, progress).await?,
-        "expiry-reminders" => crate::areas::points::expiry::remind(&ctx, today, progress).await?,
-        "birthday-greetings" => {
-            let report = crate::areas::members::birthdays::greet(&ctx, today).await?;
-            // J3: the tier's birthday gift entitlement (unique per member and year).
-            crate::areas::rewards::birthday::entitle(&ctx, today).await?;
-            report
-        }
-        "groupbuy-daily-report" => crate::areas::groupbuy::report::run(&ctx, today)
-            .await
-            .map_err(|e| JobError::Other(e.to_string()))?,
-        // Builds the list of the month after `today` (the scheduler runs it on the last day
-        // of a month; by hand it runs for any date given).
-        "reward-month-end" => {
-            let s = crate::areas::rewards::lists::build_month_end(&ctx, today)
-                .await
-                .map_err(|e| JobError::Other(e.to_string()))?;
-            RunReport {
-                processed: u64::try_from(s.rows).unwrap_or(0),
-                seen: u64::try_from(s.rows).unwrap_or(0),
-                ..Default::default()
-            }
-        }
-        "reward-slips-expiry" => crate::areas::rewards::slips::expire_due(&ctx, today)
-            .await
-            .map_err(|e| JobError::Other(e.to_string()))?,
-        "partner-contract-reminders" => crate::areas::partners::reminders::run(&ctx, today)
-            .await
-            .map_err(|e| JobError::Other(e.to_string()))?,
-        _ => crate::areas::points::review::review(&ctx, today, progress).await?,
-    };
-    finish(app, job, &run_key, &report).await?;
+    start(app, name, &run_key).await?;
+    let report = (job.run)(&ctx, today, progress).await?;
+    finish(app, name, &run_key, &report).await?;
     Ok(RunReport {
-        job: job.into(),
+        job: name.into(),
         run_key,
         ..report
     })
@@ -235,45 +205,39 @@ async fn finish(app: &App, job: &str, run_key: &str, report: &RunReport) -> Resu
         .await
 }
 
-/// The scheduler inside `serve`: every minute it runs what is due. Daily jobs run once per
-/// business date (after 00:05), the annual review on 1 January, the outbox every minute.
-pub fn spawn_scheduler(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
+/// The scheduler inside `serve`: every minute it runs what is due of `jobs`. Daily jobs run once
+/// per business date (after 00:05), yearly ones on 1 January, the every-minute ones (the outbox)
+/// last, so that what the others queued goes out in the same minute.
+pub fn spawn_scheduler(
+    app: App,
+    jobs: &'static [Job],
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     tokio::spawn(async move {
         loop {
             let today = app.clock.now().with_timezone(&app.config.tz()).date_naive();
-            for job in [
-                "points-expiry",
-                "expiry-reminders",
-                "birthday-greetings",
-                "reward-slips-expiry",
-                "partner-contract-reminders",
-                "outbox-send",
-            ] {
-                if let Err(e) = run(&app, job, today, None).await {
-                    tracing::error!(job, error = %e, "job failed");
+            let ctx = system(&app);
+            let mut due = Vec::new();
+            for job in jobs {
+                let now = match job.due {
+                    Due::EveryMinute => false,
+                    Due::Daily { when: None } => true,
+                    Due::Daily { when: Some(check) } => check(&ctx, today).await,
+                    Due::Yearly => today.month() == 1 && today.day() == 1,
+                };
+                if now {
+                    due.push(job.name);
                 }
             }
-            // The 17:00 report runs once the configured time has passed (E7).
-            let report_due = match app.cache.groupbuy(&app.db).await {
-                Ok(s) => app.clock.now().with_timezone(&app.config.tz()).time() >= s.report_time(),
-                Err(e) => {
-                    tracing::error!(error = %e, "group-buy settings unreadable");
-                    false
+            due.extend(
+                jobs.iter()
+                    .filter(|j| matches!(j.due, Due::EveryMinute))
+                    .map(|j| j.name),
+            );
+            for name in due {
+                if let Err(e) = run(&app, jobs, name, today, None).await {
+                    tracing::error!(job = name, error = %e, "job failed");
                 }
-            };
-            if report_due && let Err(e) = run(&app, "groupbuy-daily-report", today, None).await {
-                tracing::error!(job = "groupbuy-daily-report", error = %e, "job failed");
-            }
-            if crate::areas::rewards::lists::is_month_end(today)
-                && let Err(e) = run(&app, "reward-month-end", today, None).await
-            {
-                tracing::error!(job = "reward-month-end", error = %e, "job failed");
-            }
-            if today.month() == 1
-                && today.day() == 1
-                && let Err(e) = run(&app, "tier-review", today, None).await
-            {
-                tracing::error!(job = "tier-review", error = %e, "job failed");
             }
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_secs(60)) => {}

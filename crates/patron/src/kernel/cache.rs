@@ -1,116 +1,63 @@
-//! Things every till request needs and staff change rarely: the loyalty settings, the tiers,
-//! the group-buy settings and the stores. Each is read from the database at most every few seconds; a change made through
-//! this process clears its copy at once (other instances catch up within `TTL`).
+//! Things every till request needs and staff change rarely (the loyalty settings and tiers, the
+//! group-buy settings, the stores), kept in memory for a few seconds. The cache names no area:
+//! each area's settings type implements `Cached` (how to load it), and the cache keeps one copy
+//! per type. A change made through this process clears every copy at once (other instances
+//! catch up within `TTL`).
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use chrono_tz::Tz;
-
-use crate::areas::groupbuy::settings::GroupBuySettings;
-use crate::areas::points::settings::{self, Loyalty};
-use crate::kernel::db::{Db, DbError};
+use super::db::{Db, DbError};
+pub use super::stores::{StoreInfo, Stores};
 
 const TTL: Duration = Duration::from_secs(5);
 
-/// A store as the till path needs it.
-#[derive(Debug, Clone)]
-pub struct StoreInfo {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub tz: Tz,
-    pub active: bool,
+/// A value the cache may hold: read from the database at most every `TTL`.
+pub trait Cached: Send + Sync + Sized + 'static {
+    fn load(db: &Db) -> impl Future<Output = Result<Self, DbError>> + Send;
 }
 
-#[derive(Debug, Default)]
-pub struct Stores {
-    by_code: HashMap<String, StoreInfo>,
-    by_id: HashMap<i64, StoreInfo>,
-}
-
-impl Stores {
-    pub fn by_code(&self, code: &str) -> Option<&StoreInfo> {
-        self.by_code.get(&code.trim().to_ascii_uppercase())
-    }
-    pub fn by_id(&self, id: i64) -> Option<&StoreInfo> {
-        self.by_id.get(&id)
-    }
-}
-
-type Slot<T> = RwLock<Option<(Instant, Arc<T>)>>;
+type Slot = (Instant, Arc<dyn Any + Send + Sync>);
 
 #[derive(Default)]
 pub struct Cache {
-    loyalty: Slot<Loyalty>,
-    stores: Slot<Stores>,
-    groupbuy: Slot<GroupBuySettings>,
-}
-
-fn fresh<T>(slot: &Slot<T>) -> Option<Arc<T>> {
-    let guard = slot.read().ok()?;
-    let (at, v) = guard.as_ref()?;
-    (at.elapsed() < TTL).then(|| v.clone())
-}
-
-fn put<T>(slot: &Slot<T>, v: Arc<T>) {
-    if let Ok(mut g) = slot.write() {
-        *g = Some((Instant::now(), v));
-    }
-}
-
-fn clear<T>(slot: &Slot<T>) {
-    if let Ok(mut g) = slot.write() {
-        *g = None;
-    }
+    slots: RwLock<HashMap<TypeId, Slot>>,
 }
 
 impl Cache {
-    pub async fn loyalty(&self, db: &Db) -> Result<Arc<Loyalty>, DbError> {
-        if let Some(v) = fresh(&self.loyalty) {
+    /// The cached `T`, loaded when missing or older than `TTL`.
+    pub async fn get<T: Cached>(&self, db: &Db) -> Result<Arc<T>, DbError> {
+        if let Some(v) = self.fresh::<T>() {
             return Ok(v);
         }
-        let v = Arc::new(settings::load(db).await?);
-        put(&self.loyalty, v.clone());
+        let v = Arc::new(T::load(db).await?);
+        if let Ok(mut slots) = self.slots.write() {
+            slots.insert(TypeId::of::<T>(), (Instant::now(), v.clone()));
+        }
         Ok(v)
     }
 
+    fn fresh<T: Cached>(&self) -> Option<Arc<T>> {
+        let slots = self.slots.read().ok()?;
+        let (at, v) = slots.get(&TypeId::of::<T>())?;
+        if at.elapsed() >= TTL {
+            return None;
+        }
+        v.clone().downcast::<T>().ok()
+    }
+
+    /// The stores (the till path and most pages need them).
     pub async fn stores(&self, db: &Db) -> Result<Arc<Stores>, DbError> {
-        if let Some(v) = fresh(&self.stores) {
-            return Ok(v);
-        }
-        let rows = crate::areas::staff::store::list_stores(db).await?;
-        let mut s = Stores::default();
-        for r in rows {
-            let info = StoreInfo {
-                id: r.id,
-                code: r.code.clone(),
-                name: r.name.clone(),
-                tz: r.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai),
-                active: r.active,
-            };
-            s.by_code.insert(r.code.to_ascii_uppercase(), info.clone());
-            s.by_id.insert(r.id, info);
-        }
-        let v = Arc::new(s);
-        put(&self.stores, v.clone());
-        Ok(v)
-    }
-
-    pub async fn groupbuy(&self, db: &Db) -> Result<Arc<GroupBuySettings>, DbError> {
-        if let Some(v) = fresh(&self.groupbuy) {
-            return Ok(v);
-        }
-        let v = Arc::new(crate::areas::groupbuy::settings::load(db).await?);
-        put(&self.groupbuy, v.clone());
-        Ok(v)
+        self.get::<Stores>(db).await
     }
 
     /// Forget everything (after a change to settings, tiers or stores).
     pub fn invalidate(&self) {
-        clear(&self.loyalty);
-        clear(&self.stores);
-        clear(&self.groupbuy);
+        if let Ok(mut slots) = self.slots.write() {
+            slots.clear();
+        }
     }
 }

@@ -14,4 +14,5 @@ pub mod config;
 pub mod ctx;
 pub mod db;
 pub mod pii;
+pub mod stores;
 pub mod validation;

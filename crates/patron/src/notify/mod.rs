@@ -2,6 +2,7 @@
 //! event that causes them, under a dedupe key that makes the same message impossible to queue
 //! twice; a sender delivers them later.
 
+pub mod jobs;
 pub mod send;
 pub mod smtp;
 

@@ -28,6 +28,7 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("not_found", 404, "error.not_found"),
     ("unauthorized", 401, "error.unauthorized"),
     ("forbidden", 403, "error.forbidden"),
+    ("approval_role", 403, "error.approval_role"),
     ("csrf", 403, "error.csrf"),
     ("conflict", 409, "error.conflict"),
     ("duplicate", 409, "error.duplicate"),
@@ -243,6 +244,8 @@ impl From<ApprovalsError> for AppError {
             ApprovalsError::NotFound => AppError::not_found(),
             ApprovalsError::Forbidden(f) => f.into(),
             ApprovalsError::NotStaff => AppError::new("forbidden").detail(detail),
+            ApprovalsError::NotDecider { .. } => AppError::new("approval_role").detail(detail),
+            ApprovalsError::UnknownKind(_) => AppError::new("conflict").detail(detail),
             ApprovalsError::Db(e) => e.into(),
         }
     }

@@ -4,6 +4,11 @@
 pub const CATALOG: &[(&str, &str, &str)] = &[
     // account
     (
+        "error.approval_role",
+        "此类申请须由指定岗位审批，您的岗位不能审批它：请交由有权审批的岗位处理。",
+        "Requests of this kind are decided by other roles: please pass it to a role that may decide it.",
+    ),
+    (
         "account.confirm_password",
         "再次输入新密码",
         "Repeat the new password",

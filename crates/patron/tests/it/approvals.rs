@@ -64,7 +64,9 @@ async fn decide(
         .db
         .write(move |tx| {
             let (who, d) = (who.clone(), d.clone());
-            Box::pin(async move { approvals::decide(&who, tx, id, &d).await })
+            Box::pin(async move {
+                approvals::decide(&who, tx, id, &d, patron::app::approvals::all()).await
+            })
         })
         .await
 }
@@ -132,7 +134,7 @@ both!(
         let (s, _) = t.add_staff("service", &[("service", t.hq)], false).await;
         let clerk = person(&t, c, "clerk", Role::Clerk);
         let service = person(&t, s, "service", Role::Service);
-        let row = submit(&t, &clerk, request("member.application", None))
+        let row = submit(&t, &clerk, request("points.adjust", None))
             .await
             .expect("submit");
         let no_reason = decide(
@@ -157,15 +159,14 @@ both!(
         .await
         .expect("reject");
         assert_eq!(rejected.reason.as_deref(), Some("身份证号码不符"));
-        let second = submit(&t, &clerk, request("member.application", Some(row.id)))
+        let second = submit(&t, &clerk, request("points.adjust", Some(row.id)))
             .await
             .expect("resubmit");
         assert_eq!(second.previous_id, Some(row.id));
         // Only a rejected request of the same kind can be corrected and resubmitted.
         let wrong = submit(&t, &clerk, request("other.kind", Some(row.id))).await;
         assert!(matches!(wrong, Err(ApprovalsError::Invalid(_))));
-        let approved_prev =
-            submit(&t, &clerk, request("member.application", Some(second.id))).await;
+        let approved_prev = submit(&t, &clerk, request("points.adjust", Some(second.id))).await;
         assert!(matches!(approved_prev, Err(ApprovalsError::Invalid(_))));
         t.stop().await;
     }
@@ -215,3 +216,39 @@ both!(two_deciders_at_once_one_wins, |backend| async move {
         t.stop().await;
     }
 });
+
+both!(
+    each_kind_is_decided_only_by_the_roles_it_names,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let (c, _) = t.add_staff("clerk-a", &[("clerk", t.hq)], false).await;
+        let (s, _) = t.add_staff("sup-a", &[("supervisor", t.hq)], false).await;
+        let (m, _) = t.add_staff("mgr-a", &[("manager", t.hq)], false).await;
+        let clerk = person(&t, c, "clerk-a", Role::Clerk);
+        let sup = person(&t, s, "sup-a", Role::Supervisor);
+        let mgr = person(&t, m, "mgr-a", Role::Manager);
+        // A tier change (platinum is the company's decision) goes to a manager, not any approver.
+        let row = submit(&t, &clerk, request("members.tier", None))
+            .await
+            .expect("submit");
+        let refused = decide(&t, &sup, row.id, Decision::Approve).await;
+        assert!(
+            matches!(refused, Err(ApprovalsError::NotDecider { .. })),
+            "{refused:?}"
+        );
+        let ok = decide(&t, &mgr, row.id, Decision::Approve)
+            .await
+            .expect("the manager decides");
+        assert_eq!(ok.status, "approved");
+        // A kind no area declares is decided by nobody.
+        let stray = submit(&t, &clerk, request("nobody.knows", None))
+            .await
+            .expect("submit");
+        let refused = decide(&t, &mgr, stray.id, Decision::Approve).await;
+        assert!(
+            matches!(refused, Err(ApprovalsError::UnknownKind(_))),
+            "{refused:?}"
+        );
+        t.stop().await;
+    }
+);

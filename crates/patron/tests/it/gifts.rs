@@ -512,7 +512,7 @@ both!(
         let (born_in_may, may_card) = t.add_member("五月寿星", "13700002222", "1985-05-03").await;
         let today = chrono::NaiveDate::from_ymd_opt(2026, 9, 25).expect("date");
         for _ in 0..2 {
-            patron::jobs::run(&t.app, "birthday-greetings", today, None)
+            patron::app::jobs::run(&t.app, "birthday-greetings", today, None)
                 .await
                 .expect("job");
         }

@@ -490,11 +490,11 @@ both!(
         assert_eq!(report["amount_fen"], 6_000_000);
         // The 17:00 job stores the day's report once per store.
         let day = chrono::NaiveDate::from_ymd_opt(2026, 10, 18).expect("date");
-        let run = patron::jobs::run(&t.app, "groupbuy-daily-report", day, None)
+        let run = patron::app::jobs::run(&t.app, "groupbuy-daily-report", day, None)
             .await
             .expect("job");
         assert_eq!((run.processed, run.already_done), (1, false));
-        let again = patron::jobs::run(&t.app, "groupbuy-daily-report", day, None)
+        let again = patron::app::jobs::run(&t.app, "groupbuy-daily-report", day, None)
             .await
             .expect("job");
         assert!(again.already_done);

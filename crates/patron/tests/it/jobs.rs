@@ -34,11 +34,11 @@ both!(
         let (id, card) = t.add_member("过期测试", "13700000001", "").await;
         earn(&t, &key, &card, "X-1", 30_000).await;
         // A reminder a month ahead of 2028-09-30; the next day's run queues nothing new.
-        let r = patron::jobs::run(&t.app, "expiry-reminders", day(2028, 9, 5), None)
+        let r = patron::app::jobs::run(&t.app, "expiry-reminders", day(2028, 9, 5), None)
             .await
             .expect("remind");
         assert_eq!(r.processed, 1);
-        let r = patron::jobs::run(&t.app, "expiry-reminders", day(2028, 9, 6), None)
+        let r = patron::app::jobs::run(&t.app, "expiry-reminders", day(2028, 9, 6), None)
             .await
             .expect("remind again");
         assert_eq!(r.processed, 0);
@@ -51,7 +51,7 @@ both!(
             1
         );
         // Not yet expired on the last day.
-        let r = patron::jobs::run(&t.app, "points-expiry", day(2028, 9, 30), None)
+        let r = patron::app::jobs::run(&t.app, "points-expiry", day(2028, 9, 30), None)
             .await
             .expect("expire");
         assert_eq!(r.processed, 0);
@@ -60,7 +60,7 @@ both!(
             .single()
             .expect("time");
         t.clock.advance(target - t.app.clock.now());
-        let r = patron::jobs::run(&t.app, "points-expiry", day(2028, 10, 1), None)
+        let r = patron::app::jobs::run(&t.app, "points-expiry", day(2028, 10, 1), None)
             .await
             .expect("expire");
         assert_eq!(r.processed, 1);
@@ -70,12 +70,12 @@ both!(
             0
         );
         // Run again (as after an interruption, with the run record gone): nothing more.
-        let again = patron::jobs::run(&t.app, "points-expiry", day(2028, 10, 1), None)
+        let again = patron::app::jobs::run(&t.app, "points-expiry", day(2028, 10, 1), None)
             .await
             .expect("again");
         assert!(again.already_done);
         t.exec("delete from job_runs where $1 > 0", 1).await;
-        let again = patron::jobs::run(&t.app, "points-expiry", day(2028, 10, 1), None)
+        let again = patron::app::jobs::run(&t.app, "points-expiry", day(2028, 10, 1), None)
             .await
             .expect("again");
         assert_eq!(again.processed, 0);
@@ -115,7 +115,7 @@ both!(
             1
         );
         // A year and more later the window is empty: back to normal.
-        let r = patron::jobs::run(&t.app, "tier-review", day(2028, 1, 1), None)
+        let r = patron::app::jobs::run(&t.app, "tier-review", day(2028, 1, 1), None)
             .await
             .expect("review");
         assert_eq!(r.processed, 1);
@@ -291,7 +291,7 @@ both!(
             .await
             .expect("queue");
         // First run: the gateway refuses the SMS; the e-mail goes; the opted-out member is skipped.
-        let r = patron::jobs::run(&t.app, "outbox-send", day(2026, 9, 25), None)
+        let r = patron::app::jobs::run(&t.app, "outbox-send", day(2026, 9, 25), None)
             .await
             .expect("send");
         assert_eq!(r.processed, 1);
@@ -315,16 +315,16 @@ both!(
             0
         );
         // Nothing is retried before its time; after it, the SMS goes once.
-        let r = patron::jobs::run(&t.app, "outbox-send", day(2026, 9, 25), None)
+        let r = patron::app::jobs::run(&t.app, "outbox-send", day(2026, 9, 25), None)
             .await
             .expect("send");
         assert_eq!(r.processed, 0);
         t.clock.advance(chrono::Duration::minutes(5));
-        let r = patron::jobs::run(&t.app, "outbox-send", day(2026, 9, 25), None)
+        let r = patron::app::jobs::run(&t.app, "outbox-send", day(2026, 9, 25), None)
             .await
             .expect("send");
         assert_eq!(r.processed, 1);
-        let r = patron::jobs::run(&t.app, "outbox-send", day(2026, 9, 25), None)
+        let r = patron::app::jobs::run(&t.app, "outbox-send", day(2026, 9, 25), None)
             .await
             .expect("send");
         assert_eq!(r.processed, 0);
@@ -343,12 +343,12 @@ both!(
         let t = spawn_app(backend).await;
         let (id, _) = t.add_member("寿星", "13700000005", "1980-09-25").await;
         t.add_member("别人", "13700000006", "1980-09-24").await;
-        let r = patron::jobs::run(&t.app, "birthday-greetings", day(2026, 9, 25), None)
+        let r = patron::app::jobs::run(&t.app, "birthday-greetings", day(2026, 9, 25), None)
             .await
             .expect("greet");
         assert_eq!((r.seen, r.processed), (1, 1));
         t.exec("delete from job_runs where $1 > 0", 1).await;
-        let again = patron::jobs::run(&t.app, "birthday-greetings", day(2026, 9, 25), None)
+        let again = patron::app::jobs::run(&t.app, "birthday-greetings", day(2026, 9, 25), None)
             .await
             .expect("greet");
         assert_eq!(again.processed, 0, "never twice in a year");

@@ -338,7 +338,7 @@ both!(
             let app = t.app.clone();
             let d = day(d);
             async move {
-                patron::jobs::run(&app, "partner-contract-reminders", d, None)
+                patron::app::jobs::run(&app, "partner-contract-reminders", d, None)
                     .await
                     .expect("job")
             }
@@ -501,7 +501,7 @@ both!(
         assert_ne!(m.get("/partners").await.status, StatusCode::OK);
         // Once the contract has expired the partner is gone from the portal.
         goto(&t, "2026-10-21");
-        patron::jobs::run(
+        patron::app::jobs::run(
             &t.app,
             "partner-contract-reminders",
             day("2026-10-21"),

@@ -308,9 +308,15 @@ both!(
                             .write(move |tx| {
                                 let ctx = ctx.clone();
                                 Box::pin(async move {
-                                    approvals::decide(&ctx, tx, row.id, &Decision::Approve)
-                                        .await
-                                        .map(|_| ())
+                                    approvals::decide(
+                                        &ctx,
+                                        tx,
+                                        row.id,
+                                        &Decision::Approve,
+                                        TEST_KINDS,
+                                    )
+                                    .await
+                                    .map(|_| ())
                                 })
                             })
                             .await
@@ -374,9 +380,9 @@ both!(
             .db
             .write(move |tx| {
                 let sup = sup.clone();
-                Box::pin(
-                    async move { approvals::decide(&sup, tx, row.id, &Decision::Approve).await },
-                )
+                Box::pin(async move {
+                    approvals::decide(&sup, tx, row.id, &Decision::Approve, TEST_KINDS).await
+                })
             })
             .await;
         assert!(
@@ -386,3 +392,38 @@ both!(
         t.stop().await;
     }
 );
+
+/// Kinds for probing the approval permission itself: every role holding `DecideApprovals`
+/// may decide them.
+const TEST_KINDS: &[approvals::ApprovalKind] = &[
+    approvals::ApprovalKind {
+        kind: "test.permission",
+        label: "approval.kind.other",
+        deciders: &[
+            Role::Manager,
+            Role::Supervisor,
+            Role::FinanceManager,
+            Role::Service,
+        ],
+        decide: no_consequence,
+    },
+    approvals::ApprovalKind {
+        kind: "test.store",
+        label: "approval.kind.other",
+        deciders: &[
+            Role::Manager,
+            Role::Supervisor,
+            Role::FinanceManager,
+            Role::Service,
+        ],
+        decide: no_consequence,
+    },
+];
+
+fn no_consequence(
+    _ctx: &patron::kernel::ctx::Ctx,
+    _id: i64,
+    _d: Decision,
+) -> approvals::DecideFuture<'_> {
+    Box::pin(async { Err(patron::web::error::AppError::not_found()) })
+}

@@ -237,7 +237,7 @@ both!(
             }
         }
         expected.sort();
-        let report = patron::jobs::run(&t.app, "reward-month-end", d("2026-09-30"), None)
+        let report = patron::app::jobs::run(&t.app, "reward-month-end", d("2026-09-30"), None)
             .await
             .expect("job");
         assert_eq!(report.processed as usize, expected.len());
@@ -260,7 +260,7 @@ both!(
         assert_eq!(stored, expected);
         assert_eq!(expected.len(), 8, "the cases list eight members");
         // Run again (job and by hand): nothing more is stored.
-        let again = patron::jobs::run(&t.app, "reward-month-end", d("2026-09-30"), None)
+        let again = patron::app::jobs::run(&t.app, "reward-month-end", d("2026-09-30"), None)
             .await
             .expect("job");
         assert!(again.already_done);
@@ -460,7 +460,7 @@ async fn expire_story(backend: crate::helpers::Backend, give_back: bool) {
     t.clock.advance(Duration::days(92));
     let today = patron::areas::points::business_date(t.app.clock.now(), chrono_tz::Asia::Shanghai);
     assert_eq!(today, d("2026-12-26"));
-    let r = patron::jobs::run(&t.app, "reward-slips-expiry", today, None)
+    let r = patron::app::jobs::run(&t.app, "reward-slips-expiry", today, None)
         .await
         .expect("job");
     assert_eq!(r.processed, 1);
@@ -481,7 +481,7 @@ async fn expire_story(backend: crate::helpers::Backend, give_back: bool) {
         assert_eq!(last.0, "reward");
     }
     // Idempotent: again by the job and directly.
-    let again = patron::jobs::run(&t.app, "reward-slips-expiry", today, None)
+    let again = patron::app::jobs::run(&t.app, "reward-slips-expiry", today, None)
         .await
         .expect("job");
     assert!(again.already_done);

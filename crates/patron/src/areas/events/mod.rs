@@ -103,8 +103,21 @@ impl From<crate::areas::points::PointsError> for EventsError {
 }
 
 /// Whether an approval kind belongs to this area.
-pub fn is_kind(kind: &str) -> bool {
-    kind == KIND_PLAN
+/// The events desk's approval kinds: an event plan goes to the company, decided by a manager
+/// (H2).
+pub const APPROVALS: &[crate::approvals::ApprovalKind] = &[crate::approvals::ApprovalKind {
+    kind: KIND_PLAN,
+    label: "approval.kind.event_plan",
+    deciders: &[patron_core::Role::Manager],
+    decide: decide_boxed,
+}];
+
+fn decide_boxed(
+    ctx: &Ctx,
+    id: i64,
+    decision: patron_core::approvals::Decision,
+) -> crate::approvals::DecideFuture<'_> {
+    Box::pin(async move { Ok(decide(ctx, id, decision).await?) })
 }
 
 /// The plan as typed (console form or JSON): texts, parsed and checked by `parse`.
@@ -303,7 +316,11 @@ pub async fn parse(ctx: &Ctx, input: &EventIn) -> Result<Plan, EventsError> {
         }
     }
     let opens = bad.check("signup_opens", parse_local(ctx, &input.signup_opens));
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let mut tiers: Vec<(String, DateTime<Utc>)> = Vec::new();
     if input.tiers.is_empty() {
         bad.add("tiers", "invalid.event_no_tiers");
@@ -486,7 +503,7 @@ pub async fn decide(
         .write(move |tx| {
             let (c, decision) = (c.clone(), decision.clone());
             Box::pin(async move {
-                let row = crate::approvals::decide(&c, tx, id, &decision).await?;
+                let row = crate::approvals::decide(&c, tx, id, &decision, APPROVALS).await?;
                 if row.kind != KIND_PLAN {
                     return Err(EventsError::NotFound);
                 }
@@ -719,7 +736,11 @@ pub async fn checkin(ctx: &Ctx, id: i64, card_no: &str) -> Result<CheckinOut, Ev
     if card.is_empty() {
         return Err(Invalid::one("card_no", "invalid.required").into());
     }
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let valid_months = u32::try_from(loyalty.settings.points_valid_months).unwrap_or(24);
     let (c, now, by) = (ctx.clone(), ctx.now(), staff_id(ctx));
     let today = crate::areas::points::business_date(now, ctx.app.config.tz());

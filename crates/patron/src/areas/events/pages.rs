@@ -380,7 +380,12 @@ async fn render_form(
     status: StatusCode,
 ) -> Response {
     let loaded = async {
-        let loyalty = c.ctx.app.cache.loyalty(c.ctx.db()).await?;
+        let loyalty = c
+            .ctx
+            .app
+            .cache
+            .get::<crate::areas::points::settings::Loyalty>(c.ctx.db())
+            .await?;
         let stores = store_codes(&c.ctx).await?;
         Ok::<_, AppError>((loyalty, stores))
     }
@@ -429,7 +434,13 @@ async fn new_page(c: Console) -> Response {
             .unwrap_or_default(),
         Err(e) => return e.into_response(),
     };
-    let tiers = match c.ctx.app.cache.loyalty(c.ctx.db()).await {
+    let tiers = match c
+        .ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(c.ctx.db())
+        .await
+    {
         Ok(l) => l.tiers.clone(),
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -485,7 +496,13 @@ async fn form_refused(c: &Console, id: Option<i64>, values: Form, e: EventsError
 
 async fn create_submit(v: Verified<Form>) -> Response {
     let c = v.console;
-    let tiers = match c.ctx.app.cache.loyalty(c.ctx.db()).await {
+    let tiers = match c
+        .ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(c.ctx.db())
+        .await
+    {
         Ok(l) => l.tiers.clone(),
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -497,7 +514,13 @@ async fn create_submit(v: Verified<Form>) -> Response {
 
 async fn edit_submit(Path(id): Path<i64>, v: Verified<Form>) -> Response {
     let c = v.console;
-    let tiers = match c.ctx.app.cache.loyalty(c.ctx.db()).await {
+    let tiers = match c
+        .ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(c.ctx.db())
+        .await
+    {
         Ok(l) => l.tiers.clone(),
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -560,7 +583,11 @@ impl ShowPage {
 
 /// (code, name in the page's language) of every tier.
 async fn tier_names(ctx: &Ctx, page: &Page) -> Result<Vec<(String, String)>, AppError> {
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     Ok(loyalty
         .tiers
         .iter()

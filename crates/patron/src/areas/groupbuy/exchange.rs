@@ -35,7 +35,11 @@ pub struct ExchangeOut {
 
 pub async fn exchange(ctx: &Ctx, input: &ExchangeIn) -> Result<ExchangeOut, GroupBuyError> {
     let store = store_at(ctx, &input.store_code, Permission::SellVouchers).await?;
-    let settings = ctx.app.cache.groupbuy(ctx.db()).await?;
+    let settings = ctx
+        .app
+        .cache
+        .get::<crate::areas::groupbuy::settings::GroupBuySettings>(ctx.db())
+        .await?;
     let mut bad = Invalid::new();
     let old = bad.check("old_serial", Serial::parse(&input.old_serial));
     let new = bad.check("new_serial", Serial::parse(&input.new_serial));

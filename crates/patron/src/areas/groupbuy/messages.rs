@@ -2,6 +2,21 @@
 //! catalogs into one index.
 
 pub const GROUPBUY: &[(&str, &str, &str)] = &[
+    (
+        "approval.kind.groupbuy_requisition",
+        "团购券领用申请",
+        "Voucher requisition",
+    ),
+    (
+        "approval.kind.groupbuy_rebate",
+        "团购返利申请",
+        "Group-buy rebate",
+    ),
+    (
+        "approval.kind.groupbuy_writeoff",
+        "团购券报损",
+        "Voucher write-off",
+    ),
     // errors of the till API and the desk
     (
         "error.voucher_not_found",

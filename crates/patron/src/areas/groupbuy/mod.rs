@@ -13,6 +13,7 @@ pub mod check;
 pub mod cheques;
 pub mod deposits;
 pub mod exchange;
+pub mod jobs;
 pub mod messages;
 pub mod month_pages;
 pub mod pages;
@@ -167,13 +168,43 @@ pub(crate) fn yuan(fen: i64) -> String {
 }
 
 /// Whether an approval kind belongs to this area.
-pub fn is_kind(kind: &str) -> bool {
-    [
-        requisitions::KIND_REQUISITION,
-        rebates::KIND_REBATE,
-        stock::KIND_WRITEOFF,
-    ]
-    .contains(&kind)
+/// The group-buy desk's approval kinds (SPEC A2, E3, E9, E11): a requisition is decided by the
+/// department manager; a rebate request by the manager or finance's manager; a write-off of
+/// damaged or lost vouchers by the manager, the desk's supervisor or finance's manager.
+pub const APPROVALS: &[crate::approvals::ApprovalKind] = &[
+    crate::approvals::ApprovalKind {
+        kind: requisitions::KIND_REQUISITION,
+        label: "approval.kind.groupbuy_requisition",
+        deciders: &[patron_core::Role::Manager],
+        decide: decide_boxed,
+    },
+    crate::approvals::ApprovalKind {
+        kind: rebates::KIND_REBATE,
+        label: "approval.kind.groupbuy_rebate",
+        deciders: &[
+            patron_core::Role::Manager,
+            patron_core::Role::FinanceManager,
+        ],
+        decide: decide_boxed,
+    },
+    crate::approvals::ApprovalKind {
+        kind: stock::KIND_WRITEOFF,
+        label: "approval.kind.groupbuy_writeoff",
+        deciders: &[
+            patron_core::Role::Manager,
+            patron_core::Role::Supervisor,
+            patron_core::Role::FinanceManager,
+        ],
+        decide: decide_boxed,
+    },
+];
+
+fn decide_boxed(
+    ctx: &Ctx,
+    id: i64,
+    decision: patron_core::approvals::Decision,
+) -> crate::approvals::DecideFuture<'_> {
+    Box::pin(async move { Ok(decide(ctx, id, decision).await?) })
 }
 
 /// Decides a group-buy approval and carries out its consequence in the same transaction.
@@ -195,7 +226,7 @@ pub async fn decide(
         .write(move |tx| {
             let (c, decision) = (c.clone(), decision.clone());
             Box::pin(async move {
-                let row = crate::approvals::decide(&c, tx, id, &decision).await?;
+                let row = crate::approvals::decide(&c, tx, id, &decision, APPROVALS).await?;
                 match row.kind.as_str() {
                     requisitions::KIND_REQUISITION => requisitions::on_decided(tx, &row).await?,
                     rebates::KIND_REBATE => rebates::on_decided(tx, &row).await?,

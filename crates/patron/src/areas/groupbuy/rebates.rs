@@ -95,7 +95,11 @@ pub async fn open_purchases(db: &Db, store_id: i64, buyer_id: i64) -> Result<(i6
 /// never rebated twice) until it is rejected.
 pub async fn request(ctx: &Ctx, input: &RebateIn) -> Result<RebateRow, GroupBuyError> {
     let store = store_at(ctx, &input.store_code, Permission::SellVouchers).await?;
-    let settings = ctx.app.cache.groupbuy(ctx.db()).await?;
+    let settings = ctx
+        .app
+        .cache
+        .get::<crate::areas::groupbuy::settings::GroupBuySettings>(ctx.db())
+        .await?;
     let tiers = settings.tiers.clone();
     let unit = Fen(settings.row.rebate_unit_fen);
     let c = ctx.clone();

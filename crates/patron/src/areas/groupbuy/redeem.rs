@@ -94,7 +94,7 @@ async fn over_limit(ctx: &Ctx, key_id: i64) -> Result<bool, GroupBuyError> {
     let limit = ctx
         .app
         .cache
-        .groupbuy(ctx.db())
+        .get::<crate::areas::groupbuy::settings::GroupBuySettings>(ctx.db())
         .await?
         .row
         .wrong_codes_per_minute;
@@ -161,7 +161,11 @@ async fn authentic(
     }
     let serial = Serial::parse(serial_text)
         .map_err(|k| GroupBuyError::Invalid(Invalid::one("serial", k)))?;
-    let settings = ctx.app.cache.groupbuy(ctx.db()).await?;
+    let settings = ctx
+        .app
+        .cache
+        .get::<crate::areas::groupbuy::settings::GroupBuySettings>(ctx.db())
+        .await?;
     let needs_code = !settings.check_code_off.contains(&store_id);
     let code = check_code.map(str::trim).filter(|c| !c.is_empty());
     if needs_code && code.is_none() {

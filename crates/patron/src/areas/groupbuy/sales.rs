@@ -150,7 +150,11 @@ pub async fn prepare(ctx: &Ctx, input: &SaleIn) -> Result<Prepared, GroupBuyErro
 /// The checked sale and the prepaid-card rules it breaks.
 async fn assess(ctx: &Ctx, input: &SaleIn) -> Result<(Prepared, Vec<Breach>), GroupBuyError> {
     let store = store_at(ctx, &input.store_code, Permission::SellVouchers).await?;
-    let settings = ctx.app.cache.groupbuy(ctx.db()).await?;
+    let settings = ctx
+        .app
+        .cache
+        .get::<crate::areas::groupbuy::settings::GroupBuySettings>(ctx.db())
+        .await?;
     let mut bad = Invalid::new();
     let payment = bad.check(
         "payment",
@@ -358,7 +362,11 @@ pub async fn sell(ctx: &Ctx, input: &SaleIn) -> Result<SaleOut, GroupBuyError> {
     {
         return Ok(out);
     }
-    let settings = ctx.app.cache.groupbuy(ctx.db()).await?;
+    let settings = ctx
+        .app
+        .cache
+        .get::<crate::areas::groupbuy::settings::GroupBuySettings>(ctx.db())
+        .await?;
     let clear_days = u64::try_from(settings.row.cheque_clear_days).unwrap_or(3);
     let phone = prepared
         .buyer

@@ -313,6 +313,12 @@ pub async fn set_check_code(ctx: &Ctx, store_id: i64, on: bool) -> Result<(), Gr
     Ok(())
 }
 
+impl crate::kernel::cache::Cached for GroupBuySettings {
+    async fn load(db: &Db) -> Result<Self, DbError> {
+        load(db).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

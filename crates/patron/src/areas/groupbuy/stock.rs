@@ -74,7 +74,11 @@ const MAX_SERIES: i64 = 5_000_000;
 /// value limit; the validity rule is checked at each sale.
 pub async fn create_series(ctx: &Ctx, input: &SeriesIn) -> Result<SeriesOut, GroupBuyError> {
     ctx.require(Permission::ManageVoucherStock)?;
-    let settings = ctx.app.cache.groupbuy(ctx.db()).await?;
+    let settings = ctx
+        .app
+        .cache
+        .get::<crate::areas::groupbuy::settings::GroupBuySettings>(ctx.db())
+        .await?;
     let mut bad = Invalid::new();
     let code = bad.check("code", required_text(&input.code, 20));
     let name = bad.check("name", required_text(&input.name, 60));

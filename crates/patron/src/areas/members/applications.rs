@@ -326,7 +326,11 @@ pub async fn review(
     let form = app_row.form(&ctx.app.pii).ok_or(MembersError::NotFound)?;
     let today = business_date(ctx.now(), ctx.app.config.tz());
     let valid = form.member.validate(today)?;
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let stores = ctx.app.cache.stores(ctx.db()).await?;
     let store = stores
         .by_id(app_row.store_id)

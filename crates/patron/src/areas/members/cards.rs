@@ -85,7 +85,11 @@ pub async fn act(
     if matches!(action, CardAction::Close | CardAction::Freeze) && reason.trim().is_empty() {
         return Err(Invalid::one("reason", "invalid.required").into());
     }
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let stores = ctx.app.cache.stores(ctx.db()).await?;
     let months = loyalty.settings.card_valid_months.max(1) as u32;
     let c = ctx.clone();

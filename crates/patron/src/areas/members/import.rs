@@ -165,7 +165,11 @@ pub async fn import(
         });
     }
     let stores = ctx.app.cache.stores(ctx.db()).await?;
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let today = business_date(ctx.now(), ctx.app.config.tz());
     let pii = ctx.app.pii.clone();
     let mut seen_phone = HashSet::new();

@@ -367,7 +367,11 @@ pub async fn register(
     ctx.require_at(Permission::ManageMembers, store.id)?;
     let today = business_date(ctx.now(), store.tz);
     let valid = input.validate(today)?;
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let months = loyalty.settings.card_valid_months;
     let referral = loyalty.tiers.first().map_or(0, |t| t.referral_points);
     let referral_expires =
@@ -526,7 +530,11 @@ pub async fn view(ctx: &Ctx, id: i64, page: i64) -> Result<MemberView, MembersEr
     let member = store::get_member(ctx.db(), id)
         .await?
         .ok_or(MembersError::NotFound)?;
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let today = business_date(ctx.now(), ctx.app.config.tz());
     let st =
         crate::areas::points::standing::standing(ctx.db(), &loyalty, id, &member.tier_code, today)

@@ -11,12 +11,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{NaiveDateTime, TimeZone};
 use patron_core::Permission;
-use patron_core::approvals::Decision;
 use serde::Deserialize;
 
 use super::cards::{self, CardAction};
 use super::{MemberView, store::MemberRow};
-use crate::approvals::ApprovalRow;
 use crate::areas::points::adjust::{self, Missed};
 use crate::areas::points::receipts::{ReceiptIn, ReceiptLineIn};
 use crate::auth::extract::{Console, Verified};
@@ -47,8 +45,6 @@ pub fn router() -> Router<App> {
         .route("/members/{id}/adjust", post(adjust_request))
         .route("/members/{id}/tier", post(tier_request))
         .route("/members/{id}/missed", post(missed_entry))
-        .route("/approvals", get(approvals_page))
-        .route("/approvals/{id}/decide", post(approvals_decide))
 }
 
 #[derive(Deserialize, Default)]
@@ -407,123 +403,6 @@ async fn missed_input(c: &Console, id: i64, form: &MissedForm) -> Result<Receipt
             promotional: false,
         }],
     })
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "approvals/list.html")]
-struct ApprovalsPage {
-    page: Page,
-    pending: Vec<ApprovalRow>,
-    can_decide: bool,
-    me: i64,
-    message: Option<String>,
-}
-
-impl ApprovalsPage {
-    fn kind_name(&self, kind: &str) -> &'static str {
-        self.page.t_or(
-            &format!("approval.kind.{}", kind.replace('.', "_")),
-            "approval.kind.other",
-        )
-    }
-}
-
-#[derive(Deserialize, Default)]
-struct FlashQuery {
-    ok: Option<String>,
-}
-
-async fn render_approvals(c: &Console, flash: Option<&str>, message: Option<String>) -> Response {
-    match crate::approvals::pending(&c.ctx).await {
-        Ok(pending) => ApprovalsPage {
-            page: Page::console(c, "approval.title").with_flash("success", flash),
-            pending,
-            can_decide: c.ctx.can(Permission::DecideApprovals),
-            me: c.staff().id,
-            message,
-        }
-        .into_response(),
-        Err(e) => AppError::from(e).into_response(),
-    }
-}
-
-async fn approvals_page(c: Console, Query(q): Query<FlashQuery>) -> Response {
-    render_approvals(&c, q.ok.as_deref(), None).await
-}
-
-#[derive(Deserialize)]
-struct DecideForm {
-    decision: String,
-    #[serde(default)]
-    reason: String,
-}
-
-async fn approvals_decide(Path(id): Path<i64>, v: Verified<DecideForm>) -> Response {
-    let c = v.console;
-    let decision = match v.form.decision.as_str() {
-        "approve" => Decision::Approve,
-        "reject" => Decision::Reject {
-            reason: v.form.reason.clone(),
-        },
-        _ => return AppError::new("validation").into_response(),
-    };
-    let kind = match crate::approvals::store::get(c.ctx.db(), id).await {
-        Ok(Some(r)) => r.kind,
-        Ok(None) => return AppError::not_found().into_response(),
-        Err(e) => return AppError::from(e).into_response(),
-    };
-    let result: Result<ApprovalRow, AppError> = if kind == adjust::KIND_ADJUST
-        || kind == adjust::KIND_MISSED
-        || kind == adjust::KIND_TIER
-    {
-        adjust::decide(&c.ctx, id, decision)
-            .await
-            .map_err(AppError::from)
-    } else if crate::areas::groupbuy::is_kind(&kind) {
-        crate::areas::groupbuy::decide(&c.ctx, id, decision)
-            .await
-            .map_err(AppError::from)
-    } else if crate::areas::events::is_kind(&kind) {
-        crate::areas::events::decide(&c.ctx, id, decision)
-            .await
-            .map_err(AppError::from)
-    } else if crate::areas::rewards::is_kind(&kind) {
-        crate::areas::rewards::decide(&c.ctx, id, decision)
-            .await
-            .map_err(AppError::from)
-    } else {
-        let ctx = c.ctx.clone();
-        c.ctx
-            .db()
-            .write(move |tx| {
-                let (ctx, decision) = (ctx.clone(), decision.clone());
-                Box::pin(async move { crate::approvals::decide(&ctx, tx, id, &decision).await })
-            })
-            .await
-            .map_err(AppError::from)
-    };
-    match result {
-        Ok(row) => Redirect::to(&format!("/approvals?ok=flash.{}", row.status)).into_response(),
-        Err(err) if err.status().is_client_error() && err.code != "forbidden" => {
-            let msg = err
-                .detail
-                .clone()
-                .unwrap_or_else(|| c.lang.t(crate::web::error::message_key_of(err.code)).into());
-            let text = format!(
-                "{} {}",
-                c.lang.t(crate::web::error::message_key_of(err.code)),
-                if c.lang == crate::web::i18n::Lang::En {
-                    msg
-                } else {
-                    String::new()
-                }
-            );
-            let mut res = render_approvals(&c, None, Some(text.trim().to_string())).await;
-            *res.status_mut() = StatusCode::CONFLICT;
-            res
-        }
-        Err(err) => err.into_response(),
-    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -1112,4 +991,9 @@ async fn statement_csv(c: Console, Path(id): Path<i64>) -> Result<Response, AppE
 
 async fn statement_xlsx(c: Console, Path(id): Path<i64>) -> Result<Response, AppError> {
     statement_export(c, id, ExportFormat::Xlsx).await
+}
+
+#[derive(Deserialize, Default)]
+struct FlashQuery {
+    ok: Option<String>,
 }

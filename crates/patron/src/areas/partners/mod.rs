@@ -13,6 +13,7 @@
 //! The contact's phone is personal data: stored encrypted (`members/pii.rs`) with a masked copy
 //! for pages; it never enters logs or audit entries.
 
+pub mod jobs;
 pub mod messages;
 pub mod pages;
 pub mod reminders;

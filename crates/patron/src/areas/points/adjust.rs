@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use patron_core::Permission;
 use patron_core::approvals::Decision;
+use patron_core::{Permission, Role};
 use serde::{Deserialize, Serialize};
 
 use super::receipts::{self, ReceiptIn, ReceiptOut};
@@ -40,6 +40,34 @@ fn adjustment_kind() -> String {
 /// A tier set by a manager's approval (B7: platinum only 经公司评估).
 pub const KIND_TIER: &str = "members.tier";
 
+/// The points desk's approval kinds (SPEC A2, B7, C3): adjustments and missed receipts are
+/// decided by a manager, a supervisor or customer service; a tier change (platinum is "经公司评估")
+/// by a manager.
+pub const APPROVALS: &[approvals::ApprovalKind] = &[
+    approvals::ApprovalKind {
+        kind: KIND_ADJUST,
+        label: "approval.kind.points_adjust",
+        deciders: &[Role::Manager, Role::Supervisor, Role::Service],
+        decide: decide_boxed,
+    },
+    approvals::ApprovalKind {
+        kind: KIND_MISSED,
+        label: "approval.kind.points_missed",
+        deciders: &[Role::Manager, Role::Supervisor, Role::Service],
+        decide: decide_boxed,
+    },
+    approvals::ApprovalKind {
+        kind: KIND_TIER,
+        label: "approval.kind.members_tier",
+        deciders: &[Role::Manager],
+        decide: decide_boxed,
+    },
+];
+
+fn decide_boxed(ctx: &Ctx, id: i64, decision: Decision) -> approvals::DecideFuture<'_> {
+    Box::pin(async move { Ok(decide(ctx, id, decision).await?) })
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TierPayload {
     pub member_id: i64,
@@ -60,7 +88,11 @@ pub async fn request_tier(
         .await?
         .ok_or(PointsError::MemberNotFound)?;
     ctx.require_at(Permission::AdjustPoints, member.store_id)?;
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let mut bad = Invalid::new();
     let reason = bad.check("tier_reason", required_text(reason, 200));
     let target = loyalty.tier(to).cloned();
@@ -169,7 +201,11 @@ pub enum Missed {
 /// idempotency as the till; at or above the configured amount it waits for a supervisor.
 pub async fn enter_missed(ctx: &Ctx, input: &ReceiptIn) -> Result<Missed, PointsError> {
     ctx.require(Permission::AdjustPoints)?;
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let total: i64 = input.lines.iter().map(|l| l.amount_fen.max(0)).sum();
     if total < loyalty.settings.missed_points_approval_fen {
         let parsed = receipts::parse_public(ctx, input).await?;
@@ -235,7 +271,11 @@ pub async fn decide(ctx: &Ctx, id: i64, decision: Decision) -> Result<ApprovalRo
     let tier: Option<TierPayload> = (row.kind == KIND_TIER)
         .then(|| serde_json::from_value(payload.clone()).ok())
         .flatten();
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let stores = ctx.app.cache.stores(ctx.db()).await?;
     let c = ctx.clone();
     let decision = Arc::new(decision);
@@ -251,7 +291,7 @@ pub async fn decide(ctx: &Ctx, id: i64, decision: Decision) -> Result<ApprovalRo
                 tier.clone(),
             );
             Box::pin(async move {
-                let decided = approvals::decide(&c, tx, id, &decision).await?;
+                let decided = approvals::decide(&c, tx, id, &decision, APPROVALS).await?;
                 if decided.status != "approved" {
                     return Ok(decided);
                 }

@@ -145,7 +145,11 @@ pub async fn remind(
     today: NaiveDate,
     progress: Option<Progress>,
 ) -> Result<RunReport, PointsError> {
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let until = today + chrono::Duration::days(loyalty.settings.expiry_reminder_days);
     let mut report = RunReport::default();
     let mut after: (NaiveDate, i64) = (NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(today), 0);

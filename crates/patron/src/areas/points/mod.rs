@@ -8,6 +8,7 @@
 pub mod adjust;
 pub mod check;
 pub mod expiry;
+pub mod jobs;
 pub mod ledger;
 pub mod pages;
 pub mod receipts;

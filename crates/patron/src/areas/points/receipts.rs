@@ -240,7 +240,11 @@ pub async fn accrue(
     if let Some(row) = store::find_receipt(ctx.db(), r.store.id, &r.receipt_no).await? {
         return replay(&row, &r.hash);
     }
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let (till_id, staff_id) = who(ctx);
     let now = ctx.now();
     let write_ctx = (r.clone(), loyalty, till_id, staff_id);
@@ -483,7 +487,11 @@ pub async fn take_return(ctx: &Ctx, input: &ReturnIn) -> Result<(Outcome, Return
     if let Some(row) = store::find_return(ctx.db(), store.id, &return_no).await? {
         return return_replay(&row, &hash);
     }
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let (till_id, _staff_id) = who(ctx);
     let now = ctx.now();
     let req = Arc::new((

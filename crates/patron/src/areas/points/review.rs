@@ -24,7 +24,11 @@ pub async fn review(
     today: NaiveDate,
     progress: Option<Progress>,
 ) -> Result<RunReport, PointsError> {
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let Some(lowest) = loyalty.lowest().cloned() else {
         return Ok(RunReport::default());
     };

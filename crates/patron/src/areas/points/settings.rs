@@ -458,7 +458,11 @@ pub struct Liability {
 
 pub async fn liability(ctx: &crate::kernel::ctx::Ctx) -> Result<Liability, super::PointsError> {
     ctx.require(patron_core::Permission::ViewPointsLiability)?;
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let (members, points): (i64, Option<i64>) = on_db!(ctx.db(), |p| {
         sqlx::query_as(
             "select cast(count(*) as bigint), cast(sum(points_balance) as bigint) from members where points_balance > 0",
@@ -500,4 +504,10 @@ pub async fn liability(ctx: &crate::kernel::ctx::Ctx) -> Result<Liability, super
             .map(|(d, p)| (d, p.unwrap_or(0)))
             .collect(),
     })
+}
+
+impl crate::kernel::cache::Cached for Loyalty {
+    async fn load(db: &Db) -> Result<Self, DbError> {
+        load(db).await
+    }
 }

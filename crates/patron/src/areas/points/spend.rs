@@ -54,7 +54,11 @@ pub async fn redeem(ctx: &Ctx, input: &RedeemIn) -> Result<(Outcome, RedeemOut),
     if input.points <= 0 {
         bad.add("points", "invalid.points");
     }
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let value = loyalty.settings.ratio().value_of(Points(input.points));
     if input.points > 0 && value.0 <= 0 {
         bad.add("points", "invalid.points_too_few");

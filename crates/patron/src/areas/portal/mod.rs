@@ -129,7 +129,10 @@ pub async fn login(app: &App, login: &str, typed: &str) -> Result<SignedIn, Port
     if !LIMITER.allow(&name) {
         return Err(PortalError::RateLimited);
     }
-    let loyalty = app.cache.loyalty(&app.db).await?;
+    let loyalty = app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(&app.db)
+        .await?;
     let now = app.clock.now();
     let Some(acc) = find(app, &name).await? else {
         let _ = password::verify(typed, &password::dummy_hash().await).await;

@@ -196,7 +196,10 @@ async fn home(s: MemberSession) -> Response {
         let m = mstore::get_member(&app.db, s.member_id)
             .await?
             .ok_or_else(AppError::not_found)?;
-        let loyalty = app.cache.loyalty(&app.db).await?;
+        let loyalty = app
+            .cache
+            .get::<crate::areas::points::settings::Loyalty>(&app.db)
+            .await?;
         let today = business_date(app.clock.now(), app.config.tz());
         let st =
             crate::areas::points::standing::standing(&app.db, &loyalty, m.id, &m.tier_code, today)

@@ -56,7 +56,11 @@ pub async fn lookup(
     .unwrap_or(chrono_tz::Asia::Shanghai);
     let today = business_date(ctx.now(), tz);
     card_usable(&masked(&cm), today)?;
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let tier = loyalty
         .tier(&cm.tier_code)
         .ok_or(PointsError::MemberNotFound)?;
@@ -133,7 +137,11 @@ pub async fn quote(ctx: &Ctx, input: &QuoteIn) -> Result<QuoteOut, PointsError> 
         .ok_or(PointsError::MemberNotFound)?;
     let today = business_date(ctx.now(), store.tz);
     card_usable(&masked(&cm), today)?;
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let tier = loyalty
         .tier(&cm.tier_code)
         .ok_or(PointsError::MemberNotFound)?;

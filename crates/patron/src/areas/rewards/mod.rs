@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod gift_api;
 pub mod gift_pages;
 pub mod gifts;
+pub mod jobs;
 pub mod lists;
 pub mod messages;
 pub mod pages;
@@ -72,8 +73,20 @@ pub(crate) fn staff_id(ctx: &Ctx) -> Option<i64> {
 }
 
 /// Whether an approval kind belongs to this area.
-pub fn is_kind(kind: &str) -> bool {
-    [stock::KIND_STOCKTAKE].contains(&kind)
+/// The reward desk's approval kinds: a gift stock-take is decided by the store manager (D6).
+pub const APPROVALS: &[crate::approvals::ApprovalKind] = &[crate::approvals::ApprovalKind {
+    kind: stock::KIND_STOCKTAKE,
+    label: "approval.kind.gift_stocktake",
+    deciders: &[patron_core::Role::Manager],
+    decide: decide_boxed,
+}];
+
+fn decide_boxed(
+    ctx: &Ctx,
+    id: i64,
+    decision: patron_core::approvals::Decision,
+) -> crate::approvals::DecideFuture<'_> {
+    Box::pin(async move { Ok(decide(ctx, id, decision).await?) })
 }
 
 /// Decides an approval of this area and carries out its consequence in the same transaction.
@@ -88,7 +101,7 @@ pub async fn decide(
         .write(move |tx| {
             let (c, decision) = (c.clone(), decision.clone());
             Box::pin(async move {
-                let row = crate::approvals::decide(&c, tx, id, &decision).await?;
+                let row = crate::approvals::decide(&c, tx, id, &decision, APPROVALS).await?;
                 match row.kind.as_str() {
                     stock::KIND_STOCKTAKE => stock::on_decided(&c, tx, &row).await?,
                     _ => return Err(RewardsError::NotFound),

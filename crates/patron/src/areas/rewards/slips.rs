@@ -628,7 +628,11 @@ pub async fn expire_due(ctx: &Ctx, today: NaiveDate) -> Result<RunReport, Reward
         .fetch_all(p)
         .await?
     });
-    let loyalty = ctx.app.cache.loyalty(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
     let valid_months = u32::try_from(loyalty.settings.points_valid_months).unwrap_or(12);
     let mut report = RunReport::default();
     for id in due {

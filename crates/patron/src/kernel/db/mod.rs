@@ -4,6 +4,7 @@
 //! `db.write(|tx| …)` (see `writer.rs`): one SQL text serves both backends (DESIGN.md, "Portable
 //! SQL"), with `on_tx!` choosing the connection type.
 
+pub mod audit;
 pub mod testing;
 mod writer;
 

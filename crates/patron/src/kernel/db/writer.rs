@@ -31,8 +31,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{Connection, Transaction};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use super::audit::{self, AuditEntry};
 use super::{Db, DbError, Inner};
-use crate::kernel::audit::{self, AuditEntry};
 
 /// The most requests grouped into one SQLite transaction.
 const MAX_BATCH: usize = 1024;
