@@ -28,9 +28,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::extract;
 use crate::kernel::ctx::App;
 use crate::web::error::{self, AppError, ErrorMark};
+use crate::web::extract;
 use crate::web::{assets, i18n, layout};
 
 #[derive(OpenApi)]

@@ -78,6 +78,30 @@ pub enum ApprovalsError {
     Db(#[from] DbError),
 }
 
+impl From<ApprovalsError> for AppError {
+    fn from(e: ApprovalsError) -> Self {
+        let detail = e.to_string();
+        match e {
+            ApprovalsError::Invalid(i) => i.into(),
+            ApprovalsError::Rule(ApprovalError::ReasonRequired) => {
+                Invalid::one("reason", "invalid.required").into()
+            }
+            ApprovalsError::Rule(ApprovalError::OwnRequest | ApprovalError::NotRequester) => {
+                AppError::new("forbidden").detail(detail)
+            }
+            ApprovalsError::Rule(ApprovalError::NotPending(_)) => {
+                AppError::new("conflict").detail(detail)
+            }
+            ApprovalsError::NotFound => AppError::not_found(),
+            ApprovalsError::Forbidden(f) => f.into(),
+            ApprovalsError::NotStaff => AppError::new("forbidden").detail(detail),
+            ApprovalsError::NotDecider { .. } => AppError::new("approval_role").detail(detail),
+            ApprovalsError::UnknownKind(_) => AppError::new("conflict").detail(detail),
+            ApprovalsError::Db(e) => e.into(),
+        }
+    }
+}
+
 impl From<sqlx::Error> for ApprovalsError {
     fn from(e: sqlx::Error) -> Self {
         DbError::from(e).into()

@@ -13,9 +13,9 @@ use patron_core::approvals::Decision;
 use serde::Deserialize;
 
 use super::{ApprovalKind, ApprovalRow, find, may_decide};
-use crate::auth::extract::{Console, Verified};
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
+use crate::web::extract::{Console, Verified};
 use crate::web::layout::Page;
 
 /// The inbox's routes, deciding through `kinds`.

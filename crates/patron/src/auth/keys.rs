@@ -6,10 +6,10 @@ use chrono::{DateTime, Duration, Utc};
 use patron_core::Permission;
 use serde::Serialize;
 
-use super::secret;
 use crate::areas::staff::{StaffError, store as staff_store};
 use crate::kernel::ctx::{Actor, App, Ctx};
 use crate::kernel::db::DbError;
+use crate::kernel::secret;
 use crate::kernel::validation::{Invalid, required_text};
 use crate::{on_db, on_tx};
 

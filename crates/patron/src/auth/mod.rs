@@ -1,10 +1,8 @@
 //! Signing in and out: staff login with lockout, password changes, the session, language
 //! choice, and the bearer keys of tills and scripts (`keys`).
 
-pub mod extract;
 pub mod keys;
 pub mod password;
-pub mod secret;
 pub mod sessions;
 
 use chrono::{DateTime, Duration, Utc};
@@ -207,7 +205,7 @@ pub async fn change_password(
     let id = account.id;
     let now = ctx.now();
     let keep = keep_session_cookie
-        .map(|c| secret::keyed_digest(&ctx.app.secrets.session_key, c))
+        .map(|c| crate::kernel::secret::keyed_digest(&ctx.app.secrets.session_key, c))
         .unwrap_or_default();
     let entry = ctx
         .audit("staff.password_changed", "staff", id)

@@ -6,9 +6,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::secret;
 use crate::kernel::ctx::App;
 use crate::kernel::db::DbError;
+use crate::kernel::secret;
 use crate::{on_db, on_tx};
 
 /// The console's session cookie.

@@ -14,5 +14,6 @@ pub mod config;
 pub mod ctx;
 pub mod db;
 pub mod pii;
+pub mod secret;
 pub mod stores;
 pub mod validation;

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::auth::secret::keyed_digest;
+use crate::kernel::secret::keyed_digest;
 
 /// Encrypts, decrypts and hashes personal fields.
 #[derive(Clone)]

@@ -12,15 +12,9 @@ use patron_core::Permission;
 use serde::Serialize;
 
 use super::layout::Page;
-use crate::approvals::ApprovalsError;
-use crate::areas::groupbuy::GroupBuyError;
-use crate::areas::members::MembersError;
-use crate::areas::points::PointsError;
-use crate::areas::staff::StaffError;
 use crate::auth::AuthError;
 use crate::kernel::db::DbError;
 use crate::kernel::validation::{FieldError, Invalid};
-use patron_core::approvals::ApprovalError;
 
 /// code → (status, message key). Codes never change once published (`api/pos.md`).
 pub const CODES: &[(&str, u16, &str)] = &[
@@ -161,26 +155,6 @@ impl From<Permission> for AppError {
     }
 }
 
-impl From<StaffError> for AppError {
-    fn from(e: StaffError) -> Self {
-        match e {
-            StaffError::Invalid(i) => i.into(),
-            StaffError::Duplicate { field } => AppError {
-                fields: vec![FieldError {
-                    field: field.into(),
-                    key: "invalid.duplicate",
-                }],
-                ..AppError::new("duplicate").detail(format!("{field} is already taken"))
-            },
-            StaffError::NotFound => AppError::not_found(),
-            StaffError::LastAdmin => AppError::new("last_admin"),
-            StaffError::Forbidden(f) => f.into(),
-            StaffError::Db(e) => e.into(),
-            StaffError::Hash(e) => AppError::internal(e),
-        }
-    }
-}
-
 impl From<AuthError> for AppError {
     fn from(e: AuthError) -> Self {
         match e {
@@ -194,192 +168,6 @@ impl From<AuthError> for AppError {
             AuthError::Forbidden(f) => f.into(),
             AuthError::Db(e) => e.into(),
             AuthError::Hash(e) => AppError::internal(e),
-        }
-    }
-}
-
-impl From<PointsError> for AppError {
-    fn from(e: PointsError) -> Self {
-        let detail = e.to_string();
-        match e {
-            PointsError::Invalid(i) => i.into(),
-            PointsError::MemberNotFound => AppError::new("member_not_found"),
-            PointsError::CardFrozen { .. } => AppError::new("card_frozen").detail(detail),
-            PointsError::CardExpired { .. } => AppError::new("card_expired").detail(detail),
-            PointsError::CardInactive { .. } => AppError::new("card_inactive").detail(detail),
-            PointsError::ReceiptConflict | PointsError::AlreadyRecorded => {
-                AppError::new("receipt_conflict").detail(detail)
-            }
-            PointsError::ReceiptNotFound => AppError::new("receipt_not_found"),
-            PointsError::InsufficientPoints { .. } => AppError {
-                fields: vec![FieldError {
-                    field: "points".into(),
-                    key: "error.insufficient_points",
-                }],
-                ..AppError::new("insufficient_points").detail(detail)
-            },
-            PointsError::WrongStore => AppError::new("forbidden")
-                .detail("the till key belongs to another store than store_code"),
-            PointsError::Forbidden(f) => f.into(),
-            PointsError::Approvals(a) => a.into(),
-            PointsError::Db(e) => e.into(),
-        }
-    }
-}
-
-impl From<ApprovalsError> for AppError {
-    fn from(e: ApprovalsError) -> Self {
-        let detail = e.to_string();
-        match e {
-            ApprovalsError::Invalid(i) => i.into(),
-            ApprovalsError::Rule(ApprovalError::ReasonRequired) => {
-                Invalid::one("reason", "invalid.required").into()
-            }
-            ApprovalsError::Rule(ApprovalError::OwnRequest | ApprovalError::NotRequester) => {
-                AppError::new("forbidden").detail(detail)
-            }
-            ApprovalsError::Rule(ApprovalError::NotPending(_)) => {
-                AppError::new("conflict").detail(detail)
-            }
-            ApprovalsError::NotFound => AppError::not_found(),
-            ApprovalsError::Forbidden(f) => f.into(),
-            ApprovalsError::NotStaff => AppError::new("forbidden").detail(detail),
-            ApprovalsError::NotDecider { .. } => AppError::new("approval_role").detail(detail),
-            ApprovalsError::UnknownKind(_) => AppError::new("conflict").detail(detail),
-            ApprovalsError::Db(e) => e.into(),
-        }
-    }
-}
-
-impl From<MembersError> for AppError {
-    fn from(e: MembersError) -> Self {
-        let detail = e.to_string();
-        match e {
-            MembersError::Invalid(i) => i.into(),
-            MembersError::Duplicate { field, .. } => AppError {
-                fields: vec![FieldError {
-                    field: field.into(),
-                    key: "invalid.duplicate",
-                }],
-                ..AppError::new("duplicate").detail(detail)
-            },
-            MembersError::NotFound => AppError::new("member_not_found"),
-            MembersError::CardState(_) => AppError::new("card_inactive").detail(detail),
-            MembersError::Forbidden(f) => f.into(),
-            MembersError::Approvals(a) => a.into(),
-            MembersError::Points(p) => p.into(),
-            MembersError::Db(e) => e.into(),
-        }
-    }
-}
-
-impl From<crate::areas::rewards::RewardsError> for AppError {
-    fn from(e: crate::areas::rewards::RewardsError) -> Self {
-        use crate::areas::rewards::RewardsError as R;
-        let detail = e.to_string();
-        match e {
-            R::Invalid(i) => i.into(),
-            R::OutOfStock { .. } => AppError::new("out_of_stock").detail(detail),
-            R::NotFound => AppError::not_found(),
-            R::Conflict(_) => AppError::new("conflict").detail(detail),
-            R::Points(p) => p.into(),
-            R::Forbidden(f) => f.into(),
-            R::Approvals(a) => a.into(),
-            R::AlreadyRecorded => AppError::new("duplicate").detail(detail),
-            R::Db(e) => e.into(),
-        }
-    }
-}
-
-impl From<GroupBuyError> for AppError {
-    fn from(e: GroupBuyError) -> Self {
-        let detail = e.to_string();
-        match e {
-            GroupBuyError::Invalid(i) => i.into(),
-            GroupBuyError::RangeState { field, .. } => AppError {
-                fields: vec![FieldError {
-                    field,
-                    key: "error.voucher_state",
-                }],
-                ..AppError::new("voucher_state").detail(detail)
-            },
-            GroupBuyError::Prepaid(rules) => AppError {
-                fields: rules
-                    .iter()
-                    .map(|b| FieldError {
-                        field: b.field.into(),
-                        key: b.rule,
-                    })
-                    .collect(),
-                ..AppError::new("prepaid_rule")
-                    .detail(rules.iter().map(|b| b.rule).collect::<Vec<_>>().join(", "))
-            },
-            GroupBuyError::VoucherNotFound => AppError::new("voucher_not_found"),
-            GroupBuyError::VoucherUsed { .. } => AppError::new("voucher_used").detail(detail),
-            GroupBuyError::VoucherExpired(_) => AppError::new("voucher_expired").detail(detail),
-            GroupBuyError::VoucherNotSold(_) => AppError::new("voucher_not_sold").detail(detail),
-            GroupBuyError::VoucherVoid(_) => AppError::new("voucher_void").detail(detail),
-            GroupBuyError::RateLimited => AppError::new("rate_limited").detail(detail),
-            GroupBuyError::AlreadyRecorded => AppError::new("receipt_conflict").detail(detail),
-            GroupBuyError::NotFound => AppError::not_found(),
-            GroupBuyError::Conflict(_) => AppError::new("conflict").detail(detail),
-            GroupBuyError::MonthClosed(_) => AppError::new("month_closed").detail(detail),
-            GroupBuyError::WrongStore => AppError::new("forbidden")
-                .detail("the till key belongs to another store than store_code"),
-            GroupBuyError::Forbidden(f) => f.into(),
-            GroupBuyError::Approvals(a) => a.into(),
-            GroupBuyError::Db(e) => e.into(),
-        }
-    }
-}
-
-impl From<crate::areas::events::EventsError> for AppError {
-    fn from(e: crate::areas::events::EventsError) -> Self {
-        use crate::areas::events::EventsError as V;
-        let detail = e.to_string();
-        match e {
-            V::Invalid(i) => i.into(),
-            V::NotFound => AppError::not_found(),
-            V::MemberNotFound => AppError::new("member_not_found"),
-            V::Conflict(_) => AppError::new("conflict").detail(detail),
-            V::NotApproved => AppError::new("event_not_open").detail(detail),
-            V::Full => AppError::new("event_full").detail(detail),
-            V::NotYetOpen(_) => AppError::new("signup_not_open").detail(detail),
-            V::SignupClosed => AppError::new("signup_closed").detail(detail),
-            V::NotInTarget => AppError::new("not_in_target").detail(detail),
-            V::AlreadySignedUp => AppError::new("already_signed_up").detail(detail),
-            V::NotSignedUp => AppError::new("not_signed_up").detail(detail),
-            V::AlreadyCheckedIn => AppError::new("already_checked_in").detail(detail),
-            V::Forbidden(f) => f.into(),
-            V::Approvals(a) => a.into(),
-            V::Db(e) => e.into(),
-        }
-    }
-}
-
-impl From<crate::areas::partners::PartnersError> for AppError {
-    fn from(e: crate::areas::partners::PartnersError) -> Self {
-        use crate::areas::partners::PartnersError as P;
-        let detail = e.to_string();
-        match e {
-            P::Invalid(i) => i.into(),
-            P::NotFound => AppError::not_found(),
-            P::Conflict(_) => AppError {
-                fields: vec![FieldError {
-                    field: "to".into(),
-                    key: "error.partner_stage_conflict",
-                }],
-                ..AppError::new("partner_stage_conflict").detail(detail)
-            },
-            P::Duplicate { field } => AppError {
-                fields: vec![FieldError {
-                    field: field.into(),
-                    key: "invalid.duplicate",
-                }],
-                ..AppError::new("duplicate").detail(detail)
-            },
-            P::Forbidden(f) => f.into(),
-            P::Db(e) => e.into(),
         }
     }
 }

@@ -5,7 +5,7 @@ use patron_core::Permission;
 
 use super::assets;
 use super::i18n::Lang;
-use crate::auth::extract::Console;
+use crate::web::extract::Console;
 
 pub struct NavItem {
     pub href: &'static str,

@@ -12,9 +12,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{Analysis, CheckinOut, EventIn, SignupOut};
-use crate::auth::extract::ApiCaller;
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
+use crate::web::extract::ApiCaller;
 use crate::web::json::ApiJson;
 
 pub fn router() -> OpenApiRouter<App> {

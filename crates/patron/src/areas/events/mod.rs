@@ -18,9 +18,12 @@
 //!   points, cost per attendee, attendees' spending N weeks before vs after) with the plan.
 
 pub mod api;
+mod error;
 pub mod messages;
 pub mod pages;
 pub mod store;
+
+pub use error::EventsError;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDateTime, TimeZone, Utc};
 use patron_core::Permission;
@@ -41,66 +44,6 @@ pub const KINDS: &[&str] = &["launch", "member_sale", "experience", "birthday", 
 pub const SEGMENTS: &[&str] = &["", "birthday_month", "min_spend"];
 /// Members invited per write.
 const INVITE_BATCH: usize = 500;
-
-#[derive(Debug, thiserror::Error)]
-pub enum EventsError {
-    #[error(transparent)]
-    Invalid(#[from] Invalid),
-    #[error("not found")]
-    NotFound,
-    #[error("no member with this card")]
-    MemberNotFound,
-    /// The event is not in the state the step needs.
-    #[error("{0}")]
-    Conflict(String),
-    #[error("the event is not approved: it takes no sign-ups or invitations")]
-    NotApproved,
-    #[error("the event is full")]
-    Full,
-    #[error("sign-up for this member's tier opens at {0}")]
-    NotYetOpen(String),
-    #[error("sign-up has closed: the event has started")]
-    SignupClosed,
-    #[error("the event is not for this member (tier or segment)")]
-    NotInTarget,
-    #[error("the member has signed up already")]
-    AlreadySignedUp,
-    #[error("the member has not signed up")]
-    NotSignedUp,
-    #[error("the member has checked in already")]
-    AlreadyCheckedIn,
-    #[error(transparent)]
-    Forbidden(#[from] crate::kernel::ctx::Forbidden),
-    #[error(transparent)]
-    Approvals(#[from] crate::approvals::ApprovalsError),
-    #[error(transparent)]
-    Db(#[from] DbError),
-}
-
-impl From<sqlx::Error> for EventsError {
-    fn from(e: sqlx::Error) -> Self {
-        EventsError::Db(e.into())
-    }
-}
-
-impl WriteError for EventsError {
-    fn is_retryable(&self) -> bool {
-        matches!(self, EventsError::Db(e) if e.is_retryable())
-    }
-}
-
-impl From<crate::areas::points::PointsError> for EventsError {
-    fn from(e: crate::areas::points::PointsError) -> Self {
-        use crate::areas::points::PointsError as P;
-        match e {
-            P::Invalid(i) => EventsError::Invalid(i),
-            P::Forbidden(f) => EventsError::Forbidden(f),
-            P::Db(d) => EventsError::Db(d),
-            P::MemberNotFound => EventsError::MemberNotFound,
-            other => EventsError::Conflict(other.to_string()),
-        }
-    }
-}
 
 /// Whether an approval kind belongs to this area.
 /// The events desk's approval kinds: an event plan goes to the company, decided by a manager

@@ -18,10 +18,10 @@ use serde::Deserialize;
 
 use super::{Analysis, EventIn, EventRow, EventsError, ListFilter, SignupRow, TierIn};
 use crate::areas::portal::pages::MemberSession;
-use crate::auth::extract::{Console, Verified};
 use crate::kernel::ctx::{Actor, App, Ctx};
 use crate::web::error::{AppError, message_key_of};
 use crate::web::export::{self, Cell, ExportFormat, Table};
+use crate::web::extract::{Console, Verified};
 use crate::web::layout::{FormErrors, Page};
 
 pub type Form = HashMap<String, String>;

@@ -17,9 +17,9 @@ use super::report::{self, DailyReport};
 use super::requisitions::{self, PrepareIn, ReceiveIn, RequisitionIn, RequisitionRow};
 use super::sales::{self, BounceIn, DepositIn, DepositRow, ReleaseIn, SaleCheck, SaleIn, SaleOut};
 use super::stock::{self, SeriesIn, SeriesOut, StampIn, StateCount, WriteOffIn};
-use crate::auth::extract::ApiCaller;
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
+use crate::web::extract::ApiCaller;
 use crate::web::json::ApiJson;
 
 pub fn router() -> OpenApiRouter<App> {

@@ -12,6 +12,7 @@ pub mod api;
 pub mod check;
 pub mod cheques;
 pub mod deposits;
+mod error;
 pub mod exchange;
 pub mod jobs;
 pub mod messages;
@@ -29,6 +30,8 @@ pub mod settings;
 pub mod stock;
 pub mod store;
 
+pub use error::GroupBuyError;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use patron_core::vouchers::{Breach, SerialRange};
 
@@ -36,78 +39,6 @@ use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{DbError, WriteError};
 use crate::kernel::validation::Invalid;
-
-#[derive(Debug, thiserror::Error)]
-pub enum GroupBuyError {
-    #[error(transparent)]
-    Invalid(#[from] Invalid),
-    /// Vouchers of a range are not where the operation needs them (nothing was written).
-    #[error("{detail}")]
-    RangeState { field: String, detail: String },
-    /// The sale breaks prepaid-card rules (E12); each names its rule.
-    #[error("the sale breaks the prepaid-card rules")]
-    Prepaid(Vec<Breach>),
-    /// Unknown serial or wrong check code: one answer for both.
-    #[error("no such voucher")]
-    VoucherNotFound,
-    #[error("voucher used at {store} till {till} on {at}")]
-    VoucherUsed {
-        at: DateTime<Utc>,
-        store: String,
-        till: String,
-    },
-    #[error("voucher expired on {0}")]
-    VoucherExpired(NaiveDate),
-    #[error("voucher is {0}, not sold")]
-    VoucherNotSold(String),
-    #[error("voucher is {0}")]
-    VoucherVoid(String),
-    #[error("too many wrong check codes from this till; wait a minute")]
-    RateLimited,
-    #[error("not found")]
-    NotFound,
-    /// A document is not in the state the step needs.
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0} is closed: its reconciliation was signed by both sides")]
-    MonthClosed(String),
-    #[error("the key belongs to another store")]
-    WrongStore,
-    #[error(transparent)]
-    Forbidden(#[from] crate::kernel::ctx::Forbidden),
-    #[error(transparent)]
-    Approvals(#[from] crate::approvals::ApprovalsError),
-    /// Inside a write: the natural key exists already; the caller reads the first answer.
-    #[error("already recorded")]
-    AlreadyRecorded,
-    #[error(transparent)]
-    Db(#[from] DbError),
-}
-
-impl From<sqlx::Error> for GroupBuyError {
-    fn from(e: sqlx::Error) -> Self {
-        GroupBuyError::Db(e.into())
-    }
-}
-
-impl WriteError for GroupBuyError {
-    fn is_retryable(&self) -> bool {
-        matches!(self, GroupBuyError::Db(e) if e.is_retryable())
-    }
-}
-
-impl From<crate::areas::points::PointsError> for GroupBuyError {
-    fn from(e: crate::areas::points::PointsError) -> Self {
-        use crate::areas::points::PointsError as P;
-        match e {
-            P::Invalid(i) => GroupBuyError::Invalid(i),
-            P::WrongStore => GroupBuyError::WrongStore,
-            P::Forbidden(f) => GroupBuyError::Forbidden(f),
-            P::Db(d) => GroupBuyError::Db(d),
-            other => GroupBuyError::Conflict(other.to_string()),
-        }
-    }
-}
 
 /// Maps a unique violation on an idempotency key to `AlreadyRecorded`.
 pub(crate) fn on_duplicate(e: sqlx::Error) -> GroupBuyError {

@@ -13,12 +13,12 @@ use patron_core::Permission;
 use super::pages::{Form, Reshow, StoreQuery, field, reshow, store_choice};
 use super::rebates::{self, RebateRow};
 use super::reconcile::{self, MonthFigures, ReconRow};
-use crate::auth::extract::{Console, Verified};
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::App;
 use crate::on_db;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
+use crate::web::extract::{Console, Verified};
 use crate::web::layout::Page;
 
 pub fn router() -> Router<App> {

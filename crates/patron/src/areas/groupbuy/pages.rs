@@ -20,11 +20,11 @@ use super::requisitions::{self, RequisitionRow};
 use super::settings::{self, SettingsForm};
 use super::stock::{self, SeriesRow, StateCount, WriteOffRow};
 use super::{GroupBuyError, month_pages, print, sale_pages};
-use crate::auth::extract::{Console, Verified};
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
+use crate::web::extract::{Console, Verified};
 use crate::web::layout::{FormErrors, Page};
 
 pub type Form = HashMap<String, String>;

@@ -18,12 +18,12 @@ use super::reconcile::{self, MonthFigures, ReconRow};
 use super::report::{self, DailyReport};
 use super::requisitions::{self, RequisitionRow};
 use super::sales::{self, DepositRow, SaleLineRow, SaleRow};
-use crate::auth::extract::Console;
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::App;
 use crate::kernel::db::Db;
 use crate::on_db;
 use crate::web::error::AppError;
+use crate::web::extract::Console;
 
 pub fn router() -> Router<App> {
     Router::new()

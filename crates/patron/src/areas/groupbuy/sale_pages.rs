@@ -15,12 +15,12 @@ use patron_core::Permission;
 use super::pages::{Form, Reshow, StoreQuery, field, reshow, store_choice};
 use super::report::{self, DailyReport};
 use super::sales::{self, DepositRow, RegisterLine, SaleCheck, SaleIn, SaleLineRow, SaleRow};
-use crate::auth::extract::{Console, Verified};
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::App;
 use crate::on_db;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
+use crate::web::extract::{Console, Verified};
 use crate::web::layout::Page;
 
 pub fn router() -> Router<App> {

@@ -4,10 +4,13 @@
 pub mod applications;
 pub mod birthdays;
 pub mod cards;
+mod error;
 pub mod import;
 pub mod messages;
 pub mod pages;
 pub mod store;
+
+pub use error::MembersError;
 
 use chrono::{Months, NaiveDate};
 use patron_core::Permission;
@@ -18,42 +21,6 @@ use crate::areas::points::{PointsError, business_date};
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{DbError, Tx, WriteError};
 use crate::kernel::validation::{Invalid, required_text};
-
-#[derive(Debug, thiserror::Error)]
-pub enum MembersError {
-    #[error(transparent)]
-    Invalid(#[from] Invalid),
-    #[error("{field} belongs to member {name} (#{member_id})")]
-    Duplicate {
-        field: &'static str,
-        member_id: i64,
-        name: String,
-    },
-    #[error("not found")]
-    NotFound,
-    #[error("the card is {0}")]
-    CardState(String),
-    #[error(transparent)]
-    Forbidden(#[from] crate::kernel::ctx::Forbidden),
-    #[error(transparent)]
-    Approvals(#[from] crate::approvals::ApprovalsError),
-    #[error(transparent)]
-    Points(#[from] PointsError),
-    #[error(transparent)]
-    Db(#[from] DbError),
-}
-
-impl From<sqlx::Error> for MembersError {
-    fn from(e: sqlx::Error) -> Self {
-        MembersError::Db(e.into())
-    }
-}
-
-impl WriteError for MembersError {
-    fn is_retryable(&self) -> bool {
-        matches!(self, MembersError::Db(e) if e.is_retryable())
-    }
-}
 
 /// Recruitment channels (B1).
 pub const CHANNELS: [&str; 7] = [

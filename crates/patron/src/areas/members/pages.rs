@@ -17,10 +17,10 @@ use super::cards::{self, CardAction};
 use super::{MemberView, store::MemberRow};
 use crate::areas::points::adjust::{self, Missed};
 use crate::areas::points::receipts::{ReceiptIn, ReceiptLineIn};
-use crate::auth::extract::{Console, Verified};
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
+use crate::web::extract::{Console, Verified};
 use crate::web::layout::{FormErrors, Page};
 
 pub fn router() -> Router<App> {

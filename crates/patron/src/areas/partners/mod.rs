@@ -13,11 +13,14 @@
 //! The contact's phone is personal data: stored encrypted (`members/pii.rs`) with a masked copy
 //! for pages; it never enters logs or audit entries.
 
+mod error;
 pub mod jobs;
 pub mod messages;
 pub mod pages;
 pub mod reminders;
 pub mod store;
+
+pub use error::PartnersError;
 
 use chrono::NaiveDate;
 use patron_core::Permission;
@@ -83,35 +86,6 @@ pub fn next_stages(from: &str) -> Vec<&'static str> {
         .copied()
         .filter(|to| step_allowed(from, to))
         .collect()
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum PartnersError {
-    #[error(transparent)]
-    Invalid(#[from] Invalid),
-    #[error("not found")]
-    NotFound,
-    /// Someone else changed the partner first (nothing was written).
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{field} is already taken")]
-    Duplicate { field: &'static str },
-    #[error(transparent)]
-    Forbidden(#[from] crate::kernel::ctx::Forbidden),
-    #[error(transparent)]
-    Db(#[from] DbError),
-}
-
-impl From<sqlx::Error> for PartnersError {
-    fn from(e: sqlx::Error) -> Self {
-        PartnersError::Db(e.into())
-    }
-}
-
-impl WriteError for PartnersError {
-    fn is_retryable(&self) -> bool {
-        matches!(self, PartnersError::Db(e) if e.is_retryable())
-    }
 }
 
 /// A unique violation becomes `Duplicate { field }`.

@@ -25,10 +25,10 @@ use super::{
     CATEGORIES, CallbackIn, ContractIn, DocumentIn, PartnerIn, PartnersError, STAGES, StageIn, WAYS,
 };
 use crate::areas::portal::pages::MemberSession;
-use crate::auth::extract::{Console, Verified};
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
+use crate::web::extract::{Console, Verified};
 use crate::web::layout::{FormErrors, Page};
 
 pub type Form = HashMap<String, String>;

@@ -7,6 +7,7 @@
 
 pub mod adjust;
 pub mod check;
+mod error;
 pub mod expiry;
 pub mod jobs;
 pub mod ledger;
@@ -18,6 +19,8 @@ pub mod spend;
 pub mod standing;
 pub mod store;
 
+pub use error::PointsError;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -26,57 +29,6 @@ use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::{Actor, Ctx};
 use crate::kernel::db::{DbError, WriteError};
 use crate::kernel::validation::Invalid;
-
-#[derive(Debug, thiserror::Error)]
-pub enum PointsError {
-    #[error(transparent)]
-    Invalid(#[from] Invalid),
-    #[error("no member has this card or phone")]
-    MemberNotFound,
-    #[error("card {card_no} of {name} is frozen")]
-    CardFrozen { card_no: String, name: String },
-    #[error("card {card_no} of {name} expired on {expired_on}")]
-    CardExpired {
-        card_no: String,
-        name: String,
-        expired_on: NaiveDate,
-    },
-    #[error("card {card_no} of {name} is {state}")]
-    CardInactive {
-        card_no: String,
-        name: String,
-        state: String,
-    },
-    #[error("this number was already used with different content")]
-    ReceiptConflict,
-    #[error("no such receipt at this store")]
-    ReceiptNotFound,
-    #[error("{available} points available")]
-    InsufficientPoints { available: i64 },
-    #[error("the key belongs to another store")]
-    WrongStore,
-    #[error(transparent)]
-    Forbidden(#[from] crate::kernel::ctx::Forbidden),
-    #[error(transparent)]
-    Approvals(#[from] crate::approvals::ApprovalsError),
-    /// Inside a write: the natural key exists already; the caller reads the first answer.
-    #[error("already recorded")]
-    AlreadyRecorded,
-    #[error(transparent)]
-    Db(#[from] DbError),
-}
-
-impl From<sqlx::Error> for PointsError {
-    fn from(e: sqlx::Error) -> Self {
-        PointsError::Db(e.into())
-    }
-}
-
-impl WriteError for PointsError {
-    fn is_retryable(&self) -> bool {
-        matches!(self, PointsError::Db(e) if e.is_retryable())
-    }
-}
 
 /// Maps a unique violation on an idempotency key to `AlreadyRecorded`.
 pub(crate) fn on_duplicate(e: sqlx::Error) -> PointsError {

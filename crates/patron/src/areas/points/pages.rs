@@ -13,10 +13,10 @@ use serde::Deserialize;
 
 use super::settings::{self, Liability, SettingsForm, Tier, TierForm};
 use crate::areas::members::applications::{CardRule, card_rule};
-use crate::auth::extract::{Console, Verified};
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
+use crate::web::extract::{Console, Verified};
 use crate::web::layout::{FormErrors, Page};
 
 pub fn router() -> Router<App> {

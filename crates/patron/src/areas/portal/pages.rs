@@ -14,10 +14,10 @@ use serde::Deserialize;
 use super::{COOKIE, PortalError};
 use crate::areas::members::store::{self as mstore, EntryRow, MemberRow};
 use crate::areas::points::business_date;
-use crate::auth::extract::{self, LANG_COOKIE};
 use crate::auth::sessions;
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
+use crate::web::extract::{self, LANG_COOKIE};
 use crate::web::i18n::Lang;
 use crate::web::layout::Page;
 

@@ -18,9 +18,9 @@ use crate::areas::groupbuy::redeem::{
 use crate::areas::points::Outcome;
 use crate::areas::points::receipts::{self, ReceiptIn, ReceiptOut, ReturnIn, ReturnOut};
 use crate::areas::points::spend::{self, RedeemIn, RedeemOut};
-use crate::auth::extract::ApiCaller;
 use crate::kernel::ctx::{Actor, App, Ctx};
 use crate::web::error::AppError;
+use crate::web::extract::ApiCaller;
 use crate::web::json::ApiJson;
 
 pub fn router() -> OpenApiRouter<App> {

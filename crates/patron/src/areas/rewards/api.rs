@@ -13,9 +13,9 @@ use utoipa_axum::routes;
 
 use super::lists::{self, Check, ListRow, ListSummary, NoticeIn};
 use super::slips::{self, ClaimIn, ClaimOut, ExtendIn, FollowUpIn, SlipIn, SlipOut};
-use crate::auth::extract::ApiCaller;
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
+use crate::web::extract::ApiCaller;
 use crate::web::json::ApiJson;
 
 pub fn router() -> OpenApiRouter<App> {

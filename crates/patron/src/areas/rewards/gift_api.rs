@@ -13,9 +13,9 @@ use utoipa_axum::routes;
 use super::birthday::{self, ClaimIn, EntitlementRow};
 use super::catalogue::{self, CatalogueItem, ExchangeIn, ExchangeOut};
 use super::stock::{self, DeliveryIn, DocRow, StocktakeIn, TransferIn, store_at};
-use crate::auth::extract::ApiCaller;
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
+use crate::web::extract::ApiCaller;
 use crate::web::json::ApiJson;
 use patron_core::Permission;
 

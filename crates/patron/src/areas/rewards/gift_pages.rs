@@ -20,11 +20,11 @@ use super::stock::{self, DocLine, DocRow, MovementRow};
 use crate::areas::groupbuy::pages::{Form, Reshow, field, store_choice};
 use crate::areas::groupbuy::print::Paper;
 use crate::areas::portal::pages::MemberSession;
-use crate::auth::extract::{Console, Verified};
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::{Actor, App, Ctx};
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
+use crate::web::extract::{Console, Verified};
 use crate::web::layout::{FormErrors, Page};
 
 pub fn router() -> Router<App> {

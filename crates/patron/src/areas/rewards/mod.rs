@@ -9,6 +9,7 @@
 pub mod api;
 pub mod birthday;
 pub mod catalogue;
+mod error;
 pub mod gift_api;
 pub mod gift_pages;
 pub mod gifts;
@@ -21,51 +22,10 @@ pub mod settings;
 pub mod slips;
 pub mod stock;
 
+pub use error::RewardsError;
+
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{DbError, WriteError};
-use crate::kernel::validation::Invalid;
-
-#[derive(Debug, thiserror::Error)]
-pub enum RewardsError {
-    #[error(transparent)]
-    Invalid(#[from] Invalid),
-    /// The store has none of this gift left (nothing was written).
-    #[error("{gift} is out of stock at {store}")]
-    OutOfStock { gift: String, store: String },
-    #[error("not found")]
-    NotFound,
-    /// A document is not in the state the step needs (a slip claimed or expired, a stock-take
-    /// already decided, …); the text says which.
-    #[error("{0}")]
-    Conflict(String),
-    #[error(transparent)]
-    Points(#[from] crate::areas::points::PointsError),
-    #[error(transparent)]
-    Forbidden(#[from] crate::kernel::ctx::Forbidden),
-    #[error(transparent)]
-    Approvals(#[from] crate::approvals::ApprovalsError),
-    /// Inside a write: the natural key exists already; the caller reads the first answer.
-    #[error("already recorded")]
-    AlreadyRecorded,
-    #[error(transparent)]
-    Db(#[from] DbError),
-}
-
-impl From<sqlx::Error> for RewardsError {
-    fn from(e: sqlx::Error) -> Self {
-        RewardsError::Db(e.into())
-    }
-}
-
-impl WriteError for RewardsError {
-    fn is_retryable(&self) -> bool {
-        match self {
-            RewardsError::Db(e) => e.is_retryable(),
-            RewardsError::Points(crate::areas::points::PointsError::Db(e)) => e.is_retryable(),
-            _ => false,
-        }
-    }
-}
 
 /// The staff member acting, for the columns that record who did what.
 pub(crate) fn staff_id(ctx: &Ctx) -> Option<i64> {

@@ -22,11 +22,11 @@ use super::lists::{self, AtThreshold, ListInfo, ListRow};
 use super::settings::{self, RewardSettings, SettingsForm};
 use super::slips::{self, FollowUpRow, SlipRow};
 use super::{RewardsError, print};
-use crate::auth::extract::{Console, Verified};
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
+use crate::web::extract::{Console, Verified};
 use crate::web::layout::{FormErrors, Page};
 
 pub type Form = HashMap<String, String>;

@@ -16,10 +16,10 @@ use super::lists::{self, AtThreshold, ListInfo, ListRow};
 use super::pages::{Q, store_choice};
 use super::settings;
 use super::slips::{self, SlipRow};
-use crate::auth::extract::Console;
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
+use crate::web::extract::Console;
 
 pub fn router() -> Router<App> {
     Router::new()

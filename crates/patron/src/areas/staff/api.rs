@@ -6,9 +6,9 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::extract::ApiCaller;
 use crate::kernel::ctx::{Actor, App};
 use crate::web::error::AppError;
+use crate::web::extract::ApiCaller;
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()

@@ -5,8 +5,11 @@
 //! caller to show once and is never stored or logged in clear.
 
 pub mod api;
+mod error;
 pub mod pages;
 pub mod store;
+
+pub use error::StaffError;
 
 use patron_core::{Permission, Role};
 use serde::Serialize;
@@ -16,42 +19,6 @@ use crate::kernel::ctx::{Ctx, Forbidden, Grant};
 use crate::kernel::db::{DbError, WriteError};
 use crate::kernel::validation::{Invalid, required_text};
 pub use store::{StaffRow, StoreRow};
-
-#[derive(Debug, thiserror::Error)]
-pub enum StaffError {
-    #[error(transparent)]
-    Invalid(#[from] Invalid),
-    #[error("{field} is already taken")]
-    Duplicate { field: &'static str },
-    #[error("not found")]
-    NotFound,
-    #[error("this would leave no active administrator")]
-    LastAdmin,
-    #[error(transparent)]
-    Forbidden(#[from] Forbidden),
-    #[error(transparent)]
-    Db(DbError),
-    #[error(transparent)]
-    Hash(#[from] password::HashError),
-}
-
-impl From<DbError> for StaffError {
-    fn from(e: DbError) -> Self {
-        StaffError::Db(e)
-    }
-}
-
-impl From<sqlx::Error> for StaffError {
-    fn from(e: sqlx::Error) -> Self {
-        DbError::from(e).into()
-    }
-}
-
-impl WriteError for StaffError {
-    fn is_retryable(&self) -> bool {
-        matches!(self, StaffError::Db(e) if e.is_retryable())
-    }
-}
 
 /// Maps a unique-key violation on insert to a duplicate of `field`.
 fn duplicate_as(field: &'static str) -> impl Fn(DbError) -> StaffError {

@@ -11,12 +11,12 @@ use patron_core::{Permission, Role};
 use serde::Deserialize;
 
 use crate::areas::staff::store::{self as staff_store, Counts};
-use crate::auth::extract::Console;
 use crate::kernel::audit::{self, AuditFilter, AuditRow};
 use crate::kernel::ctx::App;
 use crate::kernel::validation::Invalid;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
+use crate::web::extract::Console;
 use crate::web::layout::{FormErrors, Page};
 
 pub fn router() -> Router<App> {

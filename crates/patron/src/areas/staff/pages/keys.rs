@@ -11,11 +11,11 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::areas::staff::{self, StaffError, StaffRow, StoreRow};
-use crate::auth::extract::{Console, Verified};
 use crate::auth::keys::{self, TillKeyRow, TokenRow};
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
+use crate::web::extract::{Console, Verified};
 use crate::web::layout::{FormErrors, Page};
 
 pub fn router() -> Router<App> {

@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use crate::auth::extract::{self, Console, LANG_COOKIE, Verified};
 use crate::auth::{AuthError, PasswordChange, sessions};
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
+use crate::web::extract::{self, Console, LANG_COOKIE, Verified};
 use crate::web::i18n::Lang;
 use crate::web::layout::{FormErrors, Page};
 

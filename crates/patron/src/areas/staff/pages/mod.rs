@@ -16,10 +16,10 @@ use patron_core::{Permission, Role};
 use serde::Deserialize;
 
 use super::{GrantInput, StaffError, StaffInput, StaffListItem, StaffRow, StoreInput, StoreRow};
-use crate::auth::extract::{Console, Verified};
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
+use crate::web::extract::{Console, Verified};
 use crate::web::layout::{FormErrors, Page};
 
 pub fn router() -> Router<App> {

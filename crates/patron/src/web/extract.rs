@@ -7,8 +7,8 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 
-use super::{keys, sessions};
 use crate::areas::staff::store as staff_store;
+use crate::auth::{keys, sessions};
 use crate::kernel::ctx::{Actor, App, Ctx};
 use crate::web::error::AppError;
 use crate::web::i18n::Lang;

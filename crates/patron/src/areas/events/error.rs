@@ -1,0 +1,90 @@
+//! The events area's errors: what can go wrong in its use cases, and the HTTP status and
+//! stable code each becomes (`api/pos.md`: codes never change once published).
+
+use super::*;
+use crate::kernel::validation::Invalid;
+use crate::web::error::AppError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EventsError {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error("not found")]
+    NotFound,
+    #[error("no member with this card")]
+    MemberNotFound,
+    /// The event is not in the state the step needs.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the event is not approved: it takes no sign-ups or invitations")]
+    NotApproved,
+    #[error("the event is full")]
+    Full,
+    #[error("sign-up for this member's tier opens at {0}")]
+    NotYetOpen(String),
+    #[error("sign-up has closed: the event has started")]
+    SignupClosed,
+    #[error("the event is not for this member (tier or segment)")]
+    NotInTarget,
+    #[error("the member has signed up already")]
+    AlreadySignedUp,
+    #[error("the member has not signed up")]
+    NotSignedUp,
+    #[error("the member has checked in already")]
+    AlreadyCheckedIn,
+    #[error(transparent)]
+    Forbidden(#[from] crate::kernel::ctx::Forbidden),
+    #[error(transparent)]
+    Approvals(#[from] crate::approvals::ApprovalsError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<sqlx::Error> for EventsError {
+    fn from(e: sqlx::Error) -> Self {
+        EventsError::Db(e.into())
+    }
+}
+
+impl WriteError for EventsError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, EventsError::Db(e) if e.is_retryable())
+    }
+}
+
+impl From<crate::areas::points::PointsError> for EventsError {
+    fn from(e: crate::areas::points::PointsError) -> Self {
+        use crate::areas::points::PointsError as P;
+        match e {
+            P::Invalid(i) => EventsError::Invalid(i),
+            P::Forbidden(f) => EventsError::Forbidden(f),
+            P::Db(d) => EventsError::Db(d),
+            P::MemberNotFound => EventsError::MemberNotFound,
+            other => EventsError::Conflict(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::areas::events::EventsError> for AppError {
+    fn from(e: crate::areas::events::EventsError) -> Self {
+        use crate::areas::events::EventsError as V;
+        let detail = e.to_string();
+        match e {
+            V::Invalid(i) => i.into(),
+            V::NotFound => AppError::not_found(),
+            V::MemberNotFound => AppError::new("member_not_found"),
+            V::Conflict(_) => AppError::new("conflict").detail(detail),
+            V::NotApproved => AppError::new("event_not_open").detail(detail),
+            V::Full => AppError::new("event_full").detail(detail),
+            V::NotYetOpen(_) => AppError::new("signup_not_open").detail(detail),
+            V::SignupClosed => AppError::new("signup_closed").detail(detail),
+            V::NotInTarget => AppError::new("not_in_target").detail(detail),
+            V::AlreadySignedUp => AppError::new("already_signed_up").detail(detail),
+            V::NotSignedUp => AppError::new("not_signed_up").detail(detail),
+            V::AlreadyCheckedIn => AppError::new("already_checked_in").detail(detail),
+            V::Forbidden(f) => f.into(),
+            V::Approvals(a) => a.into(),
+            V::Db(e) => e.into(),
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! The points area's errors: what can go wrong in its use cases, and the HTTP status and
+//! stable code each becomes (`api/pos.md`: codes never change once published).
+
+use super::*;
+use crate::kernel::validation::{FieldError, Invalid};
+use crate::web::error::AppError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PointsError {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error("no member has this card or phone")]
+    MemberNotFound,
+    #[error("card {card_no} of {name} is frozen")]
+    CardFrozen { card_no: String, name: String },
+    #[error("card {card_no} of {name} expired on {expired_on}")]
+    CardExpired {
+        card_no: String,
+        name: String,
+        expired_on: NaiveDate,
+    },
+    #[error("card {card_no} of {name} is {state}")]
+    CardInactive {
+        card_no: String,
+        name: String,
+        state: String,
+    },
+    #[error("this number was already used with different content")]
+    ReceiptConflict,
+    #[error("no such receipt at this store")]
+    ReceiptNotFound,
+    #[error("{available} points available")]
+    InsufficientPoints { available: i64 },
+    #[error("the key belongs to another store")]
+    WrongStore,
+    #[error(transparent)]
+    Forbidden(#[from] crate::kernel::ctx::Forbidden),
+    #[error(transparent)]
+    Approvals(#[from] crate::approvals::ApprovalsError),
+    /// Inside a write: the natural key exists already; the caller reads the first answer.
+    #[error("already recorded")]
+    AlreadyRecorded,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<sqlx::Error> for PointsError {
+    fn from(e: sqlx::Error) -> Self {
+        PointsError::Db(e.into())
+    }
+}
+
+impl WriteError for PointsError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, PointsError::Db(e) if e.is_retryable())
+    }
+}
+
+impl From<PointsError> for AppError {
+    fn from(e: PointsError) -> Self {
+        let detail = e.to_string();
+        match e {
+            PointsError::Invalid(i) => i.into(),
+            PointsError::MemberNotFound => AppError::new("member_not_found"),
+            PointsError::CardFrozen { .. } => AppError::new("card_frozen").detail(detail),
+            PointsError::CardExpired { .. } => AppError::new("card_expired").detail(detail),
+            PointsError::CardInactive { .. } => AppError::new("card_inactive").detail(detail),
+            PointsError::ReceiptConflict | PointsError::AlreadyRecorded => {
+                AppError::new("receipt_conflict").detail(detail)
+            }
+            PointsError::ReceiptNotFound => AppError::new("receipt_not_found"),
+            PointsError::InsufficientPoints { .. } => AppError {
+                fields: vec![FieldError {
+                    field: "points".into(),
+                    key: "error.insufficient_points",
+                }],
+                ..AppError::new("insufficient_points").detail(detail)
+            },
+            PointsError::WrongStore => AppError::new("forbidden")
+                .detail("the till key belongs to another store than store_code"),
+            PointsError::Forbidden(f) => f.into(),
+            PointsError::Approvals(a) => a.into(),
+            PointsError::Db(e) => e.into(),
+        }
+    }
+}
