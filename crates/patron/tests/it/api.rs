@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::both;
-use crate::helpers::spawn_app;
+use crate::support::spawn_app;
 
 /// `GET base+path` with a bearer key: the status and the JSON body (Null if none).
 async fn api_get(base: &str, path: &str, key: &str) -> (StatusCode, Value) {

@@ -8,7 +8,7 @@ use patron_core::Role;
 use patron_core::approvals::{ApprovalError, Decision};
 
 use crate::both;
-use crate::helpers::{TestApp, spawn_app};
+use crate::support::{TestApp, spawn_app};
 
 fn person(t: &TestApp, id: i64, name: &str, role: Role) -> Ctx {
     Ctx::new(

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use sqlx::Connection;
 
 use crate::both;
-use crate::helpers::{TestApp, spawn_app};
+use crate::support::{TestApp, spawn_app};
 
 /// Runs SQL on the test database over a connection of its own, as someone with database access
 /// would.

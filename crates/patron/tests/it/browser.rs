@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use crate::both;
-use crate::helpers::spawn_app;
+use crate::support::spawn_app;
 
 both!(
     login_password_language_dashboard_logout_in_chromium,
@@ -66,7 +66,7 @@ both!(
             .env("BASE_URL", &t.base)
             .env("CLERK", "desk.clerk")
             .env("SUPERVISOR", "desk.boss")
-            .env("PASSWORD", crate::helpers::PASSWORD)
+            .env("PASSWORD", crate::support::PASSWORD)
             .env("PHONE", "13877776666")
             .env("NAME", "顾客甲");
         if let Ok(dir) = std::env::var("PATRON_SCREENSHOTS") {
@@ -107,7 +107,7 @@ both!(
             .current_dir(&root)
             .env("BASE_URL", &t.base)
             .env("CLERK", "gb_clerk")
-            .env("PASSWORD", crate::helpers::PASSWORD)
+            .env("PASSWORD", crate::support::PASSWORD)
             .env("RANGE", "00000001-00000010");
         if let Ok(dir) = std::env::var("PATRON_SCREENSHOTS") {
             cmd.env("SCREENSHOT_DIR", dir);

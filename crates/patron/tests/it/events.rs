@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use crate::support::{PASSWORD, TestApp, spawn_app};
 
 /// Moves the test clock forward to a Shanghai local time, e.g. `2026-10-12T10:00:00`.
 fn goto(t: &TestApp, local: &str) {
@@ -498,7 +498,7 @@ both!(
 );
 
 /// Gives the member a known portal password (no forced change) and signs in.
-async fn portal(t: &TestApp, member_id: i64, card: &str) -> crate::helpers::Browser {
+async fn portal(t: &TestApp, member_id: i64, card: &str) -> crate::support::Browser {
     let hash = patron::auth::password::hash(PASSWORD).await.expect("hash");
     t.app
         .db
@@ -524,7 +524,7 @@ async fn portal(t: &TestApp, member_id: i64, card: &str) -> crate::helpers::Brow
 }
 
 /// A fresh portal session (sessions expire while the test clock moves days ahead).
-async fn portal_login(t: &TestApp, card: &str) -> crate::helpers::Browser {
+async fn portal_login(t: &TestApp, card: &str) -> crate::support::Browser {
     let b = t.browser();
     let res = b
         .client

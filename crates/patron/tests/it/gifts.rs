@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app};
+use crate::support::{Browser, PASSWORD, TestApp, spawn_app};
 
 async fn token(t: &TestApp, username: &str, roles: &[(&str, i64)]) -> String {
     let (id, _) = t.add_staff(username, roles, false).await;

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{TestApp, spawn_app};
+use crate::support::{TestApp, spawn_app};
 
 /// Moves the test clock forward to a Shanghai local time, e.g. `2026-10-12T10:00:00`.
 fn goto(t: &TestApp, local: &str) {

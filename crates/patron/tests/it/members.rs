@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::both;
-use crate::helpers::spawn_app;
+use crate::support::spawn_app;
 
 both!(
     the_desk_finds_a_member_and_sees_personal_data_masked_unless_revealed,

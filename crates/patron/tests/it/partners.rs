@@ -7,7 +7,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use reqwest::StatusCode;
 
 use crate::both;
-use crate::helpers::{Browser, Page, TestApp, spawn_app};
+use crate::support::{Browser, Page, TestApp, spawn_app};
 
 /// The test clock starts at 2026-09-25 17:00 in Shanghai.
 const TODAY: &str = "2026-09-25";

@@ -9,7 +9,7 @@ use patron_core::{Permission, Role};
 use reqwest::StatusCode;
 
 use crate::both;
-use crate::helpers::spawn_app;
+use crate::support::spawn_app;
 
 /// The console page that needs each permission.
 fn probe(p: Permission) -> Option<&'static str> {
@@ -127,7 +127,7 @@ async fn rewards_probe(ctx: &Ctx, p: Permission) -> Option<Result<(), bool>> {
     })
 }
 
-fn staff_ctx(t: &crate::helpers::TestApp, id: i64, username: &str, role: Role, store: i64) -> Ctx {
+fn staff_ctx(t: &crate::support::TestApp, id: i64, username: &str, role: Role, store: i64) -> Ctx {
     Ctx::new(
         t.app.clone(),
         Actor::Staff(StaffActor {

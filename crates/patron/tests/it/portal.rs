@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::both;
-use crate::helpers::{TestApp, spawn_app};
+use crate::support::{TestApp, spawn_app};
 
 /// The first password the welcome message carries (read from the outbox before it is sent).
 async fn first_password(t: &TestApp, member_id: i64) -> String {
@@ -21,7 +21,7 @@ async fn first_password(t: &TestApp, member_id: i64) -> String {
 }
 
 async fn portal_login(
-    b: &crate::helpers::Browser,
+    b: &crate::support::Browser,
     login: &str,
     password: &str,
 ) -> reqwest::Response {

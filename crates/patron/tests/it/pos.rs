@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{TestApp, spawn_app};
+use crate::support::{TestApp, spawn_app};
 
 /// The test clock's business date is 2026-09-25 (17:00 in Shanghai).
 const NOW: &str = "2026-09-25T16:30:00+08:00";

@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{TestApp, spawn_app};
+use crate::support::{TestApp, spawn_app};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
@@ -423,7 +423,7 @@ both!(
 );
 
 /// Makes a slip, moves the clock past its validity and runs the expiry job.
-async fn expire_story(backend: crate::helpers::Backend, give_back: bool) {
+async fn expire_story(backend: crate::support::Backend, give_back: bool) {
     let t = spawn_app(backend).await;
     let clerk = token(&t, "rw_clerk", "clerk", t.hq).await;
     let desk = token(&t, "rw_desk", "reward_desk", t.hq).await;
@@ -704,7 +704,7 @@ both!(
             .current_dir(&root)
             .env("BASE_URL", &t.base)
             .env("LOGIN", "desk.reward")
-            .env("PASSWORD", crate::helpers::PASSWORD)
+            .env("PASSWORD", crate::support::PASSWORD)
             .env("SLIP_NO", &no);
         if let Ok(dir) = std::env::var("PATRON_SCREENSHOTS") {
             cmd.env("SCREENSHOT_DIR", dir);
