@@ -4,30 +4,13 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::support::{PASSWORD, TestApp, spawn_app};
-
-/// Moves the test clock forward to a Shanghai local time, e.g. `2026-10-12T10:00:00`.
-fn goto(t: &TestApp, local: &str) {
-    let target: DateTime<Utc> = DateTime::parse_from_rfc3339(&format!("{local}+08:00"))
-        .expect("time")
-        .with_timezone(&Utc);
-    let now = t.app.clock.now();
-    assert!(target >= now, "the clock only moves forward ({local})");
-    t.clock.advance(target - now);
-}
-
-async fn token(t: &TestApp, username: &str, role: &str) -> String {
-    let (id, _) = t.add_staff(username, &[(role, t.hq)], false).await;
-    patron::auth::keys::issue_token(&t.ctx(), username, id, None)
-        .await
-        .expect("token")
-        .1
-}
+use crate::support::{
+    PASSWORD, TestApp, balance, goto, hq_token, ok, set_portal_password, spawn_app,
+};
 
 /// Puts a member in a tier (behind Patron's back).
 async fn set_tier(t: &TestApp, member_id: i64, tier: &str) {
@@ -76,12 +59,6 @@ fn plan(tiers: &[(&str, i64)], capacity: i64) -> Value {
     })
 }
 
-async fn ok(t: &TestApp, path: &str, key: &str, body: Value) -> Value {
-    let (status, out) = t.post(path, key, body).await;
-    assert!(status.is_success(), "{path} answered {status}: {out}");
-    out
-}
-
 async fn refused(t: &TestApp, path: &str, key: &str, body: Value, code: &str) -> Value {
     let (status, out) = t.post(path, key, body).await;
     assert!(status.is_client_error(), "{path} answered {status}: {out}");
@@ -125,21 +102,13 @@ async fn receipt(t: &TestApp, till: &str, no: &str, card: &str, at: &str, fen: i
     .await;
 }
 
-async fn balance(t: &TestApp, member_id: i64) -> i64 {
-    t.scalar(
-        "select points_balance from members where id = $1",
-        member_id,
-    )
-    .await
-}
-
 both!(
     a_whole_event_from_plan_to_archived_analysis,
     |backend| async move {
         let t = spawn_app(backend).await;
-        let planner = token(&t, "ev_marketing", "marketing").await;
-        let manager = token(&t, "ev_manager", "manager").await;
-        let clerk = token(&t, "ev_clerk", "clerk").await;
+        let planner = hq_token(&t, "ev_marketing", "marketing").await;
+        let manager = hq_token(&t, "ev_manager", "manager").await;
+        let clerk = hq_token(&t, "ev_clerk", "clerk").await;
         let till = t.till_key(t.hq, "01").await;
         let (g1, g1_card) = member(&t, 1, "gold").await;
         let (s1, s1_card) = member(&t, 2, "silver").await;
@@ -441,9 +410,9 @@ both!(
     capacity_is_never_exceeded_by_parallel_signups,
     |backend| async move {
         let t = Arc::new(spawn_app(backend).await);
-        let planner = token(&t, "ev_marketing", "marketing").await;
-        let manager = token(&t, "ev_manager", "manager").await;
-        let clerk = token(&t, "ev_clerk", "clerk").await;
+        let planner = hq_token(&t, "ev_marketing", "marketing").await;
+        let manager = hq_token(&t, "ev_manager", "manager").await;
+        let clerk = hq_token(&t, "ev_clerk", "clerk").await;
         let mut cards = Vec::new();
         for n in 0..50 {
             cards.push(member(&t, 100 + n, "normal").await.1);
@@ -497,51 +466,11 @@ both!(
     }
 );
 
-/// Gives the member a known portal password (no forced change) and signs in.
-async fn portal(t: &TestApp, member_id: i64, card: &str) -> crate::support::Browser {
-    let hash = patron::auth::password::hash(PASSWORD).await.expect("hash");
-    t.app
-        .db
-        .write(move |tx| {
-            let hash = hash.clone();
-            Box::pin(async move {
-                patron::on_tx!(tx, |c| {
-                    sqlx::query(
-                        "update members set portal_password_hash = $1, portal_must_change = false where id = $2",
-                    )
-                    .bind(&hash)
-                    .bind(member_id)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
-                Ok::<_, patron::kernel::db::DbError>(())
-            })
-        })
-        .await
-        .expect("portal password");
-    portal_login(t, card).await
-}
-
-/// A fresh portal session (sessions expire while the test clock moves days ahead).
-async fn portal_login(t: &TestApp, card: &str) -> crate::support::Browser {
-    let b = t.browser();
-    let res = b
-        .client
-        .post(format!("{}/portal/login", b.base))
-        .form(&[("login", card), ("password", PASSWORD)])
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    b
-}
-
 both!(tier_priority_windows_open_by_tier, |backend| async move {
     let t = spawn_app(backend).await;
-    let planner = token(&t, "ev_marketing", "marketing").await;
-    let manager = token(&t, "ev_manager", "manager").await;
-    let clerk = token(&t, "ev_clerk", "clerk").await;
+    let planner = hq_token(&t, "ev_marketing", "marketing").await;
+    let manager = hq_token(&t, "ev_manager", "manager").await;
+    let clerk = hq_token(&t, "ev_clerk", "clerk").await;
     let (_, gold) = member(&t, 1, "gold").await;
     let (silver_id, silver) = member(&t, 2, "silver").await;
     let (_, normal) = member(&t, 3, "normal").await;
@@ -557,7 +486,8 @@ both!(tier_priority_windows_open_by_tier, |backend| async move {
     )
     .await;
     let signups = format!("/api/v1/events/{id}/signups");
-    portal(&t, silver_id, &silver).await;
+    set_portal_password(&t, silver_id).await;
+    t.portal_login(&silver, PASSWORD).await;
 
     goto(&t, "2026-10-01T09:59:00");
     refused(
@@ -571,7 +501,7 @@ both!(tier_priority_windows_open_by_tier, |backend| async move {
     goto(&t, "2026-10-01T10:00:00");
     ok(&t, &signups, &clerk, json!({"card_no": gold})).await;
     ok(&t, &signups, &clerk, json!({"card_no": platinum})).await;
-    let b = portal_login(&t, &silver).await;
+    let b = t.portal_login(&silver, PASSWORD).await;
     // Silver, in the portal, before its window: a clear refusal naming the time.
     let page = b.get("/portal/events").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -595,7 +525,7 @@ both!(tier_priority_windows_open_by_tier, |backend| async move {
     .await;
 
     goto(&t, "2026-10-02T10:00:00");
-    let b = portal_login(&t, &silver).await;
+    let b = t.portal_login(&silver, PASSWORD).await;
     let res = b
         .post(
             &format!("/portal/events/{id}/signup"),
@@ -623,7 +553,7 @@ both!(tier_priority_windows_open_by_tier, |backend| async move {
     );
     goto(&t, "2026-10-03T10:00:00");
     ok(&t, &signups, &clerk, json!({"card_no": normal})).await;
-    let b = portal_login(&t, &silver).await;
+    let b = t.portal_login(&silver, PASSWORD).await;
     // The member cancels in the portal and the place is free again.
     let res = b
         .post(

@@ -4,21 +4,14 @@
 //! exchanges for 10 gifts; the birthday job run twice; the console pages in both languages; and
 //! the portal exchange in Chromium.
 
-use std::process::Command;
-
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::support::{Browser, PASSWORD, TestApp, spawn_app};
-
-async fn token(t: &TestApp, username: &str, roles: &[(&str, i64)]) -> String {
-    let (id, _) = t.add_staff(username, roles, false).await;
-    patron::auth::keys::issue_token(&t.ctx(), username, id, None)
-        .await
-        .expect("token")
-        .1
-}
+use crate::support::{
+    Browser, PASSWORD, TestApp, add_store, balance, browser_skipped, give_points, hq_token,
+    on_hand, run_browser_flow, set_portal_password, spawn_app, token,
+};
 
 async fn gift(t: &TestApp, code: &str, name: &str, value: &str, price: &str) {
     patron::areas::rewards::catalogue::save_gift(
@@ -35,74 +28,6 @@ async fn gift(t: &TestApp, code: &str, name: &str, value: &str, price: &str) {
     )
     .await
     .expect("save gift");
-}
-
-async fn add_store(t: &TestApp, code: &str) -> i64 {
-    let id = patron::areas::staff::create_store(
-        &t.ctx(),
-        &patron::areas::staff::StoreInput {
-            code: code.into(),
-            name: format!("{code} 店"),
-            time_zone: "Asia/Shanghai".into(),
-            active: true,
-        },
-    )
-    .await
-    .expect("store")
-    .id;
-    t.app.cache.invalidate();
-    id
-}
-
-async fn give_points(t: &TestApp, member_id: i64, points: i64) {
-    let now = t.app.clock.now();
-    t.app
-        .db
-        .write(move |tx| {
-            Box::pin(async move {
-                patron::areas::points::ledger::credit_in(
-                    tx,
-                    &patron::areas::points::ledger::Change {
-                        member_id,
-                        points,
-                        kind: "adjustment",
-                        store_id: None,
-                        source_ref: "test",
-                        staff_id: None,
-                        note: "",
-                        today: now.date_naive(),
-                        now,
-                    },
-                    12,
-                )
-                .await
-            })
-        })
-        .await
-        .expect("credit");
-}
-
-async fn on_hand(t: &TestApp, store_id: i64, code: &str) -> i64 {
-    let code = code.to_string();
-    patron::on_db!(t.app.db, |p| {
-        sqlx::query_scalar::<_, i64>(
-            "select coalesce((select s.on_hand from gift_stock s join gifts g on g.id = s.gift_id \
-             where s.store_id = $1 and g.code = $2), 0)",
-        )
-        .bind(store_id)
-        .bind(code)
-        .fetch_one(p)
-        .await
-        .expect("on hand")
-    })
-}
-
-async fn balance(t: &TestApp, member_id: i64) -> i64 {
-    t.scalar(
-        "select points_balance from members where id = $1",
-        member_id,
-    )
-    .await
 }
 
 /// Every (store, gift): the movements add up to the stock, and each movement's "after" is the
@@ -290,8 +215,8 @@ both!(
     an_exchange_debits_points_and_stock_together_or_writes_nothing,
     |backend| async move {
         let t = spawn_app(backend).await;
-        let desk = token(&t, "gift.desk", &[("reward_desk", t.hq)]).await;
-        let clerk = token(&t, "gift.clerk", &[("clerk", t.hq)]).await;
+        let desk = hq_token(&t, "gift.desk", "reward_desk").await;
+        let clerk = hq_token(&t, "gift.clerk", "clerk").await;
         gift(&t, "MUG", "马克杯", "50", "300").await;
         gift(&t, "TEA", "茶具", "200", "").await;
         t.post(
@@ -397,8 +322,8 @@ both!(
     forty_parallel_exchanges_for_ten_gifts_have_ten_winners,
     |backend| async move {
         let t = spawn_app(backend).await;
-        let desk = token(&t, "gift.desk", &[("reward_desk", t.hq)]).await;
-        let clerk = token(&t, "gift.clerk", &[("clerk", t.hq)]).await;
+        let desk = hq_token(&t, "gift.desk", "reward_desk").await;
+        let clerk = hq_token(&t, "gift.clerk", "clerk").await;
         gift(&t, "UMB", "雨伞", "80", "100").await;
         t.post(
             "/api/v1/rewards/stock/deliveries",
@@ -495,7 +420,7 @@ both!(
     the_birthday_job_entitles_once_and_the_gift_is_claimed_once_in_the_month,
     |backend| async move {
         let t = spawn_app(backend).await;
-        let desk = token(&t, "gift.desk", &[("reward_desk", t.hq)]).await;
+        let desk = hq_token(&t, "gift.desk", "reward_desk").await;
         gift(&t, "CAKE", "生日蛋糕券", "100", "").await;
         patron::areas::rewards::birthday::save_setting(
             &t.ctx(),
@@ -747,34 +672,9 @@ both!(
     }
 );
 
-/// Sets a member's portal password directly (the portal tests cover the first-login change).
-async fn portal_password(t: &TestApp, member_id: i64) {
-    let hash = patron::auth::password::hash(PASSWORD).await.expect("hash");
-    t.app
-        .db
-        .write(move |tx| {
-            let hash = hash.clone();
-            Box::pin(async move {
-                patron::on_tx!(tx, |c| {
-                    sqlx::query(
-                        "update members set portal_password_hash = $1, portal_must_change = false where id = $2",
-                    )
-                    .bind(&hash)
-                    .bind(member_id)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
-                Ok::<_, patron::kernel::db::DbError>(())
-            })
-        })
-        .await
-        .expect("password");
-}
-
 both!(portal_double_submit_exchanges_once, |backend| async move {
     let t = spawn_app(backend).await;
-    let desk = token(&t, "gift.desk", &[("reward_desk", t.hq)]).await;
+    let desk = hq_token(&t, "gift.desk", "reward_desk").await;
     gift(&t, "MUG", "马克杯", "50", "300").await;
     t.post(
         "/api/v1/rewards/stock/deliveries",
@@ -784,16 +684,8 @@ both!(portal_double_submit_exchanges_once, |backend| async move {
     .await;
     let (member, card) = t.add_member("门户会员", "13500004444", "").await;
     give_points(&t, member, 1000).await;
-    portal_password(&t, member).await;
-    let b = t.browser();
-    let res = b
-        .client
-        .post(format!("{}/portal/login", b.base))
-        .form(&[("login", card.as_str()), ("password", PASSWORD)])
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    set_portal_password(&t, member).await;
+    let b = t.portal_login(&card, PASSWORD).await;
     let page = b.get("/portal/exchange").await;
     assert_eq!(page.status, StatusCode::OK);
     let csrf = page.csrf();
@@ -832,14 +724,11 @@ both!(portal_double_submit_exchanges_once, |backend| async move {
 both!(
     a_member_exchanges_points_in_the_portal_in_chromium,
     |backend| async move {
-        if std::env::var("PATRON_SKIP_BROWSER").is_ok_and(|v| v == "1")
-            && std::env::var("CI").is_err()
-        {
-            eprintln!("PATRON_SKIP_BROWSER=1: browser test skipped (never in CI)");
+        if browser_skipped() {
             return;
         }
         let t = spawn_app(backend).await;
-        let desk = token(&t, "gift.desk", &[("reward_desk", t.hq)]).await;
+        let desk = hq_token(&t, "gift.desk", "reward_desk").await;
         gift(&t, "MUG", "马克杯", "50", "300").await;
         t.post(
         "/api/v1/rewards/stock/deliveries",
@@ -849,30 +738,19 @@ both!(
     .await;
         let (member, card) = t.add_member("网上会员", "13500005555", "").await;
         give_points(&t, member, 1000).await;
-        portal_password(&t, member).await;
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let mut cmd = Command::new("node");
-        cmd.arg(root.join("tests/browser/portal_exchange.mjs"))
-            .current_dir(&root)
-            .env("BASE_URL", &t.base)
-            .env("CARD", &card)
-            .env("PASSWORD", PASSWORD)
-            .env("GIFT", "MUG")
-            .env("STORE", "HQ")
-            .env("PRICE", "300");
-        if let Ok(dir) = std::env::var("PATRON_SCREENSHOTS") {
-            cmd.env("SCREENSHOT_DIR", dir);
-        }
-        let out = tokio::task::spawn_blocking(move || cmd.output())
-            .await
-            .expect("join")
-            .expect("node must be installed, with `npm ci` run in the repository root");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success(),
-            "browser flow failed:\n{stdout}\n{stderr}"
-        );
+        set_portal_password(&t, member).await;
+        let stdout = run_browser_flow(
+            "portal_exchange.mjs",
+            &[
+                ("BASE_URL", &t.base),
+                ("CARD", &card),
+                ("PASSWORD", PASSWORD),
+                ("GIFT", "MUG"),
+                ("STORE", "HQ"),
+                ("PRICE", "300"),
+            ],
+        )
+        .await;
         assert!(stdout.contains("browser: portal exchange ok"), "{stdout}");
         assert_eq!(balance(&t, member).await, 700);
         assert_eq!(on_hand(&t, t.hq, "MUG").await, 2);

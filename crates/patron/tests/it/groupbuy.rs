@@ -3,23 +3,12 @@
 //! endpoints with check codes and their rate limit, a closed month, and 10,000 concurrent
 //! redeems of 100 vouchers.
 
-use chrono::{DateTime, Utc};
 use patron_core::vouchers::{Serial, check_code};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::support::{TestApp, spawn_app};
-
-/// Moves the test clock forward to a Shanghai local time, e.g. `2026-10-12T10:00:00`.
-fn goto(t: &TestApp, local: &str) {
-    let target: DateTime<Utc> = DateTime::parse_from_rfc3339(&format!("{local}+08:00"))
-        .expect("time")
-        .with_timezone(&Utc);
-    let now = t.app.clock.now();
-    assert!(target >= now, "the clock only moves forward ({local})");
-    t.clock.advance(target - now);
-}
+use crate::support::{TestApp, goto, hq_token, ok, spawn_app};
 
 /// The people of the story, each with an API token, and a till.
 pub struct Desk {
@@ -31,29 +20,15 @@ pub struct Desk {
     pub till: String,
 }
 
-async fn token(t: &TestApp, username: &str, role: &str) -> String {
-    let (id, _) = t.add_staff(username, &[(role, t.hq)], false).await;
-    patron::auth::keys::issue_token(&t.ctx(), username, id, None)
-        .await
-        .expect("token")
-        .1
-}
-
 pub async fn desk(t: &TestApp) -> Desk {
     Desk {
-        clerk: token(t, "gb_clerk", "clerk").await,
-        supervisor: token(t, "gb_super", "supervisor").await,
-        manager: token(t, "gb_manager", "manager").await,
-        cashier: token(t, "fin_cashier", "cashier").await,
-        finance_manager: token(t, "fin_manager", "finance_manager").await,
+        clerk: hq_token(t, "gb_clerk", "clerk").await,
+        supervisor: hq_token(t, "gb_super", "supervisor").await,
+        manager: hq_token(t, "gb_manager", "manager").await,
+        cashier: hq_token(t, "fin_cashier", "cashier").await,
+        finance_manager: hq_token(t, "fin_manager", "finance_manager").await,
         till: t.till_key(t.hq, "T01").await,
     }
-}
-
-async fn ok(t: &TestApp, path: &str, key: &str, body: Value) -> Value {
-    let (status, out) = t.post(path, key, body).await;
-    assert!(status.is_success(), "{path} answered {status}: {out}");
-    out
 }
 
 pub async fn series(t: &TestApp, d: &Desk, code: &str, face: &str, count: i64) -> Value {

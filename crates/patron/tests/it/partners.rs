@@ -3,30 +3,13 @@
 //! reminder job (one message per contract, idempotent) and expiry, the portal's list of active
 //! partners' benefits, the callbacks due, exports and print views, and a bad form re-shown.
 
-use chrono::{NaiveDate, TimeZone, Utc};
 use reqwest::StatusCode;
 
 use crate::both;
-use crate::support::{Browser, Page, TestApp, spawn_app};
+use crate::support::{Browser, Page, TestApp, day, goto, spawn_app, welcome_password};
 
 /// The test clock starts at 2026-09-25 17:00 in Shanghai.
 const TODAY: &str = "2026-09-25";
-
-fn day(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
-}
-
-/// Moves the clock to 10:00 Shanghai time on `date`.
-fn goto(t: &TestApp, date: &str) {
-    let target = Utc
-        .with_ymd_and_hms(2026, 1, 1, 2, 0, 0)
-        .single()
-        .expect("time")
-        + (day(date) - day("2026-01-01"));
-    let now = t.app.clock.now();
-    assert!(target >= now, "the clock only moves forward ({date})");
-    t.clock.advance(target - now);
-}
 
 async fn manager(t: &TestApp, name: &str) -> Browser {
     t.add_staff(name, &[("manager", t.hq)], false).await;
@@ -365,7 +348,7 @@ both!(
                 && payload.contains("会员部")
         );
         assert!(run(TODAY).await.already_done);
-        goto(&t, "2026-09-26");
+        goto(&t, "2026-09-26T10:00:00");
         assert_eq!(run("2026-09-26").await.processed, 0);
         assert_eq!(
             messages().await,
@@ -383,7 +366,7 @@ both!(
         );
         assert!(!list.body.contains("康辉旅行社"), "the expiring filter");
         // Past the end the contract expires, the partner moves to expired with a dated history row.
-        goto(&t, "2026-10-21");
+        goto(&t, "2026-10-21T10:00:00");
         assert_eq!(run("2026-10-21").await.processed, 1);
         let stage: String = patron::on_db!(t.app.db, |p| {
             sqlx::query_scalar("select stage from partners where id = $1")
@@ -413,34 +396,13 @@ both!(
 /// A member who may sign in to the portal (first password changed already): (login, password).
 async fn portal_member(t: &TestApp) -> (String, String) {
     let (id, card) = t.add_member("特约会员", "13600002222", "").await;
-    let payload: String = patron::on_db!(t.app.db, |p| {
-        sqlx::query_scalar("select payload from outbox where member_id = $1 and kind = 'welcome'")
-            .bind(id)
-            .fetch_one(p)
-            .await
-            .expect("welcome")
-    });
-    let v: serde_json::Value = serde_json::from_str(&payload).expect("json");
-    let password = v["password"].as_str().expect("password").to_string();
+    let password = welcome_password(t, id).await;
     t.exec(
         "update members set portal_must_change = false where id = $1",
         id,
     )
     .await;
     (card, password)
-}
-
-async fn portal_login(t: &TestApp, card: &str, password: &str) -> Browser {
-    let b = t.browser();
-    let res = b
-        .client
-        .post(format!("{}/portal/login", b.base))
-        .form(&[("login", card), ("password", password)])
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    b
 }
 
 both!(
@@ -468,7 +430,7 @@ both!(
         step_ok(&b, talking, "contacted", "2026-09-02", "").await;
 
         let (card, password) = portal_member(&t).await;
-        let m = portal_login(&t, &card, &password).await;
+        let m = t.portal_login(&card, &password).await;
         let home = m.get("/portal").await;
         assert!(
             home.body.contains("/portal/partners"),
@@ -500,7 +462,7 @@ both!(
         // Staff pages are not for members.
         assert_ne!(m.get("/partners").await.status, StatusCode::OK);
         // Once the contract has expired the partner is gone from the portal.
-        goto(&t, "2026-10-21");
+        goto(&t, "2026-10-21T10:00:00");
         patron::jobs::run(
             &t.app,
             "partner-contract-reminders",
@@ -509,7 +471,7 @@ both!(
         )
         .await
         .expect("job");
-        let m = portal_login(&t, &card, &password).await;
+        let m = t.portal_login(&card, &password).await;
         let page = m.get("/portal/partners").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(!page.body.contains("鸿运大酒店"));

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::support::{TestApp, spawn_app};
+use crate::support::{TestApp, balance, spawn_app};
 
 /// The test clock's business date is 2026-09-25 (17:00 in Shanghai).
 const NOW: &str = "2026-09-25T16:30:00+08:00";
@@ -16,14 +16,6 @@ fn receipt(no: &str, card: &str, lines: &[(i64, i64, bool)]) -> Value {
         "occurred_at": NOW,
         "lines": lines.iter().map(|(n, a, p)| json!({"line_no": n, "sku": format!("SKU{n}"), "amount_fen": a, "promotional": p})).collect::<Vec<_>>(),
     })
-}
-
-async fn balance(t: &TestApp, member_id: i64) -> i64 {
-    t.scalar(
-        "select points_balance from members where id = $1",
-        member_id,
-    )
-    .await
 }
 
 /// The balance recomputed from the ledger, and the sum of the lots.

@@ -4,72 +4,16 @@
 //! back or not by the rule), 20 desks claiming one slip at once, a claim at another store and a
 //! claim refused for want of stock; and a reward desk in Chromium.
 
-use std::process::Command;
-
 use chrono::{Duration, NaiveDate};
-use patron::areas::points::ledger::{Change, credit_in};
 use patron::areas::rewards::gifts::{Movement, put_in};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::support::{TestApp, spawn_app};
-
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
-}
-
-async fn store(t: &TestApp, code: &str) -> i64 {
-    patron::areas::staff::create_store(
-        &t.ctx(),
-        &patron::areas::staff::StoreInput {
-            code: code.into(),
-            name: format!("{code} 店"),
-            time_zone: "Asia/Shanghai".into(),
-            active: true,
-        },
-    )
-    .await
-    .expect("store")
-    .id
-}
-
-async fn token(t: &TestApp, username: &str, role: &str, store_id: i64) -> String {
-    let (id, _) = t.add_staff(username, &[(role, store_id)], false).await;
-    patron::auth::keys::issue_token(&t.ctx(), username, id, None)
-        .await
-        .expect("token")
-        .1
-}
-
-/// Gives a member points through the ledger (entry, balance and lot together).
-async fn give(t: &TestApp, member_id: i64, points: i64) {
-    let now = t.app.clock.now();
-    t.app
-        .db
-        .write(move |tx| {
-            Box::pin(async move {
-                credit_in(
-                    tx,
-                    &Change {
-                        member_id,
-                        points,
-                        kind: "adjust",
-                        store_id: None,
-                        source_ref: "test",
-                        staff_id: None,
-                        note: "",
-                        today: d("2026-09-25"),
-                        now,
-                    },
-                    24,
-                )
-                .await
-            })
-        })
-        .await
-        .expect("give points");
-}
+use crate::support::{
+    PASSWORD, TestApp, add_store, balance, browser_skipped, day, give_points, hq_token, on_hand,
+    run_browser_flow, spawn_app, token,
+};
 
 /// Changes a card behind Patron's back: its store, expiry and state.
 async fn set_card(t: &TestApp, card_no: &str, store_id: i64, expires: NaiveDate, state: &str) {
@@ -116,7 +60,7 @@ async fn stock(t: &TestApp, store_id: i64, code: &'static str, qty: i64) {
                         doc_no: "TEST-1",
                         note: "",
                         staff_id: None,
-                        business_date: d("2026-09-25"),
+                        business_date: day("2026-09-25"),
                         at: now,
                     },
                 )
@@ -135,28 +79,6 @@ async fn gift_id(t: &TestApp, code: &'static str) -> i64 {
             .await
             .expect("gift")
     })
-}
-
-async fn on_hand(t: &TestApp, store_id: i64, code: &'static str) -> i64 {
-    let g = gift_id(t, code).await;
-    patron::on_db!(t.app.db, |p| {
-        sqlx::query_scalar::<_, i64>(
-            "select COALESCE((select on_hand from gift_stock where store_id = $1 and gift_id = $2), 0)",
-        )
-        .bind(store_id)
-        .bind(g)
-        .fetch_one(p)
-        .await
-        .expect("on hand")
-    })
-}
-
-async fn balance(t: &TestApp, member_id: i64) -> i64 {
-    t.scalar(
-        "select points_balance from members where id = $1",
-        member_id,
-    )
-    .await
 }
 
 /// (kind, points, source_ref) of a member's ledger, oldest first.
@@ -199,7 +121,7 @@ both!(
     month_end_list_matches_an_independent_expectation,
     |backend| async move {
         let t = spawn_app(backend).await;
-        let wfj = store(&t, "WFJ").await;
+        let wfj = add_store(&t, "WFJ").await;
         // (balance, expiry, state, store) — a spread over the edges of every rule.
         let cases: Vec<(i64, &str, &str, i64)> = vec![
             (0, "2026-10-15", "active", t.hq),
@@ -225,19 +147,19 @@ both!(
                 .add_member(&format!("会员{i}"), &format!("1390000{i:04}"), "1980-05-05")
                 .await;
             if *points > 0 {
-                give(&t, member, *points).await;
+                give_points(&t, member, *points).await;
             }
-            set_card(&t, &card, *store_id, d(expires), state).await;
+            set_card(&t, &card, *store_id, day(expires), state).await;
             // The expectation, computed here from the rule's words.
-            let in_october = d(expires) >= d("2026-10-01") && d(expires) <= d("2026-10-31");
+            let in_october = day(expires) >= day("2026-10-01") && day(expires) <= day("2026-10-31");
             let live = ["issued", "active", "frozen"].contains(state);
             let reached = thresholds.iter().rev().find(|th| *points >= **th);
             if let (true, true, Some(th)) = (in_october, live, reached) {
-                expected.push((member, *store_id, *th, *points, d(expires)));
+                expected.push((member, *store_id, *th, *points, day(expires)));
             }
         }
         expected.sort();
-        let report = patron::jobs::run(&t.app, "reward-month-end", d("2026-09-30"), None)
+        let report = patron::jobs::run(&t.app, "reward-month-end", day("2026-09-30"), None)
             .await
             .expect("job");
         assert_eq!(report.processed as usize, expected.len());
@@ -260,11 +182,11 @@ both!(
         assert_eq!(stored, expected);
         assert_eq!(expected.len(), 8, "the cases list eight members");
         // Run again (job and by hand): nothing more is stored.
-        let again = patron::jobs::run(&t.app, "reward-month-end", d("2026-09-30"), None)
+        let again = patron::jobs::run(&t.app, "reward-month-end", day("2026-09-30"), None)
             .await
             .expect("job");
         assert!(again.already_done);
-        let by_hand = patron::areas::rewards::lists::build_month_end(&t.ctx(), d("2026-09-15"))
+        let by_hand = patron::areas::rewards::lists::build_month_end(&t.ctx(), day("2026-09-15"))
             .await
             .expect("by hand");
         assert!(by_hand.already_built);
@@ -286,13 +208,13 @@ both!(
     verification_catches_a_mismatch_and_notice_needs_it,
     |backend| async move {
         let t = spawn_app(backend).await;
-        let clerk = token(&t, "rw_clerk", "clerk", t.hq).await;
+        let clerk = hq_token(&t, "rw_clerk", "clerk").await;
         let (good, good_card) = t.add_member("甲", "13900001111", "1980-01-01").await;
         let (bad, bad_card) = t.add_member("乙", "13900002222", "1980-01-01").await;
-        give(&t, good, 9000).await;
-        give(&t, bad, 9000).await;
-        set_card(&t, &good_card, t.hq, d("2026-10-10"), "active").await;
-        set_card(&t, &bad_card, t.hq, d("2026-10-11"), "active").await;
+        give_points(&t, good, 9000).await;
+        give_points(&t, bad, 9000).await;
+        set_card(&t, &good_card, t.hq, day("2026-10-10"), "active").await;
+        set_card(&t, &bad_card, t.hq, day("2026-10-11"), "active").await;
         let (s, list) = t
             .post(
                 "/api/v1/rewards/month-end",
@@ -374,9 +296,9 @@ both!(
     slip_takes_points_in_its_transaction_and_nothing_on_refusal,
     |backend| async move {
         let t = spawn_app(backend).await;
-        let clerk = token(&t, "rw_clerk", "clerk", t.hq).await;
+        let clerk = hq_token(&t, "rw_clerk", "clerk").await;
         let (member, card) = t.add_member("丙", "13900003333", "1980-01-01").await;
-        give(&t, member, 9000).await;
+        give_points(&t, member, 9000).await;
         let entries = ledger(&t, member).await.len();
         // No ID check confirmed: refused, nothing written.
         let mut body = slip_body(&card, "HQ");
@@ -413,7 +335,7 @@ both!(
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(slips_count(&t).await, 1);
         // A reward-desk user may not make slips.
-        let desk = token(&t, "rw_desk", "reward_desk", t.hq).await;
+        let desk = hq_token(&t, "rw_desk", "reward_desk").await;
         let (s, _) = t
             .post("/api/v1/rewards/slips", &desk, slip_body(&card, "HQ"))
             .await;
@@ -425,9 +347,9 @@ both!(
 /// Makes a slip, moves the clock past its validity and runs the expiry job.
 async fn expire_story(backend: crate::support::Backend, give_back: bool) {
     let t = spawn_app(backend).await;
-    let clerk = token(&t, "rw_clerk", "clerk", t.hq).await;
-    let desk = token(&t, "rw_desk", "reward_desk", t.hq).await;
-    let manager = token(&t, "rw_boss", "manager", t.hq).await;
+    let clerk = hq_token(&t, "rw_clerk", "clerk").await;
+    let desk = hq_token(&t, "rw_desk", "reward_desk").await;
+    let manager = hq_token(&t, "rw_boss", "manager").await;
     let (s, _) = patron::areas::rewards::settings::save(
         &t.ctx(),
         &patron::areas::rewards::settings::SettingsForm {
@@ -444,7 +366,7 @@ async fn expire_story(backend: crate::support::Backend, give_back: bool) {
     assert_eq!(s, StatusCode::OK);
     stock(&t, t.hq, "REWARD-200", 3).await;
     let (member, card) = t.add_member("丁", "13900004444", "1980-01-01").await;
-    give(&t, member, 6000).await;
+    give_points(&t, member, 6000).await;
     let no = issue(&t, &clerk, &card, "HQ").await;
     assert_eq!(balance(&t, member).await, 1000);
     // A follow-up in the last month before it lapses.
@@ -459,7 +381,7 @@ async fn expire_story(backend: crate::support::Backend, give_back: bool) {
     // The last valid day (2026-12-25) passes; the job runs on the 26th.
     t.clock.advance(Duration::days(92));
     let today = patron::areas::points::business_date(t.app.clock.now(), chrono_tz::Asia::Shanghai);
-    assert_eq!(today, d("2026-12-26"));
+    assert_eq!(today, day("2026-12-26"));
     let r = patron::jobs::run(&t.app, "reward-slips-expiry", today, None)
         .await
         .expect("job");
@@ -537,14 +459,14 @@ both!(
     twenty_desks_claim_one_slip_exactly_one_wins,
     |backend| async move {
         let t = spawn_app(backend).await;
-        let clerk = token(&t, "rw_clerk", "clerk", t.hq).await;
+        let clerk = hq_token(&t, "rw_clerk", "clerk").await;
         let mut desks = Vec::new();
         for i in 0..4 {
-            desks.push(token(&t, &format!("rw_desk{i}"), "reward_desk", t.hq).await);
+            desks.push(hq_token(&t, &format!("rw_desk{i}"), "reward_desk").await);
         }
         stock(&t, t.hq, "REWARD-800", 5).await;
         let (member, card) = t.add_member("戊", "13900005555", "1980-01-01").await;
-        give(&t, member, 10500).await;
+        give_points(&t, member, 10500).await;
         let no = issue(&t, &clerk, &card, "HQ").await;
         let mut tasks = Vec::new();
         let started = std::time::Instant::now();
@@ -599,14 +521,14 @@ both!(
     claim_elsewhere_notifies_and_out_of_stock_is_refused,
     |backend| async move {
         let t = spawn_app(backend).await;
-        let wfj = store(&t, "WFJ").await;
-        let clerk = token(&t, "rw_clerk", "clerk", t.hq).await;
-        let hq_desk = token(&t, "rw_hq_desk", "reward_desk", t.hq).await;
-        let wfj_desk = token(&t, "rw_wfj_desk", "reward_desk", wfj).await;
+        let wfj = add_store(&t, "WFJ").await;
+        let clerk = hq_token(&t, "rw_clerk", "clerk").await;
+        let hq_desk = hq_token(&t, "rw_hq_desk", "reward_desk").await;
+        let wfj_desk = token(&t, "rw_wfj_desk", &[("reward_desk", wfj)]).await;
         let (a, card_a) = t.add_member("己", "13900006666", "1980-01-01").await;
         let (b, card_b) = t.add_member("庚", "13900007777", "1980-01-01").await;
-        give(&t, a, 5200).await;
-        give(&t, b, 5300).await;
+        give_points(&t, a, 5200).await;
+        give_points(&t, b, 5300).await;
         let slip_a = issue(&t, &clerk, &card_a, "HQ").await;
         let slip_b = issue(&t, &clerk, &card_b, "HQ").await;
         // Out of stock at HQ: refused, nothing written.
@@ -684,41 +606,27 @@ both!(
 both!(
     reward_desk_claims_a_slip_in_chromium,
     |backend| async move {
-        if std::env::var("PATRON_SKIP_BROWSER").is_ok_and(|v| v == "1")
-            && std::env::var("CI").is_err()
-        {
-            eprintln!("PATRON_SKIP_BROWSER=1: browser test skipped (never in CI)");
+        if browser_skipped() {
             return;
         }
         let t = spawn_app(backend).await;
-        let clerk = token(&t, "rw_clerk", "clerk", t.hq).await;
+        let clerk = hq_token(&t, "rw_clerk", "clerk").await;
         t.add_staff("desk.reward", &[("reward_desk", t.hq)], false)
             .await;
         stock(&t, t.hq, "REWARD-200", 2).await;
         let (member, card) = t.add_member("辛", "13900008888", "1980-01-01").await;
-        give(&t, member, 5100).await;
+        give_points(&t, member, 5100).await;
         let no = issue(&t, &clerk, &card, "HQ").await;
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let mut cmd = Command::new("node");
-        cmd.arg(root.join("tests/browser/slip_claim.mjs"))
-            .current_dir(&root)
-            .env("BASE_URL", &t.base)
-            .env("LOGIN", "desk.reward")
-            .env("PASSWORD", crate::support::PASSWORD)
-            .env("SLIP_NO", &no);
-        if let Ok(dir) = std::env::var("PATRON_SCREENSHOTS") {
-            cmd.env("SCREENSHOT_DIR", dir);
-        }
-        let out = tokio::task::spawn_blocking(move || cmd.output())
-            .await
-            .expect("join")
-            .expect("node must be installed, with `npm ci` run in the repository root");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success(),
-            "browser flow failed:\n{stdout}\n{stderr}"
-        );
+        let stdout = run_browser_flow(
+            "slip_claim.mjs",
+            &[
+                ("BASE_URL", &t.base),
+                ("LOGIN", "desk.reward"),
+                ("PASSWORD", PASSWORD),
+                ("SLIP_NO", &no),
+            ],
+        )
+        .await;
         assert!(stdout.contains("browser: slip claim ok"), "{stdout}");
         let state: String = patron::on_db!(t.app.db, |p| {
             sqlx::query_scalar("select state from reward_slips where slip_no = $1")

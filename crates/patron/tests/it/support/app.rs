@@ -6,9 +6,10 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use patron::kernel::clock::ManualClock;
 use patron::kernel::config::{Config, Secrets};
-use patron::kernel::ctx::{Actor, App, Ctx};
+use patron::kernel::ctx::{Actor, App, Ctx, Grant, StaffActor};
 use patron::kernel::db::testing::{TestBackend, TestDb};
 use patron::{areas::staff, auth};
+use patron_core::Role;
 use reqwest::StatusCode;
 
 /// Runs an async test body once per backend: `both!(name, |t| async move { … })` defines
@@ -142,6 +143,21 @@ pub fn cli(app: &App) -> Ctx {
 impl TestApp {
     pub fn ctx(&self) -> Ctx {
         cli(&self.app)
+    }
+
+    /// A context acting as staff member `id` holding one role at one store (for use cases
+    /// called directly, without a session).
+    pub fn staff_ctx(&self, id: i64, username: &str, role: Role, store_id: i64) -> Ctx {
+        Ctx::new(
+            self.app.clone(),
+            Actor::Staff(StaffActor {
+                id,
+                username: username.into(),
+                display_name: username.into(),
+                grants: vec![Grant { role, store_id }],
+            }),
+            None,
+        )
     }
 
     /// Adds a staff member holding `roles` (role code, store id). With `must_change` false the
@@ -288,4 +304,11 @@ impl TestApp {
         }
         self.app.db.close().await;
     }
+}
+
+/// Posts JSON with a bearer key, asserts a 2xx answer and returns the JSON.
+pub async fn ok(t: &TestApp, path: &str, key: &str, body: serde_json::Value) -> serde_json::Value {
+    let (status, out) = t.post(path, key, body).await;
+    assert!(status.is_success(), "{path} answered {status}: {out}");
+    out
 }

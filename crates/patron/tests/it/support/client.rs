@@ -30,6 +30,16 @@ impl TestApp {
         );
         b
     }
+
+    /// A fresh browser signed in to the member portal with a card number and password (the
+    /// first password changed already). Portal sessions expire while the test clock moves days
+    /// ahead: sign in again after a jump.
+    pub async fn portal_login(&self, card: &str, password: &str) -> Browser {
+        let b = self.browser();
+        let res = b.portal_login(card, password).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        b
+    }
 }
 
 pub struct Browser {
@@ -76,6 +86,16 @@ impl Browser {
             .send()
             .await
             .expect("login request")
+    }
+
+    /// Posts the member portal's login form; the raw answer.
+    pub async fn portal_login(&self, login: &str, password: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}/portal/login", self.base))
+            .form(&[("login", login), ("password", password)])
+            .send()
+            .await
+            .expect("login")
     }
 
     pub async fn get(&self, path: &str) -> Page {
