@@ -4,19 +4,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::both;
-use crate::helpers::spawn_app;
-
-/// `GET base+path` with a bearer key: the status and the JSON body (Null if none).
-async fn api_get(base: &str, path: &str, key: &str) -> (StatusCode, Value) {
-    let res = reqwest::Client::new()
-        .get(format!("{base}{path}"))
-        .bearer_auth(key)
-        .send()
-        .await
-        .expect("request");
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
+use crate::support::spawn_app;
 
 both!(
     api_errors_are_problem_json_with_a_stable_code_and_request_id,
@@ -47,7 +35,7 @@ both!(
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
         let body: Value = res.json().await.expect("json");
         assert_eq!(body["code"], "not_found");
-        let (status, body) = api_get(&t.base, "/api/v1/whoami", "ptk_forged").await;
+        let (status, body) = t.get_json("/api/v1/whoami", "ptk_forged").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(body["code"], "unauthorized");
         t.stop().await;
@@ -68,11 +56,11 @@ both!(
             dup,
             Err(patron::areas::staff::StaffError::Duplicate { field: "till_id" })
         ));
-        let (_, who) = api_get(&t.base, "/api/v1/whoami", &key).await;
+        let (_, who) = t.get_json("/api/v1/whoami", &key).await;
         assert_eq!(who["kind"], "till");
         assert_eq!(who["store_id"], t.hq);
         // A till has no staff permissions.
-        let (status, body) = api_get(&t.base, "/api/v1/stores", &key).await;
+        let (status, body) = t.get_json("/api/v1/stores", &key).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(body["code"], "forbidden");
         // Its use is recorded, and the key list (page and export) shows it.
@@ -108,7 +96,7 @@ both!(
             .await;
         assert_eq!(page.status, StatusCode::SEE_OTHER);
         assert_eq!(
-            api_get(&t.base, "/api/v1/whoami", &key).await.0,
+            t.get_json("/api/v1/whoami", &key).await.0,
             StatusCode::UNAUTHORIZED
         );
         assert!(
@@ -147,14 +135,14 @@ both!(
             !admin.get("/admin/tokens").await.body.contains(&token),
             "never shown again"
         );
-        let (_, stores) = api_get(&t.base, "/api/v1/stores", &token).await;
+        let (_, stores) = t.get_json("/api/v1/stores", &token).await;
         assert_eq!(stores[0]["code"], "HQ");
-        let (_, who) = api_get(&t.base, "/api/v1/whoami", &token).await;
+        let (_, who) = t.get_json("/api/v1/whoami", &token).await;
         assert_eq!(who["roles"][0]["role"], "manager");
         // The token expires after its days.
         t.clock.advance(chrono::Duration::days(31));
         assert_eq!(
-            api_get(&t.base, "/api/v1/stores", &token).await.0,
+            t.get_json("/api/v1/stores", &token).await.0,
             StatusCode::UNAUTHORIZED
         );
         // A bad form is shown again with the problem (a new login: the old session idled out).

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::both;
-use crate::helpers::spawn_app;
+use crate::support::spawn_app;
 
 fn form<'a>(
     name: &'a str,

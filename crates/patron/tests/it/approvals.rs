@@ -3,28 +3,12 @@
 use std::sync::Arc;
 
 use patron::approvals::{self, ApprovalsError, NewRequest};
-use patron::kernel::ctx::{Actor, Ctx, Grant, StaffActor};
+use patron::kernel::ctx::Ctx;
 use patron_core::Role;
 use patron_core::approvals::{ApprovalError, Decision};
 
 use crate::both;
-use crate::helpers::{TestApp, spawn_app};
-
-fn person(t: &TestApp, id: i64, name: &str, role: Role) -> Ctx {
-    Ctx::new(
-        t.app.clone(),
-        Actor::Staff(StaffActor {
-            id,
-            username: name.into(),
-            display_name: name.into(),
-            grants: vec![Grant {
-                role,
-                store_id: t.hq,
-            }],
-        }),
-        None,
-    )
-}
+use crate::support::{TestApp, spawn_app};
 
 fn request(kind: &str, previous_id: Option<i64>) -> NewRequest {
     NewRequest {
@@ -77,8 +61,8 @@ both!(
         let t = spawn_app(backend).await;
         let (a, _) = t.add_staff("sup-a", &[("supervisor", t.hq)], false).await;
         let (b, _) = t.add_staff("sup-b", &[("supervisor", t.hq)], false).await;
-        let sup_a = person(&t, a, "sup-a", Role::Supervisor);
-        let sup_b = person(&t, b, "sup-b", Role::Supervisor);
+        let sup_a = t.staff_ctx(a, "sup-a", Role::Supervisor, t.hq);
+        let sup_b = t.staff_ctx(b, "sup-b", Role::Supervisor, t.hq);
         let row = submit(&t, &sup_a, request("points.adjust", None))
             .await
             .expect("submit");
@@ -132,8 +116,8 @@ both!(
         let t = spawn_app(backend).await;
         let (c, _) = t.add_staff("clerk", &[("clerk", t.hq)], false).await;
         let (s, _) = t.add_staff("service", &[("service", t.hq)], false).await;
-        let clerk = person(&t, c, "clerk", Role::Clerk);
-        let service = person(&t, s, "service", Role::Service);
+        let clerk = t.staff_ctx(c, "clerk", Role::Clerk, t.hq);
+        let service = t.staff_ctx(s, "service", Role::Service, t.hq);
         let row = submit(&t, &clerk, request("points.adjust", None))
             .await
             .expect("submit");
@@ -175,13 +159,13 @@ both!(
 both!(two_deciders_at_once_one_wins, |backend| async move {
     let t = spawn_app(backend).await;
     let (c, _) = t.add_staff("clerk", &[("clerk", t.hq)], false).await;
-    let clerk = person(&t, c, "clerk", Role::Clerk);
+    let clerk = t.staff_ctx(c, "clerk", Role::Clerk, t.hq);
     let mut deciders = Vec::new();
     for i in 0..8 {
         let (id, _) = t
             .add_staff(&format!("mgr{i}"), &[("manager", t.hq)], false)
             .await;
-        deciders.push(person(&t, id, &format!("mgr{i}"), Role::Manager));
+        deciders.push(t.staff_ctx(id, &format!("mgr{i}"), Role::Manager, t.hq));
     }
     let t = Arc::new(t);
     for round in 0..5 {
@@ -224,9 +208,9 @@ both!(
         let (c, _) = t.add_staff("clerk-a", &[("clerk", t.hq)], false).await;
         let (s, _) = t.add_staff("sup-a", &[("supervisor", t.hq)], false).await;
         let (m, _) = t.add_staff("mgr-a", &[("manager", t.hq)], false).await;
-        let clerk = person(&t, c, "clerk-a", Role::Clerk);
-        let sup = person(&t, s, "sup-a", Role::Supervisor);
-        let mgr = person(&t, m, "mgr-a", Role::Manager);
+        let clerk = t.staff_ctx(c, "clerk-a", Role::Clerk, t.hq);
+        let sup = t.staff_ctx(s, "sup-a", Role::Supervisor, t.hq);
+        let mgr = t.staff_ctx(m, "mgr-a", Role::Manager, t.hq);
         // A tier change (platinum is the company's decision) goes to a manager, not any approver.
         let row = submit(&t, &clerk, request("members.tier", None))
             .await

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use sqlx::Connection;
 
 use crate::both;
-use crate::helpers::{TestApp, spawn_app};
+use crate::support::{TestApp, add_store, spawn_app};
 
 /// Runs SQL on the test database over a connection of its own, as someone with database access
 /// would.
@@ -60,17 +60,7 @@ both!(
     |backend| async move {
         let t = spawn_app(backend).await;
         for code in ["A1", "A2", "A3", "A4"] {
-            patron::areas::staff::create_store(
-                &t.ctx(),
-                &patron::areas::staff::StoreInput {
-                    code: code.into(),
-                    name: format!("店 {code}"),
-                    time_zone: "Asia/Shanghai".into(),
-                    active: true,
-                },
-            )
-            .await
-            .expect("store");
+            add_store(&t, code).await;
         }
         let report = patron::kernel::audit::verify(&t.app.db)
             .await

@@ -4,7 +4,7 @@ use chrono::Duration;
 use reqwest::StatusCode;
 
 use crate::both;
-use crate::helpers::{PASSWORD, spawn_app};
+use crate::support::{PASSWORD, spawn_app};
 
 both!(
     first_login_must_change_the_password_before_anything_else,

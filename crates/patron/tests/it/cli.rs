@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use patron::kernel::db::testing::TestDb;
 
 use crate::both;
-use crate::helpers::Backend;
+use crate::support::Backend;
 
 fn patron(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_patron"))

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 
 use crate::both;
-use crate::helpers::spawn_app;
+use crate::support::spawn_app;
 
 const GOOD: &str = "\u{feff}name,phone,card_no,gender,birthday,tier,points,channel,referrer_card_no,joined_on\n\
 赵一,13511110001,OLD0001,女,1980-01-02,金卡,1200,网站,,2020-05-01\n\

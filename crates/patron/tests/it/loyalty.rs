@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::both;
-use crate::helpers::spawn_app;
+use crate::support::spawn_app;
 
 both!(
     a_manager_changes_a_tier_and_the_points_ratio_and_the_tills_follow,

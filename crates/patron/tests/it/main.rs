@@ -2,7 +2,7 @@
 //! test. Every test runs on SQLite (`…::sqlite`) and on PostgreSQL (`…::postgres`, which needs
 //! `PATRON_TEST_PG`, e.g. postgres://postgres@127.0.0.1:5432/postgres).
 
-mod helpers;
+mod support;
 
 mod api;
 mod applications;

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::both;
-use crate::helpers::spawn_app;
+use crate::support::{add_store, spawn_app};
 
 both!(
     the_desk_finds_a_member_and_sees_personal_data_masked_unless_revealed,
@@ -476,18 +476,7 @@ both!(
     desk_staff_operate_only_the_cards_of_their_own_store,
     |backend| async move {
         let t = spawn_app(backend).await;
-        let wfj = patron::areas::staff::create_store(
-            &t.ctx(),
-            &patron::areas::staff::StoreInput {
-                code: "WFJ".into(),
-                name: "王府井".into(),
-                time_zone: "Asia/Shanghai".into(),
-                active: true,
-            },
-        )
-        .await
-        .expect("store")
-        .id;
+        let wfj = add_store(&t, "WFJ").await;
         t.add_staff("wfj.clerk", &[("clerk", wfj)], false).await;
         let (id, _) = t.add_member("总部会员", "13800000077", "").await;
         let clerk = t.login("wfj.clerk").await;

@@ -2,14 +2,14 @@
 //! use cases for the approval permissions, which have no page yet).
 
 use patron::approvals::{self, NewRequest};
-use patron::kernel::ctx::{Actor, Ctx, Grant, StaffActor};
+use patron::kernel::ctx::Ctx;
 use patron_core::access::allows;
 use patron_core::approvals::Decision;
 use patron_core::{Permission, Role};
 use reqwest::StatusCode;
 
 use crate::both;
-use crate::helpers::spawn_app;
+use crate::support::{add_store, spawn_app};
 
 /// The console page that needs each permission.
 fn probe(p: Permission) -> Option<&'static str> {
@@ -127,29 +127,13 @@ async fn rewards_probe(ctx: &Ctx, p: Permission) -> Option<Result<(), bool>> {
     })
 }
 
-fn staff_ctx(t: &crate::helpers::TestApp, id: i64, username: &str, role: Role, store: i64) -> Ctx {
-    Ctx::new(
-        t.app.clone(),
-        Actor::Staff(StaffActor {
-            id,
-            username: username.into(),
-            display_name: username.into(),
-            grants: vec![Grant {
-                role,
-                store_id: store,
-            }],
-        }),
-        None,
-    )
-}
-
 both!(
     every_role_gets_exactly_its_permissions,
     |backend| async move {
         let t = spawn_app(backend).await;
         // A requester for the approval probes, who holds no decision right.
         let (clerk_id, _) = t.add_staff("requester", &[("clerk", t.hq)], false).await;
-        let clerk = staff_ctx(&t, clerk_id, "requester", Role::Clerk, t.hq);
+        let clerk = t.staff_ctx(clerk_id, "requester", Role::Clerk, t.hq);
         let (probe_member, _) = t.add_member("探针会员", "13900009999", "").await;
         let mut checked = 0;
         for role in Role::ALL {
@@ -190,7 +174,7 @@ both!(
                         );
                     }
                 } else {
-                    let ctx = staff_ctx(&t, id, &username, role, t.hq);
+                    let ctx = t.staff_ctx(id, &username, role, t.hq);
                     let member_probe = match p {
                         Permission::ManageMembers => Some(
                             patron::areas::members::register(
@@ -341,22 +325,11 @@ both!(
     a_role_held_at_one_store_does_not_decide_at_another,
     |backend| async move {
         let t = spawn_app(backend).await;
-        let other = patron::areas::staff::create_store(
-            &t.ctx(),
-            &patron::areas::staff::StoreInput {
-                code: "WFJ".into(),
-                name: "王府井店".into(),
-                time_zone: "Asia/Shanghai".into(),
-                active: true,
-            },
-        )
-        .await
-        .expect("store")
-        .id;
+        let other = add_store(&t, "WFJ").await;
         let (clerk_id, _) = t.add_staff("clerk1", &[("clerk", other)], false).await;
         let (sup_id, _) = t.add_staff("sup-hq", &[("supervisor", t.hq)], false).await;
-        let clerk = staff_ctx(&t, clerk_id, "clerk1", Role::Clerk, other);
-        let sup = staff_ctx(&t, sup_id, "sup-hq", Role::Supervisor, t.hq);
+        let clerk = t.staff_ctx(clerk_id, "clerk1", Role::Clerk, other);
+        let sup = t.staff_ctx(sup_id, "sup-hq", Role::Supervisor, t.hq);
         let req = NewRequest {
             kind: "test.store".into(),
             store_id: Some(other),

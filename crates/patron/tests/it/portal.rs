@@ -5,33 +5,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::both;
-use crate::helpers::{TestApp, spawn_app};
-
-/// The first password the welcome message carries (read from the outbox before it is sent).
-async fn first_password(t: &TestApp, member_id: i64) -> String {
-    let payload: String = patron::on_db!(t.app.db, |p| {
-        sqlx::query_scalar("select payload from outbox where member_id = $1 and kind = 'welcome'")
-            .bind(member_id)
-            .fetch_one(p)
-            .await
-            .expect("welcome message")
-    });
-    let v: serde_json::Value = serde_json::from_str(&payload).expect("json");
-    v["password"].as_str().expect("password").to_string()
-}
-
-async fn portal_login(
-    b: &crate::helpers::Browser,
-    login: &str,
-    password: &str,
-) -> reqwest::Response {
-    b.client
-        .post(format!("{}/portal/login", b.base))
-        .form(&[("login", login), ("password", password)])
-        .send()
-        .await
-        .expect("login")
-}
+use crate::support::{spawn_app, welcome_password};
 
 both!(
     a_member_logs_in_changes_the_first_password_and_sees_points_and_tier,
@@ -39,7 +13,7 @@ both!(
         let t = spawn_app(backend).await;
         let key = t.till_key(t.hq, "01").await;
         let (id, card) = t.add_member("门户会员", "13600001111", "").await;
-        let password = first_password(&t, id).await;
+        let password = welcome_password(&t, id).await;
         t.post(
             "/api/v1/pos/receipts",
             &key,
@@ -48,7 +22,7 @@ both!(
         )
         .await;
         let b = t.browser();
-        let res = portal_login(&b, &card, &password).await;
+        let res = b.portal_login(&card, &password).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert_eq!(res.headers()["location"], "/portal/password");
         // The first password must be changed; a weak one is refused.
@@ -93,7 +67,7 @@ both!(
         assert!(home.body.contains("消费积分"));
         // By phone, with the new password.
         let b2 = t.browser();
-        let res = portal_login(&b2, "136 0000 1111", "Osmanthus-2026").await;
+        let res = b2.portal_login("136 0000 1111", "Osmanthus-2026").await;
         assert_eq!(res.headers()["location"], "/portal");
         // A staff session is not a portal session and the reverse.
         assert_eq!(b2.get("/").await.status, StatusCode::SEE_OTHER);
@@ -106,32 +80,32 @@ both!(
     |backend| async move {
         let t = spawn_app(backend).await;
         let (id, card) = t.add_member("锁定会员", "13600002222", "").await;
-        let password = first_password(&t, id).await;
+        let password = welcome_password(&t, id).await;
         let b = t.browser();
         for _ in 0..4 {
             assert_eq!(
-                portal_login(&b, &card, "wrong-password").await.status(),
+                b.portal_login(&card, "wrong-password").await.status(),
                 StatusCode::UNAUTHORIZED
             );
         }
         assert_eq!(
-            portal_login(&b, &card, "wrong-password").await.status(),
+            b.portal_login(&card, "wrong-password").await.status(),
             StatusCode::LOCKED
         );
         // Even the right password is refused while locked.
         assert_eq!(
-            portal_login(&b, &card, &password).await.status(),
+            b.portal_login(&card, &password).await.status(),
             StatusCode::LOCKED
         );
         t.clock.advance(chrono::Duration::minutes(16));
         assert_eq!(
-            portal_login(&b, &card, &password).await.status(),
+            b.portal_login(&card, &password).await.status(),
             StatusCode::SEE_OTHER
         );
         // Ten attempts a minute per login name, then 429.
         let mut statuses = Vec::new();
         for _ in 0..11 {
-            statuses.push(portal_login(&b, "HQ99999999", "x").await.status());
+            statuses.push(b.portal_login("HQ99999999", "x").await.status());
         }
         assert!(
             statuses[..10]

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 
 use crate::both;
-use crate::helpers::spawn_app;
+use crate::support::spawn_app;
 
 both!(
     a_bad_store_form_is_shown_again_with_messages_and_nothing_is_saved,

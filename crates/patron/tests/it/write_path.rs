@@ -7,7 +7,7 @@ use patron::kernel::db::{Backend as DbBackend, DbError};
 use patron::{on_db, on_tx};
 
 use crate::both;
-use crate::helpers::spawn_app;
+use crate::support::spawn_app;
 
 /// Inserts a store with `code` through the write path, with an audit entry; returns its id.
 async fn insert_store(

@@ -1,15 +1,16 @@
-//! `spawn_app()` and friends.
+//! `spawn_app()`, the `TestApp` it returns, and the `both!` macro that runs a test on both
+//! backends.
 
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use patron::kernel::clock::ManualClock;
 use patron::kernel::config::{Config, Secrets};
-use patron::kernel::ctx::{Actor, App, Ctx};
+use patron::kernel::ctx::{Actor, App, Ctx, Grant, StaffActor};
 use patron::kernel::db::testing::{TestBackend, TestDb};
 use patron::{areas::staff, auth};
+use patron_core::Role;
 use reqwest::StatusCode;
-use reqwest::redirect::Policy;
 
 /// Runs an async test body once per backend: `both!(name, |t| async move { … })` defines
 /// `name::sqlite` and `name::postgres`.
@@ -23,14 +24,14 @@ macro_rules! both {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 let f = $body;
-                f($crate::helpers::Backend::Sqlite).await;
+                f($crate::support::Backend::Sqlite).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                $crate::helpers::require_pg();
+                $crate::support::require_pg();
                 let f = $body;
-                f($crate::helpers::Backend::Postgres).await;
+                f($crate::support::Backend::Postgres).await;
             }
         }
     };
@@ -142,6 +143,21 @@ pub fn cli(app: &App) -> Ctx {
 impl TestApp {
     pub fn ctx(&self) -> Ctx {
         cli(&self.app)
+    }
+
+    /// A context acting as staff member `id` holding one role at one store (for use cases
+    /// called directly, without a session).
+    pub fn staff_ctx(&self, id: i64, username: &str, role: Role, store_id: i64) -> Ctx {
+        Ctx::new(
+            self.app.clone(),
+            Actor::Staff(StaffActor {
+                id,
+                username: username.into(),
+                display_name: username.into(),
+                grants: vec![Grant { role, store_id }],
+            }),
+            None,
+        )
     }
 
     /// Adds a staff member holding `roles` (role code, store id). With `must_change` false the
@@ -279,30 +295,6 @@ impl TestApp {
             .expect("exec");
     }
 
-    /// A browser-like client (cookies, no automatic redirects).
-    pub fn browser(&self) -> Browser {
-        Browser {
-            client: reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(Policy::none())
-                .build()
-                .expect("client"),
-            base: self.base.clone(),
-        }
-    }
-
-    /// A browser already logged in as `username` with `PASSWORD`.
-    pub async fn login(&self, username: &str) -> Browser {
-        let b = self.browser();
-        let res = b.login(username, PASSWORD).await;
-        assert_eq!(
-            res.status(),
-            StatusCode::SEE_OTHER,
-            "login of {username} failed"
-        );
-        b
-    }
-
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -314,89 +306,9 @@ impl TestApp {
     }
 }
 
-pub struct Browser {
-    pub client: reqwest::Client,
-    pub base: String,
-}
-
-pub struct Page {
-    pub status: StatusCode,
-    pub location: Option<String>,
-    pub body: String,
-}
-
-impl Page {
-    /// The text of the element with `id` (for values shown once, like a new key).
-    pub fn text_of(&self, id: &str) -> Option<String> {
-        let marker = format!("id=\"{id}\">");
-        self.body
-            .split_once(&marker)
-            .and_then(|(_, rest)| rest.split_once('<'))
-            .map(|(text, _)| text.to_string())
-    }
-
-    /// The CSRF token of the first form on the page.
-    pub fn csrf(&self) -> String {
-        let marker = "name=\"_csrf\" value=\"";
-        self.body
-            .split_once(marker)
-            .and_then(|(_, rest)| rest.split_once('"'))
-            .map(|(token, _)| token.to_string())
-            .unwrap_or_default()
-    }
-}
-
-impl Browser {
-    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
-        self.client
-            .post(format!("{}/login", self.base))
-            .form(&[
-                ("username", username),
-                ("password", password),
-                ("next", "/"),
-            ])
-            .send()
-            .await
-            .expect("login request")
-    }
-
-    pub async fn get(&self, path: &str) -> Page {
-        let res = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("GET");
-        to_page(res).await
-    }
-
-    /// Posts a form with the CSRF token taken from `token_page`.
-    pub async fn post(&self, path: &str, token_page: &str, fields: &[(&str, &str)]) -> Page {
-        let token = self.get(token_page).await.csrf();
-        let mut form: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
-        form.extend_from_slice(fields);
-        let res = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .form(&form)
-            .send()
-            .await
-            .expect("POST");
-        to_page(res).await
-    }
-}
-
-async fn to_page(res: reqwest::Response) -> Page {
-    let status = res.status();
-    let location = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let body = res.text().await.unwrap_or_default();
-    Page {
-        status,
-        location,
-        body,
-    }
+/// Posts JSON with a bearer key, asserts a 2xx answer and returns the JSON.
+pub async fn ok(t: &TestApp, path: &str, key: &str, body: serde_json::Value) -> serde_json::Value {
+    let (status, out) = t.post(path, key, body).await;
+    assert!(status.is_success(), "{path} answered {status}: {out}");
+    out
 }
