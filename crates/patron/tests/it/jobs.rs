@@ -363,3 +363,20 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    an_unknown_job_name_is_an_error_and_runs_nothing,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let r = patron::app::jobs::run(&t.app, "tier-reveiw", day(2028, 1, 1), None).await;
+        assert!(
+            matches!(&r, Err(patron::jobs::JobError::Unknown(name)) if name == "tier-reveiw"),
+            "{r:?}"
+        );
+        // Every job the scheduler knows has a unique name.
+        let names: std::collections::BTreeSet<_> =
+            patron::app::jobs::all().iter().map(|j| j.name).collect();
+        assert_eq!(names.len(), patron::app::jobs::all().len());
+        t.stop().await;
+    }
+);

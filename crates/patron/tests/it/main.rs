@@ -16,6 +16,7 @@ mod gifts;
 mod groupbuy;
 mod import;
 mod jobs;
+mod layout;
 mod logs;
 mod loyalty;
 mod members;
