@@ -39,6 +39,8 @@ use crate::web::{assets, i18n, layout};
 )]
 struct ApiDoc;
 
+mod openapi;
+
 struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {

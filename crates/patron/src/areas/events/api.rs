@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<App> {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = events::Created)]
 pub struct Created {
     pub id: i64,
 }
@@ -67,6 +68,7 @@ pub struct CardIn {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = events::DecideIn)]
 pub struct DecideIn {
     pub decision: String,
     #[serde(default)]

@@ -53,6 +53,7 @@ fn created<T: Serialize>(body: T) -> Response {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = groupbuy::Done)]
 pub struct Done {
     pub ok: bool,
 }
@@ -230,6 +231,7 @@ async fn pay_rebate(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = groupbuy::Created)]
 pub struct Created {
     pub id: i64,
 }
@@ -247,6 +249,7 @@ async fn request_writeoff(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = groupbuy::DecideIn)]
 pub struct DecideIn {
     /// `approve` or `reject`.
     pub decision: String,

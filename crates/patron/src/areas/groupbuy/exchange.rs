@@ -16,6 +16,7 @@ use crate::kernel::ctx::Ctx;
 use crate::kernel::validation::{Invalid, required_text};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(as = groupbuy::VoucherExchangeIn)]
 pub struct ExchangeIn {
     pub store_code: String,
     /// The expired voucher the customer brings.
@@ -27,6 +28,7 @@ pub struct ExchangeIn {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(as = groupbuy::VoucherExchangeOut)]
 pub struct ExchangeOut {
     pub old_serial: String,
     pub new_serial: String,

@@ -37,6 +37,7 @@ pub struct BuyerIn {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(as = groupbuy::SaleLineIn)]
 pub struct LineIn {
     /// Serial ranges, e.g. `00010001-00010100`.
     pub range: String,

@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<App> {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = rewards::Done)]
 pub struct Done {
     pub ok: bool,
 }

@@ -229,6 +229,7 @@ pub async fn open_for(
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(as = rewards::BirthdayClaimIn)]
 pub struct ClaimIn {
     pub store_code: String,
     pub card_no: String,

@@ -360,6 +360,7 @@ pub async fn issue(ctx: &Ctx, input: &SlipIn) -> Result<SlipOut, RewardsError> {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = rewards::SlipClaimIn)]
 pub struct ClaimIn {
     /// The reward desk's store.
     pub store_code: String,

@@ -39,6 +39,7 @@ fn staff_id(ctx: &Ctx) -> Option<i64> {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(as = rewards::GiftLineIn)]
 pub struct LineIn {
     pub gift_code: String,
     pub qty: String,
