@@ -126,8 +126,28 @@ pub struct PreparedLine {
 pub struct SaleCheck {
     pub count: i64,
     pub amount_fen: i64,
+    #[schema(schema_with = field_error_pairs)]
     pub field_errors: Vec<(String, String)>,
     pub rules: Vec<String>,
+}
+
+/// How the OpenAPI document shows `SaleCheck::field_errors` (a list of `(String, String)`): plain
+/// arrays of two strings, without the boolean `items` schema many OpenAPI tools refuse.
+fn field_error_pairs() -> utoipa::openapi::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ArrayBuilder::new()
+                .items(ObjectBuilder::new().schema_type(Type::String))
+                .min_items(Some(2))
+                .max_items(Some(2))
+                .description(Some("`[field, message key]`.")),
+        )
+        .description(Some(
+            "Every bad field so far, each as `[field, message key]`, e.g. \
+             `[\"lines[0].range\", \"invalid.required\"]`.",
+        ))
+        .build()
 }
 
 fn phone_ok(p: &str) -> bool {
