@@ -64,6 +64,7 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .merge(crate::areas::events::api::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    openapi::finish_problems(&mut doc);
     (router, doc)
 }
 

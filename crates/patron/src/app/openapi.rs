@@ -1,8 +1,88 @@
-//! Checks of the OpenAPI document that `super::api` assembles.
+//! The OpenAPI document's error answers. The routes say which statuses they can answer; this
+//! gives each error answer its `application/problem+json` body (`Problem`) and a description when
+//! the route gave none, and gives every bearer-secured operation its 401.
+
+use utoipa::openapi::content::Content;
+use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::{OpenApi, Ref, RefOr, ResponseBuilder};
+use utoipa::{PartialSchema, ToSchema};
+
+use crate::web::error::Problem;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Finishes the error answers of every operation of `doc` (see the module's documentation).
+pub fn finish_problems(doc: &mut OpenApi) {
+    let components = doc.components.get_or_insert_with(Default::default);
+    let mut schemas = vec![(Problem::name().into_owned(), Problem::schema())];
+    <Problem as ToSchema>::schemas(&mut schemas);
+    components.schemas.extend(schemas);
+    for item in doc.paths.paths.values_mut() {
+        for op in operations_mut(item) {
+            let responses = &mut op.responses.responses;
+            if bearer_secured(op.security.as_deref()) && !responses.contains_key("401") {
+                responses.insert("401".into(), RefOr::T(ResponseBuilder::new().build()));
+            }
+            for (status, response) in responses.iter_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                if !(status.starts_with('4') || status.starts_with('5')) {
+                    continue;
+                }
+                if response.description.is_empty() {
+                    response.description = default_description(status).into();
+                }
+                if response.content.is_empty() {
+                    let body = Content::new(Some(Ref::from_schema_name(Problem::name())));
+                    response.content.insert(PROBLEM_JSON.into(), RefOr::T(body));
+                }
+            }
+        }
+    }
+}
+
+/// What an error status means when a route does not say more.
+fn default_description(status: &str) -> &'static str {
+    match status {
+        "401" => "`unauthorized`: no bearer key, or an unknown, expired or revoked one",
+        "403" => "`forbidden`: the key's owner lacks the permission this needs (`detail` names it)",
+        "404" => "`not_found`: no such record",
+        "409" => "A conflict with the current state: `code` and `detail` say which",
+        "422" => {
+            "`validation`: a field is missing, malformed or breaks a rule; `errors` names each field"
+        }
+        "429" => "`rate_limited`",
+        _ => "An error: `code` says which",
+    }
+}
+
+fn bearer_secured(security: Option<&[utoipa::openapi::security::SecurityRequirement]>) -> bool {
+    security.unwrap_or_default().iter().any(|requirement| {
+        serde_json::to_value(requirement)
+            .ok()
+            .is_some_and(|v| v.get("bearer").is_some())
+    })
+}
+
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.options,
+        &mut item.head,
+        &mut item.patch,
+        &mut item.trace,
+    ]
+    .into_iter()
+    .filter_map(Option::as_mut)
+}
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, BTreeSet};
     use std::path::Path;
 
     use serde_json::Value;
@@ -174,5 +254,88 @@ mod tests {
             unseen.is_empty(),
             "schemas the source scan did not find: {unseen:?}"
         );
+    }
+
+    fn operations(doc: &Value) -> Vec<(String, String, &Value)> {
+        let mut out = Vec::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for (method, op) in item.as_object().expect("path item") {
+                out.push((method.to_uppercase(), path.clone(), op));
+            }
+        }
+        out
+    }
+
+    /// Every `$ref` in `v` names a schema of the document; no schema is a bare boolean.
+    fn check_schemas(doc: &Value, v: &Value, at: &str, problems: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    let here = format!("{at}/{key}");
+                    if key == "$ref"
+                        && let Some(name) = value
+                            .as_str()
+                            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                        && !doc["components"]["schemas"][name].is_object()
+                    {
+                        problems.push(format!("{here}: {value} does not resolve"));
+                    }
+                    if matches!(key.as_str(), "items" | "schema" | "additionalProperties")
+                        && value.is_boolean()
+                    {
+                        problems.push(format!("{here}: a boolean schema"));
+                    }
+                    check_schemas(doc, value, &here, problems);
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    check_schemas(doc, item, &format!("{at}/{i}"), problems);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn the_document_is_complete_and_consistent() {
+        let doc = doc();
+        let mut problems = Vec::new();
+        check_schemas(&doc, &doc, "", &mut problems);
+        let mut ids = BTreeSet::new();
+        for (method, path, op) in operations(&doc) {
+            let at = format!("{method} {path}");
+            match op["operationId"].as_str() {
+                Some(id) if !ids.insert(id.to_string()) => {
+                    problems.push(format!("{at}: operationId {id} is used twice"));
+                }
+                Some(_) => {}
+                None => problems.push(format!("{at}: no operationId")),
+            }
+            let responses = op["responses"].as_object().expect("responses");
+            for (status, response) in responses {
+                if response["description"].as_str().unwrap_or("").is_empty() {
+                    problems.push(format!("{at} {status}: no description"));
+                }
+                if status.starts_with('4') || status.starts_with('5') {
+                    let schema = &response["content"][super::PROBLEM_JSON]["schema"]["$ref"];
+                    if schema != "#/components/schemas/Problem" {
+                        problems.push(format!("{at} {status}: not a problem+json answer"));
+                    }
+                }
+            }
+            let secured = op["security"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+            if secured && !responses.contains_key("401") {
+                problems.push(format!("{at}: bearer-secured without a 401"));
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        // `field_errors` is `[field, message key]` pairs, told as plain arrays of strings.
+        let pairs = &doc["components"]["schemas"]["SaleCheck"]["properties"]["field_errors"];
+        assert_eq!(pairs["items"]["items"]["type"], "string", "{pairs}");
+        assert_eq!(pairs["items"]["minItems"], 2, "{pairs}");
+        assert_eq!(pairs["items"]["maxItems"], 2, "{pairs}");
     }
 }
