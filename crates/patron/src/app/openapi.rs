@@ -266,6 +266,20 @@ mod tests {
         out
     }
 
+    fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+        match schema["$ref"].as_str() {
+            Some(r) => {
+                let name = r
+                    .strip_prefix("#/components/schemas/")
+                    .expect("a schema reference");
+                let target = &doc["components"]["schemas"][name];
+                assert!(target.is_object(), "{r} does not resolve");
+                target
+            }
+            None => schema,
+        }
+    }
+
     /// Every `$ref` in `v` names a schema of the document; no schema is a bare boolean.
     fn check_schemas(doc: &Value, v: &Value, at: &str, problems: &mut Vec<String>) {
         match v {
@@ -330,6 +344,12 @@ mod tests {
             if secured && !responses.contains_key("401") {
                 problems.push(format!("{at}: bearer-secured without a 401"));
             }
+            if let Some(body) = op.get("requestBody") {
+                let schema = resolve(&doc, &body["content"]["application/json"]["schema"]);
+                if schema["examples"].as_array().is_none_or(Vec::is_empty) {
+                    problems.push(format!("{at}: the request body has no example"));
+                }
+            }
         }
         assert!(problems.is_empty(), "{}", problems.join("\n"));
         // `field_errors` is `[field, message key]` pairs, told as plain arrays of strings.
@@ -337,5 +357,80 @@ mod tests {
         assert_eq!(pairs["items"]["items"]["type"], "string", "{pairs}");
         assert_eq!(pairs["items"]["minItems"], 2, "{pairs}");
         assert_eq!(pairs["items"]["maxItems"], 2, "{pairs}");
+    }
+
+    /// Each request body's example has what its schema requires and no field the schema lacks
+    /// (the integration test `openapi` posts them to the server).
+    #[test]
+    fn request_examples_match_their_schemas() {
+        let doc = doc();
+        let mut problems = Vec::new();
+        for (method, path, op) in operations(&doc) {
+            let Some(body) = op.get("requestBody") else {
+                continue;
+            };
+            let schema = resolve(&doc, &body["content"]["application/json"]["schema"]);
+            if let Some(example) = schema["examples"].get(0) {
+                fits(
+                    &doc,
+                    schema,
+                    example,
+                    &format!("{method} {path}"),
+                    &mut problems,
+                );
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    fn fits(doc: &Value, schema: &Value, value: &Value, at: &str, problems: &mut Vec<String>) {
+        let schema = resolve(doc, schema);
+        if let Some(one_of) = schema["oneOf"].as_array() {
+            // `Option<T>`: T or null.
+            if !value.is_null() {
+                for s in one_of.iter().filter(|s| s["type"] != "null") {
+                    fits(doc, s, value, at, problems);
+                }
+            }
+            return;
+        }
+        let types: Vec<&str> = match &schema["type"] {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => return,
+        };
+        let ok = match value {
+            Value::Null => types.contains(&"null"),
+            Value::Bool(_) => types.contains(&"boolean"),
+            Value::Number(n) => {
+                types.contains(&"number") || (types.contains(&"integer") && n.is_i64())
+            }
+            Value::String(_) => types.contains(&"string"),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    fits(doc, &schema["items"], item, &format!("{at}[{i}]"), problems);
+                }
+                types.contains(&"array")
+            }
+            Value::Object(map) => {
+                let properties = schema["properties"].as_object();
+                for required in schema["required"].as_array().into_iter().flatten() {
+                    let name = required.as_str().unwrap_or_default();
+                    if !map.contains_key(name) {
+                        problems.push(format!("{at}: the example lacks required `{name}`"));
+                    }
+                }
+                for (name, v) in map {
+                    match properties.and_then(|p| p.get(name)) {
+                        Some(s) => fits(doc, s, v, &format!("{at}.{name}"), problems),
+                        None => problems.push(format!("{at}: `{name}` is not in the schema")),
+                    }
+                }
+                types.contains(&"object")
+            }
+        };
+        if !ok {
+            problems.push(format!("{at}: {value} is not of type {types:?}"));
+        }
     }
 }

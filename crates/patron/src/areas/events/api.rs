@@ -62,13 +62,14 @@ pub struct EventOut {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(examples(json!({"card_no": "HQ00000001"})))]
 pub struct CardIn {
     #[serde(default)]
     pub card_no: String,
 }
 
 #[derive(Deserialize, ToSchema)]
-#[schema(as = events::DecideIn)]
+#[schema(as = events::DecideIn, examples(json!({"decision": "approve", "reason": ""})))]
 pub struct DecideIn {
     pub decision: String,
     #[serde(default)]
@@ -76,6 +77,7 @@ pub struct DecideIn {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(examples(json!({"actual_cost": "4680.00"})))]
 pub struct CloseIn {
     /// Yuan; empty: the budget stands for the cost.
     #[serde(default)]

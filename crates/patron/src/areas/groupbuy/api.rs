@@ -335,7 +335,7 @@ async fn request_writeoff(
 }
 
 #[derive(Deserialize, ToSchema)]
-#[schema(as = groupbuy::DecideIn)]
+#[schema(as = groupbuy::DecideIn, examples(json!({"decision": "approve", "reason": ""})))]
 pub struct DecideIn {
     /// `approve` or `reject`.
     pub decision: String,

@@ -50,6 +50,24 @@ pub struct LineIn {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "store_code": "HQ",
+    "buyer": {
+        "kind": "organisation",
+        "organisation": "上海明远科技有限公司",
+        "contact": "王磊",
+        "phone": "13812345678"
+    },
+    "payment": "cash",
+    "lines": [
+        {
+            "range": "00010001-00010010",
+            "face_value": "",
+            "change_reason": ""
+        }
+    ],
+    "request_key": "desk-20260925-0001"
+})))]
 pub struct SaleIn {
     pub store_code: String,
     /// An existing buyer, or `buyer` for a new one.

@@ -37,6 +37,7 @@ pub struct Done {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(examples(json!({"date": "2026-09-30"})))]
 pub struct MonthEndIn {
     /// A business date (YYYY-MM-DD): the list is of cards expiring in the month after it.
     pub date: String,

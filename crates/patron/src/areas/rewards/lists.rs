@@ -359,6 +359,7 @@ pub async fn verify(ctx: &Ctx, list_id: i64, member_id: i64) -> Result<Check, Re
 pub const NOTICE_HOW: &[&str] = &["phone", "sms", "letter"];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(examples(json!({"how": "phone", "note": "本人接听，周末来领"})))]
 pub struct NoticeIn {
     /// phone | sms | letter
     pub how: String,
