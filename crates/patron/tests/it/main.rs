@@ -19,6 +19,7 @@ mod jobs;
 mod logs;
 mod loyalty;
 mod members;
+mod openapi;
 mod partners;
 mod permissions;
 mod portal;
