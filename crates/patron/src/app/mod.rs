@@ -41,6 +41,8 @@ use crate::web::{assets, i18n, layout};
 )]
 struct ApiDoc;
 
+mod openapi;
+
 struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {
@@ -64,6 +66,7 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .merge(crate::areas::events::api::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    openapi::finish_problems(&mut doc);
     (router, doc)
 }
 

@@ -10,6 +10,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use patron_core::Permission;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::layout::Page;
 use crate::auth::AuthError;
@@ -172,26 +173,46 @@ impl From<AuthError> for AppError {
     }
 }
 
-/// The problem+json body.
-#[derive(Debug, Serialize)]
-struct Problem<'a> {
+/// An error answer of the JSON API: `application/problem+json` (RFC 9457) with a stable `code`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(examples(json!({
+    "type": "https://patron.invalid/problems/validation",
+    "title": "Please correct the marked fields",
+    "status": 422,
+    "code": "validation",
+    "errors": [{"field": "lines[0].amount_fen", "code": "invalid.required", "message": "Required"}],
+    "request_id": "0191f5d2-7c1e-7b4a-9a57-3f0c2b1d9e11"
+})))]
+pub struct Problem<'a> {
+    /// `https://patron.invalid/problems/{code}`.
     #[serde(rename = "type")]
     kind: String,
+    /// The code's message in English.
     title: &'static str,
+    /// The HTTP status, repeated.
     status: u16,
+    /// The stable machine word (`validation`, `forbidden`, `receipt_conflict`, …); it never
+    /// changes once published.
     code: &'a str,
+    /// Human detail in English, safe to show (a missing permission, the state that refused).
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<&'a str>,
+    /// Every bad field, for `validation` and the rules that name fields.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<ProblemField<'a>>,
+    /// The request id (also in the `x-request-id` header), for staff to quote.
     #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<&'a str>,
 }
 
-#[derive(Debug, Serialize)]
-struct ProblemField<'a> {
+/// One bad field of a problem.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemField<'a> {
+    /// The field's path in the request, e.g. `lines[2].amount_fen`.
     field: &'a str,
+    /// The message key, e.g. `invalid.required`.
     code: &'static str,
+    /// The message in English.
     message: &'static str,
 }
 

@@ -20,6 +20,7 @@ mod layout;
 mod logs;
 mod loyalty;
 mod members;
+mod openapi;
 mod partners;
 mod permissions;
 mod portal;

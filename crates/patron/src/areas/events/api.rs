@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<App> {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = events::Created)]
 pub struct Created {
     pub id: i64,
 }
@@ -61,12 +62,14 @@ pub struct EventOut {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(examples(json!({"card_no": "HQ00000001"})))]
 pub struct CardIn {
     #[serde(default)]
     pub card_no: String,
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = events::DecideIn, examples(json!({"decision": "approve", "reason": ""})))]
 pub struct DecideIn {
     pub decision: String,
     #[serde(default)]
@@ -74,6 +77,7 @@ pub struct DecideIn {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(examples(json!({"actual_cost": "4680.00"})))]
 pub struct CloseIn {
     /// Yuan; empty: the budget stands for the cost.
     #[serde(default)]
@@ -82,7 +86,11 @@ pub struct CloseIn {
 
 /// Plan a member event (draft).
 #[utoipa::path(post, path = "/events", tag = "events", request_body = EventIn,
-    responses((status = 201, body = Created), (status = 422)), security(("bearer" = [])))]
+    responses(
+        (status = 201, body = Created, description = "The event, a draft"),
+        (status = 403),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn create(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<EventIn>,
@@ -93,7 +101,12 @@ async fn create(
 
 /// An event with its analysis (archived when closed, live before).
 #[utoipa::path(get, path = "/events/{id}", tag = "events",
-    responses((status = 200, body = EventOut), (status = 404)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = EventOut, description = "The event"),
+        (status = 403),
+        (status = 404),
+        (status = 422, description = "`validation`: `id` is not a number"),
+    ), security(("bearer" = [])))]
 async fn show(ApiCaller(ctx): ApiCaller, Path(id): Path<i64>) -> Result<Json<EventOut>, AppError> {
     let ev = super::event_for(&ctx, id, Permission::ViewEvents).await?;
     let analysis = super::analysis(&ctx, &ev).await?;
@@ -113,7 +126,13 @@ async fn show(ApiCaller(ctx): ApiCaller, Path(id): Path<i64>) -> Result<Json<Eve
 
 /// Submit the plan for approval (上报公司审批).
 #[utoipa::path(post, path = "/events/{id}/submit", tag = "events",
-    responses((status = 200, body = Submitted), (status = 409)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = Submitted, description = "The approval request"),
+        (status = 403),
+        (status = 404),
+        (status = 409, description = "`conflict`: only a draft or rejected plan can be submitted"),
+        (status = 422, description = "`validation`: `id` is not a number"),
+    ), security(("bearer" = [])))]
 async fn submit(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
@@ -125,7 +144,14 @@ async fn submit(
 
 /// Approve or reject an event plan's approval request.
 #[utoipa::path(post, path = "/events/approvals/{id}", tag = "events", request_body = DecideIn,
-    responses((status = 200), (status = 403), (status = 409)), security(("bearer" = [])))]
+    operation_id = "events_decide",
+    responses(
+        (status = 200, body = Submitted, description = "Decided"),
+        (status = 403, description = "`forbidden`: the permission is missing, or the caller filed the request"),
+        (status = 404),
+        (status = 409, description = "`conflict`: decided already"),
+        (status = 422, description = "`validation`: `decision` is not `approve` or `reject`, or a rejection has no `reason`"),
+    ), security(("bearer" = [])))]
 async fn decide(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
@@ -150,7 +176,13 @@ async fn decide(
 
 /// Queue the invitation to every target member (once per member).
 #[utoipa::path(post, path = "/events/{id}/invite", tag = "events",
-    responses((status = 200, body = Invited), (status = 409)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = Invited, description = "Invitations queued"),
+        (status = 403),
+        (status = 404),
+        (status = 409, description = "`event_not_open`: the event is not approved"),
+        (status = 422, description = "`validation`: `id` is not a number"),
+    ), security(("bearer" = [])))]
 async fn invite(ApiCaller(ctx): ApiCaller, Path(id): Path<i64>) -> Result<Json<Invited>, AppError> {
     let queued = super::invite(&ctx, id).await?;
     let ev = super::event_for(&ctx, id, Permission::ViewEvents).await?;
@@ -162,7 +194,13 @@ async fn invite(ApiCaller(ctx): ApiCaller, Path(id): Path<i64>) -> Result<Json<I
 
 /// Sign a member up by card number (desk).
 #[utoipa::path(post, path = "/events/{id}/signups", tag = "events", request_body = CardIn,
-    responses((status = 201, body = SignupOut), (status = 409)), security(("bearer" = [])))]
+    responses(
+        (status = 201, body = SignupOut, description = "Signed up"),
+        (status = 403, description = "`forbidden` (permission) or `not_in_target` (the event is not for this member)"),
+        (status = 404, description = "`not_found` (event) or `member_not_found` (card)"),
+        (status = 409, description = "`event_not_open`, `event_full`, `signup_not_open`, `signup_closed` or `already_signed_up`"),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn signup(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
@@ -174,7 +212,13 @@ async fn signup(
 
 /// Cancel a member's sign-up by card number.
 #[utoipa::path(post, path = "/events/{id}/cancel", tag = "events", request_body = CardIn,
-    responses((status = 200), (status = 409)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = Created, description = "Cancelled; the event's id"),
+        (status = 403),
+        (status = 404, description = "`not_found` (event) or `member_not_found` (card)"),
+        (status = 409, description = "`not_signed_up`, or the event is not open"),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn cancel(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
@@ -186,7 +230,13 @@ async fn cancel(
 
 /// Check a member in at the door by card number; awards the event points once.
 #[utoipa::path(post, path = "/events/{id}/checkin", tag = "events", request_body = CardIn,
-    responses((status = 200, body = CheckinOut), (status = 409)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = CheckinOut, description = "Checked in; the points awarded"),
+        (status = 403),
+        (status = 404, description = "`not_found` (event) or `member_not_found` (card)"),
+        (status = 409, description = "`event_not_open`, `not_signed_up` or `already_checked_in`"),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn checkin(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
@@ -197,7 +247,13 @@ async fn checkin(
 
 /// Close the event after it ended and archive its analysis with the plan.
 #[utoipa::path(post, path = "/events/{id}/close", tag = "events", request_body = CloseIn,
-    responses((status = 200, body = Analysis), (status = 409)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = Analysis, description = "Closed; the archived analysis"),
+        (status = 403),
+        (status = 404),
+        (status = 409, description = "`conflict`: the event is not approved, or has not ended"),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn close(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,

@@ -65,6 +65,33 @@ fn decide_boxed(
 
 /// The plan as typed (console form or JSON): texts, parsed and checked by `parse`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[schema(examples(json!({
+    "store_code": "HQ",
+    "theme": "秋冬新品发布会",
+    "kind": "launch",
+    "starts_at": "2026-10-18T14:00",
+    "ends_at": "2026-10-18T16:30",
+    "place": "三楼中庭",
+    "content": "新品走秀与会员专享试穿",
+    "capacity": "80",
+    "budget": "5000.00",
+    "points": "200",
+    "analysis_weeks": "4",
+    "segment": "",
+    "segment_min_spend": "",
+    "segment_window_days": "",
+    "signup_opens": "2026-10-08T10:00",
+    "tiers": [
+        {
+            "code": "gold",
+            "offset_days": "0"
+        },
+        {
+            "code": "silver",
+            "offset_days": "2"
+        }
+    ]
+})))]
 pub struct EventIn {
     #[serde(default)]
     pub store_code: String,

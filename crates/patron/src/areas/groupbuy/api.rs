@@ -53,6 +53,7 @@ fn created<T: Serialize>(body: T) -> Response {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = groupbuy::Done)]
 pub struct Done {
     pub ok: bool,
 }
@@ -61,7 +62,11 @@ const DONE: Done = Done { ok: true };
 
 /// Print a voucher series (finance): its vouchers are at finance.
 #[utoipa::path(post, path = "/groupbuy/series", tag = "groupbuy", request_body = SeriesIn,
-    responses((status = 201, body = SeriesOut), (status = 422)), security(("bearer" = [])))]
+    responses(
+        (status = 201, body = SeriesOut, description = "The series, printed: its vouchers are at finance"),
+        (status = 403),
+        (status = 422, description = "`validation` (a `code` already used included)"),
+    ), security(("bearer" = [])))]
 async fn create_series(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<SeriesIn>,
@@ -71,7 +76,11 @@ async fn create_series(
 
 /// File a requisition (请示报告单); it waits for approval.
 #[utoipa::path(post, path = "/groupbuy/requisitions", tag = "groupbuy", request_body = RequisitionIn,
-    responses((status = 201, body = RequisitionRow), (status = 422)), security(("bearer" = [])))]
+    responses(
+        (status = 201, body = RequisitionRow, description = "The requisition, waiting for approval"),
+        (status = 403),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn request_requisition(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<RequisitionIn>,
@@ -81,7 +90,13 @@ async fn request_requisition(
 
 /// Finance sets aside the ranges and the pick-up date.
 #[utoipa::path(post, path = "/groupbuy/requisitions/{id}/prepare", tag = "groupbuy", request_body = PrepareIn,
-    responses((status = 200, body = Done), (status = 409), (status = 422)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = Done, description = "Prepared"),
+        (status = 403),
+        (status = 404),
+        (status = 409, description = "`conflict`: the requisition is not approved"),
+        (status = 422, description = "`validation` or `voucher_state` (a range not at finance)"),
+    ), security(("bearer" = [])))]
 async fn prepare_requisition(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
@@ -93,7 +108,13 @@ async fn prepare_requisition(
 
 /// Finance records the hand-over.
 #[utoipa::path(post, path = "/groupbuy/requisitions/{id}/hand-over", tag = "groupbuy",
-    responses((status = 200, body = Done), (status = 409)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = Done, description = "Handed over"),
+        (status = 403),
+        (status = 404),
+        (status = 409, description = "`conflict`: the requisition is not prepared"),
+        (status = 422, description = "`validation`: `id` is not a number"),
+    ), security(("bearer" = [])))]
 async fn hand_over(ApiCaller(ctx): ApiCaller, Path(id): Path<i64>) -> Result<Json<Done>, AppError> {
     requisitions::hand_over(&ctx, id).await?;
     Ok(Json(DONE))
@@ -101,7 +122,14 @@ async fn hand_over(ApiCaller(ctx): ApiCaller, Path(id): Path<i64>) -> Result<Jso
 
 /// The department checks and signs for the vouchers.
 #[utoipa::path(post, path = "/groupbuy/requisitions/{id}/receive", tag = "groupbuy", request_body = ReceiveIn,
-    responses((status = 200, body = Done), (status = 409), (status = 422)), security(("bearer" = [])))]
+    operation_id = "groupbuy_receive",
+    responses(
+        (status = 200, body = Done, description = "Received and signed for"),
+        (status = 403),
+        (status = 404),
+        (status = 409, description = "`conflict` (not handed over) or `month_closed`: the month's reconciliation is signed"),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn receive(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
@@ -119,7 +147,12 @@ pub struct Counted {
 
 /// Stamp received vouchers with the activity seal.
 #[utoipa::path(post, path = "/groupbuy/stamp", tag = "groupbuy", request_body = StampIn,
-    responses((status = 200, body = Counted), (status = 422)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = Counted, description = "The vouchers stamped"),
+        (status = 403),
+        (status = 409, description = "`month_closed`: the month's reconciliation is signed"),
+        (status = 422, description = "`validation` or `voucher_state`"),
+    ), security(("bearer" = [])))]
 async fn stamp(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<StampIn>,
@@ -133,7 +166,12 @@ async fn stamp(
 
 /// Sell vouchers (cash: sold at once; cheque or transfer: reserved).
 #[utoipa::path(post, path = "/groupbuy/sales", tag = "groupbuy", request_body = SaleIn,
-    responses((status = 201, body = SaleOut), (status = 422, description = "validation or prepaid_rule")),
+    responses(
+        (status = 201, body = SaleOut, description = "The sale: `sold` (cash) or `reserved`; a repeated `request_key` answers the first sale"),
+        (status = 403),
+        (status = 409, description = "`month_closed`: the month's reconciliation is signed, or `conflict`: the `request_key` belongs to another sale"),
+        (status = 422, description = "`validation`, `prepaid_rule` or `voucher_state`"),
+    ),
     security(("bearer" = [])))]
 async fn sell(
     ApiCaller(ctx): ApiCaller,
@@ -144,7 +182,11 @@ async fn sell(
 
 /// What a sale would come to and which rules it breaks; writes nothing.
 #[utoipa::path(post, path = "/groupbuy/sales/check", tag = "groupbuy", request_body = SaleIn,
-    responses((status = 200, body = SaleCheck)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = SaleCheck, description = "The totals and every rule broken so far (nothing written)"),
+        (status = 403),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn check_sale(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<SaleIn>,
@@ -154,7 +196,13 @@ async fn check_sale(
 
 /// Hand over a cheque sale's vouchers (cleared, or counter-deposited with the bank slip).
 #[utoipa::path(post, path = "/groupbuy/sales/{id}/release", tag = "groupbuy", request_body = ReleaseIn,
-    responses((status = 200, body = Done), (status = 409), (status = 422)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = Done, description = "Released"),
+        (status = 403),
+        (status = 404),
+        (status = 409, description = "`conflict` (not a reserved sale, or the cheque is not due) or `month_closed`: the month's reconciliation is signed"),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn release(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
@@ -166,7 +214,13 @@ async fn release(
 
 /// A cheque bounced: the reserved vouchers go back to stock.
 #[utoipa::path(post, path = "/groupbuy/sales/{id}/bounce", tag = "groupbuy", request_body = BounceIn,
-    responses((status = 200, body = Done), (status = 409), (status = 422)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = Done, description = "The vouchers are back in stock"),
+        (status = 403),
+        (status = 404),
+        (status = 409, description = "`conflict` (not a reserved sale) or `month_closed`: the month's reconciliation is signed"),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn bounce(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
@@ -178,7 +232,12 @@ async fn bounce(
 
 /// Pay in to finance what has not been paid in (内部进帐单).
 #[utoipa::path(post, path = "/groupbuy/deposits", tag = "groupbuy", request_body = DepositIn,
-    responses((status = 201, body = DepositRow), (status = 422)), security(("bearer" = [])))]
+    responses(
+        (status = 201, body = DepositRow, description = "The pay-in slip"),
+        (status = 403),
+        (status = 409, description = "`conflict`: the sales changed while paying in"),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn deposit(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<DepositIn>,
@@ -188,7 +247,13 @@ async fn deposit(
 
 /// Exchange an expired, unused voucher for a new one of the same face value (E12).
 #[utoipa::path(post, path = "/groupbuy/exchanges", tag = "groupbuy", request_body = super::exchange::ExchangeIn,
-    responses((status = 201, body = super::exchange::ExchangeOut), (status = 422)), security(("bearer" = [])))]
+    operation_id = "groupbuy_exchange",
+    responses(
+        (status = 201, body = super::exchange::ExchangeOut, description = "Exchanged"),
+        (status = 403),
+        (status = 409, description = "`month_closed`: the month's reconciliation is signed"),
+        (status = 422, description = "`validation`, `voucher_state` or `prepaid_rule`"),
+    ), security(("bearer" = [])))]
 async fn exchange(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<super::exchange::ExchangeIn>,
@@ -198,7 +263,13 @@ async fn exchange(
 
 /// Request a rebate for a buyer's open purchases.
 #[utoipa::path(post, path = "/groupbuy/rebates", tag = "groupbuy", request_body = RebateIn,
-    responses((status = 201, body = RebateRow), (status = 422)), security(("bearer" = [])))]
+    responses(
+        (status = 201, body = RebateRow, description = "The rebate, waiting for approval"),
+        (status = 403),
+        (status = 404),
+        (status = 409, description = "`conflict`: the buyer's purchases changed"),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn request_rebate(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<RebateIn>,
@@ -208,7 +279,13 @@ async fn request_rebate(
 
 /// Record that the customer was told to collect.
 #[utoipa::path(post, path = "/groupbuy/rebates/{id}/notify", tag = "groupbuy", request_body = NotifyIn,
-    responses((status = 200, body = Done), (status = 409)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = Done, description = "Recorded"),
+        (status = 403),
+        (status = 404),
+        (status = 409, description = "`conflict`: the rebate is not approved, or paid"),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn notify_rebate(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
@@ -220,7 +297,13 @@ async fn notify_rebate(
 
 /// Pay a rebate in vouchers (返扣领取表).
 #[utoipa::path(post, path = "/groupbuy/rebates/{id}/pay", tag = "groupbuy", request_body = PayIn,
-    responses((status = 200, body = RebateRow), (status = 409), (status = 422)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = RebateRow, description = "Paid"),
+        (status = 403),
+        (status = 404),
+        (status = 409, description = "`conflict` (not approved, or paid already) or `month_closed`: the month's reconciliation is signed"),
+        (status = 422, description = "`validation` or `voucher_state`"),
+    ), security(("bearer" = [])))]
 async fn pay_rebate(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
@@ -230,13 +313,18 @@ async fn pay_rebate(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = groupbuy::Created)]
 pub struct Created {
     pub id: i64,
 }
 
 /// Request a write-off of void, damaged or lost vouchers.
 #[utoipa::path(post, path = "/groupbuy/writeoffs", tag = "groupbuy", request_body = WriteOffIn,
-    responses((status = 201, body = Created), (status = 422)), security(("bearer" = [])))]
+    responses(
+        (status = 201, body = Created, description = "The write-off request, waiting for approval"),
+        (status = 403),
+        (status = 422, description = "`validation` or `voucher_state`"),
+    ), security(("bearer" = [])))]
 async fn request_writeoff(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<WriteOffIn>,
@@ -247,6 +335,7 @@ async fn request_writeoff(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = groupbuy::DecideIn, examples(json!({"decision": "approve", "reason": ""})))]
 pub struct DecideIn {
     /// `approve` or `reject`.
     pub decision: String,
@@ -256,7 +345,14 @@ pub struct DecideIn {
 
 /// Decide a group-buy approval (requisition, rebate or write-off).
 #[utoipa::path(post, path = "/groupbuy/approvals/{id}", tag = "groupbuy", request_body = DecideIn,
-    responses((status = 200, body = Done), (status = 403), (status = 409)), security(("bearer" = [])))]
+    operation_id = "groupbuy_decide",
+    responses(
+        (status = 200, body = Done, description = "Decided"),
+        (status = 403, description = "`forbidden`: the permission is missing, or the caller filed the request"),
+        (status = 404),
+        (status = 409, description = "`conflict`: decided already"),
+        (status = 422, description = "`validation`: `decision` is not `approve` or `reject`, or a rejection has no `reason`"),
+    ), security(("bearer" = [])))]
 async fn decide(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
@@ -285,7 +381,11 @@ pub struct StoreQuery {
 
 /// A department's vouchers by state and face value.
 #[utoipa::path(get, path = "/groupbuy/stock", tag = "groupbuy", params(StoreQuery),
-    responses((status = 200, body = Vec<StateCount>)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = Vec<StateCount>, description = "Counts by state and face value"),
+        (status = 403),
+        (status = 422, description = "`validation`: `store_code` missing or unknown"),
+    ), security(("bearer" = [])))]
 async fn stock_counts(
     ApiCaller(ctx): ApiCaller,
     Query(q): Query<StoreQuery>,
@@ -295,7 +395,11 @@ async fn stock_counts(
 
 /// A month's reconciliation figures, computed now.
 #[utoipa::path(get, path = "/groupbuy/reconciliations/{store_code}/{month}", tag = "groupbuy",
-    responses((status = 200, body = MonthFigures)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = MonthFigures, description = "The figures"),
+        (status = 403),
+        (status = 422, description = "`validation`: an unknown store or a month not `YYYY-MM`"),
+    ), security(("bearer" = [])))]
 async fn month(
     ApiCaller(ctx): ApiCaller,
     Path((store_code, month)): Path<(String, String)>,
@@ -306,7 +410,12 @@ async fn month(
 
 /// The department signs the month.
 #[utoipa::path(post, path = "/groupbuy/reconciliations/{store_code}/{month}/department", tag = "groupbuy",
-    responses((status = 200, body = MonthFigures), (status = 409)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = MonthFigures, description = "Signed"),
+        (status = 403),
+        (status = 409, description = "`conflict` (the month has not ended, or is signed) or `month_closed`: the month's reconciliation is signed"),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn sign_department(
     ApiCaller(ctx): ApiCaller,
     Path((store_code, month)): Path<(String, String)>,
@@ -318,7 +427,12 @@ async fn sign_department(
 
 /// Finance signs the month; it is closed.
 #[utoipa::path(post, path = "/groupbuy/reconciliations/{store_code}/{month}/finance", tag = "groupbuy",
-    responses((status = 200, body = MonthFigures), (status = 409)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = MonthFigures, description = "Signed; the month is closed"),
+        (status = 403),
+        (status = 409, description = "`conflict` (the month has not ended, or the department has not signed) or `month_closed`: the month's reconciliation is signed"),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn sign_finance(
     ApiCaller(ctx): ApiCaller,
     Path((store_code, month)): Path<(String, String)>,
@@ -337,7 +451,11 @@ pub struct DailyQuery {
 
 /// The 17:00 report of a day, computed now.
 #[utoipa::path(get, path = "/groupbuy/reports/daily", tag = "groupbuy", params(DailyQuery),
-    responses((status = 200, body = DailyReport)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = DailyReport, description = "The report"),
+        (status = 403),
+        (status = 422, description = "`validation`: `store_code` missing or unknown, or a bad `date`"),
+    ), security(("bearer" = [])))]
 async fn daily(
     ApiCaller(ctx): ApiCaller,
     Query(q): Query<DailyQuery>,

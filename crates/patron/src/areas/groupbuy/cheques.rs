@@ -17,6 +17,7 @@ use crate::kernel::validation::{Invalid, required_text};
 use crate::on_tx;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"reason": "counter_deposit", "counter_slip_no": "BK20260925001"})))]
 pub struct ReleaseIn {
     /// `cleared` (the cheque has cleared: not before its due date) or `counter_deposit` (倒存,
     /// with the bank's slip number).
@@ -177,6 +178,7 @@ async fn lines_in(tx: &mut Tx, sale_id: i64) -> Result<Vec<SaleLineRow>, DbError
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"reason": "出票人账户余额不足"})))]
 pub struct BounceIn {
     pub reason: String,
 }

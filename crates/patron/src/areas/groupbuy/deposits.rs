@@ -16,6 +16,7 @@ use crate::kernel::validation::Invalid;
 use crate::{on_db, on_tx};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"store_code": "HQ", "kind": "cash"})))]
 pub struct DepositIn {
     pub store_code: String,
     /// `cash` or `cheque`.

@@ -16,6 +16,12 @@ use crate::kernel::ctx::Ctx;
 use crate::kernel::validation::{Invalid, required_text};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(as = groupbuy::VoucherExchangeIn, examples(json!({
+    "store_code": "HQ",
+    "old_serial": "00009001",
+    "new_serial": "00010011",
+    "note": "顾客持过期券换新"
+})))]
 pub struct ExchangeIn {
     pub store_code: String,
     /// The expired voucher the customer brings.
@@ -27,6 +33,7 @@ pub struct ExchangeIn {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(as = groupbuy::VoucherExchangeOut)]
 pub struct ExchangeOut {
     pub old_serial: String,
     pub new_serial: String,

@@ -24,6 +24,7 @@ use crate::{on_db, on_tx};
 pub const KIND_REBATE: &str = "groupbuy.rebate";
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"store_code": "HQ", "buyer_id": 1})))]
 pub struct RebateIn {
     pub store_code: String,
     pub buyer_id: i64,
@@ -235,6 +236,7 @@ pub(super) async fn on_decided(
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"how": "phone"})))]
 pub struct NotifyIn {
     /// `phone` (called) or `sms`.
     pub how: String,
@@ -283,6 +285,7 @@ pub async fn notify(ctx: &Ctx, id: i64, input: &NotifyIn) -> Result<(), GroupBuy
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"ranges": "00020001-00020005", "signed_name": "王磊"})))]
 pub struct PayIn {
     /// The rebate vouchers handed over, one range a line; their face values add up to the
     /// rebate.

@@ -33,6 +33,12 @@ pub struct VoucherOut {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "store_code": "HQ",
+    "till_id": "T01",
+    "receipt_no": "R20260925-0003",
+    "check_code": "482913"
+})))]
 pub struct RedeemVoucherIn {
     pub store_code: String,
     #[serde(default)]

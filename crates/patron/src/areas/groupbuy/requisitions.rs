@@ -32,6 +32,20 @@ pub struct RequisitionLine {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "store_code": "HQ",
+    "lines": [
+        {
+            "face_value": "100",
+            "quantity": "200"
+        },
+        {
+            "face_value": "500",
+            "quantity": "40"
+        }
+    ],
+    "purpose": "国庆团购活动用券"
+})))]
 pub struct RequisitionIn {
     pub store_code: String,
     pub lines: Vec<RequisitionLine>,
@@ -233,6 +247,7 @@ fn expect_state(row: &RequisitionRow, state: &str) -> Result<(), GroupBuyError> 
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"ranges": "00010001-00010200", "pickup_on": "2026-09-28"})))]
 pub struct PrepareIn {
     /// The ranges finance sets aside, one a line.
     pub ranges: String,
@@ -375,6 +390,7 @@ pub async fn hand_over(ctx: &Ctx, id: i64) -> Result<(), GroupBuyError> {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"serials_checked": true, "seal_checked": true, "quantity_checked": true})))]
 pub struct ReceiveIn {
     #[serde(default)]
     pub serials_checked: bool,

@@ -37,6 +37,7 @@ pub struct BuyerIn {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(as = groupbuy::SaleLineIn)]
 pub struct LineIn {
     /// Serial ranges, e.g. `00010001-00010100`.
     pub range: String,
@@ -49,6 +50,24 @@ pub struct LineIn {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "store_code": "HQ",
+    "buyer": {
+        "kind": "organisation",
+        "organisation": "上海明远科技有限公司",
+        "contact": "王磊",
+        "phone": "13812345678"
+    },
+    "payment": "cash",
+    "lines": [
+        {
+            "range": "00010001-00010010",
+            "face_value": "",
+            "change_reason": ""
+        }
+    ],
+    "request_key": "desk-20260925-0001"
+})))]
 pub struct SaleIn {
     pub store_code: String,
     /// An existing buyer, or `buyer` for a new one.
@@ -125,8 +144,28 @@ pub struct PreparedLine {
 pub struct SaleCheck {
     pub count: i64,
     pub amount_fen: i64,
+    #[schema(schema_with = field_error_pairs)]
     pub field_errors: Vec<(String, String)>,
     pub rules: Vec<String>,
+}
+
+/// How the OpenAPI document shows `SaleCheck::field_errors` (a list of `(String, String)`): plain
+/// arrays of two strings, without the boolean `items` schema many OpenAPI tools refuse.
+fn field_error_pairs() -> utoipa::openapi::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ArrayBuilder::new()
+                .items(ObjectBuilder::new().schema_type(Type::String))
+                .min_items(Some(2))
+                .max_items(Some(2))
+                .description(Some("`[field, message key]`.")),
+        )
+        .description(Some(
+            "Every bad field so far, each as `[field, message key]`, e.g. \
+             `[\"lines[0].range\", \"invalid.required\"]`.",
+        ))
+        .build()
 }
 
 fn phone_ok(p: &str) -> bool {

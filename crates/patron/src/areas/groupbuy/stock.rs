@@ -23,6 +23,15 @@ pub const KIND_WRITEOFF: &str = "groupbuy.writeoff";
 
 /// A new print run.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "code": "2026B",
+    "name": "2026年秋季团购券",
+    "face_value": "100",
+    "named": false,
+    "expires_on": "2027-06-30",
+    "count": "1000",
+    "first_serial": ""
+})))]
 pub struct SeriesIn {
     /// A short code, e.g. `2026A`.
     pub code: String,
@@ -307,6 +316,7 @@ pub async fn print_file(ctx: &Ctx, series_id: i64) -> Result<(String, Vec<u8>), 
 
 /// Stamping with the activity seal (E3): received → stamped, at the department's store.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"store_code": "HQ", "ranges": "00010001-00010100"})))]
 pub struct StampIn {
     pub store_code: String,
     /// One range a line, e.g. `00010001-00011000`.
@@ -373,6 +383,12 @@ pub fn ranges_text(ranges: &[SerialRange]) -> String {
 
 /// A request to write vouchers off (E11).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "store_code": "HQ",
+    "kind": "damage",
+    "ranges": "00010101-00010102",
+    "reason": "运输途中受潮损坏"
+})))]
 pub struct WriteOffIn {
     pub store_code: String,
     /// `void`, `damage` or `lose`.

@@ -36,6 +36,27 @@ pub struct ReceiptLineIn {
 
 /// `POST /api/v1/pos/receipts` (and the missed-points form, and imports).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "store_code": "HQ",
+    "till_id": "T01",
+    "receipt_no": "R20260925-0001",
+    "card_no": "HQ00000001",
+    "occurred_at": "2026-09-25T16:42:00+08:00",
+    "lines": [
+        {
+            "line_no": 1,
+            "sku": "6901234567890",
+            "amount_fen": 12800,
+            "promotional": false
+        },
+        {
+            "line_no": 2,
+            "sku": "6909876543210",
+            "amount_fen": 3500,
+            "promotional": true
+        }
+    ]
+})))]
 pub struct ReceiptIn {
     pub store_code: String,
     #[serde(default)]
@@ -424,6 +445,18 @@ pub struct ReturnLineIn {
 
 /// `POST /api/v1/pos/returns`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "store_code": "HQ",
+    "till_id": "T01",
+    "return_no": "RT20260925-0001",
+    "original_receipt_no": "R20260925-0001",
+    "lines": [
+        {
+            "line_no": 1,
+            "amount_fen": 12800
+        }
+    ]
+})))]
 pub struct ReturnIn {
     pub store_code: String,
     #[serde(default)]

@@ -16,6 +16,13 @@ use crate::kernel::validation::Invalid;
 
 /// `POST /api/v1/pos/points/redeem`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "store_code": "HQ",
+    "till_id": "T01",
+    "receipt_no": "R20260925-0002",
+    "card_no": "HQ00000001",
+    "points": 100
+})))]
 pub struct RedeemIn {
     pub store_code: String,
     #[serde(default)]

@@ -67,8 +67,13 @@ pub struct LookupQuery {
 
 /// Look a member up by card number or phone.
 #[utoipa::path(get, path = "/pos/members/lookup", tag = "pos", params(LookupQuery),
-    responses((status = 200, body = LookupOut), (status = 404, description = "member_not_found"),
-        (status = 409, description = "card_frozen / card_expired / card_inactive, the member still named")),
+    responses(
+        (status = 200, body = LookupOut, description = "The member"),
+        (status = 403, description = "`forbidden`: not a till key"),
+        (status = 404, description = "`member_not_found`"),
+        (status = 409, description = "`card_frozen` / `card_expired` / `card_inactive`, the member still named"),
+        (status = 422, description = "`validation`: neither `card_no` nor `phone`, or a malformed one"),
+    ),
     security(("bearer" = [])))]
 async fn lookup(
     Till(ctx): Till,
@@ -81,7 +86,13 @@ async fn lookup(
 
 /// The discount and points a basket would get. Writes nothing.
 #[utoipa::path(post, path = "/pos/quote", tag = "pos", request_body = QuoteIn,
-    responses((status = 200, body = QuoteOut), (status = 404), (status = 409), (status = 422)),
+    responses(
+        (status = 200, body = QuoteOut, description = "The discount and points (nothing written)"),
+        (status = 403, description = "`forbidden`: not a till key, or a till key of another store than `store_code`"),
+        (status = 404, description = "`member_not_found`"),
+        (status = 409, description = "`card_frozen` / `card_expired` / `card_inactive`"),
+        (status = 422),
+    ),
     security(("bearer" = [])))]
 async fn quote(
     Till(ctx): Till,
@@ -92,8 +103,14 @@ async fn quote(
 
 /// Accrue a receipt (SPEC C1–C2, B7). A repeat answers the first answer with 200.
 #[utoipa::path(post, path = "/pos/receipts", tag = "pos", request_body = ReceiptIn,
-    responses((status = 201, body = ReceiptOut), (status = 200, body = ReceiptOut, description = "a repeat"),
-        (status = 409, description = "receipt_conflict or card state"), (status = 422)),
+    responses(
+        (status = 201, body = ReceiptOut, description = "Accrued"),
+        (status = 200, body = ReceiptOut, description = "a repeat: the first answer"),
+        (status = 403, description = "`forbidden`: not a till key, or a till key of another store than `store_code`"),
+        (status = 404, description = "`member_not_found`"),
+        (status = 409, description = "`receipt_conflict` (the same number with other content) or the card's state"),
+        (status = 422),
+    ),
     security(("bearer" = [])))]
 async fn receipt(Till(ctx): Till, ApiJson(body): ApiJson<ReceiptIn>) -> Result<Response, AppError> {
     let (outcome, out) = receipts::accrue(&ctx, &body, "till").await?;
@@ -102,8 +119,14 @@ async fn receipt(Till(ctx): Till, ApiJson(body): ApiJson<ReceiptIn>) -> Result<R
 
 /// Take back the points of returned lines (SPEC C4).
 #[utoipa::path(post, path = "/pos/returns", tag = "pos", request_body = ReturnIn,
-    responses((status = 201, body = ReturnOut), (status = 200, body = ReturnOut, description = "a repeat"),
-        (status = 404, description = "receipt_not_found"), (status = 409), (status = 422)),
+    responses(
+        (status = 201, body = ReturnOut, description = "The points taken back"),
+        (status = 200, body = ReturnOut, description = "a repeat: the first answer"),
+        (status = 403, description = "`forbidden`: not a till key, or a till key of another store than `store_code`"),
+        (status = 404, description = "`receipt_not_found`"),
+        (status = 409, description = "`receipt_conflict`: the same return number with other content"),
+        (status = 422, description = "`validation`: more returned than bought, or a line twice"),
+    ),
     security(("bearer" = [])))]
 async fn return_goods(
     Till(ctx): Till,
@@ -115,8 +138,14 @@ async fn return_goods(
 
 /// Pay with points at the configured ratio, oldest points first (SPEC C6–C7).
 #[utoipa::path(post, path = "/pos/points/redeem", tag = "pos", request_body = RedeemIn,
-    responses((status = 201, body = RedeemOut), (status = 200, body = RedeemOut, description = "a repeat"),
-        (status = 422, description = "insufficient_points or validation"), (status = 409)),
+    responses(
+        (status = 201, body = RedeemOut, description = "Points spent"),
+        (status = 200, body = RedeemOut, description = "a repeat: the first answer"),
+        (status = 403, description = "`forbidden`: not a till key, or a till key of another store than `store_code`"),
+        (status = 404, description = "`member_not_found`"),
+        (status = 409, description = "`receipt_conflict` or the card's state"),
+        (status = 422, description = "`insufficient_points` or `validation`"),
+    ),
     security(("bearer" = [])))]
 async fn redeem_points(
     Till(ctx): Till,
@@ -135,8 +164,12 @@ pub struct VoucherQuery {
 /// Check a group-buy voucher. An unknown serial and a wrong check code get the same 404; repeated
 /// wrong codes from one till are rate-limited (429).
 #[utoipa::path(get, path = "/pos/vouchers/{serial}", tag = "pos", params(("serial" = String, Path), VoucherQuery),
-    responses((status = 200, body = VoucherOut), (status = 404, description = "voucher_not_found"),
-        (status = 429, description = "rate_limited")),
+    responses(
+        (status = 200, body = VoucherOut, description = "The voucher"),
+        (status = 403, description = "`forbidden`: not a till key"),
+        (status = 404, description = "`voucher_not_found`"),
+        (status = 429, description = "`rate_limited`"),
+    ),
     security(("bearer" = [])))]
 async fn voucher_lookup(
     Till(ctx): Till,
@@ -151,9 +184,15 @@ async fn voucher_lookup(
 /// Use a voucher, once (SPEC E8). The same request again answers the first answer.
 #[utoipa::path(post, path = "/pos/vouchers/{serial}/redeem", tag = "pos", params(("serial" = String, Path)),
     request_body = RedeemVoucherIn,
-    responses((status = 200, body = RedeemVoucherOut), (status = 404, description = "voucher_not_found"),
-        (status = 409, description = "voucher_used, with when and where"), (status = 410, description = "voucher_expired"),
-        (status = 422, description = "voucher_not_sold, voucher_void or validation"), (status = 429, description = "rate_limited")),
+    responses(
+        (status = 200, body = RedeemVoucherOut, description = "Used (or the first answer to the same request)"),
+        (status = 403, description = "`forbidden`: not a till key, or a till key of another store than `store_code`"),
+        (status = 404, description = "`voucher_not_found`"),
+        (status = 409, description = "`voucher_used`, with when and where"),
+        (status = 410, description = "`voucher_expired`"),
+        (status = 422, description = "`voucher_not_sold`, `voucher_void` or `validation`"),
+        (status = 429, description = "`rate_limited`"),
+    ),
     security(("bearer" = [])))]
 async fn voucher_redeem(
     Till(ctx): Till,

@@ -86,6 +86,24 @@ fn masked(cm: &CardMember) -> CardMember {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "store_code": "HQ",
+    "card_no": "HQ00000001",
+    "lines": [
+        {
+            "line_no": 1,
+            "sku": "6901234567890",
+            "amount_fen": 12800,
+            "promotional": false
+        },
+        {
+            "line_no": 2,
+            "sku": "6909876543210",
+            "amount_fen": 3500,
+            "promotional": true
+        }
+    ]
+})))]
 pub struct QuoteIn {
     pub store_code: String,
     pub card_no: String,

@@ -31,11 +31,13 @@ pub fn router() -> OpenApiRouter<App> {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = rewards::Done)]
 pub struct Done {
     pub ok: bool,
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(examples(json!({"date": "2026-09-30"})))]
 pub struct MonthEndIn {
     /// A business date (YYYY-MM-DD): the list is of cards expiring in the month after it.
     pub date: String,
@@ -43,7 +45,11 @@ pub struct MonthEndIn {
 
 /// Build (once) the month-end list of cards expiring next month at a threshold (D2).
 #[utoipa::path(post, path = "/rewards/month-end", tag = "rewards", request_body = MonthEndIn,
-    responses((status = 200, body = ListSummary), (status = 422)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = ListSummary, description = "The list (built once: a repeat answers the same list)"),
+        (status = 403),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn month_end(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<MonthEndIn>,
@@ -55,7 +61,11 @@ async fn month_end(
 
 /// The rows of a stored list with their 核分 and notice.
 #[utoipa::path(get, path = "/rewards/lists/{id}/rows", tag = "rewards",
-    responses((status = 200, body = Vec<ListRow>)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = Vec<ListRow>, description = "The rows"),
+        (status = 403),
+        (status = 422, description = "`validation`: `id` is not a number"),
+    ), security(("bearer" = [])))]
 async fn list_rows(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
@@ -66,7 +76,12 @@ async fn list_rows(
 
 /// 核分: verify a listed member's points against the ledger; the outcome is recorded.
 #[utoipa::path(post, path = "/rewards/lists/{id}/rows/{member_id}/check", tag = "rewards",
-    responses((status = 200, body = Check)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = Check, description = "The outcome, recorded"),
+        (status = 403),
+        (status = 404),
+        (status = 422, description = "`validation`: an id is not a number"),
+    ), security(("bearer" = [])))]
 async fn check(
     ApiCaller(ctx): ApiCaller,
     Path((id, member_id)): Path<(i64, i64)>,
@@ -76,7 +91,13 @@ async fn check(
 
 /// Record the notice to a listed member (after a 核分 that agreed).
 #[utoipa::path(post, path = "/rewards/lists/{id}/rows/{member_id}/notice", tag = "rewards",
-    request_body = NoticeIn, responses((status = 200, body = Done), (status = 409)), security(("bearer" = [])))]
+    request_body = NoticeIn, responses(
+        (status = 200, body = Done, description = "Recorded"),
+        (status = 403),
+        (status = 404),
+        (status = 409, description = "`conflict`: the points were not verified (核分) first"),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn notice(
     ApiCaller(ctx): ApiCaller,
     Path((id, member_id)): Path<(i64, i64)>,
@@ -88,7 +109,11 @@ async fn notice(
 
 /// Make a reward slip: ID checked, points taken in the same transaction.
 #[utoipa::path(post, path = "/rewards/slips", tag = "rewards", request_body = SlipIn,
-    responses((status = 201, body = SlipOut), (status = 422)), security(("bearer" = [])))]
+    responses(
+        (status = 201, body = SlipOut, description = "The slip; the points are taken"),
+        (status = 403),
+        (status = 422, description = "`validation` or `insufficient_points`"),
+    ), security(("bearer" = [])))]
 async fn issue(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<SlipIn>,
@@ -99,7 +124,12 @@ async fn issue(
 
 /// Claim the gift against a slip at the reward desk (once).
 #[utoipa::path(post, path = "/rewards/claims", tag = "rewards", request_body = ClaimIn,
-    responses((status = 200, body = ClaimOut), (status = 409)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = ClaimOut, description = "Claimed"),
+        (status = 403),
+        (status = 409, description = "`conflict` (claimed already, or expired) or `out_of_stock`"),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn claim(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<ClaimIn>,
@@ -109,7 +139,13 @@ async fn claim(
 
 /// Extend an unclaimed slip (manager).
 #[utoipa::path(post, path = "/rewards/slips/{slip_no}/extend", tag = "rewards", request_body = ExtendIn,
-    responses((status = 200, body = Done)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = Done, description = "Extended"),
+        (status = 403),
+        (status = 404),
+        (status = 409, description = "`conflict`: the slip is not unclaimed, or changed meanwhile"),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn extend(
     ApiCaller(ctx): ApiCaller,
     Path(slip_no): Path<String>,
@@ -121,7 +157,13 @@ async fn extend(
 
 /// Record a follow-up of an unclaimed slip.
 #[utoipa::path(post, path = "/rewards/slips/{slip_no}/follow-ups", tag = "rewards", request_body = FollowUpIn,
-    responses((status = 200, body = Done)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = Done, description = "Recorded"),
+        (status = 403),
+        (status = 404),
+        (status = 409, description = "`conflict`: the slip is not unclaimed"),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn follow_up(
     ApiCaller(ctx): ApiCaller,
     Path(slip_no): Path<String>,

@@ -229,6 +229,7 @@ pub async fn open_for(
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(as = rewards::BirthdayClaimIn, examples(json!({"store_code": "HQ", "card_no": "HQ00000001"})))]
 pub struct ClaimIn {
     pub store_code: String,
     pub card_no: String,

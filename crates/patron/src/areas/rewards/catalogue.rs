@@ -268,6 +268,13 @@ pub async fn catalogue(db: &Db, store_id: i64) -> Result<Vec<CatalogueItem>, DbE
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(as = rewards::GiftExchangeIn, examples(json!({
+    "store_code": "HQ",
+    "card_no": "HQ00000001",
+    "gift_code": "MUG",
+    "qty": "1",
+    "key": "desk-20260925-0042"
+})))]
 pub struct ExchangeIn {
     pub store_code: String,
     /// The member's card number (desk and API; the portal uses the signed-in member).
@@ -283,6 +290,7 @@ pub struct ExchangeIn {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = rewards::GiftExchangeOut)]
 pub struct ExchangeOut {
     pub id: i64,
     pub exchange_no: String,

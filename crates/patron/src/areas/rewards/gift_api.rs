@@ -36,8 +36,15 @@ fn created<T: Serialize>(body: T) -> Response {
 /// Exchange a member's points for a gift at a store (积分兑换): points and stock in one write.
 /// A repeat with the same `key` answers the first exchange (200, `replayed`).
 #[utoipa::path(post, path = "/rewards/exchanges", tag = "rewards", request_body = ExchangeIn,
-    responses((status = 201, body = ExchangeOut), (status = 200, body = ExchangeOut),
-        (status = 409, description = "out_of_stock"), (status = 422, description = "insufficient_points or validation")),
+    operation_id = "rewards_exchange",
+    responses(
+        (status = 201, body = ExchangeOut, description = "Exchanged"),
+        (status = 200, body = ExchangeOut, description = "a repeat of `key`: the first exchange (`replayed`)"),
+        (status = 403),
+        (status = 404, description = "`member_not_found`"),
+        (status = 409, description = "`out_of_stock` or `card_frozen` / `card_expired` / `card_inactive`"),
+        (status = 422, description = "`insufficient_points` or `validation`"),
+    ),
     security(("bearer" = [])))]
 async fn exchange(
     ApiCaller(ctx): ApiCaller,
@@ -58,7 +65,11 @@ pub struct StoreQuery {
 
 /// The exchange catalogue at a store: gifts with a points price and the stock there.
 #[utoipa::path(get, path = "/rewards/catalogue", tag = "rewards", params(StoreQuery),
-    responses((status = 200, body = Vec<CatalogueItem>)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = Vec<CatalogueItem>, description = "The catalogue"),
+        (status = 403),
+        (status = 422, description = "`validation`: `store_code` missing or unknown"),
+    ), security(("bearer" = [])))]
 async fn list_catalogue(
     ApiCaller(ctx): ApiCaller,
     Query(q): Query<StoreQuery>,
@@ -69,7 +80,12 @@ async fn list_catalogue(
 
 /// Receive gifts against a supplier's delivery note.
 #[utoipa::path(post, path = "/rewards/stock/deliveries", tag = "rewards", request_body = DeliveryIn,
-    responses((status = 201, body = DocRow), (status = 422)), security(("bearer" = [])))]
+    operation_id = "rewards_receive",
+    responses(
+        (status = 201, body = DocRow, description = "The delivery, recorded"),
+        (status = 403),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn receive(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<DeliveryIn>,
@@ -79,7 +95,11 @@ async fn receive(
 
 /// Transfer gifts to another store (out and in, one document).
 #[utoipa::path(post, path = "/rewards/stock/transfers", tag = "rewards", request_body = TransferIn,
-    responses((status = 201, body = DocRow), (status = 422)), security(("bearer" = [])))]
+    responses(
+        (status = 201, body = DocRow, description = "The transfer, recorded"),
+        (status = 403),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn transfer(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<TransferIn>,
@@ -89,7 +109,11 @@ async fn transfer(
 
 /// Record a stock-take; differences go to approval.
 #[utoipa::path(post, path = "/rewards/stock/stocktakes", tag = "rewards", request_body = StocktakeIn,
-    responses((status = 201, body = DocRow), (status = 422)), security(("bearer" = [])))]
+    responses(
+        (status = 201, body = DocRow, description = "The stock-take; differences wait for approval"),
+        (status = 403),
+        (status = 422),
+    ), security(("bearer" = [])))]
 async fn stocktake(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<StocktakeIn>,
@@ -99,7 +123,12 @@ async fn stocktake(
 
 /// Hand over a member's birthday gift (birthday month, once).
 #[utoipa::path(post, path = "/rewards/birthday/claims", tag = "rewards", request_body = ClaimIn,
-    responses((status = 201, body = EntitlementRow), (status = 409), (status = 422)), security(("bearer" = [])))]
+    responses(
+        (status = 201, body = EntitlementRow, description = "Handed over"),
+        (status = 403),
+        (status = 409, description = "`out_of_stock` or `card_frozen` / `card_expired` / `card_inactive`"),
+        (status = 422, description = "`validation` (no entitlement, claimed already, not the birthday month included)"),
+    ), security(("bearer" = [])))]
 async fn claim_birthday(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<ClaimIn>,

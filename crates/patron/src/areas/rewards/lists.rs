@@ -26,9 +26,33 @@ pub struct ListSummary {
     pub month: String,
     pub rows: i64,
     /// (store code, rows) per issuing store.
+    #[schema(schema_with = store_row_pairs)]
     pub per_store: Vec<(String, i64)>,
     /// The list had been built before: nothing was written.
     pub already_built: bool,
+}
+
+/// How the OpenAPI document shows `ListSummary::per_store` (a list of `(String, i64)`): arrays of
+/// a string then an integer, without the boolean `items` schema many OpenAPI tools refuse.
+fn store_row_pairs() -> utoipa::openapi::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let int64 = SchemaFormat::KnownFormat(KnownFormat::Int64);
+    ArrayBuilder::new()
+        .items(
+            ArrayBuilder::new()
+                .prefix_items([
+                    ObjectBuilder::new().schema_type(Type::String).build(),
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .format(Some(int64))
+                        .build(),
+                ])
+                .min_items(Some(2))
+                .max_items(Some(2))
+                .description(Some("`[store code, rows]`.")),
+        )
+        .description(Some("(store code, rows) per issuing store."))
+        .build()
 }
 
 /// The first and last day of the month after `date`'s month.
@@ -335,6 +359,7 @@ pub async fn verify(ctx: &Ctx, list_id: i64, member_id: i64) -> Result<Check, Re
 pub const NOTICE_HOW: &[&str] = &["phone", "sms", "letter"];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(examples(json!({"how": "phone", "note": "本人接听，周末来领"})))]
 pub struct NoticeIn {
     /// phone | sms | letter
     pub how: String,

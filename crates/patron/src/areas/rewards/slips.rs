@@ -35,6 +35,15 @@ pub const ID_TYPES: &[&str] = &[
 
 /// What the desk types to make a slip.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(examples(json!({
+    "store_code": "HQ",
+    "card_no": "HQ00000001",
+    "threshold": "",
+    "id_checked": true,
+    "id_type": "id_card",
+    "id_last4": "123X",
+    "list_id": null
+})))]
 pub struct SlipIn {
     pub store_code: String,
     pub card_no: String,
@@ -360,6 +369,7 @@ pub async fn issue(ctx: &Ctx, input: &SlipIn) -> Result<SlipOut, RewardsError> {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = rewards::SlipClaimIn, examples(json!({"store_code": "HQ", "slip_no": "FLHQ20260925-001"})))]
 pub struct ClaimIn {
     /// The reward desk's store.
     pub store_code: String,
@@ -490,6 +500,7 @@ pub async fn claim(ctx: &Ctx, input: &ClaimIn) -> Result<ClaimOut, RewardsError>
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(examples(json!({"valid_until": "2026-12-31", "reason": "顾客出差，延期领取"})))]
 pub struct ExtendIn {
     /// The new last valid day (YYYY-MM-DD), later than the current one.
     pub valid_until: String,
@@ -554,6 +565,7 @@ pub async fn extend(ctx: &Ctx, slip_no: &str, input: &ExtendIn) -> Result<(), Re
 pub const FOLLOW_UP_HOW: &[&str] = &["phone", "sms", "letter", "visit"];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(examples(json!({"how": "phone", "result": "已电话提醒，顾客表示下周来领", "note": ""})))]
 pub struct FollowUpIn {
     pub how: String,
     pub result: String,

@@ -39,12 +39,25 @@ fn staff_id(ctx: &Ctx) -> Option<i64> {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(as = rewards::GiftLineIn)]
 pub struct LineIn {
     pub gift_code: String,
     pub qty: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "store_code": "HQ",
+    "note_no": "SD-7788",
+    "supplier": "上海礼品有限公司",
+    "lines": [
+        {
+            "gift_code": "REWARD-200",
+            "qty": "20"
+        }
+    ],
+    "note": ""
+})))]
 pub struct DeliveryIn {
     pub store_code: String,
     /// The supplier's delivery note number.
@@ -56,6 +69,17 @@ pub struct DeliveryIn {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "store_code": "HQ",
+    "to_store_code": "NJ",
+    "lines": [
+        {
+            "gift_code": "REWARD-200",
+            "qty": "5"
+        }
+    ],
+    "note": "补充南京店库存"
+})))]
 pub struct TransferIn {
     pub store_code: String,
     pub to_store_code: String,
@@ -75,6 +99,17 @@ pub struct CountIn {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "store_code": "HQ",
+    "month": "2026-09",
+    "lines": [
+        {
+            "gift_code": "REWARD-200",
+            "counted": "18",
+            "explanation": "两件外包装破损已报损"
+        }
+    ]
+})))]
 pub struct StocktakeIn {
     pub store_code: String,
     /// `2026-11`; the current month when blank.

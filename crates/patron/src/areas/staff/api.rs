@@ -36,7 +36,10 @@ pub struct RoleAt {
 
 /// Who am I: the identity behind the bearer key.
 #[utoipa::path(get, path = "/whoami", tag = "auth",
-    responses((status = 200, body = WhoAmI), (status = 401, description = "missing, unknown or revoked key")),
+    responses(
+        (status = 200, body = WhoAmI, description = "The identity behind the key"),
+        (status = 401, description = "`unauthorized`: missing, unknown or revoked key"),
+    ),
     security(("bearer" = [])))]
 async fn whoami(ApiCaller(ctx): ApiCaller) -> Json<WhoAmI> {
     let roles = ctx
@@ -75,7 +78,10 @@ pub struct Store {
 
 /// The stores.
 #[utoipa::path(get, path = "/stores", tag = "stores",
-    responses((status = 200, body = Vec<Store>), (status = 401), (status = 403)),
+    responses(
+        (status = 200, body = Vec<Store>, description = "Every store"),
+        (status = 403, description = "`forbidden`: a till key (the list is for staff tokens)"),
+    ),
     security(("bearer" = [])))]
 async fn stores(ApiCaller(ctx): ApiCaller) -> Result<Json<Vec<Store>>, AppError> {
     let rows = super::list_stores(&ctx).await?;
