@@ -149,7 +149,7 @@ pub async fn submit(
     bad.check("kind", required_text(&req.kind, 64));
     bad.into_result()?;
     if let Some(prev) = req.previous_id {
-        let previous = store::get_in(tx, prev)
+        let previous = store::get(&mut *tx, prev)
             .await?
             .ok_or(ApprovalsError::NotFound)?;
         if previous.status != ApprovalStatus::Rejected.code() || previous.kind != req.kind {
@@ -179,7 +179,7 @@ pub async fn decide(
     if !matches!(decision, Decision::Withdraw) {
         ctx.require(Permission::DecideApprovals)?;
     }
-    let current = store::get_in(tx, id)
+    let current = store::get(&mut *tx, id)
         .await?
         .ok_or(ApprovalsError::NotFound)?;
     if let Some(store_id) = current.store_id
@@ -209,7 +209,7 @@ pub async fn decide(
     let updated = store::set_status(tx, id, next, actor, ctx.now(), reason.as_deref()).await?;
     // Someone else decided first: report the state they left.
     let Some(row) = updated else {
-        let now = store::get_in(tx, id)
+        let now = store::get(&mut *tx, id)
             .await?
             .ok_or(ApprovalsError::NotFound)?;
         let st = ApprovalStatus::from_code(&now.status).unwrap_or(ApprovalStatus::Approved);

@@ -5,8 +5,8 @@ use patron_core::approvals::ApprovalStatus;
 use serde::Serialize;
 
 use super::NewRequest;
-use crate::kernel::db::{Db, DbError, Tx};
-use crate::{on_db, on_tx};
+use crate::kernel::db::{Db, DbError, Exec, Tx};
+use crate::{on_db, on_exec, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct ApprovalRow {
@@ -56,16 +56,6 @@ pub async fn insert(
     }))
 }
 
-pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<ApprovalRow>, DbError> {
-    let sql = format!("select {COLUMNS} from approvals where id = $1");
-    Ok(on_tx!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-    }))
-}
-
 /// Moves a pending request to `status`; `None` if it was no longer pending.
 pub async fn set_status(
     tx: &mut Tx,
@@ -100,12 +90,13 @@ pub async fn pending(db: &Db) -> Result<Vec<ApprovalRow>, DbError> {
     }))
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<Option<ApprovalRow>, DbError> {
+/// One request, read from the pool or inside a write (`&mut *tx`).
+pub async fn get(ex: impl Into<Exec<'_>>, id: i64) -> Result<Option<ApprovalRow>, DbError> {
     let sql = format!("select {COLUMNS} from approvals where id = $1");
-    Ok(on_db!(db, |p| {
+    Ok(on_exec!(ex.into(), |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
             .bind(id)
-            .fetch_optional(p)
+            .fetch_optional(c)
             .await?
     }))
 }

@@ -48,6 +48,45 @@ macro_rules! on_tx {
 
 pub use writer::TxConn;
 
+/// Where a query runs: the read pool, or the transaction of the write in progress. A store
+/// function that both reads and writes callers use takes `impl Into<Exec<'_>>` and one SQL text
+/// (`on_exec!`), instead of a read-pool twin and an `_in` transaction twin. Pass `ctx.db()` to
+/// read, `&mut *tx` inside a write.
+pub enum Exec<'a> {
+    Read(&'a Db),
+    Write(&'a mut Tx),
+}
+
+impl<'a> From<&'a Db> for Exec<'a> {
+    fn from(db: &'a Db) -> Self {
+        Exec::Read(db)
+    }
+}
+
+impl<'a> From<&'a mut Tx> for Exec<'a> {
+    fn from(tx: &'a mut Tx) -> Self {
+        Exec::Write(tx)
+    }
+}
+
+/// Runs `$body` with `$c` bound to the read pool or the transaction's connection of whichever
+/// backend `$exec` (an `Exec`) is.
+#[macro_export]
+macro_rules! on_exec {
+    ($exec:expr, |$c:ident| $body:expr) => {
+        match $exec {
+            $crate::kernel::db::Exec::Read(db) => match db.reader() {
+                $crate::kernel::db::Reader::Sqlite($c) => $body,
+                $crate::kernel::db::Reader::Pg($c) => $body,
+            },
+            $crate::kernel::db::Exec::Write(tx) => match tx.conn() {
+                $crate::kernel::db::TxConn::Sqlite($c) => $body,
+                $crate::kernel::db::TxConn::Pg($c) => $body,
+            },
+        }
+    };
+}
+
 /// A database error as the rest of the application sees it.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
