@@ -375,7 +375,8 @@ pub async fn authenticate(app: &App, bearer: &str) -> Result<Option<Actor>, DbEr
         if token.expires_at.is_some_and(|t| t <= app.clock.now()) {
             return Ok(None);
         }
-        let Some((staff, row)) = staff_store::load_actor(&app.db, token.staff_id).await? else {
+        let Some((staff, row)) = crate::auth::store::load_actor(&app.db, token.staff_id).await?
+        else {
             return Ok(None);
         };
         if row.disabled {

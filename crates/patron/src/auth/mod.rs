@@ -4,11 +4,12 @@
 pub mod keys;
 pub mod password;
 pub mod sessions;
+pub mod store;
 
 use chrono::{DateTime, Duration, Utc};
 use patron_core::password::{LockoutPolicy, PasswordProblem, check_new_password};
 
-use crate::areas::staff::store as staff_store;
+use crate::auth::store as staff_store;
 use crate::kernel::ctx::{App, Ctx, Forbidden};
 use crate::kernel::db::{DbError, WriteError};
 use crate::on_tx;

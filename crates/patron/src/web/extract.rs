@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 
-use crate::areas::staff::store as staff_store;
+use crate::auth::store as staff_store;
 use crate::auth::{keys, sessions};
 use crate::kernel::ctx::{Actor, App, Ctx};
 use crate::web::error::AppError;

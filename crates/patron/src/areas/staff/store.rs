@@ -1,10 +1,13 @@
 //! SQL of the staff area: stores, staff accounts and their role grants.
 
 use chrono::{DateTime, Utc};
-use patron_core::Role;
 use serde::Serialize;
 
-use crate::kernel::ctx::{Grant, StaffActor};
+use crate::auth::store::STAFF_COLUMNS;
+pub use crate::auth::store::{
+    LoginRow, StaffRow, all_grants, find_login, get_staff, grants_of, load_actor,
+};
+use crate::kernel::ctx::Grant;
 use crate::kernel::db::{Db, DbError, Tx};
 use crate::{on_db, on_tx};
 
@@ -17,40 +20,6 @@ pub struct StoreRow {
     pub active: bool,
     pub created_at: DateTime<Utc>,
 }
-
-/// What login needs to know about an account.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct LoginRow {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub password_hash: String,
-    pub must_change_password: bool,
-    pub disabled: bool,
-    pub locked_until: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
-pub struct StaffRow {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub must_change_password: bool,
-    pub disabled: bool,
-    pub locked_until: Option<DateTime<Utc>>,
-    pub lang: String,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct GrantRow {
-    staff_id: i64,
-    role: String,
-    store_id: i64,
-}
-
-const STAFF_COLUMNS: &str =
-    "id, username, display_name, must_change_password, disabled, locked_until, lang, created_at";
 
 pub async fn list_stores(db: &Db) -> Result<Vec<StoreRow>, DbError> {
     Ok(on_db!(db, |p| {
@@ -128,18 +97,6 @@ pub async fn update_store(
     Ok(Some((before, after)))
 }
 
-pub async fn find_login(db: &Db, username: &str) -> Result<Option<LoginRow>, DbError> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-            "select id, username, display_name, password_hash, must_change_password, disabled, \
-             locked_until from staff where username = $1",
-        )
-        .bind(username)
-        .fetch_optional(p)
-        .await?
-    }))
-}
-
 pub async fn list_staff(db: &Db) -> Result<Vec<StaffRow>, DbError> {
     let sql = format!("select {STAFF_COLUMNS} from staff order by username");
     Ok(on_db!(db, |p| {
@@ -147,73 +104,6 @@ pub async fn list_staff(db: &Db) -> Result<Vec<StaffRow>, DbError> {
             .fetch_all(p)
             .await?
     }))
-}
-
-pub async fn get_staff(db: &Db, id: i64) -> Result<Option<StaffRow>, DbError> {
-    let sql = format!("select {STAFF_COLUMNS} from staff where id = $1");
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(id)
-            .fetch_optional(p)
-            .await?
-    }))
-}
-
-fn to_grants(rows: Vec<GrantRow>) -> Vec<(i64, Grant)> {
-    rows.into_iter()
-        .filter_map(|r| {
-            Role::from_code(&r.role).map(|role| {
-                (
-                    r.staff_id,
-                    Grant {
-                        role,
-                        store_id: r.store_id,
-                    },
-                )
-            })
-        })
-        .collect()
-}
-
-/// Every grant of every staff member (for the staff list).
-pub async fn all_grants(db: &Db) -> Result<Vec<(i64, Grant)>, DbError> {
-    let rows: Vec<GrantRow> = on_db!(db, |p| {
-        sqlx::query_as(
-            "select staff_id, role, store_id from staff_roles order by staff_id, role, store_id",
-        )
-        .fetch_all(p)
-        .await?
-    });
-    Ok(to_grants(rows))
-}
-
-pub async fn grants_of(db: &Db, staff_id: i64) -> Result<Vec<Grant>, DbError> {
-    let rows: Vec<GrantRow> = on_db!(db, |p| {
-        sqlx::query_as(
-            "select staff_id, role, store_id from staff_roles where staff_id = $1 order by role, store_id",
-        )
-        .bind(staff_id)
-        .fetch_all(p)
-        .await?
-    });
-    Ok(to_grants(rows).into_iter().map(|(_, g)| g).collect())
-}
-
-/// The signed-in view of an account, with its state.
-pub async fn load_actor(db: &Db, id: i64) -> Result<Option<(StaffActor, StaffRow)>, DbError> {
-    let Some(row) = get_staff(db, id).await? else {
-        return Ok(None);
-    };
-    let grants = grants_of(db, id).await?;
-    Ok(Some((
-        StaffActor {
-            id: row.id,
-            username: row.username.clone(),
-            display_name: row.display_name.clone(),
-            grants,
-        },
-        row,
-    )))
 }
 
 pub async fn insert_staff(
