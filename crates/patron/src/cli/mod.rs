@@ -1,6 +1,9 @@
 //! What the `patron` command line does. `main.rs` parses arguments and calls these; each
 //! returns an error with one clear line, which `main` prints before exiting non-zero.
 
+pub mod args;
+pub mod run;
+
 use std::path::Path;
 use std::sync::Arc;
 

@@ -5,12 +5,12 @@
 pub mod jobs;
 pub mod send;
 pub mod smtp;
+mod store;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::kernel::db::{DbError, Tx, ts};
-use crate::on_tx;
+use crate::kernel::db::{DbError, Tx};
 
 /// A message to queue.
 #[derive(Debug, Clone)]
@@ -29,25 +29,7 @@ pub struct NewMessage<'a> {
 
 /// Queues a message; a message with the same dedupe key is left as it is. Whether it was new.
 pub async fn queue(tx: &mut Tx, m: &NewMessage<'_>) -> Result<bool, DbError> {
-    let payload = m.payload.to_string();
-    let n = on_tx!(tx, |c| {
-        sqlx::query(
-            "insert into outbox (member_id, kind, channel, dedupe_key, payload, marketing, status, \
-             next_attempt_at, created_at) values ($1, $2, $3, $4, $5, $6, 'pending', $7, $7) \
-             on conflict (dedupe_key) do nothing",
-        )
-        .bind(m.member_id)
-        .bind(m.kind)
-        .bind(m.channel)
-        .bind(&m.dedupe_key)
-        .bind(&payload)
-        .bind(m.marketing)
-        .bind(ts(m.at))
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
-    Ok(n == 1)
+    store::insert(tx, m).await
 }
 
 /// Tells a member their tier changed.

@@ -6,39 +6,18 @@
 
 use std::io::Write;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::store::{self, Due, Recipient};
 use crate::jobs::{Progress, RunReport};
 use crate::kernel::config::NotifyConfig;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{DbError, ts};
-use crate::{on_db, on_tx};
 
 const MAX_ATTEMPTS: i64 = 8;
 const BATCH: i64 = 100;
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct Due {
-    id: i64,
-    member_id: Option<i64>,
-    kind: String,
-    channel: String,
-    payload: String,
-    marketing: bool,
-    attempts: i64,
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct Recipient {
-    name: String,
-    phone_enc: Option<String>,
-    phone_masked: Option<String>,
-    email: Option<String>,
-    marketing_consent: bool,
-    status: String,
-}
 
 /// A message ready for a transport.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -162,47 +141,6 @@ pub async fn deliver(
     }
 }
 
-async fn set_state(
-    ctx: &Ctx,
-    id: i64,
-    from: &'static str,
-    to: &'static str,
-    error: Option<String>,
-    next: Option<DateTime<Utc>>,
-    scrub: bool,
-) -> Result<bool, DbError> {
-    let now = ts(ctx.now());
-    ctx.db()
-        .write(move |tx| {
-            let error = error.clone();
-            Box::pin(async move {
-                let n = on_tx!(tx, |c| {
-                    sqlx::query(
-                        "update outbox set status = $1, last_error = $2, \
-                         next_attempt_at = coalesce($3, next_attempt_at), \
-                         attempts = attempts + case when $1 = 'sending' then 1 else 0 end, \
-                         claimed_until = case when $1 = 'sending' then $4 else claimed_until end, \
-                         sent_at = case when $1 = 'sent' then $4 else sent_at end, \
-                         payload = case when $6 then '{}' else payload end \
-                         where id = $5 and status = $7",
-                    )
-                    .bind(to)
-                    .bind(&error)
-                    .bind(next.map(ts))
-                    .bind(now)
-                    .bind(id)
-                    .bind(scrub)
-                    .bind(from)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
-                Ok::<_, DbError>(n == 1)
-            })
-        })
-        .await
-}
-
 #[derive(Deserialize)]
 struct Scrubbable {
     #[serde(default)]
@@ -215,163 +153,15 @@ pub async fn send_due(
     progress: Option<Progress>,
 ) -> Result<RunReport, crate::jobs::JobError> {
     let mut report = RunReport::default();
-    let config = ctx.app.config.notify.clone();
-    let data_dir = ctx.app.config.data_dir.clone();
     loop {
-        let now = ts(ctx.now());
-        let due: Vec<Due> = on_db!(ctx.db(), |p| {
-            sqlx::query_as(
-                "select id, member_id, kind, channel, payload, marketing, attempts from outbox \
-                 where status = 'pending' and next_attempt_at <= $1 order by id limit $2",
-            )
-            .bind(now)
-            .bind(BATCH)
-            .fetch_all(p)
-            .await?
-        });
+        let due = store::due(ctx.db(), ts(ctx.now()), BATCH).await?;
         if due.is_empty() {
             break;
         }
         let mut progressed = false;
         for m in due {
             report.seen += 1;
-            let recipient: Option<Recipient> = match m.member_id {
-                Some(id) => on_db!(ctx.db(), |p| {
-                    sqlx::query_as(
-                        "select name, phone_enc, phone_masked, email, marketing_consent, status \
-                         from members where id = $1",
-                    )
-                    .bind(id)
-                    .fetch_optional(p)
-                    .await?
-                }),
-                None => None,
-            };
-            let Some(r) = recipient else {
-                set_state(
-                    ctx,
-                    m.id,
-                    "pending",
-                    "skipped",
-                    Some("no recipient".into()),
-                    None,
-                    true,
-                )
-                .await?;
-                progressed = true;
-                continue;
-            };
-            if r.status != "active" || (m.marketing && !r.marketing_consent) {
-                let why = if r.status != "active" {
-                    "member closed"
-                } else {
-                    "opted out"
-                };
-                set_state(
-                    ctx,
-                    m.id,
-                    "pending",
-                    "skipped",
-                    Some(why.into()),
-                    None,
-                    true,
-                )
-                .await?;
-                progressed = true;
-                continue;
-            }
-            let (to, to_masked) = if m.channel == "email" {
-                let e = r.email.clone().unwrap_or_default();
-                (
-                    e.clone(),
-                    e.split('@')
-                        .next()
-                        .map(|u| {
-                            format!(
-                                "{}***@{}",
-                                &u.chars().take(1).collect::<String>(),
-                                e.split('@').nth(1).unwrap_or("")
-                            )
-                        })
-                        .unwrap_or_default(),
-                )
-            } else {
-                let phone = r
-                    .phone_enc
-                    .as_deref()
-                    .and_then(|e| ctx.app.pii.decrypt(e).ok())
-                    .unwrap_or_default();
-                (phone, r.phone_masked.clone().unwrap_or_default())
-            };
-            if to.is_empty() {
-                set_state(
-                    ctx,
-                    m.id,
-                    "pending",
-                    "skipped",
-                    Some("no address".into()),
-                    None,
-                    true,
-                )
-                .await?;
-                progressed = true;
-                continue;
-            }
-            // Claim it: only one sender ever hands a message over.
-            if !set_state(ctx, m.id, "pending", "sending", None, None, false).await? {
-                continue;
-            }
-            progressed = true;
-            let payload: Value = serde_json::from_str(&m.payload).unwrap_or(Value::Null);
-            let (subject, body) = render(&m.kind, &r.name, &payload);
-            let msg = Outgoing {
-                id: m.id,
-                kind: m.kind.clone(),
-                channel: m.channel.clone(),
-                to,
-                to_masked,
-                subject,
-                body,
-            };
-            let has_secret = serde_json::from_value::<Scrubbable>(payload)
-                .ok()
-                .and_then(|s| s.password)
-                .is_some();
-            match deliver(&config, &data_dir, &msg).await {
-                Ok(()) => {
-                    set_state(ctx, m.id, "sending", "sent", None, None, has_secret).await?;
-                    report.processed += 1;
-                }
-                Err(e) => {
-                    let attempts = m.attempts + 1;
-                    tracing::warn!(outbox_id = m.id, attempts, error = %e, "notification not sent");
-                    if attempts >= MAX_ATTEMPTS {
-                        set_state(
-                            ctx,
-                            m.id,
-                            "sending",
-                            "failed",
-                            Some(e.to_string()),
-                            None,
-                            has_secret,
-                        )
-                        .await?;
-                        report.failed += 1;
-                    } else {
-                        let delay = chrono::Duration::minutes(1 << attempts.min(10));
-                        set_state(
-                            ctx,
-                            m.id,
-                            "sending",
-                            "pending",
-                            Some(e.to_string()),
-                            Some(ctx.now() + delay),
-                            false,
-                        )
-                        .await?;
-                    }
-                }
-            }
+            progressed |= send_one(ctx, &m, &mut report).await?;
             if let Some(p) = &progress {
                 p(report.seen, report.seen);
             }
@@ -381,4 +171,108 @@ pub async fn send_due(
         }
     }
     Ok(report)
+}
+
+/// Marks a message skipped for `why` (no recipient, closed, opted out, no address).
+async fn skip(ctx: &Ctx, id: i64, why: &str) -> Result<(), DbError> {
+    store::set_state(ctx, id, "pending", "skipped", Some(why.into()), None, true).await?;
+    Ok(())
+}
+
+/// Why a message to `r` is not sent, if it is not.
+fn skip_reason(m: &Due, r: &Recipient) -> Option<&'static str> {
+    if r.status != "active" {
+        Some("member closed")
+    } else if m.marketing && !r.marketing_consent {
+        Some("opted out")
+    } else {
+        None
+    }
+}
+
+/// The address of `r` on the message's channel, and its masked form.
+fn address(ctx: &Ctx, m: &Due, r: &Recipient) -> (String, String) {
+    if m.channel == "email" {
+        let e = r.email.clone().unwrap_or_default();
+        let masked = e
+            .split('@')
+            .next()
+            .map(|u| {
+                format!(
+                    "{}***@{}",
+                    &u.chars().take(1).collect::<String>(),
+                    e.split('@').nth(1).unwrap_or("")
+                )
+            })
+            .unwrap_or_default();
+        (e, masked)
+    } else {
+        let phone = r
+            .phone_enc
+            .as_deref()
+            .and_then(|e| ctx.app.pii.decrypt(e).ok())
+            .unwrap_or_default();
+        (phone, r.phone_masked.clone().unwrap_or_default())
+    }
+}
+
+/// Sends one message; whether anything changed (false: another sender claimed it first).
+async fn send_one(ctx: &Ctx, m: &Due, report: &mut RunReport) -> Result<bool, DbError> {
+    let recipient = match m.member_id {
+        Some(id) => store::recipient(ctx.db(), id).await?,
+        None => None,
+    };
+    let Some(r) = recipient else {
+        skip(ctx, m.id, "no recipient").await?;
+        return Ok(true);
+    };
+    if let Some(why) = skip_reason(m, &r) {
+        skip(ctx, m.id, why).await?;
+        return Ok(true);
+    }
+    let (to, to_masked) = address(ctx, m, &r);
+    if to.is_empty() {
+        skip(ctx, m.id, "no address").await?;
+        return Ok(true);
+    }
+    // Claim it: only one sender ever hands a message over.
+    if !store::set_state(ctx, m.id, "pending", "sending", None, None, false).await? {
+        return Ok(false);
+    }
+    let payload: Value = serde_json::from_str(&m.payload).unwrap_or(Value::Null);
+    let (subject, body) = render(&m.kind, &r.name, &payload);
+    let msg = Outgoing {
+        id: m.id,
+        kind: m.kind.clone(),
+        channel: m.channel.clone(),
+        to,
+        to_masked,
+        subject,
+        body,
+    };
+    let has_secret = serde_json::from_value::<Scrubbable>(payload)
+        .ok()
+        .and_then(|s| s.password)
+        .is_some();
+    let config = &ctx.app.config.notify;
+    match deliver(config, &ctx.app.config.data_dir, &msg).await {
+        Ok(()) => {
+            store::set_state(ctx, m.id, "sending", "sent", None, None, has_secret).await?;
+            report.processed += 1;
+        }
+        Err(e) => {
+            let attempts = m.attempts + 1;
+            tracing::warn!(outbox_id = m.id, attempts, error = %e, "notification not sent");
+            if attempts >= MAX_ATTEMPTS {
+                let error = Some(e.to_string());
+                store::set_state(ctx, m.id, "sending", "failed", error, None, has_secret).await?;
+                report.failed += 1;
+            } else {
+                let next = Some(ctx.now() + chrono::Duration::minutes(1 << attempts.min(10)));
+                let error = Some(e.to_string());
+                store::set_state(ctx, m.id, "sending", "pending", error, next, false).await?;
+            }
+        }
+    }
+    Ok(true)
 }

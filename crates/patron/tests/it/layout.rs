@@ -81,8 +81,6 @@ const SQL_NOT_YET_IN_STORES: &[&str] = &[
     "demo/members.rs",
     "demo/rewards.rs",
     "jobs/mod.rs",
-    "notify/mod.rs",
-    "notify/send.rs",
 ];
 
 fn src() -> PathBuf {

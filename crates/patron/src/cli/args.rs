@@ -1,0 +1,180 @@
+//! The command line's words: every subcommand and option, parsed by clap. `main.rs` parses
+//! them and hands them to `cli::run`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "patron",
+    version,
+    about = "Patron — member, points and group-buy system (会员团购部)"
+)]
+pub struct Cli {
+    /// The data directory (configuration, secrets, SQLite database).
+    #[arg(long, global = true, env = "PATRON_DIR", default_value = "patron-data")]
+    pub dir: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Make a new data directory with secrets, a database, the first store and administrator.
+    Init {
+        /// User name of the first administrator.
+        #[arg(long, default_value = "admin")]
+        admin: String,
+        /// Code of the first store.
+        #[arg(long, default_value = "HQ")]
+        store_code: String,
+        /// Name of the first store.
+        #[arg(long, default_value = "总部 Headquarters")]
+        store_name: String,
+        /// Run on PostgreSQL instead of the SQLite file (postgres://…).
+        #[arg(long, env = "PATRON_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// Serve the staff console and the API.
+    Serve,
+    /// Apply database migrations.
+    Migrate,
+    /// Staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Till keys.
+    #[command(subcommand)]
+    Till(TillCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Recompute what can be recomputed (audit chain, balances) and report any difference.
+    Check,
+    /// Imports: `patron import members FILE`.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Timed jobs: `patron job list`, `patron job run NAME`.
+    #[command(subcommand)]
+    Job(JobCommand),
+    /// Benchmarks (not tests): `patron bench pos`, `patron bench vouchers`, `patron bench rewards`.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    /// Build a demo data directory (default ./patron-demo) and optionally serve it.
+    Demo {
+        /// Serve the demo after building it.
+        #[arg(long)]
+        serve: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Members from an older system: CSV or xlsx with a header row (SPEC N3). Every bad row is
+    /// reported; nothing is imported unless every row is good.
+    Members {
+        file: PathBuf,
+        /// The store for rows that name none.
+        #[arg(long, default_value = "HQ")]
+        store: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum JobCommand {
+    /// The jobs there are.
+    List,
+    /// Run a job now (idempotent: a finished run for today is not repeated).
+    Run { name: String },
+}
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Concurrent till receipts over HTTP against a fresh database of many members, then the
+    /// raw database doing the same statements; prints receipts/s, p50/p99 and the ratio.
+    Pos {
+        /// sqlite or postgres (PostgreSQL uses the server PATRON_TEST_PG names).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        members: u64,
+        #[arg(long, default_value_t = 100_000)]
+        receipts: u64,
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+    },
+    /// A month of group buying against a fresh database: print, requisition and stamp a series,
+    /// sell it all in range sales over HTTP, redeem part of it at concurrent tills over HTTP,
+    /// then reconcile and sign the month and run the voucher check; prints the times.
+    Vouchers {
+        /// sqlite or postgres (PostgreSQL uses the server PATRON_TEST_PG names).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        /// Vouchers printed and sold.
+        #[arg(long, default_value_t = 1_000_000)]
+        vouchers: u64,
+        /// Vouchers redeemed at the tills.
+        #[arg(long, default_value_t = 100_000)]
+        redeems: u64,
+        /// Vouchers per range sale.
+        #[arg(long, default_value_t = 1_000)]
+        sale_size: u64,
+        /// Concurrent tills redeeming (sales come from at most 8 desks).
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+    },
+    /// The month-end reward list (cards expiring next month at a threshold) over a fresh
+    /// database of many members; prints the time of the job.
+    Rewards {
+        /// sqlite or postgres (PostgreSQL uses the server PATRON_TEST_PG names).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        members: u64,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a staff member; prints a one-time password.
+    Add {
+        username: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Roles as ROLE@STORE_CODE, repeatable (e.g. --role clerk@WFJ).
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+    },
+    /// List staff members.
+    List,
+    /// Give a staff member a new one-time password (and unlock the account).
+    ResetPassword { username: String },
+    /// Disable a staff member's account.
+    Disable { username: String },
+}
+
+#[derive(Subcommand)]
+pub enum TillCommand {
+    /// Issue a key for a till; prints the key once.
+    Add {
+        /// Store code.
+        store: String,
+        /// Till id within the store.
+        till_id: String,
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List till keys.
+    List,
+    /// Revoke a till key by its id (see `till list`).
+    Revoke { id: i64 },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain and report the first broken link.
+    Verify,
+}
