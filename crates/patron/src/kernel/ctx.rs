@@ -149,6 +149,16 @@ impl Ctx {
         self.app.clock.now()
     }
 
+    /// Today's business date in the configured time zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        super::dates::business_date(self.now(), self.app.config.tz())
+    }
+
+    /// Today's business date at `store`.
+    pub fn today_at(&self, store: &super::stores::StoreInfo) -> chrono::NaiveDate {
+        super::dates::business_date(self.now(), store.tz)
+    }
+
     /// Whether the actor holds `permission` at any store.
     pub fn can(&self, permission: Permission) -> bool {
         match &self.actor {

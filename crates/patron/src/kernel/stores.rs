@@ -32,6 +32,10 @@ impl Stores {
     pub fn by_id(&self, id: i64) -> Option<&StoreInfo> {
         self.by_id.get(&id)
     }
+    /// Every store, open or closed, in no particular order.
+    pub fn all(&self) -> Vec<StoreInfo> {
+        self.by_id.values().cloned().collect()
+    }
 }
 
 impl Cached for Stores {
