@@ -1,6 +1,7 @@
 //! The kernel: what every use case is given, below every area and naming none.
 //!
 //! - `config`, `clock`, `ctx`: configuration, time, and who acts.
+//! - `lang`: the languages Patron speaks (the catalog is the toolkit's).
 //! - `db`: SQLite or PostgreSQL behind one `Db`, migrations, the write path, test databases.
 //! - `audit`: the append-only, hash-chained audit log written with every change.
 //! - `cache`: settings, tiers and stores kept in memory for a few seconds.
@@ -13,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod ctx;
 pub mod db;
+pub mod lang;
 pub mod pii;
 pub mod secret;
 pub mod stores;
