@@ -5,6 +5,7 @@
 pub mod approvals;
 pub mod catalogs;
 pub mod jobs;
+mod store;
 
 use std::future::Future;
 use std::time::Duration;
@@ -124,8 +125,7 @@ pub fn router_with(app: App, extra: Router<App>) -> Router {
 }
 
 async fn healthz(State(app): State<App>) -> Response {
-    let ok = crate::on_db!(app.db, |p| sqlx::query("select 1").execute(p).await.is_ok());
-    if ok {
+    if store::ping(&app.db).await {
         Json(serde_json::json!({ "status": "ok" })).into_response()
     } else {
         (
@@ -287,29 +287,12 @@ pub async fn serve_with(
     result
 }
 
-/// Deletes sessions idle past the timeout (they are refused anyway; this keeps the table small).
+/// Deletes sessions idle past the timeout every ten minutes.
 async fn sweep_sessions(app: App) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
-        let idle = chrono::Duration::minutes(i64::from(app.config.session.idle_timeout_minutes));
-        let cutoff = app.clock.now() - idle;
-        let result = app
-            .db
-            .write(move |tx| {
-                Box::pin(async move {
-                    crate::on_tx!(tx, |c| {
-                        sqlx::query("delete from sessions where seen_at < $1")
-                            .bind(cutoff)
-                            .execute(c)
-                            .await
-                            .map(|r| r.rows_affected())
-                    })?;
-                    Ok::<_, crate::kernel::db::DbError>(())
-                })
-            })
-            .await;
-        if let Err(e) = result {
+        if let Err(e) = crate::auth::sessions::sweep_idle(&app).await {
             tracing::warn!(error = %e, "session sweep failed");
         }
     }

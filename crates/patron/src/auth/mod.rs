@@ -1,5 +1,6 @@
 //! Signing in and out: staff login with lockout, password changes, the session, language
-//! choice, and the bearer keys of tills and scripts (`keys`).
+//! choice, and checking the bearer keys of tills and scripts (`keys`; issuing them is the staff
+//! area's).
 
 pub mod keys;
 pub mod password;
@@ -12,7 +13,6 @@ use patron_core::password::{LockoutPolicy, PasswordProblem, check_new_password};
 use crate::auth::store as staff_store;
 use crate::kernel::ctx::{App, Ctx, Forbidden};
 use crate::kernel::db::{DbError, WriteError};
-use crate::on_tx;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -93,49 +93,7 @@ pub async fn login(
         request_id,
     );
     if !ok {
-        let policy = policy(app);
-        let lock_until = now + Duration::minutes(i64::from(policy.lock_minutes));
-        let id = account.id;
-        let failed = ctx.audit("staff.login_failed", "staff", id);
-        let locked_entry = ctx.audit("staff.locked", "staff", id);
-        let locked = app
-            .db
-            .write(move |tx| {
-                let (failed, locked_entry) = (failed.clone(), locked_entry.clone());
-                Box::pin(async move {
-                    let failures: i64 = on_tx!(tx, |c| {
-                        sqlx::query_scalar(
-                            "update staff set failed_logins = failed_logins + 1 where id = $1 \
-                             returning failed_logins",
-                        )
-                        .bind(id)
-                        .fetch_one(c)
-                        .await
-                    })?;
-                    let failures = u32::try_from(failures).unwrap_or(u32::MAX);
-                    tx.audit(failed.after(&serde_json::json!({ "failed_logins": failures })));
-                    if policy.locks_after(failures) {
-                        on_tx!(tx, |c| {
-                            sqlx::query(
-                                "update staff set locked_until = $1, failed_logins = 0 where id = $2",
-                            )
-                            .bind(lock_until)
-                            .bind(id)
-                            .execute(c)
-                            .await.map(|r| r.rows_affected())
-                        })?;
-                        tx.audit(locked_entry.after(&serde_json::json!({ "locked_until": lock_until })));
-                        return Ok::<_, AuthError>(true);
-                    }
-                    Ok(false)
-                })
-            })
-            .await?;
-        return Err(if locked {
-            AuthError::Locked { until: lock_until }
-        } else {
-            AuthError::InvalidCredentials
-        });
+        return Err(record_failure(app, &ctx, account.id, now).await?);
     }
     if account.disabled {
         return Err(AuthError::Disabled);
@@ -148,18 +106,7 @@ pub async fn login(
             Box::pin(async move {
                 // Guarded: a lock set by concurrent failures while this password was being
                 // checked still holds, even against the right password.
-                let cleared = on_tx!(tx, |c| {
-                    sqlx::query(
-                        "update staff set failed_logins = 0, locked_until = null \
-                         where id = $1 and (locked_until is null or locked_until <= $2)",
-                    )
-                    .bind(id)
-                    .bind(now)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
-                if cleared == 0 {
+                if !staff_store::clear_failures(tx, id, now).await? {
                     return Err(AuthError::Locked { until: now });
                 }
                 tx.audit(entry);
@@ -172,6 +119,44 @@ pub async fn login(
         staff_id: id,
         must_change_password: account.must_change_password,
         session_cookie,
+    })
+}
+
+/// Counts a wrong password against account `id`, locking it when the policy says so; returns
+/// the error the login answers with.
+async fn record_failure(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<AuthError, AuthError> {
+    let policy = policy(app);
+    let lock_until = now + Duration::minutes(i64::from(policy.lock_minutes));
+    let failed = ctx.audit("staff.login_failed", "staff", id);
+    let locked_entry = ctx.audit("staff.locked", "staff", id);
+    let locked = app
+        .db
+        .write(move |tx| {
+            let (failed, locked_entry) = (failed.clone(), locked_entry.clone());
+            Box::pin(async move {
+                let failures = staff_store::count_failed_login(tx, id).await?;
+                let failures = u32::try_from(failures).unwrap_or(u32::MAX);
+                tx.audit(failed.after(&serde_json::json!({ "failed_logins": failures })));
+                if policy.locks_after(failures) {
+                    staff_store::lock(tx, id, lock_until).await?;
+                    tx.audit(
+                        locked_entry.after(&serde_json::json!({ "locked_until": lock_until })),
+                    );
+                    return Ok::<_, AuthError>(true);
+                }
+                Ok(false)
+            })
+        })
+        .await?;
+    Ok(if locked {
+        AuthError::Locked { until: lock_until }
+    } else {
+        AuthError::InvalidCredentials
     })
 }
 
@@ -215,18 +200,7 @@ pub async fn change_password(
         .write(move |tx| {
             let (new_hash, keep, entry) = (new_hash.clone(), keep.clone(), entry.clone());
             Box::pin(async move {
-                on_tx!(tx, |c| {
-                    sqlx::query(
-                        "update staff set password_hash = $1, must_change_password = false, \
-                         password_changed_at = $2 where id = $3",
-                    )
-                    .bind(&new_hash)
-                    .bind(now)
-                    .bind(id)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
+                staff_store::set_own_password(tx, id, &new_hash, now).await?;
                 sessions::delete_all_for(tx, "staff", id, Some(&keep)).await?;
                 tx.audit(entry);
                 Ok::<_, AuthError>(())
@@ -236,7 +210,7 @@ pub async fn change_password(
 }
 
 /// The signed-in staff member chooses the console language.
-pub async fn set_language(ctx: &Ctx, lang: crate::web::i18n::Lang) -> Result<(), AuthError> {
+pub async fn set_language(ctx: &Ctx, lang: crate::kernel::lang::Lang) -> Result<(), AuthError> {
     let Some(me) = ctx.actor.staff() else {
         return Err(AuthError::InvalidCredentials);
     };
@@ -249,14 +223,7 @@ pub async fn set_language(ctx: &Ctx, lang: crate::web::i18n::Lang) -> Result<(),
         .write(move |tx| {
             let entry = entry.clone();
             Box::pin(async move {
-                on_tx!(tx, |c| {
-                    sqlx::query("update staff set lang = $1 where id = $2")
-                        .bind(code)
-                        .bind(id)
-                        .execute(c)
-                        .await
-                        .map(|r| r.rows_affected())
-                })?;
+                staff_store::set_lang(tx, id, code).await?;
                 tx.audit(entry);
                 Ok::<_, AuthError>(())
             })

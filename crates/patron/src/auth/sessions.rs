@@ -4,28 +4,19 @@
 //! `session.idle_timeout_minutes` without a request or `session.absolute_timeout_hours` after
 //! login, both measured with the application's `Clock`.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 
+use crate::auth::store::sessions as store;
+pub use crate::auth::store::sessions::Session;
 use crate::kernel::ctx::App;
 use crate::kernel::db::DbError;
 use crate::kernel::secret;
-use crate::{on_db, on_tx};
 
 /// The console's session cookie.
 pub const COOKIE: &str = "patron_session";
 
 /// `seen_at` is refreshed at most this often, so reading pages does not mean writing rows.
 const TOUCH_EVERY_SECONDS: i64 = 60;
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Session {
-    pub id: String,
-    pub subject_kind: String,
-    pub subject_id: i64,
-    pub csrf_token: String,
-    pub created_at: DateTime<Utc>,
-    pub seen_at: DateTime<Utc>,
-}
 
 /// What a request's cookie turned out to be.
 #[derive(Debug)]
@@ -50,22 +41,7 @@ pub async fn create(app: &App, subject_kind: &str, subject_id: i64) -> Result<St
     app.db
         .write(move |tx| {
             let (id, kind, csrf) = (id.clone(), kind.clone(), csrf.clone());
-            Box::pin(async move {
-                on_tx!(tx, |c| {
-                    sqlx::query(
-                        "insert into sessions (id, subject_kind, subject_id, csrf_token, created_at, seen_at) \
-                         values ($1, $2, $3, $4, $5, $5)",
-                    )
-                    .bind(&id)
-                    .bind(&kind)
-                    .bind(subject_id)
-                    .bind(&csrf)
-                    .bind(now)
-                    .execute(c)
-                    .await.map(|r| r.rows_affected())
-                })?;
-                Ok::<_, DbError>(())
-            })
+            Box::pin(async move { store::insert(tx, &id, &kind, subject_id, &csrf, now).await })
         })
         .await?;
     Ok(cookie)
@@ -74,17 +50,7 @@ pub async fn create(app: &App, subject_kind: &str, subject_id: i64) -> Result<St
 /// Finds the session a cookie names, ending it if it has timed out.
 pub async fn lookup(app: &App, subject_kind: &str, cookie: &str) -> Result<Lookup, DbError> {
     let id = stored_id(app, cookie);
-    let found: Option<Session> = on_db!(app.db, |p| {
-        sqlx::query_as(
-            "select id, subject_kind, subject_id, csrf_token, created_at, seen_at from sessions \
-             where id = $1 and subject_kind = $2",
-        )
-        .bind(&id)
-        .bind(subject_kind)
-        .fetch_optional(p)
-        .await?
-    });
-    let Some(session) = found else {
+    let Some(session) = store::find(&app.db, &id, subject_kind).await? else {
         return Ok(Lookup::Missing);
     };
     let now = app.clock.now();
@@ -99,17 +65,7 @@ pub async fn lookup(app: &App, subject_kind: &str, cookie: &str) -> Result<Looku
         app.db
             .write(move |tx| {
                 let id = id.clone();
-                Box::pin(async move {
-                    on_tx!(tx, |c| {
-                        sqlx::query("update sessions set seen_at = $1 where id = $2")
-                            .bind(now)
-                            .bind(&id)
-                            .execute(c)
-                            .await
-                            .map(|r| r.rows_affected())
-                    })?;
-                    Ok::<_, DbError>(())
-                })
+                Box::pin(async move { store::touch(tx, &id, now).await })
             })
             .await?;
     }
@@ -125,16 +81,7 @@ async fn delete_by_id(app: &App, id: String) -> Result<(), DbError> {
     app.db
         .write(move |tx| {
             let id = id.clone();
-            Box::pin(async move {
-                on_tx!(tx, |c| {
-                    sqlx::query("delete from sessions where id = $1")
-                        .bind(&id)
-                        .execute(c)
-                        .await
-                        .map(|r| r.rows_affected())
-                })?;
-                Ok::<_, DbError>(())
-            })
+            Box::pin(async move { store::delete(tx, &id).await })
         })
         .await
 }
@@ -146,14 +93,14 @@ pub async fn delete_all_for(
     subject_id: i64,
     except_id: Option<&str>,
 ) -> Result<(), DbError> {
-    on_tx!(tx, |c| {
-        sqlx::query("delete from sessions where subject_kind = $1 and subject_id = $2 and id <> $3")
-            .bind(subject_kind)
-            .bind(subject_id)
-            .bind(except_id.unwrap_or(""))
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(())
+    store::delete_all_for(tx, subject_kind, subject_id, except_id.unwrap_or("")).await
+}
+
+/// Deletes sessions idle past the timeout (they are refused anyway; this keeps the table small).
+pub async fn sweep_idle(app: &App) -> Result<(), DbError> {
+    let idle = Duration::minutes(i64::from(app.config.session.idle_timeout_minutes));
+    let cutoff = app.clock.now() - idle;
+    app.db
+        .write(move |tx| Box::pin(async move { store::delete_seen_before(tx, cutoff).await }))
+        .await
 }

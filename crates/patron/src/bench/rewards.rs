@@ -10,11 +10,12 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::NaiveDate;
 
+use crate::bench::store as bench_store;
 use crate::kernel::clock::SystemClock;
-use crate::kernel::config::{Config, Secrets};
+use crate::kernel::config::Secrets;
 use crate::kernel::ctx::{Actor, App, Ctx};
-use crate::kernel::db::testing::{TestBackend, TestDb};
-use crate::kernel::db::{Backend, DbError};
+use crate::kernel::db::Backend;
+use crate::kernel::db::testing::TestBackend;
 
 #[derive(Debug, Clone)]
 pub struct RewardsBench {
@@ -62,13 +63,7 @@ impl std::fmt::Display for RewardsReport {
 }
 
 pub async fn run_rewards(b: &RewardsBench) -> anyhow::Result<RewardsReport> {
-    let tdb = TestDb::new(b.backend)
-        .await
-        .context("making the bench database (PostgreSQL needs PATRON_TEST_PG)")?;
-    let db = tdb.open().await?;
-    let mut config = Config::load_from(&tdb.dir, figment::providers::Env::prefixed("PATRON_NONE_"))
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    config.database_url = tdb.url.clone();
+    let (_tdb, db, config) = crate::bench::database(b.backend).await?;
     let app = App::new(
         db.clone(),
         Arc::new(SystemClock),
@@ -82,17 +77,9 @@ pub async fn run_rewards(b: &RewardsBench) -> anyhow::Result<RewardsReport> {
         },
         None,
     );
-    let store = crate::areas::staff::create_store(
-        &ctx,
-        &crate::areas::staff::StoreInput {
-            code: "HQ".into(),
-            name: "总部".into(),
-            time_zone: "Asia/Shanghai".into(),
-            active: true,
-        },
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let store = crate::bench::create_hq(&ctx)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let pg = app.db.backend() == Backend::Postgres;
 
     let started = Instant::now();
@@ -101,18 +88,12 @@ pub async fn run_rewards(b: &RewardsBench) -> anyhow::Result<RewardsReport> {
     let load_secs = started.elapsed().as_secs_f64();
     eprintln!("loaded {} members in {load_secs:.1} s", b.members);
 
-    let (expiring_next_month, expected_listed): (i64, i64) = crate::on_db!(app.db, |p| {
-        sqlx::query_as(
-            "select CAST(COUNT(*) AS BIGINT), \
-             CAST(COALESCE(SUM(CASE WHEN m.points_balance >= 5000 THEN 1 ELSE 0 END), 0) AS BIGINT) \
-             from cards c join members m on m.id = c.member_id \
-             where c.state = 'active' and c.expires_on >= $1 and c.expires_on <= $2",
-        )
-        .bind(NaiveDate::from_ymd_opt(2026, 12, 1))
-        .bind(NaiveDate::from_ymd_opt(2026, 12, 31))
-        .fetch_one(p)
-        .await?
-    });
+    let (expiring_next_month, expected_listed) = bench_store::cards_expiring(
+        &app.db,
+        NaiveDate::from_ymd_opt(2026, 12, 1),
+        NaiveDate::from_ymd_opt(2026, 12, 31),
+    )
+    .await?;
 
     let month_end = NaiveDate::from_ymd_opt(2026, 11, 30).context("date")?;
     let started = Instant::now();
@@ -125,11 +106,7 @@ pub async fn run_rewards(b: &RewardsBench) -> anyhow::Result<RewardsReport> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let repeat_secs = started.elapsed().as_secs_f64();
-    let listed: i64 = crate::on_db!(app.db, |p| {
-        sqlx::query_scalar("select CAST(COUNT(*) AS BIGINT) from reward_list_rows")
-            .fetch_one(p)
-            .await?
-    });
+    let listed = bench_store::reward_list_rows(&app.db).await?;
     app.db.close().await;
     Ok(RewardsReport {
         backend: if pg { "PostgreSQL" } else { "SQLite" },
@@ -147,37 +124,10 @@ pub async fn run_rewards(b: &RewardsBench) -> anyhow::Result<RewardsReport> {
 /// Spreads card expiry over 24 months from December 2026 and balances over 0–19,999 points,
 /// with an opening ledger entry and one lot per member, in set-based statements.
 async fn spread(app: &App, pg: bool) -> anyhow::Result<()> {
-    let expiry: &'static str = if pg {
-        "update cards set expires_on = (date '2026-12-01' \
-         + make_interval(months => CAST(member_id % 24 AS INT), days => CAST(member_id % 28 AS INT)))::date"
-    } else {
-        "update cards set expires_on = date('2026-12-01', '+' || (member_id % 24) || ' months', \
-         '+' || (member_id % 28) || ' days')"
-    };
-    let statements: [&'static str; 5] = [
-        expiry,
-        "update members set points_balance = (id * 7919) % 20000",
-        "insert into point_entries (member_id, at, kind, points, balance_after, store_id, source_ref, note) \
-         select id, created_at, 'opening', points_balance, points_balance, store_id, 'bench', 'opening balance' \
-         from members where points_balance > 0",
-        "insert into point_lots (member_id, expires_on, earned, remaining) \
-         select id, '2027-12-31', points_balance, points_balance from members where points_balance > 0",
-        "analyze",
-    ];
-    for sql in statements {
+    for sql in bench_store::spread_statements(pg) {
         let t = Instant::now();
         app.db
-            .write(move |tx| {
-                Box::pin(async move {
-                    crate::on_tx!(tx, |c| {
-                        sqlx::query(sql)
-                            .execute(&mut *c)
-                            .await
-                            .map(|r| r.rows_affected())
-                    })?;
-                    Ok::<_, DbError>(())
-                })
-            })
+            .write(move |tx| Box::pin(async move { bench_store::execute(tx, sql).await }))
             .await?;
         eprintln!(
             "  {:.1} s  {}",

@@ -206,16 +206,17 @@ async fn till(dir: &Path, t: TillCommand) -> anyhow::Result<()> {
             let Some(s) = stores.iter().find(|s| s.code.eq_ignore_ascii_case(&store)) else {
                 anyhow::bail!("there is no store {store:?}");
             };
-            let (row, key) = crate::auth::keys::issue_till_key(&ctx, s.id, &till_id, &label)
-                .await
-                .map_err(explain)?;
+            let (row, key) =
+                crate::areas::staff::keys::issue_till_key(&ctx, s.id, &till_id, &label)
+                    .await
+                    .map_err(explain)?;
             println!(
                 "till key #{} for {} till {} (shown only now): {key}",
                 row.id, row.store_code, row.till_id
             );
         }
         TillCommand::List => {
-            for k in crate::auth::keys::list_till_keys(&ctx)
+            for k in crate::areas::staff::keys::list_till_keys(&ctx)
                 .await
                 .map_err(explain)?
             {
@@ -231,7 +232,7 @@ async fn till(dir: &Path, t: TillCommand) -> anyhow::Result<()> {
             }
         }
         TillCommand::Revoke { id } => {
-            crate::auth::keys::revoke_till_key(&ctx, id)
+            crate::areas::staff::keys::revoke_till_key(&ctx, id)
                 .await
                 .map_err(explain)?;
             println!("till key #{id} is revoked");

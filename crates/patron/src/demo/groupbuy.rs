@@ -280,9 +280,10 @@ pub async fn build(
     let cli = crate::cli::cli_ctx(app);
     let stores = demo_app.cache.stores(&demo_app.db).await?;
     let wfj = stores.by_code("WFJ").context("store WFJ")?.id;
-    let (till_row, _) = crate::auth::keys::issue_till_key(&cli, wfj, "02", "团购演示收银台")
-        .await
-        .map_err(|e| anyhow!("demo till key: {e}"))?;
+    let (till_row, _) =
+        crate::areas::staff::keys::issue_till_key(&cli, wfj, "02", "团购演示收银台")
+            .await
+            .map_err(|e| anyhow!("demo till key: {e}"))?;
     let who = |n: &str| actor(n).with_context(|| format!("demo user {n}"));
     let d = Desk {
         app: demo_app,

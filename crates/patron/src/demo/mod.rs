@@ -13,8 +13,8 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::areas::staff::{self, StaffInput, StoreInput};
-use crate::auth::{keys, password};
+use crate::areas::staff::{self, StaffInput, StoreInput, keys};
+use crate::auth::password;
 use crate::cli::{self, cli_ctx, explain};
 use crate::kernel::ctx::{App, Ctx};
 

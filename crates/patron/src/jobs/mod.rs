@@ -2,6 +2,8 @@
 //! run key (the business date, or the year for the annual review), and runs from the scheduler
 //! inside `serve` or by hand with `patron job run NAME`.
 
+mod store;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -12,7 +14,6 @@ use serde::Serialize;
 
 use crate::kernel::ctx::{Actor, App, Ctx};
 use crate::kernel::db::{DbError, ts};
-use crate::{on_db, on_tx};
 
 /// A job's work, boxed so that a registry can hold every area's jobs in one list.
 pub type JobFuture<'a> = Pin<Box<dyn Future<Output = Result<RunReport, JobError>> + Send + 'a>>;
@@ -143,13 +144,7 @@ pub async fn run(
 }
 
 async fn finished(app: &App, job: &str, run_key: &str) -> Result<bool, DbError> {
-    let status: Option<String> = on_db!(app.db, |p| {
-        sqlx::query_scalar("select status from job_runs where job = $1 and run_key = $2")
-            .bind(job)
-            .bind(run_key)
-            .fetch_optional(p)
-            .await?
-    });
+    let status = store::status(&app.db, job, run_key).await?;
     Ok(status.as_deref() == Some("finished"))
 }
 
@@ -158,21 +153,7 @@ async fn start(app: &App, job: &str, run_key: &str) -> Result<(), DbError> {
     app.db
         .write(move |tx| {
             let (job, run_key) = (job.clone(), run_key.clone());
-            Box::pin(async move {
-                on_tx!(tx, |c| {
-                    sqlx::query(
-                        "insert into job_runs (job, run_key, status, started_at) values ($1, $2, 'running', $3) \
-                         on conflict (job, run_key) do update set status = 'running', started_at = excluded.started_at",
-                    )
-                    .bind(&job)
-                    .bind(&run_key)
-                    .bind(now)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
-                Ok::<_, DbError>(())
-            })
+            Box::pin(async move { store::mark_running(tx, &job, &run_key, now).await })
         })
         .await
 }
@@ -185,21 +166,7 @@ async fn finish(app: &App, job: &str, run_key: &str, report: &RunReport) -> Resu
         .write(move |tx| {
             let (job, run_key, detail) = (job.clone(), run_key.clone(), detail.clone());
             Box::pin(async move {
-                on_tx!(tx, |c| {
-                    sqlx::query(
-                        "update job_runs set status = 'finished', finished_at = $1, processed = $2, detail = $3 \
-                         where job = $4 and run_key = $5",
-                    )
-                    .bind(now)
-                    .bind(processed)
-                    .bind(&detail)
-                    .bind(&job)
-                    .bind(&run_key)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
-                Ok::<_, DbError>(())
+                store::mark_finished(tx, &job, &run_key, now, processed, &detail).await
             })
         })
         .await

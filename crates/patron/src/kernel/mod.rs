@@ -1,6 +1,7 @@
 //! The kernel: what every use case is given, below every area and naming none.
 //!
 //! - `config`, `clock`, `ctx`: configuration, time, and who acts.
+//! - `lang`: the languages Patron speaks (the catalog is the toolkit's).
 //! - `db`: SQLite or PostgreSQL behind one `Db`, migrations, the write path, test databases.
 //! - `audit`: the append-only, hash-chained audit log written with every change.
 //! - `cache`: settings, tiers and stores kept in memory for a few seconds.
@@ -15,6 +16,7 @@ pub mod ctx;
 pub mod dates;
 pub mod db;
 pub mod error;
+pub mod lang;
 pub mod pii;
 pub mod secret;
 pub mod stores;

@@ -9,12 +9,7 @@ use std::sync::LazyLock;
 
 use super::messages::CATALOG;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    ZhCn,
-    En,
-}
+pub use crate::kernel::lang::Lang;
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
     // The areas' catalogs come from the composition root (the documented exception to the
@@ -27,38 +22,6 @@ static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = La
 });
 
 impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::ZhCn => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Lang> {
-        match code.trim() {
-            "zh-CN" | "zh" | "zh-cn" => Some(Lang::ZhCn),
-            "en" | "en-US" | "en-GB" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The first language of an `Accept-Language` header that Patron speaks.
-    pub fn from_accept_language(header: &str) -> Option<Lang> {
-        header
-            .split(',')
-            .filter_map(|part| part.split(';').next())
-            .find_map(|tag| {
-                let tag = tag.trim().to_ascii_lowercase();
-                if tag.starts_with("zh") {
-                    Some(Lang::ZhCn)
-                } else if tag.starts_with("en") {
-                    Some(Lang::En)
-                } else {
-                    None
-                }
-            })
-    }
-
     /// The message for `key` in this language (the key itself if it is missing, so a gap shows
     /// on screen rather than an empty label).
     pub fn t(self, key: &str) -> &'static str {
@@ -101,19 +64,6 @@ mod tests {
                 "{k} is empty"
             );
         }
-    }
-
-    #[test]
-    fn accept_language_picks_the_first_known_language() {
-        assert_eq!(
-            Lang::from_accept_language("fr, en;q=0.8, zh"),
-            Some(Lang::En)
-        );
-        assert_eq!(
-            Lang::from_accept_language("zh-CN,zh;q=0.9"),
-            Some(Lang::ZhCn)
-        );
-        assert_eq!(Lang::from_accept_language("fr"), None);
     }
 
     /// Every `t("…")` in the templates and every message key in the code is in the catalog.

@@ -47,11 +47,11 @@ both!(
     |backend| async move {
         let t = spawn_app(backend).await;
         let ctx = t.ctx();
-        let (row, key) = patron::auth::keys::issue_till_key(&ctx, t.hq, "01", "1号台")
+        let (row, key) = patron::areas::staff::keys::issue_till_key(&ctx, t.hq, "01", "1号台")
             .await
             .expect("issue");
         // One live key per till.
-        let dup = patron::auth::keys::issue_till_key(&ctx, t.hq, "01", "again").await;
+        let dup = patron::areas::staff::keys::issue_till_key(&ctx, t.hq, "01", "again").await;
         assert!(matches!(
             dup,
             Err(patron::areas::staff::StaffError::Duplicate { field: "till_id" })

@@ -115,7 +115,7 @@ both!(
         ];
         let grants: Vec<(&str, i64)> = roles.iter().map(|r| (*r, t.hq)).collect();
         let (staff_id, _) = t.add_staff("openapi", &grants, false).await;
-        let token = patron::auth::keys::issue_token(&t.ctx(), "openapi", staff_id, None)
+        let token = patron::areas::staff::keys::issue_token(&t.ctx(), "openapi", staff_id, None)
             .await
             .expect("token")
             .1;

@@ -6,6 +6,7 @@
 
 pub mod api;
 mod error;
+pub mod keys;
 pub mod pages;
 pub mod store;
 
@@ -360,15 +361,7 @@ pub async fn set_disabled(ctx: &Ctx, id: i64, disabled: bool) -> Result<(), Staf
             Box::pin(async move {
                 if disabled && store::other_active_admins(tx, id).await? == 0 {
                     // Disabling the last administrator would lock everyone out of the console.
-                    let grants: i64 = crate::on_tx!(tx, |c| {
-                        sqlx::query_scalar(
-                            "select cast(count(*) as bigint) from staff_roles where staff_id = $1 and role = 'admin'",
-                        )
-                        .bind(id)
-                        .fetch_one(c)
-                        .await?
-                    });
-                    if grants > 0 {
+                    if store::admin_grants(tx, id).await? > 0 {
                         return Err(StaffError::LastAdmin);
                     }
                 }
@@ -377,13 +370,7 @@ pub async fn set_disabled(ctx: &Ctx, id: i64, disabled: bool) -> Result<(), Staf
                 }
                 if disabled {
                     crate::auth::sessions::delete_all_for(tx, "staff", id, None).await?;
-                    crate::on_tx!(tx, |c| {
-                        sqlx::query("update api_tokens set revoked_at = $1, revoked_by = 'disabled' where staff_id = $2 and revoked_at is null")
-                            .bind(entry.at)
-                            .bind(id)
-                            .execute(c)
-                            .await.map(|r| r.rows_affected())?
-                    });
+                    store::keys::revoke_tokens_of(tx, id, entry.at).await?;
                 }
                 tx.audit(entry);
                 Ok(())

@@ -224,7 +224,7 @@ impl TestApp {
 
     /// A key for till `till_id` at `store_id`.
     pub async fn till_key(&self, store_id: i64, till_id: &str) -> String {
-        patron::auth::keys::issue_till_key(&self.ctx(), store_id, till_id, "test till")
+        patron::areas::staff::keys::issue_till_key(&self.ctx(), store_id, till_id, "test till")
             .await
             .expect("till key")
             .1

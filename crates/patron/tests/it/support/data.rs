@@ -6,7 +6,7 @@ use super::app::{PASSWORD, TestApp};
 /// Adds a staff member holding `roles` (role code, store id) and returns an API token of theirs.
 pub async fn token(t: &TestApp, username: &str, roles: &[(&str, i64)]) -> String {
     let (id, _) = t.add_staff(username, roles, false).await;
-    patron::auth::keys::issue_token(&t.ctx(), username, id, None)
+    patron::areas::staff::keys::issue_token(&t.ctx(), username, id, None)
         .await
         .expect("token")
         .1

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
+use crate::areas::staff::keys::{self, TillKeyRow, TokenRow};
 use crate::areas::staff::{self, StaffError, StaffRow, StoreRow};
-use crate::auth::keys::{self, TillKeyRow, TokenRow};
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};

@@ -1,14 +1,18 @@
 //! The identity side of the staff table: what login, sessions and keys read about an account
 //! (its password hash, state and role grants). The staff area administers accounts and reads
-//! them through these functions too.
+//! them through these functions too. Sessions (`sessions`) and presented bearer keys (`keys`)
+//! have their own files.
+
+pub mod keys;
+pub mod sessions;
 
 use chrono::{DateTime, Utc};
 use patron_core::Role;
 use serde::Serialize;
 
 use crate::kernel::ctx::{Grant, StaffActor};
-use crate::kernel::db::{Db, DbError};
-use crate::on_db;
+use crate::kernel::db::{Db, DbError, Tx};
+use crate::{on_db, on_tx};
 
 /// What login needs to know about an account.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -121,4 +125,82 @@ pub async fn load_actor(db: &Db, id: i64) -> Result<Option<(StaffActor, StaffRow
         },
         row,
     )))
+}
+
+/// Counts a failed login; returns the failures so far.
+pub async fn count_failed_login(tx: &mut Tx, id: i64) -> Result<i64, DbError> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "update staff set failed_logins = failed_logins + 1 where id = $1 \
+             returning failed_logins",
+        )
+        .bind(id)
+        .fetch_one(c)
+        .await?
+    }))
+}
+
+/// Locks an account until `until` and starts its failure count again.
+pub async fn lock(tx: &mut Tx, id: i64, until: DateTime<Utc>) -> Result<(), DbError> {
+    on_tx!(tx, |c| {
+        sqlx::query("update staff set locked_until = $1, failed_logins = 0 where id = $2")
+            .bind(until)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Clears the failure count and an expired lock after a right password; `false` when a lock
+/// is still in force at `now` (set by concurrent failures while the password was checked).
+pub async fn clear_failures(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<bool, DbError> {
+    let cleared = on_tx!(tx, |c| {
+        sqlx::query(
+            "update staff set failed_logins = 0, locked_until = null \
+             where id = $1 and (locked_until is null or locked_until <= $2)",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(cleared > 0)
+}
+
+/// Stores a password the account holder chose themselves.
+pub async fn set_own_password(
+    tx: &mut Tx,
+    id: i64,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "update staff set password_hash = $1, must_change_password = false, \
+             password_changed_at = $2 where id = $3",
+        )
+        .bind(password_hash)
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Stores an account's console language (its code).
+pub async fn set_lang(tx: &mut Tx, id: i64, code: &str) -> Result<(), DbError> {
+    on_tx!(tx, |c| {
+        sqlx::query("update staff set lang = $1 where id = $2")
+            .bind(code)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
 }

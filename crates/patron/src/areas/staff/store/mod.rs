@@ -1,4 +1,7 @@
-//! SQL of the staff area: stores, staff accounts and their role grants.
+//! SQL of the staff area: stores, staff accounts and their role grants; till keys and API
+//! tokens in `keys`.
+
+pub mod keys;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -216,6 +219,18 @@ pub async fn set_profile(
             .map(|r| r.rows_affected())
     })?;
     Ok(Some((before, (display_name.to_string(), lang.to_string()))))
+}
+
+/// How many administrator grants a staff member holds.
+pub async fn admin_grants(tx: &mut Tx, staff_id: i64) -> Result<i64, DbError> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "select cast(count(*) as bigint) from staff_roles where staff_id = $1 and role = 'admin'",
+        )
+        .bind(staff_id)
+        .fetch_one(c)
+        .await?
+    }))
 }
 
 pub async fn set_disabled(tx: &mut Tx, id: i64, disabled: bool) -> Result<bool, DbError> {
