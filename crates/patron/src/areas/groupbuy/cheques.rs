@@ -25,7 +25,8 @@ pub struct ReleaseIn {
     pub counter_slip_no: String,
 }
 
-async fn sale_in(tx: &mut Tx, id: i64) -> Result<SaleState, GroupBuyError> {
+/// The sale as it is now, read inside the release or bounce.
+async fn sale_now(tx: &mut Tx, id: i64) -> Result<SaleState, GroupBuyError> {
     store::sales::sale_state(tx, id)
         .await?
         .ok_or(GroupBuyError::NotFound)
@@ -61,7 +62,7 @@ pub async fn release(ctx: &Ctx, sale_id: i64, input: &ReleaseIn) -> Result<(), G
         .write(move |tx| {
             let (c, slip, store) = (c.clone(), slip.clone(), store.clone());
             Box::pin(async move {
-                let SaleState { store_id, sale_no, state, due_on, .. } = sale_in(tx, sale_id).await?;
+                let SaleState { store_id, sale_no, state, due_on, .. } = sale_now(tx, sale_id).await?;
                 if state != "reserved" {
                     return Err(GroupBuyError::Conflict(format!("sale {sale_no} is {state}, not reserved")));
                 }
@@ -169,7 +170,7 @@ pub async fn bounce(ctx: &Ctx, sale_id: i64, input: &BounceIn) -> Result<(), Gro
                     amount_fen: amount,
                     deposit_id,
                     ..
-                } = sale_in(tx, sale_id).await?;
+                } = sale_now(tx, sale_id).await?;
                 if state != "reserved" {
                     return Err(GroupBuyError::Conflict(format!(
                         "sale {sale_no} is {state}, not reserved"

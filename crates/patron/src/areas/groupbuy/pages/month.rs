@@ -1,4 +1,4 @@
-//! Rebates (request, notice, payment in vouchers) and of the month-end
+//! Rebates (request, notice, payment in vouchers, the register as a file) and the month-end
 //! reconciliation (figures, the two signatures).
 
 use askama::Template;

@@ -11,15 +11,15 @@ use patron_core::vouchers::{Movement, Payment};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-mod prepare;
-
-pub use prepare::{Prepared, PreparedLine, SaleCheck, check, prepare};
-
 use super::store::{self, Link, Move};
 use super::{GroupBuyError, staff_id, today};
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{Db, DbError, Tx};
 use crate::kernel::validation::Invalid;
+
+mod prepare;
+
+pub use prepare::{Prepared, PreparedLine, SaleCheck, check, prepare};
 
 /// The buyer, as the clerk records them (客户资料登记表).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
