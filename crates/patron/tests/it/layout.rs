@@ -29,20 +29,6 @@ const UPWARD_ALLOWED: &[(&str, &str)] = &[
 
 /// Files outside store files and `kernel/` that still hold SQL (to move into stores).
 const SQL_NOT_YET_IN_STORES: &[&str] = &[
-    "areas/groupbuy/check.rs",
-    "areas/groupbuy/cheques.rs",
-    "areas/groupbuy/deposits.rs",
-    "areas/groupbuy/month_pages.rs",
-    "areas/groupbuy/print.rs",
-    "areas/groupbuy/rebates.rs",
-    "areas/groupbuy/reconcile.rs",
-    "areas/groupbuy/redeem.rs",
-    "areas/groupbuy/report.rs",
-    "areas/groupbuy/requisitions.rs",
-    "areas/groupbuy/sale_pages.rs",
-    "areas/groupbuy/sales.rs",
-    "areas/groupbuy/settings.rs",
-    "areas/groupbuy/stock.rs",
     "areas/members/applications.rs",
     "areas/members/birthdays.rs",
     "areas/members/cards.rs",
@@ -69,7 +55,6 @@ const SQL_NOT_YET_IN_STORES: &[&str] = &[
     "bench/vouchers.rs",
     "demo/events.rs",
     "demo/gifts.rs",
-    "demo/groupbuy.rs",
     "demo/members.rs",
     "demo/rewards.rs",
     "jobs/mod.rs",

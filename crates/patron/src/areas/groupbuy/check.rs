@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::store::check as store;
 use crate::kernel::db::{Db, DbError};
-use crate::on_db;
 
 /// What the check found.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -31,26 +31,9 @@ impl VoucherCheck {
 
 pub async fn verify(db: &Db) -> Result<VoucherCheck, DbError> {
     let mut out = VoucherCheck::default();
-    let held: Vec<(String, i64)> = on_db!(db, |p| {
-        sqlx::query_as("select state, count(*) from vouchers group by state")
-            .fetch_all(p)
-            .await?
-    });
-    let ledger: Vec<(String, i64)> = on_db!(db, |p| {
-        sqlx::query_as(
-            "select state, cast(sum(n) as bigint) from ( \
-               select to_state as state, count as n from voucher_movements \
-               union all select from_state, -count from voucher_movements where from_state <> 'none' \
-             ) t group by state",
-        )
-        .fetch_all(p)
-        .await?
-    });
-    out.movements = on_db!(db, |p| {
-        sqlx::query_scalar("select count(*) from voucher_movements")
-            .fetch_one(p)
-            .await?
-    });
+    let held = store::held_by_state(db).await?;
+    let ledger = store::ledger_by_state(db).await?;
+    out.movements = store::movement_count(db).await?;
     let mut states: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     for (s, n) in held {
         out.vouchers += n;
@@ -64,26 +47,9 @@ pub async fn verify(db: &Db) -> Result<VoucherCheck, DbError> {
         .filter(|(_, (a, b))| a != b)
         .map(|(s, (a, b))| (s, a, b))
         .collect();
-    let stock: Vec<(i64, i64, i64)> = on_db!(db, |p| {
-        sqlx::query_as(
-            "select st.id, \
-               (select count(*) from vouchers v where v.store_id = st.id and v.state in ('received', 'stamped', 'reserved')), \
-               cast(coalesce((select sum(case when m.to_state in ('received', 'stamped', 'reserved') then m.count else 0 end) \
-                 - sum(case when m.from_state in ('received', 'stamped', 'reserved') then m.count else 0 end) \
-                 from voucher_movements m where m.store_id = st.id), 0) as bigint) \
-             from stores st order by st.id",
-        )
-        .fetch_all(p)
-        .await?
-    });
+    let stock = store::stock_per_store(db).await?;
     out.stock_diffs = stock.into_iter().filter(|(_, a, b)| a != b).collect();
-    let closed = on_db!(db, |p| {
-        sqlx::query_as::<_, (i64, String, String)>(
-            "select store_id, month, figures from gb_reconciliations where closed order by store_id, month",
-        )
-        .fetch_all(p)
-        .await?
-    });
+    let closed = store::closed_months(db).await?;
     let stores = crate::areas::staff::store::list_stores(db).await?;
     for (store_id, month, signed) in closed {
         out.months_checked += 1;

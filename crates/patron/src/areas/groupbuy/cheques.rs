@@ -2,19 +2,18 @@
 //! cleared (not before its due date) or at once on a counter-deposit slip (倒存); a bounced
 //! cheque returns the reserved serials to stock and hands nothing over.
 
-use chrono::NaiveDate;
 use patron_core::Permission;
 use patron_core::vouchers::Movement;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::sales::{SaleLineRow, get};
+use super::sales::{get, lines};
+use super::store::sales::SaleState;
 use super::store::{self, Link, Move};
 use super::{GroupBuyError, staff_id, today};
 use crate::kernel::ctx::Ctx;
-use crate::kernel::db::{DbError, Tx, ts};
+use crate::kernel::db::Tx;
 use crate::kernel::validation::{Invalid, required_text};
-use crate::on_tx;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[schema(examples(json!({"reason": "counter_deposit", "counter_slip_no": "BK20260925001"})))]
@@ -26,28 +25,11 @@ pub struct ReleaseIn {
     pub counter_slip_no: String,
 }
 
-/// A sale's state as a release or bounce reads it inside its transaction.
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct SaleState {
-    store_id: i64,
-    sale_no: String,
-    state: String,
-    due_on: Option<NaiveDate>,
-    count: i64,
-    amount_fen: i64,
-    deposit_id: Option<i64>,
-}
-
-async fn sale_in(tx: &mut Tx, id: i64) -> Result<SaleState, GroupBuyError> {
-    let row: Option<SaleState> = on_tx!(tx, |c| {
-        sqlx::query_as(
-            "select store_id, sale_no, state, due_on, count, amount_fen, deposit_id from gb_sales where id = $1",
-        )
-        .bind(id)
-        .fetch_optional(c)
+/// The sale as it is now, read inside the release or bounce.
+async fn sale_now(tx: &mut Tx, id: i64) -> Result<SaleState, GroupBuyError> {
+    store::sales::sale_state(tx, id)
         .await?
-    });
-    row.ok_or(GroupBuyError::NotFound)
+        .ok_or(GroupBuyError::NotFound)
 }
 
 /// Hands over the reserved vouchers of a cheque or transfer sale: the date seal goes on now.
@@ -80,7 +62,7 @@ pub async fn release(ctx: &Ctx, sale_id: i64, input: &ReleaseIn) -> Result<(), G
         .write(move |tx| {
             let (c, slip, store) = (c.clone(), slip.clone(), store.clone());
             Box::pin(async move {
-                let SaleState { store_id, sale_no, state, due_on, .. } = sale_in(tx, sale_id).await?;
+                let SaleState { store_id, sale_no, state, due_on, .. } = sale_now(tx, sale_id).await?;
                 if state != "reserved" {
                     return Err(GroupBuyError::Conflict(format!("sale {sale_no} is {state}, not reserved")));
                 }
@@ -93,9 +75,9 @@ pub async fn release(ctx: &Ctx, sale_id: i64, input: &ReleaseIn) -> Result<(), G
                     )));
                 }
                 store::ensure_open(tx, store_id, day).await?;
-                let lines = lines_in(tx, sale_id).await?;
+                let sale_lines = lines(&mut *tx, sale_id).await?;
                 let mut count = 0;
-                for l in &lines {
+                for l in &sale_lines {
                     let m = store::move_range(
                         tx,
                         &Move {
@@ -119,21 +101,14 @@ pub async fn release(ctx: &Ctx, sale_id: i64, input: &ReleaseIn) -> Result<(), G
                     .await?;
                     count += m.count;
                 }
-                on_tx!(tx, |x| {
-                    sqlx::query(
-                        "update gb_sales set state = 'sold', released_at = $1, released_by = $2, released_on = $3, \
-                         release_reason = $4, counter_slip_no = $5 where id = $6 and state = 'reserved'",
-                    )
-                    .bind(ts(now))
-                    .bind(staff_id(&c))
-                    .bind(day)
-                    .bind(reason)
-                    .bind((!slip.is_empty()).then_some(slip.as_str()))
-                    .bind(sale_id)
-                    .execute(x)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
+                let released = store::sales::Released {
+                    at: now,
+                    by: staff_id(&c),
+                    on: day,
+                    reason,
+                    counter_slip_no: (!slip.is_empty()).then_some(slip.as_str()),
+                };
+                store::sales::mark_released(tx, sale_id, &released).await?;
                 store::journal(
                     tx,
                     &store::JournalLine {
@@ -163,18 +138,6 @@ pub async fn release(ctx: &Ctx, sale_id: i64, input: &ReleaseIn) -> Result<(), G
             })
         })
         .await
-}
-
-async fn lines_in(tx: &mut Tx, sale_id: i64) -> Result<Vec<SaleLineRow>, DbError> {
-    Ok(on_tx!(tx, |c| {
-        sqlx::query_as(
-            "select line_no, first_serial, last_serial, count, series_face_fen, face_value_fen, amount_fen, \
-             change_reason from gb_sale_lines where sale_id = $1 order by line_no",
-        )
-        .bind(sale_id)
-        .fetch_all(c)
-        .await?
-    }))
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -207,14 +170,16 @@ pub async fn bounce(ctx: &Ctx, sale_id: i64, input: &BounceIn) -> Result<(), Gro
                     amount_fen: amount,
                     deposit_id,
                     ..
-                } = sale_in(tx, sale_id).await?;
+                } = sale_now(tx, sale_id).await?;
                 if state != "reserved" {
-                    return Err(GroupBuyError::Conflict(format!("sale {sale_no} is {state}, not reserved")));
+                    return Err(GroupBuyError::Conflict(format!(
+                        "sale {sale_no} is {state}, not reserved"
+                    )));
                 }
                 let now = c.now();
                 let day = crate::areas::points::business_date(now, tz);
                 store::ensure_open(tx, store_id, day).await?;
-                for l in lines_in(tx, sale_id).await? {
+                for l in lines(&mut *tx, sale_id).await? {
                     store::move_range(
                         tx,
                         &Move {
@@ -238,19 +203,7 @@ pub async fn bounce(ctx: &Ctx, sale_id: i64, input: &BounceIn) -> Result<(), Gro
                     )
                     .await?;
                 }
-                on_tx!(tx, |x| {
-                    sqlx::query(
-                        "update gb_sales set state = 'bounced', bounced_at = $1, bounced_by = $2, bounce_reason = $3 \
-                         where id = $4 and state = 'reserved'",
-                    )
-                    .bind(ts(now))
-                    .bind(staff_id(&c))
-                    .bind(&reason)
-                    .bind(sale_id)
-                    .execute(x)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
+                store::sales::mark_bounced(tx, sale_id, now, staff_id(&c), &reason).await?;
                 // The cheque was counted as received: it leaves the journal again, unless it
                 // was already paid in to finance (then finance holds it, not the desk).
                 store::journal(

@@ -16,21 +16,20 @@ mod error;
 pub mod exchange;
 pub mod jobs;
 pub mod messages;
-pub mod month_pages;
 pub mod pages;
-pub mod print;
 pub mod rebates;
 pub mod reconcile;
 pub mod redeem;
 pub mod report;
 pub mod requisitions;
-pub mod sale_pages;
 pub mod sales;
 pub mod settings;
 pub mod stock;
 pub mod store;
 
 pub use error::GroupBuyError;
+/// The paper forms, where other areas have used them (`Paper`).
+pub use pages::print;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use patron_core::vouchers::{Breach, SerialRange};
@@ -41,8 +40,7 @@ use crate::kernel::db::{DbError, WriteError};
 use crate::kernel::validation::Invalid;
 
 /// Maps a unique violation on an idempotency key to `AlreadyRecorded`.
-pub(crate) fn on_duplicate(e: sqlx::Error) -> GroupBuyError {
-    let e = DbError::from(e);
+pub(crate) fn on_duplicate(e: DbError) -> GroupBuyError {
     if e.is_unique_violation() {
         GroupBuyError::AlreadyRecorded
     } else {

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use patron_core::Permission;
 use patron_core::money::Fen;
 use patron_core::vouchers::{Movement, rebate_for};
@@ -17,9 +17,8 @@ use super::store::{self, Link, Move};
 use super::{GroupBuyError, staff_id, store_at, today};
 use crate::approvals;
 use crate::kernel::ctx::Ctx;
-use crate::kernel::db::{Db, DbError, Tx, ts};
+use crate::kernel::db::{Db, DbError, Tx};
 use crate::kernel::validation::{Invalid, required_text};
-use crate::{on_db, on_tx};
 
 pub const KIND_REBATE: &str = "groupbuy.rebate";
 
@@ -30,67 +29,7 @@ pub struct RebateIn {
     pub buyer_id: i64,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, ToSchema)]
-pub struct RebateRow {
-    pub id: i64,
-    pub rebate_no: String,
-    pub store_id: i64,
-    pub buyer_id: i64,
-    pub organisation: String,
-    pub contact: String,
-    pub purchase_fen: i64,
-    pub rate_permille: i64,
-    pub rebate_fen: i64,
-    pub state: String,
-    pub approval_id: Option<i64>,
-    pub recon_no: Option<String>,
-    pub notified_at: Option<DateTime<Utc>>,
-    pub notified_how: Option<String>,
-    pub paid_at: Option<DateTime<Utc>>,
-    pub paid_on: Option<NaiveDate>,
-    pub signed_name: Option<String>,
-    pub expires_on: Option<NaiveDate>,
-    pub created_at: DateTime<Utc>,
-}
-
-const COLUMNS: &str = "r.id, r.rebate_no, r.store_id, r.buyer_id, b.organisation, b.contact, r.purchase_fen, \
-     r.rate_permille, r.rebate_fen, r.state, r.approval_id, r.recon_no, r.notified_at, r.notified_how, \
-     r.paid_at, r.paid_on, r.signed_name, r.expires_on, r.created_at \
-     from gb_rebates r join gb_buyers b on b.id = r.buyer_id";
-
-pub async fn get(db: &Db, id: i64) -> Result<Option<RebateRow>, DbError> {
-    let sql = format!("select {COLUMNS} where r.id = $1");
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(p)
-            .await?
-    }))
-}
-
-pub async fn list(db: &Db, store_id: i64) -> Result<Vec<RebateRow>, DbError> {
-    let sql = format!("select {COLUMNS} where r.store_id = $1 order by r.id desc limit 1000");
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(store_id)
-            .fetch_all(p)
-            .await?
-    }))
-}
-
-/// What a buyer's sold, not yet rebated purchases at a store come to.
-pub async fn open_purchases(db: &Db, store_id: i64, buyer_id: i64) -> Result<(i64, i64), DbError> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-            "select count(*), cast(coalesce(sum(amount_fen), 0) as bigint) from gb_sales \
-             where store_id = $1 and buyer_id = $2 and state = 'sold' and rebate_id is null",
-        )
-        .bind(store_id)
-        .bind(buyer_id)
-        .fetch_one(p)
-        .await?
-    }))
-}
+pub use super::store::rebates::{RebateRow, get, list, open_purchases};
 
 /// Files a rebate request for a buyer's open purchases; they are claimed by it (so they are
 /// never rebated twice) until it is rejected.
@@ -110,17 +49,10 @@ pub async fn request(ctx: &Ctx, input: &RebateIn) -> Result<RebateRow, GroupBuyE
         .write(move |tx| {
             let (c, store, tiers) = (c.clone(), store.clone(), tiers.clone());
             Box::pin(async move {
-                let (n, purchase): (i64, i64) = on_tx!(tx, |x| {
-                    sqlx::query_as(
-                        "select count(*), cast(coalesce(sum(amount_fen), 0) as bigint) from gb_sales \
-                         where store_id = $1 and buyer_id = $2 and state = 'sold' and rebate_id is null",
-                    )
-                    .bind(store.id)
-                    .bind(buyer_id)
-                    .fetch_one(x)
-                    .await?
-                });
-                let Some((tier, amount)) = rebate_for(&tiers, Fen(purchase), unit).filter(|_| n > 0)
+                let (n, purchase) =
+                    store::rebates::open_purchases(&mut *tx, store.id, buyer_id).await?;
+                let Some((tier, amount)) =
+                    rebate_for(&tiers, Fen(purchase), unit).filter(|_| n > 0)
                 else {
                     return Err(GroupBuyError::Invalid(Invalid::one(
                         "buyer_id",
@@ -130,36 +62,25 @@ pub async fn request(ctx: &Ctx, input: &RebateIn) -> Result<RebateRow, GroupBuyE
                 let day = today(&c, &store);
                 let no = store::doc_no(tx, "FK", &store.code, day).await?;
                 let now = c.now();
-                let id: i64 = on_tx!(tx, |x| {
-                    sqlx::query_scalar(
-                        "insert into gb_rebates (rebate_no, store_id, buyer_id, purchase_fen, rate_permille, rebate_fen, \
-                         state, created_by, created_at) values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) returning id",
-                    )
-                    .bind(&no)
-                    .bind(store.id)
-                    .bind(buyer_id)
-                    .bind(purchase)
-                    .bind(tier.rate_permille)
-                    .bind(amount.0)
-                    .bind(staff_id(&c).unwrap_or(0))
-                    .bind(ts(now))
-                    .fetch_one(x)
-                    .await?
-                });
-                let claimed = on_tx!(tx, |x| {
-                    sqlx::query(
-                        "update gb_sales set rebate_id = $1 where store_id = $2 and buyer_id = $3 \
-                         and state = 'sold' and rebate_id is null",
-                    )
-                    .bind(id)
-                    .bind(store.id)
-                    .bind(buyer_id)
-                    .execute(x)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
+                let id = store::rebates::insert(
+                    tx,
+                    &store::rebates::NewRebate {
+                        rebate_no: &no,
+                        store_id: store.id,
+                        buyer_id,
+                        purchase_fen: purchase,
+                        rate_permille: tier.rate_permille,
+                        rebate_fen: amount.0,
+                        created_by: staff_id(&c).unwrap_or(0),
+                        created_at: now,
+                    },
+                )
+                .await?;
+                let claimed = store::rebates::claim_sales(tx, id, store.id, buyer_id).await?;
                 if i64::try_from(claimed).unwrap_or(0) != n {
-                    return Err(GroupBuyError::Conflict("the buyer's purchases changed".into()));
+                    return Err(GroupBuyError::Conflict(
+                        "the buyer's purchases changed".into(),
+                    ));
                 }
                 store::submit_for_approval(
                     &c,
@@ -169,11 +90,11 @@ pub async fn request(ctx: &Ctx, input: &RebateIn) -> Result<RebateRow, GroupBuyE
                     store.id,
                     KIND_REBATE,
                     format!(
-                            "返扣单 {no}: 购券 ¥{} × {}‰ = 返扣 ¥{}",
-                            super::yuan(purchase),
-                            tier.rate_permille,
-                            super::yuan(amount.0)
-                        ),
+                        "返扣单 {no}: 购券 ¥{} × {}‰ = 返扣 ¥{}",
+                        super::yuan(purchase),
+                        tier.rate_permille,
+                        super::yuan(amount.0)
+                    ),
                 )
                 .await?;
                 Ok::<_, GroupBuyError>(id)
@@ -200,37 +121,14 @@ pub(super) async fn on_decided(
             .unwrap_or_default();
         let n = store::next_number(tx, "DZ", &year).await?;
         let recon = format!("DZ{year}-{n:04}");
-        on_tx!(tx, |c| {
-            sqlx::query(
-                "update gb_rebates set state = 'approved', recon_no = $1 where id = $2 and state = 'pending'",
-            )
-            .bind(&recon)
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
+        store::rebates::approve(tx, id, &recon).await?;
     } else {
         let state = if approval.status == "rejected" {
             "rejected"
         } else {
             "withdrawn"
         };
-        on_tx!(tx, |c| {
-            sqlx::query("update gb_rebates set state = $1 where id = $2 and state = 'pending'")
-                .bind(state)
-                .bind(id)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        on_tx!(tx, |c| {
-            sqlx::query("update gb_sales set rebate_id = null where rebate_id = $1")
-                .bind(id)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
+        store::rebates::close_and_free(tx, id, state).await?;
     }
     Ok(())
 }
@@ -256,19 +154,7 @@ pub async fn notify(ctx: &Ctx, id: i64, input: &NotifyIn) -> Result<(), GroupBuy
         .write(move |tx| {
             let c = c.clone();
             Box::pin(async move {
-                let n = on_tx!(tx, |x| {
-                    sqlx::query(
-                        "update gb_rebates set notified_at = $1, notified_by = $2, notified_how = $3 \
-                         where id = $4 and state = 'approved'",
-                    )
-                    .bind(ts(c.now()))
-                    .bind(staff_id(&c))
-                    .bind(how)
-                    .bind(id)
-                    .execute(x)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
+                let n = store::rebates::mark_notified(tx, id, c.now(), staff_id(&c), how).await?;
                 if n == 0 {
                     return Err(GroupBuyError::Conflict(
                         "only an approved, unpaid rebate can be notified".into(),
@@ -318,12 +204,7 @@ pub async fn pay(ctx: &Ctx, id: i64, input: &PayIn) -> Result<RebateRow, GroupBu
             let req = req.clone();
             Box::pin(async move {
                 let (c, ranges, signed, row) = &*req;
-                let state: String = on_tx!(tx, |x| {
-                    sqlx::query_scalar("select state from gb_rebates where id = $1")
-                        .bind(id)
-                        .fetch_one(x)
-                        .await?
-                });
+                let state = store::rebates::state(tx, id).await?;
                 if state != "approved" {
                     return Err(GroupBuyError::Conflict(format!(
                         "rebate {} is {state}, not approved",
@@ -369,23 +250,18 @@ pub async fn pay(ctx: &Ctx, id: i64, input: &PayIn) -> Result<RebateRow, GroupBu
                         ),
                     });
                 }
-                let n = on_tx!(tx, |x| {
-                    sqlx::query(
-                        "update gb_rebates set state = 'paid', paid_at = $1, paid_by = $2, paid_on = $3, \
-                         signed_name = $4, expires_on = $5 where id = $6 and state = 'approved'",
-                    )
-                    .bind(ts(now))
-                    .bind(staff_id(c))
-                    .bind(day)
-                    .bind(signed)
-                    .bind(expires)
-                    .bind(id)
-                    .execute(x)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
+                let paid = store::rebates::Paid {
+                    at: now,
+                    by: staff_id(c),
+                    on: day,
+                    signed_name: signed,
+                    expires_on: expires,
+                };
+                let n = store::rebates::mark_paid(tx, id, &paid).await?;
                 if n == 0 {
-                    return Err(GroupBuyError::Conflict("the rebate was paid already".into()));
+                    return Err(GroupBuyError::Conflict(
+                        "the rebate was paid already".into(),
+                    ));
                 }
                 store::journal(
                     tx,
@@ -421,14 +297,7 @@ pub async fn pay(ctx: &Ctx, id: i64, input: &PayIn) -> Result<RebateRow, GroupBu
 
 /// The serials paid out for a rebate (the register's 返扣票号).
 pub async fn paid_ranges(db: &Db, id: i64) -> Result<Vec<String>, DbError> {
-    let rows: Vec<(i64, i64)> = on_db!(db, |p| {
-        sqlx::query_as(
-            "select first_serial, last_serial from voucher_movements where doc_kind = 'rebate' and doc_id = $1 order by id",
-        )
-        .bind(id)
-        .fetch_all(p)
-        .await?
-    });
+    let rows = store::rebates::paid_ranges(db, id).await?;
     Ok(rows
         .into_iter()
         .map(|(a, b)| patron_core::vouchers::SerialRange::new(a, b).to_string())

@@ -6,18 +6,18 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use chrono::{Datelike, Months, NaiveDate};
 use patron_core::Permission;
-use patron_core::vouchers::{MonthCounts, SerialRange, VoucherState};
+use patron_core::vouchers::{MonthCounts, SerialRange};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::store::reconcile as store;
 use super::{GroupBuyError, staff_id, store_at, today};
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::Ctx;
-use crate::kernel::db::{Db, DbError, ts};
+use crate::kernel::db::Db;
 use crate::kernel::validation::Invalid;
-use crate::{on_db, on_tx};
 
 /// A sale line whose face value was changed (the reason finance reads).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -79,33 +79,6 @@ pub fn month_bounds(month: &str) -> Option<(NaiveDate, NaiveDate)> {
     Some((from, next.pred_opt()?))
 }
 
-fn stock_sql() -> String {
-    VoucherState::ALL
-        .iter()
-        .filter(|s| s.in_department_stock())
-        .map(|s| format!("'{}'", s.code()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The department's stock count at the end of `day`, from the movement ledger.
-async fn stock_at(db: &Db, store_id: i64, day: NaiveDate) -> Result<i64, DbError> {
-    let stock = stock_sql();
-    let sql = format!(
-        "select cast(coalesce(sum(case when to_state in ({stock}) then count else 0 end), 0) \
-         - coalesce(sum(case when from_state in ({stock}) then count else 0 end), 0) as bigint) \
-         from voucher_movements where store_id = $1 and biz_date <= $2 \
-         and (to_state in ({stock})) <> (from_state in ({stock}))"
-    );
-    Ok(on_db!(db, |p| {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(store_id)
-            .bind(day)
-            .fetch_one(p)
-            .await?
-    }))
-}
-
 /// Computes a month's figures from the ledger and the documents.
 pub async fn figures(
     db: &Db,
@@ -114,21 +87,11 @@ pub async fn figures(
 ) -> Result<MonthFigures, GroupBuyError> {
     let (from, to) = month_bounds(month).ok_or_else(|| Invalid::one("month", "invalid.month"))?;
     let opening = match from.pred_opt() {
-        Some(d) => stock_at(db, store.id, d).await?,
+        Some(d) => store::stock_at(db, store.id, d).await?,
         None => 0,
     };
-    let closing = stock_at(db, store.id, to).await?;
-    let kinds: Vec<(String, i64, i64)> = on_db!(db, |p| {
-        sqlx::query_as(
-            "select kind, cast(sum(count) as bigint), cast(sum(amount_fen) as bigint) from voucher_movements \
-             where store_id = $1 and biz_date between $2 and $3 group by kind",
-        )
-        .bind(store.id)
-        .bind(from)
-        .bind(to)
-        .fetch_all(p)
-        .await?
-    });
+    let closing = store::stock_at(db, store.id, to).await?;
+    let kinds = store::movement_kinds(db, store.id, from, to).await?;
     let sum = |names: &[&str]| -> (i64, i64) {
         kinds
             .iter()
@@ -143,55 +106,12 @@ pub async fn figures(
     let (lost, lost_fen) = sum(&["lose"]);
     let (redeemed, redeemed_fen) = sum(&["redeem"]);
     let (reissued, _) = sum(&["reissue"]);
-    let changes: Vec<(String, i64, i64, i64, i64, i64, String)> = on_db!(db, |p| {
-        sqlx::query_as(
-            "select s.sale_no, l.first_serial, l.last_serial, l.count, l.series_face_fen, l.face_value_fen, \
-             l.change_reason from gb_sale_lines l join gb_sales s on s.id = l.sale_id \
-             where s.store_id = $1 and s.state = 'sold' and s.released_on between $2 and $3 \
-             and l.change_reason <> '' order by s.id, l.line_no",
-        )
-        .bind(store.id)
-        .bind(from)
-        .bind(to)
-        .fetch_all(p)
-        .await?
-    });
+    let changes = store::face_changes(db, store.id, from, to).await?;
     let printed_of_changed: i64 = changes.iter().map(|c| c.3 * c.4).sum();
     let sold_at_of_changed: i64 = changes.iter().map(|c| c.3 * c.5).sum();
-    let slips: Vec<(String, Option<String>, i64)> = on_db!(db, |p| {
-        sqlx::query_as(
-            "select rebate_no, recon_no, rebate_fen from gb_rebates \
-             where store_id = $1 and state = 'paid' and paid_on between $2 and $3 order by id",
-        )
-        .bind(store.id)
-        .bind(from)
-        .bind(to)
-        .fetch_all(p)
-        .await?
-    });
-    let by_payment: Vec<(String, i64, i64)> = on_db!(db, |p| {
-        sqlx::query_as(
-            "select payment, count(*), cast(sum(amount_fen) as bigint) from gb_sales \
-             where store_id = $1 and state = 'sold' and released_on between $2 and $3 \
-             group by payment order by payment",
-        )
-        .bind(store.id)
-        .bind(from)
-        .bind(to)
-        .fetch_all(p)
-        .await?
-    });
-    let deposited_fen: i64 = on_db!(db, |p| {
-        sqlx::query_scalar(
-            "select cast(coalesce(sum(amount_fen), 0) as bigint) from gb_deposits \
-             where store_id = $1 and biz_date between $2 and $3",
-        )
-        .bind(store.id)
-        .bind(from)
-        .bind(to)
-        .fetch_one(p)
-        .await?
-    });
+    let slips = store::paid_slips(db, store.id, from, to).await?;
+    let by_payment = store::by_payment(db, store.id, from, to).await?;
+    let deposited_fen = store::deposited(db, store.id, from, to).await?;
     Ok(MonthFigures {
         store_code: store.code.clone(),
         month: super::month_of(from),
@@ -249,49 +169,12 @@ pub async fn figures(
     })
 }
 
-/// A month's reconciliation record.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, ToSchema)]
-pub struct ReconRow {
-    pub id: i64,
-    pub store_id: i64,
-    pub month: String,
-    pub figures: String,
-    pub dept_signed_by: Option<i64>,
-    pub dept_signed_at: Option<DateTime<Utc>>,
-    pub finance_signed_by: Option<i64>,
-    pub finance_signed_at: Option<DateTime<Utc>>,
-    pub closed: bool,
-}
+pub use super::store::reconcile::{ReconRow, get, list};
 
 impl ReconRow {
     pub fn signed_figures(&self) -> Option<MonthFigures> {
         serde_json::from_str(&self.figures).ok()
     }
-}
-
-pub async fn get(db: &Db, store_id: i64, month: &str) -> Result<Option<ReconRow>, DbError> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-            "select id, store_id, month, figures, dept_signed_by, dept_signed_at, finance_signed_by, \
-             finance_signed_at, closed from gb_reconciliations where store_id = $1 and month = $2",
-        )
-        .bind(store_id)
-        .bind(month)
-        .fetch_optional(p)
-        .await?
-    }))
-}
-
-pub async fn list(db: &Db, store_id: i64) -> Result<Vec<ReconRow>, DbError> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-            "select id, store_id, month, figures, dept_signed_by, dept_signed_at, finance_signed_by, \
-             finance_signed_at, closed from gb_reconciliations where store_id = $1 order by month desc",
-        )
-        .bind(store_id)
-        .fetch_all(p)
-        .await?
-    }))
 }
 
 fn check_month(ctx: &Ctx, store: &StoreInfo, month: &str) -> Result<String, GroupBuyError> {
@@ -335,30 +218,22 @@ pub async fn sign_department(
             let req = req.clone();
             Box::pin(async move {
                 let (c, store, month, json) = &*req;
-                let n = on_tx!(tx, |x| {
-                    sqlx::query(
-                        "insert into gb_reconciliations (store_id, month, figures, dept_signed_by, dept_signed_at) \
-                         values ($1, $2, $3, $4, $5) on conflict (store_id, month) do update set \
-                         figures = excluded.figures, dept_signed_by = excluded.dept_signed_by, \
-                         dept_signed_at = excluded.dept_signed_at, finance_signed_by = null, finance_signed_at = null \
-                         where not gb_reconciliations.closed",
-                    )
-                    .bind(store.id)
-                    .bind(month)
-                    .bind(json)
-                    .bind(staff_id(c))
-                    .bind(ts(c.now()))
-                    .execute(x)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
+                let signed = store::Signed {
+                    by: staff_id(c),
+                    at: c.now(),
+                };
+                let n = store::sign_department(tx, store.id, month, json, signed).await?;
                 if n == 0 {
                     return Err(GroupBuyError::MonthClosed(month.clone()));
                 }
                 tx.audit(
-                    c.audit("groupbuy.reconcile.department", "gb_reconciliation", format!("{}:{month}", store.code))
-                        .store(store.id)
-                        .after(&serde_json::json!({ "month": month })),
+                    c.audit(
+                        "groupbuy.reconcile.department",
+                        "gb_reconciliation",
+                        format!("{}:{month}", store.code),
+                    )
+                    .store(store.id)
+                    .after(&serde_json::json!({ "month": month })),
                 );
                 Ok(())
             })
@@ -403,30 +278,24 @@ pub async fn sign_finance(
             let req = req.clone();
             Box::pin(async move {
                 let (c, store, month, (figures, dept)) = &*req;
-                let n = on_tx!(tx, |x| {
-                    sqlx::query(
-                        "update gb_reconciliations set finance_signed_by = $1, finance_signed_at = $2, closed = true \
-                         where store_id = $3 and month = $4 and not closed and figures = $5 and dept_signed_by = $6",
-                    )
-                    .bind(staff_id(c))
-                    .bind(ts(c.now()))
-                    .bind(store.id)
-                    .bind(month)
-                    .bind(figures)
-                    .bind(*dept)
-                    .execute(x)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
+                let signed = store::Signed {
+                    by: staff_id(c),
+                    at: c.now(),
+                };
+                let n = store::sign_finance(tx, store.id, month, (figures, *dept), signed).await?;
                 if n == 0 {
                     return Err(GroupBuyError::Conflict(format!(
                         "{month} was closed or signed again by the department meanwhile"
                     )));
                 }
                 tx.audit(
-                    c.audit("groupbuy.reconcile.finance", "gb_reconciliation", format!("{}:{month}", store.code))
-                        .store(store.id)
-                        .after(&serde_json::json!({ "month": month, "closed": true })),
+                    c.audit(
+                        "groupbuy.reconcile.finance",
+                        "gb_reconciliation",
+                        format!("{}:{month}", store.code),
+                    )
+                    .store(store.id)
+                    .after(&serde_json::json!({ "month": month, "closed": true })),
                 );
                 Ok(())
             })

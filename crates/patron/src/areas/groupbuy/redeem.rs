@@ -17,11 +17,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::GroupBuyError;
+use super::store::redeem::VoucherRow;
 use super::store::{self, MovementRow};
 use crate::kernel::ctx::{Actor, Ctx};
 use crate::kernel::db::{Db, DbError, ts};
 use crate::kernel::validation::Invalid;
-use crate::{on_db, on_tx};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct VoucherOut {
@@ -55,28 +55,8 @@ pub struct RedeemVoucherOut {
     pub redeemed_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct VoucherRow {
-    face_value_fen: i64,
-    state: String,
-    expires_on: NaiveDate,
-    redeemed_at: Option<DateTime<Utc>>,
-    redeemed_store_id: Option<i64>,
-    redeemed_till: Option<String>,
-    redeemed_receipt: Option<String>,
-}
-
-const VOUCHER: &str = "select v.face_value_fen, v.state, s.expires_on, v.redeemed_at, v.redeemed_store_id, \
-     v.redeemed_till, v.redeemed_receipt from vouchers v join voucher_series s on s.id = v.series_id \
-     where v.serial_no = $1";
-
 async fn voucher(db: &Db, serial: Serial) -> Result<Option<VoucherRow>, DbError> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(VOUCHER)
-            .bind(serial.0)
-            .fetch_optional(p)
-            .await?
-    }))
+    store::redeem::voucher(db, serial).await
 }
 
 fn till_of(ctx: &Ctx) -> Result<(i64, i64, String), GroupBuyError> {
@@ -105,15 +85,7 @@ async fn over_limit(ctx: &Ctx, key_id: i64) -> Result<bool, GroupBuyError> {
         .row
         .wrong_codes_per_minute;
     let m = minute(ctx);
-    let failures: Option<i64> = on_db!(ctx.db(), |p| {
-        sqlx::query_scalar(
-            "select failures from voucher_code_failures where till_key_id = $1 and minute = $2",
-        )
-        .bind(key_id)
-        .bind(&m)
-        .fetch_optional(p)
-        .await?
-    });
+    let failures = store::redeem::failures(ctx.db(), key_id, &m).await?;
     Ok(failures.unwrap_or(0) >= limit)
 }
 
@@ -123,17 +95,7 @@ async fn count_failure(ctx: &Ctx, key_id: i64) -> Result<(), GroupBuyError> {
         .write(move |tx| {
             let m = m.clone();
             Box::pin(async move {
-                on_tx!(tx, |c| {
-                    sqlx::query(
-                        "insert into voucher_code_failures (till_key_id, minute, failures) values ($1, $2, 1) \
-                         on conflict (till_key_id, minute) do update set failures = voucher_code_failures.failures + 1",
-                    )
-                    .bind(key_id)
-                    .bind(&m)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
+                store::redeem::count_failure(tx, key_id, &m).await?;
                 Ok::<_, DbError>(())
             })
         })
@@ -285,20 +247,13 @@ pub async fn redeem(
             let req = req.clone();
             Box::pin(async move {
                 let (store, receipt_no, till) = &*req;
-                let face: Option<i64> = on_tx!(tx, |c| {
-                    sqlx::query_scalar(
-                        "update vouchers set state = 'redeemed', redeemed_at = $2, redeemed_store_id = $3, \
-                         redeemed_till = $4, redeemed_receipt = $5 where serial_no = $1 and state = 'sold' \
-                         returning face_value_fen",
-                    )
-                    .bind(serial.0)
-                    .bind(now)
-                    .bind(store.id)
-                    .bind(till)
-                    .bind(receipt_no)
-                    .fetch_optional(c)
-                    .await?
-                });
+                let used = store::redeem::UsedAt {
+                    at: now,
+                    store_id: store.id,
+                    till,
+                    receipt_no,
+                };
+                let face = store::redeem::redeem(tx, serial, &used).await?;
                 let Some(face) = face else {
                     // Someone else got there first: the caller reads what they left.
                     return Ok(None);
@@ -310,7 +265,10 @@ pub async fn redeem(
                         biz_date: today,
                         store_id: Some(store.id),
                         kind: "redeem",
-                        range: SerialRange { first: serial, last: serial },
+                        range: SerialRange {
+                            first: serial,
+                            last: serial,
+                        },
                         count: 1,
                         amount_fen: face,
                         from_state: "sold",

@@ -13,7 +13,6 @@ use crate::jobs::RunReport;
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{Db, DbError, ts};
-use crate::{on_db, on_tx};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ReportSale {
@@ -49,22 +48,7 @@ async fn sales_where(
     day: NaiveDate,
     released: bool,
 ) -> Result<Vec<ReportSale>, DbError> {
-    let cond = if released {
-        "s.state = 'sold' and s.released_on = $2"
-    } else {
-        "s.state = 'reserved' and s.biz_date = $2"
-    };
-    let sql = format!(
-        "select s.id, s.sale_no, b.organisation, s.payment, s.count, s.amount_fen \
-         from gb_sales s join gb_buyers b on b.id = s.buyer_id where s.store_id = $1 and {cond} order by s.id"
-    );
-    let rows: Vec<(i64, String, String, String, i64, i64)> = on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(store_id)
-            .bind(day)
-            .fetch_all(p)
-            .await?
-    });
+    let rows = store::report::sales_of_day(db, store_id, day, released).await?;
     let mut out = Vec::with_capacity(rows.len());
     for (id, sale_no, org, payment, count, amount_fen) in rows {
         let ranges = super::sales::lines(db, id)
@@ -124,15 +108,7 @@ pub async fn stored(
     store_id: i64,
     day: NaiveDate,
 ) -> Result<Option<DailyReport>, DbError> {
-    let text: Option<String> = on_db!(db, |p| {
-        sqlx::query_scalar(
-            "select figures from gb_daily_reports where store_id = $1 and biz_date = $2",
-        )
-        .bind(store_id)
-        .bind(day)
-        .fetch_optional(p)
-        .await?
-    });
+    let text = store::report::stored(db, store_id, day).await?;
     Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
 }
 
@@ -156,22 +132,7 @@ pub async fn run(ctx: &Ctx, day: NaiveDate) -> Result<RunReport, GroupBuyError> 
             .db()
             .write(move |tx| {
                 let json = json.clone();
-                Box::pin(async move {
-                    on_tx!(tx, |c| {
-                        sqlx::query(
-                            "insert into gb_daily_reports (store_id, biz_date, generated_at, figures) values ($1, $2, $3, $4) \
-                             on conflict (store_id, biz_date) do nothing",
-                        )
-                        .bind(store.id)
-                        .bind(day)
-                        .bind(now)
-                        .bind(&json)
-                        .execute(c)
-                        .await
-                        .map(|r| r.rows_affected())
-                    })
-                    .map_err(DbError::from)
-                })
+                Box::pin(async move { store::report::insert(tx, store.id, day, now, &json).await })
             })
             .await?;
         report.processed += n;

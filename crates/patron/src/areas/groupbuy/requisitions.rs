@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use patron_core::Permission;
 use patron_core::money::Fen;
 use patron_core::vouchers::{Movement, SerialRange};
@@ -18,9 +18,8 @@ use super::store::{self, Link, Move};
 use super::{GroupBuyError, staff_id, store_at, today};
 use crate::approvals;
 use crate::kernel::ctx::Ctx;
-use crate::kernel::db::{Db, DbError, Tx, ts};
+use crate::kernel::db::Tx;
 use crate::kernel::validation::{Invalid, required_text};
-use crate::{on_db, on_tx};
 
 pub const KIND_REQUISITION: &str = "groupbuy.requisition";
 
@@ -60,73 +59,12 @@ pub struct Wanted {
     pub quantity: i64,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, ToSchema)]
-pub struct RequisitionRow {
-    pub id: i64,
-    pub req_no: String,
-    pub store_id: i64,
-    pub lines: String,
-    pub total_count: i64,
-    pub total_fen: i64,
-    pub purpose: String,
-    pub state: String,
-    pub approval_id: Option<i64>,
-    pub pickup_on: Option<NaiveDate>,
-    pub ranges: String,
-    pub prepared_by: Option<i64>,
-    pub prepared_at: Option<DateTime<Utc>>,
-    pub handed_by: Option<i64>,
-    pub handed_at: Option<DateTime<Utc>>,
-    pub received_by: Option<i64>,
-    pub received_at: Option<DateTime<Utc>>,
-    pub serials_checked: bool,
-    pub seal_checked: bool,
-    pub quantity_checked: bool,
-    pub created_by: i64,
-    pub created_at: DateTime<Utc>,
-}
+pub use super::store::requisitions::{RequisitionRow, get, list};
 
 impl RequisitionRow {
     pub fn wanted(&self) -> Vec<Wanted> {
         serde_json::from_str(&self.lines).unwrap_or_default()
     }
-}
-
-const COLUMNS: &str = "id, req_no, store_id, lines, total_count, total_fen, purpose, state, approval_id, \
-     pickup_on, ranges, prepared_by, prepared_at, handed_by, handed_at, received_by, received_at, \
-     serials_checked, seal_checked, quantity_checked, created_by, created_at";
-
-pub async fn get(db: &Db, id: i64) -> Result<Option<RequisitionRow>, DbError> {
-    let sql = format!("select {COLUMNS} from gb_requisitions where id = $1");
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(p)
-            .await?
-    }))
-}
-
-async fn get_in(tx: &mut Tx, id: i64) -> Result<RequisitionRow, GroupBuyError> {
-    let sql = format!("select {COLUMNS} from gb_requisitions where id = $1");
-    let row: Option<RequisitionRow> = on_tx!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-    });
-    row.ok_or(GroupBuyError::NotFound)
-}
-
-pub async fn list(db: &Db, store_id: Option<i64>) -> Result<Vec<RequisitionRow>, DbError> {
-    let sql = format!(
-        "select {COLUMNS} from gb_requisitions where ($1 = 0 or store_id = $1) order by id desc limit 500"
-    );
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(store_id.unwrap_or(0))
-            .fetch_all(p)
-            .await?
-    }))
 }
 
 /// Files the request report; it waits for a manager's approval.
@@ -174,22 +112,20 @@ pub async fn request(ctx: &Ctx, input: &RequisitionIn) -> Result<RequisitionRow,
                 let (c, store, lines, purpose) = &*req;
                 let day = today(c, store);
                 let no = store::doc_no(tx, "QS", &store.code, day).await?;
-                let id: i64 = on_tx!(tx, |x| {
-                    sqlx::query_scalar(
-                        "insert into gb_requisitions (req_no, store_id, lines, total_count, total_fen, purpose, state, created_by, created_at) \
-                         values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) returning id",
-                    )
-                    .bind(&no)
-                    .bind(store.id)
-                    .bind(serde_json::to_string(lines).unwrap_or_default())
-                    .bind(total_count)
-                    .bind(total_fen)
-                    .bind(purpose)
-                    .bind(staff_id(c).unwrap_or(0))
-                    .bind(ts(c.now()))
-                    .fetch_one(x)
-                    .await?
-                });
+                let id = store::requisitions::insert(
+                    tx,
+                    &store::requisitions::NewRequisition {
+                        req_no: &no,
+                        store_id: store.id,
+                        lines: serde_json::to_string(lines).unwrap_or_default(),
+                        total_count,
+                        total_fen,
+                        purpose,
+                        created_by: staff_id(c).unwrap_or(0),
+                        created_at: c.now(),
+                    },
+                )
+                .await?;
                 store::submit_for_approval(
                     c,
                     tx,
@@ -198,9 +134,9 @@ pub async fn request(ctx: &Ctx, input: &RequisitionIn) -> Result<RequisitionRow,
                     store.id,
                     KIND_REQUISITION,
                     format!(
-                            "请示报告单 {no}: {total_count} 张 ¥{}",
-                            super::yuan(total_fen)
-                        ),
+                        "请示报告单 {no}: {total_count} 张 ¥{}",
+                        super::yuan(total_fen)
+                    ),
                 )
                 .await?;
                 Ok::<_, GroupBuyError>(id)
@@ -224,14 +160,7 @@ pub(super) async fn on_decided(
         "rejected" => "rejected",
         _ => "withdrawn",
     };
-    on_tx!(tx, |c| {
-        sqlx::query("update gb_requisitions set state = $1 where id = $2 and state = 'pending'")
-            .bind(state)
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    store::requisitions::set_decided(tx, id, state).await?;
     Ok(())
 }
 
@@ -275,21 +204,11 @@ pub async fn prepare(ctx: &Ctx, id: i64, input: &PrepareIn) -> Result<(), GroupB
             let req = req.clone();
             Box::pin(async move {
                 let (c, ranges) = &*req;
-                let row = get_in(tx, id).await?;
+                let row = get(&mut *tx, id).await?.ok_or(GroupBuyError::NotFound)?;
                 expect_state(&row, "approved")?;
                 let mut got: BTreeMap<i64, i64> = BTreeMap::new();
                 for r in ranges {
-                    let faces: Vec<i64> = on_tx!(tx, |x| {
-                        sqlx::query_scalar(
-                            "update vouchers set requisition_id = $3 where serial_no between $1 and $2 \
-                             and state = 'finance' and requisition_id is null returning face_value_fen",
-                        )
-                        .bind(r.first.0)
-                        .bind(r.last.0)
-                        .bind(id)
-                        .fetch_all(x)
-                        .await?
-                    });
+                    let faces = store::requisitions::set_aside(tx, *r, id).await?;
                     if i64::try_from(faces.len()).unwrap_or(0) != r.count() {
                         return Err(GroupBuyError::RangeState {
                             field: "ranges".into(),
@@ -327,20 +246,9 @@ pub async fn prepare(ctx: &Ctx, id: i64, input: &PrepareIn) -> Result<(), GroupB
                 let text = super::stock::ranges_text(ranges);
                 // Guarded: a concurrent prepare of the same requisition fails here and its
                 // ranges are let go with its rollback.
-                let n = on_tx!(tx, |x| {
-                    sqlx::query(
-                        "update gb_requisitions set state = 'prepared', ranges = $1, pickup_on = $2, \
-                         prepared_by = $3, prepared_at = $4 where id = $5 and state = 'approved'",
-                    )
-                    .bind(&text)
-                    .bind(pickup)
-                    .bind(staff_id(c))
-                    .bind(ts(c.now()))
-                    .bind(id)
-                    .execute(x)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
+                let n =
+                    store::requisitions::mark_prepared(tx, id, &text, pickup, staff_id(c), c.now())
+                        .await?;
                 if n != 1 {
                     return Err(GroupBuyError::Conflict(format!(
                         "requisition {} was prepared meanwhile",
@@ -366,19 +274,9 @@ pub async fn hand_over(ctx: &Ctx, id: i64) -> Result<(), GroupBuyError> {
         .write(move |tx| {
             let c = c.clone();
             Box::pin(async move {
-                let row = get_in(tx, id).await?;
+                let row = get(&mut *tx, id).await?.ok_or(GroupBuyError::NotFound)?;
                 expect_state(&row, "prepared")?;
-                on_tx!(tx, |x| {
-                    sqlx::query(
-                        "update gb_requisitions set state = 'handed', handed_by = $1, handed_at = $2 where id = $3",
-                    )
-                    .bind(staff_id(&c))
-                    .bind(ts(c.now()))
-                    .bind(id)
-                    .execute(x)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
+                store::requisitions::mark_handed(tx, id, staff_id(&c), c.now()).await?;
                 tx.audit(
                     c.audit("groupbuy.requisition.hand_over", "gb_requisition", id)
                         .store(row.store_id),
@@ -422,13 +320,13 @@ pub async fn receive(ctx: &Ctx, id: i64, input: &ReceiveIn) -> Result<(), GroupB
         .write(move |tx| {
             let c = c.clone();
             Box::pin(async move {
-                let row = get_in(tx, id).await?;
+                let row = get(&mut *tx, id).await?.ok_or(GroupBuyError::NotFound)?;
                 expect_state(&row, "handed")?;
                 let now = c.now();
                 let day = crate::areas::points::business_date(now, tz);
                 store::ensure_open(tx, row.store_id, day).await?;
-                let ranges = SerialRange::parse_list(&row.ranges)
-                    .map_err(|k| Invalid::one("ranges", k))?;
+                let ranges =
+                    SerialRange::parse_list(&row.ranges).map_err(|k| Invalid::one("ranges", k))?;
                 let (mut count, mut amount) = (0, 0);
                 for r in ranges {
                     let m = store::move_range(
@@ -455,18 +353,7 @@ pub async fn receive(ctx: &Ctx, id: i64, input: &ReceiveIn) -> Result<(), GroupB
                     count += m.count;
                     amount += m.amount_fen;
                 }
-                on_tx!(tx, |x| {
-                    sqlx::query(
-                        "update gb_requisitions set state = 'received', received_by = $1, received_at = $2, \
-                         serials_checked = true, seal_checked = true, quantity_checked = true where id = $3",
-                    )
-                    .bind(staff_id(&c))
-                    .bind(ts(now))
-                    .bind(id)
-                    .execute(x)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
+                store::requisitions::mark_received(tx, id, staff_id(&c), now).await?;
                 store::journal(
                     tx,
                     &store::JournalLine {

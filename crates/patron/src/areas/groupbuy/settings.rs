@@ -11,23 +11,12 @@ use patron_core::vouchers::{PrepaidLimits, RebateTier};
 use serde::{Deserialize, Serialize};
 
 use super::GroupBuyError;
+use super::store::settings as store;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{Db, DbError};
 use crate::kernel::validation::Invalid;
-use crate::{on_db, on_tx};
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
-pub struct Row {
-    pub cash_limit_organisation_fen: i64,
-    pub cash_limit_person_fen: i64,
-    pub real_name_from_fen: i64,
-    pub anonymous_max_face_fen: i64,
-    pub anonymous_min_validity_months: i64,
-    pub cheque_clear_days: i64,
-    pub report_time: String,
-    pub wrong_codes_per_minute: i64,
-    pub rebate_unit_fen: i64,
-}
+pub use super::store::settings::Row;
 
 /// Everything the group-buy rules read, loaded together.
 #[derive(Debug, Clone)]
@@ -57,27 +46,9 @@ impl GroupBuySettings {
 }
 
 pub async fn load(db: &Db) -> Result<GroupBuySettings, DbError> {
-    let row: Row = on_db!(db, |p| {
-        sqlx::query_as(
-            "select cash_limit_organisation_fen, cash_limit_person_fen, real_name_from_fen, \
-             anonymous_max_face_fen, anonymous_min_validity_months, cheque_clear_days, report_time, \
-             wrong_codes_per_minute, rebate_unit_fen from gb_settings where id = 1",
-        )
-        .fetch_one(p)
-        .await?
-    });
-    let tiers: Vec<(i64, i64)> = on_db!(db, |p| {
-        sqlx::query_as(
-            "select min_purchase_fen, rate_permille from gb_rebate_tiers order by min_purchase_fen",
-        )
-        .fetch_all(p)
-        .await?
-    });
-    let off: Vec<i64> = on_db!(db, |p| {
-        sqlx::query_scalar("select id from stores where not voucher_check_code")
-            .fetch_all(p)
-            .await?
-    });
+    let row = store::row(db).await?;
+    let tiers = store::tiers(db).await?;
+    let off = store::check_code_off(db).await?;
     Ok(GroupBuySettings {
         row,
         tiers: tiers
@@ -228,44 +199,7 @@ pub async fn save(ctx: &Ctx, form: &SettingsForm) -> Result<(), GroupBuyError> {
         .write(move |tx| {
             let (ctx, r, t, before) = (ctx2.clone(), r.clone(), t.clone(), before.row.clone());
             Box::pin(async move {
-                on_tx!(tx, |c| {
-                    sqlx::query(
-                        "update gb_settings set cash_limit_organisation_fen = $1, cash_limit_person_fen = $2, \
-                         real_name_from_fen = $3, anonymous_max_face_fen = $4, anonymous_min_validity_months = $5, \
-                         cheque_clear_days = $6, report_time = $7, wrong_codes_per_minute = $8, rebate_unit_fen = $9 \
-                         where id = 1",
-                    )
-                    .bind(r.cash_limit_organisation_fen)
-                    .bind(r.cash_limit_person_fen)
-                    .bind(r.real_name_from_fen)
-                    .bind(r.anonymous_max_face_fen)
-                    .bind(r.anonymous_min_validity_months)
-                    .bind(r.cheque_clear_days)
-                    .bind(&r.report_time)
-                    .bind(r.wrong_codes_per_minute)
-                    .bind(r.rebate_unit_fen)
-                    .execute(c)
-                    .await
-                    .map(|x| x.rows_affected())
-                })?;
-                on_tx!(tx, |c| {
-                    sqlx::query("delete from gb_rebate_tiers")
-                        .execute(c)
-                        .await
-                        .map(|x| x.rows_affected())
-                })?;
-                for tier in &t {
-                    on_tx!(tx, |c| {
-                        sqlx::query(
-                            "insert into gb_rebate_tiers (min_purchase_fen, rate_permille) values ($1, $2)",
-                        )
-                        .bind(tier.min_purchase.0)
-                        .bind(tier.rate_permille)
-                        .execute(c)
-                        .await
-                        .map(|x| x.rows_affected())
-                    })?;
-                }
+                store::save(tx, &r, &t).await?;
                 tx.audit(
                     ctx.audit("groupbuy.settings", "gb_settings", 1)
                         .before(&before)
@@ -289,14 +223,7 @@ pub async fn set_check_code(ctx: &Ctx, store_id: i64, on: bool) -> Result<(), Gr
         .write(move |tx| {
             let ctx = ctx2.clone();
             Box::pin(async move {
-                let n = on_tx!(tx, |c| {
-                    sqlx::query("update stores set voucher_check_code = $1 where id = $2")
-                        .bind(on)
-                        .bind(store_id)
-                        .execute(c)
-                        .await
-                        .map(|x| x.rows_affected())
-                })?;
+                let n = store::set_check_code(tx, store_id, on).await?;
                 tx.audit(
                     ctx.audit("groupbuy.check_code", "store", store_id)
                         .store(store_id)

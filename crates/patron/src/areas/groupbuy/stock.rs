@@ -15,9 +15,8 @@ use super::store::{self, Link, Move, Moved, MovementRow};
 use super::{GroupBuyError, parse_ranges, staff_id, store_at, today};
 use crate::approvals;
 use crate::kernel::ctx::Ctx;
-use crate::kernel::db::{Db, DbError, Tx, ts};
+use crate::kernel::db::{DbError, Tx};
 use crate::kernel::validation::{Invalid, required_text};
-use crate::{on_db, on_tx};
 
 pub const KIND_WRITEOFF: &str = "groupbuy.writeoff";
 
@@ -58,23 +57,7 @@ pub struct SeriesOut {
     pub face_value_fen: i64,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
-pub struct SeriesRow {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub face_value_fen: i64,
-    pub named: bool,
-    pub expires_on: NaiveDate,
-    pub first_serial: i64,
-    pub last_serial: i64,
-}
-
-impl SeriesRow {
-    pub fn range(&self) -> SerialRange {
-        SerialRange::new(self.first_serial, self.last_serial)
-    }
-}
+pub use super::store::stock::{SeriesRow, WriteOffRow, get_series, list_series, list_writeoffs};
 
 /// The most vouchers one print run may have.
 const MAX_SERIES: i64 = 5_000_000;
@@ -135,56 +118,36 @@ pub async fn create_series(ctx: &Ctx, input: &SeriesIn) -> Result<SeriesOut, Gro
             let req = req.clone();
             Box::pin(async move {
                 let (ctx, code, name, named) = &*req;
-                let next: i64 = on_tx!(tx, |c| {
-                    sqlx::query_scalar(
-                        "select cast(coalesce(max(last_serial), 0) as bigint) + 1 from voucher_series",
-                    )
-                    .fetch_one(c)
-                    .await?
-                });
+                let next = store::stock::next_serial(tx).await?;
                 let start = first.map_or(next, |s| s.0);
                 let range = SerialRange::new(start, start + count - 1);
                 if range.last.0 > patron_core::vouchers::MAX_SERIAL {
                     return Err(Invalid::one("first_serial", "invalid.serial").into());
                 }
-                let taken: i64 = on_tx!(tx, |c| {
-                    sqlx::query_scalar(
-                        "select count(*) from voucher_series where first_serial <= $2 and last_serial >= $1",
-                    )
-                    .bind(range.first.0)
-                    .bind(range.last.0)
-                    .fetch_one(c)
-                    .await?
-                });
+                let taken = store::stock::series_overlapping(tx, range).await?;
                 if taken > 0 {
                     return Err(Invalid::one("first_serial", "invalid.serial_range_taken").into());
                 }
                 let now = ctx.now();
-                let id: i64 = on_tx!(tx, |c| {
-                    sqlx::query_scalar(
-                        "insert into voucher_series (code, name, face_value_fen, named, expires_on, first_serial, last_serial, created_at, created_by) \
-                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
-                    )
-                    .bind(code)
-                    .bind(name)
-                    .bind(face.0)
-                    .bind(*named)
-                    .bind(expires_on)
-                    .bind(range.first.0)
-                    .bind(range.last.0)
-                    .bind(ts(now))
-                    .bind(staff_id(ctx))
-                    .fetch_one(c)
+                let series = store::stock::NewSeries {
+                    code,
+                    name,
+                    face_value_fen: face.0,
+                    named: *named,
+                    expires_on,
+                    range,
+                    created_at: now,
+                    created_by: staff_id(ctx),
+                };
+                let id = store::stock::insert_series(tx, &series)
                     .await
-                    .map_err(super::on_duplicate)
-                    .map_err(|e| match e {
+                    .map_err(|e| match super::on_duplicate(e) {
                         GroupBuyError::AlreadyRecorded => {
                             GroupBuyError::Invalid(Invalid::one("code", "invalid.duplicate"))
                         }
                         e => e,
-                    })?
-                });
-                insert_vouchers(tx, id, range, face.0).await?;
+                    })?;
+                store::stock::insert_vouchers(tx, id, range, face.0).await?;
                 store::insert_movement(
                     tx,
                     &MovementRow {
@@ -222,63 +185,6 @@ pub async fn create_series(ctx: &Ctx, input: &SeriesIn) -> Result<SeriesOut, Gro
 
 fn today_cfg(ctx: &Ctx) -> NaiveDate {
     crate::areas::points::business_date(ctx.now(), ctx.app.config.tz())
-}
-
-async fn insert_vouchers(
-    tx: &mut Tx,
-    series_id: i64,
-    range: SerialRange,
-    face: i64,
-) -> Result<(), DbError> {
-    const SQLITE: &str = "with recursive s(n) as (select $1 union all select n + 1 from s where n < $2) \
-         insert into vouchers (serial_no, series_id, face_value_fen, state) \
-         select n, $3, $4, 'finance' from s";
-    const PG: &str = "insert into vouchers (serial_no, series_id, face_value_fen, state) \
-         select n, $3, $4, 'finance' from generate_series($1::bigint, $2::bigint) as n";
-    match tx.conn() {
-        crate::kernel::db::TxConn::Sqlite(c) => {
-            sqlx::query(SQLITE)
-                .bind(range.first.0)
-                .bind(range.last.0)
-                .bind(series_id)
-                .bind(face)
-                .execute(c)
-                .await?;
-        }
-        crate::kernel::db::TxConn::Pg(c) => {
-            sqlx::query(PG)
-                .bind(range.first.0)
-                .bind(range.last.0)
-                .bind(series_id)
-                .bind(face)
-                .execute(c)
-                .await?;
-        }
-    }
-    Ok(())
-}
-
-pub async fn list_series(db: &Db) -> Result<Vec<SeriesRow>, DbError> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-            "select id, code, name, face_value_fen, named, expires_on, first_serial, last_serial \
-             from voucher_series order by first_serial",
-        )
-        .fetch_all(p)
-        .await?
-    }))
-}
-
-pub async fn get_series(db: &Db, id: i64) -> Result<Option<SeriesRow>, DbError> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-            "select id, code, name, face_value_fen, named, expires_on, first_serial, last_serial \
-             from voucher_series where id = $1",
-        )
-        .bind(id)
-        .fetch_optional(p)
-        .await?
-    }))
 }
 
 /// The print shop's file (E13): serial, check code, face value and expiry, one voucher a line.
@@ -397,20 +303,6 @@ pub struct WriteOffIn {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
-pub struct WriteOffRow {
-    pub id: i64,
-    pub store_id: i64,
-    pub kind: String,
-    pub ranges: String,
-    pub count: i64,
-    pub amount_fen: i64,
-    pub reason: String,
-    pub state: String,
-    pub approval_id: Option<i64>,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-}
-
 /// Submits a write-off for approval. The ranges must be in a state the write-off may take them
 /// from now; they are moved when the request is approved.
 pub async fn request_writeoff(ctx: &Ctx, input: &WriteOffIn) -> Result<i64, GroupBuyError> {
@@ -430,7 +322,7 @@ pub async fn request_writeoff(ctx: &Ctx, input: &WriteOffIn) -> Result<i64, Grou
     let mut count = 0;
     let mut amount = 0;
     for r in &ranges {
-        let (n, sum) = count_in(ctx.db(), *r, store.id, allowed).await?;
+        let (n, sum) = store::stock::count_in(ctx.db(), *r, store.id, allowed).await?;
         if n != r.count() {
             return Err(GroupBuyError::RangeState {
                 field: "ranges".into(),
@@ -451,22 +343,17 @@ pub async fn request_writeoff(ctx: &Ctx, input: &WriteOffIn) -> Result<i64, Grou
             Box::pin(async move {
                 let (c, store, kind, text, reason) = &*req;
                 let now = c.now();
-                let id: i64 = on_tx!(tx, |x| {
-                    sqlx::query_scalar(
-                        "insert into gb_writeoffs (store_id, kind, ranges, count, amount_fen, reason, state, created_by, created_at) \
-                         values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) returning id",
-                    )
-                    .bind(store.id)
-                    .bind(kind.code())
-                    .bind(text)
-                    .bind(count)
-                    .bind(amount)
-                    .bind(reason)
-                    .bind(staff_id(c).unwrap_or(0))
-                    .bind(ts(now))
-                    .fetch_one(x)
-                    .await?
-                });
+                let writeoff = store::stock::NewWriteOff {
+                    store_id: store.id,
+                    kind: kind.code(),
+                    ranges: text,
+                    count,
+                    amount_fen: amount,
+                    reason,
+                    created_by: staff_id(c).unwrap_or(0),
+                    created_at: now,
+                };
+                let id = store::stock::insert_writeoff(tx, &writeoff).await?;
                 store::submit_for_approval(
                     c,
                     tx,
@@ -475,44 +362,19 @@ pub async fn request_writeoff(ctx: &Ctx, input: &WriteOffIn) -> Result<i64, Grou
                     store.id,
                     KIND_WRITEOFF,
                     format!(
-                            "{} {} 张 ¥{} {} — {}",
-                            kind.code(),
-                            count,
-                            super::yuan(amount),
-                            text,
-                            reason
-                        ),
+                        "{} {} 张 ¥{} {} — {}",
+                        kind.code(),
+                        count,
+                        super::yuan(amount),
+                        text,
+                        reason
+                    ),
                 )
                 .await?;
                 Ok(id)
             })
         })
         .await
-}
-
-async fn count_in(
-    db: &Db,
-    r: SerialRange,
-    store_id: i64,
-    states: &[patron_core::vouchers::VoucherState],
-) -> Result<(i64, i64), DbError> {
-    let list = states
-        .iter()
-        .map(|s| format!("'{}'", s.code()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "select count(*), cast(coalesce(sum(face_value_fen), 0) as bigint) from vouchers \
-         where serial_no between $1 and $2 and store_id = $3 and state in ({list})"
-    );
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(r.first.0)
-            .bind(r.last.0)
-            .bind(store_id)
-            .fetch_one(p)
-            .await?
-    }))
 }
 
 /// Carries out (or closes) a write-off when its approval is decided, inside the decision's
@@ -527,28 +389,13 @@ pub(super) async fn on_decided(
         .subject_id
         .parse()
         .map_err(|_| GroupBuyError::NotFound)?;
-    let row: WriteOffRow = on_tx!(tx, |c| {
-        sqlx::query_as(
-            "select id, store_id, kind, ranges, count, amount_fen, reason, state, approval_id, created_at \
-             from gb_writeoffs where id = $1",
-        )
-        .bind(writeoff_id)
-        .fetch_one(c)
-        .await?
-    });
+    let row = store::stock::writeoff(tx, writeoff_id).await?;
     let state = match approval.status.as_str() {
         "approved" => "approved",
         "rejected" => "rejected",
         _ => "withdrawn",
     };
-    on_tx!(tx, |c| {
-        sqlx::query("update gb_writeoffs set state = $1 where id = $2 and state = 'pending'")
-            .bind(state)
-            .bind(row.id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    store::stock::set_writeoff_state(tx, row.id, state).await?;
     if state != "approved" {
         return Ok(());
     }
@@ -605,18 +452,6 @@ pub(super) async fn on_decided(
     )
     .await?;
     Ok(())
-}
-
-pub async fn list_writeoffs(db: &Db, store_id: i64) -> Result<Vec<WriteOffRow>, DbError> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-            "select id, store_id, kind, ranges, count, amount_fen, reason, state, approval_id, created_at \
-             from gb_writeoffs where store_id = $1 order by id desc limit 200",
-        )
-        .bind(store_id)
-        .fetch_all(p)
-        .await?
-    }))
 }
 
 /// A department's vouchers by state and face value (the stock overview).

@@ -1,67 +1,30 @@
-//! Console routes of sales: the sale screen with live prepaid-card warnings, the sales list
-//! (cheques pending, deposits), one sale with release and bounce, the customer register and the
-//! daily 17:00 report, with their exports.
+//! Sales: the sale screen with live prepaid-card warnings, the sales list (cheques pending,
+//! deposits) with its exports, and one sale with release and bounce.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use chrono::{Days, NaiveDate};
 use patron_core::Permission;
 
-use super::pages::{Form, Reshow, StoreQuery, field, reshow, store_choice};
-use super::report::{self, DailyReport};
-use super::sales::{self, DepositRow, RegisterLine, SaleCheck, SaleIn, SaleLineRow, SaleRow};
+use super::forms::{Form, Reshow, StoreQuery, field, reshow, store_choice};
+use crate::areas::groupbuy::sales::{self, DepositRow, SaleCheck, SaleIn, SaleLineRow, SaleRow};
+use crate::areas::groupbuy::store::{self, sales::BuyerChoice};
 use crate::kernel::cache::StoreInfo;
-use crate::kernel::ctx::App;
-use crate::on_db;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::{Console, Verified};
 use crate::web::layout::Page;
 
-pub fn router() -> Router<App> {
-    Router::new()
-        .route("/groupbuy/sales/new", get(new_sale))
-        .route("/groupbuy/sales/check", post(check_sale))
-        .route("/groupbuy/sales", get(sales_page).post(sale_submit))
-        .route("/groupbuy/sales.csv", get(sales_csv))
-        .route("/groupbuy/sales.xlsx", get(sales_xlsx))
-        .route("/groupbuy/sales/{id}", get(sale_page))
-        .route("/groupbuy/sales/{id}/{step}", post(sale_step))
-        .route("/groupbuy/deposits", post(deposit_submit))
-        .route("/groupbuy/register", get(register_page))
-        .route("/groupbuy/register.csv", get(register_csv))
-        .route("/groupbuy/register.xlsx", get(register_xlsx))
-        .route("/groupbuy/report", get(report_page))
-}
-
-fn date_or(text: Option<&str>, default: NaiveDate) -> NaiveDate {
+pub(super) fn date_or(text: Option<&str>, default: NaiveDate) -> NaiveDate {
     text.and_then(|t| NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").ok())
         .unwrap_or(default)
 }
 
-/// A buyer the desk may pick again (rebates add up one buyer's purchases).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct BuyerChoice {
-    pub id: i64,
-    pub kind: String,
-    pub organisation: String,
-    pub contact: String,
-}
-
 async fn buyers(c: &Console) -> Result<Vec<BuyerChoice>, AppError> {
-    Ok(on_db!(c.ctx.db(), |p| {
-        sqlx::query_as(
-            "select id, kind, organisation, contact from gb_buyers order by organisation, contact limit 500",
-        )
-        .fetch_all(p)
-        .await
-        .map_err(crate::kernel::db::DbError::from)?
-    }))
+    Ok(store::sales::buyers(c.ctx.db()).await?)
 }
 
 #[derive(Template, WebTemplate)]
@@ -113,7 +76,7 @@ async fn render_new(c: &Console, want: Option<&str>, r: Reshow) -> Response {
     res
 }
 
-async fn new_sale(c: Console, Query(q): Query<StoreQuery>) -> Response {
+pub(super) async fn new_sale(c: Console, Query(q): Query<StoreQuery>) -> Response {
     render_new(&c, q.store.as_deref(), Reshow::default()).await
 }
 
@@ -157,7 +120,7 @@ struct CheckPartial {
 }
 
 /// The sale screen's live check (htmx): the total so far and every rule the sale would break.
-async fn check_sale(v: Verified<Form>) -> Response {
+pub(super) async fn check_sale(v: Verified<Form>) -> Response {
     let c = v.console;
     match sales::check(&c.ctx, &sale_input(&v.form)).await {
         Ok(check) => CheckPartial {
@@ -169,7 +132,7 @@ async fn check_sale(v: Verified<Form>) -> Response {
     }
 }
 
-async fn sale_submit(v: Verified<Form>) -> Response {
+pub(super) async fn sale_submit(v: Verified<Form>) -> Response {
     let c = v.console;
     let store = field(&v.form, "store_code");
     match sales::sell(&c.ctx, &sale_input(&v.form)).await {
@@ -200,12 +163,12 @@ struct SalesPage {
     r: Reshow,
 }
 
-struct SalesFilter {
-    store: StoreInfo,
-    stores: Vec<StoreInfo>,
-    state: String,
-    from: NaiveDate,
-    to: NaiveDate,
+pub(super) struct SalesFilter {
+    pub store: StoreInfo,
+    pub stores: Vec<StoreInfo>,
+    pub state: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
 }
 
 async fn filter(
@@ -215,7 +178,7 @@ async fn filter(
     to: Option<&str>,
 ) -> Result<SalesFilter, Response> {
     let (store, stores) = store_choice(c, q.store.as_deref(), Permission::ViewGroupBuy).await?;
-    let today = super::today(&c.ctx, &store);
+    let today = crate::areas::groupbuy::today(&c.ctx, &store);
     let state = q.state.clone().unwrap_or_default();
     // Cheques pending are listed whatever their date.
     let default_from = if state == "reserved" {
@@ -233,12 +196,12 @@ async fn filter(
 }
 
 #[derive(serde::Deserialize, Default)]
-struct RangeQuery {
-    store: Option<String>,
-    state: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    ok: Option<String>,
+pub(super) struct RangeQuery {
+    pub store: Option<String>,
+    pub state: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub ok: Option<String>,
 }
 
 impl RangeQuery {
@@ -294,7 +257,7 @@ async fn render_sales(c: &Console, q: &RangeQuery, r: Reshow) -> Response {
     res
 }
 
-async fn sales_page(c: Console, Query(q): Query<RangeQuery>) -> Response {
+pub(super) async fn sales_page(c: Console, Query(q): Query<RangeQuery>) -> Response {
     render_sales(&c, &q, Reshow::default()).await
 }
 
@@ -349,19 +312,19 @@ async fn sales_export(
     .map_err(IntoResponse::into_response)
 }
 
-async fn sales_csv(c: Console, Query(q): Query<RangeQuery>) -> Response {
+pub(super) async fn sales_csv(c: Console, Query(q): Query<RangeQuery>) -> Response {
     sales_export(c, q, ExportFormat::Csv)
         .await
         .unwrap_or_else(|r| r)
 }
 
-async fn sales_xlsx(c: Console, Query(q): Query<RangeQuery>) -> Response {
+pub(super) async fn sales_xlsx(c: Console, Query(q): Query<RangeQuery>) -> Response {
     sales_export(c, q, ExportFormat::Xlsx)
         .await
         .unwrap_or_else(|r| r)
 }
 
-async fn deposit_submit(v: Verified<Form>) -> Response {
+pub(super) async fn deposit_submit(v: Verified<Form>) -> Response {
     let c = v.console;
     let store = field(&v.form, "store_code");
     let input = sales::DepositIn {
@@ -437,11 +400,18 @@ async fn render_sale(c: &Console, id: i64, flash: Option<&str>, r: Reshow) -> Re
     res
 }
 
-async fn sale_page(c: Console, Path(id): Path<i64>, Query(q): Query<StoreQuery>) -> Response {
+pub(super) async fn sale_page(
+    c: Console,
+    Path(id): Path<i64>,
+    Query(q): Query<StoreQuery>,
+) -> Response {
     render_sale(&c, id, q.ok.as_deref(), Reshow::default()).await
 }
 
-async fn sale_step(Path((id, step)): Path<(i64, String)>, v: Verified<Form>) -> Response {
+pub(super) async fn sale_step(
+    Path((id, step)): Path<(i64, String)>,
+    v: Verified<Form>,
+) -> Response {
     let c = v.console;
     let f = v.form;
     let result = match step.as_str() {
@@ -478,141 +448,4 @@ async fn sale_step(Path((id, step)): Path<(i64, String)>, v: Verified<Form>) -> 
             }
         }
     }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "groupbuy/register.html")]
-struct RegisterPage {
-    page: Page,
-    store: StoreInfo,
-    stores: Vec<StoreInfo>,
-    rows: Vec<RegisterLine>,
-    from: NaiveDate,
-    to: NaiveDate,
-}
-
-async fn register_rows(
-    c: &Console,
-    q: &RangeQuery,
-) -> Result<(SalesFilter, Vec<RegisterLine>), Response> {
-    let (store, stores) =
-        store_choice(c, q.store.as_deref(), Permission::ViewBuyerRegister).await?;
-    let today = super::today(&c.ctx, &store);
-    let from = date_or(
-        q.from.as_deref(),
-        today.checked_sub_days(Days::new(365)).unwrap_or(today),
-    );
-    let to = date_or(q.to.as_deref(), today);
-    let rows = sales::register(&c.ctx, &store.code, from, to)
-        .await
-        .map_err(|e| AppError::from(e).into_response())?;
-    Ok((
-        SalesFilter {
-            store,
-            stores,
-            state: String::new(),
-            from,
-            to,
-        },
-        rows,
-    ))
-}
-
-async fn register_page(c: Console, Query(q): Query<RangeQuery>) -> Response {
-    match register_rows(&c, &q).await {
-        Ok((f, rows)) => RegisterPage {
-            page: Page::console(&c, "gb.register"),
-            store: f.store,
-            stores: f.stores,
-            rows,
-            from: f.from,
-            to: f.to,
-        }
-        .into_response(),
-        Err(res) => res,
-    }
-}
-
-async fn register_export(c: Console, q: RangeQuery, format: ExportFormat) -> Response {
-    let rows = match register_rows(&c, &q).await {
-        Ok((_, rows)) => rows,
-        Err(res) => return res,
-    };
-    let page = Page::console(&c, "gb.register");
-    let rows = rows
-        .into_iter()
-        .map(|l| {
-            vec![
-                Cell::from(l.date.to_string()),
-                Cell::from(l.sale_no),
-                Cell::from(l.organisation),
-                Cell::from(l.contact),
-                Cell::from(l.phone),
-                Cell::from(patron_core::Fen(l.amount_fen).plain()),
-                Cell::from(l.payment),
-                Cell::from(l.serials),
-                Cell::from(l.expires_on.to_string()),
-            ]
-        })
-        .collect();
-    export::respond(
-        &Table::new(
-            "customer-register",
-            &page,
-            &[
-                "gb.date",
-                "gb.doc_no",
-                "gb.organisation",
-                "gb.contact",
-                "gb.phone",
-                "gb.amount",
-                "gb.payment",
-                "gb.serials",
-                "gb.expires_on",
-            ],
-            rows,
-        ),
-        format,
-    )
-    .unwrap_or_else(IntoResponse::into_response)
-}
-
-async fn register_csv(c: Console, Query(q): Query<RangeQuery>) -> Response {
-    register_export(c, q, ExportFormat::Csv).await
-}
-
-async fn register_xlsx(c: Console, Query(q): Query<RangeQuery>) -> Response {
-    register_export(c, q, ExportFormat::Xlsx).await
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "groupbuy/report.html")]
-struct ReportPage {
-    page: Page,
-    store: StoreInfo,
-    stores: Vec<StoreInfo>,
-    rep: DailyReport,
-    stored: bool,
-}
-
-async fn report_page(c: Console, Query(q): Query<StoreQuery>) -> Response {
-    let (store, stores) = match store_choice(&c, q.store.as_deref(), Permission::ViewGroupBuy).await
-    {
-        Ok(x) => x,
-        Err(res) => return res,
-    };
-    let day = date_or(q.date.as_deref(), super::today(&c.ctx, &store));
-    let rep = match report::build(&c.ctx, &store, day).await {
-        Ok(r) => r,
-        Err(e) => return AppError::from(e).into_response(),
-    };
-    let stored = matches!(report::stored(c.ctx.db(), store.id, day).await, Ok(Some(_)));
-    ReportPage {
-        page: Page::console(&c, "gb.daily_report"),
-        store,
-        stores,
-        rep,
-        stored,
-    }
-    .into_response()
 }

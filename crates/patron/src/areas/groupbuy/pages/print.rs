@@ -4,41 +4,23 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use chrono::{DateTime, NaiveDate, Utc};
 use patron_core::Permission;
 use patron_core::money::Fen;
 
-use super::pages::{StoreQuery, store_choice};
-use super::rebates::{self, RebateRow};
-use super::reconcile::{self, MonthFigures, ReconRow};
-use super::report::{self, DailyReport};
-use super::requisitions::{self, RequisitionRow};
-use super::sales::{self, DepositRow, SaleLineRow, SaleRow};
+use super::forms::{StoreQuery, store_choice};
+use crate::areas::groupbuy::rebates::{self, RebateRow};
+use crate::areas::groupbuy::reconcile::{self, MonthFigures, ReconRow};
+use crate::areas::groupbuy::report::{self, DailyReport};
+use crate::areas::groupbuy::requisitions::{self, RequisitionRow};
+use crate::areas::groupbuy::sales::{self, DepositRow, SaleLineRow, SaleRow};
+use crate::areas::groupbuy::store;
 use crate::kernel::cache::StoreInfo;
-use crate::kernel::ctx::App;
 use crate::kernel::db::Db;
-use crate::on_db;
 use crate::web::error::AppError;
 use crate::web::extract::Console;
-
-pub fn router() -> Router<App> {
-    Router::new()
-        .route(
-            "/groupbuy/requisitions/{id}/report.print",
-            get(requisition_report),
-        )
-        .route("/groupbuy/pickup-register/print", get(pickup_register))
-        .route("/groupbuy/sales/{id}/cheque.print", get(cheque_receipt))
-        .route("/groupbuy/deposits/{id}/print", get(deposit_slip))
-        .route("/groupbuy/report.print", get(notice))
-        .route("/groupbuy/rebates/{id}/print", get(rebate_slip))
-        .route("/groupbuy/rebate-register/print", get(rebate_register))
-        .route("/groupbuy/reconcile.print", get(statement))
-}
 
 /// Helpers every print template uses.
 pub struct Paper {
@@ -128,7 +110,7 @@ struct RequisitionReport {
     approved_at: Option<DateTime<Utc>>,
 }
 
-async fn requisition_report(c: Console, Path(id): Path<i64>) -> Response {
+pub(super) async fn requisition_report(c: Console, Path(id): Path<i64>) -> Response {
     let q = match requisitions::get(c.ctx.db(), id).await {
         Ok(Some(q)) => q,
         Ok(None) => return AppError::not_found().into_response(),
@@ -171,7 +153,7 @@ struct PickupRegister {
     rows: Vec<PickupLine>,
 }
 
-async fn pickup_register(c: Console, Query(q): Query<StoreQuery>) -> Response {
+pub(super) async fn pickup_register(c: Console, Query(q): Query<StoreQuery>) -> Response {
     let (store, _) = match store_choice(&c, q.store.as_deref(), Permission::ViewGroupBuy).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -207,7 +189,7 @@ struct ChequeReceipt {
     clerk: String,
 }
 
-async fn cheque_receipt(c: Console, Path(id): Path<i64>) -> Response {
+pub(super) async fn cheque_receipt(c: Console, Path(id): Path<i64>) -> Response {
     let s = match sales::get(c.ctx.db(), id).await {
         Ok(Some(s)) => s,
         Ok(None) => return AppError::not_found().into_response(),
@@ -221,14 +203,10 @@ async fn cheque_receipt(c: Console, Path(id): Path<i64>) -> Response {
         Ok(l) => l,
         Err(e) => return fail(e),
     };
-    let created_by: Option<i64> = on_db!(c.ctx.db(), |pool| {
-        sqlx::query_scalar("select created_by from gb_sales where id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await
-            .ok()
-            .flatten()
-    });
+    let created_by = store::sales::created_by(c.ctx.db(), id)
+        .await
+        .ok()
+        .flatten();
     ChequeReceipt {
         clerk: name_of(c.ctx.db(), created_by).await,
         p,
@@ -246,7 +224,7 @@ struct DepositSlip {
     sales: Vec<SaleRow>,
 }
 
-async fn deposit_slip(c: Console, Path(id): Path<i64>) -> Response {
+pub(super) async fn deposit_slip(c: Console, Path(id): Path<i64>) -> Response {
     let d = match sales::get_deposit(c.ctx.db(), id).await {
         Ok(Some(d)) => d,
         Ok(None) => return AppError::not_found().into_response(),
@@ -269,7 +247,7 @@ struct Notice {
     rep: DailyReport,
 }
 
-async fn notice(c: Console, Query(q): Query<StoreQuery>) -> Response {
+pub(super) async fn notice(c: Console, Query(q): Query<StoreQuery>) -> Response {
     let (store, _) = match store_choice(&c, q.store.as_deref(), Permission::ViewGroupBuy).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -278,7 +256,7 @@ async fn notice(c: Console, Query(q): Query<StoreQuery>) -> Response {
         .date
         .as_deref()
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .unwrap_or_else(|| super::today(&c.ctx, &store));
+        .unwrap_or_else(|| crate::areas::groupbuy::today(&c.ctx, &store));
     match report::build(&c.ctx, &store, day).await {
         Ok(rep) => Notice {
             p: Paper {
@@ -301,7 +279,7 @@ struct RebateSlip {
     approved_at: Option<DateTime<Utc>>,
 }
 
-async fn rebate_slip(c: Console, Path(id): Path<i64>) -> Response {
+pub(super) async fn rebate_slip(c: Console, Path(id): Path<i64>) -> Response {
     let x = match rebates::get(c.ctx.db(), id).await {
         Ok(Some(x)) => x,
         Ok(None) => return AppError::not_found().into_response(),
@@ -341,7 +319,7 @@ struct RebateRegister {
     rows: Vec<RebateLine>,
 }
 
-async fn rebate_register(c: Console, Query(q): Query<StoreQuery>) -> Response {
+pub(super) async fn rebate_register(c: Console, Query(q): Query<StoreQuery>) -> Response {
     let (store, _) = match store_choice(&c, q.store.as_deref(), Permission::ViewBuyerRegister).await
     {
         Ok(x) => x,
@@ -379,15 +357,14 @@ struct Statement {
     finance: String,
 }
 
-async fn statement(c: Console, Query(q): Query<StoreQuery>) -> Response {
+pub(super) async fn statement(c: Console, Query(q): Query<StoreQuery>) -> Response {
     let (store, _) = match store_choice(&c, q.store.as_deref(), Permission::ViewGroupBuy).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let month = q
-        .month
-        .clone()
-        .unwrap_or_else(|| reconcile::previous_month(super::today(&c.ctx, &store)));
+    let month = q.month.clone().unwrap_or_else(|| {
+        reconcile::previous_month(crate::areas::groupbuy::today(&c.ctx, &store))
+    });
     let row = match reconcile::get(c.ctx.db(), store.id, &month).await {
         Ok(r) => r,
         Err(e) => return fail(e),

@@ -1,44 +1,24 @@
-//! Console routes of rebates (request, notice, payment in vouchers) and of the month-end
+//! Rebates (request, notice, payment in vouchers, the register as a file) and the month-end
 //! reconciliation (figures, the two signatures).
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use patron_core::Permission;
 
-use super::pages::{Form, Reshow, StoreQuery, field, reshow, store_choice};
-use super::rebates::{self, RebateRow};
-use super::reconcile::{self, MonthFigures, ReconRow};
+use super::forms::{Form, Reshow, StoreQuery, field, reshow, store_choice};
+use crate::areas::groupbuy::rebates::{self, RebateRow};
+use crate::areas::groupbuy::reconcile::{self, MonthFigures, ReconRow};
+use crate::areas::groupbuy::store;
 use crate::kernel::cache::StoreInfo;
-use crate::kernel::ctx::App;
-use crate::on_db;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::{Console, Verified};
 use crate::web::layout::Page;
 
-pub fn router() -> Router<App> {
-    Router::new()
-        .route("/groupbuy/rebates", get(rebates_page).post(rebate_submit))
-        .route("/groupbuy/rebates.csv", get(rebates_csv))
-        .route("/groupbuy/rebates.xlsx", get(rebates_xlsx))
-        .route("/groupbuy/rebates/{id}/{step}", post(rebate_step))
-        .route("/groupbuy/reconcile", get(reconcile_page))
-        .route("/groupbuy/reconcile/{side}", post(sign_submit))
-}
-
-/// A buyer whose sold purchases are not yet rebated.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct OpenBuyer {
-    pub buyer_id: i64,
-    pub name: String,
-    pub sales: i64,
-    pub amount_fen: i64,
-}
+use crate::areas::groupbuy::store::rebates::OpenBuyer;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "groupbuy/rebates.html")]
@@ -64,18 +44,7 @@ async fn render_rebates(
     };
     let loaded = async {
         let rows = rebates::list(c.ctx.db(), store.id).await?;
-        let open: Vec<OpenBuyer> = on_db!(c.ctx.db(), |p| {
-            sqlx::query_as(
-                "select b.id as buyer_id, case when b.organisation = '' then b.contact else b.organisation end as name, \
-                 count(*) as sales, cast(sum(s.amount_fen) as bigint) as amount_fen \
-                 from gb_sales s join gb_buyers b on b.id = s.buyer_id \
-                 where s.store_id = $1 and s.state = 'sold' and s.rebate_id is null \
-                 group by b.id, b.organisation, b.contact order by amount_fen desc limit 200",
-            )
-            .bind(store.id)
-            .fetch_all(p)
-            .await?
-        });
+        let open = store::rebates::open_buyers(c.ctx.db(), store.id).await?;
         Ok::<_, crate::kernel::db::DbError>((rows, open))
     }
     .await;
@@ -102,11 +71,11 @@ async fn render_rebates(
     res
 }
 
-async fn rebates_page(c: Console, Query(q): Query<StoreQuery>) -> Response {
+pub(super) async fn rebates_page(c: Console, Query(q): Query<StoreQuery>) -> Response {
     render_rebates(&c, q.store.as_deref(), q.ok.as_deref(), Reshow::default()).await
 }
 
-async fn rebate_submit(v: Verified<Form>) -> Response {
+pub(super) async fn rebate_submit(v: Verified<Form>) -> Response {
     let c = v.console;
     let store = field(&v.form, "store_code");
     let input = rebates::RebateIn {
@@ -128,7 +97,10 @@ async fn rebate_submit(v: Verified<Form>) -> Response {
     }
 }
 
-async fn rebate_step(Path((id, step)): Path<(i64, String)>, v: Verified<Form>) -> Response {
+pub(super) async fn rebate_step(
+    Path((id, step)): Path<(i64, String)>,
+    v: Verified<Form>,
+) -> Response {
     let c = v.console;
     let f = v.form;
     let store = field(&f, "store_code");
@@ -199,12 +171,14 @@ async fn render_reconcile(
     let month = month
         .filter(|m| reconcile::month_bounds(m).is_some())
         .map(str::to_string)
-        .unwrap_or_else(|| reconcile::previous_month(super::today(&c.ctx, &store)));
+        .unwrap_or_else(|| {
+            reconcile::previous_month(crate::areas::groupbuy::today(&c.ctx, &store))
+        });
     let loaded = async {
         let figs = reconcile::figures(c.ctx.db(), &store, &month).await?;
         let row = reconcile::get(c.ctx.db(), store.id, &month).await?;
         let list = reconcile::list(c.ctx.db(), store.id).await?;
-        Ok::<_, super::GroupBuyError>((figs, row, list))
+        Ok::<_, crate::areas::groupbuy::GroupBuyError>((figs, row, list))
     }
     .await;
     let (figs, row, list) = match loaded {
@@ -240,7 +214,7 @@ async fn render_reconcile(
     res
 }
 
-async fn reconcile_page(c: Console, Query(q): Query<StoreQuery>) -> Response {
+pub(super) async fn reconcile_page(c: Console, Query(q): Query<StoreQuery>) -> Response {
     render_reconcile(
         &c,
         q.store.as_deref(),
@@ -251,7 +225,7 @@ async fn reconcile_page(c: Console, Query(q): Query<StoreQuery>) -> Response {
     .await
 }
 
-async fn sign_submit(Path(side): Path<String>, v: Verified<Form>) -> Response {
+pub(super) async fn sign_submit(Path(side): Path<String>, v: Verified<Form>) -> Response {
     let c = v.console;
     let store = field(&v.form, "store_code");
     let month = field(&v.form, "month");
@@ -335,10 +309,10 @@ async fn rebates_export(c: Console, q: StoreQuery, format: ExportFormat) -> Resp
     .unwrap_or_else(IntoResponse::into_response)
 }
 
-async fn rebates_csv(c: Console, Query(q): Query<StoreQuery>) -> Response {
+pub(super) async fn rebates_csv(c: Console, Query(q): Query<StoreQuery>) -> Response {
     rebates_export(c, q, ExportFormat::Csv).await
 }
 
-async fn rebates_xlsx(c: Console, Query(q): Query<StoreQuery>) -> Response {
+pub(super) async fn rebates_xlsx(c: Console, Query(q): Query<StoreQuery>) -> Response {
     rebates_export(c, q, ExportFormat::Xlsx).await
 }

@@ -13,7 +13,10 @@ use chrono::{Datelike, Duration, Months, NaiveDate, TimeZone, Utc};
 use patron_core::approvals::Decision;
 use patron_core::vouchers::Serial;
 
-use crate::areas::groupbuy::{self, rebates, reconcile, redeem, requisitions, sales, stock};
+mod steps;
+mod store;
+
+use crate::areas::groupbuy::{self, redeem, requisitions, sales, stock};
 use crate::kernel::clock::ManualClock;
 use crate::kernel::ctx::{Actor, App, Ctx, StaffActor};
 
@@ -148,13 +151,7 @@ struct Sale<'a> {
 async fn sell(d: &Desk, s: Sale<'_>) -> anyhow::Result<sales::SaleOut> {
     let bank = s.payment != "cash";
     // A returning buyer is picked from the register, so rebates add up their purchases.
-    let known: Option<i64> = crate::on_db!(d.app.db, |p| {
-        sqlx::query_scalar("select min(id) from gb_buyers where organisation = $1 and contact = $2")
-            .bind(&s.buyer.organisation)
-            .bind(&s.buyer.contact)
-            .fetch_one(p)
-            .await?
-    });
+    let known = store::known_buyer(&d.app.db, &s.buyer.organisation, &s.buyer.contact).await?;
     sales::sell(
         &d.as_(&d.clerk),
         &sales::SaleIn {
@@ -258,18 +255,20 @@ async fn redeem_some(
     Ok(n)
 }
 
-/// Adds the group-buy demo; `actors` are the demo's staff by user name.
-pub async fn build(
+/// The first day of the demo's month `month` (0 = three months ago) moved to `day`.
+fn day_of(start: NaiveDate, month: u32, day: u32) -> NaiveDate {
+    start
+        .checked_add_months(Months::new(month))
+        .and_then(|m| m.with_day(day))
+        .unwrap_or(start)
+}
+
+/// The desk on a clock set to the start (three months ago), with the demo's staff and a till key.
+async fn desk(
     app: &App,
-    out: &mut String,
+    start: NaiveDate,
     actor: impl Fn(&str) -> Option<StaffActor>,
-) -> anyhow::Result<()> {
-    let now = app.clock.now();
-    let today = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
-    let first_of_this = today.with_day(1).context("first of the month")?;
-    let start = first_of_this
-        .checked_sub_months(Months::new(3))
-        .context("three months back")?;
+) -> anyhow::Result<Desk> {
     let clock = Arc::new(ManualClock::new(
         Utc.from_utc_datetime(&start.and_hms_opt(0, 0, 0).unwrap_or_default()),
     ));
@@ -285,7 +284,7 @@ pub async fn build(
             .await
             .map_err(|e| anyhow!("demo till key: {e}"))?;
     let who = |n: &str| actor(n).with_context(|| format!("demo user {n}"));
-    let d = Desk {
+    Ok(Desk {
         app: demo_app,
         clock,
         clerk: who("clerk")?,
@@ -298,17 +297,12 @@ pub async fn build(
             store_id: wfj,
             till_id: "02".into(),
         },
-    };
-    let day = |month: u32, day: u32| {
-        start
-            .checked_add_months(Months::new(month))
-            .and_then(|m| m.with_day(day))
-            .unwrap_or(start)
-    };
-    // Finance prints the year's vouchers: ¥100 (1–5000), ¥500 (5001–7000), ¥100 rebate
-    // vouchers (7001–8000), valid four years.
-    d.at(day(0, 2), 0);
-    let expires = (today + Duration::days(4 * 366)).to_string();
+    })
+}
+
+/// Finance prints the year's vouchers: ¥100 (1–5000), ¥500 (5001–7000), ¥100 rebate vouchers
+/// (7001–8000), valid four years.
+async fn print_series(d: &Desk, expires: &str) -> anyhow::Result<()> {
     for (code, name, face, count) in [
         ("WFJ-A", "王府井团购券 100元", "100", 5000),
         ("WFJ-B", "王府井团购券 500元", "500", 2000),
@@ -321,7 +315,7 @@ pub async fn build(
                 name: name.into(),
                 face_value: face.into(),
                 named: false,
-                expires_on: expires.clone(),
+                expires_on: expires.into(),
                 count: count.to_string(),
                 first_serial: String::new(),
             },
@@ -329,236 +323,26 @@ pub async fn build(
         .await
         .map_err(err("series"))?;
     }
-    requisition(
-        &d,
-        day(0, 3),
-        &[("100", 2300), ("500", 1000)],
-        "1-2000\n5001-6000\n7001-7300",
-    )
-    .await?;
-    // Month one: cash sales to persons and small organisations, cheques from organisations.
-    let mut next_a = 1i64;
-    let mut next_b = 5001i64;
-    let mut sold_a: Vec<i64> = Vec::new();
-    let mut pending_cheques = Vec::new();
-    for (m, month_days) in [
-        (0u32, [6u32, 9, 13, 17, 21, 24]),
-        (1, [3, 8, 12, 16, 20, 23]),
-        (2, [4, 7, 11, 15, 19, 22]),
-    ] {
-        for (i, dd) in month_days.iter().enumerate() {
-            let when = day(m, *dd);
-            if when >= today {
-                break;
-            }
-            d.at(when, 1);
-            let k = (m as usize) * 10 + i;
-            // A small cash sale: 10–45 × ¥100.
-            let n = 10 + (k as i64 * 7) % 36;
-            let s = sell(
-                &d,
-                Sale {
-                    buyer: if k.is_multiple_of(2) {
-                        person(k)
-                    } else {
-                        org(k)
-                    },
-                    payment: "cash",
-                    range: format!("{next_a}-{}", next_a + n - 1),
-                    face: "",
-                    reason: "",
-                },
-            )
-            .await?;
-            sold_a.extend(next_a..next_a + n);
-            next_a += n;
-            let _ = s;
-            // Every other day a cheque for 40–100 × ¥500.
-            if i.is_multiple_of(2) {
-                let n = 40 + (k as i64 * 13) % 61;
-                let s = sell(
-                    &d,
-                    Sale {
-                        buyer: org(k),
-                        payment: "cheque",
-                        range: format!("{next_b}-{}", next_b + n - 1),
-                        face: "",
-                        reason: "",
-                    },
-                )
-                .await?;
-                next_b += n;
-                pending_cheques.push((s.sale_id, when, k));
-            }
-            d.at(when, 6);
-            deposit(&d, "cash").await?;
-            deposit(&d, "cheque").await?;
-            // Cheques three days old clear (one bounces).
-            let mut still = Vec::new();
-            for (id, taken, kk) in pending_cheques.drain(..) {
-                if when >= taken + Duration::days(3) {
-                    let ctx = d.as_(&d.clerk);
-                    if kk == 12 {
-                        sales::bounce(
-                            &ctx,
-                            id,
-                            &sales::BounceIn {
-                                reason: "余额不足退票".into(),
-                            },
-                        )
-                        .await
-                        .map_err(err("bounce"))?;
-                    } else {
-                        sales::release(
-                            &ctx,
-                            id,
-                            &sales::ReleaseIn {
-                                reason: "cleared".into(),
-                                counter_slip_no: String::new(),
-                            },
-                        )
-                        .await
-                        .map_err(err("release"))?;
-                    }
-                } else {
-                    still.push((id, taken, kk));
-                }
-            }
-            pending_cheques = still;
-        }
-        if m == 0 {
-            // A transfer released at once on a counter-deposit slip, and a face-value change.
-            let when = day(0, 26);
-            d.at(when, 0);
-            let s = sell(
-                &d,
-                Sale {
-                    buyer: org(1),
-                    payment: "transfer",
-                    range: format!("{next_a}-{}", next_a + 199),
-                    face: "",
-                    reason: "",
-                },
-            )
-            .await?;
-            next_a += 200;
-            sales::release(
-                &d.as_(&d.clerk),
-                s.sale_id,
-                &sales::ReleaseIn {
-                    reason: "counter_deposit".into(),
-                    counter_slip_no: "ICBC-0926-0017".into(),
-                },
-            )
-            .await
-            .map_err(err("counter-deposit"))?;
-            sell(
-                &d,
-                Sale {
-                    buyer: person(1),
-                    payment: "cash",
-                    range: format!("{next_a}-{}", next_a + 9),
-                    face: "50",
-                    reason: "店庆活动半价改面值",
-                },
-            )
-            .await?;
-            next_a += 10;
-            // Five vouchers found damaged at the counter.
-            let w = stock::request_writeoff(
-                &d.as_(&d.clerk),
-                &stock::WriteOffIn {
-                    store_code: "WFJ".into(),
-                    kind: "damage".into(),
-                    ranges: format!("{}-{}", next_a, next_a + 4),
-                    reason: "柜台受潮损坏".into(),
-                },
-            )
-            .await
-            .map_err(err("write-off"))?;
-            next_a += 5;
-            let approval: Option<i64> = crate::on_db!(d.app.db, |p| {
-                sqlx::query_scalar("select approval_id from gb_writeoffs where id = $1")
-                    .bind(w)
-                    .fetch_one(p)
-                    .await?
-            });
-            approve(&d, &d.supervisor, approval).await?;
-            deposit(&d, "cash").await?;
-            deposit(&d, "cheque").await?;
-        }
-        // The tills use about a third of what was sold in cash.
-        let upto = sold_a.len() / 3;
-        let batch: Vec<i64> = sold_a.drain(..upto).collect();
-        d.at(day(m, 27).min(today), 0);
-        redeem_some(&d, batch.into_iter(), &format!("GB{m}")).await?;
-        if m == 1 {
-            // A rebate for the biggest buyer, approved, told and paid in rebate vouchers.
-            d.at(day(1, 25), 0);
-            let open: Option<(i64, i64)> = crate::on_db!(d.app.db, |p| {
-                sqlx::query_as(
-                    "select buyer_id, cast(sum(amount_fen) as bigint) as total from gb_sales \
-                     where state = 'sold' and rebate_id is null group by buyer_id order by total desc limit 1",
-                )
-                .fetch_optional(p)
-                .await?
-            });
-            if let Some((buyer, _)) = open {
-                let r = rebates::request(
-                    &d.as_(&d.clerk),
-                    &rebates::RebateIn {
-                        store_code: "WFJ".into(),
-                        buyer_id: buyer,
-                    },
-                )
-                .await
-                .map_err(err("rebate"))?;
-                approve(&d, &d.manager, r.approval_id).await?;
-                rebates::notify(
-                    &d.as_(&d.clerk),
-                    r.id,
-                    &rebates::NotifyIn {
-                        how: "phone".into(),
-                    },
-                )
-                .await
-                .map_err(err("notify"))?;
-                let n = r.rebate_fen / 10_000;
-                rebates::pay(
-                    &d.as_(&d.clerk),
-                    r.id,
-                    &rebates::PayIn {
-                        ranges: format!("7001-{}", 7000 + n),
-                        signed_name: "王经理".into(),
-                    },
-                )
-                .await
-                .map_err(err("rebate payment"))?;
-            }
-        }
-        if m < 2 {
-            // On the 2nd of the next month both sides sign the month.
-            d.at(day(m + 1, 2), 0);
-            let month = groupbuy::month_of(day(m, 1));
-            reconcile::sign_department(&d.as_(&d.manager), "WFJ", &month)
-                .await
-                .map_err(err("department signature"))?;
-            reconcile::sign_finance(&d.as_(&d.finance), "WFJ", &month)
-                .await
-                .map_err(err("finance signature"))?;
-        }
-    }
-    // Waiting today: a cheque to release and a requisition to approve.
-    let behind = now - d.app.clock.now();
-    if behind > Duration::zero() {
-        d.clock.advance(behind);
-    }
+    Ok(())
+}
+
+/// Where the demo's sales have got to.
+struct Run {
+    next_a: i64,
+    next_b: i64,
+    sold_a: Vec<i64>,
+    /// (sale, day taken, its number among the sale days).
+    pending_cheques: Vec<(i64, NaiveDate, usize)>,
+}
+
+/// Waiting today: a cheque to release and a requisition to approve. The cheque sale's number.
+async fn waiting_today(d: &Desk, run: &Run) -> anyhow::Result<String> {
     let s = sell(
-        &d,
+        d,
         Sale {
             buyer: org(3),
             payment: "cheque",
-            range: format!("{next_b}-{}", next_b + 39),
+            range: format!("{}-{}", run.next_b, run.next_b + 39),
             face: "",
             reason: "",
         },
@@ -577,20 +361,78 @@ pub async fn build(
     )
     .await
     .map_err(err("requisition"))?;
-    let closed: i64 = crate::on_db!(d.app.db, |p| {
-        sqlx::query_scalar("select count(*) from gb_reconciliations where closed")
-            .fetch_one(p)
-            .await?
-    });
-    let sales_n: i64 = crate::on_db!(d.app.db, |p| {
-        sqlx::query_scalar("select count(*) from gb_sales")
-            .fetch_one(p)
-            .await?
-    });
+    Ok(s.sale_no)
+}
+
+/// Adds the group-buy demo; `actors` are the demo's staff by user name.
+pub async fn build(
+    app: &App,
+    out: &mut String,
+    actor: impl Fn(&str) -> Option<StaffActor>,
+) -> anyhow::Result<()> {
+    let now = app.clock.now();
+    let today = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let first_of_this = today.with_day(1).context("first of the month")?;
+    let start = first_of_this
+        .checked_sub_months(Months::new(3))
+        .context("three months back")?;
+    let d = desk(app, start, actor).await?;
+    let day = |month: u32, day: u32| day_of(start, month, day);
+    d.at(day(0, 2), 0);
+    print_series(&d, &(today + Duration::days(4 * 366)).to_string()).await?;
+    requisition(
+        &d,
+        day(0, 3),
+        &[("100", 2300), ("500", 1000)],
+        "1-2000\n5001-6000\n7001-7300",
+    )
+    .await?;
+    // Month one: cash sales to persons and small organisations, cheques from organisations.
+    let mut run = Run {
+        next_a: 1,
+        next_b: 5001,
+        sold_a: Vec::new(),
+        pending_cheques: Vec::new(),
+    };
+    for (m, month_days) in [
+        (0u32, [6u32, 9, 13, 17, 21, 24]),
+        (1, [3, 8, 12, 16, 20, 23]),
+        (2, [4, 7, 11, 15, 19, 22]),
+    ] {
+        for (i, dd) in month_days.iter().enumerate() {
+            let when = day(m, *dd);
+            if when >= today {
+                break;
+            }
+            steps::sale_day(&d, &mut run, when, i, (m as usize) * 10 + i).await?;
+        }
+        if m == 0 {
+            steps::month_one_end(&d, &mut run, day(0, 26)).await?;
+        }
+        // The tills use about a third of what was sold in cash.
+        let upto = run.sold_a.len() / 3;
+        let batch: Vec<i64> = run.sold_a.drain(..upto).collect();
+        d.at(day(m, 27).min(today), 0);
+        redeem_some(&d, batch.into_iter(), &format!("GB{m}")).await?;
+        if m == 1 {
+            steps::rebate(&d, day(1, 25)).await?;
+        }
+        if m < 2 {
+            // On the 2nd of the next month both sides sign the month.
+            steps::sign_month(&d, day(m + 1, 2), &groupbuy::month_of(day(m, 1))).await?;
+        }
+    }
+    let behind = now - d.app.clock.now();
+    if behind > Duration::zero() {
+        d.clock.advance(behind);
+    }
+    let cheque_no = waiting_today(&d, &run).await?;
+    let closed = store::closed_months(&d.app.db).await?;
+    let sales_n = store::sales(&d.app.db).await?;
     let _ = writeln!(
         out,
         "\nGroup-buy (WFJ): 8,000 vouchers printed, {sales_n} sales over three months, {closed} months reconciled and closed; cheque {} waits to be released.",
-        s.sale_no
+        cheque_no
     );
     Ok(())
 }

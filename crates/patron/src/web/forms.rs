@@ -1,0 +1,155 @@
+//! Console forms: what was typed, a refusal shown again beside it, and the store a page is
+//! about. Every area's pages use these, so a refused form looks and answers the same everywhere:
+//! HTTP 422, the fields marked with their messages, one line saying what was wrong.
+
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use patron_core::Permission;
+use serde::Deserialize;
+
+use super::error::AppError;
+use super::extract::Console;
+use super::layout::{FormErrors, Page};
+use crate::kernel::error::{FORBIDDEN, NOT_FOUND, VALIDATION};
+use crate::kernel::stores::StoreInfo;
+
+/// A submitted form, field by field, as typed.
+pub type Form = HashMap<String, String>;
+
+/// What was typed into `name` (empty when the field was not sent).
+pub fn field(f: &Form, name: &str) -> String {
+    f.get(name).cloned().unwrap_or_default()
+}
+
+/// A refused form, re-shown with what was typed and why. `form` names which form of the page
+/// was refused (a page may hold several); the default is "nothing refused".
+#[derive(Default)]
+pub struct Reshow {
+    pub form: String,
+    pub values: Form,
+    pub errors: FormErrors,
+    /// The line above the form: the refusal in the reader's language (empty when only fields
+    /// are marked).
+    pub detail: String,
+}
+
+impl Reshow {
+    pub fn is(&self, form: &str) -> bool {
+        self.form == form
+    }
+
+    /// What was typed into `field` of `form` (empty for another form).
+    pub fn val(&self, form: &str, field: &str) -> &str {
+        if self.is(form) {
+            self.values.get(field).map(String::as_str).unwrap_or("")
+        } else {
+            ""
+        }
+    }
+
+    pub fn bad(&self, form: &str, field: &str) -> bool {
+        self.is(form) && self.errors.has(field)
+    }
+
+    pub fn msg(&self, page: &Page, form: &str, field: &str) -> &'static str {
+        if self.is(form) {
+            self.errors.msg(page, field)
+        } else {
+            ""
+        }
+    }
+
+    /// Whether `field` of `form` was `value` (to re-select an option).
+    pub fn has_val(&self, form: &str, field: &str, value: &str) -> bool {
+        self.val(form, field) == value
+    }
+
+    pub fn checked(&self, form: &str, field: &str) -> bool {
+        self.is(form) && self.values.contains_key(field)
+    }
+
+    /// 422 when a form is being re-shown, 200 otherwise.
+    pub fn status(&self) -> StatusCode {
+        if self.form.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+}
+
+/// Turns a refusal into a re-shown form of `form`; anything else (no permission, not found, a
+/// failure) becomes its own response.
+pub fn reshow(
+    e: impl Into<AppError>,
+    page: &Page,
+    form: &str,
+    values: Form,
+) -> Result<Reshow, Box<Response>> {
+    let err = e.into();
+    if !err.status().is_client_error() || err.code == FORBIDDEN || err.code == NOT_FOUND {
+        return Err(Box::new(err.into_response()));
+    }
+    let detail = refusal_line(&err, page);
+    Ok(Reshow {
+        form: form.to_string(),
+        values,
+        errors: FormErrors(err.fields),
+        detail,
+    })
+}
+
+/// The line a refused form shows above itself: nothing for a validation refusal (the fields say
+/// it), otherwise the code's message, followed by the error's own detail when it has one.
+pub fn refusal_line(err: &AppError, page: &Page) -> String {
+    if err.code == VALIDATION {
+        return String::new();
+    }
+    let message = page.t(err.code.key);
+    match &err.detail {
+        Some(d) if err.code.detail_shown => format!("{message} {d}"),
+        _ => message.to_string(),
+    }
+}
+
+/// The query string of a page about one store.
+#[derive(Deserialize, Default)]
+pub struct StoreQuery {
+    pub store: Option<String>,
+    pub ok: Option<String>,
+    pub month: Option<String>,
+    pub date: Option<String>,
+    pub state: Option<String>,
+}
+
+/// The store a page is about: the one asked for, or the first the user may see with
+/// `permission`; and the list of stores the user may switch to.
+pub async fn store_choice(
+    c: &Console,
+    want: Option<&str>,
+    permission: Permission,
+) -> Result<(StoreInfo, Vec<StoreInfo>), Response> {
+    let fail = |e: AppError| e.into_response();
+    c.ctx.require(permission).map_err(|e| fail(e.into()))?;
+    let stores = c
+        .ctx
+        .app
+        .cache
+        .stores(c.ctx.db())
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let mut mine: Vec<StoreInfo> = stores
+        .all()
+        .into_iter()
+        .filter(|s| s.active && c.ctx.can_at(permission, s.id))
+        .collect();
+    mine.sort_by(|a, b| a.code.cmp(&b.code));
+    let chosen = want
+        .and_then(|w| mine.iter().find(|s| s.code.eq_ignore_ascii_case(w)))
+        .or(mine.first())
+        .cloned()
+        .ok_or_else(|| fail(crate::kernel::ctx::Forbidden(permission).into()))?;
+    Ok((chosen, mine))
+}
