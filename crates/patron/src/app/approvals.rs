@@ -6,7 +6,7 @@ use crate::approvals::ApprovalKind;
 const AREAS: &[&[ApprovalKind]] = &[
     crate::areas::points::adjust::APPROVALS,
     crate::areas::groupbuy::APPROVALS,
-    crate::areas::rewards::APPROVALS,
+    crate::areas::gifts::APPROVALS,
     crate::areas::events::APPROVALS,
 ];
 

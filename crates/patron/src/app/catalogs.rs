@@ -4,6 +4,7 @@
 pub const AREAS: &[&[(&str, &str, &str)]] = &[
     crate::areas::members::messages::LOYALTY,
     crate::areas::groupbuy::messages::GROUPBUY,
+    crate::areas::gifts::messages::GIFTS,
     crate::areas::rewards::messages::REWARDS,
     crate::areas::events::messages::EVENTS,
     crate::areas::partners::messages::PARTNERS,

@@ -8,6 +8,7 @@ use crate::kernel::ctx::App;
 
 const AREAS: &[&[Job]] = &[
     crate::areas::points::jobs::JOBS,
+    crate::areas::gifts::jobs::JOBS,
     crate::areas::rewards::jobs::JOBS,
     crate::notify::jobs::JOBS,
     crate::areas::groupbuy::jobs::JOBS,

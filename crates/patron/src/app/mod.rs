@@ -62,7 +62,7 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .merge(crate::areas::staff::api::router())
         .merge(crate::areas::pos::api::router())
         .merge(crate::areas::groupbuy::api::router())
-        .merge(crate::areas::rewards::gift_api::router())
+        .merge(crate::areas::gifts::api::router())
         .merge(crate::areas::rewards::api::router())
         .merge(crate::areas::events::api::router())
         .split_for_parts();
@@ -93,6 +93,7 @@ pub fn router_with(app: App, extra: Router<App>) -> Router {
         .merge(crate::areas::portal::pages::router())
         .merge(crate::areas::points::pages::router())
         .merge(crate::areas::groupbuy::pages::router())
+        .merge(crate::areas::gifts::pages::router())
         .merge(crate::areas::rewards::pages::router())
         .merge(crate::areas::events::pages::router())
         .merge(crate::areas::partners::pages::router())

@@ -3,6 +3,7 @@
 //! gifts} → rewards → events → partners → pos, portal.
 
 pub mod events;
+pub mod gifts;
 pub mod groupbuy;
 pub mod members;
 pub mod partners;

@@ -107,15 +107,7 @@ async fn rewards_probe(ctx: &Ctx, p: Permission) -> Option<Result<(), bool>> {
         )
         .await
         .map(|_| ()),
-        Permission::ManageGiftStock => rewards::stock::receive(
-            ctx,
-            &rewards::stock::DeliveryIn {
-                store_code: "HQ".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .map(|_| ()),
+        Permission::ManageGiftStock => return gifts_probe(ctx).await,
         Permission::ManageRewardSettings => {
             rewards::settings::save(ctx, &rewards::settings::SettingsForm::default()).await
         }
@@ -123,6 +115,23 @@ async fn rewards_probe(ctx: &Ctx, p: Permission) -> Option<Result<(), bool>> {
     };
     Some(match result {
         Err(RewardsError::Forbidden(_)) => Err(true),
+        _ => Ok(()),
+    })
+}
+
+/// The gifts use case that needs ManageGiftStock: `Err(true)` when refused for it.
+async fn gifts_probe(ctx: &Ctx) -> Option<Result<(), bool>> {
+    use patron::areas::gifts::{GiftsError, stock};
+    let result = stock::receive(
+        ctx,
+        &stock::DeliveryIn {
+            store_code: "HQ".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    Some(match result {
+        Err(GiftsError::Forbidden(_)) => Err(true),
         _ => Ok(()),
     })
 }

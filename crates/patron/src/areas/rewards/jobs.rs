@@ -1,5 +1,4 @@
-//! The reward desk's timed work: the month-end list (D2), slip expiry (D4), and the birthday
-//! greetings with their gift entitlements (L1, J3).
+//! The reward desk's timed work: the month-end list (D2) and slip expiry (D4).
 
 use chrono::NaiveDate;
 
@@ -7,12 +6,6 @@ use crate::jobs::{Due, Job, JobError, JobFuture, Progress, RunReport};
 use crate::kernel::ctx::Ctx;
 
 pub const JOBS: &[Job] = &[
-    Job {
-        name: "birthday-greetings",
-        what: "queue a greeting for members whose birthday is today (L1, J3)",
-        due: Due::Daily { when: None },
-        run: birthday_greetings,
-    },
     Job {
         name: "reward-month-end",
         what: "store the list of cards expiring next month that reached a reward threshold (D2)",
@@ -34,15 +27,6 @@ fn last_day_of_month(
     today: NaiveDate,
 ) -> std::pin::Pin<Box<dyn Future<Output = bool> + Send + '_>> {
     Box::pin(async move { super::lists::is_month_end(today) })
-}
-
-fn birthday_greetings(ctx: &Ctx, today: NaiveDate, _progress: Option<Progress>) -> JobFuture<'_> {
-    Box::pin(async move {
-        let report = crate::areas::members::birthdays::greet(ctx, today).await?;
-        // J3: the tier's birthday gift entitlement (unique per member and year).
-        super::birthday::entitle(ctx, today).await?;
-        Ok(report)
-    })
 }
 
 /// Builds the list of the month after `today` (the scheduler runs it on the last day of a

@@ -6,65 +6,16 @@ use patron_core::Permission;
 use serde::{Deserialize, Serialize};
 
 use super::RewardsError;
+use super::store::settings as store;
 use crate::kernel::ctx::Ctx;
-use crate::kernel::db::{Db, DbError, Tx};
+use crate::kernel::db::{DbError, Exec};
 use crate::kernel::validation::Invalid;
-use crate::{on_db, on_tx};
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
-pub struct Rules {
-    pub slip_valid_months: i64,
-    pub follow_up_months: i64,
-    pub return_points_on_expiry: bool,
-}
+pub use super::store::settings::{RewardSettings, Rules, Threshold};
 
-/// One threshold: from `points` on, this gift.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
-pub struct Threshold {
-    pub points: i64,
-    pub gift_id: i64,
-    pub gift_code: String,
-    pub gift_name_zh: String,
-    pub gift_name_en: String,
-    pub value_fen: i64,
-}
-
-#[derive(Debug, Clone)]
-pub struct RewardSettings {
-    pub rules: Rules,
-    /// Lowest first.
-    pub thresholds: Vec<Threshold>,
-}
-
-impl RewardSettings {
-    /// The highest threshold `points` reach.
-    pub fn reached(&self, points: i64) -> Option<&Threshold> {
-        self.thresholds.iter().rev().find(|t| points >= t.points)
-    }
-
-    pub fn threshold(&self, points: i64) -> Option<&Threshold> {
-        self.thresholds.iter().find(|t| t.points == points)
-    }
-}
-
-const RULES_SQL: &str = "select slip_valid_months, follow_up_months, return_points_on_expiry from reward_settings where id = 1";
-const THRESHOLDS_SQL: &str = "select t.points, t.gift_id, g.code as gift_code, g.name_zh as gift_name_zh, \
-     g.name_en as gift_name_en, g.value_fen from reward_thresholds t join gifts g on g.id = t.gift_id \
-     order by t.points";
-
-pub async fn load(db: &Db) -> Result<RewardSettings, DbError> {
-    let rules: Rules = on_db!(db, |p| sqlx::query_as(RULES_SQL).fetch_one(p).await?);
-    let thresholds: Vec<Threshold> =
-        on_db!(db, |p| sqlx::query_as(THRESHOLDS_SQL).fetch_all(p).await?);
-    Ok(RewardSettings { rules, thresholds })
-}
-
-/// The settings as the transaction sees them.
-pub async fn load_in(tx: &mut Tx) -> Result<RewardSettings, DbError> {
-    let rules: Rules = on_tx!(tx, |c| sqlx::query_as(RULES_SQL).fetch_one(c).await?);
-    let thresholds: Vec<Threshold> =
-        on_tx!(tx, |c| sqlx::query_as(THRESHOLDS_SQL).fetch_all(c).await?);
-    Ok(RewardSettings { rules, thresholds })
+/// The settings, from the read pool (`ctx.db()`) or as the transaction sees them (`&mut *tx`).
+pub async fn load(ex: impl Into<Exec<'_>>) -> Result<RewardSettings, DbError> {
+    store::load(ex).await
 }
 
 /// The settings form as typed.
@@ -144,22 +95,25 @@ pub async fn save(ctx: &Ctx, form: &SettingsForm) -> Result<(), RewardsError> {
     );
     let before = load(ctx.db()).await?;
     let before_json = serde_json::json!({ "rules": before.rules, "thresholds": before.thresholds.iter().map(|t| (t.points, t.gift_code.clone())).collect::<Vec<_>>() });
-    let ret = form.return_points_on_expiry;
+    let rules = Rules {
+        slip_valid_months: valid,
+        follow_up_months: follow,
+        return_points_on_expiry: form.return_points_on_expiry,
+    };
     let ctx2 = ctx.clone();
     ctx.db()
         .write(move |tx| {
-            let (ctx, lines, before_json) = (ctx2.clone(), lines.clone(), before_json.clone());
+            let (ctx, lines, before_json, rules) = (
+                ctx2.clone(),
+                lines.clone(),
+                before_json.clone(),
+                rules.clone(),
+            );
             Box::pin(async move {
-                let mut ids = Vec::new();
-                for (_, code) in &lines {
-                    let id: Option<i64> = on_tx!(tx, |c| {
-                        sqlx::query_scalar("select id from gifts where code = $1")
-                            .bind(code)
-                            .fetch_optional(c)
-                            .await?
-                    });
-                    match id {
-                        Some(id) => ids.push(id),
+                let mut thresholds = Vec::new();
+                for (points, code) in &lines {
+                    match crate::areas::gifts::store::gifts::by_code(&mut *tx, code).await? {
+                        Some(g) => thresholds.push((*points, g.id)),
                         None => {
                             return Err(
                                 Invalid::one("thresholds", "reward.invalid.gift_code").into()
@@ -167,39 +121,13 @@ pub async fn save(ctx: &Ctx, form: &SettingsForm) -> Result<(), RewardsError> {
                         }
                     }
                 }
-                on_tx!(tx, |c| {
-                    sqlx::query(
-                        "update reward_settings set slip_valid_months = $1, follow_up_months = $2, \
-                         return_points_on_expiry = $3 where id = 1",
-                    )
-                    .bind(valid)
-                    .bind(follow)
-                    .bind(ret)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
-                on_tx!(tx, |c| {
-                    sqlx::query("delete from reward_thresholds")
-                        .execute(c)
-                        .await
-                        .map(|r| r.rows_affected())
-                })?;
-                for ((points, _), gift_id) in lines.iter().zip(&ids) {
-                    on_tx!(tx, |c| {
-                        sqlx::query("insert into reward_thresholds (points, gift_id) values ($1, $2)")
-                            .bind(*points)
-                            .bind(*gift_id)
-                            .execute(c)
-                            .await
-                            .map(|r| r.rows_affected())
-                    })?;
-                }
+                store::save_rules(tx, &rules).await?;
+                store::replace_thresholds(tx, &thresholds).await?;
                 tx.audit(
                     ctx.audit("reward.audit.settings", "reward_settings", 1)
                         .before(&before_json)
                         .after(&serde_json::json!({
-                            "rules": { "slip_valid_months": valid, "follow_up_months": follow, "return_points_on_expiry": ret },
+                            "rules": { "slip_valid_months": valid, "follow_up_months": follow, "return_points_on_expiry": rules.return_points_on_expiry },
                             "thresholds": lines,
                         })),
                 );

@@ -13,9 +13,9 @@ both!(
         let t = spawn_app(backend).await;
         let desk = hq_token(&t, "gift.desk", "reward_desk").await;
         gift(&t, "CAKE", "生日蛋糕券", "100", "").await;
-        patron::areas::rewards::birthday::save_setting(
+        patron::areas::gifts::birthday::save_setting(
             &t.ctx(),
-            &patron::areas::rewards::birthday::TierGiftIn {
+            &patron::areas::gifts::birthday::TierGiftIn {
                 tier_code: "normal".into(),
                 gift_code: "CAKE".into(),
                 qty: "1".into(),
@@ -33,7 +33,7 @@ both!(
                 .expect("job");
         }
         // The entitlement is unique per member and year even if created again.
-        patron::areas::rewards::birthday::entitle(&t.ctx(), today)
+        patron::areas::gifts::birthday::entitle(&t.ctx(), today)
             .await
             .expect("entitle");
         assert_eq!(
@@ -45,7 +45,7 @@ both!(
             1
         );
         // May's member got one on their day (in May) and cannot claim it in September.
-        patron::areas::rewards::birthday::entitle(
+        patron::areas::gifts::birthday::entitle(
             &t.ctx(),
             chrono::NaiveDate::from_ymd_opt(2026, 5, 3).expect("date"),
         )

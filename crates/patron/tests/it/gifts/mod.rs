@@ -13,9 +13,9 @@ mod portal;
 mod stock;
 
 async fn gift(t: &TestApp, code: &str, name: &str, value: &str, price: &str) {
-    patron::areas::rewards::catalogue::save_gift(
+    patron::areas::gifts::catalogue::save_gift(
         &t.ctx(),
-        &patron::areas::rewards::catalogue::GiftIn {
+        &patron::areas::gifts::catalogue::GiftIn {
             code: code.into(),
             name_zh: name.into(),
             name_en: format!("{code} gift"),

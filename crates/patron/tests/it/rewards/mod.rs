@@ -5,7 +5,7 @@
 //! claim refused for want of stock; and a reward desk in Chromium.
 
 use chrono::NaiveDate;
-use patron::areas::rewards::gifts::{Movement, put_in};
+use patron::areas::gifts::{Movement, put_in};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -3,15 +3,17 @@
 //! for approval, a few points exchanges at the WFJ desk, and a birthday gift per tier.
 //! Everything goes through the use cases.
 
+mod store;
+
 use std::fmt::Write as _;
 
 use anyhow::anyhow;
 
-use crate::areas::rewards::{RewardsError, birthday, catalogue, stock};
+use crate::areas::gifts::stock::DocRow;
+use crate::areas::gifts::{GiftsError, birthday, catalogue, exchange, stock, stocktake};
 use crate::kernel::ctx::{Actor, App, Ctx, StaffActor};
-use crate::on_db;
 
-fn err(what: &str) -> impl Fn(RewardsError) -> anyhow::Error + '_ {
+fn err(what: &str) -> impl Fn(GiftsError) -> anyhow::Error + '_ {
     move |e| anyhow!("demo gifts, {what}: {e}")
 }
 
@@ -93,13 +95,35 @@ pub async fn build(
     let manager = as_("manager")?;
     let reward = as_("reward")?;
     let clerk = as_("clerk")?;
+    add_gifts(app, &manager).await?;
+    let (wfj, xd, transfer) = receive_and_transfer(&manager, &reward).await?;
+    let exchanged = exchanges(app, &clerk).await?;
+    let take = count_wfj(app, &reward, wfj.store_id).await?;
+    let gifts = catalogue::list_gifts(&app.db).await?;
+    let entitled = birthday_gifts(app, &manager).await?;
+    let _ = writeln!(
+        out,
+        "\nGifts: {} in the list; delivery notes {} (WFJ) and {} (XD), transfer {}, {exchanged} \
+         points exchanges at WFJ, stock-take {} waiting for approval; {entitled} birthday gifts \
+         today (/rewards/stock, /rewards/exchange, /rewards/birthday).",
+        gifts.len(),
+        wfj.no(),
+        xd.no(),
+        transfer.no(),
+        take.no(),
+    );
+    Ok(())
+}
+
+/// The gift list (the reward gifts may exist already: the reward-slip demo creates them if it
+/// runs first).
+async fn add_gifts(app: &App, manager: &Ctx) -> anyhow::Result<()> {
     for (code, zh, en, kind, value, price) in GIFTS {
-        // The reward gifts may exist already (the reward-slip demo creates them if it runs first).
         if catalogue::gift_by_code(&app.db, code).await?.is_some() {
             continue;
         }
         catalogue::save_gift(
-            &manager,
+            manager,
             &catalogue::GiftIn {
                 code: (*code).into(),
                 name_zh: (*zh).into(),
@@ -113,8 +137,16 @@ pub async fn build(
         .await
         .map_err(err("gift list"))?;
     }
+    Ok(())
+}
+
+/// Deliveries at WFJ and XD, and a transfer from WFJ to XD: (WFJ note, XD note, transfer).
+async fn receive_and_transfer(
+    manager: &Ctx,
+    reward: &Ctx,
+) -> anyhow::Result<(DocRow, DocRow, DocRow)> {
     let wfj = stock::receive(
-        &reward,
+        reward,
         &stock::DeliveryIn {
             store_code: "WFJ".into(),
             note_no: "HX-20261102".into(),
@@ -136,7 +168,7 @@ pub async fn build(
     .await
     .map_err(err("WFJ delivery"))?;
     let xd = stock::receive(
-        &manager,
+        manager,
         &stock::DeliveryIn {
             store_code: "XD".into(),
             note_no: "HX-20261105".into(),
@@ -154,7 +186,7 @@ pub async fn build(
     .await
     .map_err(err("XD delivery"))?;
     let transfer = stock::transfer(
-        &manager,
+        manager,
         &stock::TransferIn {
             store_code: "WFJ".into(),
             to_store_code: "XD".into(),
@@ -164,22 +196,17 @@ pub async fn build(
     )
     .await
     .map_err(err("transfer"))?;
-    // A few exchanges at the WFJ desk, by members with enough points.
-    let cards: Vec<String> = on_db!(app.db, |p| {
-        sqlx::query_scalar(
-            "select c.card_no from cards c join members m on m.id = c.member_id \
-             where c.state = 'active' and m.status = 'active' and m.points_balance >= 3000 \
-             and c.expires_on > $1 order by m.id limit 4",
-        )
-        .bind(app.clock.now().date_naive())
-        .fetch_all(p)
-        .await?
-    });
+    Ok((wfj, xd, transfer))
+}
+
+/// A few exchanges at the WFJ desk, by members with enough points; how many.
+async fn exchanges(app: &App, clerk: &Ctx) -> anyhow::Result<usize> {
+    let cards = store::cards_with_points(&app.db, 3000, app.clock.now().date_naive(), 4).await?;
     let mut exchanged = 0;
     for (card, gift) in cards.iter().zip(["MUG", "UMBRELLA", "COUPON-50", "TEASET"]) {
-        catalogue::exchange(
-            &clerk,
-            &catalogue::ExchangeIn {
+        exchange::exchange(
+            clerk,
+            &exchange::ExchangeIn {
                 store_code: "WFJ".into(),
                 card_no: card.clone(),
                 gift_code: gift.into(),
@@ -191,7 +218,11 @@ pub async fn build(
         .map_err(err("exchange"))?;
         exchanged += 1;
     }
-    // The month's stock-take at WFJ: one mug broken, one umbrella missing; waits for approval.
+    Ok(exchanged)
+}
+
+/// The month's stock-take at WFJ: one mug broken, one umbrella missing; waits for approval.
+async fn count_wfj(app: &App, reward: &Ctx, wfj: i64) -> anyhow::Result<DocRow> {
     let stock_now = stock::stock_all(&app.db).await?;
     let gifts = catalogue::list_gifts(&app.db).await?;
     let have = |code: &str| -> i64 {
@@ -202,7 +233,7 @@ pub async fn build(
             .unwrap_or(0);
         stock_now
             .iter()
-            .find(|(s, g, _)| *s == wfj.store_id && *g == id)
+            .find(|(s, g, _)| *s == wfj && *g == id)
             .map(|x| x.2)
             .unwrap_or(0)
     };
@@ -212,23 +243,26 @@ pub async fn build(
         ("REWARD-200", 0, ""),
     ]
     .iter()
-    .map(|(code, less, why)| stock::CountIn {
+    .map(|(code, less, why)| stocktake::CountIn {
         gift_code: (*code).into(),
         counted: (have(code) - less).max(0).to_string(),
         explanation: (*why).into(),
     })
     .collect();
-    let take = stock::stocktake(
-        &reward,
-        &stock::StocktakeIn {
+    stocktake::stocktake(
+        reward,
+        &stocktake::StocktakeIn {
             store_code: "WFJ".into(),
             month: String::new(),
             lines: counts,
         },
     )
     .await
-    .map_err(err("stock-take"))?;
-    // Birthday gifts per tier, and today's entitlements.
+    .map_err(err("stock-take"))
+}
+
+/// Birthday gifts per tier, and today's entitlements (how many).
+async fn birthday_gifts(app: &App, manager: &Ctx) -> anyhow::Result<u64> {
     for (tier, gift, qty) in [
         ("normal", "CAKE", "1"),
         ("silver", "CAKE", "1"),
@@ -236,7 +270,7 @@ pub async fn build(
         ("platinum", "TEASET", "1"),
     ] {
         let r = birthday::save_setting(
-            &manager,
+            manager,
             &birthday::TierGiftIn {
                 tier_code: tier.into(),
                 gift_code: gift.into(),
@@ -246,23 +280,11 @@ pub async fn build(
         .await;
         // A tier the demo's loyalty settings do not have is skipped.
         if let Err(e) = r
-            && !matches!(e, RewardsError::Invalid(_))
+            && !matches!(e, GiftsError::Invalid(_))
         {
             return Err(err("birthday gifts")(e));
         }
     }
     let today = crate::areas::points::business_date(app.clock.now(), app.config.tz());
-    let entitled = birthday::entitle(&manager, today).await?;
-    let _ = writeln!(
-        out,
-        "\nGifts: {} in the list; delivery notes {} (WFJ) and {} (XD), transfer {}, {exchanged} \
-         points exchanges at WFJ, stock-take {} waiting for approval; {entitled} birthday gifts \
-         today (/rewards/stock, /rewards/exchange, /rewards/birthday).",
-        gifts.len(),
-        wfj.no(),
-        xd.no(),
-        transfer.no(),
-        take.no(),
-    );
-    Ok(())
+    Ok(birthday::entitle(manager, today).await?)
 }

@@ -6,17 +6,18 @@
 //! Everything goes through the use cases. Two slips are back-dated in SQL (the demo's clock only
 //! moves forward) so the follow-up list and the expiry job have something to show.
 
+mod store;
+
 use std::fmt::Write as _;
 
 use anyhow::{Context, anyhow};
 use chrono::{Duration, Months, NaiveDate};
 
+use crate::areas::gifts::{Movement, put_in};
 use crate::areas::points::ledger::{Change, credit_in};
-use crate::areas::rewards::gifts::{Movement, put_in};
 use crate::areas::rewards::{RewardsError, lists, settings, slips};
 use crate::kernel::ctx::{Actor, App, Ctx, StaffActor};
 use crate::kernel::db::DbError;
-use crate::{on_db, on_tx};
 
 fn err(what: &str) -> impl Fn(RewardsError) -> anyhow::Error + '_ {
     move |e| anyhow!("demo rewards {what}: {e}")
@@ -29,15 +30,7 @@ async fn store_id(app: &App, code: &str) -> anyhow::Result<i64> {
 
 /// Puts a little stock of each reward gift at `store` if it has none.
 async fn ensure_stock(app: &App, store: i64, qty: i64, today: NaiveDate) -> anyhow::Result<()> {
-    let gifts: Vec<(i64, i64)> = on_db!(app.db, |p| {
-        sqlx::query_as(
-            "select g.id, COALESCE((select s.on_hand from gift_stock s where s.store_id = $1 and s.gift_id = g.id), 0) \
-             from gifts g where g.code like 'REWARD-%'",
-        )
-        .bind(store)
-        .fetch_all(p)
-        .await?
-    });
+    let gifts = store::reward_gift_stock(&app.db, store).await?;
     let now = app.clock.now();
     for (gift_id, on_hand) in gifts.into_iter().filter(|g| g.1 == 0) {
         let _ = on_hand;
@@ -116,15 +109,7 @@ async fn backdate(
         .write(move |tx| {
             let no = no.clone();
             Box::pin(async move {
-                on_tx!(tx, |c| {
-                    sqlx::query("update reward_slips set issued_on = $1, valid_until = $2 where slip_no = $3")
-                        .bind(issued)
-                        .bind(until)
-                        .bind(&no)
-                        .execute(c)
-                        .await
-                        .map(|r| r.rows_affected())
-                })?;
+                store::backdate(tx, &no, issued, until).await?;
                 Ok::<_, DbError>(())
             })
         })
@@ -158,17 +143,7 @@ pub async fn build(
 
     // Members whose cards expire next month: a few are brought to a threshold.
     let (first, last) = lists::next_month(today);
-    let expiring: Vec<(i64, i64)> = on_db!(app.db, |p| {
-        sqlx::query_as(
-            "select m.id, m.points_balance from cards c join members m on m.id = c.member_id \
-             where c.expires_on >= $1 and c.expires_on <= $2 and c.state = 'active' and m.status = 'active' \
-             order by m.points_balance desc, m.id limit 8",
-        )
-        .bind(first)
-        .bind(last)
-        .fetch_all(p)
-        .await?
-    });
+    let expiring = store::expiring(&app.db, first, last).await?;
     for ((member, have), target) in expiring
         .iter()
         .zip([16_000, 10_500, 8_200, 5_600, 5_100, 6_000])

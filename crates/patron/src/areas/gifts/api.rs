@@ -11,8 +11,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::birthday::{self, ClaimIn, EntitlementRow};
-use super::catalogue::{self, CatalogueItem, ExchangeIn, ExchangeOut};
-use super::stock::{self, DeliveryIn, DocRow, StocktakeIn, TransferIn, store_at};
+use super::catalogue::{self, CatalogueItem};
+use super::exchange::{self, ExchangeIn, ExchangeOut};
+use super::stock::{self, DeliveryIn, DocRow, TransferIn};
+use super::stocktake::{self, StocktakeIn};
+use super::store_at;
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
 use crate::web::extract::ApiCaller;
@@ -50,7 +53,7 @@ async fn exchange(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<ExchangeIn>,
 ) -> Result<Response, AppError> {
-    let out = catalogue::exchange(&ctx, &body).await?;
+    let out = exchange::exchange(&ctx, &body).await?;
     if out.replayed {
         Ok(Json(out).into_response())
     } else {
@@ -118,7 +121,7 @@ async fn stocktake(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<StocktakeIn>,
 ) -> Result<Response, AppError> {
-    Ok(created(stock::stocktake(&ctx, &body).await?))
+    Ok(created(stocktake::stocktake(&ctx, &body).await?))
 }
 
 /// Hand over a member's birthday gift (birthday month, once).

@@ -12,10 +12,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use patron_core::Permission;
 use patron_core::money::Fen;
 
-use super::lists::{self, AtThreshold, ListInfo, ListRow};
-use super::pages::{Q, store_choice};
-use super::settings;
-use super::slips::{self, SlipRow};
+use super::super::lists::{self, AtThreshold, ListInfo, ListRow};
+use super::super::settings;
+use super::super::slips::{self, SlipRow};
+use super::{Q, store_choice};
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;

@@ -1,10 +1,13 @@
 //! The stock primitives: every change of `gift_stock` goes through `take_in` or `put_in`, inside
-//! the caller's write, with one `gift_movements` row (append-only).
+//! the caller's write, with one `gift_movements` row (append-only); and the reads of the stock
+//! and of its movement ledger.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::kernel::db::{DbError, Tx, ts};
-use crate::on_tx;
+use crate::kernel::db::{Db, DbError, Exec, Tx, ts};
+use crate::{on_db, on_exec, on_tx};
 
 /// One stock movement: which gift where, why, and the document it belongs to.
 #[derive(Debug, Clone)]
@@ -64,9 +67,10 @@ pub async fn put_in(tx: &mut Tx, m: &Movement<'_>) -> Result<i64, DbError> {
     Ok(after)
 }
 
-/// The stock of a gift at a store now (0 if it never had any).
-pub async fn on_hand_in(tx: &mut Tx, store_id: i64, gift_id: i64) -> Result<i64, DbError> {
-    let n: Option<i64> = on_tx!(tx, |c| {
+/// The stock of a gift at a store now (0 if it never had any), from the read pool or inside a
+/// write.
+pub async fn on_hand(ex: impl Into<Exec<'_>>, store_id: i64, gift_id: i64) -> Result<i64, DbError> {
+    let n: Option<i64> = on_exec!(ex.into(), |c| {
         sqlx::query_scalar("select on_hand from gift_stock where store_id = $1 and gift_id = $2")
             .bind(store_id)
             .bind(gift_id)
@@ -99,4 +103,55 @@ async fn record(tx: &mut Tx, m: &Movement<'_>, qty: i64, after: i64) -> Result<(
         .map(|r| r.rows_affected())
     })?;
     Ok(())
+}
+
+/// Stock per store and gift: (store_id, gift_id, on_hand).
+pub async fn stock_all(db: &Db) -> Result<Vec<(i64, i64, i64)>, DbError> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+            "select store_id, gift_id, on_hand from gift_stock order by store_id, gift_id",
+        )
+        .fetch_all(p)
+        .await?
+    }))
+}
+
+/// One row of the movement ledger.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, ToSchema)]
+pub struct MovementRow {
+    pub id: i64,
+    pub store_id: i64,
+    pub gift_id: i64,
+    pub gift_code: String,
+    pub kind: String,
+    pub qty: i64,
+    pub on_hand_after: i64,
+    pub doc_kind: String,
+    pub doc_no: String,
+    pub note: String,
+    pub staff_id: Option<i64>,
+    pub business_date: NaiveDate,
+    pub at: DateTime<Utc>,
+}
+
+/// The movements at a store, of one gift (0: every gift), newest first.
+pub async fn movements(
+    db: &Db,
+    store_id: i64,
+    gift_id: i64,
+    limit: i64,
+) -> Result<Vec<MovementRow>, DbError> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+            "select m.id, m.store_id, m.gift_id, g.code as gift_code, m.kind, m.qty, m.on_hand_after, \
+             m.doc_kind, m.doc_no, m.note, m.staff_id, m.business_date, m.at \
+             from gift_movements m join gifts g on g.id = m.gift_id \
+             where m.store_id = $1 and ($2 = 0 or m.gift_id = $2) order by m.id desc limit $3",
+        )
+        .bind(store_id)
+        .bind(gift_id)
+        .bind(limit)
+        .fetch_all(p)
+        .await?
+    }))
 }

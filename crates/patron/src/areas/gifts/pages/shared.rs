@@ -1,0 +1,119 @@
+//! What the gifts pages share: the re-shown form, the lines of a stock form, the names of
+//! gifts and stores, and the paper of the print views.
+
+use axum::response::{IntoResponse, Response};
+use patron_core::Permission;
+
+use super::super::GiftsError;
+use super::super::catalogue::{self, GiftRow};
+use super::super::stock;
+use super::fail;
+use crate::areas::groupbuy::pages::{Form, Reshow, field};
+use crate::areas::groupbuy::print::Paper;
+use crate::kernel::cache::StoreInfo;
+use crate::kernel::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::extract::Console;
+use crate::web::layout::{FormErrors, Page};
+/// Turns a refusal into a re-shown form; anything else becomes its own response.
+pub(super) fn reshow(
+    e: GiftsError,
+    page: &Page,
+    form: &str,
+    values: Form,
+) -> Result<Reshow, Box<Response>> {
+    let err = AppError::from(e);
+    let status = err.status();
+    if !status.is_client_error() || matches!(err.code, "forbidden" | "not_found") {
+        return Err(Box::new(err.into_response()));
+    }
+    let msg = page.t(crate::web::error::message_key_of(err.code));
+    let detail = match (&err.detail, err.code) {
+        (_, "validation") => String::new(),
+        (Some(d), _) => format!("{msg} {d}"),
+        _ => msg.to_string(),
+    };
+    Ok(Reshow {
+        form: form.to_string(),
+        values,
+        errors: FormErrors(err.fields),
+        detail,
+    })
+}
+
+/// Lines `lines[i].gift_code` / `lines[i].qty` of a form.
+pub(super) fn lines_of(f: &Form) -> Vec<stock::LineIn> {
+    (0..50)
+        .map(|i| stock::LineIn {
+            gift_code: field(f, &format!("lines[{i}].gift_code")),
+            qty: field(f, &format!("lines[{i}].qty")),
+        })
+        .collect()
+}
+
+/// Helpers shared by the templates of this module.
+pub struct Names {
+    pub en: bool,
+    pub gifts: Vec<GiftRow>,
+    pub stores: Vec<StoreInfo>,
+}
+
+impl Names {
+    pub fn gift(&self, id: &i64) -> String {
+        self.gifts
+            .iter()
+            .find(|g| g.id == *id)
+            .map(|g| format!("{} {}", g.code, g.name(self.en)))
+            .unwrap_or_default()
+    }
+
+    pub fn store(&self, id: &i64) -> String {
+        self.stores
+            .iter()
+            .find(|s| s.id == *id)
+            .map(|s| s.code.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn store_opt(&self, id: &Option<i64>) -> String {
+        id.map(|i| self.store(&i)).unwrap_or_default()
+    }
+}
+
+pub(super) async fn names(c: &Ctx, en: bool) -> Result<Names, AppError> {
+    let gifts = catalogue::list_gifts(c.db()).await?;
+    let cache = c.app.cache.stores(c.db()).await?;
+    let stores = crate::areas::staff::store::list_stores(c.db())
+        .await?
+        .into_iter()
+        .filter_map(|s| cache.by_id(s.id).cloned())
+        .collect();
+    Ok(Names { en, gifts, stores })
+}
+
+pub(super) async fn paper(c: &Console, store_id: i64) -> Result<Paper, Response> {
+    c.ctx
+        .require_at(Permission::ViewRewards, store_id)
+        .map_err(fail)?;
+    let stores = c.ctx.app.cache.stores(c.ctx.db()).await.map_err(fail)?;
+    let store = stores
+        .by_id(store_id)
+        .cloned()
+        .ok_or_else(|| AppError::not_found().into_response())?;
+    Ok(Paper {
+        tz: store.tz,
+        store,
+    })
+}
+
+pub(super) async fn staff_name(db: &crate::kernel::db::Db, id: Option<i64>) -> String {
+    match id {
+        Some(id) => crate::areas::staff::store::get_staff(db, id)
+            .await
+            .ok()
+            .flatten()
+            .map(|s| s.display_name)
+            .unwrap_or_default(),
+        None => String::new(),
+    }
+}
