@@ -29,24 +29,12 @@ const UPWARD_ALLOWED: &[(&str, &str)] = &[
 
 /// Files outside store files and `kernel/` that still hold SQL (to move into stores).
 const SQL_NOT_YET_IN_STORES: &[&str] = &[
-    "areas/members/applications.rs",
-    "areas/members/birthdays.rs",
-    "areas/members/cards.rs",
-    "areas/members/import.rs",
-    "areas/members/mod.rs",
     "areas/partners/mod.rs",
     "areas/partners/reminders.rs",
-    "areas/points/check.rs",
-    "areas/points/expiry.rs",
-    "areas/points/review.rs",
-    "areas/points/settings.rs",
-    "areas/portal/mod.rs",
-    "areas/portal/pages.rs",
     "bench/mod.rs",
     "bench/rewards.rs",
     "bench/vouchers.rs",
     "demo/events.rs",
-    "demo/members.rs",
     "jobs/mod.rs",
 ];
 

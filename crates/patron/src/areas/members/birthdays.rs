@@ -9,7 +9,6 @@ use crate::jobs::RunReport;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::DbError;
 use crate::notify::{self, NewMessage};
-use crate::on_db;
 
 pub async fn greet(ctx: &Ctx, today: NaiveDate) -> Result<RunReport, DbError> {
     let mut days = vec![today.format("%m-%d").to_string()];
@@ -21,14 +20,7 @@ pub async fn greet(ctx: &Ctx, today: NaiveDate) -> Result<RunReport, DbError> {
     }
     let mut ids: Vec<i64> = Vec::new();
     for md in &days {
-        let found: Vec<i64> = on_db!(ctx.db(), |p| {
-            sqlx::query_scalar(
-                "select id from members where birth_md = $1 and status = 'active' order by id",
-            )
-            .bind(md)
-            .fetch_all(p)
-            .await?
-        });
+        let found = super::store::born_on(ctx.db(), md).await?;
         ids.extend(found);
     }
     let mut report = RunReport {

@@ -84,7 +84,7 @@ pub async fn request_tier(
     reason: &str,
 ) -> Result<ApprovalRow, PointsError> {
     ctx.require(Permission::AdjustPoints)?;
-    let member = crate::areas::members::store::get_member(ctx.db(), member_id)
+    let member = store::member_brief(ctx.db(), member_id)
         .await?
         .ok_or(PointsError::MemberNotFound)?;
     ctx.require_at(Permission::AdjustPoints, member.store_id)?;
@@ -159,7 +159,7 @@ pub async fn request_points(
     let reason = bad.check("reason", required_text(reason, 200));
     bad.into_result()?;
     let reason = reason.unwrap_or_default();
-    let member = crate::areas::members::store::get_member(ctx.db(), member_id)
+    let member = store::member_brief(ctx.db(), member_id)
         .await?
         .ok_or(PointsError::MemberNotFound)?;
     // Points of a member are adjusted by staff of the member's store.
@@ -325,11 +325,11 @@ pub async fn decide(ctx: &Ctx, id: i64, decision: Decision) -> Result<ApprovalRo
                     crate::notify::queue_tier_change(tx, t.member_id, &t.from, &t.to, now).await?;
                 }
                 if let Some(a) = adjust {
-                    let member = crate::areas::members::store::get_member_in(tx, a.member_id)
+                    let member = store::member_brief(&mut *tx, a.member_id)
                         .await?
                         .ok_or(PointsError::MemberNotFound)?;
                     let tz = stores
-                        .by_id(member.0)
+                        .by_id(member.store_id)
                         .map_or(chrono_tz::Asia::Shanghai, |s| s.tz);
                     let balance = if a.points > 0 {
                         let b = store::add_balance(tx, a.member_id, a.points).await?;
@@ -343,7 +343,7 @@ pub async fn decide(ctx: &Ctx, id: i64, decision: Decision) -> Result<ApprovalRo
                         let b = store::take_balance(tx, a.member_id, -a.points)
                             .await?
                             .ok_or(PointsError::InsufficientPoints {
-                                available: member.1,
+                                available: member.points_balance,
                             })?;
                         spend_lots(tx, a.member_id, -a.points).await?;
                         b
@@ -361,7 +361,7 @@ pub async fn decide(ctx: &Ctx, id: i64, decision: Decision) -> Result<ApprovalRo
                             },
                             points: a.points,
                             balance_after: balance,
-                            store_id: Some(member.0),
+                            store_id: Some(member.store_id),
                             source_ref: Some(&source),
                             till_id: None,
                             staff_id: Some(decided.requested_by),

@@ -13,18 +13,9 @@ use crate::jobs::{Progress, RunReport};
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::DbError;
 use crate::notify::{self, NewMessage};
-use crate::{on_db, on_tx};
 
 /// Lots handled per transaction.
 const CHUNK: i64 = 500;
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct DueLot {
-    member_id: i64,
-    expires_on: NaiveDate,
-    #[allow(dead_code)]
-    remaining: i64,
-}
 
 /// Zeroes every lot that expired before `today`. Interrupted, it resumes where it stopped:
 /// what was zeroed stays zeroed and is not found again.
@@ -33,26 +24,10 @@ pub async fn expire(
     today: NaiveDate,
     progress: Option<Progress>,
 ) -> Result<RunReport, PointsError> {
-    let total: i64 = on_db!(ctx.db(), |p| {
-        sqlx::query_scalar(
-            "select cast(count(*) as bigint) from point_lots where expires_on < $1 and remaining > 0",
-        )
-        .bind(today)
-        .fetch_one(p)
-        .await?
-    });
+    let total = store::count_due_lots(ctx.db(), today).await?;
     let mut report = RunReport::default();
     loop {
-        let due: Vec<DueLot> = on_db!(ctx.db(), |p| {
-            sqlx::query_as(
-                "select member_id, expires_on, remaining from point_lots \
-                 where expires_on < $1 and remaining > 0 order by expires_on, member_id limit $2",
-            )
-            .bind(today)
-            .bind(CHUNK)
-            .fetch_all(p)
-            .await?
-        });
+        let due = store::due_lots(ctx.db(), today, CHUNK).await?;
         if due.is_empty() {
             break;
         }
@@ -69,31 +44,13 @@ pub async fn expire(
                         // The member row first (its lock orders balance changes on PostgreSQL).
                         store::lock_balance(tx, lot.member_id).await?;
                         // What is left now (after the lock), not what was read before.
-                        let left: Option<i64> = on_tx!(tx, |c| {
-                            sqlx::query_scalar(
-                                "select remaining from point_lots where member_id = $1 and expires_on = $2",
-                            )
-                            .bind(lot.member_id)
-                            .bind(lot.expires_on)
-                            .fetch_optional(c)
+                        let left = store::lot_remaining(tx, lot.member_id, lot.expires_on)
                             .await?
-                        });
-                        let left = left.unwrap_or(0);
+                            .unwrap_or(0);
                         if left <= 0 {
                             continue;
                         }
-                        on_tx!(tx, |c| {
-                            sqlx::query(
-                                "update point_lots set remaining = 0 \
-                                 where member_id = $1 and expires_on = $2 and remaining = $3",
-                            )
-                            .bind(lot.member_id)
-                            .bind(lot.expires_on)
-                            .bind(left)
-                            .execute(c)
-                            .await
-                            .map(|r| r.rows_affected())
-                        })?;
+                        store::zero_lot_holding(tx, lot.member_id, lot.expires_on, left).await?;
                         let balance = store::add_balance(tx, lot.member_id, -left).await?;
                         let source = format!("lot {}", lot.expires_on);
                         store::insert_entry(
@@ -131,13 +88,6 @@ pub async fn expire(
     Ok(report)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct Expiring {
-    member_id: i64,
-    expires_on: NaiveDate,
-    remaining: i64,
-}
-
 /// Queues a reminder for every lot expiring within the reminder period (one per member and
 /// expiry date, ever).
 pub async fn remind(
@@ -154,23 +104,7 @@ pub async fn remind(
     let mut report = RunReport::default();
     let mut after: (NaiveDate, i64) = (NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(today), 0);
     loop {
-        let rows: Vec<Expiring> = on_db!(ctx.db(), |p| {
-            sqlx::query_as(
-                "select l.member_id, l.expires_on, l.remaining from point_lots l \
-                 join members m on m.id = l.member_id \
-                 where l.expires_on >= $1 and l.expires_on <= $2 and l.remaining > 0 \
-                   and m.status = 'active' \
-                   and (l.expires_on > $3 or (l.expires_on = $3 and l.member_id > $4)) \
-                 order by l.expires_on, l.member_id limit $5",
-            )
-            .bind(today)
-            .bind(until)
-            .bind(after.0)
-            .bind(after.1)
-            .bind(CHUNK)
-            .fetch_all(p)
-            .await?
-        });
+        let rows = store::expiring_lots(ctx.db(), today, until, after, CHUNK).await?;
         let Some(last) = rows.last() else { break };
         report.seen += rows.len() as u64;
         after = (last.expires_on, last.member_id);
@@ -219,27 +153,9 @@ pub async fn expire_member_in(
     today: NaiveDate,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), PointsError> {
-    let due: Vec<(NaiveDate, i64)> = on_tx!(tx, |c| {
-        sqlx::query_as(
-            "select expires_on, remaining from point_lots \
-             where member_id = $1 and expires_on < $2 and remaining > 0",
-        )
-        .bind(member_id)
-        .bind(today)
-        .fetch_all(c)
-        .await?
-    });
+    let due = store::member_due_lots(tx, member_id, today).await?;
     for (expires_on, left) in due {
-        on_tx!(tx, |c| {
-            sqlx::query(
-                "update point_lots set remaining = 0 where member_id = $1 and expires_on = $2",
-            )
-            .bind(member_id)
-            .bind(expires_on)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
+        store::zero_lot(tx, member_id, expires_on).await?;
         let balance = store::add_balance(tx, member_id, -left).await?;
         let source = format!("lot {expires_on}");
         store::insert_entry(

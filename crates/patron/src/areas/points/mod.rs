@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod pages;
 pub mod receipts;
+pub mod returns;
 pub mod review;
 pub mod settings;
 pub mod spend;

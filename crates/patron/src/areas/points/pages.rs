@@ -11,8 +11,7 @@ use axum::routing::{get, post};
 use patron_core::Permission;
 use serde::Deserialize;
 
-use super::settings::{self, Liability, SettingsForm, Tier, TierForm};
-use crate::areas::members::applications::{CardRule, card_rule};
+use super::settings::{self, CardRule, Liability, SettingsForm, Tier, TierForm, card_rule};
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};

@@ -1,9 +1,7 @@
-//! Receipts and returns (SPEC C1–C4, B7): a receipt is accrued once per store and receipt
-//! number whatever the channel (till, missed-points entry, import); a return takes back exactly
-//! the points of the returned lines and, when the member has spent them, names the cash to
-//! collect.
+//! Receipts (SPEC C1–C3, B7): a receipt is accrued once per store and receipt number whatever
+//! the channel (till, missed-points entry, import). Returns are in `returns.rs`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -14,7 +12,7 @@ use patron_core::tiers;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::store::{self, NewEntry, NewReceipt, ReturnRow};
+use super::store::{self, NewEntry, NewReceipt};
 use super::{Outcome, PointsError, body_hash, business_date, on_duplicate, who};
 use crate::areas::points::settings::Loyalty;
 use crate::kernel::cache::StoreInfo;
@@ -79,12 +77,12 @@ pub struct ReceiptOut {
 
 /// A line as stored with the receipt (its points are what a return takes back).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct StoredLine {
-    line_no: i64,
-    sku: String,
-    amount_fen: i64,
-    promotional: bool,
-    points: i64,
+pub(super) struct StoredLine {
+    pub line_no: i64,
+    pub sku: String,
+    pub amount_fen: i64,
+    pub promotional: bool,
+    pub points: i64,
 }
 
 /// What makes two submissions of one receipt the same.
@@ -303,7 +301,7 @@ pub(crate) async fn accrue_parsed(
     now: DateTime<Utc>,
     source: &'static str,
 ) -> Result<ReceiptOut, PointsError> {
-    let cm = store::card_member_in(tx, r.card_no.as_str())
+    let cm = store::card_member(&mut *tx, r.card_no.as_str())
         .await?
         .ok_or(PointsError::MemberNotFound)?;
     let day = business_date(r.occurred_at, r.store.tz);
@@ -368,7 +366,7 @@ pub(crate) async fn accrue_parsed(
     let mut tier_changed = false;
     if loyalty.next_above(&cm.tier_code).is_some() {
         let from = super::standing::window_start(day, s.tier_window_months);
-        let (spend, count) = store::window_spend_in(tx, cm.member_id, &from).await?;
+        let (spend, count) = store::window_spend(&mut *tx, cm.member_id, &from).await?;
         let up = tiers::on_accrual(&loyalty.rules(), tier.rank, Fen(spend), count);
         if let Some(to) = up.to {
             let moved = store::set_tier(
@@ -437,220 +435,6 @@ pub(crate) async fn accrue_parsed(
     })
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ReturnLineIn {
-    pub line_no: i64,
-    pub amount_fen: i64,
-}
-
-/// `POST /api/v1/pos/returns`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[schema(examples(json!({
-    "store_code": "HQ",
-    "till_id": "T01",
-    "return_no": "RT20260925-0001",
-    "original_receipt_no": "R20260925-0001",
-    "lines": [
-        {
-            "line_no": 1,
-            "amount_fen": 12800
-        }
-    ]
-})))]
-pub struct ReturnIn {
-    pub store_code: String,
-    #[serde(default)]
-    pub till_id: Option<String>,
-    pub return_no: String,
-    pub original_receipt_no: String,
-    pub lines: Vec<ReturnLineIn>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct ReturnOut {
-    pub points_reversed: i64,
-    pub cash_to_collect_fen: i64,
-    pub points_balance: i64,
-}
-
-fn return_replay(row: &ReturnRow, hash: &str) -> Result<(Outcome, ReturnOut), PointsError> {
-    if row.body_hash != hash {
-        return Err(PointsError::ReceiptConflict);
-    }
-    Ok((
-        Outcome::Replayed,
-        ReturnOut {
-            points_reversed: row.points_reversed,
-            cash_to_collect_fen: row.cash_to_collect_fen,
-            points_balance: row.balance_after,
-        },
-    ))
-}
-
-/// Takes back the points of returned lines (C4). A line returned beyond what was bought, or
-/// twice in one request, is refused; nothing is written then.
-pub async fn take_return(ctx: &Ctx, input: &ReturnIn) -> Result<(Outcome, ReturnOut), PointsError> {
-    let mut bad = Invalid::new();
-    let store = super::store_or(ctx, &input.store_code, &mut bad).await?;
-    let return_no = parse_no("return_no", &input.return_no, &mut bad);
-    let original = parse_no("original_receipt_no", &input.original_receipt_no, &mut bad);
-    if input.lines.is_empty() {
-        bad.add("lines", "invalid.required");
-    }
-    let mut seen = HashSet::new();
-    for (i, l) in input.lines.iter().enumerate() {
-        if !seen.insert(l.line_no) {
-            bad.add(&format!("lines[{i}].line_no"), "invalid.duplicate");
-        }
-        if l.amount_fen <= 0 || l.amount_fen > 100_000_000_000 {
-            bad.add(&format!("lines[{i}].amount_fen"), "invalid.amount");
-        }
-    }
-    bad.into_result()?;
-    let (Some(store), Some(return_no), Some(original)) = (store, return_no, original) else {
-        return Err(Invalid::one("return_no", "invalid.required").into());
-    };
-    let mut lines: Vec<(i64, i64)> = input
-        .lines
-        .iter()
-        .map(|l| (l.line_no, l.amount_fen))
-        .collect();
-    lines.sort_unstable();
-    let hash = body_hash(&(&store.code, &return_no, &original, &lines));
-    if let Some(row) = store::find_return(ctx.db(), store.id, &return_no).await? {
-        return return_replay(&row, &hash);
-    }
-    let loyalty = ctx
-        .app
-        .cache
-        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
-        .await?;
-    let (till_id, _staff_id) = who(ctx);
-    let now = ctx.now();
-    let req = Arc::new((
-        store.clone(),
-        return_no.clone(),
-        original,
-        input.lines.clone(),
-        hash.clone(),
-    ));
-    let result = ctx
-        .db()
-        .write(move |tx| {
-            let (req, loyalty, till_id) = (req.clone(), loyalty.clone(), till_id.clone());
-            Box::pin(async move {
-                let (store, return_no, original, req_lines, hash) = &*req;
-                let receipt = store::lock_receipt_in(tx, store.id, original)
-                    .await?
-                    .ok_or(PointsError::ReceiptNotFound)?;
-                // A twin of this return that committed while we waited for the lock.
-                if store::recorded_in(tx, store::Recorded::Return, store.id, return_no).await? {
-                    return Err(PointsError::AlreadyRecorded);
-                }
-                let bought: Vec<StoredLine> =
-                    serde_json::from_str(&receipt.lines).unwrap_or_default();
-                let mut returned: BTreeMap<i64, i64> =
-                    serde_json::from_str(&receipt.returned).unwrap_or_default();
-                let mut bad = Invalid::new();
-                let mut reversed = 0i64;
-                let mut amount_back = 0i64;
-                for (i, l) in req_lines.iter().enumerate() {
-                    let Some(line) = bought.iter().find(|b| b.line_no == l.line_no) else {
-                        bad.add(&format!("lines[{i}].line_no"), "invalid.no_such_line");
-                        continue;
-                    };
-                    let before = returned.get(&l.line_no).copied().unwrap_or(0);
-                    let after = before.checked_add(l.amount_fen).unwrap_or(i64::MAX);
-                    if l.amount_fen > line.amount_fen || after > line.amount_fen {
-                        bad.add(&format!("lines[{i}].amount_fen"), "invalid.return_exceeds");
-                        continue;
-                    }
-                    let amount = Fen(line.amount_fen);
-                    let earned = Points(line.points);
-                    reversed += points::taken_back(earned, amount, Fen(after)).0
-                        - points::taken_back(earned, amount, Fen(before)).0;
-                    amount_back += l.amount_fen;
-                    returned.insert(l.line_no, after);
-                }
-                bad.into_result()?;
-                store::lock_balance(tx, receipt.member_id).await?;
-                super::expiry::expire_member_in(
-                    tx,
-                    receipt.member_id,
-                    business_date(now, store.tz),
-                    now,
-                )
-                .await?;
-                let balance = store::lock_balance(tx, receipt.member_id).await?;
-                let taken = reversed.min(balance);
-                let shortfall = reversed - taken;
-                let mut new_balance = balance;
-                if taken > 0 {
-                    new_balance = store::add_balance(tx, receipt.member_id, -taken).await?;
-                    spend_lots(tx, receipt.member_id, taken).await?;
-                }
-                if reversed > 0 {
-                    store::insert_entry(
-                        tx,
-                        &NewEntry {
-                            member_id: receipt.member_id,
-                            at: now,
-                            kind: "return",
-                            points: -taken,
-                            balance_after: new_balance,
-                            store_id: Some(store.id),
-                            source_ref: Some(return_no),
-                            till_id: till_id.as_deref(),
-                            staff_id: None,
-                            note: &format!("receipt {original}; {reversed} points reversed"),
-                        },
-                    )
-                    .await?;
-                }
-                let day = business_date(receipt.occurred_at, store.tz);
-                store::add_spend(tx, receipt.member_id, &month_key(day), -amount_back, 0).await?;
-                let returned_json = serde_json::to_string(&returned).unwrap_or_default();
-                store::set_returned(tx, receipt.id, &returned_json).await?;
-                let row = ReturnRow {
-                    body_hash: hash.clone(),
-                    points_reversed: reversed,
-                    cash_to_collect_fen: loyalty.settings.ratio().cash_for(Points(shortfall)).0,
-                    balance_after: new_balance,
-                };
-                let lines_json = serde_json::to_string(req_lines).unwrap_or_default();
-                store::insert_return(
-                    tx,
-                    store.id,
-                    return_no,
-                    receipt.id,
-                    till_id.as_deref(),
-                    &lines_json,
-                    hash,
-                    &row,
-                    now,
-                )
-                .await
-                .map_err(on_duplicate)?;
-                Ok(ReturnOut {
-                    points_reversed: row.points_reversed,
-                    cash_to_collect_fen: row.cash_to_collect_fen,
-                    points_balance: row.balance_after,
-                })
-            })
-        })
-        .await;
-    match result {
-        Ok(out) => Ok((Outcome::Created, out)),
-        Err(PointsError::AlreadyRecorded) => {
-            let row = store::find_return(ctx.db(), store.id, &return_no)
-                .await?
-                .ok_or(PointsError::ReceiptConflict)?;
-            return_replay(&row, &hash)
-        }
-        Err(e) => Err(e),
-    }
-}
-
 /// Takes `points` out of the member's lots, oldest first. The caller has already lowered the
 /// balance by the same amount (which locked the member row).
 pub(crate) async fn spend_lots(
@@ -658,7 +442,7 @@ pub(crate) async fn spend_lots(
     member_id: i64,
     wanted: i64,
 ) -> Result<(), PointsError> {
-    let lots = store::lots_in(tx, member_id).await?;
+    let lots = store::lots(&mut *tx, member_id).await?;
     let as_lots: Vec<points::Lot> = lots
         .iter()
         .enumerate()

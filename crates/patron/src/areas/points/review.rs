@@ -15,7 +15,6 @@ use super::store;
 use crate::jobs::{Progress, RunReport};
 use crate::kernel::ctx::Ctx;
 use crate::notify::{self, NewMessage};
-use crate::on_db;
 
 const CHUNK: i64 = 500;
 
@@ -33,32 +32,11 @@ pub async fn review(
         return Ok(RunReport::default());
     };
     let from = window_start(today, loyalty.settings.tier_window_months);
-    let total: i64 = on_db!(ctx.db(), |p| {
-        sqlx::query_scalar(
-            "select cast(count(*) as bigint) from members where tier_code <> $1 and status = 'active'",
-        )
-        .bind(&lowest.code)
-        .fetch_one(p)
-        .await?
-    });
+    let total = store::count_above_tier(ctx.db(), &lowest.code).await?;
     let mut report = RunReport::default();
     let mut after = 0i64;
     loop {
-        let rows: Vec<(i64, String, i64, i64)> = on_db!(ctx.db(), |p| {
-            sqlx::query_as(
-                "select m.id, m.tier_code, \
-                 cast(coalesce(sum(s.amount_fen), 0) as bigint), cast(coalesce(sum(s.purchases), 0) as bigint) \
-                 from members m left join member_spend s on s.member_id = m.id and s.month >= $1 \
-                 where m.id > $2 and m.tier_code <> $3 and m.status = 'active' \
-                 group by m.id, m.tier_code order by m.id limit $4",
-            )
-            .bind(&from)
-            .bind(after)
-            .bind(&lowest.code)
-            .bind(CHUNK)
-            .fetch_all(p)
-            .await?
-        });
+        let rows = store::review_batch(ctx.db(), &from, after, &lowest.code, CHUNK).await?;
         let Some(last) = rows.last() else { break };
         after = last.0;
         report.seen += rows.len() as u64;

@@ -6,23 +6,9 @@ use patron_core::points::Ratio;
 use patron_core::tiers::TierRule;
 use serde::Serialize;
 
+use super::store;
+pub use super::store::{CardRule, SETTINGS_COLUMNS, Settings, TIER_COLUMNS, Tier};
 use crate::kernel::db::{Db, DbError};
-use crate::on_db;
-
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct Settings {
-    pub card_valid_months: i64,
-    pub points_valid_months: i64,
-    pub tier_window_months: i64,
-    pub birthday_multiplier_percent: i64,
-    pub redeem_points: i64,
-    pub redeem_value_fen: i64,
-    pub missed_points_approval_fen: i64,
-    pub annual_downgrade: bool,
-    pub portal_max_failures: i64,
-    pub portal_lock_minutes: i64,
-    pub expiry_reminder_days: i64,
-}
 
 impl Settings {
     pub fn ratio(&self) -> Ratio {
@@ -31,21 +17,6 @@ impl Settings {
             value: Fen(self.redeem_value_fen),
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct Tier {
-    pub code: String,
-    pub rank: i64,
-    pub name_zh: String,
-    pub name_en: String,
-    pub points_per_yuan: i64,
-    pub discount_percent: i64,
-    pub min_spend_fen: i64,
-    pub min_count: i64,
-    pub needs_approval: bool,
-    pub referral_points: i64,
-    pub perks: String,
 }
 
 impl Tier {
@@ -94,27 +65,40 @@ impl Loyalty {
     }
 }
 
-pub const SETTINGS_COLUMNS: &str = "card_valid_months, points_valid_months, tier_window_months, \
-     birthday_multiplier_percent, redeem_points, redeem_value_fen, missed_points_approval_fen, \
-     annual_downgrade, portal_max_failures, portal_lock_minutes, expiry_reminder_days";
-
-pub const TIER_COLUMNS: &str = "code, rank, name_zh, name_en, points_per_yuan, discount_percent, \
-     min_spend_fen, min_count, needs_approval, referral_points, perks";
-
 pub async fn load(db: &Db) -> Result<Loyalty, DbError> {
-    let settings_sql = format!("select {SETTINGS_COLUMNS} from loyalty_settings where id = 1");
-    let tiers_sql = format!("select {TIER_COLUMNS} from tiers order by rank");
-    let settings: Settings = on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(settings_sql))
-            .fetch_one(p)
-            .await?
-    });
-    let tiers: Vec<Tier> = on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(tiers_sql))
-            .fetch_all(p)
-            .await?
-    });
+    let (settings, tiers) = store::load_settings(db).await?;
     Ok(Loyalty { settings, tiers })
+}
+
+impl CardRule {
+    pub fn default_for(store_id: i64) -> CardRule {
+        CardRule {
+            store_id,
+            min_receipt_fen: 100_000,
+            counter_min_fen: None,
+            counters: String::new(),
+        }
+    }
+
+    /// Whether a receipt of `amount` (at `counter`, if any) qualifies.
+    pub fn qualifies(&self, amount: Fen, counter: &str) -> bool {
+        if amount.0 >= self.min_receipt_fen {
+            return true;
+        }
+        let at_listed = !counter.trim().is_empty()
+            && self
+                .counters
+                .split(',')
+                .any(|c| c.trim().eq_ignore_ascii_case(counter.trim()));
+        at_listed && self.counter_min_fen.is_some_and(|m| amount.0 >= m)
+    }
+}
+
+/// The store's eligibility rule (B3), or the default one.
+pub async fn card_rule(db: &Db, store_id: i64) -> Result<CardRule, DbError> {
+    Ok(store::find_card_rule(db, store_id)
+        .await?
+        .unwrap_or_else(|| CardRule::default_for(store_id)))
 }
 
 /// A change to the loyalty settings, as the form sends it (money in yuan).
@@ -296,29 +280,12 @@ pub async fn save_settings(
         .write(move |tx| {
             let (c, new, before) = (c.clone(), new.clone(), before.clone());
             Box::pin(async move {
-                crate::on_tx!(tx, |conn| {
-                    sqlx::query(
-                        "update loyalty_settings set card_valid_months = $1, points_valid_months = $2, \
-                         tier_window_months = $3, birthday_multiplier_percent = $4, redeem_points = $5, \
-                         redeem_value_fen = $6, missed_points_approval_fen = $7, annual_downgrade = $8, \
-                         portal_max_failures = $9, portal_lock_minutes = $10, expiry_reminder_days = $11 where id = 1",
-                    )
-                    .bind(new.card_valid_months)
-                    .bind(new.points_valid_months)
-                    .bind(new.tier_window_months)
-                    .bind(new.birthday_multiplier_percent)
-                    .bind(new.redeem_points)
-                    .bind(new.redeem_value_fen)
-                    .bind(new.missed_points_approval_fen)
-                    .bind(new.annual_downgrade)
-                    .bind(new.portal_max_failures)
-                    .bind(new.portal_lock_minutes)
-                    .bind(new.expiry_reminder_days)
-                    .execute(conn)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
-                tx.audit(c.audit("loyalty.settings_audit", "loyalty_settings", 1).before(&before).after(&new));
+                store::update_settings(tx, &new).await?;
+                tx.audit(
+                    c.audit("loyalty.settings_audit", "loyalty_settings", 1)
+                        .before(&before)
+                        .after(&new),
+                );
                 Ok::<_, super::PointsError>(())
             })
         })
@@ -361,27 +328,12 @@ pub async fn save_tier(
         .write(move |tx| {
             let (c, new, before) = (c.clone(), new.clone(), current.clone());
             Box::pin(async move {
-                crate::on_tx!(tx, |conn| {
-                    sqlx::query(
-                        "update tiers set name_zh = $1, name_en = $2, points_per_yuan = $3, discount_percent = $4, \
-                         min_spend_fen = $5, min_count = $6, needs_approval = $7, referral_points = $8, perks = $9 \
-                         where code = $10",
-                    )
-                    .bind(&new.name_zh)
-                    .bind(&new.name_en)
-                    .bind(new.points_per_yuan)
-                    .bind(new.discount_percent)
-                    .bind(new.min_spend_fen)
-                    .bind(new.min_count)
-                    .bind(new.needs_approval)
-                    .bind(new.referral_points)
-                    .bind(&new.perks)
-                    .bind(&new.code)
-                    .execute(conn)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
-                tx.audit(c.audit("loyalty.tier", "tier", &new.code).before(&before).after(&new));
+                store::update_tier(tx, &new).await?;
+                tx.audit(
+                    c.audit("loyalty.tier", "tier", &new.code)
+                        .before(&before)
+                        .after(&new),
+                );
                 Ok::<_, super::PointsError>(())
             })
         })
@@ -418,20 +370,16 @@ pub async fn save_card_rule(
         .write(move |tx| {
             let (c, counters) = (c.clone(), counters.clone());
             Box::pin(async move {
-                crate::on_tx!(tx, |conn| {
-                    sqlx::query(
-                        "insert into card_rules (store_id, min_receipt_fen, counter_min_fen, counters) values ($1, $2, $3, $4) \
-                         on conflict (store_id) do update set min_receipt_fen = excluded.min_receipt_fen, \
-                         counter_min_fen = excluded.counter_min_fen, counters = excluded.counters",
-                    )
-                    .bind(store_id)
-                    .bind(min)
-                    .bind(cmin)
-                    .bind(&counters)
-                    .execute(conn)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
+                store::upsert_card_rule(
+                    tx,
+                    &CardRule {
+                        store_id,
+                        min_receipt_fen: min,
+                        counter_min_fen: cmin,
+                        counters: counters.clone(),
+                    },
+                )
+                .await?;
                 tx.audit(
                     c.audit("loyalty.card_rule", "store", store_id)
                         .after(&serde_json::json!({ "min_receipt_fen": min, "counter_min_fen": cmin, "counters": counters })),
@@ -463,46 +411,19 @@ pub async fn liability(ctx: &crate::kernel::ctx::Ctx) -> Result<Liability, super
         .cache
         .get::<crate::areas::points::settings::Loyalty>(ctx.db())
         .await?;
-    let (members, points): (i64, Option<i64>) = on_db!(ctx.db(), |p| {
-        sqlx::query_as(
-            "select cast(count(*) as bigint), cast(sum(points_balance) as bigint) from members where points_balance > 0",
-        )
-        .fetch_one(p)
-        .await?
-    });
-    let (issued, spent, expired): (Option<i64>, Option<i64>, Option<i64>) = on_db!(ctx.db(), |p| {
-        sqlx::query_as(
-            "select cast(sum(case when points > 0 then points else 0 end) as bigint), \
-             cast(sum(case when points < 0 and kind <> 'expiry' then -points else 0 end) as bigint), \
-             cast(sum(case when kind = 'expiry' then -points else 0 end) as bigint) from point_entries",
-        )
-        .fetch_one(p)
-        .await?
-    });
-    let expiring: Vec<(chrono::NaiveDate, Option<i64>)> = on_db!(ctx.db(), |p| {
-        sqlx::query_as(
-            "select expires_on, cast(sum(remaining) as bigint) from point_lots where remaining > 0 \
-             group by expires_on order by expires_on limit 12",
-        )
-        .fetch_all(p)
-        .await?
-    });
-    let points = points.unwrap_or(0);
+    let t = store::liability_totals(ctx.db()).await?;
     Ok(Liability {
-        members_with_points: members,
-        outstanding_points: points,
+        members_with_points: t.members_with_points,
+        outstanding_points: t.outstanding_points,
         value_fen: loyalty
             .settings
             .ratio()
-            .value_of(patron_core::Points(points))
+            .value_of(patron_core::Points(t.outstanding_points))
             .0,
-        issued: issued.unwrap_or(0),
-        spent: spent.unwrap_or(0),
-        expired: expired.unwrap_or(0),
-        expiring: expiring
-            .into_iter()
-            .map(|(d, p)| (d, p.unwrap_or(0)))
-            .collect(),
+        issued: t.issued,
+        spent: t.spent,
+        expired: t.expired,
+        expiring: t.expiring,
     })
 }
 

@@ -94,7 +94,7 @@ pub async fn redeem(ctx: &Ctx, input: &RedeemIn) -> Result<(Outcome, RedeemOut),
             let req = req.clone();
             Box::pin(async move {
                 let (store, receipt_no, card_no, hash, till_id) = &*req;
-                let cm = store::card_member_in(tx, card_no.as_str())
+                let cm = store::card_member(&mut *tx, card_no.as_str())
                     .await?
                     .ok_or(PointsError::MemberNotFound)?;
                 let today = business_date(now, store.tz);

@@ -49,7 +49,7 @@ pub async fn standing(
         (t, needed)
     });
     let keep = (tier.min_spend_fen > 0).then(|| needed_for(&tier.rule(), Fen(window.0), window.1));
-    let lots = crate::areas::members::store::lots(db, member_id).await?;
+    let lots = super::store::lots(db, member_id).await?;
     let horizon = today + chrono::Duration::days(loyalty.settings.expiry_reminder_days);
     let expiring_soon = lots
         .iter()

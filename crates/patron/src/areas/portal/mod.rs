@@ -4,6 +4,7 @@
 //! locks after repeated failures.
 
 pub mod pages;
+pub mod store;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -15,7 +16,7 @@ use patron_core::identity::{CardNo, Phone};
 use crate::auth::{password, sessions};
 use crate::kernel::ctx::App;
 use crate::kernel::db::{DbError, ts};
-use crate::{on_db, on_tx};
+use store::Account;
 
 pub const COOKIE: &str = "patron_member";
 
@@ -80,15 +81,6 @@ impl Limiter {
 
 static LIMITER: std::sync::LazyLock<Limiter> = std::sync::LazyLock::new(Limiter::default);
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct Account {
-    id: i64,
-    portal_password_hash: Option<String>,
-    portal_must_change: bool,
-    portal_failed: i64,
-    portal_locked_until: Option<DateTime<Utc>>,
-}
-
 /// A member signed in.
 pub struct SignedIn {
     pub member_id: i64,
@@ -97,31 +89,14 @@ pub struct SignedIn {
 }
 
 async fn find(app: &App, login: &str) -> Result<Option<Account>, DbError> {
-    const COLS: &str = "m.id, m.portal_password_hash, m.portal_must_change, m.portal_failed, m.portal_locked_until";
     if let Ok(phone) = Phone::parse(login) {
         let hash = app.pii.lookup("phone", phone.as_str());
-        let sql =
-            format!("select {COLS} from members m where m.phone_hash = $1 and m.status = 'active'");
-        return Ok(on_db!(app.db, |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(&hash)
-                .fetch_optional(p)
-                .await?
-        }));
+        return store::account_by_phone(&app.db, &hash).await;
     }
     let Ok(card) = CardNo::parse(login) else {
         return Ok(None);
     };
-    let sql = format!(
-        "select {COLS} from cards c join members m on m.id = c.member_id \
-         where c.card_no = $1 and c.state in ('issued', 'active', 'frozen') and m.status = 'active'"
-    );
-    Ok(on_db!(app.db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(card.as_str())
-            .fetch_optional(p)
-            .await?
-    }))
+    store::account_by_card(&app.db, card.as_str()).await
 }
 
 pub async fn login(app: &App, login: &str, typed: &str) -> Result<SignedIn, PortalError> {
@@ -158,25 +133,9 @@ pub async fn login(app: &App, login: &str, typed: &str) -> Result<SignedIn, Port
             .db
             .write(move |tx| {
                 Box::pin(async move {
-                    let failures: i64 = on_tx!(tx, |c| {
-                        sqlx::query_scalar(
-                            "update members set portal_failed = portal_failed + 1 where id = $1 returning portal_failed",
-                        )
-                        .bind(id)
-                        .fetch_one(c)
-                        .await?
-                    });
+                    let failures = store::count_failure(tx, id).await?;
                     if max > 0 && failures >= max {
-                        on_tx!(tx, |c| {
-                            sqlx::query(
-                                "update members set portal_locked_until = $1, portal_failed = 0 where id = $2",
-                            )
-                            .bind(until)
-                            .bind(id)
-                            .execute(c)
-                            .await
-                            .map(|r| r.rows_affected())
-                        })?;
+                        store::lock(tx, id, until).await?;
                         return Ok::<_, PortalError>(true);
                     }
                     Ok(false)
@@ -193,17 +152,7 @@ pub async fn login(app: &App, login: &str, typed: &str) -> Result<SignedIn, Port
     app.db
         .write(move |tx| {
             Box::pin(async move {
-                let n = on_tx!(tx, |c| {
-                    sqlx::query(
-                        "update members set portal_failed = 0, portal_locked_until = null \
-                         where id = $1 and (portal_locked_until is null or portal_locked_until <= $2)",
-                    )
-                    .bind(id)
-                    .bind(now_ts)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
+                let n = store::clear_failures(tx, id, now_ts).await?;
                 if n == 0 {
                     return Err(PortalError::Locked { until: now_ts });
                 }
@@ -229,12 +178,7 @@ pub async fn change_password(
     confirm: &str,
     keep_cookie: &str,
 ) -> Result<(), PortalError> {
-    let stored: Option<Option<String>> = on_db!(app.db, |p| {
-        sqlx::query_scalar("select portal_password_hash from members where id = $1")
-            .bind(member_id)
-            .fetch_optional(p)
-            .await?
-    });
+    let stored = store::password_hash(&app.db, member_id).await?;
     let Some(Some(hash)) = stored else {
         return Err(PortalError::WrongCurrent);
     };
@@ -256,16 +200,7 @@ pub async fn change_password(
             Box::pin(async move {
                 // The member's other sessions end.
                 sessions::delete_all_for(tx, "member", member_id, Some(&keep)).await?;
-                on_tx!(tx, |c| {
-                    sqlx::query(
-                        "update members set portal_password_hash = $1, portal_must_change = false where id = $2",
-                    )
-                    .bind(&new_hash)
-                    .bind(member_id)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
+                store::set_password(tx, member_id, &new_hash).await?;
                 Ok::<_, PortalError>(())
             })
         })

@@ -52,15 +52,9 @@ impl FromRequestParts<App> for MemberSession {
             Ok(sessions::Lookup::Valid(s)) => {
                 // A closed member is signed out; a first password must be changed before anything
                 // else.
-                let state: Option<(String, bool)> = crate::on_db!(app.db, |p| {
-                    sqlx::query_as("select status, portal_must_change from members where id = $1")
-                        .bind(s.subject_id)
-                        .fetch_optional(p)
-                        .await
-                        .map_err(|e| {
-                            AppError::from(crate::kernel::db::DbError::from(e)).into_response()
-                        })?
-                });
+                let state = super::store::session_state(&app.db, s.subject_id)
+                    .await
+                    .map_err(|e| AppError::from(e).into_response())?;
                 match state {
                     Some((status, _)) if status != "active" => {
                         let _ = sessions::delete(app, &cookie).await;

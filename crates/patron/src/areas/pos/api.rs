@@ -16,7 +16,8 @@ use crate::areas::groupbuy::redeem::{
     self as vouchers, RedeemVoucherIn, RedeemVoucherOut, VoucherOut,
 };
 use crate::areas::points::Outcome;
-use crate::areas::points::receipts::{self, ReceiptIn, ReceiptOut, ReturnIn, ReturnOut};
+use crate::areas::points::receipts::{self, ReceiptIn, ReceiptOut};
+use crate::areas::points::returns::{self, ReturnIn, ReturnOut};
 use crate::areas::points::spend::{self, RedeemIn, RedeemOut};
 use crate::kernel::ctx::{Actor, App, Ctx};
 use crate::web::error::AppError;
@@ -132,7 +133,7 @@ async fn return_goods(
     Till(ctx): Till,
     ApiJson(body): ApiJson<ReturnIn>,
 ) -> Result<Response, AppError> {
-    let (outcome, out) = receipts::take_return(&ctx, &body).await?;
+    let (outcome, out) = returns::take_return(&ctx, &body).await?;
     Ok(created_or_replayed(outcome, out))
 }
 

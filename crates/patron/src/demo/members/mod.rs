@@ -9,9 +9,15 @@ use anyhow::Context;
 use chrono::{Duration, TimeZone};
 use futures::StreamExt;
 
-use crate::areas::points::receipts::{self, ReceiptIn, ReceiptLineIn, ReturnIn, ReturnLineIn};
+mod store;
+
+use chrono::NaiveDate;
+
+use crate::areas::points::receipts::{self, ReceiptIn, ReceiptLineIn};
+use crate::areas::points::returns::{self, ReturnIn, ReturnLineIn};
 use crate::areas::points::spend::{self, RedeemIn};
 use crate::cli::cli_ctx;
+use crate::kernel::cache::Stores;
 use crate::kernel::ctx::{Actor, App, Ctx};
 
 const SURNAMES: &[&str] = &[
@@ -45,6 +51,54 @@ pub async fn build(app: &App, out: &mut String, members: usize) -> anyhow::Resul
     let mut rng = Lcg(20_261_123);
     let today = app.clock.now().with_timezone(&app.config.tz()).date_naive();
     // Members, through the import (as a store moving from its old system would).
+    let csv = member_csv(&mut rng, today, members);
+    let (header, rows) = crate::areas::members::import::read_file("demo.csv", csv.as_bytes())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let report = crate::areas::members::import::import(&ctx, "WFJ", &header, &rows, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo members: {e}"))?;
+    anyhow::ensure!(
+        report.bad.is_empty(),
+        "demo members: {:?}",
+        report.bad.first()
+    );
+    // Some opening points expire at the end of this month, so the reminders have work.
+    let month_end = patron_core::points::lot_expiry(today, 0);
+    app.db
+        .write(move |tx| Box::pin(store::expire_lots_of_every_seventh(tx, month_end)))
+        .await?;
+    // A year of receipts at the tills of WFJ and XD.
+    let stores = app.cache.stores(&app.db).await?;
+    let cards = store::cards_with_store(&app.db).await?;
+    let receipts_n = members * 6;
+    let jobs = till_receipts(app, &mut rng, today, &cards, receipts_n)?;
+    let done = accrue_all(app, &stores, jobs).await;
+    let accrued: Vec<&ReceiptIn> = done
+        .iter()
+        .filter(|(_, o)| o.is_ok())
+        .map(|(r, _)| r)
+        .collect();
+    returns_and_redemptions(app, &stores, &accrued).await;
+    let _ = crate::app::jobs::run(app, "expiry-reminders", today, None).await;
+    let _ = writeln!(
+        out,
+        "\nMembership: {} members, {} receipts over the past year ({} accrued), returns and redemptions.",
+        report.imported,
+        receipts_n,
+        accrued.len()
+    );
+    // A portal account with a known password, for trying the member portal.
+    let card = cards.first().map(|c| c.0.clone()).unwrap_or_default();
+    let pw = portal_account(app, &card).await?;
+    let _ = writeln!(
+        out,
+        "Member portal (/portal/login): card {card}, password {pw}"
+    );
+    Ok(())
+}
+
+/// The import file of `members` members across tiers, stores and channels.
+fn member_csv(rng: &mut Lcg, today: NaiveDate, members: usize) -> String {
     let mut csv = String::from(
         "name,gender,birthday,phone,store_code,tier,joined_on,card_expires_on,points,channel\n",
     );
@@ -87,44 +141,19 @@ pub async fn build(app: &App, out: &mut String, members: usize) -> anyhow::Resul
             channels[rng.below(channels.len() as u64) as usize],
         );
     }
-    let (header, rows) = crate::areas::members::import::read_file("demo.csv", csv.as_bytes())
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let report = crate::areas::members::import::import(&ctx, "WFJ", &header, &rows, None)
-        .await
-        .map_err(|e| anyhow::anyhow!("demo members: {e}"))?;
-    anyhow::ensure!(
-        report.bad.is_empty(),
-        "demo members: {:?}",
-        report.bad.first()
-    );
-    // Some opening points expire at the end of this month, so the reminders have work.
-    let month_end = patron_core::points::lot_expiry(today, 0);
-    app.db
-        .write(move |tx| {
-            Box::pin(async move {
-                crate::on_tx!(tx, |c| {
-                    sqlx::query("update point_lots set expires_on = $1 where member_id % 7 = 0")
-                        .bind(month_end)
-                        .execute(c)
-                        .await
-                        .map(|r| r.rows_affected())
-                })?;
-                Ok::<_, crate::kernel::db::DbError>(())
-            })
-        })
-        .await?;
-    // A year of receipts at the tills of WFJ and XD.
-    let stores = app.cache.stores(&app.db).await?;
-    let cards: Vec<(String, String)> = crate::on_db!(app.db, |p| {
-        sqlx::query_as::<_, (String, String)>(
-            "select c.card_no, s.code from cards c join stores s on s.id = c.store_id order by c.card_no",
-        )
-        .fetch_all(p)
-        .await?
-    });
-    let receipts_n = members * 6;
-    let mut jobs = Vec::with_capacity(receipts_n);
-    for i in 0..receipts_n {
+    csv
+}
+
+/// `n` receipts over the past year on random cards, in time order.
+fn till_receipts(
+    app: &App,
+    rng: &mut Lcg,
+    today: NaiveDate,
+    cards: &[(String, String)],
+    n: usize,
+) -> anyhow::Result<Vec<ReceiptIn>> {
+    let mut jobs = Vec::with_capacity(n);
+    for i in 0..n {
         let (card, store) = cards[rng.below(cards.len() as u64) as usize].clone();
         let days_ago = rng.below(360) as i64;
         let minute = 10 * 60 + rng.below(11 * 60) as i64;
@@ -157,20 +186,38 @@ pub async fn build(app: &App, out: &mut String, members: usize) -> anyhow::Resul
         });
     }
     jobs.sort_by_key(|r| r.occurred_at);
-    let till = |code: &str| {
-        let store_id = stores.by_code(code).map_or(0, |s| s.id);
-        Ctx::new(
-            app.clone(),
-            Actor::Till {
-                key_id: 0,
-                store_id,
-                till_id: "01".into(),
-            },
-            None,
-        )
-    };
-    let done: Vec<_> = futures::stream::iter(jobs.into_iter().map(|r| {
-        let ctx = till(&r.store_code);
+    Ok(jobs)
+}
+
+/// The till "01" of a store, as the actor of its receipts.
+fn till(app: &App, stores: &Stores, code: &str) -> Ctx {
+    let store_id = stores.by_code(code).map_or(0, |s| s.id);
+    Ctx::new(
+        app.clone(),
+        Actor::Till {
+            key_id: 0,
+            store_id,
+            till_id: "01".into(),
+        },
+        None,
+    )
+}
+
+type Accrued = (
+    ReceiptIn,
+    Result<
+        (
+            crate::areas::points::Outcome,
+            crate::areas::points::receipts::ReceiptOut,
+        ),
+        crate::areas::points::PointsError,
+    >,
+);
+
+/// Accrues the receipts through the till's use case, 32 at a time.
+async fn accrue_all(app: &App, stores: &Stores, jobs: Vec<ReceiptIn>) -> Vec<Accrued> {
+    futures::stream::iter(jobs.into_iter().map(|r| {
+        let ctx = till(app, stores, &r.store_code);
         async move {
             let out = receipts::accrue(&ctx, &r, "till").await;
             (r, out)
@@ -178,16 +225,14 @@ pub async fn build(app: &App, out: &mut String, members: usize) -> anyhow::Resul
     }))
     .buffer_unordered(32)
     .collect()
-    .await;
-    let accrued: Vec<&ReceiptIn> = done
-        .iter()
-        .filter(|(_, o)| o.is_ok())
-        .map(|(r, _)| r)
-        .collect();
-    // One receipt in forty comes back (part of its first line); some members pay with points.
+    .await
+}
+
+/// One receipt in forty comes back (part of its first line); some members pay with points.
+async fn returns_and_redemptions(app: &App, stores: &Stores, accrued: &[&ReceiptIn]) {
     for (k, r) in accrued.iter().enumerate().filter(|(k, _)| k % 40 == 0) {
-        let ctx = till(&r.store_code);
-        let _ = receipts::take_return(
+        let ctx = till(app, stores, &r.store_code);
+        let _ = returns::take_return(
             &ctx,
             &ReturnIn {
                 store_code: r.store_code.clone(),
@@ -203,7 +248,7 @@ pub async fn build(app: &App, out: &mut String, members: usize) -> anyhow::Resul
         .await;
     }
     for (k, r) in accrued.iter().enumerate().filter(|(k, _)| k % 25 == 3) {
-        let ctx = till(&r.store_code);
+        let ctx = till(app, stores, &r.store_code);
         let _ = spend::redeem(
             &ctx,
             &RedeemIn {
@@ -216,43 +261,20 @@ pub async fn build(app: &App, out: &mut String, members: usize) -> anyhow::Resul
         )
         .await;
     }
-    let _ = crate::app::jobs::run(app, "expiry-reminders", today, None).await;
-    let _ = writeln!(
-        out,
-        "\nMembership: {} members, {} receipts over the past year ({} accrued), returns and redemptions.",
-        report.imported,
-        receipts_n,
-        accrued.len()
-    );
-    // A portal account with a known password, for trying the member portal.
-    let card = cards.first().map(|c| c.0.clone()).unwrap_or_default();
+}
+
+/// Gives the card's member a known portal password; returns it.
+async fn portal_account(app: &App, card: &str) -> anyhow::Result<String> {
     let pw = crate::auth::password::random_password();
     let hash = crate::auth::password::hash(&pw).await?;
-    let card_q = card.clone();
+    let card = card.to_string();
     app.db
         .write(move |tx| {
-            let (hash, card_q) = (hash.clone(), card_q.clone());
-            Box::pin(async move {
-                crate::on_tx!(tx, |c| {
-                    sqlx::query(
-                        "update members set portal_password_hash = $1, portal_must_change = false \
-                         where id = (select member_id from cards where card_no = $2)",
-                    )
-                    .bind(&hash)
-                    .bind(&card_q)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
-                Ok::<_, crate::kernel::db::DbError>(())
-            })
+            let (hash, card) = (hash.clone(), card.clone());
+            Box::pin(async move { store::set_portal_password(tx, &card, &hash).await })
         })
         .await?;
-    let _ = writeln!(
-        out,
-        "Member portal (/portal/login): card {card}, password {pw}"
-    );
-    Ok(())
+    Ok(pw)
 }
 
 /// Work waiting for the demo's reviewers: an application and a points adjustment.
@@ -275,11 +297,7 @@ pub async fn pending_work(app: &App, clerk: &crate::kernel::ctx::StaffActor) -> 
     crate::areas::members::applications::submit(&ctx, &input, None)
         .await
         .map_err(|e| anyhow::anyhow!("demo application: {e}"))?;
-    let member: i64 = crate::on_db!(app.db, |p| {
-        sqlx::query_scalar("select min(id) from members")
-            .fetch_one(p)
-            .await?
-    });
+    let member = store::first_member_id(&app.db).await?;
     crate::areas::points::adjust::request_adjustment(
         &ctx,
         member,

@@ -1,4 +1,13 @@
-//! SQL of the members area: members, cards and their sequences, applications.
+//! SQL of the members area: members, cards and their sequences (here), applications, card
+//! life and the import (in their own files).
+
+mod applications;
+mod cards;
+mod import;
+
+pub use applications::*;
+pub use cards::*;
+pub use import::*;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -299,12 +308,58 @@ pub async fn entries(
     }))
 }
 
-/// Lots with points left, earliest expiry first.
-pub async fn lots(db: &Db, member_id: i64) -> Result<Vec<(NaiveDate, i64)>, DbError> {
+/// Who referred a member, inside a write (`None` for no such member, `Some(None)` for none).
+pub async fn referrer_of(tx: &mut Tx, member_id: i64) -> Result<Option<Option<i64>>, DbError> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar("select referrer_id from members where id = $1")
+            .bind(member_id)
+            .fetch_optional(c)
+            .await?
+    }))
+}
+
+/// A member's encrypted phone and ID number.
+pub async fn encrypted_contacts(
+    db: &Db,
+    id: i64,
+) -> Result<Option<(Option<String>, Option<String>)>, DbError> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as("select phone_enc, id_enc from members where id = $1")
+            .bind(id)
+            .fetch_optional(p)
+            .await?
+    }))
+}
+
+/// Saves the top-member profile (B9) and notes of an active member.
+pub async fn update_profile(
+    tx: &mut Tx,
+    id: i64,
+    profile: &str,
+    notes: &str,
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "update members set profile = $1, notes = $2 where id = $3 and status = 'active'",
+        )
+        .bind(profile)
+        .bind(notes)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Every card a member has had: number, state, issue and expiry dates, oldest first.
+pub async fn cards_of(
+    db: &Db,
+    member_id: i64,
+) -> Result<Vec<(String, String, NaiveDate, NaiveDate)>, DbError> {
     Ok(on_db!(db, |p| {
         sqlx::query_as(
-            "select expires_on, remaining from point_lots where member_id = $1 and remaining > 0 \
-             order by expires_on",
+            "select card_no, state, issued_on, expires_on from cards where member_id = $1 order by created_at",
         )
         .bind(member_id)
         .fetch_all(p)
@@ -312,12 +367,29 @@ pub async fn lots(db: &Db, member_id: i64) -> Result<Vec<(NaiveDate, i64)>, DbEr
     }))
 }
 
-/// A member's store and balance, inside a write.
-pub async fn get_member_in(tx: &mut Tx, id: i64) -> Result<Option<(i64, i64)>, DbError> {
-    Ok(on_tx!(tx, |c| {
-        sqlx::query_as("select store_id, points_balance from members where id = $1")
-            .bind(id)
-            .fetch_optional(c)
-            .await?
+/// Every receipt of a member: number, time, total and points, oldest first.
+pub async fn receipts_of(
+    db: &Db,
+    member_id: i64,
+) -> Result<Vec<(String, DateTime<Utc>, i64, i64)>, DbError> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+            "select receipt_no, occurred_at, total_fen, points from receipts where member_id = $1 order by occurred_at",
+        )
+        .bind(member_id)
+        .fetch_all(p)
+        .await?
+    }))
+}
+
+/// Active members born on this month and day (`MM-DD`), by id.
+pub async fn born_on(db: &Db, month_day: &str) -> Result<Vec<i64>, DbError> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_scalar(
+            "select id from members where birth_md = $1 and status = 'active' order by id",
+        )
+        .bind(month_day)
+        .fetch_all(p)
+        .await?
     }))
 }

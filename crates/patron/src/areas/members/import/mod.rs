@@ -1,0 +1,210 @@
+//! The member import (SPEC N3): a CSV or xlsx file from an older system, header row with the
+//! columns below in any order (`name` and `phone` required). Every row is checked first and
+//! every bad row reported with its line and reason; only a clean file is written, in one
+//! transaction, so nothing is ever half-imported.
+
+mod check;
+mod read;
+mod write;
+
+pub use read::read_file;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use patron_core::Permission;
+use serde::Serialize;
+
+use super::MembersError;
+use crate::areas::points::business_date;
+use crate::jobs::Progress;
+use crate::kernel::ctx::Ctx;
+use crate::kernel::db::Backend;
+use check::{Checker, Row};
+use write::Plan;
+
+pub const COLUMNS: [&str; 14] = [
+    "card_no",
+    "name",
+    "gender",
+    "birthday",
+    "phone",
+    "id_type",
+    "id_no",
+    "store_code",
+    "tier",
+    "joined_on",
+    "card_expires_on",
+    "points",
+    "channel",
+    "referrer_card_no",
+];
+
+/// A rejected row: its line in the file (the header is line 1) and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BadRow {
+    pub line: usize,
+    pub field: String,
+    pub reason: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub rows: usize,
+    pub imported: usize,
+    pub bad: Vec<BadRow>,
+}
+
+/// Checks and (when every row is good) imports. `default_store` is used where a row names none.
+pub async fn import(
+    ctx: &Ctx,
+    default_store: &str,
+    header: &[String],
+    rows: &[Vec<String>],
+    progress: Option<Progress>,
+) -> Result<ImportReport, MembersError> {
+    ctx.require(Permission::ManageMembers)?;
+    let refused = |bad| ImportReport {
+        rows: rows.len(),
+        imported: 0,
+        bad,
+    };
+    let index = header_index(header);
+    let mut bad = header_problems(&index);
+    if !bad.is_empty() {
+        return Ok(refused(bad));
+    }
+    let stores = ctx.app.cache.stores(ctx.db()).await?;
+    let loyalty = ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(ctx.db())
+        .await?;
+    let today = business_date(ctx.now(), ctx.app.config.tz());
+    let mut checker = Checker {
+        ctx,
+        index: &index,
+        stores: &stores,
+        loyalty: &loyalty,
+        default_store,
+        today,
+        seen_phone: HashSet::new(),
+        seen_id: HashSet::new(),
+        seen_card: HashSet::new(),
+    };
+    let mut good: Vec<Row> = Vec::with_capacity(rows.len());
+    for (i, cells) in rows.iter().enumerate() {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        good.extend(checker.check(i + 2, cells, &mut bad));
+        if let Some(p) = &progress
+            && i % 10_000 == 0
+        {
+            p(i as u64, rows.len() as u64);
+        }
+    }
+    let pii = ctx.app.pii.clone();
+    let (phone_hashes, id_hashes) = check::hashes(&pii, &good);
+    check::against_members(ctx, &good, &phone_hashes, &id_hashes, &mut bad).await?;
+    bad.sort_by(|a, b| a.line.cmp(&b.line).then(a.field.cmp(&b.field)));
+    if !bad.is_empty() {
+        return Ok(refused(bad));
+    }
+    // Everything is good: encrypt, then write it all in one transaction.
+    let prepared = write::prepare(&pii, &good, phone_hashes, id_hashes);
+    let plan = Plan {
+        card_months: loyalty.settings.card_valid_months.max(1) as u32,
+        points_months: loyalty.settings.points_valid_months.max(1) as u32,
+        today,
+        pg: ctx.db().backend() == Backend::Postgres,
+    };
+    let n = prepared.len();
+    commit(ctx, prepared, plan, progress).await?;
+    Ok(ImportReport {
+        rows: rows.len(),
+        imported: n,
+        bad: Vec::new(),
+    })
+}
+
+/// Column name (trimmed, lower case, without a byte-order mark) → its position.
+fn header_index(header: &[String]) -> HashMap<String, usize> {
+    header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            (
+                h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase(),
+                i,
+            )
+        })
+        .collect()
+}
+
+/// Unknown columns and missing required ones (all on line 1).
+fn header_problems(index: &HashMap<String, usize>) -> Vec<BadRow> {
+    let mut bad = Vec::new();
+    for h in index.keys() {
+        if !COLUMNS.contains(&h.as_str()) {
+            bad.push(BadRow {
+                line: 1,
+                field: h.clone(),
+                reason: "import.unknown_column",
+            });
+        }
+    }
+    for required in ["name", "phone"] {
+        if !index.contains_key(required) {
+            bad.push(BadRow {
+                line: 1,
+                field: required.into(),
+                reason: "import.missing_column",
+            });
+        }
+    }
+    bad
+}
+
+/// The write, with the progress reported every 200 ms while it runs.
+async fn commit(
+    ctx: &Ctx,
+    prepared: Vec<write::Prepared>,
+    plan: Plan,
+    progress: Option<Progress>,
+) -> Result<(), MembersError> {
+    let n = prepared.len();
+    let prepared = Arc::new(prepared);
+    let plan = Arc::new(plan);
+    let done = Arc::new(AtomicU64::new(0));
+    let ticker = progress.map(|p| {
+        let done = done.clone();
+        tokio::spawn(async move {
+            loop {
+                p(done.load(Ordering::Relaxed), n as u64);
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        })
+    });
+    let c = ctx.clone();
+    let result = ctx
+        .db()
+        .write(move |tx| {
+            let (c, prepared, plan, done) =
+                (c.clone(), prepared.clone(), plan.clone(), done.clone());
+            Box::pin(async move {
+                write::write_all(&c, tx, &prepared, &plan, &done).await?;
+                tx.audit(
+                    c.audit("member.import", "member", "import")
+                        .after(&serde_json::json!({ "rows": prepared.len() })),
+                );
+                Ok::<_, MembersError>(())
+            })
+        })
+        .await;
+    if let Some(t) = ticker {
+        t.abort();
+    }
+    result
+}
