@@ -1,11 +1,24 @@
-//! The area's reads: the partner list with its filters, one partner's file, the callbacks due,
-//! and the partners members see.
+//! The area's SQL: the partner list with its filters, one partner's file, the pipeline's
+//! guarded stage moves and dated history, and the partners members see. Contracts and
+//! documents are in `contracts.rs`, callbacks in `callbacks.rs`.
+
+mod callbacks;
+mod contracts;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::kernel::db::{Db, DbError};
-use crate::on_db;
+use crate::kernel::db::{Db, DbError, Tx, ts};
+use crate::{on_db, on_tx};
+
+pub use callbacks::{
+    CallbackRow, NewCallback, callback_every, callbacks, insert_callback, set_next_callback,
+};
+pub use contracts::{
+    ContractRow, DocumentRow, NewContract, NewDocument, contract_id, contracts, covering,
+    discount_label, documents, end_in_force, ending_from, expire_contract, in_force,
+    insert_contract, insert_document, mark_reminded,
+};
 
 const PARTNER_COLUMNS: &str = "p.id, p.name, p.category, p.address, p.contact_person, \
      p.contact_phone_enc, p.contact_phone_masked, p.stage, p.stage_on, p.owner_staff_id, \
@@ -44,94 +57,6 @@ pub struct StageRow {
     pub at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct ContractRow {
-    pub id: i64,
-    pub partner_id: i64,
-    pub contract_no: String,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub benefit_zh: String,
-    pub benefit_en: String,
-    pub discount_permille: Option<i64>,
-    pub settlement_terms: String,
-    pub stores: String,
-    pub remind_days: i64,
-    pub state: String,
-    pub reminded_on: Option<NaiveDate>,
-}
-
-impl ContractRow {
-    /// The day the reminder is due.
-    pub fn remind_on(&self) -> NaiveDate {
-        self.ends_on - chrono::Days::new(u64::try_from(self.remind_days).unwrap_or(30))
-    }
-
-    /// The discount as shown (`9.5折` / `5% off`), if any.
-    pub fn discount_label(&self, en: bool) -> String {
-        discount_label(self.discount_permille, en)
-    }
-
-    /// The benefit text in the language asked for (English falls back to Chinese).
-    pub fn benefit(&self, en: bool) -> &str {
-        if en && !self.benefit_en.is_empty() {
-            &self.benefit_en
-        } else {
-            &self.benefit_zh
-        }
-    }
-}
-
-/// `9.5折` (zh) / `5% off` (en) of a member price in permille; empty without one.
-pub fn discount_label(permille: Option<i64>, en: bool) -> String {
-    match permille {
-        None => String::new(),
-        Some(p) if en => {
-            let off = 1000 - p;
-            if off % 10 == 0 {
-                format!("{}% off", off / 10)
-            } else {
-                format!("{}.{}% off", off / 10, off % 10)
-            }
-        }
-        Some(p) => {
-            let s = if p % 100 == 0 {
-                format!("{}", p / 100)
-            } else if p % 10 == 0 {
-                format!("{}.{}", p / 100, (p % 100) / 10)
-            } else {
-                format!("{}.{:02}", p / 100, p % 100)
-            };
-            format!("{s}折")
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct DocumentRow {
-    pub id: i64,
-    pub contract_id: Option<i64>,
-    pub doc_no: String,
-    pub title: String,
-    pub kept_at: String,
-    pub file_ref: String,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct CallbackRow {
-    pub id: i64,
-    pub partner_id: i64,
-    pub partner_name: String,
-    pub on_date: NaiveDate,
-    pub caller: String,
-    pub way: String,
-    pub content: String,
-    pub issues: String,
-    pub follow_up: String,
-    pub next_due_on: Option<NaiveDate>,
-}
-
 pub async fn get(db: &Db, id: i64) -> Result<Option<PartnerRow>, DbError> {
     let sql = format!("select {PARTNER_COLUMNS} where p.id = $1");
     Ok(on_db!(db, |p| {
@@ -158,59 +83,6 @@ pub async fn stages(db: &Db, partner_id: i64) -> Result<Vec<StageRow>, DbError> 
              where partner_id = $1 order by id",
         )
         .bind(partner_id)
-        .fetch_all(p)
-        .await?
-    }))
-}
-
-const CONTRACT_COLUMNS: &str = "id, partner_id, contract_no, starts_on, ends_on, benefit_zh, \
-     benefit_en, discount_permille, settlement_terms, stores, remind_days, state, reminded_on \
-     from partner_contracts";
-
-pub async fn contracts(db: &Db, partner_id: i64) -> Result<Vec<ContractRow>, DbError> {
-    let sql =
-        format!("select {CONTRACT_COLUMNS} where partner_id = $1 order by starts_on desc, id desc");
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(partner_id)
-            .fetch_all(p)
-            .await?
-    }))
-}
-
-/// Every contract still in force, latest end first.
-pub async fn in_force(db: &Db) -> Result<Vec<ContractRow>, DbError> {
-    let sql = format!(
-        "select {CONTRACT_COLUMNS} where state = 'in_force' order by ends_on desc, id desc"
-    );
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .fetch_all(p)
-            .await?
-    }))
-}
-
-pub async fn documents(db: &Db, partner_id: i64) -> Result<Vec<DocumentRow>, DbError> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-            "select id, contract_id, doc_no, title, kept_at, file_ref, created_at from partner_documents \
-             where partner_id = $1 order by id",
-        )
-        .bind(partner_id)
-        .fetch_all(p)
-        .await?
-    }))
-}
-
-/// Callbacks, newest first: of one partner, or of all.
-pub async fn callbacks(db: &Db, partner_id: Option<i64>) -> Result<Vec<CallbackRow>, DbError> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-            "select c.id, c.partner_id, p.name as partner_name, c.on_date, c.caller, c.way, c.content, \
-             c.issues, c.follow_up, c.next_due_on from partner_callbacks c join partners p on p.id = c.partner_id \
-             where ($1 = 0 or c.partner_id = $1) order by c.on_date desc, c.id desc limit 2000",
-        )
-        .bind(partner_id.unwrap_or(0))
         .fetch_all(p)
         .await?
     }))
@@ -255,5 +127,148 @@ pub async fn for_members(db: &Db, day: NaiveDate) -> Result<Vec<PortalPartner>, 
         .bind(day)
         .fetch_all(p)
         .await?
+    }))
+}
+
+/// A newly screened partner.
+pub struct NewPartner<'a> {
+    pub name: &'a str,
+    pub category: &'a str,
+    pub address: &'a str,
+    pub contact_person: &'a str,
+    pub contact_phone_enc: Option<&'a str>,
+    pub contact_phone_masked: &'a str,
+    pub stage_on: NaiveDate,
+    pub owner_staff_id: Option<i64>,
+    pub department: &'a str,
+    pub callback_every_days: i64,
+    pub created_by: Option<i64>,
+    pub now: DateTime<Utc>,
+}
+
+/// Records a partner at stage `screened`; its id.
+pub async fn insert_partner(tx: &mut Tx, p: &NewPartner<'_>) -> Result<i64, DbError> {
+    Ok(on_tx!(tx, |x| {
+        sqlx::query_scalar(
+            "insert into partners (name, category, address, contact_person, contact_phone_enc, \
+             contact_phone_masked, stage, stage_on, owner_staff_id, department, callback_every_days, \
+             created_by, created_at) values ($1, $2, $3, $4, $5, $6, 'screened', $7, $8, $9, $10, $11, $12) \
+             returning id",
+        )
+        .bind(p.name)
+        .bind(p.category)
+        .bind(p.address)
+        .bind(p.contact_person)
+        .bind(p.contact_phone_enc)
+        .bind(p.contact_phone_masked)
+        .bind(p.stage_on)
+        .bind(p.owner_staff_id)
+        .bind(p.department)
+        .bind(p.callback_every_days)
+        .bind(p.created_by)
+        .bind(ts(p.now))
+        .fetch_one(x)
+        .await?
+    }))
+}
+
+/// One dated row of a partner's history.
+pub struct Step<'a> {
+    pub partner_id: i64,
+    pub from: Option<&'a str>,
+    pub to: &'a str,
+    pub on: NaiveDate,
+    pub note: &'a str,
+    pub staff_id: Option<i64>,
+    pub actor: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+/// Appends a row to a partner's history (`partner_stages`, append-only).
+pub async fn insert_step(tx: &mut Tx, s: &Step<'_>) -> Result<(), DbError> {
+    on_tx!(tx, |x| {
+        sqlx::query(
+            "insert into partner_stages (partner_id, from_stage, to_stage, on_date, note, staff_id, actor, at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(s.partner_id)
+        .bind(s.from)
+        .bind(s.to)
+        .bind(s.on)
+        .bind(s.note)
+        .bind(s.staff_id)
+        .bind(s.actor)
+        .bind(ts(s.at))
+        .execute(x)
+        .await?
+        .rows_affected()
+    });
+    Ok(())
+}
+
+/// A partner's stage, inside a write; none when there is no such partner.
+pub async fn stage(tx: &mut Tx, id: i64) -> Result<Option<String>, DbError> {
+    Ok(on_tx!(tx, |x| {
+        sqlx::query_scalar("select stage from partners where id = $1")
+            .bind(id)
+            .fetch_optional(x)
+            .await?
+    }))
+}
+
+/// A partner's stage and the date it was reached, inside a write.
+pub async fn stage_and_date(tx: &mut Tx, id: i64) -> Result<Option<(String, NaiveDate)>, DbError> {
+    Ok(on_tx!(tx, |x| {
+        sqlx::query_as("select stage, stage_on from partners where id = $1")
+            .bind(id)
+            .fetch_optional(x)
+            .await?
+    }))
+}
+
+/// The guarded stage move: only while the partner is still at `from`; a partner becoming
+/// active gets its first callback due on `first_callback` unless one is set. Rows moved (0 or 1).
+pub async fn move_stage(
+    tx: &mut Tx,
+    id: i64,
+    from: &str,
+    to: &str,
+    on: NaiveDate,
+    first_callback: NaiveDate,
+) -> Result<u64, DbError> {
+    Ok(on_tx!(tx, |x| {
+        sqlx::query(
+            "update partners set stage = $1, stage_on = $2, next_callback_on = case \
+             when $1 = 'active' and next_callback_on is null then $3 else next_callback_on end \
+             where id = $4 and stage = $5",
+        )
+        .bind(to)
+        .bind(on)
+        .bind(first_callback)
+        .bind(id)
+        .bind(from)
+        .execute(x)
+        .await?
+        .rows_affected()
+    }))
+}
+
+/// Moves a partner still at `from` to expired (the reminder job). Rows moved (0 or 1).
+pub async fn expire_partner(
+    tx: &mut Tx,
+    id: i64,
+    from: &str,
+    on: NaiveDate,
+) -> Result<u64, DbError> {
+    Ok(on_tx!(tx, |x| {
+        sqlx::query(
+            "update partners set stage = 'expired', stage_on = $1 where id = $2 and stage = $3",
+        )
+        .bind(on)
+        .bind(id)
+        .bind(from)
+        .execute(x)
+        .await?
+        .rows_affected()
     }))
 }
