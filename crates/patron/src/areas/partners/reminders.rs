@@ -7,13 +7,13 @@
 use chrono::NaiveDate;
 use serde_json::json;
 
+use super::PartnersError;
+use super::pipeline::history;
 use super::store::{self, ContractRow};
-use super::{PartnersError, history};
 use crate::jobs::RunReport;
 use crate::kernel::ctx::Ctx;
-use crate::kernel::db::ts;
+use crate::kernel::db::{Tx, ts};
 use crate::notify::{NewMessage, queue};
-use crate::on_tx;
 
 /// The outbox kind of a reminder.
 pub const KIND: &str = "partner_contract_expiry";
@@ -76,19 +76,13 @@ async fn remind(
                 )
                 .await?;
                 if new {
-                    on_tx!(tx, |x| {
-                        sqlx::query(
-                            "update partner_contracts set reminded_on = $1 where id = $2 and reminded_on is null",
-                        )
-                        .bind(today)
-                        .bind(k.id)
-                        .execute(x)
-                        .await
-                        .map(|r| r.rows_affected())
-                    })?;
-                    tx.audit(c.audit("partners.reminded", "partner", partner.id).after(&json!({
-                        "contract_no": k.contract_no, "ends_on": k.ends_on,
-                    })));
+                    store::mark_reminded(tx, k.id, today).await?;
+                    tx.audit(
+                        c.audit("partners.reminded", "partner", partner.id)
+                            .after(&json!({
+                                "contract_no": k.contract_no, "ends_on": k.ends_on,
+                            })),
+                    );
                 }
                 Ok::<_, PartnersError>(new)
             })
@@ -107,60 +101,39 @@ async fn expire(
         .write(move |tx| {
             let (c, k) = (c.clone(), k.clone());
             Box::pin(async move {
-                let n = on_tx!(tx, |x| {
-                    sqlx::query(
-                        "update partner_contracts set state = 'expired' where id = $1 and state = 'in_force'",
-                    )
-                    .bind(k.id)
-                    .execute(x)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
-                if n != 1 {
+                if store::expire_contract(tx, k.id).await? != 1 {
                     return Ok(false);
                 }
-                let others: i64 = on_tx!(tx, |x| {
-                    sqlx::query_scalar(
-                        "select cast(count(*) as bigint) from partner_contracts where partner_id = $1 \
-                         and state = 'in_force' and ends_on >= $2",
-                    )
-                    .bind(k.partner_id)
-                    .bind(today)
-                    .fetch_one(x)
-                    .await?
-                });
-                if others == 0 {
-                    let stage: Option<String> = on_tx!(tx, |x| {
-                        sqlx::query_scalar("select stage from partners where id = $1")
-                            .bind(k.partner_id)
-                            .fetch_optional(x)
-                            .await?
-                    });
-                    if let Some(stage) = stage.filter(|s| matches!(s.as_str(), "signed" | "active"))
-                    {
-                        let moved = on_tx!(tx, |x| {
-                            sqlx::query(
-                                "update partners set stage = 'expired', stage_on = $1 where id = $2 and stage = $3",
-                            )
-                            .bind(today)
-                            .bind(k.partner_id)
-                            .bind(&stage)
-                            .execute(x)
-                            .await
-                            .map(|r| r.rows_affected())
-                        })?;
-                        if moved == 1 {
-                            let note = format!("合同 {} 于 {} 到期", k.contract_no, k.ends_on);
-                            history(tx, &c, k.partner_id, Some(&stage), "expired", today, &note)
-                                .await?;
-                        }
-                    }
+                if store::ending_from(tx, k.partner_id, today).await? == 0 {
+                    expire_partner(tx, &c, &k, today).await?;
                 }
-                tx.audit(c.audit("partners.expired", "partner", k.partner_id).after(&json!({
-                    "contract_no": k.contract_no, "ends_on": k.ends_on, "at": ts(c.now()),
-                })));
+                tx.audit(
+                    c.audit("partners.expired", "partner", k.partner_id)
+                        .after(&json!({
+                            "contract_no": k.contract_no, "ends_on": k.ends_on, "at": ts(c.now()),
+                        })),
+                );
                 Ok(true)
             })
         })
         .await
+}
+
+/// The partner of an expired contract, if no other contract keeps it going and it was signed or
+/// active, moves to expired with a dated history row.
+async fn expire_partner(
+    tx: &mut Tx,
+    c: &Ctx,
+    k: &ContractRow,
+    today: NaiveDate,
+) -> Result<(), PartnersError> {
+    let stage = store::stage(tx, k.partner_id).await?;
+    let Some(stage) = stage.filter(|s| matches!(s.as_str(), "signed" | "active")) else {
+        return Ok(());
+    };
+    if store::expire_partner(tx, k.partner_id, &stage, today).await? == 1 {
+        let note = format!("合同 {} 于 {} 到期", k.contract_no, k.ends_on);
+        history(tx, c, k.partner_id, Some(&stage), "expired", today, &note).await?;
+    }
+    Ok(())
 }

@@ -6,6 +6,8 @@
 //!
 //! Everything goes through the use cases, on a clock that walks from nine weeks ago to now.
 
+mod store;
+
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -16,7 +18,6 @@ use patron_core::approvals::Decision;
 use crate::areas::events::{self, EventIn, TierIn};
 use crate::kernel::clock::ManualClock;
 use crate::kernel::ctx::{Actor, App, Ctx, StaffActor};
-use crate::on_db;
 
 fn err(what: &str) -> impl Fn(events::EventsError) -> anyhow::Error + '_ {
     move |e| anyhow!("demo events, {what}: {e}")
@@ -66,6 +67,38 @@ fn plan(
     }
 }
 
+/// The demo's walking clock and the two people who plan and approve.
+struct Desk {
+    clock: Arc<ManualClock>,
+    demo: App,
+    clerk: Ctx,
+    boss: Ctx,
+}
+
+impl Desk {
+    /// Moves the demo clock forward to `to` (never back).
+    fn walk(&self, to: DateTime<Utc>) {
+        let at = self.demo.clock.now();
+        if to > at {
+            self.clock.advance(to - at);
+        }
+    }
+
+    /// Submits a plan and has the supervisor approve it.
+    async fn approve(&self, id: i64, what: &str) -> anyhow::Result<()> {
+        let approval = events::submit(&self.clerk, id)
+            .await
+            .map_err(|e| anyhow!("demo events, {what} submit: {e}"))?;
+        events::decide(&self.boss, approval, Decision::Approve)
+            .await
+            .map_err(|e| anyhow!("demo events, {what} approval: {e}"))?;
+        Ok(())
+    }
+}
+
+/// (member id, card number, tier) of members with a live card.
+type Members = [(i64, String, String)];
+
 /// Adds the demo's events; `actor` finds a demo account by user name.
 pub async fn build(
     app: &App,
@@ -80,29 +113,42 @@ pub async fn build(
     };
     let who = |n: &str| actor(n).with_context(|| format!("demo user {n}"));
     let as_ = |s: StaffActor| Ctx::new(demo.clone(), Actor::Staff(s), None);
-    let clerk = as_(who("clerk")?);
-    let boss = as_(who("supervisor")?);
-    let walk = |to: DateTime<Utc>| {
-        let at = demo.clock.now();
-        if to > at {
-            clock.advance(to - at);
-        }
+    let desk = Desk {
+        clerk: as_(who("clerk")?),
+        boss: as_(who("supervisor")?),
+        clock,
+        demo: demo.clone(),
     };
-    // Members with a live card, by tier.
-    let members: Vec<(i64, String, String)> = on_db!(app.db, |p| {
-        sqlx::query_as(
-            "select m.id, c.card_no, m.tier_code from members m join cards c on c.member_id = m.id \
-             where m.status = 'active' and c.state = 'active' order by m.id limit 400",
-        )
-        .fetch_all(p)
-        .await?
-    });
-    let all = [("platinum", 0), ("gold", 0), ("silver", 1), ("normal", 2)];
+    let members = store::members_with_cards(&app.db).await?;
+    let (past, came, analysis) = past_event(&desk, now, &members).await?;
+    let (upcoming, invited, taken) = upcoming_event(&desk, now, &members).await?;
+    let pending = pending_event(&desk, now).await?;
+    let _ = writeln!(
+        out,
+        "\nMember events (/events): EV{past} closed ({} signed up, {came} came, {} points, \
+         cost per attendee ¥{}); EV{upcoming} approved ({invited} invitations queued, {taken} \
+         signed up); EV{pending} waiting for approval",
+        analysis.signups,
+        analysis.points_awarded,
+        patron_core::Fen(analysis.cost_per_attendee_fen.unwrap_or(0)).plain(),
+    );
+    Ok(())
+}
 
-    // 1. A themed experience six weeks ago, closed with its analysis.
+/// The target tiers of the past event and the birthday party, with their delays in days.
+const ALL: [(&str, i64); 4] = [("platinum", 0), ("gold", 0), ("silver", 1), ("normal", 2)];
+
+/// The first event: a themed experience six weeks ago, closed with its analysis. Returns (id,
+/// attendees, analysis).
+async fn past_event(
+    desk: &Desk,
+    now: DateTime<Utc>,
+    members: &Members,
+) -> anyhow::Result<(i64, i64, events::Analysis)> {
+    let clerk = &desk.clerk;
     let start = now - Duration::weeks(6);
     let past = events::create(
-        &clerk,
+        clerk,
         &plan(
             "秋冬护肤主题体验沙龙",
             "experience",
@@ -114,44 +160,48 @@ pub async fn build(
             "6000",
             200,
             now - Duration::weeks(8),
-            &all,
+            &ALL,
         ),
     )
     .await
     .map_err(err("past plan"))?;
-    let approval = events::submit(&clerk, past)
-        .await
-        .map_err(err("past submit"))?;
-    events::decide(&boss, approval, Decision::Approve)
-        .await
-        .map_err(err("past approval"))?;
-    walk(now - Duration::weeks(8) + Duration::days(3));
+    desk.approve(past, "past").await?;
+    desk.walk(now - Duration::weeks(8) + Duration::days(3));
     let mut signed = Vec::new();
     for (id, card, _) in members.iter().take(40) {
         if signed.len() >= 16 {
             break;
         }
-        if events::signup_card(&clerk, past, card).await.is_ok() {
+        if events::signup_card(clerk, past, card).await.is_ok() {
             signed.push((*id, card.clone()));
         }
     }
-    walk(start + Duration::minutes(20));
+    desk.walk(start + Duration::minutes(20));
     let mut came = 0;
     for (_, card) in signed.iter().take(signed.len() * 3 / 4) {
-        if events::checkin(&clerk, past, card).await.is_ok() {
+        if events::checkin(clerk, past, card).await.is_ok() {
             came += 1;
         }
     }
-    walk(now - Duration::days(10));
-    let analysis = events::close(&clerk, past, "5280.00")
+    desk.walk(now - Duration::days(10));
+    let analysis = events::close(clerk, past, "5280.00")
         .await
         .map_err(err("past close"))?;
+    Ok((past, came, analysis))
+}
 
-    // 2. A member-only sale in two weeks: approved, invitations queued, sign-ups taken.
-    walk(now - Duration::days(3));
+/// The second event: a member-only sale in two weeks, approved, invitations queued, sign-ups
+/// taken. Returns (id, invitations, sign-ups).
+async fn upcoming_event(
+    desk: &Desk,
+    now: DateTime<Utc>,
+    members: &Members,
+) -> anyhow::Result<(i64, u64, i64)> {
+    let clerk = &desk.clerk;
+    desk.walk(now - Duration::days(3));
     let start = now + Duration::weeks(2);
     let upcoming = events::create(
-        &clerk,
+        clerk,
         &plan(
             "金卡白金卡会员专场夜",
             "member_sale",
@@ -168,32 +218,31 @@ pub async fn build(
     )
     .await
     .map_err(err("upcoming plan"))?;
-    let approval = events::submit(&clerk, upcoming)
-        .await
-        .map_err(err("upcoming submit"))?;
-    events::decide(&boss, approval, Decision::Approve)
-        .await
-        .map_err(err("upcoming approval"))?;
-    let invited = events::invite(&clerk, upcoming)
+    desk.approve(upcoming, "upcoming").await?;
+    let invited = events::invite(clerk, upcoming)
         .await
         .map_err(err("invitations"))?;
-    walk(now - Duration::hours(2));
+    desk.walk(now - Duration::hours(2));
     let mut taken = 0;
-    for (_, card, tier) in &members {
+    for (_, card, tier) in members {
         if taken >= 12 {
             break;
         }
         if ["platinum", "gold", "silver"].contains(&tier.as_str())
-            && events::signup_card(&clerk, upcoming, card).await.is_ok()
+            && events::signup_card(clerk, upcoming, card).await.is_ok()
         {
             taken += 1;
         }
     }
+    Ok((upcoming, invited, taken))
+}
 
-    // 3. A birthday party waiting for approval.
+/// The third event: a birthday party waiting for approval: its id.
+async fn pending_event(desk: &Desk, now: DateTime<Utc>) -> anyhow::Result<i64> {
+    let clerk = &desk.clerk;
     let start = now + Duration::weeks(5);
     let pending = events::create(
-        &clerk,
+        clerk,
         &plan(
             "会员生日会",
             "birthday",
@@ -205,23 +254,13 @@ pub async fn build(
             "4000",
             100,
             now + Duration::weeks(2),
-            &all,
+            &ALL,
         ),
     )
     .await
     .map_err(err("pending plan"))?;
-    events::submit(&clerk, pending)
+    events::submit(clerk, pending)
         .await
         .map_err(err("pending submit"))?;
-
-    let _ = writeln!(
-        out,
-        "\nMember events (/events): EV{past} closed ({} signed up, {came} came, {} points, \
-         cost per attendee ¥{}); EV{upcoming} approved ({invited} invitations queued, {taken} \
-         signed up); EV{pending} waiting for approval",
-        analysis.signups,
-        analysis.points_awarded,
-        patron_core::Fen(analysis.cost_per_attendee_fen.unwrap_or(0)).plain(),
-    );
-    Ok(())
+    Ok(pending)
 }
