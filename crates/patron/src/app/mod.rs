@@ -10,6 +10,7 @@ mod store;
 use std::future::Future;
 use std::time::Duration;
 
+use crate::kernel::error as codes;
 use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -167,7 +168,7 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
             .is_some() =>
         {
             ErrorMark {
-                code: "csrf",
+                code: codes::CSRF,
                 detail: Some("cross-origin request refused".into()),
                 fields: Vec::new(),
                 cause: None,
@@ -191,14 +192,14 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
             };
             ErrorMark {
                 code: match status.as_u16() {
-                    400 | 415 | 422 => "validation",
-                    404 => "not_found",
-                    405 => "method_not_allowed",
-                    413 => "too_large",
-                    401 => "unauthorized",
-                    403 => "forbidden",
-                    s if s >= 500 => "internal",
-                    _ => "bad_request",
+                    400 | 415 | 422 => codes::VALIDATION,
+                    404 => codes::NOT_FOUND,
+                    405 => codes::METHOD_NOT_ALLOWED,
+                    413 => codes::TOO_LARGE,
+                    401 => codes::UNAUTHORIZED,
+                    403 => codes::FORBIDDEN,
+                    s if s >= 500 => codes::INTERNAL,
+                    _ => codes::BAD_REQUEST,
                 },
                 detail,
                 fields: Vec::new(),
@@ -208,7 +209,7 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
         }
     };
     if let Some(cause) = &mark.cause {
-        tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), code = mark.code, %cause, "request failed");
+        tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), code = mark.code.name, %cause, "request failed");
     }
     let status = error::status_of(mark.code);
     // Internal details never leave: a 500 says only that it failed and its request id.
@@ -221,7 +222,7 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
     if wants_json {
         return error::problem_response(&mark, status, request_id.as_deref());
     }
-    let title = error::message_key_of(mark.code);
+    let title = mark.code.key;
     let page = match signed_in(&app, uri, headers).await {
         Some(console) => layout::Page::console(&console, title),
         None => layout::Page::anonymous(lang, title),
@@ -237,8 +238,8 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
     };
     let page = error::ErrorPage {
         page,
-        message_key: error::message_key_of(mark.code),
-        code: mark.code,
+        message_key: mark.code.key,
+        code: mark.code.name,
         detail,
         request_id,
     };

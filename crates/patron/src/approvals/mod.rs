@@ -14,8 +14,14 @@ use patron_core::{Permission, Role};
 
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{DbError, Tx, WriteError};
+use crate::kernel::error as codes;
 use crate::kernel::validation::{Invalid, required_text};
 use crate::web::error::AppError;
+use codes::Code;
+
+/// The code of a decision by someone whose role may not decide that kind.
+pub const APPROVAL_ROLE: Code = Code::new("approval_role", 403, "error.approval_role");
+pub const CODES: &[Code] = &[APPROVAL_ROLE];
 pub use store::ApprovalRow;
 
 /// A decision's work, boxed so that one registry holds every area's kinds.
@@ -87,16 +93,16 @@ impl From<ApprovalsError> for AppError {
                 Invalid::one("reason", "invalid.required").into()
             }
             ApprovalsError::Rule(ApprovalError::OwnRequest | ApprovalError::NotRequester) => {
-                AppError::new("forbidden").detail(detail)
+                AppError::new(codes::FORBIDDEN).detail(detail)
             }
             ApprovalsError::Rule(ApprovalError::NotPending(_)) => {
-                AppError::new("conflict").detail(detail)
+                AppError::new(codes::CONFLICT).detail(detail)
             }
             ApprovalsError::NotFound => AppError::not_found(),
             ApprovalsError::Forbidden(f) => f.into(),
-            ApprovalsError::NotStaff => AppError::new("forbidden").detail(detail),
-            ApprovalsError::NotDecider { .. } => AppError::new("approval_role").detail(detail),
-            ApprovalsError::UnknownKind(_) => AppError::new("conflict").detail(detail),
+            ApprovalsError::NotStaff => AppError::new(codes::FORBIDDEN).detail(detail),
+            ApprovalsError::NotDecider { .. } => AppError::new(APPROVAL_ROLE).detail(detail),
+            ApprovalsError::UnknownKind(_) => AppError::new(codes::CONFLICT).detail(detail),
             ApprovalsError::Db(e) => e.into(),
         }
     }

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::{ApprovalKind, ApprovalRow, find, may_decide};
 use crate::kernel::ctx::App;
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::extract::{Console, Verified};
 use crate::web::layout::Page;
@@ -107,7 +108,7 @@ async fn decide(
         "reject" => Decision::Reject {
             reason: v.form.reason.clone(),
         },
-        _ => return AppError::new("validation").into_response(),
+        _ => return AppError::new(codes::VALIDATION).into_response(),
     };
     let kind = match super::store::get(c.ctx.db(), id).await {
         Ok(Some(r)) => r.kind,
@@ -120,14 +121,14 @@ async fn decide(
     };
     match result {
         Ok(row) => Redirect::to(&format!("/approvals?ok=flash.{}", row.status)).into_response(),
-        Err(err) if err.status().is_client_error() && err.code != "forbidden" => {
+        Err(err) if err.status().is_client_error() && err.code != codes::FORBIDDEN => {
             let msg = err
                 .detail
                 .clone()
-                .unwrap_or_else(|| c.lang.t(crate::web::error::message_key_of(err.code)).into());
+                .unwrap_or_else(|| c.lang.t(err.code.key).into());
             let text = format!(
                 "{} {}",
-                c.lang.t(crate::web::error::message_key_of(err.code)),
+                c.lang.t(err.code.key),
                 if c.lang == crate::web::i18n::Lang::En {
                     msg
                 } else {
@@ -135,7 +136,7 @@ async fn decide(
                 }
             );
             let mut res = render(&c, kinds, None, Some(text.trim().to_string())).await;
-            *res.status_mut() = if err.code == "approval_role" {
+            *res.status_mut() = if err.code == crate::approvals::APPROVAL_ROLE {
                 StatusCode::FORBIDDEN
             } else {
                 StatusCode::CONFLICT

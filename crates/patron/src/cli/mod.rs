@@ -77,9 +77,7 @@ fn os_user() -> String {
 /// Turns a use-case error into one line for the terminal.
 pub fn explain(e: impl Into<AppError>) -> anyhow::Error {
     let e: AppError = e.into();
-    let mut line = crate::web::i18n::Lang::En
-        .t(crate::web::error::message_key_of(e.code))
-        .to_string();
+    let mut line = crate::web::i18n::Lang::En.t(e.code.key).to_string();
     for f in &e.fields {
         line.push_str(&format!(
             "; {}: {}",

@@ -60,7 +60,17 @@ pub const TOO_LARGE: Code = Code::new("too_large", 413, "error.too_large");
 pub const BAD_REQUEST: Code = Code::new("bad_request", 400, "error.bad_request");
 pub const INTERNAL: Code = Code::new("internal", 500, "error.internal");
 
-/// The codes of the kernel, the web layer and authentication.
+// The till contract's codes (`api/pos.md`), answered by members, points, events and group-buy.
+pub const MEMBER_NOT_FOUND: Code = Code::new("member_not_found", 404, "error.member_not_found");
+pub const CARD_FROZEN: Code = Code::new("card_frozen", 409, "error.card_frozen");
+pub const CARD_EXPIRED: Code = Code::new("card_expired", 409, "error.card_expired");
+pub const CARD_INACTIVE: Code = Code::new("card_inactive", 409, "error.card_inactive");
+pub const RECEIPT_CONFLICT: Code = Code::new("receipt_conflict", 409, "error.receipt_conflict");
+pub const RECEIPT_NOT_FOUND: Code = Code::new("receipt_not_found", 404, "error.receipt_not_found");
+pub const INSUFFICIENT_POINTS: Code =
+    Code::new("insufficient_points", 422, "error.insufficient_points");
+
+/// The codes of the kernel, the web layer, authentication and the till contract.
 pub const CODES: &[Code] = &[
     VALIDATION,
     NOT_FOUND,
@@ -75,4 +85,11 @@ pub const CODES: &[Code] = &[
     TOO_LARGE,
     BAD_REQUEST,
     INTERNAL,
+    MEMBER_NOT_FOUND,
+    CARD_FROZEN,
+    CARD_EXPIRED,
+    CARD_INACTIVE,
+    RECEIPT_CONFLICT,
+    RECEIPT_NOT_FOUND,
+    INSUFFICIENT_POINTS,
 ];

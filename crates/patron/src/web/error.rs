@@ -15,76 +15,18 @@ use utoipa::ToSchema;
 use super::layout::Page;
 use crate::auth::AuthError;
 use crate::kernel::db::DbError;
+use crate::kernel::error::{self as codes, Code};
 use crate::kernel::validation::{FieldError, Invalid};
 
-/// code → (status, message key). Codes never change once published (`api/pos.md`).
-pub const CODES: &[(&str, u16, &str)] = &[
-    ("validation", 422, "error.validation"),
-    ("not_found", 404, "error.not_found"),
-    ("unauthorized", 401, "error.unauthorized"),
-    ("forbidden", 403, "error.forbidden"),
-    ("approval_role", 403, "error.approval_role"),
-    ("csrf", 403, "error.csrf"),
-    ("conflict", 409, "error.conflict"),
-    ("duplicate", 409, "error.duplicate"),
-    ("last_admin", 409, "error.last_admin"),
-    ("account_locked", 423, "error.account_locked"),
-    ("rate_limited", 429, "error.rate_limited"),
-    ("method_not_allowed", 405, "error.method_not_allowed"),
-    ("too_large", 413, "error.too_large"),
-    ("bad_request", 400, "error.bad_request"),
-    ("internal", 500, "error.internal"),
-    ("member_not_found", 404, "error.member_not_found"),
-    ("card_frozen", 409, "error.card_frozen"),
-    ("card_expired", 409, "error.card_expired"),
-    ("card_inactive", 409, "error.card_inactive"),
-    ("receipt_conflict", 409, "error.receipt_conflict"),
-    ("receipt_not_found", 404, "error.receipt_not_found"),
-    ("insufficient_points", 422, "error.insufficient_points"),
-    ("voucher_not_found", 404, "error.voucher_not_found"),
-    ("voucher_used", 409, "error.voucher_used"),
-    ("voucher_expired", 410, "error.voucher_expired"),
-    ("voucher_not_sold", 422, "error.voucher_not_sold"),
-    ("voucher_void", 422, "error.voucher_void"),
-    ("voucher_state", 422, "error.voucher_state"),
-    ("prepaid_rule", 422, "error.prepaid_rule"),
-    ("month_closed", 409, "error.month_closed"),
-    ("out_of_stock", 409, "error.out_of_stock"),
-    ("event_full", 409, "error.event_full"),
-    ("event_not_open", 409, "error.event_not_open"),
-    ("signup_not_open", 409, "error.signup_not_open"),
-    ("signup_closed", 409, "error.signup_closed"),
-    ("not_in_target", 403, "error.not_in_target"),
-    ("already_signed_up", 409, "error.already_signed_up"),
-    ("not_signed_up", 409, "error.not_signed_up"),
-    ("already_checked_in", 409, "error.already_checked_in"),
-    (
-        "partner_stage_conflict",
-        409,
-        "error.partner_stage_conflict",
-    ),
-];
-
-pub fn status_of(code: &str) -> StatusCode {
-    CODES
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .and_then(|(_, s, _)| StatusCode::from_u16(*s).ok())
-        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-}
-
-pub fn message_key_of(code: &str) -> &'static str {
-    CODES
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .map(|(_, _, k)| *k)
-        .unwrap_or("error.internal")
+/// The HTTP status of a code (500 if its number is not a status).
+pub fn status_of(code: Code) -> StatusCode {
+    StatusCode::from_u16(code.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// An error on its way to a client.
 #[derive(Debug)]
 pub struct AppError {
-    pub code: &'static str,
+    pub code: Code,
     /// Human detail (English) safe to show; never an internal cause.
     pub detail: Option<String>,
     pub fields: Vec<FieldError>,
@@ -95,7 +37,7 @@ pub struct AppError {
 }
 
 impl AppError {
-    pub fn new(code: &'static str) -> Self {
+    pub fn new(code: Code) -> Self {
         AppError {
             code,
             detail: None,
@@ -113,12 +55,12 @@ impl AppError {
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         AppError {
             cause: Some(cause.to_string()),
-            ..AppError::new("internal")
+            ..AppError::new(codes::INTERNAL)
         }
     }
 
     pub fn not_found() -> Self {
-        AppError::new("not_found")
+        AppError::new(codes::NOT_FOUND)
     }
 
     pub fn status(&self) -> StatusCode {
@@ -130,7 +72,7 @@ impl From<Invalid> for AppError {
     fn from(e: Invalid) -> Self {
         AppError {
             fields: e.0,
-            ..AppError::new("validation")
+            ..AppError::new(codes::VALIDATION)
         }
     }
 }
@@ -145,7 +87,8 @@ impl From<crate::kernel::ctx::Forbidden> for AppError {
     fn from(e: crate::kernel::ctx::Forbidden) -> Self {
         AppError {
             permission: Some(e.0),
-            ..AppError::new("forbidden").detail(format!("permission {} is required", e.0.code()))
+            ..AppError::new(codes::FORBIDDEN)
+                .detail(format!("permission {} is required", e.0.code()))
         }
     }
 }
@@ -159,8 +102,10 @@ impl From<Permission> for AppError {
 impl From<AuthError> for AppError {
     fn from(e: AuthError) -> Self {
         match e {
-            AuthError::InvalidCredentials | AuthError::Disabled => AppError::new("unauthorized"),
-            AuthError::Locked { .. } => AppError::new("account_locked"),
+            AuthError::InvalidCredentials | AuthError::Disabled => {
+                AppError::new(codes::UNAUTHORIZED)
+            }
+            AuthError::Locked { .. } => AppError::new(codes::ACCOUNT_LOCKED),
             AuthError::WrongCurrentPassword => {
                 Invalid::one("current_password", "password.wrong_current").into()
             }
@@ -220,7 +165,7 @@ pub struct ProblemField<'a> {
 /// logging).
 #[derive(Debug, Clone)]
 pub struct ErrorMark {
-    pub code: &'static str,
+    pub code: Code,
     pub detail: Option<String>,
     pub fields: Vec<FieldError>,
     pub cause: Option<String>,
@@ -249,10 +194,10 @@ pub fn problem_response(
 ) -> Response {
     let en = crate::web::i18n::Lang::En;
     let body = Problem {
-        kind: format!("https://patron.invalid/problems/{}", mark.code),
-        title: en.t(message_key_of(mark.code)),
+        kind: format!("https://patron.invalid/problems/{}", mark.code.name),
+        title: en.t(mark.code.key),
         status: status.as_u16(),
-        code: mark.code,
+        code: mark.code.name,
         detail: mark.detail.as_deref(),
         errors: mark
             .fields

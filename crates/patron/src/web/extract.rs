@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use crate::auth::store as staff_store;
 use crate::auth::{keys, sessions};
 use crate::kernel::ctx::{Actor, App, Ctx};
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::i18n::Lang;
 
@@ -175,7 +176,7 @@ impl<T: DeserializeOwned + Send> FromRequest<App> for Verified<T> {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let bytes = axum::body::to_bytes(body, 1024 * 1024).await.map_err(|_| {
-            AppError::new("validation")
+            AppError::new(codes::VALIDATION)
                 .detail("form too large")
                 .into_response()
         })?;
@@ -184,10 +185,10 @@ impl<T: DeserializeOwned + Send> FromRequest<App> for Verified<T> {
         });
         let sent = header_token.unwrap_or(field.csrf);
         if !same(&sent, &console.csrf_token) {
-            return Err(AppError::new("csrf").into_response());
+            return Err(AppError::new(codes::CSRF).into_response());
         }
         let form: T = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
-            AppError::new("validation")
+            AppError::new(codes::VALIDATION)
                 .detail(format!("the form could not be read: {e}"))
                 .into_response()
         })?;
@@ -209,11 +210,12 @@ impl FromRequestParts<App> for ApiCaller {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or_else(|| {
-                AppError::new("unauthorized").detail("an Authorization: Bearer key is required")
+                AppError::new(codes::UNAUTHORIZED)
+                    .detail("an Authorization: Bearer key is required")
             })?;
-        let actor = keys::authenticate(app, bearer)
-            .await?
-            .ok_or_else(|| AppError::new("unauthorized").detail("the key is unknown or revoked"))?;
+        let actor = keys::authenticate(app, bearer).await?.ok_or_else(|| {
+            AppError::new(codes::UNAUTHORIZED).detail("the key is unknown or revoked")
+        })?;
         Ok(ApiCaller(Ctx::new(
             app.clone(),
             actor,

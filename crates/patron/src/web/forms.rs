@@ -88,16 +88,34 @@ pub fn reshow(
     form: &str,
     values: Form,
 ) -> Result<Reshow, Box<Response>> {
-    let err = e.into();
-    if !err.status().is_client_error() || err.code == FORBIDDEN || err.code == NOT_FOUND {
-        return Err(Box::new(err.into_response()));
-    }
-    let detail = refusal_line(&err, page);
+    let r = refused(e, page)?;
     Ok(Reshow {
         form: form.to_string(),
         values,
+        errors: r.errors,
+        detail: r.line,
+    })
+}
+
+/// A refusal a page can show: its status, the line above the form and the marked fields.
+pub struct Refused {
+    pub status: StatusCode,
+    pub line: String,
+    pub errors: FormErrors,
+}
+
+/// Sorts an error into a refusal to show beside the form (a client error other than "no
+/// permission" or "not found") or a response of its own (everything else).
+pub fn refused(e: impl Into<AppError>, page: &Page) -> Result<Refused, Box<Response>> {
+    let err = e.into();
+    let status = err.status();
+    if !status.is_client_error() || err.code == FORBIDDEN || err.code == NOT_FOUND {
+        return Err(Box::new(err.into_response()));
+    }
+    Ok(Refused {
+        status,
+        line: refusal_line(&err, page),
         errors: FormErrors(err.fields),
-        detail,
     })
 }
 

@@ -5,6 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 
+use crate::kernel::error as codes;
 use crate::kernel::validation::Invalid;
 use crate::web::error::AppError;
 
@@ -47,7 +48,7 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         let bytes = Bytes::from_request(req, state)
             .await
-            .map_err(|_| AppError::new("too_large"))?;
+            .map_err(|_| AppError::new(codes::TOO_LARGE))?;
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize::<_, T>(&mut de) {
             Ok(v) => Ok(ApiJson(v)),

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod forms;
 pub mod i18n;
 pub mod json;
 pub mod layout;

@@ -1,9 +1,38 @@
 //! The events area's errors: what can go wrong in its use cases, and the HTTP status and
 //! stable code each becomes (`api/pos.md`: codes never change once published).
 
-use super::*;
+use crate::kernel::db::{DbError, WriteError};
+use crate::kernel::error as codes;
 use crate::kernel::validation::Invalid;
 use crate::web::error::AppError;
+use codes::Code;
+
+/// The codes this area answers with (besides the kernel's).
+pub const EVENT_FULL: Code = Code::new("event_full", 409, "error.event_full").detail_hidden();
+pub const EVENT_NOT_OPEN: Code =
+    Code::new("event_not_open", 409, "error.event_not_open").detail_hidden();
+pub const SIGNUP_NOT_OPEN: Code =
+    Code::new("signup_not_open", 409, "error.signup_not_open").detail_hidden();
+pub const SIGNUP_CLOSED: Code =
+    Code::new("signup_closed", 409, "error.signup_closed").detail_hidden();
+pub const NOT_IN_TARGET: Code =
+    Code::new("not_in_target", 403, "error.not_in_target").detail_hidden();
+pub const ALREADY_SIGNED_UP: Code =
+    Code::new("already_signed_up", 409, "error.already_signed_up").detail_hidden();
+pub const NOT_SIGNED_UP: Code =
+    Code::new("not_signed_up", 409, "error.not_signed_up").detail_hidden();
+pub const ALREADY_CHECKED_IN: Code =
+    Code::new("already_checked_in", 409, "error.already_checked_in").detail_hidden();
+pub const CODES: &[Code] = &[
+    EVENT_FULL,
+    EVENT_NOT_OPEN,
+    SIGNUP_NOT_OPEN,
+    SIGNUP_CLOSED,
+    NOT_IN_TARGET,
+    ALREADY_SIGNED_UP,
+    NOT_SIGNED_UP,
+    ALREADY_CHECKED_IN,
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum EventsError {
@@ -72,16 +101,16 @@ impl From<crate::areas::events::EventsError> for AppError {
         match e {
             V::Invalid(i) => i.into(),
             V::NotFound => AppError::not_found(),
-            V::MemberNotFound => AppError::new("member_not_found"),
-            V::Conflict(_) => AppError::new("conflict").detail(detail),
-            V::NotApproved => AppError::new("event_not_open").detail(detail),
-            V::Full => AppError::new("event_full").detail(detail),
-            V::NotYetOpen(_) => AppError::new("signup_not_open").detail(detail),
-            V::SignupClosed => AppError::new("signup_closed").detail(detail),
-            V::NotInTarget => AppError::new("not_in_target").detail(detail),
-            V::AlreadySignedUp => AppError::new("already_signed_up").detail(detail),
-            V::NotSignedUp => AppError::new("not_signed_up").detail(detail),
-            V::AlreadyCheckedIn => AppError::new("already_checked_in").detail(detail),
+            V::MemberNotFound => AppError::new(codes::MEMBER_NOT_FOUND),
+            V::Conflict(_) => AppError::new(codes::CONFLICT).detail(detail),
+            V::NotApproved => AppError::new(EVENT_NOT_OPEN).detail(detail),
+            V::Full => AppError::new(EVENT_FULL).detail(detail),
+            V::NotYetOpen(_) => AppError::new(SIGNUP_NOT_OPEN).detail(detail),
+            V::SignupClosed => AppError::new(SIGNUP_CLOSED).detail(detail),
+            V::NotInTarget => AppError::new(NOT_IN_TARGET).detail(detail),
+            V::AlreadySignedUp => AppError::new(ALREADY_SIGNED_UP).detail(detail),
+            V::NotSignedUp => AppError::new(NOT_SIGNED_UP).detail(detail),
+            V::AlreadyCheckedIn => AppError::new(ALREADY_CHECKED_IN).detail(detail),
             V::Forbidden(f) => f.into(),
             V::Approvals(a) => a.into(),
             V::Db(e) => e.into(),

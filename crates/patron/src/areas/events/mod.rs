@@ -25,7 +25,7 @@
 mod analysis;
 pub mod api;
 mod approval;
-mod error;
+pub mod error;
 mod invite;
 pub mod messages;
 pub mod pages;
@@ -49,7 +49,6 @@ use patron_core::Permission;
 use serde::Deserialize;
 
 use crate::kernel::ctx::Ctx;
-use crate::kernel::db::{DbError, WriteError};
 
 /// The approval kind of an event plan.
 pub const KIND_PLAN: &str = "event_plan";

@@ -1,9 +1,15 @@
 //! The gifts area's errors: what can go wrong in its use cases, and the HTTP status and stable
 //! code each becomes (`api/pos.md`: codes never change once published).
 
-use super::*;
+use crate::kernel::db::{DbError, WriteError};
+use crate::kernel::error as codes;
 use crate::kernel::validation::Invalid;
 use crate::web::error::AppError;
+use codes::Code;
+
+/// The codes this area answers with (besides the kernel's).
+pub const OUT_OF_STOCK: Code = Code::new("out_of_stock", 409, "error.out_of_stock");
+pub const CODES: &[Code] = &[OUT_OF_STOCK];
 
 #[derive(Debug, thiserror::Error)]
 pub enum GiftsError {
@@ -53,13 +59,13 @@ impl From<crate::areas::gifts::GiftsError> for AppError {
         let detail = e.to_string();
         match e {
             G::Invalid(i) => i.into(),
-            G::OutOfStock { .. } => AppError::new("out_of_stock").detail(detail),
+            G::OutOfStock { .. } => AppError::new(OUT_OF_STOCK).detail(detail),
             G::NotFound => AppError::not_found(),
-            G::Conflict(_) => AppError::new("conflict").detail(detail),
+            G::Conflict(_) => AppError::new(codes::CONFLICT).detail(detail),
             G::Points(p) => p.into(),
             G::Forbidden(f) => f.into(),
             G::Approvals(a) => a.into(),
-            G::AlreadyRecorded => AppError::new("duplicate").detail(detail),
+            G::AlreadyRecorded => AppError::new(codes::DUPLICATE).detail(detail),
             G::Db(e) => e.into(),
         }
     }

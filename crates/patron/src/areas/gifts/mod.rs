@@ -9,7 +9,7 @@
 pub mod api;
 pub mod birthday;
 pub mod catalogue;
-mod error;
+pub mod error;
 pub mod exchange;
 pub mod jobs;
 pub mod messages;
@@ -24,7 +24,6 @@ pub use store::movements::{Movement, on_hand, put_in, take_in};
 use patron_core::Permission;
 
 use crate::kernel::ctx::Ctx;
-use crate::kernel::db::{DbError, WriteError};
 use crate::kernel::stores::StoreInfo;
 
 /// The staff member acting, for the columns that record who did what.

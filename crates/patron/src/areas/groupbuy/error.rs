@@ -1,9 +1,33 @@
 //! The groupbuy area's errors: what can go wrong in its use cases, and the HTTP status and
 //! stable code each becomes (`api/pos.md`: codes never change once published).
 
-use super::*;
+use crate::kernel::db::{DbError, WriteError};
+use crate::kernel::error as codes;
 use crate::kernel::validation::{FieldError, Invalid};
 use crate::web::error::AppError;
+use chrono::{DateTime, NaiveDate, Utc};
+use codes::Code;
+use patron_core::vouchers::Breach;
+
+/// The codes this area answers with (besides the kernel's).
+pub const VOUCHER_NOT_FOUND: Code = Code::new("voucher_not_found", 404, "error.voucher_not_found");
+pub const VOUCHER_USED: Code = Code::new("voucher_used", 409, "error.voucher_used");
+pub const VOUCHER_EXPIRED: Code = Code::new("voucher_expired", 410, "error.voucher_expired");
+pub const VOUCHER_NOT_SOLD: Code = Code::new("voucher_not_sold", 422, "error.voucher_not_sold");
+pub const VOUCHER_VOID: Code = Code::new("voucher_void", 422, "error.voucher_void");
+pub const VOUCHER_STATE: Code = Code::new("voucher_state", 422, "error.voucher_state");
+pub const PREPAID_RULE: Code = Code::new("prepaid_rule", 422, "error.prepaid_rule").detail_hidden();
+pub const MONTH_CLOSED: Code = Code::new("month_closed", 409, "error.month_closed");
+pub const CODES: &[Code] = &[
+    VOUCHER_NOT_FOUND,
+    VOUCHER_USED,
+    VOUCHER_EXPIRED,
+    VOUCHER_NOT_SOLD,
+    VOUCHER_VOID,
+    VOUCHER_STATE,
+    PREPAID_RULE,
+    MONTH_CLOSED,
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum GroupBuyError {
@@ -87,7 +111,7 @@ impl From<GroupBuyError> for AppError {
                     field,
                     key: "error.voucher_state",
                 }],
-                ..AppError::new("voucher_state").detail(detail)
+                ..AppError::new(VOUCHER_STATE).detail(detail)
             },
             GroupBuyError::Prepaid(rules) => AppError {
                 fields: rules
@@ -97,20 +121,20 @@ impl From<GroupBuyError> for AppError {
                         key: b.rule,
                     })
                     .collect(),
-                ..AppError::new("prepaid_rule")
+                ..AppError::new(PREPAID_RULE)
                     .detail(rules.iter().map(|b| b.rule).collect::<Vec<_>>().join(", "))
             },
-            GroupBuyError::VoucherNotFound => AppError::new("voucher_not_found"),
-            GroupBuyError::VoucherUsed { .. } => AppError::new("voucher_used").detail(detail),
-            GroupBuyError::VoucherExpired(_) => AppError::new("voucher_expired").detail(detail),
-            GroupBuyError::VoucherNotSold(_) => AppError::new("voucher_not_sold").detail(detail),
-            GroupBuyError::VoucherVoid(_) => AppError::new("voucher_void").detail(detail),
-            GroupBuyError::RateLimited => AppError::new("rate_limited").detail(detail),
-            GroupBuyError::AlreadyRecorded => AppError::new("receipt_conflict").detail(detail),
+            GroupBuyError::VoucherNotFound => AppError::new(VOUCHER_NOT_FOUND),
+            GroupBuyError::VoucherUsed { .. } => AppError::new(VOUCHER_USED).detail(detail),
+            GroupBuyError::VoucherExpired(_) => AppError::new(VOUCHER_EXPIRED).detail(detail),
+            GroupBuyError::VoucherNotSold(_) => AppError::new(VOUCHER_NOT_SOLD).detail(detail),
+            GroupBuyError::VoucherVoid(_) => AppError::new(VOUCHER_VOID).detail(detail),
+            GroupBuyError::RateLimited => AppError::new(codes::RATE_LIMITED).detail(detail),
+            GroupBuyError::AlreadyRecorded => AppError::new(codes::RECEIPT_CONFLICT).detail(detail),
             GroupBuyError::NotFound => AppError::not_found(),
-            GroupBuyError::Conflict(_) => AppError::new("conflict").detail(detail),
-            GroupBuyError::MonthClosed(_) => AppError::new("month_closed").detail(detail),
-            GroupBuyError::WrongStore => AppError::new("forbidden")
+            GroupBuyError::Conflict(_) => AppError::new(codes::CONFLICT).detail(detail),
+            GroupBuyError::MonthClosed(_) => AppError::new(MONTH_CLOSED).detail(detail),
+            GroupBuyError::WrongStore => AppError::new(codes::FORBIDDEN)
                 .detail("the till key belongs to another store than store_code"),
             GroupBuyError::Forbidden(f) => f.into(),
             GroupBuyError::Approvals(a) => a.into(),

@@ -12,7 +12,7 @@ pub mod api;
 pub mod check;
 pub mod cheques;
 pub mod deposits;
-mod error;
+pub mod error;
 pub mod exchange;
 pub mod jobs;
 pub mod messages;
@@ -31,12 +31,12 @@ pub use error::GroupBuyError;
 /// The paper forms, where other areas have used them (`Paper`).
 pub use pages::print;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use patron_core::vouchers::{Breach, SerialRange};
+use chrono::NaiveDate;
+use patron_core::vouchers::SerialRange;
 
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::Ctx;
-use crate::kernel::db::{DbError, WriteError};
+use crate::kernel::db::DbError;
 use crate::kernel::validation::Invalid;
 
 /// Maps a unique violation on an idempotency key to `AlreadyRecorded`.

@@ -1,7 +1,9 @@
 //! The members area's errors: what can go wrong in its use cases, and the HTTP status and
 //! stable code each becomes (`api/pos.md`: codes never change once published).
 
-use super::*;
+use crate::areas::points::PointsError;
+use crate::kernel::db::{DbError, WriteError};
+use crate::kernel::error as codes;
 use crate::kernel::validation::{FieldError, Invalid};
 use crate::web::error::AppError;
 
@@ -51,10 +53,10 @@ impl From<MembersError> for AppError {
                     field: field.into(),
                     key: "invalid.duplicate",
                 }],
-                ..AppError::new("duplicate").detail(detail)
+                ..AppError::new(codes::DUPLICATE).detail(detail)
             },
-            MembersError::NotFound => AppError::new("member_not_found"),
-            MembersError::CardState(_) => AppError::new("card_inactive").detail(detail),
+            MembersError::NotFound => AppError::new(codes::MEMBER_NOT_FOUND),
+            MembersError::CardState(_) => AppError::new(codes::CARD_INACTIVE).detail(detail),
             MembersError::Forbidden(f) => f.into(),
             MembersError::Approvals(a) => a.into(),
             MembersError::Points(p) => p.into(),

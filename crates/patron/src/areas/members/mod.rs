@@ -7,7 +7,7 @@
 pub mod applications;
 pub mod birthdays;
 pub mod cards;
-mod error;
+pub mod error;
 pub mod import;
 mod input;
 pub mod messages;
@@ -24,8 +24,6 @@ pub use register::{
 };
 
 // What `error.rs` reaches through `use super::*`.
-use crate::areas::points::PointsError;
-use crate::kernel::db::{DbError, WriteError};
 
 /// Recruitment channels (B1).
 pub const CHANNELS: [&str; 7] = [

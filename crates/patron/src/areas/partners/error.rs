@@ -1,9 +1,19 @@
 //! The partners area's errors: what can go wrong in its use cases, and the HTTP status and
 //! stable code each becomes (`api/pos.md`: codes never change once published).
 
-use super::*;
+use crate::kernel::db::{DbError, WriteError};
+use crate::kernel::error as codes;
 use crate::kernel::validation::{FieldError, Invalid};
 use crate::web::error::AppError;
+use codes::Code;
+
+/// The codes this area answers with (besides the kernel's).
+pub const PARTNER_STAGE_CONFLICT: Code = Code::new(
+    "partner_stage_conflict",
+    409,
+    "error.partner_stage_conflict",
+);
+pub const CODES: &[Code] = &[PARTNER_STAGE_CONFLICT];
 
 #[derive(Debug, thiserror::Error)]
 pub enum PartnersError {
@@ -46,14 +56,14 @@ impl From<crate::areas::partners::PartnersError> for AppError {
                     field: "to".into(),
                     key: "error.partner_stage_conflict",
                 }],
-                ..AppError::new("partner_stage_conflict").detail(detail)
+                ..AppError::new(PARTNER_STAGE_CONFLICT).detail(detail)
             },
             P::Duplicate { field } => AppError {
                 fields: vec![FieldError {
                     field: field.into(),
                     key: "invalid.duplicate",
                 }],
-                ..AppError::new("duplicate").detail(detail)
+                ..AppError::new(codes::DUPLICATE).detail(detail)
             },
             P::Forbidden(f) => f.into(),
             P::Db(e) => e.into(),

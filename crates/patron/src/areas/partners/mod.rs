@@ -19,7 +19,7 @@
 
 mod callbacks;
 mod contracts;
-mod error;
+pub mod error;
 mod input;
 pub mod jobs;
 pub mod messages;
@@ -37,7 +37,7 @@ pub use pipeline::{PartnerIn, StageIn, change_stage, create_partner, reveal_phon
 use chrono::NaiveDate;
 
 use crate::kernel::ctx::Ctx;
-use crate::kernel::db::{DbError, WriteError};
+use crate::kernel::db::DbError;
 
 /// The pipeline's stages in order; `expired` and `ended` are the two ends.
 pub const STAGES: [&str; 8] = [

@@ -1,9 +1,11 @@
 //! The points area's errors: what can go wrong in its use cases, and the HTTP status and
 //! stable code each becomes (`api/pos.md`: codes never change once published).
 
-use super::*;
+use crate::kernel::db::{DbError, WriteError};
+use crate::kernel::error as codes;
 use crate::kernel::validation::{FieldError, Invalid};
 use crate::web::error::AppError;
+use chrono::NaiveDate;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PointsError {
@@ -61,22 +63,22 @@ impl From<PointsError> for AppError {
         let detail = e.to_string();
         match e {
             PointsError::Invalid(i) => i.into(),
-            PointsError::MemberNotFound => AppError::new("member_not_found"),
-            PointsError::CardFrozen { .. } => AppError::new("card_frozen").detail(detail),
-            PointsError::CardExpired { .. } => AppError::new("card_expired").detail(detail),
-            PointsError::CardInactive { .. } => AppError::new("card_inactive").detail(detail),
+            PointsError::MemberNotFound => AppError::new(codes::MEMBER_NOT_FOUND),
+            PointsError::CardFrozen { .. } => AppError::new(codes::CARD_FROZEN).detail(detail),
+            PointsError::CardExpired { .. } => AppError::new(codes::CARD_EXPIRED).detail(detail),
+            PointsError::CardInactive { .. } => AppError::new(codes::CARD_INACTIVE).detail(detail),
             PointsError::ReceiptConflict | PointsError::AlreadyRecorded => {
-                AppError::new("receipt_conflict").detail(detail)
+                AppError::new(codes::RECEIPT_CONFLICT).detail(detail)
             }
-            PointsError::ReceiptNotFound => AppError::new("receipt_not_found"),
+            PointsError::ReceiptNotFound => AppError::new(codes::RECEIPT_NOT_FOUND),
             PointsError::InsufficientPoints { .. } => AppError {
                 fields: vec![FieldError {
                     field: "points".into(),
                     key: "error.insufficient_points",
                 }],
-                ..AppError::new("insufficient_points").detail(detail)
+                ..AppError::new(codes::INSUFFICIENT_POINTS).detail(detail)
             },
-            PointsError::WrongStore => AppError::new("forbidden")
+            PointsError::WrongStore => AppError::new(codes::FORBIDDEN)
                 .detail("the till key belongs to another store than store_code"),
             PointsError::Forbidden(f) => f.into(),
             PointsError::Approvals(a) => a.into(),

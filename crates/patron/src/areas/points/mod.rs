@@ -7,7 +7,7 @@
 
 pub mod adjust;
 pub mod check;
-mod error;
+pub mod error;
 pub mod expiry;
 pub mod jobs;
 pub mod ledger;
@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::{Actor, Ctx};
-use crate::kernel::db::{DbError, WriteError};
+use crate::kernel::db::DbError;
 use crate::kernel::validation::Invalid;
 
 /// Maps a unique violation on an idempotency key to `AlreadyRecorded`.

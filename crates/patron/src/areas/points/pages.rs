@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::settings::{self, CardRule, Liability, SettingsForm, Tier, TierForm, card_rule};
 use crate::kernel::ctx::App;
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::{Console, Verified};
@@ -150,7 +151,7 @@ async fn loyalty_page(c: Console, Query(q): Query<FlashQuery>) -> Response {
 
 fn refused(e: super::PointsError) -> Result<FormErrors, Box<Response>> {
     let err = AppError::from(e);
-    if err.code == "validation" {
+    if err.code == codes::VALIDATION {
         Ok(FormErrors(err.fields))
     } else {
         Err(Box::new(err.into_response()))

@@ -16,6 +16,7 @@ use crate::areas::members::store::{self as mstore, EntryRow, MemberRow};
 use crate::areas::points::business_date;
 use crate::auth::sessions;
 use crate::kernel::ctx::App;
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::extract::{self, LANG_COOKIE};
 use crate::web::i18n::Lang;
@@ -245,7 +246,7 @@ struct PasswordForm {
 
 async fn password_submit(s: MemberSession, axum::Form(f): axum::Form<PasswordForm>) -> Response {
     if f.csrf != s.csrf {
-        return AppError::new("csrf").into_response();
+        return AppError::new(codes::CSRF).into_response();
     }
     match super::change_password(
         &s.app,
@@ -284,7 +285,7 @@ struct LogoutForm {
 
 async fn logout(s: MemberSession, axum::Form(f): axum::Form<LogoutForm>) -> Response {
     if f.csrf != s.csrf {
-        return AppError::new("csrf").into_response();
+        return AppError::new(codes::CSRF).into_response();
     }
     if let Err(e) = sessions::delete(&s.app, &s.cookie).await {
         return AppError::from(e).into_response();

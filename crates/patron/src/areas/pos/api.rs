@@ -20,6 +20,7 @@ use crate::areas::points::receipts::{self, ReceiptIn, ReceiptOut};
 use crate::areas::points::returns::{self, ReturnIn, ReturnOut};
 use crate::areas::points::spend::{self, RedeemIn, RedeemOut};
 use crate::kernel::ctx::{Actor, App, Ctx};
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::extract::ApiCaller;
 use crate::web::json::ApiJson;
@@ -45,7 +46,7 @@ impl FromRequestParts<App> for Till {
         let ApiCaller(ctx) = ApiCaller::from_request_parts(parts, app).await?;
         match ctx.actor {
             Actor::Till { .. } => Ok(Till(ctx)),
-            _ => Err(AppError::new("forbidden").detail("the till API takes till keys only")),
+            _ => Err(AppError::new(codes::FORBIDDEN).detail("the till API takes till keys only")),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The rewards area's errors: what can go wrong in its use cases, and the HTTP status and
 //! stable code each becomes (`api/pos.md`: codes never change once published).
 
-use super::*;
+use crate::kernel::db::{DbError, WriteError};
+use crate::kernel::error as codes;
 use crate::kernel::validation::Invalid;
 use crate::web::error::AppError;
 
@@ -53,13 +54,15 @@ impl From<crate::areas::rewards::RewardsError> for AppError {
         let detail = e.to_string();
         match e {
             R::Invalid(i) => i.into(),
-            R::OutOfStock { .. } => AppError::new("out_of_stock").detail(detail),
+            R::OutOfStock { .. } => {
+                AppError::new(crate::areas::gifts::error::OUT_OF_STOCK).detail(detail)
+            }
             R::NotFound => AppError::not_found(),
-            R::Conflict(_) => AppError::new("conflict").detail(detail),
+            R::Conflict(_) => AppError::new(codes::CONFLICT).detail(detail),
             R::Points(p) => p.into(),
             R::Forbidden(f) => f.into(),
             R::Approvals(a) => a.into(),
-            R::AlreadyRecorded => AppError::new("duplicate").detail(detail),
+            R::AlreadyRecorded => AppError::new(codes::DUPLICATE).detail(detail),
             R::Db(e) => e.into(),
         }
     }

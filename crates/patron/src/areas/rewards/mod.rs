@@ -7,7 +7,7 @@
 //! way round).
 
 pub mod api;
-mod error;
+pub mod error;
 pub mod jobs;
 pub mod lists;
 pub mod messages;
@@ -19,7 +19,6 @@ pub mod store;
 pub use error::RewardsError;
 
 use crate::kernel::ctx::Ctx;
-use crate::kernel::db::{DbError, WriteError};
 
 /// The staff member acting, for the columns that record who did what.
 pub(crate) fn staff_id(ctx: &Ctx) -> Option<i64> {

@@ -1,9 +1,17 @@
 //! The staff area's errors: what can go wrong in its use cases, and the HTTP status and
 //! stable code each becomes (`api/pos.md`: codes never change once published).
 
-use super::*;
+use crate::auth::password::HashError;
+use crate::kernel::ctx::Forbidden;
+use crate::kernel::db::{DbError, WriteError};
+use crate::kernel::error as codes;
 use crate::kernel::validation::{FieldError, Invalid};
 use crate::web::error::AppError;
+use codes::Code;
+
+/// The codes this area answers with (besides the kernel's).
+pub const LAST_ADMIN: Code = Code::new("last_admin", 409, "error.last_admin");
+pub const CODES: &[Code] = &[LAST_ADMIN];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StaffError {
@@ -20,7 +28,7 @@ pub enum StaffError {
     #[error(transparent)]
     Db(DbError),
     #[error(transparent)]
-    Hash(#[from] password::HashError),
+    Hash(#[from] HashError),
 }
 
 impl From<DbError> for StaffError {
@@ -50,10 +58,10 @@ impl From<StaffError> for AppError {
                     field: field.into(),
                     key: "invalid.duplicate",
                 }],
-                ..AppError::new("duplicate").detail(format!("{field} is already taken"))
+                ..AppError::new(codes::DUPLICATE).detail(format!("{field} is already taken"))
             },
             StaffError::NotFound => AppError::not_found(),
-            StaffError::LastAdmin => AppError::new("last_admin"),
+            StaffError::LastAdmin => AppError::new(LAST_ADMIN),
             StaffError::Forbidden(f) => f.into(),
             StaffError::Db(e) => e.into(),
             StaffError::Hash(e) => AppError::internal(e),

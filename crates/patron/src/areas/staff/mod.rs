@@ -5,7 +5,7 @@
 //! caller to show once and is never stored or logged in clear.
 
 pub mod api;
-mod error;
+pub mod error;
 pub mod keys;
 pub mod pages;
 pub mod store;
@@ -16,8 +16,8 @@ use patron_core::{Permission, Role};
 use serde::Serialize;
 
 use crate::auth::password;
-use crate::kernel::ctx::{Ctx, Forbidden, Grant};
-use crate::kernel::db::{DbError, WriteError};
+use crate::kernel::ctx::{Ctx, Grant};
+use crate::kernel::db::DbError;
 use crate::kernel::validation::{Invalid, required_text};
 pub use store::{StaffRow, StoreRow};
 

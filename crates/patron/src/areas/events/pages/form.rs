@@ -10,7 +10,7 @@ use patron_core::Permission;
 use super::{Form, field, store_codes, tier_name};
 use crate::areas::events::{self, EventIn, EventRow, EventsError, TierIn};
 use crate::kernel::ctx::Ctx;
-use crate::web::error::{AppError, message_key_of};
+use crate::web::error::AppError;
 use crate::web::extract::{Console, Verified};
 use crate::web::layout::{FormErrors, Page};
 
@@ -267,21 +267,11 @@ pub(super) async fn edit_page(c: Console, Path(id): Path<i64>) -> Response {
 
 async fn form_refused(c: &Console, id: Option<i64>, values: Form, e: EventsError) -> Response {
     let page = Page::console(c, "ev.new");
-    let err = AppError::from(e);
-    let status = err.status();
-    if !status.is_client_error() || matches!(err.code, "forbidden" | "not_found") {
-        return err.into_response();
-    }
-    let detail = if err.code == "validation" {
-        String::new()
-    } else {
-        let base = page.t(message_key_of(err.code)).to_string();
-        match &err.detail {
-            Some(d) if err.code == "conflict" => format!("{base} {d}"),
-            _ => base,
-        }
+    let r = match crate::web::forms::refused(e, &page) {
+        Ok(r) => r,
+        Err(res) => return *res,
     };
-    render_form(c, id, values, FormErrors(err.fields), detail, status).await
+    render_form(c, id, values, r.errors, r.line, r.status).await
 }
 
 pub(super) async fn create_submit(v: Verified<Form>) -> Response {

@@ -16,12 +16,12 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::{Analysis, EventRow, EventsError};
 use crate::kernel::ctx::{App, Ctx};
-use crate::web::error::{AppError, message_key_of};
+use crate::web::error::AppError;
 use crate::web::layout::Page;
 
 pub type Form = HashMap<String, String>;
@@ -81,25 +81,19 @@ fn refusal(page: &Page, e: EventsError) -> Result<(StatusCode, String), Response
             format!("{} {at}", page.t("error.signup_not_open")),
         ));
     }
-    let err = AppError::from(e);
-    let status = err.status();
-    if !status.is_client_error() || matches!(err.code, "forbidden" | "not_found") {
-        return Err(err.into_response());
-    }
-    let text = if err.fields.is_empty() {
-        page.t(message_key_of(err.code)).to_string()
+    let r = crate::web::forms::refused(e, page).map_err(|res| *res)?;
+    // A sign-up or check-in answers in one line: the marked fields' messages, or the refusal.
+    let text = if r.errors.0.is_empty() {
+        r.line
     } else {
-        err.fields
+        r.errors
+            .0
             .iter()
             .map(|f| page.t(f.key))
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let text = match (err.code, &err.detail) {
-        ("conflict", Some(d)) => format!("{text} {d}"),
-        _ => text,
-    };
-    Ok((status, text))
+    Ok((r.status, text))
 }
 
 async fn store_codes(ctx: &Ctx) -> Result<Vec<(i64, String)>, AppError> {

@@ -11,6 +11,7 @@ use super::refusal;
 use crate::areas::events::{self};
 use crate::areas::portal::pages::MemberSession;
 use crate::kernel::ctx::{Actor, Ctx};
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::layout::Page;
 
@@ -90,7 +91,7 @@ pub(super) async fn portal_submit(
     axum::Form(f): axum::Form<PortalForm>,
 ) -> Response {
     if f.csrf != s.csrf {
-        return AppError::new("csrf").into_response();
+        return AppError::new(codes::CSRF).into_response();
     }
     let ctx = member_ctx(&s);
     let result = match step.as_str() {

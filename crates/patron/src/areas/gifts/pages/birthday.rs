@@ -10,11 +10,11 @@ use patron_core::Permission;
 use super::super::birthday::{self, EntitlementRow, TierGift};
 use super::super::catalogue::{self, GiftRow};
 use super::shared::{Names, names, reshow};
-use super::{Q, status_of, with_status};
-use crate::areas::groupbuy::pages::{Form, Reshow, field, store_choice};
+use super::{Q, with_status};
 use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;
 use crate::web::extract::{Console, Verified};
+use crate::web::forms::{Form, Reshow, field, store_choice};
 use crate::web::layout::Page;
 
 #[derive(Template, WebTemplate)]
@@ -109,7 +109,7 @@ async fn render_birthday(
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
-    let status = status_of(&r);
+    let status = r.status();
     with_status(
         BirthdayPage {
             page: Page::console(c, "birthday.title").with_flash("success", flash),

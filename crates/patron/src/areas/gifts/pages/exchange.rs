@@ -9,11 +9,11 @@ use patron_core::Permission;
 use super::super::catalogue::{self, CatalogueItem, GiftRow};
 use super::super::exchange::{self, ExchangeRow};
 use super::shared::reshow;
-use super::{Q, status_of, with_status};
-use crate::areas::groupbuy::pages::{Form, Reshow, field, store_choice};
+use super::{Q, with_status};
 use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;
 use crate::web::extract::{Console, Verified};
+use crate::web::forms::{Form, Reshow, field, store_choice};
 use crate::web::layout::Page;
 
 /// The member found at the desk.
@@ -86,7 +86,7 @@ async fn render_exchange(
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
-    let status = status_of(&r);
+    let status = r.status();
     with_status(
         ExchangePage {
             page: Page::console(c, "exchange.title").with_flash("success", flash),

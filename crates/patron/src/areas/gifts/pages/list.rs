@@ -8,9 +8,9 @@ use patron_core::Permission;
 
 use super::super::catalogue::{self, GiftRow};
 use super::shared::reshow;
-use super::{Q, fail, status_of, with_status};
-use crate::areas::groupbuy::pages::{Form, Reshow, field};
+use super::{Q, fail, with_status};
 use crate::web::extract::{Console, Verified};
+use crate::web::forms::{Form, Reshow, field};
 use crate::web::layout::Page;
 
 #[derive(Template, WebTemplate)]
@@ -66,7 +66,7 @@ async fn render_gifts(c: &Console, edit: Option<&str>, flash: Option<&str>, r: R
         Err(e) => return fail(e),
     };
     let edit = edit.and_then(|code| gifts.iter().find(|g| g.code == code).cloned());
-    let status = status_of(&r);
+    let status = r.status();
     with_status(
         GiftsPage {
             page: Page::console(c, "gift.list_title").with_flash("success", flash),

@@ -17,7 +17,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use crate::areas::groupbuy::pages::Reshow;
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
 
@@ -59,14 +58,6 @@ pub fn router() -> Router<App> {
             "/portal/exchange",
             get(portal::portal_page).post(portal::portal_submit),
         )
-}
-
-pub(super) fn status_of(r: &Reshow) -> StatusCode {
-    if r.form.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    }
 }
 
 pub(super) fn with_status(mut res: Response, status: StatusCode) -> Response {

@@ -9,10 +9,10 @@ use patron_core::Permission;
 use super::super::catalogue::{self, GiftRow};
 use super::super::stock::{self, MovementRow};
 use super::{Q, fail};
-use crate::areas::groupbuy::pages::store_choice;
 use crate::kernel::cache::StoreInfo;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::Console;
+use crate::web::forms::store_choice;
 use crate::web::layout::Page;
 #[derive(Template, WebTemplate)]
 #[template(path = "gifts/movements.html")]

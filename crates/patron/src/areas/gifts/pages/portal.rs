@@ -9,12 +9,13 @@ use super::super::birthday::{self, EntitlementRow};
 use super::super::catalogue::{self, CatalogueItem, GiftRow};
 use super::super::exchange::{self, ExchangeRow};
 use super::shared::reshow;
-use super::{Q, status_of, with_status};
-use crate::areas::groupbuy::pages::{Form, Reshow, field};
+use super::{Q, with_status};
 use crate::areas::portal::pages::MemberSession;
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::{Actor, Ctx};
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
+use crate::web::forms::{Form, Reshow, field};
 use crate::web::layout::Page;
 
 #[derive(Template, WebTemplate)]
@@ -103,7 +104,7 @@ async fn render_portal(
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
-    let status = status_of(&r);
+    let status = r.status();
     let mut page = Page::anonymous(s.lang, "exchange.portal_title");
     page.csrf = s.csrf.clone();
     page.tz = s.app.config.tz();
@@ -132,7 +133,7 @@ pub(super) async fn portal_page(s: MemberSession, Query(q): Query<Q>) -> Respons
 
 pub(super) async fn portal_submit(s: MemberSession, axum::Form(f): axum::Form<Form>) -> Response {
     if field(&f, "_csrf") != s.csrf {
-        return AppError::new("csrf").into_response();
+        return AppError::new(codes::CSRF).into_response();
     }
     let ctx = portal_ctx(&s);
     let store = field(&f, "store_code");

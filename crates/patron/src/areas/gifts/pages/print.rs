@@ -12,10 +12,10 @@ use super::super::stock::{self, DocLine, DocRow};
 use super::shared::{Names, names, paper, staff_name};
 use super::stock::stock_lines;
 use super::{Q, fail};
-use crate::areas::groupbuy::pages::store_choice;
 use crate::areas::groupbuy::print::Paper;
 use crate::web::error::AppError;
 use crate::web::extract::Console;
+use crate::web::forms::store_choice;
 #[derive(Template, WebTemplate)]
 #[template(path = "gifts/print_doc.html")]
 struct DocPrint {

@@ -4,43 +4,16 @@
 use axum::response::{IntoResponse, Response};
 use patron_core::Permission;
 
-use super::super::GiftsError;
 use super::super::catalogue::{self, GiftRow};
 use super::super::stock;
 use super::fail;
-use crate::areas::groupbuy::pages::{Form, Reshow, field};
 use crate::areas::groupbuy::print::Paper;
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::extract::Console;
-use crate::web::layout::{FormErrors, Page};
-/// Turns a refusal into a re-shown form; anything else becomes its own response.
-pub(super) fn reshow(
-    e: GiftsError,
-    page: &Page,
-    form: &str,
-    values: Form,
-) -> Result<Reshow, Box<Response>> {
-    let err = AppError::from(e);
-    let status = err.status();
-    if !status.is_client_error() || matches!(err.code, "forbidden" | "not_found") {
-        return Err(Box::new(err.into_response()));
-    }
-    let msg = page.t(crate::web::error::message_key_of(err.code));
-    let detail = match (&err.detail, err.code) {
-        (_, "validation") => String::new(),
-        (Some(d), _) => format!("{msg} {d}"),
-        _ => msg.to_string(),
-    };
-    Ok(Reshow {
-        form: form.to_string(),
-        values,
-        errors: FormErrors(err.fields),
-        detail,
-    })
-}
-
+pub(super) use crate::web::forms::reshow;
+use crate::web::forms::{Form, field};
 /// Lines `lines[i].gift_code` / `lines[i].qty` of a form.
 pub(super) fn lines_of(f: &Form) -> Vec<stock::LineIn> {
     (0..50)

@@ -10,13 +10,13 @@ use super::super::catalogue::{self, GiftRow};
 use super::super::stock::{self, DocRow};
 use super::super::{GiftsError, stocktake};
 use super::shared::{Names, lines_of, names, reshow};
-use super::{Q, status_of, with_status};
-use crate::areas::groupbuy::pages::{Form, Reshow, field, store_choice};
+use super::{Q, with_status};
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::{Console, Verified};
+use crate::web::forms::{Form, Reshow, field, store_choice};
 use crate::web::layout::Page;
 
 pub struct StockLine {
@@ -102,7 +102,7 @@ async fn render_stock(c: &Console, want: Option<&str>, flash: Option<&str>, r: R
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
-    let status = status_of(&r);
+    let status = r.status();
     let all_stores = n.stores.clone();
     with_status(
         StockPage {

@@ -3,7 +3,6 @@
 //! rebates and the month (`month`), the settings, and the paper forms (`print`). Forms are read
 //! as plain maps and re-shown with their input and messages when refused (`forms`).
 
-mod forms;
 mod month;
 pub mod print;
 mod register;
@@ -14,8 +13,6 @@ mod stock;
 
 use axum::Router;
 use axum::routing::{get, post};
-
-pub use forms::{Form, Reshow, StoreQuery, field, reshow, store_choice};
 
 use crate::kernel::ctx::App;
 

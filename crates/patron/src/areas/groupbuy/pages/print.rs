@@ -10,7 +10,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use patron_core::Permission;
 use patron_core::money::Fen;
 
-use super::forms::{StoreQuery, store_choice};
 use crate::areas::groupbuy::rebates::{self, RebateRow};
 use crate::areas::groupbuy::reconcile::{self, MonthFigures, ReconRow};
 use crate::areas::groupbuy::report::{self, DailyReport};
@@ -21,6 +20,7 @@ use crate::kernel::cache::StoreInfo;
 use crate::kernel::db::Db;
 use crate::web::error::AppError;
 use crate::web::extract::Console;
+use crate::web::forms::{StoreQuery, store_choice};
 
 /// Helpers every print template uses.
 pub struct Paper {

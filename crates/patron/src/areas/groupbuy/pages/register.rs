@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Days, NaiveDate};
 use patron_core::Permission;
 
-use super::forms::{StoreQuery, store_choice};
 use super::sales::{RangeQuery, SalesFilter, date_or};
 use crate::areas::groupbuy::report::{self, DailyReport};
 use crate::areas::groupbuy::sales::{self, RegisterLine};
@@ -15,6 +14,7 @@ use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::Console;
+use crate::web::forms::{StoreQuery, store_choice};
 use crate::web::layout::Page;
 
 #[derive(Template, WebTemplate)]

@@ -9,13 +9,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Days, NaiveDate};
 use patron_core::Permission;
 
-use super::forms::{Form, Reshow, StoreQuery, field, reshow, store_choice};
 use crate::areas::groupbuy::sales::{self, DepositRow, SaleCheck, SaleIn, SaleLineRow, SaleRow};
 use crate::areas::groupbuy::store::{self, sales::BuyerChoice};
 use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::{Console, Verified};
+use crate::web::forms::{Form, Reshow, StoreQuery, field, reshow, store_choice};
 use crate::web::layout::Page;
 
 pub(super) fn date_or(text: Option<&str>, default: NaiveDate) -> NaiveDate {

@@ -7,11 +7,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use patron_core::Permission;
 
-use super::forms::{Form, StoreQuery, field};
 use crate::areas::groupbuy::settings::{self, SettingsForm};
 use crate::kernel::cache::StoreInfo;
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::extract::{Console, Verified};
+use crate::web::forms::{Form, StoreQuery, field};
 use crate::web::layout::{FormErrors, Page};
 
 #[derive(Template, WebTemplate)]
@@ -101,7 +102,7 @@ pub(super) async fn settings_submit(v: Verified<SettingsForm>) -> Response {
         Ok(()) => Redirect::to("/admin/groupbuy?ok=flash.saved").into_response(),
         Err(e) => {
             let err = AppError::from(e);
-            if err.code == "validation" {
+            if err.code == codes::VALIDATION {
                 render_settings(&c, Some(v.form), FormErrors(err.fields), None).await
             } else {
                 err.into_response()

@@ -11,6 +11,7 @@ use crate::areas::members::cards::{self, CardAction};
 use crate::areas::members::store;
 use crate::areas::points::adjust::{self, Missed};
 use crate::areas::points::receipts::{ReceiptIn, ReceiptLineIn};
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::extract::{Console, Verified};
 use crate::web::layout::FormErrors;
@@ -25,7 +26,7 @@ pub(super) struct CardForm {
 pub(super) async fn card_action(Path(id): Path<i64>, v: Verified<CardForm>) -> Response {
     let c = v.console;
     let Some(action) = CardAction::parse(&v.form.action) else {
-        return AppError::new("validation").into_response();
+        return AppError::new(codes::VALIDATION).into_response();
     };
     match cards::act(&c.ctx, id, action, &v.form.reason).await {
         Ok(_) => {
@@ -33,14 +34,10 @@ pub(super) async fn card_action(Path(id): Path<i64>, v: Verified<CardForm>) -> R
         }
         Err(e) => {
             let err = AppError::from(e);
-            if !matches!(err.code, "validation" | "card_inactive") {
+            if ![codes::VALIDATION, codes::CARD_INACTIVE].contains(&err.code) {
                 return err.into_response();
             }
-            let message = Some(
-                c.lang
-                    .t(crate::web::error::message_key_of(err.code))
-                    .to_string(),
-            );
+            let message = Some(c.lang.t(err.code.key).to_string());
             rejected(
                 &c,
                 id,
@@ -68,7 +65,7 @@ pub(super) async fn adjust_request(Path(id): Path<i64>, v: Verified<AdjustForm>)
     };
     match result {
         Ok(_) => Redirect::to(&format!("/members/{id}?ok=flash.submitted")).into_response(),
-        Err(err) if err.code == "validation" => {
+        Err(err) if err.code == codes::VALIDATION => {
             rejected(
                 &c,
                 id,
@@ -103,20 +100,17 @@ pub(super) async fn missed_entry(Path(id): Path<i64>, v: Verified<MissedForm>) -
             Redirect::to(&format!("/members/{id}?ok=flash.submitted")).into_response()
         }
         Err(err)
-            if matches!(
-                err.code,
-                "validation"
-                    | "receipt_conflict"
-                    | "card_inactive"
-                    | "card_frozen"
-                    | "card_expired"
-            ) =>
+            if [
+                codes::VALIDATION,
+                codes::RECEIPT_CONFLICT,
+                codes::CARD_INACTIVE,
+                codes::CARD_FROZEN,
+                codes::CARD_EXPIRED,
+            ]
+            .contains(&err.code) =>
         {
-            let message = (err.code != "validation").then(|| {
-                c.lang
-                    .t(crate::web::error::message_key_of(err.code))
-                    .to_string()
-            });
+            let message =
+                (err.code != codes::VALIDATION).then(|| c.lang.t(err.code.key).to_string());
             rejected(
                 &c,
                 id,
@@ -139,10 +133,10 @@ pub(super) async fn missed_input(
 ) -> Result<ReceiptIn, AppError> {
     let member = store::get_member(c.ctx.db(), id)
         .await?
-        .ok_or_else(|| AppError::new("member_not_found"))?;
+        .ok_or_else(|| AppError::new(codes::MEMBER_NOT_FOUND))?;
     let card_no = member
         .card_no
-        .ok_or_else(|| AppError::new("card_inactive"))?;
+        .ok_or_else(|| AppError::new(codes::CARD_INACTIVE))?;
     let mut bad = crate::kernel::validation::Invalid::new();
     let amount = bad.check(
         "amount",
@@ -157,7 +151,7 @@ pub(super) async fn missed_input(
     }
     bad.into_result()?;
     let (Some(amount), Some(when)) = (amount, when) else {
-        return Err(AppError::new("validation"));
+        return Err(AppError::new(codes::VALIDATION));
     };
     Ok(ReceiptIn {
         store_code: form.store_code.clone(),
@@ -188,7 +182,7 @@ pub(super) async fn tier_request(Path(id): Path<i64>, v: Verified<TierRequestFor
         Ok(_) => Redirect::to(&format!("/members/{id}?ok=flash.submitted")).into_response(),
         Err(e) => {
             let err = AppError::from(e);
-            if err.code != "validation" {
+            if err.code != codes::VALIDATION {
                 return err.into_response();
             }
             rejected(

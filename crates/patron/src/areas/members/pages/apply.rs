@@ -15,6 +15,7 @@ use super::store_codes;
 use crate::areas::members::MemberIn;
 use crate::areas::members::applications::{self, ApplicationIn, ApplicationRow, Review};
 use crate::kernel::ctx::App;
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::extract::{Console, Verified};
 use crate::web::layout::{FormErrors, Page};
@@ -178,10 +179,11 @@ async fn apply_submit(v: Verified<ApplyForm>) -> Response {
         }
         Err(e) => {
             let err = AppError::from(e);
-            if !matches!(err.code, "validation" | "duplicate") {
+            if ![codes::VALIDATION, codes::DUPLICATE].contains(&err.code) {
                 return err.into_response();
             }
-            let message = (err.code == "duplicate").then(|| err.detail.clone().unwrap_or_default());
+            let message =
+                (err.code == codes::DUPLICATE).then(|| err.detail.clone().unwrap_or_default());
             let mut res = ApplyPage {
                 page: Page::console(&c, "member.apply_title"),
                 stores: store_codes(&c).await,
@@ -307,7 +309,7 @@ async fn review_submit(Path(id): Path<i64>, v: Verified<ReviewForm>) -> Response
         }
         Err(e) => {
             let err = AppError::from(e);
-            if err.code == "validation" && !approving {
+            if err.code == codes::VALIDATION && !approving {
                 let mut res = render_detail(&c, id, FormErrors(err.fields), false).await;
                 *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
                 return res;

@@ -8,6 +8,7 @@ use patron_core::Permission;
 
 use super::store_codes;
 use crate::areas::members::import;
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::extract::Console;
 use crate::web::layout::Page;
@@ -54,15 +55,15 @@ pub(super) async fn import_submit(c: Console, mut form: axum::extract::Multipart
                         "file" => file = Some((file_name.unwrap_or_default(), bytes.to_vec())),
                         _ => {}
                     },
-                    Err(_) => return AppError::new("too_large").into_response(),
+                    Err(_) => return AppError::new(codes::TOO_LARGE).into_response(),
                 }
             }
             Ok(None) => break,
-            Err(_) => return AppError::new("bad_request").into_response(),
+            Err(_) => return AppError::new(codes::BAD_REQUEST).into_response(),
         }
     }
     if csrf != c.csrf_token {
-        return AppError::new("csrf").into_response();
+        return AppError::new(codes::CSRF).into_response();
     }
     let render = |report, problem| async {
         ImportPage {

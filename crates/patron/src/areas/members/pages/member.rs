@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::store_codes;
 use crate::areas::members::{self as members, MemberView};
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::extract::{Console, Verified};
 use crate::web::layout::{FormErrors, Page};
@@ -204,7 +205,7 @@ pub(super) async fn profile_submit(
         Ok(()) => Redirect::to(&format!("/members/{id}?ok=flash.saved")).into_response(),
         Err(e) => {
             let err = AppError::from(e);
-            if err.code != "validation" {
+            if err.code != codes::VALIDATION {
                 return err.into_response();
             }
             rejected(

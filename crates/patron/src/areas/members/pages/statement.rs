@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 use patron_core::Permission;
 
 use crate::areas::members::{self as members, store};
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::Console;
@@ -44,7 +45,7 @@ pub(super) async fn statement_export(
     // An unknown member is a 404, not an empty file.
     store::get_member(c.ctx.db(), id)
         .await?
-        .ok_or_else(|| AppError::new("member_not_found"))?;
+        .ok_or_else(|| AppError::new(codes::MEMBER_NOT_FOUND))?;
     let entries = store::entries(c.ctx.db(), id, i64::MAX / 4, 0).await?;
     let page = Page::console(&c, "points.statement");
     let rows = entries

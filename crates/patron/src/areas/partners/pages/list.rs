@@ -8,12 +8,12 @@ use chrono::NaiveDate;
 use patron_core::Permission;
 use serde::Deserialize;
 
-use super::{Form, Reshow, field, reshow, status_of};
 use crate::areas::partners::store::{self, ContractRow, PartnerRow};
 use crate::areas::partners::{self, CATEGORIES, PartnerIn, STAGES};
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::{Console, Verified};
+use crate::web::forms::{Form, Reshow, field, reshow};
 use crate::web::layout::Page;
 
 /// The list's filters, from the query string.
@@ -132,7 +132,7 @@ async fn render_list(c: &Console, f: Filters, r: Reshow) -> Response {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
-    let status = status_of(&r);
+    let status = r.status();
     let mut res = ListPage {
         page: Page::console(c, "partners.title").with_flash("success", f.ok.as_deref()),
         query: f.query(),

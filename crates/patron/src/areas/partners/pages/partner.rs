@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 use patron_core::Permission;
 use serde::Deserialize;
 
-use super::{Form, Reshow, field, reshow, status_of};
 use crate::areas::partners::store::{
     self, CallbackRow, ContractRow, DocumentRow, PartnerRow, StageRow,
 };
@@ -17,6 +16,7 @@ use crate::areas::partners::{
 };
 use crate::web::error::AppError;
 use crate::web::extract::{Console, Verified};
+use crate::web::forms::{Form, Reshow, field, reshow};
 use crate::web::layout::Page;
 
 /// Everything on one partner's file.
@@ -75,7 +75,7 @@ async fn render_partner(
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
-    let status = status_of(&r);
+    let status = r.status();
     let mut res = PartnerPage {
         page: Page::console(c, "partners.file").with_flash("success", flash),
         next: partners::next_stages(&file.p.stage),

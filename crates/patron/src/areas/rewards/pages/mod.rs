@@ -93,7 +93,7 @@ pub async fn store_choice(
     want: Option<&str>,
     permission: Permission,
 ) -> Result<(StoreInfo, Vec<StoreInfo>), Response> {
-    crate::areas::groupbuy::pages::store_choice(c, want, permission).await
+    crate::web::forms::store_choice(c, want, permission).await
 }
 
 pub(super) fn err(e: impl Into<AppError>) -> Response {

@@ -1,11 +1,12 @@
 //! A refused form as the reward pages re-show it: the message, the fields and what was typed.
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::Form;
 use crate::areas::rewards::RewardsError;
-use crate::web::error::AppError;
+use crate::kernel::error as codes;
+use crate::web::forms;
 use crate::web::layout::{FormErrors, Page};
 
 /// A refusal as a page shows it: the message, the fields and what was typed.
@@ -29,25 +30,19 @@ impl Refusal {
     }
 }
 
-/// Turns a refusal into something to re-show; anything else is its own response.
-// The refusal is re-shown at once by the caller; boxing it would only add noise.
-#[allow(clippy::result_large_err)]
+/// Turns a refusal into something to re-show; anything else is its own response. A
+/// validation refusal also says so above the form.
 pub(super) fn refusal(e: RewardsError, page: &Page, values: Form) -> Result<Refusal, Response> {
-    let err = AppError::from(e);
-    let status = err.status();
-    if !status.is_client_error() || matches!(err.code, "forbidden" | "not_found") {
-        return Err(err.into_response());
-    }
-    let base = page.t(crate::web::error::message_key_of(err.code));
-    let detail = match (&err.detail, err.code) {
-        (_, "validation") => base.to_string(),
-        (Some(d), "conflict") => format!("{base} {d}"),
-        _ => base.to_string(),
+    let r = forms::refused(e, page).map_err(|res| *res)?;
+    let detail = if r.line.is_empty() {
+        page.t(codes::VALIDATION.key).to_string()
+    } else {
+        r.line
     };
     Ok(Refusal {
-        status: Some(status),
+        status: Some(r.status),
         detail,
-        errors: FormErrors(err.fields),
+        errors: r.errors,
         values,
     })
 }

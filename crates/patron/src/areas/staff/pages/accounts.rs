@@ -13,6 +13,7 @@ use super::Flash;
 use crate::areas::staff::{
     self, GrantInput, StaffError, StaffInput, StaffListItem, StaffRow, StoreRow,
 };
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::{Console, Verified};
@@ -297,7 +298,7 @@ pub(super) async fn staff_create(v: Verified<Vec<(String, String)>>) -> Response
         Ok((id, one_time)) => show_one_time_password(&c, id, one_time).await,
         Err(e) => {
             let err = AppError::from(e);
-            if !matches!(err.code, "validation" | "duplicate") {
+            if ![codes::VALIDATION, codes::DUPLICATE].contains(&err.code) {
                 return err.into_response();
             }
             let mut page =
@@ -371,11 +372,13 @@ pub(super) async fn staff_roles(
     let form = parse_staff_form(v.form);
     match staff::set_grants(&c.ctx, id, &form.grant_inputs()).await {
         Ok(()) => Redirect::to(&format!("/admin/staff/{id}?ok=flash.saved")).into_response(),
-        Err(StaffError::LastAdmin) => AppError::new("last_admin").into_response(),
+        Err(StaffError::LastAdmin) => {
+            AppError::new(crate::areas::staff::error::LAST_ADMIN).into_response()
+        }
         Err(e) => {
             let existing = staff::get_staff(&c.ctx, id).await.ok().map(|i| i.staff);
             let err = AppError::from(e);
-            if err.code != "validation" {
+            if err.code != codes::VALIDATION {
                 return err.into_response();
             }
             let mut page =
@@ -400,7 +403,7 @@ pub(super) async fn staff_profile(Path(id): Path<i64>, v: Verified<ProfileForm>)
         Ok(()) => Redirect::to(&format!("/admin/staff/{id}?ok=flash.saved")).into_response(),
         Err(e) => {
             let err = AppError::from(e);
-            if err.code != "validation" {
+            if err.code != codes::VALIDATION {
                 return err.into_response();
             }
             match staff::get_staff(&c.ctx, id).await {

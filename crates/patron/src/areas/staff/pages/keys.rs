@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::areas::staff::keys::{self, TillKeyRow, TokenRow};
 use crate::areas::staff::{self, StaffError, StaffRow, StoreRow};
 use crate::kernel::ctx::App;
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::{Console, Verified};
@@ -229,7 +230,7 @@ where
     Fut: Future<Output = Result<Response, AppError>>,
 {
     let err = AppError::from(e);
-    if !matches!(err.code, "validation" | "duplicate") {
+    if ![codes::VALIDATION, codes::DUPLICATE].contains(&err.code) {
         return Err(err);
     }
     let mut res = render(form, FormErrors(err.fields)).await?;

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::auth::{AuthError, PasswordChange, sessions};
 use crate::kernel::ctx::App;
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::extract::{self, Console, LANG_COOKIE, Verified};
 use crate::web::i18n::Lang;
@@ -239,7 +240,7 @@ async fn password_submit(v: Verified<PasswordForm>) -> Response {
         Ok(()) => Redirect::to("/?ok=flash.password_changed").into_response(),
         Err(e) => {
             let err = AppError::from(e);
-            if err.code != "validation" {
+            if err.code != codes::VALIDATION {
                 return err.into_response();
             }
             let mut res = PasswordPage {

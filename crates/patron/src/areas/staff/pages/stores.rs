@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::Flash;
 use crate::areas::staff::{self, StoreInput, StoreRow};
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::{Console, Verified};
@@ -136,7 +137,7 @@ pub(super) async fn store_create(v: Verified<StoreForm>) -> Response {
         Ok(_) => Redirect::to("/admin/stores?ok=flash.saved").into_response(),
         Err(e) => {
             let err = AppError::from(e);
-            if !matches!(err.code, "validation" | "duplicate") {
+            if ![codes::VALIDATION, codes::DUPLICATE].contains(&err.code) {
                 return err.into_response();
             }
             let form = StoreFormView {
@@ -177,7 +178,7 @@ pub(super) async fn store_update(Path(id): Path<i64>, v: Verified<StoreForm>) ->
         Ok(_) => Redirect::to("/admin/stores?ok=flash.saved").into_response(),
         Err(e) => {
             let err = AppError::from(e);
-            if err.code != "validation" {
+            if err.code != codes::VALIDATION {
                 return err.into_response();
             }
             let form = StoreFormView {
