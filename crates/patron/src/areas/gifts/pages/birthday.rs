@@ -7,10 +7,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use patron_core::Permission;
 
-use super::super::birthday::{self, EntitlementRow, TierGift};
-use super::super::catalogue::{self, GiftRow};
-use super::shared::{Names, names, reshow};
-use super::{Q, status_of, with_status};
+use super::shared::{Names, Q, names, reshow, status_of, with_status};
+use crate::areas::gifts::birthday::{self, EntitlementRow, TierGift};
+use crate::areas::gifts::catalogue::{self, GiftRow};
 use crate::areas::groupbuy::pages::{Form, Reshow, field, store_choice};
 use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;

@@ -6,10 +6,9 @@ use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use patron_core::Permission;
 
-use super::super::catalogue::{self, CatalogueItem, GiftRow};
-use super::super::exchange::{self, ExchangeRow};
-use super::shared::reshow;
-use super::{Q, status_of, with_status};
+use super::shared::{Q, reshow, status_of, with_status};
+use crate::areas::gifts::catalogue::{self, CatalogueItem, GiftRow};
+use crate::areas::gifts::exchange::{self, ExchangeRow};
 use crate::areas::groupbuy::pages::{Form, Reshow, field, store_choice};
 use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;

@@ -6,9 +6,8 @@ use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use patron_core::Permission;
 
-use super::super::catalogue::{self, GiftRow};
-use super::shared::reshow;
-use super::{Q, fail, status_of, with_status};
+use super::shared::{Q, fail, reshow, status_of, with_status};
+use crate::areas::gifts::catalogue::{self, GiftRow};
 use crate::areas::groupbuy::pages::{Form, Reshow, field};
 use crate::web::extract::{Console, Verified};
 use crate::web::layout::Page;

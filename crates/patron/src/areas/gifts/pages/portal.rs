@@ -5,11 +5,10 @@ use askama_web::WebTemplate;
 use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::super::birthday::{self, EntitlementRow};
-use super::super::catalogue::{self, CatalogueItem, GiftRow};
-use super::super::exchange::{self, ExchangeRow};
-use super::shared::reshow;
-use super::{Q, status_of, with_status};
+use super::shared::{Q, reshow, status_of, with_status};
+use crate::areas::gifts::birthday::{self, EntitlementRow};
+use crate::areas::gifts::catalogue::{self, CatalogueItem, GiftRow};
+use crate::areas::gifts::exchange::{self, ExchangeRow};
 use crate::areas::groupbuy::pages::{Form, Reshow, field};
 use crate::areas::portal::pages::MemberSession;
 use crate::kernel::cache::StoreInfo;

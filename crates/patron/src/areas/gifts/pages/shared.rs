@@ -1,13 +1,14 @@
 //! What the gifts pages share: the re-shown form, the lines of a stock form, the names of
 //! gifts and stores, and the paper of the print views.
 
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use patron_core::Permission;
+use serde::Deserialize;
 
-use super::super::GiftsError;
-use super::super::catalogue::{self, GiftRow};
-use super::super::stock;
-use super::fail;
+use crate::areas::gifts::GiftsError;
+use crate::areas::gifts::catalogue::{self, GiftRow};
+use crate::areas::gifts::stock;
 use crate::areas::groupbuy::pages::{Form, Reshow, field};
 use crate::areas::groupbuy::print::Paper;
 use crate::kernel::cache::StoreInfo;
@@ -15,6 +16,34 @@ use crate::kernel::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::extract::Console;
 use crate::web::layout::{FormErrors, Page};
+
+pub(super) fn status_of(r: &Reshow) -> StatusCode {
+    if r.form.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
+pub(super) fn with_status(mut res: Response, status: StatusCode) -> Response {
+    *res.status_mut() = status;
+    res
+}
+
+pub(super) fn fail(e: impl Into<AppError>) -> Response {
+    e.into().into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct Q {
+    pub(super) store: Option<String>,
+    pub(super) ok: Option<String>,
+    pub(super) gift: Option<String>,
+    pub(super) card: Option<String>,
+    pub(super) edit: Option<String>,
+    pub(super) done: Option<i64>,
+}
+
 /// Turns a refusal into a re-shown form; anything else becomes its own response.
 pub(super) fn reshow(
     e: GiftsError,

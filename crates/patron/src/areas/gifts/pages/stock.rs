@@ -6,11 +6,10 @@ use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use patron_core::Permission;
 
-use super::super::catalogue::{self, GiftRow};
-use super::super::stock::{self, DocRow};
-use super::super::{GiftsError, stocktake};
-use super::shared::{Names, lines_of, names, reshow};
-use super::{Q, status_of, with_status};
+use super::shared::{Names, Q, lines_of, names, reshow, status_of, with_status};
+use crate::areas::gifts::catalogue::{self, GiftRow};
+use crate::areas::gifts::stock::{self, DocRow};
+use crate::areas::gifts::{GiftsError, stocktake};
 use crate::areas::groupbuy::pages::{Form, Reshow, field, store_choice};
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::Ctx;

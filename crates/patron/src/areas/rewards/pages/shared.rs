@@ -1,12 +1,46 @@
-//! A refused form as the reward pages re-show it: the message, the fields and what was typed.
+//! What the reward pages share: the query, the form map, a refused form as they re-show it (the
+//! message, the fields and what was typed), and the store a page is about.
+
+use std::collections::HashMap;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use patron_core::Permission;
+use serde::Deserialize;
 
-use super::Form;
 use crate::areas::rewards::RewardsError;
+use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;
+use crate::web::extract::Console;
 use crate::web::layout::{FormErrors, Page};
+
+pub type Form = HashMap<String, String>;
+
+#[derive(Deserialize, Default)]
+pub struct Q {
+    pub store: Option<String>,
+    pub ok: Option<String>,
+    pub state: Option<String>,
+    pub card: Option<String>,
+    pub list: Option<i64>,
+}
+
+pub(super) fn field(f: &Form, name: &str) -> String {
+    f.get(name).cloned().unwrap_or_default()
+}
+
+/// The store a page is about and the stores the user may switch to.
+pub async fn store_choice(
+    c: &Console,
+    want: Option<&str>,
+    permission: Permission,
+) -> Result<(StoreInfo, Vec<StoreInfo>), Response> {
+    crate::areas::groupbuy::pages::store_choice(c, want, permission).await
+}
+
+pub(super) fn err(e: impl Into<AppError>) -> Response {
+    e.into().into_response()
+}
 
 /// A refusal as a page shows it: the message, the fields and what was typed.
 #[derive(Default)]
