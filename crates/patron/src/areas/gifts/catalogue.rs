@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::GiftsError;
 use super::store::gifts as store;
 use crate::kernel::ctx::Ctx;
-use crate::kernel::db::{Db, DbError};
+use crate::kernel::db::{Db, DbError, Exec};
 use crate::kernel::validation::{Invalid, required_text};
 
 pub use super::store::gifts::{CatalogueItem, GiftRow};
@@ -22,9 +22,20 @@ pub async fn list_gifts(db: &Db) -> Result<Vec<GiftRow>, DbError> {
     store::list(db).await
 }
 
-/// The gift with this code (trimmed, upper case).
-pub async fn gift_by_code(db: &Db, code: &str) -> Result<Option<GiftRow>, DbError> {
-    store::by_code(db, code).await
+/// The gift with this code (trimmed, upper case), from the read pool (`ctx.db()`) or inside a
+/// write (`&mut *tx`).
+pub async fn gift_by_code(ex: impl Into<Exec<'_>>, code: &str) -> Result<Option<GiftRow>, DbError> {
+    store::by_code(ex, code).await
+}
+
+/// The gift with this id, from the read pool or inside a write.
+pub async fn gift(ex: impl Into<Exec<'_>>, id: i64) -> Result<Option<GiftRow>, DbError> {
+    store::by_id(ex, id).await
+}
+
+/// (code, name, value) of the active gifts, cheapest first.
+pub async fn active_by_value(db: &Db) -> Result<Vec<(String, String, i64)>, DbError> {
+    store::active_by_value(db).await
 }
 
 /// The exchange catalogue at a store: active gifts with a points price and the stock there.

@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate};
-
 use patron_core::Permission;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::catalogue::GiftRow;
 use super::store::documents::{self as store, NewDoc};
 use super::{GiftsError, Movement, put_in, staff_id, store_at, take_in};
 use crate::kernel::cache::StoreInfo;
@@ -18,7 +18,6 @@ use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{Db, DbError, Tx};
 use crate::kernel::validation::Invalid;
 
-pub use super::catalogue::GiftRow;
 pub use super::store::documents::{DocLine, DocRow, doc_no};
 pub use super::store::movements::{MovementRow, movements, stock_all};
 

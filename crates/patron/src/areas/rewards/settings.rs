@@ -112,7 +112,7 @@ pub async fn save(ctx: &Ctx, form: &SettingsForm) -> Result<(), RewardsError> {
             Box::pin(async move {
                 let mut thresholds = Vec::new();
                 for (points, code) in &lines {
-                    match crate::areas::gifts::store::gifts::by_code(&mut *tx, code).await? {
+                    match crate::areas::gifts::catalogue::gift_by_code(&mut *tx, code).await? {
                         Some(g) => thresholds.push((*points, g.id)),
                         None => {
                             return Err(

@@ -329,7 +329,7 @@ async fn write_claim(
     let Some((slip_id, member_id, gift_id, card_store_id)) = won else {
         return Err(refused_claim(tx, slip_no).await?);
     };
-    let gift = gifts::store::gifts::by_id(&mut *tx, gift_id)
+    let gift = gifts::catalogue::gift(&mut *tx, gift_id)
         .await?
         .ok_or(RewardsError::NotFound)?;
     let left = gifts::take_in(

@@ -7,14 +7,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use patron_core::Permission;
 
-use super::super::birthday::{self, EntitlementRow, TierGift};
-use super::super::catalogue::{self, GiftRow};
-use super::shared::{Names, names, reshow};
-use super::{Q, with_status};
+use super::shared::{Names, Q, names, reshow, with_status};
+use crate::areas::gifts::birthday::{self, EntitlementRow, TierGift};
+use crate::areas::gifts::catalogue::{self, GiftRow};
+use crate::web::forms::{Form, Reshow, field, store_choice};
 use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;
 use crate::web::extract::{Console, Verified};
-use crate::web::forms::{Form, Reshow, field, store_choice};
 use crate::web::layout::Page;
 
 #[derive(Template, WebTemplate)]

@@ -6,14 +6,13 @@ use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use patron_core::Permission;
 
-use super::super::catalogue::{self, CatalogueItem, GiftRow};
-use super::super::exchange::{self, ExchangeRow};
-use super::shared::reshow;
-use super::{Q, with_status};
+use super::shared::{Q, reshow, with_status};
+use crate::areas::gifts::catalogue::{self, CatalogueItem, GiftRow};
+use crate::areas::gifts::exchange::{self, ExchangeRow};
+use crate::web::forms::{Form, Reshow, field, store_choice};
 use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;
 use crate::web::extract::{Console, Verified};
-use crate::web::forms::{Form, Reshow, field, store_choice};
 use crate::web::layout::Page;
 
 /// The member found at the desk.

@@ -6,11 +6,10 @@ use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use patron_core::Permission;
 
-use super::super::catalogue::{self, GiftRow};
-use super::shared::reshow;
-use super::{Q, fail, with_status};
-use crate::web::extract::{Console, Verified};
+use super::shared::{Q, fail, reshow, with_status};
+use crate::areas::gifts::catalogue::{self, GiftRow};
 use crate::web::forms::{Form, Reshow, field};
+use crate::web::extract::{Console, Verified};
 use crate::web::layout::Page;
 
 #[derive(Template, WebTemplate)]

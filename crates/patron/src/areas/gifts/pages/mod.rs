@@ -12,13 +12,9 @@ mod shared;
 mod stock;
 
 use axum::Router;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
 
 use crate::kernel::ctx::App;
-use crate::web::error::AppError;
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -58,23 +54,4 @@ pub fn router() -> Router<App> {
             "/portal/exchange",
             get(portal::portal_page).post(portal::portal_submit),
         )
-}
-
-pub(super) fn with_status(mut res: Response, status: StatusCode) -> Response {
-    *res.status_mut() = status;
-    res
-}
-
-pub(super) fn fail(e: impl Into<AppError>) -> Response {
-    e.into().into_response()
-}
-
-#[derive(Deserialize, Default)]
-pub(super) struct Q {
-    pub(super) store: Option<String>,
-    pub(super) ok: Option<String>,
-    pub(super) gift: Option<String>,
-    pub(super) card: Option<String>,
-    pub(super) edit: Option<String>,
-    pub(super) done: Option<i64>,
 }

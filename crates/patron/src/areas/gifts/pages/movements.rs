@@ -6,14 +6,15 @@ use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 use patron_core::Permission;
 
-use super::super::catalogue::{self, GiftRow};
-use super::super::stock::{self, MovementRow};
-use super::{Q, fail};
+use super::shared::{Q, fail};
+use crate::areas::gifts::catalogue::{self, GiftRow};
+use crate::areas::gifts::stock::{self, MovementRow};
+use crate::web::forms::store_choice;
 use crate::kernel::cache::StoreInfo;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::Console;
-use crate::web::forms::store_choice;
 use crate::web::layout::Page;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "gifts/movements.html")]
 struct MovementsPage {

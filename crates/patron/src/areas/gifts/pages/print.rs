@@ -6,16 +6,16 @@ use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Response};
 use patron_core::Permission;
 
-use super::super::catalogue::GiftRow;
-use super::super::exchange::{self, ExchangeRow};
-use super::super::stock::{self, DocLine, DocRow};
-use super::shared::{Names, names, paper, staff_name};
+use super::shared::{Names, Q, fail, names, paper, staff_name};
 use super::stock::stock_lines;
-use super::{Q, fail};
+use crate::areas::gifts::catalogue::GiftRow;
+use crate::areas::gifts::exchange::{self, ExchangeRow};
+use crate::areas::gifts::stock::{self, DocLine, DocRow};
+use crate::web::forms::store_choice;
 use crate::areas::groupbuy::print::Paper;
 use crate::web::error::AppError;
 use crate::web::extract::Console;
-use crate::web::forms::store_choice;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "gifts/print_doc.html")]
 struct DocPrint {

@@ -1,19 +1,43 @@
 //! What the gifts pages share: the re-shown form, the lines of a stock form, the names of
 //! gifts and stores, and the paper of the print views.
 
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use patron_core::Permission;
+use serde::Deserialize;
 
-use super::super::catalogue::{self, GiftRow};
-use super::super::stock;
-use super::fail;
+use crate::areas::gifts::GiftsError;
+use crate::areas::gifts::catalogue::{self, GiftRow};
+use crate::areas::gifts::stock;
+pub(super) use crate::web::forms::reshow;
+use crate::web::forms::{Form, field};
 use crate::areas::groupbuy::print::Paper;
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::extract::Console;
-pub(super) use crate::web::forms::reshow;
-use crate::web::forms::{Form, field};
+use crate::web::layout::{FormErrors, Page};
+
+
+pub(super) fn with_status(mut res: Response, status: StatusCode) -> Response {
+    *res.status_mut() = status;
+    res
+}
+
+pub(super) fn fail(e: impl Into<AppError>) -> Response {
+    e.into().into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct Q {
+    pub(super) store: Option<String>,
+    pub(super) ok: Option<String>,
+    pub(super) gift: Option<String>,
+    pub(super) card: Option<String>,
+    pub(super) edit: Option<String>,
+    pub(super) done: Option<i64>,
+}
+
 /// Lines `lines[i].gift_code` / `lines[i].qty` of a form.
 pub(super) fn lines_of(f: &Form) -> Vec<stock::LineIn> {
     (0..50)

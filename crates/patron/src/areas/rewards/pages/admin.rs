@@ -6,9 +6,8 @@ use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use patron_core::Permission;
 
-use super::super::settings::{self, SettingsForm};
-use super::refusal::refusal;
-use super::{Form, Q, Refusal, err, field};
+use super::shared::{Form, Q, Refusal, err, field, refusal};
+use crate::areas::rewards::settings::{self, SettingsForm};
 use crate::web::extract::{Console, Verified};
 use crate::web::layout::Page;
 
@@ -34,7 +33,7 @@ async fn render_settings(
         Ok(s) => s,
         Err(e) => return err(e),
     };
-    let gifts = match crate::areas::gifts::store::gifts::active_by_value(c.ctx.db()).await {
+    let gifts = match crate::areas::gifts::catalogue::active_by_value(c.ctx.db()).await {
         Ok(g) => g,
         Err(e) => return err(e),
     };

@@ -6,9 +6,8 @@ use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 use patron_core::Permission;
 
-use super::super::slips::{self, SlipRow};
-use super::refusal::refusal;
-use super::{Form, Q, Refusal, field, store_choice};
+use super::shared::{Form, Q, Refusal, field, refusal, store_choice};
+use crate::areas::rewards::slips::{self, SlipRow};
 use crate::kernel::cache::StoreInfo;
 use crate::web::extract::{Console, Verified};
 use crate::web::layout::Page;

@@ -7,10 +7,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use patron_core::Permission;
 
-use super::super::lists::{self, ListInfo};
-use super::super::settings::{self, RewardSettings};
-use super::refusal::refusal;
-use super::{Form, Q, Refusal, err, field, store_choice};
+use super::shared::{Form, Q, Refusal, err, field, refusal, store_choice};
+use crate::areas::rewards::lists::{self, ListInfo};
+use crate::areas::rewards::settings::{self, RewardSettings};
 use crate::kernel::cache::StoreInfo;
 use crate::web::extract::{Console, Verified};
 use crate::web::layout::Page;

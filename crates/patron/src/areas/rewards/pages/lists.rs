@@ -7,9 +7,8 @@ use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use patron_core::Permission;
 
-use super::super::lists::{self, AtThreshold, ListInfo, ListRow};
-use super::refusal::refusal;
-use super::{Form, Q, Refusal, err, field, store_choice};
+use super::shared::{Form, Q, Refusal, err, field, refusal, store_choice};
+use crate::areas::rewards::lists::{self, AtThreshold, ListInfo, ListRow};
 use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};

@@ -10,26 +10,14 @@ mod admin;
 mod claim;
 mod landing;
 mod lists;
-pub mod print;
-mod refusal;
+mod print;
+mod shared;
 mod slips;
 
-use std::collections::HashMap;
-
 use axum::Router;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use patron_core::Permission;
-use serde::Deserialize;
 
-use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::App;
-use crate::web::error::AppError;
-use crate::web::extract::Console;
-
-pub use refusal::Refusal;
-
-pub type Form = HashMap<String, String>;
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -72,30 +60,4 @@ pub fn router() -> Router<App> {
             get(admin::settings_page).post(admin::settings_submit),
         )
         .merge(print::router())
-}
-
-#[derive(Deserialize, Default)]
-pub struct Q {
-    pub store: Option<String>,
-    pub ok: Option<String>,
-    pub state: Option<String>,
-    pub card: Option<String>,
-    pub list: Option<i64>,
-}
-
-pub(super) fn field(f: &Form, name: &str) -> String {
-    f.get(name).cloned().unwrap_or_default()
-}
-
-/// The store a page is about and the stores the user may switch to.
-pub async fn store_choice(
-    c: &Console,
-    want: Option<&str>,
-    permission: Permission,
-) -> Result<(StoreInfo, Vec<StoreInfo>), Response> {
-    crate::web::forms::store_choice(c, want, permission).await
-}
-
-pub(super) fn err(e: impl Into<AppError>) -> Response {
-    e.into().into_response()
 }

@@ -12,10 +12,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use patron_core::Permission;
 use patron_core::money::Fen;
 
-use super::super::lists::{self, AtThreshold, ListInfo, ListRow};
-use super::super::settings;
-use super::super::slips::{self, SlipRow};
-use super::{Q, store_choice};
+use super::shared::{Q, store_choice};
+use crate::areas::rewards::lists::{self, AtThreshold, ListInfo, ListRow};
+use crate::areas::rewards::settings;
+use crate::areas::rewards::slips::{self, SlipRow};
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;

@@ -7,10 +7,9 @@ use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use patron_core::Permission;
 
-use super::super::settings;
-use super::super::slips::{self, FollowUpRow, SlipRow};
-use super::refusal::refusal;
-use super::{Form, Q, Refusal, err, field, store_choice};
+use super::shared::{Form, Q, Refusal, err, field, refusal, store_choice};
+use crate::areas::rewards::settings;
+use crate::areas::rewards::slips::{self, FollowUpRow, SlipRow};
 use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};

@@ -1,13 +1,35 @@
-//! A refused form as the reward pages re-show it: the message, the fields and what was typed.
+//! What the reward pages share: the query, the form map, a refused form as they re-show it (the
+//! message, the fields and what was typed), and the store a page is about.
 
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use patron_core::Permission;
+use serde::Deserialize;
 
-use super::Form;
 use crate::areas::rewards::RewardsError;
+use crate::kernel::cache::StoreInfo;
 use crate::kernel::error as codes;
+use crate::web::error::AppError;
 use crate::web::forms;
+use crate::web::extract::Console;
 use crate::web::layout::{FormErrors, Page};
+
+pub use crate::web::forms::{Form, field, store_choice};
+
+#[derive(Deserialize, Default)]
+pub struct Q {
+    pub store: Option<String>,
+    pub ok: Option<String>,
+    pub state: Option<String>,
+    pub card: Option<String>,
+    pub list: Option<i64>,
+}
+
+
+
+pub(super) fn err(e: impl Into<AppError>) -> Response {
+    e.into().into_response()
+}
 
 /// A refusal as a page shows it: the message, the fields and what was typed.
 #[derive(Default)]
