@@ -17,7 +17,7 @@ mod register;
 pub mod store;
 
 pub use error::MembersError;
-pub use input::{MemberIn, ValidMember, parse_channel, parse_date, parse_gender};
+pub use input::{CHANNELS, MemberIn, ValidMember, parse_channel, parse_date, parse_gender};
 pub use profile::{MemberView, PROFILE_FIELDS, export_one, reveal, save_profile, search, view};
 pub use register::{
     Issue, Referral, Registered, queue_welcome, referral_points, register, register_in,
@@ -26,14 +26,3 @@ pub use register::{
 // What `error.rs` reaches through `use super::*`.
 use crate::areas::points::PointsError;
 use crate::kernel::db::{DbError, WriteError};
-
-/// Recruitment channels (B1).
-pub const CHANNELS: [&str; 7] = [
-    "desk",
-    "website",
-    "social",
-    "ecommerce",
-    "event",
-    "partner",
-    "referral",
-];
