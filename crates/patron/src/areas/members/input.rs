@@ -5,8 +5,18 @@ use chrono::{Datelike, NaiveDate};
 use patron_core::identity::{CardNo, IdNumber, IdType, Phone};
 use serde::{Deserialize, Serialize};
 
-use super::CHANNELS;
 use crate::kernel::validation::{Invalid, required_text};
+
+/// Recruitment channels (B1).
+pub const CHANNELS: [&str; 7] = [
+    "desk",
+    "website",
+    "social",
+    "ecommerce",
+    "event",
+    "partner",
+    "referral",
+];
 
 /// A member's details as the desk, the import or an application gives them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

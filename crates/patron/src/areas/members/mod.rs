@@ -17,21 +17,9 @@ mod register;
 pub mod store;
 
 pub use error::MembersError;
-pub use input::{MemberIn, ValidMember, parse_channel, parse_date, parse_gender};
+pub use input::{CHANNELS, MemberIn, ValidMember, parse_channel, parse_date, parse_gender};
 pub use profile::{MemberView, PROFILE_FIELDS, export_one, reveal, save_profile, search, view};
 pub use register::{
     Issue, Referral, Registered, queue_welcome, referral_points, register, register_in,
 };
 
-// What `error.rs` reaches through `use super::*`.
-
-/// Recruitment channels (B1).
-pub const CHANNELS: [&str; 7] = [
-    "desk",
-    "website",
-    "social",
-    "ecommerce",
-    "event",
-    "partner",
-    "referral",
-];

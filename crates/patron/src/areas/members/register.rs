@@ -7,8 +7,8 @@ use patron_core::Permission;
 use patron_core::identity::{CardNo, IdNumber};
 use serde::Serialize;
 
-use super::input::MemberIn;
-use super::{MembersError, ValidMember, store};
+use super::input::{MemberIn, ValidMember};
+use super::{MembersError, store};
 use crate::areas::points::settings::Loyalty;
 use crate::areas::points::{PointsError, business_date, ledger};
 use crate::kernel::ctx::Ctx;

@@ -6,13 +6,21 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use patron_core::Permission;
 use patron_core::identity::{CardNo, IdNumber, IdType, Phone};
+use serde::Serialize;
 
-use super::BadRow;
 use crate::areas::members::{MembersError, parse_channel, parse_date, parse_gender, store};
 use crate::areas::points::settings::Loyalty;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::pii::Pii;
 use crate::kernel::stores::{StoreInfo, Stores};
+
+/// A rejected row: its line in the file (the header is line 1) and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BadRow {
+    pub line: usize,
+    pub field: String,
+    pub reason: &'static str,
+}
 
 /// A checked row, ready to insert.
 #[derive(Debug, Clone)]

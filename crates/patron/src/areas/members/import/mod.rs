@@ -7,6 +7,7 @@ mod check;
 mod read;
 mod write;
 
+pub use check::BadRow;
 pub use read::read_file;
 
 use std::collections::{HashMap, HashSet};
@@ -40,14 +41,6 @@ pub const COLUMNS: [&str; 14] = [
     "channel",
     "referrer_card_no",
 ];
-
-/// A rejected row: its line in the file (the header is line 1) and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BadRow {
-    pub line: usize,
-    pub field: String,
-    pub reason: &'static str,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportReport {

@@ -12,7 +12,6 @@ use crate::{on_db, on_tx};
 pub struct DueLot {
     pub member_id: i64,
     pub expires_on: NaiveDate,
-    #[allow(dead_code)]
     pub remaining: i64,
 }
 
