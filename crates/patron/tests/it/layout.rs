@@ -64,15 +64,11 @@ const SQL_NOT_YET_IN_STORES: &[&str] = &[
     "areas/rewards/settings.rs",
     "areas/rewards/slips.rs",
     "areas/rewards/stock.rs",
-    "bench/mod.rs",
-    "bench/rewards.rs",
-    "bench/vouchers.rs",
     "demo/events.rs",
     "demo/gifts.rs",
     "demo/groupbuy.rs",
     "demo/members.rs",
     "demo/rewards.rs",
-    "jobs/mod.rs",
 ];
 
 fn src() -> PathBuf {
