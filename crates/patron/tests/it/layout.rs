@@ -28,8 +28,7 @@ const UPWARD_ALLOWED: &[(&str, &str)] = &[
 ];
 
 /// Files outside store files and `kernel/` that still hold SQL (to move into stores).
-const SQL_NOT_YET_IN_STORES: &[&str] = &[
-];
+const SQL_NOT_YET_IN_STORES: &[&str] = &[];
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")

@@ -22,4 +22,3 @@ pub use profile::{MemberView, PROFILE_FIELDS, export_one, reveal, save_profile, 
 pub use register::{
     Issue, Referral, Registered, queue_welcome, referral_points, register, register_in,
 };
-

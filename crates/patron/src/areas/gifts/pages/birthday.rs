@@ -10,10 +10,10 @@ use patron_core::Permission;
 use super::shared::{Names, Q, names, reshow, with_status};
 use crate::areas::gifts::birthday::{self, EntitlementRow, TierGift};
 use crate::areas::gifts::catalogue::{self, GiftRow};
-use crate::web::forms::{Form, Reshow, field, store_choice};
 use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;
 use crate::web::extract::{Console, Verified};
+use crate::web::forms::{Form, Reshow, field, store_choice};
 use crate::web::layout::Page;
 
 #[derive(Template, WebTemplate)]

@@ -9,10 +9,10 @@ use patron_core::Permission;
 use super::shared::{Q, reshow, with_status};
 use crate::areas::gifts::catalogue::{self, CatalogueItem, GiftRow};
 use crate::areas::gifts::exchange::{self, ExchangeRow};
-use crate::web::forms::{Form, Reshow, field, store_choice};
 use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;
 use crate::web::extract::{Console, Verified};
+use crate::web::forms::{Form, Reshow, field, store_choice};
 use crate::web::layout::Page;
 
 /// The member found at the desk.

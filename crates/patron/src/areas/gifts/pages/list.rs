@@ -8,8 +8,8 @@ use patron_core::Permission;
 
 use super::shared::{Q, fail, reshow, with_status};
 use crate::areas::gifts::catalogue::{self, GiftRow};
-use crate::web::forms::{Form, Reshow, field};
 use crate::web::extract::{Console, Verified};
+use crate::web::forms::{Form, Reshow, field};
 use crate::web::layout::Page;
 
 #[derive(Template, WebTemplate)]

@@ -9,10 +9,10 @@ use patron_core::Permission;
 use super::shared::{Q, fail};
 use crate::areas::gifts::catalogue::{self, GiftRow};
 use crate::areas::gifts::stock::{self, MovementRow};
-use crate::web::forms::store_choice;
 use crate::kernel::cache::StoreInfo;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::Console;
+use crate::web::forms::store_choice;
 use crate::web::layout::Page;
 
 #[derive(Template, WebTemplate)]

@@ -9,11 +9,12 @@ use super::shared::{Q, reshow, with_status};
 use crate::areas::gifts::birthday::{self, EntitlementRow};
 use crate::areas::gifts::catalogue::{self, CatalogueItem, GiftRow};
 use crate::areas::gifts::exchange::{self, ExchangeRow};
-use crate::web::forms::{Form, Reshow, field};
 use crate::areas::portal::pages::MemberSession;
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::{Actor, Ctx};
+use crate::kernel::error as codes;
 use crate::web::error::AppError;
+use crate::web::forms::{Form, Reshow, field};
 use crate::web::layout::Page;
 
 #[derive(Template, WebTemplate)]
@@ -131,7 +132,7 @@ pub(super) async fn portal_page(s: MemberSession, Query(q): Query<Q>) -> Respons
 
 pub(super) async fn portal_submit(s: MemberSession, axum::Form(f): axum::Form<Form>) -> Response {
     if field(&f, "_csrf") != s.csrf {
-        return AppError::new(crate::kernel::error::CSRF).into_response();
+        return AppError::new(codes::CSRF).into_response();
     }
     let ctx = portal_ctx(&s);
     let store = field(&f, "store_code");

@@ -11,10 +11,10 @@ use super::stock::stock_lines;
 use crate::areas::gifts::catalogue::GiftRow;
 use crate::areas::gifts::exchange::{self, ExchangeRow};
 use crate::areas::gifts::stock::{self, DocLine, DocRow};
-use crate::web::forms::store_choice;
 use crate::areas::groupbuy::print::Paper;
 use crate::web::error::AppError;
 use crate::web::extract::Console;
+use crate::web::forms::store_choice;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "gifts/print_doc.html")]

@@ -6,18 +6,15 @@ use axum::response::{IntoResponse, Response};
 use patron_core::Permission;
 use serde::Deserialize;
 
-use crate::areas::gifts::GiftsError;
 use crate::areas::gifts::catalogue::{self, GiftRow};
 use crate::areas::gifts::stock;
-pub(super) use crate::web::forms::reshow;
-use crate::web::forms::{Form, field};
 use crate::areas::groupbuy::print::Paper;
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::extract::Console;
-use crate::web::layout::{FormErrors, Page};
-
+pub(super) use crate::web::forms::reshow;
+use crate::web::forms::{Form, field};
 
 pub(super) fn with_status(mut res: Response, status: StatusCode) -> Response {
     *res.status_mut() = status;

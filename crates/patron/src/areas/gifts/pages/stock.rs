@@ -10,12 +10,12 @@ use super::shared::{Names, Q, lines_of, names, reshow, with_status};
 use crate::areas::gifts::catalogue::{self, GiftRow};
 use crate::areas::gifts::stock::{self, DocRow};
 use crate::areas::gifts::{GiftsError, stocktake};
-use crate::web::forms::{Form, Reshow, field, store_choice};
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::{Console, Verified};
+use crate::web::forms::{Form, Reshow, field, store_choice};
 use crate::web::layout::Page;
 
 pub struct StockLine {

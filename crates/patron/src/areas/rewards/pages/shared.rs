@@ -3,15 +3,12 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use patron_core::Permission;
 use serde::Deserialize;
 
 use crate::areas::rewards::RewardsError;
-use crate::kernel::cache::StoreInfo;
 use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::forms;
-use crate::web::extract::Console;
 use crate::web::layout::{FormErrors, Page};
 
 pub use crate::web::forms::{Form, field, store_choice};
@@ -24,8 +21,6 @@ pub struct Q {
     pub card: Option<String>,
     pub list: Option<i64>,
 }
-
-
 
 pub(super) fn err(e: impl Into<AppError>) -> Response {
     e.into().into_response()
@@ -54,6 +49,8 @@ impl Refusal {
 
 /// Turns a refusal into something to re-show; anything else is its own response. A
 /// validation refusal also says so above the form.
+// The refusal is re-shown at once by the caller; boxing it would only add noise.
+#[allow(clippy::result_large_err)]
 pub(super) fn refusal(e: RewardsError, page: &Page, values: Form) -> Result<Refusal, Response> {
     let r = forms::refused(e, page).map_err(|res| *res)?;
     let detail = if r.line.is_empty() {
