@@ -7,8 +7,7 @@ use patron_core::vouchers::Movement;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::sales::{get, lines};
-use super::store::sales::SaleState;
+use super::store::sales::{SaleState, get, lines};
 use super::store::{self, Link, Move};
 use super::{GroupBuyError, staff_id, today};
 use crate::kernel::ctx::Ctx;

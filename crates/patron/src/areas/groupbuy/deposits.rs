@@ -7,11 +7,13 @@ use patron_core::vouchers::Payment;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::sales::{lines, list, payment_zh};
 use super::store;
-use super::{GroupBuyError, staff_id, store_at, today};
+use super::store::sales::{lines, list};
+use super::{GroupBuyError, payment_zh, staff_id, store_at, today};
 use crate::kernel::ctx::Ctx;
 use crate::kernel::validation::Invalid;
+
+pub use super::store::deposits::{DepositRow, deposit_sales, deposits, get_deposit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[schema(examples(json!({"store_code": "HQ", "kind": "cash"})))]
@@ -20,8 +22,6 @@ pub struct DepositIn {
     /// `cash` or `cheque`.
     pub kind: String,
 }
-
-pub use super::store::deposits::{DepositRow, deposit_sales, deposits, get_deposit};
 
 /// The internal deposit slip (内部进帐单): every sale of this payment kind not yet paid in,
 /// paid in to finance now. Cheques are paid in on the day of sale, before they clear.

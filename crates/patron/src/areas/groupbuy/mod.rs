@@ -96,6 +96,17 @@ pub(crate) fn yuan(fen: i64) -> String {
     patron_core::Fen(fen).plain()
 }
 
+/// A payment as the paper forms name it.
+pub fn payment_zh(p: patron_core::vouchers::Payment) -> &'static str {
+    use patron_core::vouchers::Payment;
+    match p {
+        Payment::Cash => "现金",
+        Payment::Cheque => "转账支票",
+        Payment::Transfer => "银行转账",
+        Payment::CreditCard => "信用卡",
+    }
+}
+
 /// Whether an approval kind belongs to this area.
 /// The group-buy desk's approval kinds (SPEC A2, E3, E9, E11): a requisition is decided by the
 /// department manager; a rebate request by the manager or finance's manager; a write-off of

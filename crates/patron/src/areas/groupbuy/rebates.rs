@@ -20,6 +20,8 @@ use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{Db, DbError, Tx};
 use crate::kernel::validation::{Invalid, required_text};
 
+pub use super::store::rebates::{RebateRow, get, list, open_purchases};
+
 pub const KIND_REBATE: &str = "groupbuy.rebate";
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -28,8 +30,6 @@ pub struct RebateIn {
     pub store_code: String,
     pub buyer_id: i64,
 }
-
-pub use super::store::rebates::{RebateRow, get, list, open_purchases};
 
 /// Files a rebate request for a buyer's open purchases; they are claimed by it (so they are
 /// never rebated twice) until it is rejected.

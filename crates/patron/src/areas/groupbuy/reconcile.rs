@@ -19,6 +19,8 @@ use crate::kernel::ctx::Ctx;
 use crate::kernel::db::Db;
 use crate::kernel::validation::Invalid;
 
+pub use super::store::reconcile::{ReconRow, get, list};
+
 /// A sale line whose face value was changed (the reason finance reads).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FaceChange {
@@ -168,8 +170,6 @@ pub async fn figures(
         redeemed_fen,
     })
 }
-
-pub use super::store::reconcile::{ReconRow, get, list};
 
 impl ReconRow {
     pub fn signed_figures(&self) -> Option<MonthFigures> {

@@ -51,7 +51,7 @@ async fn sales_where(
     let rows = store::report::sales_of_day(db, store_id, day, released).await?;
     let mut out = Vec::with_capacity(rows.len());
     for (id, sale_no, org, payment, count, amount_fen) in rows {
-        let ranges = super::sales::lines(db, id)
+        let ranges = store::sales::lines(db, id)
             .await?
             .iter()
             .map(|l| SerialRange::new(l.first_serial, l.last_serial).to_string())
@@ -65,7 +65,7 @@ async fn sales_where(
                 org
             },
             payment: Payment::from_code(&payment)
-                .map(super::sales::payment_zh)
+                .map(super::payment_zh)
                 .unwrap_or("")
                 .to_string(),
             count,

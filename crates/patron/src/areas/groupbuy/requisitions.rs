@@ -21,6 +21,8 @@ use crate::kernel::ctx::Ctx;
 use crate::kernel::db::Tx;
 use crate::kernel::validation::{Invalid, required_text};
 
+pub use super::store::requisitions::{RequisitionRow, get, list};
+
 pub const KIND_REQUISITION: &str = "groupbuy.requisition";
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -58,8 +60,6 @@ pub struct Wanted {
     pub face_value_fen: i64,
     pub quantity: i64,
 }
-
-pub use super::store::requisitions::{RequisitionRow, get, list};
 
 impl RequisitionRow {
     pub fn wanted(&self) -> Vec<Wanted> {

@@ -18,6 +18,8 @@ use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{DbError, Tx};
 use crate::kernel::validation::{Invalid, required_text};
 
+pub use super::store::stock::{SeriesRow, WriteOffRow, get_series, list_series, list_writeoffs};
+
 pub const KIND_WRITEOFF: &str = "groupbuy.writeoff";
 
 /// A new print run.
@@ -56,8 +58,6 @@ pub struct SeriesOut {
     pub count: i64,
     pub face_value_fen: i64,
 }
-
-pub use super::store::stock::{SeriesRow, WriteOffRow, get_series, list_series, list_writeoffs};
 
 /// The most vouchers one print run may have.
 const MAX_SERIES: i64 = 5_000_000;

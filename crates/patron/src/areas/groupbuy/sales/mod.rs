@@ -12,13 +12,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::store::{self, Link, Move};
-use super::{GroupBuyError, staff_id, today};
+use super::{GroupBuyError, payment_zh, staff_id, today};
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{Db, DbError, Tx};
 use crate::kernel::validation::Invalid;
 
 mod prepare;
 
+pub use super::cheques::{BounceIn, ReleaseIn, bounce, release};
+pub use super::deposits::{
+    DepositIn, DepositRow, RegisterLine, deposit, deposit_sales, deposits, get_deposit, register,
+};
+pub use super::store::sales::{SaleLineRow, SaleRow, get, lines, list};
 pub use prepare::{Prepared, PreparedLine, SaleCheck, check, prepare};
 
 /// The buyer, as the clerk records them (客户资料登记表).
@@ -331,15 +336,6 @@ async fn book(
     Ok(())
 }
 
-pub fn payment_zh(p: Payment) -> &'static str {
-    match p {
-        Payment::Cash => "现金",
-        Payment::Cheque => "转账支票",
-        Payment::Transfer => "银行转账",
-        Payment::CreditCard => "信用卡",
-    }
-}
-
 async fn by_request_key(db: &Db, key: &str) -> Result<Option<SaleOut>, DbError> {
     let row = store::sales::by_request_key(db, key).await?;
     Ok(row.map(
@@ -353,9 +349,3 @@ async fn by_request_key(db: &Db, key: &str) -> Result<Option<SaleOut>, DbError> 
         },
     ))
 }
-
-pub use super::cheques::{BounceIn, ReleaseIn, bounce, release};
-pub use super::deposits::{
-    DepositIn, DepositRow, RegisterLine, deposit, deposit_sales, deposits, get_deposit, register,
-};
-pub use super::store::sales::{SaleLineRow, SaleRow, get, lines, list};
