@@ -57,7 +57,10 @@ mod tests {
     #[test]
     fn the_business_date_is_the_stores_local_date() {
         // 16:30 UTC on 30 Nov is 00:30 on 1 Dec in Beijing.
-        let at = Utc.with_ymd_and_hms(2026, 11, 30, 16, 30, 0).single().expect("a time");
+        let at = Utc
+            .with_ymd_and_hms(2026, 11, 30, 16, 30, 0)
+            .single()
+            .expect("a time");
         assert_eq!(business_date(at, chrono_tz::Asia::Shanghai), d(2026, 12, 1));
         assert_eq!(business_date(at, chrono_tz::UTC), d(2026, 11, 30));
     }
