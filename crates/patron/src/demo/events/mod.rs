@@ -84,7 +84,7 @@ impl Desk {
         }
     }
 
-    /// Submits a plan and has the supervisor approve it.
+    /// Submits a plan and has the manager approve it (an event plan is decided by a manager).
     async fn approve(&self, id: i64, what: &str) -> anyhow::Result<()> {
         let approval = events::submit(&self.clerk, id)
             .await
@@ -115,7 +115,7 @@ pub async fn build(
     let as_ = |s: StaffActor| Ctx::new(demo.clone(), Actor::Staff(s), None);
     let desk = Desk {
         clerk: as_(who("clerk")?),
-        boss: as_(who("supervisor")?),
+        boss: as_(who("manager")?),
         clock,
         demo: demo.clone(),
     };
