@@ -4,13 +4,14 @@
 
 pub mod approvals;
 pub mod catalogs;
+pub mod codes;
 pub mod jobs;
 mod store;
 
 use std::future::Future;
 use std::time::Duration;
 
-use crate::kernel::error as codes;
+use crate::kernel::error as code;
 use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -168,7 +169,7 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
             .is_some() =>
         {
             ErrorMark {
-                code: codes::CSRF,
+                code: code::CSRF,
                 detail: Some("cross-origin request refused".into()),
                 fields: Vec::new(),
                 cause: None,
@@ -192,14 +193,14 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
             };
             ErrorMark {
                 code: match status.as_u16() {
-                    400 | 415 | 422 => codes::VALIDATION,
-                    404 => codes::NOT_FOUND,
-                    405 => codes::METHOD_NOT_ALLOWED,
-                    413 => codes::TOO_LARGE,
-                    401 => codes::UNAUTHORIZED,
-                    403 => codes::FORBIDDEN,
-                    s if s >= 500 => codes::INTERNAL,
-                    _ => codes::BAD_REQUEST,
+                    400 | 415 | 422 => code::VALIDATION,
+                    404 => code::NOT_FOUND,
+                    405 => code::METHOD_NOT_ALLOWED,
+                    413 => code::TOO_LARGE,
+                    401 => code::UNAUTHORIZED,
+                    403 => code::FORBIDDEN,
+                    s if s >= 500 => code::INTERNAL,
+                    _ => code::BAD_REQUEST,
                 },
                 detail,
                 fields: Vec::new(),

@@ -20,7 +20,7 @@ pub async fn build(
         .or_else(|| actor("manager"))
         .context("no demo marketing account")?;
     let ctx = Ctx::new(app.clone(), Actor::Staff(who), None);
-    let today = partners::today(&ctx);
+    let today = ctx.today();
     let plan: [(&str, &str, &str, &str); 6] = [
         ("金鼎轩酒楼", "catering", "active", "13901234567"),
         ("鸿运大酒店", "hotel", "active", "010-65881234"),

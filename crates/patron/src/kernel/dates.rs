@@ -79,4 +79,17 @@ mod tests {
         assert!(is_month_end(d(2026, 2, 28)));
         assert!(!is_month_end(d(2024, 2, 28)));
     }
+
+    #[test]
+    fn next_month_and_month_end() {
+        assert_eq!(
+            next_month(d(2026, 11, 30)),
+            (d(2026, 12, 1), d(2026, 12, 31))
+        );
+        assert_eq!(next_month(d(2026, 12, 31)), (d(2027, 1, 1), d(2027, 1, 31)));
+        assert_eq!(next_month(d(2027, 1, 15)), (d(2027, 2, 1), d(2027, 2, 28)));
+        assert!(is_month_end(d(2026, 11, 30)));
+        assert!(!is_month_end(d(2026, 11, 29)));
+        assert!(is_month_end(d(2028, 2, 29)));
+    }
 }

@@ -3,6 +3,7 @@
 //! twice; a sender delivers them later.
 
 pub mod jobs;
+mod outgoing;
 pub mod send;
 pub mod smtp;
 mod store;

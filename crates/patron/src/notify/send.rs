@@ -10,6 +10,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::Value;
 
+pub use super::outgoing::{Outgoing, SendError};
 use super::store::{self, Due, Recipient};
 use crate::jobs::{Progress, RunReport};
 use crate::kernel::config::NotifyConfig;
@@ -18,20 +19,6 @@ use crate::kernel::db::{DbError, ts};
 
 const MAX_ATTEMPTS: i64 = 8;
 const BATCH: i64 = 100;
-
-/// A message ready for a transport.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Outgoing {
-    pub id: i64,
-    pub kind: String,
-    pub channel: String,
-    /// The phone number or e-mail address.
-    pub to: String,
-    /// The same, masked, for logs and the file transport.
-    pub to_masked: String,
-    pub subject: String,
-    pub body: String,
-}
 
 /// The text of each kind of message (zh-CN: the members' language).
 pub fn render(kind: &str, name: &str, payload: &Value) -> (String, String) {
@@ -84,12 +71,6 @@ pub fn render(kind: &str, name: &str, payload: &Value) -> (String, String) {
         ),
         other => (other.to_string(), format!("{name}您好。")),
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SendError {
-    #[error("{0}")]
-    Transport(String),
 }
 
 /// Hands one message to the configured transport for its channel.

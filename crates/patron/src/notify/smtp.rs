@@ -5,7 +5,7 @@ use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::send::{Outgoing, SendError};
+use super::outgoing::{Outgoing, SendError};
 use crate::kernel::config::NotifyConfig;
 
 pub async fn send(config: &NotifyConfig, msg: &Outgoing) -> Result<(), SendError> {

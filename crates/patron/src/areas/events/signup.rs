@@ -158,7 +158,7 @@ pub async fn checkin(ctx: &Ctx, id: i64, card_no: &str) -> Result<CheckinOut, Ev
         .await?;
     let valid_months = u32::try_from(loyalty.settings.points_valid_months).unwrap_or(24);
     let (c, now, by) = (ctx.clone(), ctx.now(), staff_id(ctx));
-    let today = crate::areas::points::business_date(now, ctx.app.config.tz());
+    let today = crate::kernel::dates::business_date(now, ctx.app.config.tz());
     let (store_id, theme) = (ev.store_id, ev.theme.clone());
     ctx.db()
         .write(move |tx| {

@@ -163,7 +163,7 @@ async fn write_claim(
     card: &CardNo,
 ) -> Result<i64, GiftsError> {
     let now = c.now();
-    let today = crate::areas::points::business_date(now, store.tz);
+    let today = crate::kernel::dates::business_date(now, store.tz);
     let cm = crate::areas::points::store::card_member_in(tx, card.as_str())
         .await?
         .ok_or(PointsError::MemberNotFound)?;

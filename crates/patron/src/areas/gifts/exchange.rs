@@ -247,7 +247,7 @@ async fn member_of(tx: &mut Tx, who: &Who, today: NaiveDate) -> Result<i64, Gift
 async fn write_exchange(tx: &mut Tx, r: &Request) -> Result<ExchangeOut, GiftsError> {
     let (c, store, qty) = (&r.ctx, &r.store, r.qty);
     let now: DateTime<Utc> = c.now();
-    let today = crate::areas::points::business_date(now, store.tz);
+    let today = crate::kernel::dates::business_date(now, store.tz);
     let member_id = member_of(tx, &r.who, today).await?;
     let gift = gifts::by_code(&mut *tx, &r.gift_code).await?;
     let Some((gift, price)) = gift

@@ -200,7 +200,7 @@ pub async fn receive(ctx: &Ctx, input: &DeliveryIn) -> Result<DocRow, GiftsError
             let req = req.clone();
             Box::pin(async move {
                 let (c, store, note_no, supplier, note, lines) = &*req;
-                let day = crate::areas::points::business_date(c.now(), store.tz);
+                let day = crate::kernel::dates::business_date(c.now(), store.tz);
                 let id = insert_doc(
                     tx,
                     c,
@@ -298,7 +298,7 @@ async fn write_transfer(
     note: &str,
     lines: &[DocLine],
 ) -> Result<i64, GiftsError> {
-    let day = crate::areas::points::business_date(c.now(), from.tz);
+    let day = crate::kernel::dates::business_date(c.now(), from.tz);
     let id = insert_doc(
         tx,
         c,

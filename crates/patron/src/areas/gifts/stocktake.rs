@@ -57,7 +57,7 @@ type Count = (usize, i64, i64, String);
 /// The month counted: as typed (`2026-11`), or the store's current month.
 fn month_of(input: &str, ctx: &Ctx, store: &StoreInfo, bad: &mut Invalid) -> String {
     match input.trim() {
-        "" => crate::areas::groupbuy::month_of(crate::areas::points::business_date(
+        "" => crate::kernel::dates::month_key(crate::kernel::dates::business_date(
             ctx.now(),
             store.tz,
         )),
@@ -168,7 +168,7 @@ async fn write_stocktake(
     month: &str,
     counts: &[Count],
 ) -> Result<i64, GiftsError> {
-    let day = crate::areas::points::business_date(c.now(), store.tz);
+    let day = crate::kernel::dates::business_date(c.now(), store.tz);
     let lines = count_lines(tx, store.id, counts).await?;
     let differences = lines.iter().filter(|l| l.difference() != 0).count();
     let state = if differences == 0 { "done" } else { "pending" };
@@ -259,7 +259,7 @@ async fn apply(
         .map(|s| (s.tz, s.code.clone()))
         .unwrap_or((ctx.app.config.tz(), String::new()));
     let now = ctx.now();
-    let day = crate::areas::points::business_date(now, tz);
+    let day = crate::kernel::dates::business_date(now, tz);
     let no = doc_no("stocktake", id);
     for l in lines {
         let diff = l.difference();

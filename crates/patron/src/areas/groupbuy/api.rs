@@ -461,6 +461,6 @@ async fn daily(
     Query(q): Query<DailyQuery>,
 ) -> Result<Json<DailyReport>, AppError> {
     let store = super::store_at(&ctx, &q.store_code, patron_core::Permission::ViewGroupBuy).await?;
-    let day = q.date.unwrap_or_else(|| super::today(&ctx, &store));
+    let day = q.date.unwrap_or_else(|| ctx.today_at(&store));
     Ok(Json(report::build(&ctx, &store, day).await?))
 }

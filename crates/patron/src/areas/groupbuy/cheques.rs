@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::store::sales::{SaleState, get, lines};
 use super::store::{self, Link, Move};
-use super::{GroupBuyError, staff_id, today};
+use super::{GroupBuyError, staff_id};
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::Tx;
 use crate::kernel::validation::{Invalid, required_text};
@@ -66,7 +66,7 @@ pub async fn release(ctx: &Ctx, sale_id: i64, input: &ReleaseIn) -> Result<(), G
                     return Err(GroupBuyError::Conflict(format!("sale {sale_no} is {state}, not reserved")));
                 }
                 let now = c.now();
-                let day = today(&c, &store);
+                let day = c.today_at(&store);
                 if reason == "cleared" && due_on.is_some_and(|d| day < d) {
                     return Err(GroupBuyError::Conflict(format!(
                         "the cheque of sale {sale_no} is not due to clear before {}; release it earlier only with a counter-deposit slip",
@@ -176,7 +176,7 @@ pub async fn bounce(ctx: &Ctx, sale_id: i64, input: &BounceIn) -> Result<(), Gro
                     )));
                 }
                 let now = c.now();
-                let day = crate::areas::points::business_date(now, tz);
+                let day = crate::kernel::dates::business_date(now, tz);
                 store::ensure_open(tx, store_id, day).await?;
                 for l in lines(&mut *tx, sale_id).await? {
                     store::move_range(

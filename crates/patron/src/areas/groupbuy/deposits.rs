@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::store;
 use super::store::sales::{lines, list};
-use super::{GroupBuyError, payment_zh, staff_id, store_at, today};
+use super::{GroupBuyError, payment_zh, staff_id, store_at};
 use crate::kernel::ctx::Ctx;
 use crate::kernel::validation::Invalid;
 
@@ -40,7 +40,7 @@ pub async fn deposit(ctx: &Ctx, input: &DepositIn) -> Result<DepositRow, GroupBu
             let (c, store) = (c.clone(), store.clone());
             Box::pin(async move {
                 let now = c.now();
-                let day = today(&c, &store);
+                let day = c.today_at(&store);
                 let (n, amount) = store::deposits::undeposited(tx, store.id, kinds).await?;
                 if n == 0 {
                     return Err(Invalid::one("kind", "invalid.nothing_to_deposit").into());

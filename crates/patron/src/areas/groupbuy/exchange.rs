@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::store::{self, Link, Move};
-use super::{GroupBuyError, staff_id, store_at, today};
+use super::{GroupBuyError, staff_id, store_at};
 use crate::kernel::ctx::Ctx;
 use crate::kernel::validation::{Invalid, required_text};
 
@@ -60,7 +60,7 @@ pub async fn exchange(ctx: &Ctx, input: &ExchangeIn) -> Result<ExchangeOut, Grou
     let (Some(old), Some(new)) = (old, new) else {
         return Err(Invalid::one("old_serial", "invalid.required").into());
     };
-    let day = today(ctx, &store);
+    let day = ctx.today_at(&store);
     let one = |s: Serial| SerialRange { first: s, last: s };
     let old_facts = store::range_facts(ctx.db(), one(old)).await?;
     let new_facts = store::range_facts(ctx.db(), one(new)).await?;

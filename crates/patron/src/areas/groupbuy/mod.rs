@@ -31,7 +31,6 @@ pub use error::GroupBuyError;
 /// The paper forms, where other areas have used them (`Paper`).
 pub use pages::print;
 
-use chrono::NaiveDate;
 use patron_core::vouchers::SerialRange;
 
 use crate::kernel::cache::StoreInfo;
@@ -74,16 +73,6 @@ pub(crate) async fn store_tz(ctx: &Ctx, store_id: i64) -> Result<chrono_tz::Tz, 
         .by_id(store_id)
         .map(|s| s.tz)
         .unwrap_or_else(|| ctx.app.config.tz()))
-}
-
-/// The business date now at a store.
-pub(crate) fn today(ctx: &Ctx, store: &StoreInfo) -> NaiveDate {
-    crate::areas::points::business_date(ctx.now(), store.tz)
-}
-
-/// `2026-11` of a date.
-pub fn month_of(date: NaiveDate) -> String {
-    date.format("%Y-%m").to_string()
 }
 
 /// The staff member acting, for the columns that record who did what.

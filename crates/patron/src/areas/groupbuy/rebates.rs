@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::store::{self, Link, Move};
-use super::{GroupBuyError, staff_id, store_at, today};
+use super::{GroupBuyError, staff_id, store_at};
 use crate::approvals;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{Db, DbError, Tx};
@@ -59,7 +59,7 @@ pub async fn request(ctx: &Ctx, input: &RebateIn) -> Result<RebateRow, GroupBuyE
                         "invalid.below_rebate_tier",
                     )));
                 };
-                let day = today(&c, &store);
+                let day = c.today_at(&store);
                 let no = store::doc_no(tx, "FK", &store.code, day).await?;
                 let now = c.now();
                 let id = store::rebates::insert(
@@ -212,7 +212,7 @@ pub async fn pay(ctx: &Ctx, id: i64, input: &PayIn) -> Result<RebateRow, GroupBu
                     )));
                 }
                 let now = c.now();
-                let day = crate::areas::points::business_date(now, tz);
+                let day = crate::kernel::dates::business_date(now, tz);
                 store::ensure_open(tx, row.store_id, day).await?;
                 let (mut count, mut total) = (0, 0);
                 for r in ranges {

@@ -6,14 +6,14 @@
 
 use std::sync::Arc;
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::NaiveDate;
 use patron_core::Permission;
 use patron_core::vouchers::{MonthCounts, SerialRange};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::store::reconcile as store;
-use super::{GroupBuyError, staff_id, store_at, today};
+use super::{GroupBuyError, staff_id, store_at};
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::Db;
@@ -74,20 +74,14 @@ pub struct MonthFigures {
     pub redeemed_fen: i64,
 }
 
-/// The first and last day of `2026-11`.
-pub fn month_bounds(month: &str) -> Option<(NaiveDate, NaiveDate)> {
-    let from = NaiveDate::parse_from_str(&format!("{}-01", month.trim()), "%Y-%m-%d").ok()?;
-    let next = from.checked_add_months(Months::new(1))?;
-    Some((from, next.pred_opt()?))
-}
-
 /// Computes a month's figures from the ledger and the documents.
 pub async fn figures(
     db: &Db,
     store: &StoreInfo,
     month: &str,
 ) -> Result<MonthFigures, GroupBuyError> {
-    let (from, to) = month_bounds(month).ok_or_else(|| Invalid::one("month", "invalid.month"))?;
+    let (from, to) = crate::kernel::dates::month_bounds(month)
+        .ok_or_else(|| Invalid::one("month", "invalid.month"))?;
     let opening = match from.pred_opt() {
         Some(d) => store::stock_at(db, store.id, d).await?,
         None => 0,
@@ -116,7 +110,7 @@ pub async fn figures(
     let deposited_fen = store::deposited(db, store.id, from, to).await?;
     Ok(MonthFigures {
         store_code: store.code.clone(),
-        month: super::month_of(from),
+        month: crate::kernel::dates::month_key(from),
         from,
         to,
         counts: MonthCounts {
@@ -178,15 +172,16 @@ impl ReconRow {
 }
 
 fn check_month(ctx: &Ctx, store: &StoreInfo, month: &str) -> Result<String, GroupBuyError> {
-    let (from, to) = month_bounds(month).ok_or_else(|| Invalid::one("month", "invalid.month"))?;
-    if today(ctx, store) <= to {
+    let (from, to) = crate::kernel::dates::month_bounds(month)
+        .ok_or_else(|| Invalid::one("month", "invalid.month"))?;
+    if ctx.today_at(store) <= to {
         return Err(GroupBuyError::Conflict(format!(
             "{} has not ended: it can be reconciled from {}",
-            super::month_of(from),
+            crate::kernel::dates::month_key(from),
             to.succ_opt().unwrap_or(to)
         )));
     }
-    Ok(super::month_of(from))
+    Ok(crate::kernel::dates::month_key(from))
 }
 
 /// The department signs the month's figures (they must balance).
@@ -302,10 +297,4 @@ pub async fn sign_finance(
         })
         .await?;
     Ok(figs)
-}
-
-/// The month before `day`'s (the one reconciled on the 1st–3rd).
-pub fn previous_month(day: NaiveDate) -> String {
-    let first = day.with_day(1).unwrap_or(day);
-    super::month_of(first.pred_opt().unwrap_or(first))
 }

@@ -171,7 +171,7 @@ pub async fn lookup(
     let (serial, v) = authentic(ctx, serial, check_code).await?;
     let (_, store_id, _) = till_of(ctx)?;
     let tz = super::store_tz(ctx, store_id).await?;
-    let today = crate::areas::points::business_date(ctx.now(), tz);
+    let today = crate::kernel::dates::business_date(ctx.now(), tz);
     Ok(VoucherOut {
         serial: serial.to_string(),
         face_value_fen: v.face_value_fen,
@@ -226,7 +226,7 @@ pub async fn redeem(
     if let Some(out) = replay(&v) {
         return Ok(out);
     }
-    let today = crate::areas::points::business_date(ctx.now(), store.tz);
+    let today = crate::kernel::dates::business_date(ctx.now(), store.tz);
     if v.state == "sold" && v.expires_on < today {
         return Err(GroupBuyError::VoucherExpired(v.expires_on));
     }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::store::{self, Link, Move};
-use super::{GroupBuyError, staff_id, store_at, today};
+use super::{GroupBuyError, staff_id, store_at};
 use crate::approvals;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::Tx;
@@ -110,7 +110,7 @@ pub async fn request(ctx: &Ctx, input: &RequisitionIn) -> Result<RequisitionRow,
             let req = req.clone();
             Box::pin(async move {
                 let (c, store, lines, purpose) = &*req;
-                let day = today(c, store);
+                let day = c.today_at(store);
                 let no = store::doc_no(tx, "QS", &store.code, day).await?;
                 let id = store::requisitions::insert(
                     tx,
@@ -323,7 +323,7 @@ pub async fn receive(ctx: &Ctx, id: i64, input: &ReceiveIn) -> Result<(), GroupB
                 let row = get(&mut *tx, id).await?.ok_or(GroupBuyError::NotFound)?;
                 expect_state(&row, "handed")?;
                 let now = c.now();
-                let day = crate::areas::points::business_date(now, tz);
+                let day = crate::kernel::dates::business_date(now, tz);
                 store::ensure_open(tx, row.store_id, day).await?;
                 let ranges =
                     SerialRange::parse_list(&row.ranges).map_err(|k| Invalid::one("ranges", k))?;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::store::{self, Link, Move, Moved, MovementRow};
-use super::{GroupBuyError, parse_ranges, staff_id, store_at, today};
+use super::{GroupBuyError, parse_ranges, staff_id, store_at};
 use crate::approvals;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{DbError, Tx};
@@ -88,7 +88,7 @@ pub async fn create_series(ctx: &Ctx, input: &SeriesIn) -> Result<SeriesOut, Gro
         bad.add("face_value", "e12.anonymous_face");
     }
     let expires_on = match NaiveDate::parse_from_str(input.expires_on.trim(), "%Y-%m-%d") {
-        Ok(d) if d > today_cfg(ctx) => Some(d),
+        Ok(d) if d > ctx.today() => Some(d),
         _ => {
             bad.add("expires_on", "invalid.date");
             None
@@ -152,7 +152,7 @@ pub async fn create_series(ctx: &Ctx, input: &SeriesIn) -> Result<SeriesOut, Gro
                     tx,
                     &MovementRow {
                         at: now,
-                        biz_date: today_cfg(ctx),
+                        biz_date: ctx.today(),
                         store_id: None,
                         kind: "print",
                         range,
@@ -181,10 +181,6 @@ pub async fn create_series(ctx: &Ctx, input: &SeriesIn) -> Result<SeriesOut, Gro
             })
         })
         .await
-}
-
-fn today_cfg(ctx: &Ctx) -> NaiveDate {
-    crate::areas::points::business_date(ctx.now(), ctx.app.config.tz())
 }
 
 /// The print shop's file (E13): serial, check code, face value and expiry, one voucher a line.
@@ -240,7 +236,7 @@ pub async fn stamp(ctx: &Ctx, input: &StampIn) -> Result<Moved, GroupBuyError> {
         .write(move |tx| {
             let (c, ranges, store) = (c.clone(), ranges.clone(), store.clone());
             Box::pin(async move {
-                let day = today(&c, &store);
+                let day = c.today_at(&store);
                 store::ensure_open(tx, store.id, day).await?;
                 let mut total = Moved::default();
                 for r in ranges.iter() {
@@ -402,7 +398,7 @@ pub(super) async fn on_decided(
     let movement = Movement::write_off(&row.kind).ok_or(GroupBuyError::NotFound)?;
     let ranges = SerialRange::parse_list(&row.ranges).map_err(|k| Invalid::one("ranges", k))?;
     let now = ctx.now();
-    let day = crate::areas::points::business_date(now, tz);
+    let day = crate::kernel::dates::business_date(now, tz);
     store::ensure_open(tx, row.store_id, day).await?;
     let mut total = 0;
     for r in ranges {

@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 pub use super::store::ApplicationRow;
 use super::store::{self, NewApplication};
 use super::{Issue, MemberIn, MembersError, Referral, Registered, register_in};
-use crate::areas::points::business_date;
 use crate::areas::points::settings::{Loyalty, card_rule};
 use crate::kernel::ctx::Ctx;
+use crate::kernel::dates::business_date;
 use crate::kernel::db::{DbError, Tx, ts};
 use crate::kernel::validation::Invalid;
 

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::MembersError;
 use super::store::{self, LiveCard};
-use crate::areas::points::business_date;
 use crate::kernel::ctx::Ctx;
+use crate::kernel::dates::business_date;
 use crate::kernel::db::{DbError, Tx};
 use crate::kernel::stores::StoreInfo;
 use crate::kernel::validation::Invalid;

@@ -6,9 +6,9 @@ use patron_core::identity::{CardNo, Phone};
 use serde::Serialize;
 
 use super::{MembersError, store};
-use crate::areas::points::business_date;
 use crate::areas::points::settings::Loyalty;
 use crate::kernel::ctx::Ctx;
+use crate::kernel::dates::business_date;
 use crate::kernel::db::DbError;
 use crate::kernel::validation::Invalid;
 

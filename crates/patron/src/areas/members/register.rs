@@ -10,8 +10,9 @@ use serde::Serialize;
 use super::input::{MemberIn, ValidMember};
 use super::{MembersError, store};
 use crate::areas::points::settings::Loyalty;
-use crate::areas::points::{PointsError, business_date, ledger};
+use crate::areas::points::{PointsError, ledger};
 use crate::kernel::ctx::Ctx;
+use crate::kernel::dates::business_date;
 use crate::kernel::db::{DbError, Tx};
 use crate::kernel::validation::Invalid;
 

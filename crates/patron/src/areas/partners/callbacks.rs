@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::input::{choice, date, optional_text};
 use super::store::{self, NewCallback};
-use super::{PartnersError, WAYS, actor_name, staff_id, today};
+use super::{PartnersError, WAYS, actor_name, staff_id};
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::ts;
 use crate::kernel::validation::{Invalid, required_text};
@@ -33,7 +33,7 @@ pub async fn log_callback(
 ) -> Result<i64, PartnersError> {
     ctx.require(Permission::ManagePartners)?;
     let mut bad = Invalid::new();
-    let today = today(ctx);
+    let today = ctx.today();
     let on = date(&mut bad, "on_date", &input.on_date, Some(today));
     if on.is_some_and(|d| d > today) {
         bad.add("on_date", "invalid.future");

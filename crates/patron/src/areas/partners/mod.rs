@@ -34,8 +34,6 @@ pub use error::PartnersError;
 pub use input::parse_phone;
 pub use pipeline::{PartnerIn, StageIn, change_stage, create_partner, reveal_phone};
 
-use chrono::NaiveDate;
-
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::DbError;
 
@@ -104,11 +102,6 @@ fn dup(field: &'static str) -> impl Fn(DbError) -> PartnersError {
             PartnersError::Db(e)
         }
     }
-}
-
-/// The business date today.
-pub fn today(ctx: &Ctx) -> NaiveDate {
-    crate::areas::points::business_date(ctx.now(), ctx.app.config.tz())
 }
 
 fn staff_id(ctx: &Ctx) -> Option<i64> {

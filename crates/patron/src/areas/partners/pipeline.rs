@@ -9,7 +9,7 @@ use serde_json::json;
 use super::input::{choice, date, number, optional_text, parse_phone};
 use super::store::{self, NewPartner, Step};
 use super::{
-    CATEGORIES, PartnersError, STAGES, actor_name, dup, staff_id, stage_index, step_allowed, today,
+    CATEGORIES, PartnersError, STAGES, actor_name, dup, staff_id, stage_index, step_allowed,
 };
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{Tx, ts};
@@ -66,7 +66,7 @@ async fn check_partner(ctx: &Ctx, input: &PartnerIn) -> Result<Screened, Partner
         366,
         30,
     );
-    let today = today(ctx);
+    let today = ctx.today();
     let on = date(&mut bad, "on_date", &input.on_date, Some(today));
     if on.is_some_and(|d| d > today) {
         bad.add("on_date", "invalid.future");
@@ -196,7 +196,7 @@ pub async fn change_stage(
     ctx.require(Permission::ManagePartners)?;
     let mut bad = Invalid::new();
     let to = choice(&mut bad, "to", &input.to, &STAGES);
-    let today = today(ctx);
+    let today = ctx.today();
     let on = date(&mut bad, "on_date", &input.on_date, Some(today));
     if on.is_some_and(|d| d > today) {
         bad.add("on_date", "invalid.future");

@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use super::receipts::{self, ReceiptIn, ReceiptOut};
 use super::store::{self, NewEntry};
-use super::{Outcome, PointsError, business_date, receipts::spend_lots};
+use super::{Outcome, PointsError, receipts::spend_lots};
 use crate::approvals::{self, ApprovalRow, NewRequest};
 use crate::kernel::ctx::Ctx;
+use crate::kernel::dates::business_date;
 use crate::kernel::validation::{Invalid, required_text};
 
 /// The approval kinds this area carries out.

@@ -22,8 +22,6 @@ pub mod store;
 
 pub use error::PointsError;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::kernel::cache::StoreInfo;
@@ -78,11 +76,6 @@ pub(crate) async fn store_or(
         }
         Err(e) => Err(e),
     }
-}
-
-/// The business date of `at` in a store's time zone.
-pub fn business_date(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
-    at.with_timezone(&tz).date_naive()
 }
 
 /// The till id and staff id an entry records, from the actor.

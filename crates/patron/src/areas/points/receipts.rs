@@ -13,10 +13,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::store::{self, NewEntry, NewReceipt};
-use super::{Outcome, PointsError, body_hash, business_date, on_duplicate, who};
+use super::{Outcome, PointsError, body_hash, on_duplicate, who};
 use crate::areas::points::settings::Loyalty;
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::Ctx;
+use crate::kernel::dates::business_date;
 use crate::kernel::validation::Invalid;
 
 /// The most lines one receipt may carry.
@@ -242,11 +243,6 @@ pub(crate) fn card_usable(
     Ok(())
 }
 
-/// `YYYY-MM` of a date, the month bucket of the tier window.
-pub(crate) fn month_key(d: chrono::NaiveDate) -> String {
-    d.format("%Y-%m").to_string()
-}
-
 /// Accrues a receipt (C1–C2), upgrading the tier when the window reaches the next one (B7).
 /// `source` is `till`, `missed` or `import`.
 pub async fn accrue(
@@ -361,7 +357,14 @@ pub(crate) async fn accrue_parsed(
         store::add_to_lot(tx, cm.member_id, expires, awarded).await?;
     }
     // The tier window (B7): spend per month, summed over the window.
-    store::add_spend(tx, cm.member_id, &month_key(day), total, 1).await?;
+    store::add_spend(
+        tx,
+        cm.member_id,
+        &crate::kernel::dates::month_key(day),
+        total,
+        1,
+    )
+    .await?;
     let mut tier_code = cm.tier_code.clone();
     let mut tier_changed = false;
     if loyalty.next_above(&cm.tier_code).is_some() {

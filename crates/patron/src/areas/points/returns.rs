@@ -10,12 +10,13 @@ use patron_core::points;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::receipts::{StoredLine, month_key, parse_no, spend_lots};
+use super::receipts::{StoredLine, parse_no, spend_lots};
 use super::settings::Loyalty;
 use super::store::{self, NewEntry, ReceiptRow, ReturnRow};
-use super::{Outcome, PointsError, body_hash, business_date, on_duplicate, who};
+use super::{Outcome, PointsError, body_hash, on_duplicate, who};
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::Ctx;
+use crate::kernel::dates::business_date;
 use crate::kernel::db::Tx;
 use crate::kernel::validation::Invalid;
 
@@ -168,7 +169,14 @@ async fn take_in(
     let (new_balance, shortfall) =
         take_points(tx, req, &receipt, back.reversed, till_id, now).await?;
     let day = business_date(receipt.occurred_at, store.tz);
-    store::add_spend(tx, receipt.member_id, &month_key(day), -back.amount_back, 0).await?;
+    store::add_spend(
+        tx,
+        receipt.member_id,
+        &crate::kernel::dates::month_key(day),
+        -back.amount_back,
+        0,
+    )
+    .await?;
     let returned_json = serde_json::to_string(&back.returned).unwrap_or_default();
     store::set_returned(tx, receipt.id, &returned_json).await?;
     let row = ReturnRow {

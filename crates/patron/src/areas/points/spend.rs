@@ -10,8 +10,9 @@ use utoipa::ToSchema;
 
 use super::receipts::{card_usable, parse_no, spend_lots};
 use super::store::{self, NewEntry, RedemptionRow};
-use super::{Outcome, PointsError, body_hash, business_date, on_duplicate, who};
+use super::{Outcome, PointsError, body_hash, on_duplicate, who};
 use crate::kernel::ctx::Ctx;
+use crate::kernel::dates::business_date;
 use crate::kernel::validation::Invalid;
 
 /// `POST /api/v1/pos/points/redeem`.

@@ -13,9 +13,9 @@ use serde::Deserialize;
 
 use super::{COOKIE, PortalError};
 use crate::areas::members::store::{self as mstore, EntryRow, MemberRow};
-use crate::areas::points::business_date;
 use crate::auth::sessions;
 use crate::kernel::ctx::App;
+use crate::kernel::dates::business_date;
 use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::extract::{self, LANG_COOKIE};

@@ -10,10 +10,11 @@ use patron_core::points::{self, AccrualContext, Line};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::areas::points::PointsError;
 use crate::areas::points::receipts::{ReceiptLineIn, card_usable};
 use crate::areas::points::store::{self, CardMember};
-use crate::areas::points::{PointsError, business_date};
 use crate::kernel::ctx::Ctx;
+use crate::kernel::dates::business_date;
 use crate::kernel::validation::Invalid;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -26,7 +26,7 @@ fn last_day_of_month(
     _ctx: &Ctx,
     today: NaiveDate,
 ) -> std::pin::Pin<Box<dyn Future<Output = bool> + Send + '_>> {
-    Box::pin(async move { super::lists::is_month_end(today) })
+    Box::pin(async move { crate::kernel::dates::is_month_end(today) })
 }
 
 /// Builds the list of the month after `today` (the scheduler runs it on the last day of a

@@ -8,7 +8,7 @@
 //! computed on demand. Each stored row records its 核分 (ledger sum = balance = lots remaining,
 //! still at the threshold) and its notice (who, when, how).
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::NaiveDate;
 use patron_core::Permission;
 use serde::{Deserialize, Serialize};
 
@@ -59,28 +59,11 @@ fn store_row_pairs() -> utoipa::openapi::Array {
         .build()
 }
 
-/// The first and last day of the month after `date`'s month.
-pub fn next_month(date: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let first = NaiveDate::from_ymd_opt(date.year(), date.month(), 1)
-        .and_then(|d| d.checked_add_months(Months::new(1)))
-        .unwrap_or(date);
-    let last = first
-        .checked_add_months(Months::new(1))
-        .and_then(|d| d.pred_opt())
-        .unwrap_or(first);
-    (first, last)
-}
-
-/// Whether `date` is the last day of its month (the scheduler builds the list then).
-pub fn is_month_end(date: NaiveDate) -> bool {
-    date.succ_opt().is_some_and(|d| d.month() != date.month())
-}
-
 /// Builds and stores the month-end list for the month after `date` (once per month: a second
 /// build answers the stored list). Called by the `reward-month-end` job and by hand.
 pub async fn build_month_end(ctx: &Ctx, date: NaiveDate) -> Result<ListSummary, RewardsError> {
     ctx.require(Permission::IssueRewards)?;
-    let (first, last) = next_month(date);
+    let (first, last) = crate::kernel::dates::next_month(date);
     let month = first.format("%Y-%m").to_string();
     let now = ts(ctx.now());
     let by = ctx.actor.audit_name();
@@ -232,30 +215,4 @@ pub async fn record_notice(
             })
         })
         .await
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn next_month_and_month_end() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(
-            next_month(d("2026-11-30")),
-            (d("2026-12-01"), d("2026-12-31"))
-        );
-        assert_eq!(
-            next_month(d("2026-12-31")),
-            (d("2027-01-01"), d("2027-01-31"))
-        );
-        assert_eq!(
-            next_month(d("2027-01-15")),
-            (d("2027-02-01"), d("2027-02-28"))
-        );
-        assert!(is_month_end(d("2026-11-30")));
-        assert!(!is_month_end(d("2026-11-29")));
-        assert!(is_month_end(d("2028-02-29")));
-    }
 }

@@ -94,10 +94,6 @@ pub(crate) async fn store_by_code(ctx: &Ctx, code: &str) -> Result<StoreInfo, Re
         .ok_or_else(|| Invalid::one("store_code", "reward.invalid.store").into())
 }
 
-fn today_at(ctx: &Ctx, store: &StoreInfo) -> NaiveDate {
-    crate::areas::points::business_date(ctx.now(), store.tz)
-}
-
 /// Checks what was typed; the (threshold, id type, last four).
 fn check_slip_in(input: &SlipIn) -> Result<(Option<i64>, String, String), Invalid> {
     let mut bad = Invalid::new();
@@ -151,7 +147,7 @@ pub async fn issue(ctx: &Ctx, input: &SlipIn) -> Result<SlipOut, RewardsError> {
     let (want, id_type, last4) = check_slip_in(input)?;
     let req = SlipReq {
         ctx: ctx.clone(),
-        today: today_at(ctx, &store),
+        today: ctx.today_at(&store),
         now: ts(ctx.now()),
         store,
         card_no: input.card_no.trim().to_string(),
@@ -290,7 +286,7 @@ pub async fn claim(ctx: &Ctx, input: &ClaimIn) -> Result<ClaimOut, RewardsError>
     if slip_no.is_empty() || slip_no.len() > 40 {
         return Err(Invalid::one("slip_no", "reward.invalid.slip_no").into());
     }
-    let today = today_at(ctx, &store);
+    let today = ctx.today_at(&store);
     let now = ts(ctx.now());
     let ctx2 = ctx.clone();
     ctx.db()

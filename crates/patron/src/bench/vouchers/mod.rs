@@ -137,7 +137,7 @@ async fn set_up(b: &VoucherBench) -> anyhow::Result<Story> {
     let tz = config.tz();
     let clock = Arc::new(ManualClock::new(local(tz, month_start, 1, 9)?));
     let app = App::new(db.clone(), clock.clone(), config, Secrets::generate());
-    let month = groupbuy::month_of(month_start);
+    let month = crate::kernel::dates::month_key(month_start);
 
     let cli = Ctx::new(
         app.clone(),

@@ -285,6 +285,6 @@ async fn birthday_gifts(app: &App, manager: &Ctx) -> anyhow::Result<u64> {
             return Err(err("birthday gifts")(e));
         }
     }
-    let today = crate::areas::points::business_date(app.clock.now(), app.config.tz());
+    let today = crate::kernel::dates::business_date(app.clock.now(), app.config.tz());
     Ok(birthday::entitle(manager, today).await?)
 }

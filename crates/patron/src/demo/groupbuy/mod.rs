@@ -419,7 +419,12 @@ pub async fn build(
         }
         if m < 2 {
             // On the 2nd of the next month both sides sign the month.
-            steps::sign_month(&d, day(m + 1, 2), &groupbuy::month_of(day(m, 1))).await?;
+            steps::sign_month(
+                &d,
+                day(m + 1, 2),
+                &crate::kernel::dates::month_key(day(m, 1)),
+            )
+            .await?;
         }
     }
     let behind = now - d.app.clock.now();

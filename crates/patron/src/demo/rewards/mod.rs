@@ -128,7 +128,7 @@ pub async fn build(
         Ok(Ctx::new(app.clone(), Actor::Staff(a), None))
     };
     let (manager, clerk, desk) = (as_("manager")?, as_("clerk")?, as_("reward")?);
-    let today = crate::areas::points::business_date(app.clock.now(), chrono_tz::Asia::Shanghai);
+    let today = crate::kernel::dates::business_date(app.clock.now(), chrono_tz::Asia::Shanghai);
     let (wfj, xd) = (store_id(app, "WFJ").await?, store_id(app, "XD").await?);
 
     // D1: the default thresholds; expired slips give their points back.
@@ -142,7 +142,7 @@ pub async fn build(
     ensure_stock(app, xd, 2, today).await?;
 
     // Members whose cards expire next month: a few are brought to a threshold.
-    let (first, last) = lists::next_month(today);
+    let (first, last) = crate::kernel::dates::next_month(today);
     let expiring = store::expiring(&app.db, first, last).await?;
     for ((member, have), target) in expiring
         .iter()

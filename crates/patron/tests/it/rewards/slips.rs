@@ -97,7 +97,7 @@ async fn expire_story(backend: crate::support::Backend, give_back: bool) {
     assert_eq!(s, StatusCode::OK, "{out}");
     // The last valid day (2026-12-25) passes; the job runs on the 26th.
     t.clock.advance(Duration::days(92));
-    let today = patron::areas::points::business_date(t.app.clock.now(), chrono_tz::Asia::Shanghai);
+    let today = patron::kernel::dates::business_date(t.app.clock.now(), chrono_tz::Asia::Shanghai);
     assert_eq!(today, day("2026-12-26"));
     let r = patron::app::jobs::run(&t.app, "reward-slips-expiry", today, None)
         .await

@@ -86,7 +86,7 @@ async fn render_birthday(
         Ok(x) => x,
         Err(res) => return res,
     };
-    let today = crate::areas::points::business_date(c.ctx.now(), store.tz);
+    let today = crate::kernel::dates::business_date(c.ctx.now(), store.tz);
     let loaded = async {
         let rows = birthday::month_list(
             c.ctx.db(),
@@ -114,7 +114,7 @@ async fn render_birthday(
             page: Page::console(c, "birthday.title").with_flash("success", flash),
             can_claim: c.ctx.can_at(Permission::ClaimRewards, store.id),
             can_manage: c.ctx.can(Permission::ManageRewardSettings),
-            month: crate::areas::groupbuy::month_of(today),
+            month: crate::kernel::dates::month_key(today),
             store,
             stores,
             rows,

@@ -94,7 +94,7 @@ async fn render_portal(
             .ok_or_else(AppError::not_found)?;
         let items = catalogue::catalogue(&s.app.db, store.id).await?;
         let history = exchange::list_exchanges(&s.app.db, 0, s.member_id).await?;
-        let today = crate::areas::points::business_date(ctx.now(), store.tz);
+        let today = crate::kernel::dates::business_date(ctx.now(), store.tz);
         let birthday = birthday::open_for(&s.app.db, s.member_id, today).await?;
         Ok::<_, AppError>((m, stores, store, items, history, birthday))
     }

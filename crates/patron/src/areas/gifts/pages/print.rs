@@ -79,10 +79,8 @@ pub(super) async fn count_sheet(c: Console, Query(q): Query<Q>) -> Response {
         .map(|l| (l.gift, l.per_store.get(idx).copied().unwrap_or(0)))
         .filter(|(g, n)| g.active || *n > 0)
         .collect();
-    let month = crate::areas::groupbuy::month_of(crate::areas::points::business_date(
-        c.ctx.now(),
-        store.tz,
-    ));
+    let month =
+        crate::kernel::dates::month_key(crate::kernel::dates::business_date(c.ctx.now(), store.tz));
     CountSheet {
         p: Paper {
             tz: store.tz,

@@ -169,11 +169,9 @@ async fn render_reconcile(
         Err(res) => return res,
     };
     let month = month
-        .filter(|m| reconcile::month_bounds(m).is_some())
+        .filter(|m| crate::kernel::dates::month_bounds(m).is_some())
         .map(str::to_string)
-        .unwrap_or_else(|| {
-            reconcile::previous_month(crate::areas::groupbuy::today(&c.ctx, &store))
-        });
+        .unwrap_or_else(|| crate::kernel::dates::previous_month(c.ctx.today_at(&store)));
     let loaded = async {
         let figs = reconcile::figures(c.ctx.db(), &store, &month).await?;
         let row = reconcile::get(c.ctx.db(), store.id, &month).await?;

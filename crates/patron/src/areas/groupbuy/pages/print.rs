@@ -256,7 +256,7 @@ pub(super) async fn notice(c: Console, Query(q): Query<StoreQuery>) -> Response 
         .date
         .as_deref()
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .unwrap_or_else(|| crate::areas::groupbuy::today(&c.ctx, &store));
+        .unwrap_or_else(|| c.ctx.today_at(&store));
     match report::build(&c.ctx, &store, day).await {
         Ok(rep) => Notice {
             p: Paper {
@@ -362,9 +362,10 @@ pub(super) async fn statement(c: Console, Query(q): Query<StoreQuery>) -> Respon
         Ok(x) => x,
         Err(r) => return r,
     };
-    let month = q.month.clone().unwrap_or_else(|| {
-        reconcile::previous_month(crate::areas::groupbuy::today(&c.ctx, &store))
-    });
+    let month = q
+        .month
+        .clone()
+        .unwrap_or_else(|| crate::kernel::dates::previous_month(c.ctx.today_at(&store)));
     let row = match reconcile::get(c.ctx.db(), store.id, &month).await {
         Ok(r) => r,
         Err(e) => return fail(e),

@@ -34,7 +34,7 @@ async fn register_rows(
 ) -> Result<(SalesFilter, Vec<RegisterLine>), Response> {
     let (store, stores) =
         store_choice(c, q.store.as_deref(), Permission::ViewBuyerRegister).await?;
-    let today = crate::areas::groupbuy::today(&c.ctx, &store);
+    let today = c.ctx.today_at(&store);
     let from = date_or(
         q.from.as_deref(),
         today.checked_sub_days(Days::new(365)).unwrap_or(today),
@@ -138,10 +138,7 @@ pub(super) async fn report_page(c: Console, Query(q): Query<StoreQuery>) -> Resp
         Ok(x) => x,
         Err(res) => return res,
     };
-    let day = date_or(
-        q.date.as_deref(),
-        crate::areas::groupbuy::today(&c.ctx, &store),
-    );
+    let day = date_or(q.date.as_deref(), c.ctx.today_at(&store));
     let rep = match report::build(&c.ctx, &store, day).await {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),

@@ -178,7 +178,7 @@ async fn filter(
     to: Option<&str>,
 ) -> Result<SalesFilter, Response> {
     let (store, stores) = store_choice(c, q.store.as_deref(), Permission::ViewGroupBuy).await?;
-    let today = crate::areas::groupbuy::today(&c.ctx, &store);
+    let today = c.ctx.today_at(&store);
     let state = q.state.clone().unwrap_or_default();
     // Cheques pending are listed whatever their date.
     let default_from = if state == "reserved" {

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::store::{self, Link, Move};
-use super::{GroupBuyError, payment_zh, staff_id, today};
+use super::{GroupBuyError, payment_zh, staff_id};
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{Db, DbError, Tx};
 use crate::kernel::validation::Invalid;
@@ -165,7 +165,7 @@ async fn write_sale(
     clear_days: u64,
 ) -> Result<SaleOut, GroupBuyError> {
     let now = c.now();
-    let day = today(c, &p.store);
+    let day = c.today_at(&p.store);
     store::ensure_open(tx, p.store.id, day).await?;
     let buyer_id = match (p.buyer_id, &p.buyer) {
         (Some(id), _) => id,

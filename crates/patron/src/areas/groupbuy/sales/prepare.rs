@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::{LineIn, SaleIn};
 use crate::areas::groupbuy::settings::GroupBuySettings;
 use crate::areas::groupbuy::store;
-use crate::areas::groupbuy::{GroupBuyError, MAX_FACE_FEN, parse_ranges, store_at, today};
+use crate::areas::groupbuy::{GroupBuyError, MAX_FACE_FEN, parse_ranges, store_at};
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::validation::{Invalid, required_text};
@@ -273,7 +273,7 @@ async fn assess(ctx: &Ctx, input: &SaleIn) -> Result<(Prepared, Vec<Breach>), Gr
     };
     let count: i64 = lines.lines.iter().map(|l| l.range.count()).sum();
     let amount: i64 = lines.lines.iter().map(|l| l.amount).sum();
-    let day = today(ctx, &store);
+    let day = ctx.today_at(&store);
     let facts = SaleFacts {
         buyer: buyer_kind,
         payment,

@@ -270,7 +270,7 @@ pub async fn ensure_open(
     store_id: i64,
     biz_date: NaiveDate,
 ) -> Result<(), GroupBuyError> {
-    let month = crate::areas::groupbuy::month_of(biz_date);
+    let month = crate::kernel::dates::month_key(biz_date);
     let closed: Option<String> = on_tx!(tx, |c| {
         sqlx::query_scalar(
             "select max(month) from gb_reconciliations where store_id = $1 and closed and month >= $2",

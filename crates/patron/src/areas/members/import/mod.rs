@@ -18,9 +18,9 @@ use patron_core::Permission;
 use serde::Serialize;
 
 use super::MembersError;
-use crate::areas::points::business_date;
 use crate::jobs::Progress;
 use crate::kernel::ctx::Ctx;
+use crate::kernel::dates::business_date;
 use crate::kernel::db::Backend;
 use check::{Checker, Row};
 use write::Plan;

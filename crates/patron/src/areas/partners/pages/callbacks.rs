@@ -9,7 +9,6 @@ use patron_core::Permission;
 use serde::Deserialize;
 
 use crate::areas::partners::store::{self, CallbackRow, PartnerRow};
-use crate::areas::partners::{self};
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::Console;
@@ -42,7 +41,7 @@ pub(super) async fn callbacks_page(
     Query(q): Query<CallbackQuery>,
 ) -> Result<Response, AppError> {
     let log = callback_rows(&c, &q).await?;
-    let today = partners::today(&c.ctx);
+    let today = c.ctx.today();
     Ok(CallbacksPage {
         page: Page::console(&c, "partners.callbacks_title"),
         due: store::callbacks_due(c.ctx.db(), today).await?,

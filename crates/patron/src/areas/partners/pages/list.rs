@@ -65,7 +65,7 @@ pub struct ListRow {
 
 async fn rows(c: &Console, f: &Filters) -> Result<(Vec<ListRow>, NaiveDate), AppError> {
     c.ctx.require(Permission::ViewPartners)?;
-    let today = partners::today(&c.ctx);
+    let today = c.ctx.today();
     let partners = store::all(c.ctx.db()).await?;
     let contracts = store::in_force(c.ctx.db()).await?;
     let expiring: Option<i64> = f.expiring.trim().parse().ok();

@@ -82,7 +82,7 @@ async fn render_partner(
         file,
         can_manage: c.ctx.can(Permission::ManagePartners),
         phone,
-        today: partners::today(&c.ctx),
+        today: c.ctx.today(),
         r,
     }
     .into_response();
@@ -219,7 +219,7 @@ pub(super) async fn partner_print(c: Console, Path(id): Path<i64>) -> Result<Res
     Ok(PartnerPrint {
         page: Page::console(&c, "partners.file"),
         file,
-        today: partners::today(&c.ctx),
+        today: c.ctx.today(),
     }
     .into_response())
 }

@@ -32,7 +32,7 @@ impl PortalPage {
 
 /// The active partners and their member benefits (G4), for a signed-in member.
 pub(super) async fn portal_page(s: MemberSession) -> Response {
-    let today = crate::areas::points::business_date(s.app.clock.now(), s.app.config.tz());
+    let today = crate::kernel::dates::business_date(s.app.clock.now(), s.app.config.tz());
     let mut partners = match store::for_members(&s.app.db, today).await {
         Ok(p) => p,
         Err(e) => return AppError::from(e).into_response(),

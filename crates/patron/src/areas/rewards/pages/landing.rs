@@ -47,7 +47,7 @@ async fn render_landing(c: &Console, want: Option<&str>, ok: Option<&str>, r: Re
         can_issue: c.ctx.can_at(Permission::IssueRewards, store.id),
         can_claim: c.ctx.can_at(Permission::ClaimRewards, store.id),
         can_manage: c.ctx.can(Permission::ManageRewardSettings),
-        today: crate::areas::points::business_date(c.ctx.now(), store.tz),
+        today: crate::kernel::dates::business_date(c.ctx.now(), store.tz),
         store,
         stores,
         lists,

@@ -166,7 +166,7 @@ async fn follow_up_print(c: Console, Query(q): Query<Q>) -> Response {
     };
     let rows = async {
         let s = settings::load(c.ctx.db()).await?;
-        let today = crate::areas::points::business_date(c.ctx.now(), p.store.tz);
+        let today = crate::kernel::dates::business_date(c.ctx.now(), p.store.tz);
         slips::follow_up_due(c.ctx.db(), p.store.id, today, s.rules.follow_up_months).await
     }
     .await;

@@ -76,7 +76,7 @@ pub(super) async fn follow_up_page(c: Console, Query(q): Query<Q>) -> Response {
     };
     let loaded = async {
         let s = settings::load(c.ctx.db()).await?;
-        let today = crate::areas::points::business_date(c.ctx.now(), store.tz);
+        let today = crate::kernel::dates::business_date(c.ctx.now(), store.tz);
         let rows =
             slips::follow_up_due(c.ctx.db(), store.id, today, s.rules.follow_up_months).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
