@@ -237,7 +237,7 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
         )),
         None => mark.detail,
     };
-    let page = error::ErrorPage {
+    let page = crate::web::error_page::ErrorPage {
         page,
         message_key: mark.code.key,
         code: mark.code.name,

@@ -3,8 +3,6 @@
 //! answer an error page in the user's language. Both carry the request id so staff can quote it.
 //! Internal causes are logged once, here, and never sent.
 
-use askama::Template;
-use askama_web::WebTemplate;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -12,7 +10,6 @@ use patron_core::Permission;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::layout::Page;
 use crate::auth::AuthError;
 use crate::kernel::db::DbError;
 use crate::kernel::error::{self as codes, Code};
@@ -216,14 +213,4 @@ pub fn problem_response(
         HeaderValue::from_static("application/problem+json"),
     );
     res
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub page: Page,
-    pub message_key: &'static str,
-    pub code: &'static str,
-    pub detail: Option<String>,
-    pub request_id: Option<String>,
 }

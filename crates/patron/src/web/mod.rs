@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod error;
+pub mod error_page;
 pub mod export;
 pub mod extract;
 pub mod forms;

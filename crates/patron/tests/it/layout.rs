@@ -27,9 +27,6 @@ const UPWARD_ALLOWED: &[(&str, &str)] = &[
     ("web/i18n.rs", "app"),
 ];
 
-/// Files outside store files and `kernel/` that still hold SQL (to move into stores).
-const SQL_NOT_YET_IN_STORES: &[&str] = &[];
-
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
@@ -135,15 +132,8 @@ fn sql_lives_in_store_files_and_the_kernel() {
             with_sql.insert(file);
         }
     }
-    let allowed: BTreeSet<String> = SQL_NOT_YET_IN_STORES
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let new: Vec<_> = with_sql.difference(&allowed).collect();
-    assert!(new.is_empty(), "SQL outside a store: {new:#?}");
-    let gone: Vec<_> = allowed.difference(&with_sql).collect();
     assert!(
-        gone.is_empty(),
-        "no SQL left here: take these off SQL_NOT_YET_IN_STORES: {gone:#?}"
+        with_sql.is_empty(),
+        "SQL outside a store file (move it into the area's store.rs or store/): {with_sql:#?}"
     );
 }
