@@ -15,6 +15,7 @@ pub mod config;
 pub mod ctx;
 pub mod dates;
 pub mod db;
+pub mod docno;
 pub mod error;
 pub mod lang;
 pub mod pii;

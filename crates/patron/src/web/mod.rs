@@ -12,3 +12,4 @@ pub mod i18n;
 pub mod json;
 pub mod layout;
 pub mod messages;
+pub mod print;

@@ -45,7 +45,7 @@ pub async fn deposit(ctx: &Ctx, input: &DepositIn) -> Result<DepositRow, GroupBu
                 if n == 0 {
                     return Err(Invalid::one("kind", "invalid.nothing_to_deposit").into());
                 }
-                let no = store::doc_no(tx, "JZ", &store.code, day).await?;
+                let no = crate::kernel::docno::doc_no(tx, "JZ", &store.code, day).await?;
                 let id = store::deposits::insert(
                     tx,
                     &store::deposits::NewDeposit {

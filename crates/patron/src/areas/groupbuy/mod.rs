@@ -28,8 +28,6 @@ pub mod stock;
 pub mod store;
 
 pub use error::GroupBuyError;
-/// The paper forms, where other areas have used them (`Paper`).
-pub use pages::print;
 
 use patron_core::vouchers::SerialRange;
 

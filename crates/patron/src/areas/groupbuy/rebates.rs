@@ -60,7 +60,7 @@ pub async fn request(ctx: &Ctx, input: &RebateIn) -> Result<RebateRow, GroupBuyE
                     )));
                 };
                 let day = c.today_at(&store);
-                let no = store::doc_no(tx, "FK", &store.code, day).await?;
+                let no = crate::kernel::docno::doc_no(tx, "FK", &store.code, day).await?;
                 let now = c.now();
                 let id = store::rebates::insert(
                     tx,
@@ -119,7 +119,7 @@ pub(super) async fn on_decided(
             .decided_at
             .map(|d| d.format("%Y").to_string())
             .unwrap_or_default();
-        let n = store::next_number(tx, "DZ", &year).await?;
+        let n = crate::kernel::docno::next_number(tx, "DZ", &year).await?;
         let recon = format!("DZ{year}-{n:04}");
         store::rebates::approve(tx, id, &recon).await?;
     } else {

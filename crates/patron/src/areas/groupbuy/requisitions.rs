@@ -111,7 +111,7 @@ pub async fn request(ctx: &Ctx, input: &RequisitionIn) -> Result<RequisitionRow,
             Box::pin(async move {
                 let (c, store, lines, purpose) = &*req;
                 let day = c.today_at(store);
-                let no = store::doc_no(tx, "QS", &store.code, day).await?;
+                let no = crate::kernel::docno::doc_no(tx, "QS", &store.code, day).await?;
                 let id = store::requisitions::insert(
                     tx,
                     &store::requisitions::NewRequisition {

@@ -200,7 +200,7 @@ async fn write_slip(tx: &mut Tx, r: &SlipReq) -> Result<SlipOut, RewardsError> {
         ))?,
     }
     .clone();
-    let slip_no = crate::areas::groupbuy::store::doc_no(tx, "FL", &store.code, today).await?;
+    let slip_no = crate::kernel::docno::doc_no(tx, "FL", &store.code, today).await?;
     let balance_after = ledger::debit_in(
         tx,
         &Change {

@@ -15,31 +15,7 @@ use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::Console;
 use crate::web::layout::Page;
 
-/// Helpers of the print templates.
-pub struct Paper {
-    pub tz: chrono_tz::Tz,
-    pub lang: crate::web::i18n::Lang,
-}
-
-impl Paper {
-    pub fn t(&self, key: &str) -> &'static str {
-        self.lang.t(key)
-    }
-
-    pub fn yuan(&self, fen: &i64) -> String {
-        patron_core::Fen(*fen).to_string()
-    }
-
-    pub fn time(&self, t: &DateTime<Utc>) -> String {
-        t.with_timezone(&self.tz)
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
-    }
-
-    pub fn time_opt(&self, t: &Option<DateTime<Utc>>) -> String {
-        t.as_ref().map(|t| self.time(t)).unwrap_or_default()
-    }
-}
+pub use crate::web::print::Paper;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "events/print_plan.html")]

@@ -11,10 +11,10 @@ use super::stock::stock_lines;
 use crate::areas::gifts::catalogue::GiftRow;
 use crate::areas::gifts::exchange::{self, ExchangeRow};
 use crate::areas::gifts::stock::{self, DocLine, DocRow};
-use crate::areas::groupbuy::print::Paper;
 use crate::web::error::AppError;
 use crate::web::extract::Console;
 use crate::web::forms::store_choice;
+use crate::web::print::StorePaper as Paper;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "gifts/print_doc.html")]
@@ -82,10 +82,7 @@ pub(super) async fn count_sheet(c: Console, Query(q): Query<Q>) -> Response {
     let month =
         crate::kernel::dates::month_key(crate::kernel::dates::business_date(c.ctx.now(), store.tz));
     CountSheet {
-        p: Paper {
-            tz: store.tz,
-            store,
-        },
+        p: Paper::at(store),
         month,
         here,
     }

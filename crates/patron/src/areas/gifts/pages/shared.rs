@@ -8,13 +8,13 @@ use serde::Deserialize;
 
 use crate::areas::gifts::catalogue::{self, GiftRow};
 use crate::areas::gifts::stock;
-use crate::areas::groupbuy::print::Paper;
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::extract::Console;
 pub(super) use crate::web::forms::reshow;
 use crate::web::forms::{Form, field};
+use crate::web::print::StorePaper as Paper;
 
 pub(super) fn with_status(mut res: Response, status: StatusCode) -> Response {
     *res.status_mut() = status;
@@ -94,10 +94,7 @@ pub(super) async fn paper(c: &Console, store_id: i64) -> Result<Paper, Response>
         .by_id(store_id)
         .cloned()
         .ok_or_else(|| AppError::not_found().into_response())?;
-    Ok(Paper {
-        tz: store.tz,
-        store,
-    })
+    Ok(Paper::at(store))
 }
 
 pub(super) async fn staff_name(db: &crate::kernel::db::Db, id: Option<i64>) -> String {

@@ -8,7 +8,6 @@ use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use patron_core::Permission;
-use patron_core::money::Fen;
 
 use crate::areas::groupbuy::rebates::{self, RebateRow};
 use crate::areas::groupbuy::reconcile::{self, MonthFigures, ReconRow};
@@ -16,50 +15,13 @@ use crate::areas::groupbuy::report::{self, DailyReport};
 use crate::areas::groupbuy::requisitions::{self, RequisitionRow};
 use crate::areas::groupbuy::sales::{self, DepositRow, SaleLineRow, SaleRow};
 use crate::areas::groupbuy::store;
-use crate::kernel::cache::StoreInfo;
 use crate::kernel::db::Db;
 use crate::web::error::AppError;
 use crate::web::extract::Console;
 use crate::web::forms::{StoreQuery, store_choice};
 
-/// Helpers every print template uses.
-pub struct Paper {
-    pub tz: chrono_tz::Tz,
-    pub store: StoreInfo,
-}
-
-impl Paper {
-    pub fn yuan(&self, fen: &i64) -> String {
-        Fen(*fen).to_string()
-    }
-
-    pub fn capitals(&self, fen: &i64) -> String {
-        Fen(*fen).in_capitals()
-    }
-
-    pub fn time(&self, t: &DateTime<Utc>) -> String {
-        t.with_timezone(&self.tz)
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
-    }
-
-    pub fn date(&self, t: &DateTime<Utc>) -> String {
-        t.with_timezone(&self.tz).format("%Y年%m月%d日").to_string()
-    }
-
-    pub fn date_opt(&self, t: &Option<DateTime<Utc>>) -> String {
-        t.as_ref().map(|t| self.date(t)).unwrap_or_default()
-    }
-
-    /// Face value × quantity.
-    pub fn total(&self, face: &i64, quantity: &i64) -> String {
-        Fen(face * quantity).to_string()
-    }
-
-    pub fn day(&self, d: &NaiveDate) -> String {
-        d.format("%Y年%m月%d日").to_string()
-    }
-}
+/// The paper of the group-buy forms: a store's.
+pub use crate::web::print::StorePaper as Paper;
 
 async fn paper_for(c: &Console, store_id: i64, permission: Permission) -> Result<Paper, Response> {
     c.ctx
@@ -76,10 +38,7 @@ async fn paper_for(c: &Console, store_id: i64, permission: Permission) -> Result
         .by_id(store_id)
         .cloned()
         .ok_or_else(|| AppError::not_found().into_response())?;
-    Ok(Paper {
-        tz: store.tz,
-        store,
-    })
+    Ok(Paper::at(store))
 }
 
 /// A staff member's display name (blank when nobody).
@@ -171,10 +130,7 @@ pub(super) async fn pickup_register(c: Console, Query(q): Query<StoreQuery>) -> 
         });
     }
     PickupRegister {
-        p: Paper {
-            tz: store.tz,
-            store,
-        },
+        p: Paper::at(store),
         rows,
     }
     .into_response()
@@ -259,10 +215,7 @@ pub(super) async fn notice(c: Console, Query(q): Query<StoreQuery>) -> Response 
         .unwrap_or_else(|| c.ctx.today_at(&store));
     match report::build(&c.ctx, &store, day).await {
         Ok(rep) => Notice {
-            p: Paper {
-                tz: store.tz,
-                store,
-            },
+            p: Paper::at(store),
             rep,
         }
         .into_response(),
@@ -338,10 +291,7 @@ pub(super) async fn rebate_register(c: Console, Query(q): Query<StoreQuery>) -> 
         rows.push(RebateLine { x, serials });
     }
     RebateRegister {
-        p: Paper {
-            tz: store.tz,
-            store,
-        },
+        p: Paper::at(store),
         rows,
     }
     .into_response()
@@ -384,10 +334,7 @@ pub(super) async fn statement(c: Console, Query(q): Query<StoreQuery>) -> Respon
     Statement {
         dept: name_of(c.ctx.db(), row.as_ref().and_then(|r| r.dept_signed_by)).await,
         finance: name_of(c.ctx.db(), row.as_ref().and_then(|r| r.finance_signed_by)).await,
-        p: Paper {
-            tz: store.tz,
-            store,
-        },
+        p: Paper::at(store),
         figs,
         row,
     }

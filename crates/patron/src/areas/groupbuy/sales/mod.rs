@@ -224,7 +224,7 @@ async fn write_sale(
     .await
     .map_err(super::on_duplicate)?;
     move_lines(c, tx, p, sale_id, day).await?;
-    let sale_no = store::doc_no(tx, "TG", &p.store.code, day).await?;
+    let sale_no = crate::kernel::docno::doc_no(tx, "TG", &p.store.code, day).await?;
     store::sales::set_sale_no(tx, sale_id, &sale_no).await?;
     book(c, tx, p, sale_id, &sale_no, day).await?;
     Ok(SaleOut {

@@ -1,39 +1,10 @@
-//! Document numbers, the department's cash journal, and approval requests on documents.
+//! The department's cash journal and approval requests on documents.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::areas::groupbuy::GroupBuyError;
 use crate::kernel::db::{Db, DbError, Tx, ts};
 use crate::{on_db, on_tx};
-
-/// The next number of a document kind within a scope (e.g. sales of one store and day).
-pub async fn next_number(tx: &mut Tx, kind: &str, scope: &str) -> Result<i64, DbError> {
-    Ok(on_tx!(tx, |c| {
-        sqlx::query_scalar(
-            "insert into doc_counters (kind, scope, n) values ($1, $2, 1) \
-             on conflict (kind, scope) do update set n = doc_counters.n + 1 returning n",
-        )
-        .bind(kind)
-        .bind(scope)
-        .fetch_one(c)
-        .await?
-    }))
-}
-
-/// A document number: `{prefix}{store}{yyyymmdd}-{nnn}`, e.g. `TGHQ20261122-001`.
-pub async fn doc_no(
-    tx: &mut Tx,
-    prefix: &str,
-    store_code: &str,
-    date: NaiveDate,
-) -> Result<String, DbError> {
-    let scope = format!("{store_code}:{date}");
-    let n = next_number(tx, prefix, &scope).await?;
-    Ok(format!(
-        "{prefix}{store_code}{}-{n:03}",
-        date.format("%Y%m%d")
-    ))
-}
 
 /// One line of the department's cash journal (现金日记帐).
 #[derive(Debug, Clone)]

@@ -15,9 +15,7 @@ pub mod sales;
 pub mod settings;
 pub mod stock;
 
-pub use docs::{
-    JournalLine, JournalRow, doc_no, journal, journal_between, next_number, submit_for_approval,
-};
+pub use docs::{JournalLine, JournalRow, journal, journal_between, submit_for_approval};
 pub use moves::{
     Link, Move, Moved, MovementRow, RangeFacts, ensure_open, insert_movement, move_range,
     range_facts, state_counts,

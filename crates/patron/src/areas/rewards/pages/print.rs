@@ -8,18 +8,17 @@ use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use patron_core::Permission;
-use patron_core::money::Fen;
 
 use super::shared::{Q, store_choice};
 use crate::areas::rewards::lists::{self, AtThreshold, ListInfo, ListRow};
 use crate::areas::rewards::settings;
 use crate::areas::rewards::slips::{self, SlipRow};
-use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
 use crate::web::extract::Console;
+use crate::web::print::StorePaper;
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -30,27 +29,22 @@ pub fn router() -> Router<App> {
         .route("/rewards/slips/{no}/print", get(slip_print))
 }
 
+/// The paper of the reward desk's forms: a store's, with when it was printed and the desk's
+/// words for contact ways, slip states and ID types.
 pub struct Paper {
-    pub tz: chrono_tz::Tz,
-    pub store: StoreInfo,
+    pub paper: StorePaper,
     pub printed: DateTime<Utc>,
 }
 
+impl std::ops::Deref for Paper {
+    type Target = StorePaper;
+
+    fn deref(&self) -> &StorePaper {
+        &self.paper
+    }
+}
+
 impl Paper {
-    pub fn yuan(&self, fen: &i64) -> String {
-        Fen(*fen).to_string()
-    }
-    pub fn time(&self, t: &DateTime<Utc>) -> String {
-        t.with_timezone(&self.tz)
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
-    }
-    pub fn time_opt(&self, t: &Option<DateTime<Utc>>) -> String {
-        t.as_ref().map(|t| self.time(t)).unwrap_or_default()
-    }
-    pub fn day(&self, d: &NaiveDate) -> String {
-        d.format("%Y年%m月%d日").to_string()
-    }
     pub fn how(&self, h: &Option<String>) -> &'static str {
         match h.as_deref() {
             Some("phone") => "电话",
@@ -82,8 +76,7 @@ impl Paper {
 async fn paper(c: &Console, q: &Q, p: Permission) -> Result<Paper, Response> {
     let (store, _) = store_choice(c, q.store.as_deref(), p).await?;
     Ok(Paper {
-        tz: store.tz,
-        store,
+        paper: StorePaper::at(store),
         printed: c.ctx.now(),
     })
 }
@@ -206,8 +199,7 @@ async fn slip_print(c: Console, Path(no): Path<String>) -> Response {
     };
     SlipPrint {
         p: Paper {
-            tz: store.tz,
-            store,
+            paper: StorePaper::at(store),
             printed: c.ctx.now(),
         },
         x,
