@@ -168,7 +168,7 @@ pub async fn checkin(ctx: &Ctx, id: i64, card_no: &str) -> Result<CheckinOut, Ev
                 if state.as_deref() != Some("approved") {
                     return Err(EventsError::NotApproved);
                 }
-                let m = crate::areas::points::store::card_member_in(tx, &card)
+                let m = crate::areas::points::store::card_member(&mut *tx, &card)
                     .await?
                     .filter(|m| m.member_status == "active")
                     .ok_or(EventsError::MemberNotFound)?;

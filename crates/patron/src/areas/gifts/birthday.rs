@@ -164,7 +164,7 @@ async fn write_claim(
 ) -> Result<i64, GiftsError> {
     let now = c.now();
     let today = crate::kernel::dates::business_date(now, store.tz);
-    let cm = crate::areas::points::store::card_member_in(tx, card.as_str())
+    let cm = crate::areas::points::store::card_member(&mut *tx, card.as_str())
         .await?
         .ok_or(PointsError::MemberNotFound)?;
     crate::areas::points::receipts::card_usable(&cm, today)?;

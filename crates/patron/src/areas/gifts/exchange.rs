@@ -234,7 +234,7 @@ async fn member_of(tx: &mut Tx, who: &Who, today: NaiveDate) -> Result<i64, Gift
             Ok(*id)
         }
         Who::Card(card) => {
-            let cm = crate::areas::points::store::card_member_in(tx, card.as_str())
+            let cm = crate::areas::points::store::card_member(&mut *tx, card.as_str())
                 .await?
                 .ok_or(PointsError::MemberNotFound)?;
             crate::areas::points::receipts::card_usable(&cm, today)?;

@@ -67,12 +67,6 @@ pub async fn card_member_by_phone(
     }))
 }
 
-/// `card_member` inside a write; kept for the other areas' callers (events, rewards) until they
-/// pass `&mut *tx` to `card_member` themselves.
-pub async fn card_member_in(tx: &mut Tx, card_no: &str) -> Result<Option<CardMember>, DbError> {
-    card_member(tx, card_no).await
-}
-
 /// What the points desk needs of a member: home store, name, tier and balance.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MemberBrief {
