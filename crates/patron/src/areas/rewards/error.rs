@@ -24,11 +24,6 @@ pub enum RewardsError {
     #[error(transparent)]
     Forbidden(#[from] crate::kernel::ctx::Forbidden),
     #[error(transparent)]
-    Approvals(#[from] crate::approvals::ApprovalsError),
-    /// Inside a write: the natural key exists already; the caller reads the first answer.
-    #[error("already recorded")]
-    AlreadyRecorded,
-    #[error(transparent)]
     Db(#[from] DbError),
 }
 
@@ -61,8 +56,6 @@ impl From<crate::areas::rewards::RewardsError> for AppError {
             R::Conflict(_) => AppError::new(codes::CONFLICT).detail(detail),
             R::Points(p) => p.into(),
             R::Forbidden(f) => f.into(),
-            R::Approvals(a) => a.into(),
-            R::AlreadyRecorded => AppError::new(codes::DUPLICATE).detail(detail),
             R::Db(e) => e.into(),
         }
     }
