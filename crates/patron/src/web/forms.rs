@@ -120,14 +120,15 @@ pub fn refused(e: impl Into<AppError>, page: &Page) -> Result<Refused, Box<Respo
 }
 
 /// The line a refused form shows above itself: nothing for a validation refusal (the fields say
-/// it), otherwise the code's message, followed by the error's own detail when it has one.
+/// it), otherwise the code's message, followed on an English page by the error's own detail.
 pub fn refusal_line(err: &AppError, page: &Page) -> String {
     if err.code == VALIDATION {
         return String::new();
     }
     let message = page.t(err.code.key);
+    // The detail is English (it is the API's words): a Chinese page shows the message alone.
     match &err.detail {
-        Some(d) if err.code.detail_shown => format!("{message} {d}"),
+        Some(d) if err.code.detail_shown && page.is_en() => format!("{message} {d}"),
         _ => message.to_string(),
     }
 }
