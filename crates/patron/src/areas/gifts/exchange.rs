@@ -19,7 +19,7 @@ use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{Db, DbError, Tx};
 use crate::kernel::validation::Invalid;
 
-pub use super::store::exchanges::{ExchangeRow, exchange_no};
+pub use super::store::exchanges::ExchangeRow;
 
 pub async fn get_exchange(db: &Db, id: i64) -> Result<Option<ExchangeRow>, DbError> {
     store::get(db, id).await
@@ -158,7 +158,7 @@ async fn replay(
     let on_hand = movements::on_hand(ctx.db(), row.store_id, gift_id).await?;
     Ok(Some(ExchangeOut {
         id,
-        exchange_no: exchange_no(id),
+        exchange_no: row.doc_no.clone(),
         member_id,
         store_code,
         gift_code: row.gift_code,
@@ -260,9 +260,11 @@ async fn write_exchange(tx: &mut Tx, r: &Request) -> Result<ExchangeOut, GiftsEr
         .checked_mul(qty)
         .ok_or_else(|| Invalid::one("qty", "invalid.number"))?;
     let staff_id = c.actor.staff().map(|s| s.id);
+    let no = crate::kernel::docno::doc_no(tx, store::EXCHANGE_PREFIX, &store.code, today).await?;
     let id = store::insert(
         tx,
         &store::NewExchange {
+            doc_no: &no,
             member_id,
             store_id: store.id,
             gift_id: gift.id,
@@ -283,7 +285,6 @@ async fn write_exchange(tx: &mut Tx, r: &Request) -> Result<ExchangeOut, GiftsEr
             GiftsError::Db(e)
         }
     })?;
-    let no = exchange_no(id);
     let balance = debit_in(
         tx,
         &Change {

@@ -18,7 +18,7 @@ use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{Db, DbError, Tx};
 use crate::kernel::validation::Invalid;
 
-pub use super::store::documents::{DocLine, DocRow, doc_no};
+pub use super::store::documents::{DocLine, DocRow};
 pub use super::store::movements::{MovementRow, movements, stock_all};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -151,10 +151,13 @@ pub(super) async fn insert_doc(
     store: &StoreInfo,
     day: NaiveDate,
     doc: NewDoc<'_>,
-) -> Result<i64, DbError> {
-    store::insert(
+) -> Result<(i64, String), DbError> {
+    let no =
+        crate::kernel::docno::doc_no(tx, store::doc_prefix(doc.kind), &store.code, day).await?;
+    let id = store::insert(
         tx,
         &NewDoc {
+            doc_no: &no,
             store_id: store.id,
             day,
             created_by: staff_id(c),
@@ -162,12 +165,14 @@ pub(super) async fn insert_doc(
             ..doc
         },
     )
-    .await
+    .await?;
+    Ok((id, no))
 }
 
 /// A document of `kind` in state `done`, without parties (the caller fills in the rest).
 pub(super) fn doc<'a>(kind: &'a str, lines: &'a [DocLine], note: &'a str) -> NewDoc<'a> {
     NewDoc {
+        doc_no: "",
         kind,
         store_id: 0,
         to_store_id: None,
@@ -201,7 +206,7 @@ pub async fn receive(ctx: &Ctx, input: &DeliveryIn) -> Result<DocRow, GiftsError
             Box::pin(async move {
                 let (c, store, note_no, supplier, note, lines) = &*req;
                 let day = crate::kernel::dates::business_date(c.now(), store.tz);
-                let id = insert_doc(
+                let (id, no) = insert_doc(
                     tx,
                     c,
                     store,
@@ -213,7 +218,6 @@ pub async fn receive(ctx: &Ctx, input: &DeliveryIn) -> Result<DocRow, GiftsError
                     },
                 )
                 .await?;
-                let no = doc_no("delivery", id);
                 for l in lines {
                     put_in(
                         tx,
@@ -299,7 +303,7 @@ async fn write_transfer(
     lines: &[DocLine],
 ) -> Result<i64, GiftsError> {
     let day = crate::kernel::dates::business_date(c.now(), from.tz);
-    let id = insert_doc(
+    let (id, no) = insert_doc(
         tx,
         c,
         from,
@@ -310,7 +314,6 @@ async fn write_transfer(
         },
     )
     .await?;
-    let no = doc_no("transfer", id);
     for (i, l) in lines.iter().enumerate() {
         let out = Movement {
             store_id: from.id,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::stock::{doc, get_doc, gift_map, insert_doc, text};
-use super::store::documents::{self as store, DocLine, DocRow, NewDoc, doc_no};
+use super::store::documents::{self as store, DocLine, DocRow, NewDoc};
 use super::store::gifts;
 use super::{GiftsError, Movement, on_hand, put_in, staff_id, store_at, take_in};
 use crate::approvals;
@@ -172,7 +172,7 @@ async fn write_stocktake(
     let lines = count_lines(tx, store.id, counts).await?;
     let differences = lines.iter().filter(|l| l.difference() != 0).count();
     let state = if differences == 0 { "done" } else { "pending" };
-    let id = insert_doc(
+    let (id, no) = insert_doc(
         tx,
         c,
         store,
@@ -184,7 +184,6 @@ async fn write_stocktake(
         },
     )
     .await?;
-    let no = doc_no("stocktake", id);
     if differences > 0 {
         let approval = approvals::submit(
             c,
@@ -226,30 +225,30 @@ pub(super) async fn on_decided(
         "rejected" => "rejected",
         _ => "withdrawn",
     };
-    let Some((store_id, lines)) = store::decide(tx, id, state).await? else {
+    let Some(decided) = store::decide(tx, id, state).await? else {
+        let no = store::number(tx, id).await?.unwrap_or_default();
         return Err(GiftsError::Conflict(format!(
-            "stock-take {} was decided already",
-            doc_no("stocktake", id)
+            "stock-take {no} was decided already"
         )));
     };
     if state != "approved" {
         return Ok(());
     }
-    let lines: Vec<DocLine> = serde_json::from_str(&lines).unwrap_or_default();
-    apply(ctx, tx, id, store_id, &lines).await?;
+    let lines: Vec<DocLine> = serde_json::from_str(&decided.lines).unwrap_or_default();
+    apply(ctx, tx, &decided.doc_no, decided.store_id, &lines).await?;
     tx.audit(
         ctx.audit("gift.stocktake_applied", "gift_document", id)
-            .store(store_id)
-            .after(&serde_json::json!({"doc_no": doc_no("stocktake", id)})),
+            .store(decided.store_id)
+            .after(&serde_json::json!({"doc_no": decided.doc_no})),
     );
     Ok(())
 }
 
-/// Writes the approved differences of stock-take `id` as movements.
+/// Writes the approved differences of stock-take `no` as movements.
 async fn apply(
     ctx: &Ctx,
     tx: &mut Tx,
-    id: i64,
+    no: &str,
     store_id: i64,
     lines: &[DocLine],
 ) -> Result<(), GiftsError> {
@@ -260,7 +259,6 @@ async fn apply(
         .unwrap_or((ctx.app.config.tz(), String::new()));
     let now = ctx.now();
     let day = crate::kernel::dates::business_date(now, tz);
-    let no = doc_no("stocktake", id);
     for l in lines {
         let diff = l.difference();
         if diff == 0 {
@@ -272,7 +270,7 @@ async fn apply(
             kind: "stocktake",
             qty: diff.abs(),
             doc_kind: "stocktake",
-            doc_no: &no,
+            doc_no: no,
             note: &l.explanation,
             staff_id: staff_id(ctx),
             business_date: day,

@@ -35,6 +35,11 @@ both!(
         assert_eq!(s, StatusCode::CREATED, "{d}");
         assert_eq!(d["points_balance"], 700);
         assert_eq!(d["on_hand"], 1);
+        let no = d["exchange_no"].as_str().unwrap_or_default().to_string();
+        assert!(
+            no.starts_with("DHHQ") && no.ends_with("-001") && no.len() == 16,
+            "DH, the store, the business date and the day's counter: {d}"
+        );
         assert_eq!(balance(&t, member).await, 700);
         assert_eq!(on_hand(&t, t.hq, "MUG").await, 1);
         let entry = t
@@ -54,6 +59,11 @@ both!(
             .await;
         assert_eq!(s, StatusCode::OK, "{d}");
         assert_eq!(d["replayed"], true);
+        assert_eq!(
+            d["exchange_no"],
+            no.as_str(),
+            "the replay shows the same number"
+        );
         assert_eq!(balance(&t, member).await, 700);
 
         // Too few points: refused, nothing written.

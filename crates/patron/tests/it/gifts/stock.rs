@@ -8,6 +8,20 @@ use super::{assert_ledger_balances, gift};
 use crate::both;
 use crate::support::{add_store, on_hand, spawn_app, token};
 
+/// The document's number, checked to be `{prefix}{yyyymmdd}-{nnn}` with counter `n`.
+fn department_no(doc: &serde_json::Value, prefix: &str, n: u32) -> String {
+    let no = doc["doc_no"].as_str().unwrap_or_default().to_string();
+    let date = no.get(prefix.len()..prefix.len() + 8).unwrap_or_default();
+    assert!(
+        no.starts_with(prefix)
+            && date.chars().all(|c| c.is_ascii_digit())
+            && no.ends_with(&format!("-{n:03}"))
+            && no.len() == prefix.len() + 12,
+        "{prefix}yyyymmdd-{n:03} expected: {doc}"
+    );
+    no
+}
+
 both!(
     deliveries_transfers_and_an_approved_stocktake_keep_the_ledger_balanced,
     |backend| async move {
@@ -33,6 +47,37 @@ both!(
             .await;
         assert_eq!(s, StatusCode::CREATED, "{d}");
         assert_eq!(on_hand(&t, t.hq, "TEA").await, 20);
+        // Numbered as the department numbers its papers: prefix, store, business date, counter.
+        let first = department_no(&d, "SHHQ", 1);
+        let (s, d) = t
+            .post(
+                "/api/v1/rewards/stock/deliveries",
+                &desk,
+                json!({"store_code": "XD", "note_no": "SD-7789", "supplier": "礼品公司",
+                       "lines": [{"gift_code": "TEA", "qty": "1"}]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        department_no(&d, "SHXD", 1);
+        let (s, d) = t
+            .post(
+                "/api/v1/rewards/stock/deliveries",
+                &desk,
+                json!({"store_code": "HQ", "note_no": "SD-7790", "supplier": "礼品公司",
+                       "lines": [{"gift_code": "TEA", "qty": "1"}]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let second = department_no(&d, "SHHQ", 2);
+        assert_eq!(first[4..12], second[4..12], "one business date");
+        assert_eq!(on_hand(&t, t.hq, "TEA").await, 21);
+        let receipts_marked = t
+            .scalar_text(
+                "select count(*) from gift_movements where kind = 'receive' and doc_no = $1",
+                first.as_str(),
+            )
+            .await;
+        assert_eq!(receipts_marked, 2, "both lines carry the delivery's number");
         // A bad line names its field; nothing is written.
         let (s, d) = t
             .post(
@@ -57,12 +102,13 @@ both!(
             .post(
                 "/api/v1/rewards/stock/transfers",
                 &desk,
-                json!({"store_code": "HQ", "to_store_code": "XD", "lines": [{"gift_code": "TEA", "qty": "8"}]}),
+                json!({"store_code": "HQ", "to_store_code": "XD", "lines": [{"gift_code": "TEA", "qty": "9"}]}),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{d}");
+        department_no(&d, "DBHQ", 1);
         assert_eq!(on_hand(&t, t.hq, "TEA").await, 12);
-        assert_eq!(on_hand(&t, xd, "TEA").await, 8);
+        assert_eq!(on_hand(&t, xd, "TEA").await, 10);
         let both_sides = t
             .scalar(
                 "select count(*) from gift_movements where doc_kind = 'transfer' and qty <> $1",
@@ -105,6 +151,7 @@ both!(
             .await;
         assert_eq!(s, StatusCode::CREATED, "{d}");
         assert_eq!(d["state"], "pending");
+        let take_no = department_no(&d, "PDHQ", 1);
         assert_eq!(
             on_hand(&t, t.hq, "TEA").await,
             12,
@@ -137,9 +184,9 @@ both!(
         });
         assert_eq!(doc_state, "approved");
         let adjustments = t
-            .scalar(
-                "select count(*) from gift_movements where kind = 'stocktake' and qty = $1",
-                -1,
+            .scalar_text(
+                "select count(*) from gift_movements where kind = 'stocktake' and doc_no = $1",
+                take_no.as_str(),
             )
             .await;
         assert_eq!(adjustments, 1);

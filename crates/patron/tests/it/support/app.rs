@@ -130,6 +130,30 @@ pub async fn spawn_app_with(backend: TestBackend, tweak: impl FnOnce(&mut Config
     t
 }
 
+/// A second Patron instance serving the same database (another machine behind the same
+/// PostgreSQL): its address, and the sender that stops it.
+pub async fn second_instance(t: &TestApp) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let db = t.db.open().await.expect("open the same database");
+    let app = App::new(
+        db,
+        t.clock.clone(),
+        (*t.app.config).clone(),
+        (*t.app.secrets).clone(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = patron::app::serve(app, listener, async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    (base, tx)
+}
+
 pub fn cli(app: &App) -> Ctx {
     Ctx::new(
         app.clone(),
@@ -265,6 +289,18 @@ impl TestApp {
     }
 
     /// One query's single integer answer, on either backend.
+    /// A count (or other integer) with one text argument.
+    pub async fn scalar_text(&self, sql: &'static str, arg: &str) -> i64 {
+        let arg = arg.to_string();
+        patron::on_db!(self.app.db, |p| {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(arg)
+                .fetch_one(p)
+                .await
+                .expect("scalar query")
+        })
+    }
+
     pub async fn scalar(&self, sql: &'static str, arg: i64) -> i64 {
         patron::on_db!(self.app.db, |p| {
             sqlx::query_scalar::<_, i64>(sql)

@@ -31,6 +31,8 @@ impl DocLine {
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, ToSchema)]
 pub struct DocRow {
     pub id: i64,
+    /// The department's number, e.g. `SHHQ20261203-001` (kernel/docno.rs).
+    pub doc_no: String,
     pub kind: String,
     pub store_id: i64,
     pub to_store_id: Option<i64>,
@@ -46,19 +48,18 @@ pub struct DocRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// A document's number: SH (收货) delivery, DB (调拨) transfer, PD (盘点) stock-take.
-pub fn doc_no(kind: &str, id: i64) -> String {
-    let prefix = match kind {
+/// A document kind's number prefix: SH (收货) delivery, DB (调拨) transfer, PD (盘点) stock-take.
+pub fn doc_prefix(kind: &str) -> &'static str {
+    match kind {
         "delivery" => "SH",
         "transfer" => "DB",
         _ => "PD",
-    };
-    format!("{prefix}{id:06}")
+    }
 }
 
 impl DocRow {
-    pub fn no(&self) -> String {
-        doc_no(&self.kind, self.id)
+    pub fn no(&self) -> &str {
+        &self.doc_no
     }
 
     pub fn doc_lines(&self) -> Vec<DocLine> {
@@ -66,7 +67,7 @@ impl DocRow {
     }
 }
 
-const DOC: &str = "select id, kind, store_id, to_store_id, note_no, supplier, month, lines, note, \
+const DOC: &str = "select id, doc_no, kind, store_id, to_store_id, note_no, supplier, month, lines, note, \
      state, approval_id, business_date, created_by, created_at from gift_documents";
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<DocRow>, DbError> {
@@ -92,6 +93,8 @@ pub async fn for_store(db: &Db, store_id: i64) -> Result<Vec<DocRow>, DbError> {
 
 /// A document to record.
 pub struct NewDoc<'a> {
+    /// The number taken from the document counter in the same write.
+    pub doc_no: &'a str,
     pub kind: &'a str,
     pub store_id: i64,
     pub to_store_id: Option<i64>,
@@ -110,10 +113,11 @@ pub struct NewDoc<'a> {
 pub async fn insert(tx: &mut Tx, d: &NewDoc<'_>) -> Result<i64, DbError> {
     Ok(on_tx!(tx, |c| {
         sqlx::query_scalar(
-            "insert into gift_documents (kind, store_id, to_store_id, note_no, supplier, month, lines, \
-             note, state, business_date, created_by, created_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
+            "insert into gift_documents (doc_no, kind, store_id, to_store_id, note_no, supplier, \
+             month, lines, note, state, business_date, created_by, created_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
         )
+        .bind(d.doc_no)
         .bind(d.kind)
         .bind(d.store_id)
         .bind(d.to_store_id)
@@ -144,17 +148,35 @@ pub async fn set_approval(tx: &mut Tx, id: i64, approval_id: i64) -> Result<(), 
     Ok(())
 }
 
-/// Moves a pending document to `state` with one guarded update; its (store_id, lines), or
-/// `None` when it was not pending (decided already).
-pub async fn decide(tx: &mut Tx, id: i64, state: &str) -> Result<Option<(i64, String)>, DbError> {
+/// A pending document just decided: where it was counted, its lines as stored, its number.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Decided {
+    pub store_id: i64,
+    pub lines: String,
+    pub doc_no: String,
+}
+
+/// Moves a pending document to `state` with one guarded update; `None` when it was not
+/// pending (decided already).
+pub async fn decide(tx: &mut Tx, id: i64, state: &str) -> Result<Option<Decided>, DbError> {
     Ok(on_tx!(tx, |c| {
         sqlx::query_as(
             "update gift_documents set state = $1 where id = $2 and state = 'pending' \
-             returning store_id, lines",
+             returning store_id, lines, doc_no",
         )
         .bind(state)
         .bind(id)
         .fetch_optional(c)
         .await?
+    }))
+}
+
+/// A document's number, inside a write.
+pub async fn number(tx: &mut Tx, id: i64) -> Result<Option<String>, DbError> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar("select doc_no from gift_documents where id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await?
     }))
 }

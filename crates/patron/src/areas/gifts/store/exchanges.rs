@@ -7,15 +7,14 @@ use utoipa::ToSchema;
 use crate::kernel::db::{Db, DbError, Tx, ts};
 use crate::{on_db, on_tx};
 
-/// The exchange's document number.
-pub fn exchange_no(id: i64) -> String {
-    format!("DH{id:06}")
-}
+/// The exchange's document number prefix (兑换): `DH{store}{yyyymmdd}-{nnn}`.
+pub const EXCHANGE_PREFIX: &str = "DH";
 
 /// An exchange as lists and the slip show it.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, ToSchema)]
 pub struct ExchangeRow {
     pub id: i64,
+    pub doc_no: String,
     pub member_id: i64,
     pub member_name: String,
     pub card_no: Option<String>,
@@ -32,12 +31,12 @@ pub struct ExchangeRow {
 }
 
 impl ExchangeRow {
-    pub fn no(&self) -> String {
-        exchange_no(self.id)
+    pub fn no(&self) -> &str {
+        &self.doc_no
     }
 }
 
-const EXCHANGE: &str = "select e.id, e.member_id, m.name as member_name, c.card_no, e.store_id, \
+const EXCHANGE: &str = "select e.id, e.doc_no, e.member_id, m.name as member_name, c.card_no, e.store_id, \
      g.code as gift_code, g.name_zh as gift_name_zh, g.name_en as gift_name_en, e.qty, e.points, \
      e.channel, e.staff_id, e.business_date, e.at from gift_exchanges e \
      join members m on m.id = e.member_id join gifts g on g.id = e.gift_id \
@@ -91,6 +90,8 @@ pub async fn gift_of(db: &Db, id: i64) -> Result<i64, DbError> {
 
 /// An exchange to record.
 pub struct NewExchange<'a> {
+    /// The number taken from the document counter in the same write.
+    pub doc_no: &'a str,
     pub member_id: i64,
     pub store_id: i64,
     pub gift_id: i64,
@@ -110,10 +111,11 @@ pub async fn insert(tx: &mut Tx, e: &NewExchange<'_>) -> Result<i64, DbError> {
     let key = if e.key.is_empty() { None } else { Some(e.key) };
     Ok(on_tx!(tx, |c| {
         sqlx::query_scalar(
-            "insert into gift_exchanges (member_id, store_id, gift_id, qty, points, channel, \
-             idem_key, staff_id, business_date, at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
+            "insert into gift_exchanges (doc_no, member_id, store_id, gift_id, qty, points, \
+             channel, idem_key, staff_id, business_date, at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
         )
+        .bind(e.doc_no)
         .bind(e.member_id)
         .bind(e.store_id)
         .bind(e.gift_id)
