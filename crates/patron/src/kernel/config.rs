@@ -39,6 +39,29 @@ pub struct Config {
     pub login: LoginConfig,
     #[serde(default)]
     pub notify: NotifyConfig,
+    #[serde(default)]
+    pub pos: PosConfig,
+}
+
+/// What the till API accepts (SPEC C1–C3): a receipt's `occurred_at` must lie within this window
+/// of now and not before the card; older receipts are entered as missed points (补积分) with
+/// their approval.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PosConfig {
+    /// How many days back a till may send a receipt.
+    pub receipt_max_age_days: u32,
+    /// How far ahead of the server's clock a till's clock may run.
+    pub receipt_max_future_minutes: u32,
+}
+
+impl Default for PosConfig {
+    fn default() -> Self {
+        PosConfig {
+            receipt_max_age_days: 7,
+            receipt_max_future_minutes: 5,
+        }
+    }
 }
 
 /// How notifications leave (SPEC L2): SMS through an HTTP gateway or a file, e-mail through
@@ -94,6 +117,10 @@ pub struct LoginConfig {
     pub max_failures: u32,
     /// How long a locked account stays locked.
     pub lock_minutes: u32,
+    /// Addresses of reverse proxies in front of Patron: a request from one of them is counted
+    /// under the client address its `X-Forwarded-For` names. Empty: the connection's address.
+    #[serde(default)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -113,8 +140,10 @@ impl Default for Config {
             login: LoginConfig {
                 max_failures: 5,
                 lock_minutes: 15,
+                trusted_proxies: Vec::new(),
             },
             notify: NotifyConfig::default(),
+            pos: PosConfig::default(),
         }
     }
 }

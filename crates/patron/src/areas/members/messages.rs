@@ -458,6 +458,16 @@ pub const LOYALTY: &[(&str, &str, &str)] = &[
         "时间不能晚于现在",
         "Cannot be in the future",
     ),
+    (
+        "invalid.receipt_too_old",
+        "小票时间太早，收银机不能补传；请到会员中心办理补积分",
+        "Too old for the till to send; enter it as missed points at the member desk",
+    ),
+    (
+        "invalid.before_card",
+        "小票时间早于办卡日期，办卡前的消费不积分",
+        "Before the card was issued: purchases before the card earn nothing",
+    ),
     ("member.requests", "申请记录", "Requests"),
     (
         "member.top_profile",

@@ -117,9 +117,35 @@ pub(crate) struct Receipt {
     occurred_at: DateTime<Utc>,
     lines: Vec<ReceiptLineIn>,
     hash: String,
+    sender: Sender,
 }
 
-async fn parse(ctx: &Ctx, input: &ReceiptIn) -> Result<Receipt, PointsError> {
+/// Where a receipt comes from: the till API, which may only send recent receipts, or a desk or
+/// file entry (missed points with its approval, an import, the demo's history).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sender {
+    Till,
+    Desk,
+}
+
+/// The receipt's time against the till window (`[pos]` in the configuration): not more than
+/// `receipt_max_future_minutes` ahead (every sender: a wrong clock would buy birthday points),
+/// and from a till not more than `receipt_max_age_days` old.
+fn check_time(ctx: &Ctx, at: DateTime<Utc>, sender: Sender) -> Result<(), PointsError> {
+    let pos = &ctx.app.config.pos;
+    let now = ctx.now();
+    if at > now + chrono::Duration::minutes(i64::from(pos.receipt_max_future_minutes)) {
+        return Err(Invalid::one("occurred_at", "invalid.future").into());
+    }
+    if sender == Sender::Till
+        && at < now - chrono::Duration::days(i64::from(pos.receipt_max_age_days))
+    {
+        return Err(Invalid::one("occurred_at", "invalid.receipt_too_old").into());
+    }
+    Ok(())
+}
+
+async fn parse(ctx: &Ctx, input: &ReceiptIn, sender: Sender) -> Result<Receipt, PointsError> {
     let mut bad = Invalid::new();
     let store = super::store_or(ctx, &input.store_code, &mut bad).await?;
     let receipt_no = parse_no("receipt_no", &input.receipt_no, &mut bad);
@@ -147,10 +173,7 @@ async fn parse(ctx: &Ctx, input: &ReceiptIn) -> Result<Receipt, PointsError> {
         return Err(Invalid::one("receipt", "invalid.required").into());
     };
     let occurred_at = crate::kernel::db::ts(input.occurred_at.with_timezone(&Utc));
-    // A purchase cannot be in the future (a wrong clock would buy birthday points).
-    if occurred_at > ctx.now() + chrono::Duration::minutes(10) {
-        return Err(Invalid::one("occurred_at", "invalid.future").into());
-    }
+    check_time(ctx, occurred_at, sender)?;
     let hash = body_hash(&ReceiptKey {
         store: &store.code,
         receipt_no: &receipt_no,
@@ -173,6 +196,7 @@ async fn parse(ctx: &Ctx, input: &ReceiptIn) -> Result<Receipt, PointsError> {
         occurred_at,
         lines: input.lines.clone(),
         hash,
+        sender,
     })
 }
 
@@ -182,9 +206,9 @@ impl Receipt {
     }
 }
 
-/// Parses and checks a receipt without recording it.
+/// Parses and checks a receipt entered at the desk (missed points) without recording it.
 pub(crate) async fn parse_public(ctx: &Ctx, input: &ReceiptIn) -> Result<Receipt, PointsError> {
-    parse(ctx, input).await
+    parse(ctx, input, Sender::Desk).await
 }
 
 fn replay(row: &store::ReceiptRow, hash: &str) -> Result<(Outcome, ReceiptOut), PointsError> {
@@ -250,7 +274,12 @@ pub async fn accrue(
     input: &ReceiptIn,
     source: &'static str,
 ) -> Result<(Outcome, ReceiptOut), PointsError> {
-    let r = Arc::new(parse(ctx, input).await?);
+    let sender = if source == "till" {
+        Sender::Till
+    } else {
+        Sender::Desk
+    };
+    let r = Arc::new(parse(ctx, input, sender).await?);
     // A repeat is answered from what was recorded, without queueing a write.
     if let Some(row) = store::find_receipt(ctx.db(), r.store.id, &r.receipt_no).await? {
         return replay(&row, &r.hash);
@@ -302,6 +331,10 @@ pub(crate) async fn accrue_parsed(
         .ok_or(PointsError::MemberNotFound)?;
     let day = business_date(r.occurred_at, r.store.tz);
     card_usable(&cm, day)?;
+    let before_card = day < cm.joined_on;
+    if before_card && r.sender == Sender::Till {
+        return Err(Invalid::one("occurred_at", "invalid.before_card").into());
+    }
     let s = &loyalty.settings;
     let tier = loyalty
         .tier(&cm.tier_code)
@@ -326,7 +359,7 @@ pub(crate) async fn accrue_parsed(
             },
             opening_receipt: cm.opening_receipt_no.as_deref() == Some(r.receipt_no.as_str())
                 && cm.card_store_id == r.store.id,
-            before_card: day < cm.joined_on,
+            before_card,
         },
     );
     let awarded: i64 = line_points.iter().map(|p| p.0).sum();
@@ -356,20 +389,25 @@ pub(crate) async fn accrue_parsed(
         let expires = points::lot_expiry(day, s.points_valid_months as u32);
         store::add_to_lot(tx, cm.member_id, expires, awarded).await?;
     }
-    // The tier window (B7): spend per month, summed over the window.
-    store::add_spend(
-        tx,
-        cm.member_id,
-        &crate::kernel::dates::month_key(day),
-        total,
-        1,
-    )
-    .await?;
+    // The tier window (B7): spend per month, summed over the window that ends at today's
+    // business date. A purchase from before the card, or of nothing, is not a purchase.
+    if !before_card && total > 0 {
+        store::add_spend(
+            tx,
+            cm.member_id,
+            &crate::kernel::dates::month_key(day),
+            total,
+            1,
+        )
+        .await?;
+    }
     let mut tier_code = cm.tier_code.clone();
     let mut tier_changed = false;
     if loyalty.next_above(&cm.tier_code).is_some() {
-        let from = super::standing::window_start(day, s.tier_window_months);
-        let (spend, count) = store::window_spend(&mut *tx, cm.member_id, &from).await?;
+        let today = business_date(now, r.store.tz);
+        let (spend, count) =
+            super::standing::window_spend(&mut *tx, cm.member_id, today, s.tier_window_months)
+                .await?;
         let up = tiers::on_accrual(&loyalty.rules(), tier.rank, Fen(spend), count);
         if let Some(to) = up.to {
             let moved = store::set_tier(

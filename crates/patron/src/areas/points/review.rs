@@ -32,11 +32,12 @@ pub async fn review(
         return Ok(RunReport::default());
     };
     let from = window_start(today, loyalty.settings.tier_window_months);
+    let to = crate::kernel::dates::month_key(today);
     let total = store::count_above_tier(ctx.db(), &lowest.code).await?;
     let mut report = RunReport::default();
     let mut after = 0i64;
     loop {
-        let rows = store::review_batch(ctx.db(), &from, after, &lowest.code, CHUNK).await?;
+        let rows = store::review_batch(ctx.db(), (&from, &to), after, &lowest.code, CHUNK).await?;
         let Some(last) = rows.last() else { break };
         after = last.0;
         report.seen += rows.len() as u64;

@@ -7,7 +7,7 @@ use patron_core::money::Fen;
 use patron_core::tiers::{Needed, needed_for};
 
 use super::settings::{Loyalty, Tier};
-use crate::kernel::db::{Db, DbError};
+use crate::kernel::db::{Db, DbError, Exec};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Standing {
@@ -32,6 +32,18 @@ pub fn window_start(day: NaiveDate, window_months: i64) -> String {
         .to_string()
 }
 
+/// Spend (fen) and purchases in the rolling window that ends at business date `today`.
+pub async fn window_spend(
+    ex: impl Into<Exec<'_>>,
+    member_id: i64,
+    today: NaiveDate,
+    window_months: i64,
+) -> Result<(i64, i64), DbError> {
+    let from = window_start(today, window_months);
+    let to = crate::kernel::dates::month_key(today);
+    super::store::window_spend(ex, member_id, &from, &to).await
+}
+
 pub async fn standing(
     db: &Db,
     loyalty: &Loyalty,
@@ -42,8 +54,7 @@ pub async fn standing(
     let Some(tier) = loyalty.tier(tier_code).cloned() else {
         return Ok(None);
     };
-    let from = window_start(today, loyalty.settings.tier_window_months);
-    let window = super::store::window_spend(db, member_id, &from).await?;
+    let window = window_spend(db, member_id, today, loyalty.settings.tier_window_months).await?;
     let next = loyalty.next_above(&tier.code).cloned().map(|t| {
         let needed = needed_for(&t.rule(), Fen(window.0), window.1);
         (t, needed)

@@ -214,12 +214,13 @@ type Accrued = (
     >,
 );
 
-/// Accrues the receipts through the till's use case, 32 at a time.
+/// Accrues the receipts through the till's use case, 32 at a time, as an import: a year of
+/// history is older than a till may send.
 async fn accrue_all(app: &App, stores: &Stores, jobs: Vec<ReceiptIn>) -> Vec<Accrued> {
     futures::stream::iter(jobs.into_iter().map(|r| {
         let ctx = till(app, stores, &r.store_code);
         async move {
-            let out = receipts::accrue(&ctx, &r, "till").await;
+            let out = receipts::accrue(&ctx, &r, "import").await;
             (r, out)
         }
     }))

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{NOW, ledger_and_lots, receipt};
 use crate::both;
-use crate::support::{balance, spawn_app};
+use crate::support::{TestApp, balance, spawn_app};
 
 both!(
     a_receipt_earns_once_and_a_repeat_gets_the_first_answer,
@@ -188,11 +188,14 @@ both!(
         let t = spawn_app(backend).await;
         let key = t.till_key(t.hq, "01").await;
         let (id, card) = t.add_member("赵六", "13600000002", "").await;
+        // The card was issued today: yesterday's purchase is refused by the till, naming the
+        // time, and writes nothing.
         let mut early = receipt("E-1", &card, &[(1, 100_000, false)]);
         early["occurred_at"] = json!("2026-09-24T12:00:00+08:00");
-        let (status, r) = t.post("/api/v1/pos/receipts", &key, early).await;
-        assert_eq!(status, StatusCode::CREATED);
-        assert_eq!(r["points_awarded"], 0);
+        let (status, err) = t.post("/api/v1/pos/receipts", &key, early).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+        assert_eq!(err["errors"][0]["field"], "occurred_at");
+        assert_eq!(err["errors"][0]["code"], "invalid.before_card");
         assert_eq!(balance(&t, id).await, 0);
         // Every bad field is named; nothing is written.
         let bad = json!({"store_code": "HQ", "receipt_no": "", "card_no": card,
@@ -238,7 +241,8 @@ both!(
         assert_eq!(
             t.scalar("select count(*) from receipts where member_id = $1", id)
                 .await,
-            1
+            0,
+            "every refused receipt wrote nothing"
         );
         t.stop().await;
     }
@@ -346,6 +350,98 @@ both!(
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert_eq!(err["code"], "receipt_not_found");
         assert_eq!(ledger_and_lots(&t, id).await, (0, 0));
+        t.stop().await;
+    }
+);
+
+/// The tier a member has now, and their purchases counted for the tier window.
+async fn tier_and_purchases(t: &TestApp, member_id: i64) -> (String, i64) {
+    let tier: String = patron::on_db!(t.app.db, |p| {
+        sqlx::query_scalar("select tier_code from members where id = $1")
+            .bind(member_id)
+            .fetch_one(p)
+            .await
+            .expect("tier")
+    });
+    let purchases = t
+        .scalar(
+            "select cast(coalesce(sum(purchases), 0) as bigint) from member_spend where member_id = $1",
+            member_id,
+        )
+        .await;
+    (tier, purchases)
+}
+
+both!(
+    the_till_window_refuses_old_and_future_receipts_and_nothing_bought_moves_no_tier,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let key = t.till_key(t.hq, "01").await;
+        let (id, card) = t.add_member("钱七", "13600000003", "").await;
+        // A ¥50,000 receipt from 2001, one eight days old, one ten minutes ahead: each refused
+        // with the time named; none of them writes anything or moves the tier.
+        for (no, at) in [
+            ("OLD-1", "2001-01-01T12:00:00+08:00"),
+            ("OLD-2", "2026-09-17T12:00:00+08:00"),
+            ("FUT-1", "2026-09-25T17:10:00+08:00"),
+        ] {
+            let mut r = receipt(no, &card, &[(1, 5_000_000, false)]);
+            r["occurred_at"] = json!(at);
+            let (status, err) = t.post("/api/v1/pos/receipts", &key, r).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{no}: {err}");
+            assert_eq!(err["errors"][0]["field"], "occurred_at", "{no}: {err}");
+        }
+        assert_eq!(
+            t.scalar("select count(*) from receipts where member_id = $1", id)
+                .await,
+            0
+        );
+        assert_eq!(tier_and_purchases(&t, id).await, ("normal".to_string(), 0));
+        // A till clock four minutes fast is within the window.
+        let mut fast = receipt("FAST-1", &card, &[(1, 1_000, false)]);
+        fast["occurred_at"] = json!("2026-09-25T17:04:00+08:00");
+        let (status, r) = t.post("/api/v1/pos/receipts", &key, fast).await;
+        assert_eq!(status, StatusCode::CREATED, "{r}");
+        // Twelve receipts of nothing are no purchases: the member stays regular (silver needs
+        // twelve purchases).
+        for i in 0..12 {
+            let (status, r) = t
+                .post(
+                    "/api/v1/pos/receipts",
+                    &key,
+                    receipt(&format!("ZERO-{i}"), &card, &[(1, 0, false)]),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{r}");
+            assert_eq!(r["tier"], "normal", "{r}");
+        }
+        assert_eq!(tier_and_purchases(&t, id).await, ("normal".to_string(), 1));
+
+        // Entered at the desk or imported, a purchase from before the card earns nothing and
+        // counts nothing towards a tier.
+        let old = patron::areas::points::receipts::ReceiptIn {
+            store_code: "HQ".into(),
+            till_id: None,
+            receipt_no: "IMP-1".into(),
+            card_no: card.clone(),
+            occurred_at: chrono::DateTime::parse_from_rfc3339("2001-01-01T12:00:00+08:00")
+                .expect("time"),
+            lines: vec![patron::areas::points::receipts::ReceiptLineIn {
+                line_no: 1,
+                sku: "A".into(),
+                amount_fen: 5_000_000,
+                promotional: false,
+            }],
+        };
+        let (_, out) = patron::areas::points::receipts::accrue(&t.ctx(), &old, "import")
+            .await
+            .expect("imported");
+        assert_eq!(out.points_awarded, 0);
+        assert_eq!(
+            out.tier, "normal",
+            "¥50,000 from before the card makes no gold"
+        );
+        assert_eq!(tier_and_purchases(&t, id).await, ("normal".to_string(), 1));
         t.stop().await;
     }
 );

@@ -163,7 +163,7 @@ pub async fn count_above_tier(db: &Db, lowest: &str) -> Result<i64, DbError> {
 /// spend and purchases from the month `from` on.
 pub async fn review_batch(
     db: &Db,
-    from: &str,
+    (from, to): (&str, &str),
     after: i64,
     lowest: &str,
     limit: i64,
@@ -172,7 +172,8 @@ pub async fn review_batch(
         sqlx::query_as(
             "select m.id, m.tier_code, \
              cast(coalesce(sum(s.amount_fen), 0) as bigint), cast(coalesce(sum(s.purchases), 0) as bigint) \
-             from members m left join member_spend s on s.member_id = m.id and s.month >= $1 \
+             from members m left join member_spend s on s.member_id = m.id \
+             and s.month >= $1 and s.month <= $5 \
              where m.id > $2 and m.tier_code <> $3 and m.status = 'active' \
              group by m.id, m.tier_code order by m.id limit $4",
         )
@@ -180,6 +181,7 @@ pub async fn review_batch(
         .bind(after)
         .bind(lowest)
         .bind(limit)
+        .bind(to)
         .fetch_all(p)
         .await?
     }))

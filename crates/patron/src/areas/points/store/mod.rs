@@ -256,14 +256,16 @@ pub async fn window_spend(
     ex: impl Into<Exec<'_>>,
     member_id: i64,
     from_month: &str,
+    to_month: &str,
 ) -> Result<(i64, i64), DbError> {
     let row: (Option<i64>, Option<i64>) = on_exec!(ex.into(), |c| {
         sqlx::query_as(
             "select cast(sum(amount_fen) as bigint), cast(sum(purchases) as bigint) \
-             from member_spend where member_id = $1 and month >= $2",
+             from member_spend where member_id = $1 and month >= $2 and month <= $3",
         )
         .bind(member_id)
         .bind(from_month)
+        .bind(to_month)
         .fetch_one(c)
         .await?
     });
