@@ -59,6 +59,23 @@ impl LockoutPolicy {
     pub fn locks_after(&self, failures: u32) -> bool {
         self.max_failures > 0 && failures >= self.max_failures
     }
+
+    /// The lock window in seconds.
+    pub fn window_secs(&self) -> i64 {
+        i64::from(self.lock_minutes) * 60
+    }
+
+    /// How long the next attempt waits after `failures` failures counted against one account
+    /// from every address, or from one address against every account (progressive, so that a
+    /// stranger's few tries slow an account down without locking it): nothing for the first
+    /// `max_failures`, then 1 s, 2 s, 4 s … doubling, never more than the lock window.
+    pub fn delay_after(&self, failures: u32) -> i64 {
+        if self.max_failures == 0 || failures < self.max_failures {
+            return 0;
+        }
+        let doublings = (failures - self.max_failures).min(30);
+        (1i64 << doublings).min(self.window_secs().max(1))
+    }
 }
 
 #[cfg(test)]
@@ -107,5 +124,35 @@ mod tests {
             lock_minutes: 15,
         };
         assert!(!off.locks_after(100));
+    }
+
+    #[test]
+    fn the_delay_starts_after_the_free_tries_and_doubles_up_to_the_window() {
+        let p = LockoutPolicy {
+            max_failures: 5,
+            lock_minutes: 15,
+        };
+        assert_eq!(p.delay_after(4), 0);
+        assert_eq!(p.delay_after(5), 1);
+        assert_eq!(p.delay_after(6), 2);
+        assert_eq!(p.delay_after(9), 16);
+        assert_eq!(p.delay_after(40), 900);
+        assert_eq!(p.delay_after(u32::MAX), 900);
+        let off = LockoutPolicy {
+            max_failures: 0,
+            lock_minutes: 15,
+        };
+        assert_eq!(off.delay_after(1000), 0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_delay_never_shrinks_and_never_exceeds_the_window(
+            max in 0u32..20, minutes in 0u32..120, n in 0u32..10_000
+        ) {
+            let p = LockoutPolicy { max_failures: max, lock_minutes: minutes };
+            proptest::prop_assert!(p.delay_after(n) <= p.delay_after(n + 1));
+            proptest::prop_assert!(p.delay_after(n) <= p.window_secs().max(1));
+        }
     }
 }

@@ -283,20 +283,26 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let sweeper = tokio::spawn(sweep_sessions(app.clone()));
-    let result = axum::serve(listener, router_with(app, extra))
+    let service =
+        router_with(app, extra).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let result = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await;
     sweeper.abort();
     result
 }
 
-/// Deletes sessions idle past the timeout every ten minutes.
+/// Deletes sessions idle past the timeout, and login counts that no longer matter, every ten
+/// minutes.
 async fn sweep_sessions(app: App) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
         if let Err(e) = crate::auth::sessions::sweep_idle(&app).await {
             tracing::warn!(error = %e, "session sweep failed");
+        }
+        if let Err(e) = crate::auth::throttle::sweep(&app.db, app.clock.now()).await {
+            tracing::warn!(error = %e, "login throttle sweep failed");
         }
     }
 }

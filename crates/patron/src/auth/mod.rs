@@ -6,11 +6,13 @@ pub mod keys;
 pub mod password;
 pub mod sessions;
 pub mod store;
+pub mod throttle;
 
 use chrono::{DateTime, Duration, Utc};
 use patron_core::password::{LockoutPolicy, PasswordProblem, check_new_password};
 
 use crate::auth::store as staff_store;
+use crate::auth::throttle::Verdict;
 use crate::kernel::ctx::{App, Ctx, Forbidden};
 use crate::kernel::db::{DbError, WriteError};
 
@@ -63,24 +65,48 @@ fn policy(app: &App) -> LockoutPolicy {
     }
 }
 
-/// Checks a user name and password; on success starts a session.
+/// Checks a user name and password from client address `addr`; on success starts a session.
+/// The attempt is counted (`throttle`) before the password is checked, and an unknown name is
+/// counted and answered exactly as a known one.
 pub async fn login(
     app: &App,
     username: &str,
     password_typed: &str,
+    addr: &str,
     request_id: Option<String>,
 ) -> Result<SignedIn, AuthError> {
     let now = app.clock.now();
-    let Some(account) = staff_store::find_login(&app.db, username.trim()).await? else {
+    // User names are stored in lower case: "Admin" and "admin " are one account, one count.
+    let username = username.trim().to_lowercase();
+    let account = staff_store::find_login(&app.db, &username).await?;
+    let counted_as = match &account {
+        Some(a) => throttle::account_of(a.id),
+        None => format!(
+            "name:{}",
+            crate::kernel::secret::keyed_digest(&app.secrets.session_key, &username)
+        ),
+    };
+    let attempt = throttle::Attempt {
+        realm: "staff",
+        account: counted_as,
+        addr: addr.to_string(),
+        policy: policy(app),
+    };
+    let last = match throttle::begin(&app.db, &attempt, now).await? {
+        Verdict::Refused { until } => return Err(AuthError::Locked { until }),
+        Verdict::Check { last } => last,
+    };
+    let lock_until = now + Duration::seconds(attempt.policy.window_secs());
+    let wrong = if last {
+        AuthError::Locked { until: lock_until }
+    } else {
+        AuthError::InvalidCredentials
+    };
+    let Some(account) = account else {
         // Spend the time a real check takes, so unknown names cannot be told apart.
         let _ = password::verify(password_typed, &password::dummy_hash().await).await;
-        return Err(AuthError::InvalidCredentials);
+        return Err(wrong);
     };
-    if let Some(until) = account.locked_until
-        && until > now
-    {
-        return Err(AuthError::Locked { until });
-    }
     let ok = password::verify(password_typed, &account.password_hash).await;
     let ctx = Ctx::new(
         app.clone(),
@@ -93,7 +119,8 @@ pub async fn login(
         request_id,
     );
     if !ok {
-        return Err(record_failure(app, &ctx, account.id, now).await?);
+        record_failure(app, &ctx, account.id, last.then_some(lock_until)).await?;
+        return Err(wrong);
     }
     if account.disabled {
         return Err(AuthError::Disabled);
@@ -102,13 +129,9 @@ pub async fn login(
     let entry = ctx.audit("staff.login", "staff", id);
     app.db
         .write(move |tx| {
-            let entry = entry.clone();
+            let (entry, attempt) = (entry.clone(), attempt.clone());
             Box::pin(async move {
-                // Guarded: a lock set by concurrent failures while this password was being
-                // checked still holds, even against the right password.
-                if !staff_store::clear_failures(tx, id, now).await? {
-                    return Err(AuthError::Locked { until: now });
-                }
+                throttle::succeeded(tx, &attempt).await?;
                 tx.audit(entry);
                 Ok::<_, AuthError>(())
             })
@@ -122,42 +145,28 @@ pub async fn login(
     })
 }
 
-/// Counts a wrong password against account `id`, locking it when the policy says so; returns
-/// the error the login answers with.
+/// Records a wrong password against account `id` in the audit log, and the lock when this was
+/// the last check the window allowed.
 async fn record_failure(
     app: &App,
     ctx: &Ctx,
     id: i64,
-    now: DateTime<Utc>,
-) -> Result<AuthError, AuthError> {
-    let policy = policy(app);
-    let lock_until = now + Duration::minutes(i64::from(policy.lock_minutes));
+    locked_until: Option<DateTime<Utc>>,
+) -> Result<(), AuthError> {
     let failed = ctx.audit("staff.login_failed", "staff", id);
     let locked_entry = ctx.audit("staff.locked", "staff", id);
-    let locked = app
-        .db
+    app.db
         .write(move |tx| {
             let (failed, locked_entry) = (failed.clone(), locked_entry.clone());
             Box::pin(async move {
-                let failures = staff_store::count_failed_login(tx, id).await?;
-                let failures = u32::try_from(failures).unwrap_or(u32::MAX);
-                tx.audit(failed.after(&serde_json::json!({ "failed_logins": failures })));
-                if policy.locks_after(failures) {
-                    staff_store::lock(tx, id, lock_until).await?;
-                    tx.audit(
-                        locked_entry.after(&serde_json::json!({ "locked_until": lock_until })),
-                    );
-                    return Ok::<_, AuthError>(true);
+                tx.audit(failed);
+                if let Some(until) = locked_until {
+                    tx.audit(locked_entry.after(&serde_json::json!({ "locked_until": until })));
                 }
-                Ok(false)
+                Ok::<_, AuthError>(())
             })
         })
-        .await?;
-    Ok(if locked {
-        AuthError::Locked { until: lock_until }
-    } else {
-        AuthError::InvalidCredentials
-    })
+        .await
 }
 
 /// What a password change form sends.

@@ -15,6 +15,55 @@ use crate::web::error::AppError;
 use crate::web::i18n::Lang;
 
 /// The value of cookie `name`, if sent.
+/// The client's address, as the login throttle counts it: the connection's peer, or — when the
+/// peer is a trusted reverse proxy (`login.trusted_proxies`) — the last address in
+/// `X-Forwarded-For` that is not itself a trusted proxy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAddr(pub String);
+
+impl FromRequestParts<App> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientAddr(client_addr(
+            peer,
+            &parts.headers,
+            &app.config.login.trusted_proxies,
+        )))
+    }
+}
+
+/// See `ClientAddr`.
+pub fn client_addr(
+    peer: Option<std::net::IpAddr>,
+    headers: &HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> String {
+    let Some(peer) = peer else {
+        return "unknown".into();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+        .collect::<Vec<_>>();
+    forwarded
+        .iter()
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(&peer)
+        .to_string()
+}
+
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
@@ -221,5 +270,44 @@ impl FromRequestParts<App> for ApiCaller {
             actor,
             request_id(&parts.headers),
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> std::net::IpAddr {
+        s.parse().expect("ip")
+    }
+
+    #[test]
+    fn a_forwarded_address_counts_only_behind_a_trusted_proxy() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            "10.0.0.9, 203.0.113.5".parse().expect("header"),
+        );
+        // No proxy trusted: the header is anyone's to write.
+        assert_eq!(client_addr(Some(ip("127.0.0.1")), &h, &[]), "127.0.0.1");
+        // Behind the trusted proxy: the last address it was given.
+        assert_eq!(
+            client_addr(Some(ip("127.0.0.1")), &h, &[ip("127.0.0.1")]),
+            "203.0.113.5"
+        );
+        // A chain of trusted proxies is skipped.
+        assert_eq!(
+            client_addr(
+                Some(ip("127.0.0.1")),
+                &h,
+                &[ip("127.0.0.1"), ip("203.0.113.5")]
+            ),
+            "10.0.0.9"
+        );
+        assert_eq!(client_addr(None, &h, &[]), "unknown");
+        assert_eq!(
+            client_addr(Some(ip("127.0.0.1")), &HeaderMap::new(), &[ip("127.0.0.1")]),
+            "127.0.0.1"
+        );
     }
 }

@@ -17,6 +17,7 @@ mod groupbuy;
 mod import;
 mod jobs;
 mod layout;
+mod lockout;
 mod logs;
 mod loyalty;
 mod members;

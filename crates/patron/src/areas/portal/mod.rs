@@ -1,18 +1,16 @@
 //! The member portal (SPEC B10): members log in with their card number or phone and password;
 //! see their balance, history, expiring points, tier and what the next tier needs; change the
-//! password (required at first login). Attempts are rate-limited per login name and an account
-//! locks after repeated failures.
+//! password (required at first login). Attempts are counted in the database before a password
+//! is checked (`auth::throttle`).
 
 pub mod pages;
 pub mod store;
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use chrono::{DateTime, Utc};
 use patron_core::identity::{CardNo, Phone};
+use patron_core::password::LockoutPolicy;
 
+use crate::auth::throttle::{self, Verdict};
 use crate::auth::{password, sessions};
 use crate::kernel::ctx::App;
 use crate::kernel::db::{DbError, ts};
@@ -20,17 +18,12 @@ use store::Account;
 
 pub const COOKIE: &str = "patron_member";
 
-/// Attempts per login name per minute before 429.
-const ATTEMPTS_PER_MINUTE: u32 = 10;
-
 #[derive(Debug, thiserror::Error)]
 pub enum PortalError {
     #[error("unknown card/phone or wrong password")]
     InvalidCredentials,
     #[error("locked until {until}")]
     Locked { until: DateTime<Utc> },
-    #[error("too many attempts")]
-    RateLimited,
     #[error("the current password is wrong")]
     WrongCurrent,
     #[error("the two new passwords differ")]
@@ -55,32 +48,6 @@ impl crate::kernel::db::WriteError for PortalError {
     }
 }
 
-/// Counts attempts per login name within a minute (this process's view; with several instances
-/// each limits on its own, and the account lock in the database holds for all).
-#[derive(Default)]
-pub struct Limiter {
-    seen: Mutex<HashMap<String, (Instant, u32)>>,
-}
-
-impl Limiter {
-    fn allow(&self, name: &str) -> bool {
-        let Ok(mut seen) = self.seen.lock() else {
-            return true;
-        };
-        if seen.len() > 100_000 {
-            seen.retain(|_, (t, _)| t.elapsed() < Duration::from_secs(60));
-        }
-        let entry = seen.entry(name.to_string()).or_insert((Instant::now(), 0));
-        if entry.0.elapsed() >= Duration::from_secs(60) {
-            *entry = (Instant::now(), 0);
-        }
-        entry.1 += 1;
-        entry.1 <= ATTEMPTS_PER_MINUTE
-    }
-}
-
-static LIMITER: std::sync::LazyLock<Limiter> = std::sync::LazyLock::new(Limiter::default);
-
 /// A member signed in.
 pub struct SignedIn {
     pub member_id: i64,
@@ -99,71 +66,81 @@ async fn find(app: &App, login: &str) -> Result<Option<Account>, DbError> {
     store::account_by_card(&app.db, card.as_str()).await
 }
 
-pub async fn login(app: &App, login: &str, typed: &str) -> Result<SignedIn, PortalError> {
-    let name = login.trim().to_ascii_uppercase();
-    if !LIMITER.allow(&name) {
-        return Err(PortalError::RateLimited);
+/// What the throttle counts an attempt under: the member when the card or phone is theirs,
+/// else a keyed digest of the normalised text (a phone's lookup hash), never the text itself.
+fn counted_as(app: &App, login: &str, acc: Option<&Account>) -> String {
+    if let Some(a) = acc {
+        return crate::auth::throttle::account_of(a.id);
     }
+    if let Ok(phone) = Phone::parse(login) {
+        return format!("phone:{}", app.pii.lookup("phone", phone.as_str()));
+    }
+    let text = CardNo::parse(login).map_or_else(|_| login.to_string(), |c| c.as_str().to_string());
+    format!(
+        "name:{}",
+        crate::kernel::secret::keyed_digest(&app.secrets.session_key, &text)
+    )
+}
+
+/// Signs a member in with card number or phone and password from client address `addr`. The
+/// attempt is counted in the database before the password is checked (`auth::throttle`, with
+/// the portal's limits from the loyalty settings); an unknown card or phone is counted and
+/// answered exactly as a known one.
+pub async fn login(
+    app: &App,
+    login: &str,
+    typed: &str,
+    addr: &str,
+) -> Result<SignedIn, PortalError> {
+    let name = login.trim().to_ascii_uppercase();
     let loyalty = app
         .cache
         .get::<crate::areas::points::settings::Loyalty>(&app.db)
         .await?;
     let now = app.clock.now();
-    let Some(acc) = find(app, &name).await? else {
-        let _ = password::verify(typed, &password::dummy_hash().await).await;
-        return Err(PortalError::InvalidCredentials);
+    let acc = find(app, &name).await?;
+    let attempt = throttle::Attempt {
+        realm: "member",
+        account: counted_as(app, &name, acc.as_ref()),
+        addr: addr.to_string(),
+        policy: LockoutPolicy {
+            max_failures: u32::try_from(loyalty.settings.portal_max_failures).unwrap_or(0),
+            lock_minutes: u32::try_from(loyalty.settings.portal_lock_minutes).unwrap_or(0),
+        },
     };
-    if let Some(until) = acc.portal_locked_until
-        && until > now
-    {
-        return Err(PortalError::Locked { until });
-    }
-    let ok = match &acc.portal_password_hash {
+    let last = match throttle::begin(&app.db, &attempt, now).await? {
+        Verdict::Refused { until } => return Err(PortalError::Locked { until }),
+        Verdict::Check { last } => last,
+    };
+    let hash = acc.as_ref().and_then(|a| a.portal_password_hash.clone());
+    let ok = match &hash {
         Some(h) => password::verify(typed, h).await,
         None => {
             let _ = password::verify(typed, &password::dummy_hash().await).await;
             false
         }
     };
-    let id = acc.id;
-    if !ok {
-        let max = loyalty.settings.portal_max_failures;
-        let until = ts(now + chrono::Duration::minutes(loyalty.settings.portal_lock_minutes));
-        let locked = app
-            .db
-            .write(move |tx| {
-                Box::pin(async move {
-                    let failures = store::count_failure(tx, id).await?;
-                    if max > 0 && failures >= max {
-                        store::lock(tx, id, until).await?;
-                        return Ok::<_, PortalError>(true);
-                    }
-                    Ok(false)
-                })
-            })
-            .await?;
-        return Err(if locked {
-            PortalError::Locked { until }
+    let Some(acc) = acc.filter(|_| ok) else {
+        return Err(if last {
+            PortalError::Locked {
+                until: ts(now + chrono::Duration::seconds(attempt.policy.window_secs())),
+            }
         } else {
             PortalError::InvalidCredentials
         });
-    }
-    let now_ts = ts(now);
+    };
     app.db
         .write(move |tx| {
+            let attempt = attempt.clone();
             Box::pin(async move {
-                let n = store::clear_failures(tx, id, now_ts).await?;
-                if n == 0 {
-                    return Err(PortalError::Locked { until: now_ts });
-                }
-                Ok(())
+                throttle::succeeded(tx, &attempt).await?;
+                Ok::<_, PortalError>(())
             })
         })
         .await?;
-    let _ = acc.portal_failed;
-    let cookie = sessions::create(app, "member", id).await?;
+    let cookie = sessions::create(app, "member", acc.id).await?;
     Ok(SignedIn {
-        member_id: id,
+        member_id: acc.id,
         must_change: acc.portal_must_change,
         cookie,
     })

@@ -127,13 +127,14 @@ struct LoginForm {
 
 async fn login_submit(
     State(app): State<App>,
+    addr: extract::ClientAddr,
     headers: HeaderMap,
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
     let lang = extract::cookie(&headers, LANG_COOKIE)
         .and_then(|c| Lang::parse(&c))
         .unwrap_or_else(|| extract::anonymous_lang(&headers, &app));
-    match super::login(&app, &form.login, &form.password).await {
+    match super::login(&app, &form.login, &form.password, &addr.0).await {
         Ok(s) => {
             let target = if s.must_change {
                 "/portal/password"
@@ -150,7 +151,6 @@ async fn login_submit(
             let (key, status) = match e {
                 PortalError::InvalidCredentials => ("portal.invalid", StatusCode::UNAUTHORIZED),
                 PortalError::Locked { .. } => ("login.locked", StatusCode::LOCKED),
-                PortalError::RateLimited => ("error.rate_limited", StatusCode::TOO_MANY_REQUESTS),
                 other => return AppError::internal(other).into_response(),
             };
             let mut res = LoginPage {

@@ -1,7 +1,5 @@
 //! SQL of the member portal: the portal account's columns of `members` (password hash, must
-//! change, failures, lock).
-
-use chrono::{DateTime, Utc};
+//! change).
 
 use crate::kernel::db::{Db, DbError, Tx};
 use crate::{on_db, on_tx};
@@ -12,12 +10,9 @@ pub struct Account {
     pub id: i64,
     pub portal_password_hash: Option<String>,
     pub portal_must_change: bool,
-    pub portal_failed: i64,
-    pub portal_locked_until: Option<DateTime<Utc>>,
 }
 
-const ACCOUNT: &str =
-    "m.id, m.portal_password_hash, m.portal_must_change, m.portal_failed, m.portal_locked_until";
+const ACCOUNT: &str = "m.id, m.portal_password_hash, m.portal_must_change";
 
 /// The account of the active member with this phone lookup hash.
 pub async fn account_by_phone(db: &Db, phone_hash: &str) -> Result<Option<Account>, DbError> {
@@ -43,47 +38,6 @@ pub async fn account_by_card(db: &Db, card_no: &str) -> Result<Option<Account>, 
             .fetch_optional(p)
             .await?
     }))
-}
-
-/// Counts one more failed login; the failures so far.
-pub async fn count_failure(tx: &mut Tx, id: i64) -> Result<i64, DbError> {
-    Ok(on_tx!(tx, |c| {
-        sqlx::query_scalar(
-            "update members set portal_failed = portal_failed + 1 where id = $1 returning portal_failed",
-        )
-        .bind(id)
-        .fetch_one(c)
-        .await?
-    }))
-}
-
-/// Locks the account until `until` and starts counting failures again.
-pub async fn lock(tx: &mut Tx, id: i64, until: DateTime<Utc>) -> Result<(), DbError> {
-    on_tx!(tx, |c| {
-        sqlx::query("update members set portal_locked_until = $1, portal_failed = 0 where id = $2")
-            .bind(until)
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(())
-}
-
-/// Clears the failures and an expired lock after a good password; how many rows changed (0: the
-/// account is locked at `now`).
-pub async fn clear_failures(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<u64, DbError> {
-    Ok(on_tx!(tx, |c| {
-        sqlx::query(
-            "update members set portal_failed = 0, portal_locked_until = null \
-             where id = $1 and (portal_locked_until is null or portal_locked_until <= $2)",
-        )
-        .bind(id)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?)
 }
 
 /// The member's password hash (`None`: no such member; `Some(None)`: no portal password).

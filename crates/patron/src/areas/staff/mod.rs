@@ -395,6 +395,8 @@ pub async fn reset_password(ctx: &Ctx, id: i64) -> Result<String, StaffError> {
                     return Err(StaffError::NotFound);
                 }
                 crate::auth::sessions::delete_all_for(tx, "staff", id, None).await?;
+                crate::auth::throttle::unlock(tx, "staff", &crate::auth::throttle::account_of(id))
+                    .await?;
                 tx.audit(entry);
                 Ok(())
             })

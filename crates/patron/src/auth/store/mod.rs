@@ -5,6 +5,7 @@
 
 pub mod keys;
 pub mod sessions;
+pub mod throttle;
 
 use chrono::{DateTime, Utc};
 use patron_core::Role;
@@ -125,49 +126,6 @@ pub async fn load_actor(db: &Db, id: i64) -> Result<Option<(StaffActor, StaffRow
         },
         row,
     )))
-}
-
-/// Counts a failed login; returns the failures so far.
-pub async fn count_failed_login(tx: &mut Tx, id: i64) -> Result<i64, DbError> {
-    Ok(on_tx!(tx, |c| {
-        sqlx::query_scalar(
-            "update staff set failed_logins = failed_logins + 1 where id = $1 \
-             returning failed_logins",
-        )
-        .bind(id)
-        .fetch_one(c)
-        .await?
-    }))
-}
-
-/// Locks an account until `until` and starts its failure count again.
-pub async fn lock(tx: &mut Tx, id: i64, until: DateTime<Utc>) -> Result<(), DbError> {
-    on_tx!(tx, |c| {
-        sqlx::query("update staff set locked_until = $1, failed_logins = 0 where id = $2")
-            .bind(until)
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(())
-}
-
-/// Clears the failure count and an expired lock after a right password; `false` when a lock
-/// is still in force at `now` (set by concurrent failures while the password was checked).
-pub async fn clear_failures(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<bool, DbError> {
-    let cleared = on_tx!(tx, |c| {
-        sqlx::query(
-            "update staff set failed_logins = 0, locked_until = null \
-             where id = $1 and (locked_until is null or locked_until <= $2)",
-        )
-        .bind(id)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
-    Ok(cleared > 0)
 }
 
 /// Stores a password the account holder chose themselves.

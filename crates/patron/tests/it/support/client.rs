@@ -19,6 +19,20 @@ impl TestApp {
         }
     }
 
+    /// A fresh browser whose connections come from `ip` (any 127.x.y.z address on loopback),
+    /// as a person at another desk or a stranger elsewhere.
+    pub fn browser_from(&self, ip: &str) -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(Policy::none())
+                .local_address(ip.parse::<std::net::IpAddr>().expect("ip"))
+                .build()
+                .expect("client"),
+            base: self.base.clone(),
+        }
+    }
+
     /// A browser already logged in as `username` with `PASSWORD`.
     pub async fn login(&self, username: &str) -> Browser {
         let b = self.browser();

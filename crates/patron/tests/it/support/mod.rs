@@ -8,7 +8,9 @@ pub mod client;
 pub mod clock;
 pub mod data;
 
-pub use app::{Backend, PASSWORD, TestApp, ok, require_pg, spawn_app, spawn_app_with};
+pub use app::{
+    Backend, PASSWORD, TestApp, ok, require_pg, second_instance, spawn_app, spawn_app_with,
+};
 pub use browser::{browser_skipped, run_browser_flow};
 pub use client::{Browser, Page};
 pub use clock::{day, goto};

@@ -132,12 +132,13 @@ struct LoginForm {
 
 async fn login_submit(
     State(app): State<App>,
+    addr: extract::ClientAddr,
     headers: HeaderMap,
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
     let lang = extract::anonymous_lang(&headers, &app);
     let rid = extract::request_id(&headers);
-    match crate::auth::login(&app, &form.username, &form.password, rid).await {
+    match crate::auth::login(&app, &form.username, &form.password, &addr.0, rid).await {
         Ok(signed_in) => {
             let target = if signed_in.must_change_password {
                 "/account/password".to_string()
