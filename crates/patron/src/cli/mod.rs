@@ -130,7 +130,11 @@ pub async fn init(
          default_lang = \"zh-CN\"\n\
          time_zone = \"Asia/Shanghai\"\n\n\
          [session]\nidle_timeout_minutes = 30\nabsolute_timeout_hours = 12\n\n\
-         [login]\nmax_failures = 5\nlock_minutes = 15\n"
+         [login]\nmax_failures = 5\nlock_minutes = 15\n\
+         # addresses of reverse proxies whose X-Forwarded-For names the client\n\
+         trusted_proxies = []\n\n\
+         [pos]\n# how old and how far ahead a till's receipt may be\n\
+         receipt_max_age_days = 7\nreceipt_max_future_minutes = 5\n"
     );
     // Owner-only: a PostgreSQL URL may carry a password.
     config::write_private(&dir.join(config::CONFIG_FILE), &toml).context("writing patron.toml")?;

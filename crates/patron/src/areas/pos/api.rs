@@ -111,7 +111,9 @@ async fn quote(
         (status = 403, description = "`forbidden`: not a till key, or a till key of another store than `store_code`"),
         (status = 404, description = "`member_not_found`"),
         (status = 409, description = "`receipt_conflict` (the same number with other content) or the card's state"),
-        (status = 422),
+        (status = 422, description = "`validation`, naming each bad field; `occurred_at` outside the till window \
+            (before the card was issued, more than `[pos] receipt_max_age_days` (7) days old, or more than \
+            `receipt_max_future_minutes` (5) ahead): an older purchase is entered at the desk as missed points"),
     ),
     security(("bearer" = [])))]
 async fn receipt(Till(ctx): Till, ApiJson(body): ApiJson<ReceiptIn>) -> Result<Response, AppError> {
