@@ -178,10 +178,10 @@ async fn write_claim(
         return Err(Invalid::one("card_no", "birthday.not_birthday_month").into());
     }
     let staff_id = staff_id(c);
-    if !store::mark_claimed(tx, ent.id, store.id, staff_id, now).await? {
+    let no = crate::kernel::docno::doc_no(tx, store::CLAIM_PREFIX, &store.code, today).await?;
+    if !store::mark_claimed(tx, ent.id, store.id, staff_id, (now, &no)).await? {
         return Err(Invalid::one("card_no", "birthday.already_claimed").into());
     }
-    let no = store::entitlement_no(ent.id);
     let taken = take_in(
         tx,
         &Movement {

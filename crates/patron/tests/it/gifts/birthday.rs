@@ -89,6 +89,21 @@ both!(
             .await;
         assert_eq!(s, StatusCode::CREATED, "{d}");
         assert_eq!(on_hand(&t, t.hq, "CAKE").await, 4);
+        // The handover is numbered by the department's counter; the refused claim above took
+        // no number.
+        let no = d["claim_no"].as_str().unwrap_or_default();
+        assert!(
+            no.starts_with("SRHQ") && no.ends_with("-001") && no.len() == 16,
+            "{d}"
+        );
+        assert_eq!(
+            t.scalar_text(
+                "select count(*) from gift_movements where kind = 'birthday' and doc_no = $1",
+                no
+            )
+            .await,
+            1
+        );
         let (s, d) = t
             .post(
                 "/api/v1/rewards/birthday/claims",

@@ -120,22 +120,27 @@ pub struct EntitlementRow {
     pub created_at: DateTime<Utc>,
     pub claimed_at: Option<DateTime<Utc>>,
     pub claimed_store_id: Option<i64>,
+    /// The handover's number (`SRHQ20261203-001`), given when the gift is claimed.
+    pub claim_no: String,
 }
 
-/// An entitlement's document number.
-pub fn entitlement_no(id: i64) -> String {
-    format!("SR{id:06}")
-}
+/// The prefix of a birthday gift handover's number (生日礼).
+pub const CLAIM_PREFIX: &str = "SR";
 
 impl EntitlementRow {
-    pub fn no(&self) -> String {
-        entitlement_no(self.id)
+    /// The handover's number, or a dash while the gift is unclaimed.
+    pub fn no(&self) -> &str {
+        if self.claim_no.is_empty() {
+            "—"
+        } else {
+            &self.claim_no
+        }
     }
 }
 
 const ENTITLEMENT: &str = "select b.id, b.member_id, m.name as member_name, c.card_no, b.year, \
      b.birth_month, b.tier_code, g.code as gift_code, g.name_zh as gift_zh, g.name_en as gift_en, \
-     b.qty, b.created_at, b.claimed_at, b.claimed_store_id from birthday_entitlements b \
+     b.qty, b.created_at, b.claimed_at, b.claimed_store_id, b.claim_no from birthday_entitlements b \
      join members m on m.id = b.member_id join gifts g on g.id = b.gift_id \
      left join cards c on c.member_id = b.member_id and c.state in ('issued', 'active', 'frozen')";
 
@@ -214,17 +219,18 @@ pub async fn mark_claimed(
     id: i64,
     store_id: i64,
     staff_id: Option<i64>,
-    at: DateTime<Utc>,
+    (at, claim_no): (DateTime<Utc>, &str),
 ) -> Result<bool, DbError> {
     let n = on_tx!(tx, |c| {
         sqlx::query(
-            "update birthday_entitlements set claimed_at = $1, claimed_store_id = $2, claimed_by = $3 \
-             where id = $4 and claimed_at is null",
+            "update birthday_entitlements set claimed_at = $1, claimed_store_id = $2, claimed_by = $3, \
+             claim_no = $5 where id = $4 and claimed_at is null",
         )
         .bind(ts(at))
         .bind(store_id)
         .bind(staff_id)
         .bind(id)
+        .bind(claim_no)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
