@@ -12,6 +12,7 @@ pub mod money;
 pub mod password;
 pub mod points;
 pub mod tiers;
+pub mod typed;
 pub mod vouchers;
 
 pub use access::{Permission, Role};

@@ -48,10 +48,12 @@ impl Fen {
         i64::try_from(product.div_euclid(1000)).ok().map(Fen)
     }
 
-    /// Parses what a clerk types: `1234`, `1234.5`, `1,234.56`, `¥1234.56`, `-12.30`.
+    /// Parses what a clerk types: `1234`, `1234.5`, `1,234.56`, `¥1234.56`, `-12.30`, and the
+    /// same in full-width forms from a Chinese input method (`１２００．５０`, `￥１，２００`).
     pub fn parse_yuan(input: &str) -> Result<Fen, MoneyError> {
         let bad = || MoneyError::NotAnAmount(input.to_string());
-        let s: String = input
+        let folded = crate::typed::fold_width(input);
+        let s: String = folded
             .trim()
             .trim_start_matches(['¥', '￥'])
             .chars()
@@ -219,13 +221,46 @@ impl Points {
 }
 
 impl fmt::Display for Points {
+    /// `28,317` — points are grouped by thousands wherever people read them.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
+        f.write_str(&grouped(self.0))
     }
+}
+
+/// A whole number grouped by thousands: `-1,234,567`.
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn full_width_amounts_from_an_input_method_read_as_amounts() {
+        assert_eq!(Fen::parse_yuan("１２００"), Ok(Fen(120_000)));
+        assert_eq!(Fen::parse_yuan("￥１，２００．５０"), Ok(Fen(120_050)));
+        assert_eq!(Fen::parse_yuan("　12.3　"), Ok(Fen(1_230)));
+        assert!(Fen::parse_yuan("１２ａ").is_err());
+    }
+
+    #[test]
+    fn points_and_whole_numbers_are_grouped_by_thousands() {
+        assert_eq!(Points(28_317).to_string(), "28,317");
+        assert_eq!(grouped(-1_234_567), "-1,234,567");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(i64::MIN), "-9,223,372,036,854,775,808");
+    }
+
     #[test]
     fn plain_amounts_read_back_as_the_same_amount() {
         for f in [0, 5, -123_456, 123_456_789] {

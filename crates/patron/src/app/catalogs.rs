@@ -3,6 +3,7 @@
 
 pub const AREAS: &[&[(&str, &str, &str)]] = &[
     crate::areas::members::messages::LOYALTY,
+    crate::areas::points::messages::POINTS,
     crate::areas::groupbuy::messages::GROUPBUY,
     crate::areas::gifts::messages::GIFTS,
     crate::areas::rewards::messages::REWARDS,

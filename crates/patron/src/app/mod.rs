@@ -174,6 +174,7 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
                 fields: Vec::new(),
                 cause: None,
                 permission: None,
+                note: None,
             }
         }
         // A rendered page with an error status (a form re-shown with its errors) is final.
@@ -206,6 +207,7 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
                 fields: Vec::new(),
                 cause: None,
                 permission: None,
+                note: None,
             }
         }
     };
@@ -228,14 +230,17 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
         Some(console) => layout::Page::console(&console, title),
         None => layout::Page::anonymous(lang, title),
     };
-    // On a page, say which permission is missing in the user's language, not the API's English.
-    let detail = match mark.permission {
-        Some(p) => Some(format!(
+    // On a page, say it in the user's language: the error's own note, or which permission is
+    // missing; the API's English detail only on an English page.
+    let detail = match (&mark.note, mark.permission) {
+        (Some(note), _) => Some(note.render(page.lang)),
+        (None, Some(p)) => Some(format!(
             "{}{}",
             page.t("error.needs_permission"),
             page.permission_name(&p)
         )),
-        None => mark.detail,
+        (None, None) if page.is_en() => mark.detail,
+        (None, None) => None,
     };
     let page = crate::web::error_page::ErrorPage {
         page,

@@ -21,7 +21,23 @@ use codes::Code;
 
 /// The code of a decision by someone whose role may not decide that kind.
 pub const APPROVAL_ROLE: Code = Code::new("approval_role", 403, "error.approval_role");
-pub const CODES: &[Code] = &[APPROVAL_ROLE];
+/// The code of a decision on one's own request (another colleague decides it).
+pub const APPROVAL_OWN_REQUEST: Code =
+    Code::new("approval_own_request", 403, "error.approval_own_request");
+/// The code of a withdrawal by someone who did not submit the request.
+pub const APPROVAL_NOT_REQUESTER: Code = Code::new(
+    "approval_not_requester",
+    403,
+    "error.approval_not_requester",
+);
+/// The code of a decision on a request that is no longer pending.
+pub const APPROVAL_DECIDED: Code = Code::new("approval_decided", 409, "error.approval_decided");
+pub const CODES: &[Code] = &[
+    APPROVAL_ROLE,
+    APPROVAL_OWN_REQUEST,
+    APPROVAL_NOT_REQUESTER,
+    APPROVAL_DECIDED,
+];
 pub use store::ApprovalRow;
 
 /// A decision's work, boxed so that one registry holds every area's kinds.
@@ -92,11 +108,14 @@ impl From<ApprovalsError> for AppError {
             ApprovalsError::Rule(ApprovalError::ReasonRequired) => {
                 Invalid::one("reason", "invalid.required").into()
             }
-            ApprovalsError::Rule(ApprovalError::OwnRequest | ApprovalError::NotRequester) => {
-                AppError::new(codes::FORBIDDEN).detail(detail)
+            ApprovalsError::Rule(ApprovalError::OwnRequest) => {
+                AppError::new(APPROVAL_OWN_REQUEST).detail(detail)
+            }
+            ApprovalsError::Rule(ApprovalError::NotRequester) => {
+                AppError::new(APPROVAL_NOT_REQUESTER).detail(detail)
             }
             ApprovalsError::Rule(ApprovalError::NotPending(_)) => {
-                AppError::new(codes::CONFLICT).detail(detail)
+                AppError::new(APPROVAL_DECIDED).detail(detail)
             }
             ApprovalsError::NotFound => AppError::not_found(),
             ApprovalsError::Forbidden(f) => f.into(),

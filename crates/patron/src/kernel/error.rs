@@ -58,6 +58,9 @@ pub const METHOD_NOT_ALLOWED: Code =
     Code::new("method_not_allowed", 405, "error.method_not_allowed");
 pub const TOO_LARGE: Code = Code::new("too_large", 413, "error.too_large");
 pub const BAD_REQUEST: Code = Code::new("bad_request", 400, "error.bad_request");
+/// A page address with a value that names nothing (a store, a date, a month): said, not
+/// silently replaced.
+pub const BAD_PARAMETER: Code = Code::new("bad_parameter", 400, "error.bad_parameter");
 pub const INTERNAL: Code = Code::new("internal", 500, "error.internal");
 
 // The till contract's codes (`api/pos.md`), answered by members, points, events and group-buy.
@@ -72,6 +75,7 @@ pub const INSUFFICIENT_POINTS: Code =
 
 /// The codes of the kernel, the web layer, authentication and the till contract.
 pub const CODES: &[Code] = &[
+    BAD_PARAMETER,
     VALIDATION,
     NOT_FOUND,
     UNAUTHORIZED,

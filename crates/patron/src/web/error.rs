@@ -31,6 +31,27 @@ pub struct AppError {
     pub cause: Option<String>,
     /// The permission that was missing (a console page names it in the user's language).
     pub permission: Option<Permission>,
+    /// What a page says instead of the code's general message: a catalog key whose `{name}`
+    /// places are filled from `args` (e.g. "积分不足：现有 {available} 积分").
+    pub note: Option<Note>,
+}
+
+/// A catalog message with its values, for a page in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Note {
+    /// The message in `lang`, each `{name}` replaced by its value.
+    pub fn render(&self, lang: crate::kernel::lang::Lang) -> String {
+        let mut text = lang.t(self.key).to_string();
+        for (name, value) in &self.args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
 }
 
 impl AppError {
@@ -41,7 +62,17 @@ impl AppError {
             fields: Vec::new(),
             cause: None,
             permission: None,
+            note: None,
         }
+    }
+
+    /// What a page says about this refusal in the reader's words (see `Note`).
+    pub fn note(mut self, key: &'static str, args: &[(&'static str, String)]) -> Self {
+        self.note = Some(Note {
+            key,
+            args: args.to_vec(),
+        });
+        self
     }
 
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
@@ -167,6 +198,7 @@ pub struct ErrorMark {
     pub fields: Vec<FieldError>,
     pub cause: Option<String>,
     pub permission: Option<Permission>,
+    pub note: Option<Note>,
 }
 
 impl IntoResponse for AppError {
@@ -178,6 +210,7 @@ impl IntoResponse for AppError {
             fields: self.fields,
             cause: self.cause,
             permission: self.permission,
+            note: self.note,
         });
         res
     }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use patron_core::Permission;
 use serde::Deserialize;
 
@@ -125,6 +126,9 @@ pub fn refusal_line(err: &AppError, page: &Page) -> String {
     if err.code == VALIDATION {
         return String::new();
     }
+    if let Some(note) = &err.note {
+        return note.render(page.lang);
+    }
     let message = page.t(err.code.key);
     // The detail is English (it is the API's words): a Chinese page shows the message alone.
     match &err.detail {
@@ -165,10 +169,46 @@ pub async fn store_choice(
         .filter(|s| s.active && c.ctx.can_at(permission, s.id))
         .collect();
     mine.sort_by(|a, b| a.code.cmp(&b.code));
-    let chosen = want
-        .and_then(|w| mine.iter().find(|s| s.code.eq_ignore_ascii_case(w)))
-        .or(mine.first())
-        .cloned()
-        .ok_or_else(|| fail(crate::kernel::ctx::Forbidden(permission).into()))?;
+    let want = want.map(str::trim).filter(|w| !w.is_empty());
+    let chosen = match want {
+        // A store named in the address that is not one of the user's: say so.
+        Some(w) => mine
+            .iter()
+            .find(|s| s.code.eq_ignore_ascii_case(w))
+            .ok_or_else(|| fail(bad_parameter("error.param.store", w)))?,
+        None => mine
+            .first()
+            .ok_or_else(|| fail(crate::kernel::ctx::Forbidden(permission).into()))?,
+    }
+    .clone();
     Ok((chosen, mine))
+}
+
+/// A page address value that names nothing, said in the reader's words (`key` takes the value
+/// as `{value}`).
+pub fn bad_parameter(key: &'static str, value: &str) -> AppError {
+    let shown: String = value.chars().take(40).collect();
+    AppError::new(crate::kernel::error::BAD_PARAMETER)
+        .detail(format!("{key}: {shown:?}"))
+        .note(key, &[("value", shown)])
+}
+
+/// A date from the page address (`?date=2026-02-28`): `default` when absent, and a refusal
+/// naming the value when it is not a real date (2026-02-30).
+pub fn date_param(text: Option<&str>, default: NaiveDate) -> Result<NaiveDate, AppError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(default),
+        Some(t) => NaiveDate::parse_from_str(&patron_core::typed::fold_width(t), "%Y-%m-%d")
+            .map_err(|_| bad_parameter("error.param.date", t)),
+    }
+}
+
+/// A month from the page address (`?month=2026-11`): `default` when absent, and a refusal
+/// naming the value when it is not a real month (2026-13).
+pub fn month_param(text: Option<&str>, default: String) -> Result<String, AppError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(default),
+        Some(t) if crate::kernel::dates::month_bounds(t).is_some() => Ok(t.to_string()),
+        Some(t) => Err(bad_parameter("error.param.month", t)),
+    }
 }

@@ -126,6 +126,43 @@ impl Page {
         self.t_or(&format!("points.kind.{kind}"), "points.kind.other")
     }
 
+    /// A number of points (or any count people read) grouped by thousands: `28,317`.
+    pub fn pts(&self, n: &i64) -> String {
+        patron_core::money::grouped(*n)
+    }
+
+    /// A ledger entry's note as people read it: the notes Patron writes itself (stored in
+    /// English, the ledger being append-only) become catalog sentences; a note a clerk typed is
+    /// shown as typed.
+    pub fn ledger_note(&self, note: &str) -> String {
+        use crate::web::error::Note;
+        let note = note.trim();
+        let fixed = match note {
+            "birthday" => Some("points.note.birthday"),
+            "opening balance" => Some("points.note.opening_balance"),
+            _ => None,
+        };
+        if let Some(key) = fixed {
+            return self.t(key).to_string();
+        }
+        // "receipt R-1; 1937 points reversed" (written by a return).
+        if let Some(rest) = note.strip_prefix("receipt ")
+            && let Some((receipt, tail)) = rest.split_once("; ")
+            && let Some(points) = tail.strip_suffix(" points reversed")
+            && let Ok(points) = points.parse::<i64>()
+        {
+            return Note {
+                key: "points.note.reversed",
+                args: vec![
+                    ("receipt", receipt.to_string()),
+                    ("points", patron_core::money::grouped(points)),
+                ],
+            }
+            .render(self.lang);
+        }
+        note.to_string()
+    }
+
     /// An amount of money as shown: `¥1,234.50`.
     pub fn yuan(&self, fen: &i64) -> String {
         patron_core::Fen(*fen).to_string()
@@ -217,5 +254,28 @@ impl FormErrors {
 
     pub fn any(&self) -> bool {
         !self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod ledger_note_tests {
+    use super::*;
+
+    #[test]
+    fn notes_patron_wrote_read_as_sentences_and_typed_notes_as_typed() {
+        let zh = Page::anonymous(Lang::ZhCn, "login.title");
+        assert_eq!(zh.ledger_note("birthday"), "生日双倍积分");
+        assert_eq!(zh.ledger_note("opening balance"), "开户结转积分");
+        assert_eq!(
+            zh.ledger_note("receipt R-88; 1937 points reversed"),
+            "小票 R-88 退货，扣回 1,937 积分"
+        );
+        assert_eq!(zh.ledger_note("顾客投诉补偿"), "顾客投诉补偿");
+        let en = Page::anonymous(Lang::En, "login.title");
+        assert_eq!(
+            en.ledger_note("receipt R-88; 1937 points reversed"),
+            "Receipt R-88 returned: 1,937 points taken back"
+        );
+        assert_eq!(zh.pts(&28_317), "28,317");
     }
 }

@@ -9,6 +9,41 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "Requests of this kind are decided by other roles: please pass it to a role that may decide it.",
     ),
     (
+        "error.bad_parameter",
+        "页面地址中有无法识别的内容",
+        "The page address names something that does not exist",
+    ),
+    (
+        "error.param.store",
+        "没有门店“{value}”，或您无权查看该门店。请从门店列表中选择。",
+        "There is no store \"{value}\", or you may not see it: choose one from the list of stores.",
+    ),
+    (
+        "error.param.date",
+        "日期“{value}”不存在。请按“年-月-日”填写一个真实的日期，例如 2026-02-28。",
+        "There is no date \"{value}\": give a real date as year-month-day, e.g. 2026-02-28.",
+    ),
+    (
+        "error.param.month",
+        "月份“{value}”不存在。请按“年-月”填写，例如 2026-11。",
+        "There is no month \"{value}\": give it as year-month, e.g. 2026-11.",
+    ),
+    (
+        "error.approval_own_request",
+        "这是您本人提交的申请，须由另一位有审批权的同事审批。",
+        "You submitted this request: another colleague who may decide it has to approve or reject it.",
+    ),
+    (
+        "error.approval_not_requester",
+        "只有提交申请的人可以撤回它。",
+        "Only the person who submitted a request can withdraw it.",
+    ),
+    (
+        "error.approval_decided",
+        "该申请已经处理过了，请刷新页面查看结果。",
+        "This request has been decided already: reload the page to see how.",
+    ),
+    (
         "account.confirm_password",
         "再次输入新密码",
         "Repeat the new password",

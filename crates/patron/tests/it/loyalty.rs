@@ -103,7 +103,7 @@ both!(
         let f = t.login("money").await;
         let page = f.get("/points/liability").await;
         assert_eq!(page.status, StatusCode::OK);
-        assert_eq!(page.text_of("outstanding").as_deref(), Some("1800"));
+        assert_eq!(page.text_of("outstanding").as_deref(), Some("1,800"));
         assert_eq!(page.text_of("value").as_deref(), Some("¥360.00"));
         t.stop().await;
     }

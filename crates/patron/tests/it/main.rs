@@ -28,4 +28,5 @@ mod portal;
 mod pos;
 mod rewards;
 mod staff_admin;
+mod words;
 mod write_path;

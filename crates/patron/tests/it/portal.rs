@@ -56,7 +56,11 @@ both!(
         assert_eq!(ok.status(), StatusCode::SEE_OTHER);
         let home = b.get("/portal").await;
         assert_eq!(home.status, StatusCode::OK);
-        assert_eq!(home.text_of("balance").as_deref(), Some("1234"));
+        assert_eq!(
+            home.text_of("balance").as_deref(),
+            Some("1,234"),
+            "points grouped by thousands"
+        );
         assert!(
             home.text_of("next-tier")
                 .unwrap_or_default()

@@ -97,7 +97,7 @@ fn int_in(s: &str, min: i64, max: i64, default: Option<i64>) -> Result<i64, &'st
     if t.is_empty() {
         return default.ok_or("invalid.required");
     }
-    match t.parse::<i64>() {
+    match patron_core::typed::parse_int(t).ok_or(()) {
         Ok(n) if n >= min && n <= max => Ok(n),
         _ => Err("invalid.number"),
     }

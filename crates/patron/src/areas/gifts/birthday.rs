@@ -41,7 +41,7 @@ pub async fn save_setting(ctx: &Ctx, input: &TierGiftIn) -> Result<(), GiftsErro
     let mut bad = Invalid::new();
     let qty = match input.qty.trim() {
         "" => 1,
-        t => match t.parse::<i64>() {
+        t => match patron_core::typed::parse_int(t).ok_or(()) {
             Ok(n) if (1..=99).contains(&n) => n,
             _ => {
                 bad.add("qty", "invalid.number");

@@ -90,7 +90,7 @@ fn check_gift(input: &GiftIn) -> Result<GiftRow, Invalid> {
     };
     let price = match input.points_price.trim() {
         "" => None,
-        t => match t.parse::<i64>() {
+        t => match patron_core::typed::parse_int(t).ok_or(()) {
             Ok(n) if (1..=10_000_000).contains(&n) => Some(n),
             _ => {
                 bad.add("points_price", "invalid.points");

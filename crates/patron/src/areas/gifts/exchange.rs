@@ -120,7 +120,7 @@ pub async fn exchange_for_member(
 fn parse_qty(text: &str, bad: &mut Invalid) -> i64 {
     match text.trim() {
         "" => 1,
-        t => match t.parse::<i64>() {
+        t => match patron_core::typed::parse_int(t).ok_or(()) {
             Ok(n) if (1..=99).contains(&n) => n,
             _ => {
                 bad.add("qty", "invalid.number");

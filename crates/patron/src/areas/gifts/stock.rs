@@ -101,7 +101,7 @@ fn parse_lines(
             bad.add(&format!("lines[{i}].gift_code"), "gift.duplicate_line");
             continue;
         }
-        match l.qty.trim().parse::<i64>() {
+        match patron_core::typed::parse_int(&l.qty).ok_or(()) {
             Ok(n) if (1..=1_000_000).contains(&n) => out.push((gift.id, n)),
             _ => bad.add(&format!("lines[{i}].qty"), "invalid.number"),
         }

@@ -96,7 +96,7 @@ fn parse_counts(
             false,
             bad,
         );
-        match l.counted.trim().parse::<i64>() {
+        match patron_core::typed::parse_int(&l.counted).ok_or(()) {
             Ok(n) if (0..=10_000_000).contains(&n) => counts.push((i, gift.id, n, explanation)),
             _ => bad.add(&format!("lines[{i}].counted"), "invalid.number"),
         }

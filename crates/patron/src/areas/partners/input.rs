@@ -67,7 +67,7 @@ pub(super) fn number(
     if t.is_empty() {
         return default;
     }
-    match t.parse::<i64>() {
+    match patron_core::typed::parse_int(t).ok_or(()) {
         Ok(n) if (lo..=hi).contains(&n) => n,
         Ok(_) => {
             bad.add(field, "invalid.number_range");

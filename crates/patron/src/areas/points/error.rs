@@ -71,12 +71,17 @@ impl From<PointsError> for AppError {
                 AppError::new(codes::RECEIPT_CONFLICT).detail(detail)
             }
             PointsError::ReceiptNotFound => AppError::new(codes::RECEIPT_NOT_FOUND),
-            PointsError::InsufficientPoints { .. } => AppError {
+            PointsError::InsufficientPoints { available } => AppError {
                 fields: vec![FieldError {
                     field: "points".into(),
                     key: "error.insufficient_points",
                 }],
-                ..AppError::new(codes::INSUFFICIENT_POINTS).detail(detail)
+                ..AppError::new(codes::INSUFFICIENT_POINTS)
+                    .detail(detail)
+                    .note(
+                        "error.insufficient_points.have",
+                        &[("available", patron_core::Points(available).to_string())],
+                    )
             },
             PointsError::WrongStore => AppError::new(codes::FORBIDDEN)
                 .detail("the till key belongs to another store than store_code"),

@@ -11,6 +11,7 @@ pub mod error;
 pub mod expiry;
 pub mod jobs;
 pub mod ledger;
+pub mod messages;
 pub mod pages;
 pub mod receipts;
 pub mod returns;

@@ -119,7 +119,7 @@ pub struct SettingsForm {
 }
 
 fn int_in(bad: &mut Invalid, field: &str, s: &str, lo: i64, hi: i64) -> i64 {
-    match s.trim().replace(',', "").parse::<i64>() {
+    match patron_core::typed::parse_int(s).ok_or(()) {
         Ok(v) if (lo..=hi).contains(&v) => v,
         _ => {
             bad.add(field, "invalid.number_range");

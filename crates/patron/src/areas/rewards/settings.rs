@@ -47,7 +47,7 @@ impl SettingsForm {
 }
 
 fn months(text: &str, min: i64, max: i64) -> Result<i64, &'static str> {
-    match text.trim().parse::<i64>() {
+    match patron_core::typed::parse_int(text).ok_or(()) {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
         _ => Err("reward.invalid.months"),
     }
@@ -60,8 +60,7 @@ pub fn parse_thresholds(text: &str) -> Result<Vec<(i64, String)>, &'static str> 
         let mut parts = line.split_whitespace();
         let points = parts
             .next()
-            .map(|p| p.replace([',', '，'], ""))
-            .and_then(|p| p.parse::<i64>().ok())
+            .and_then(patron_core::typed::parse_int)
             .filter(|p| *p > 0 && *p <= 100_000_000)
             .ok_or("reward.invalid.thresholds")?;
         let code = parts

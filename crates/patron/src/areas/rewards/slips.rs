@@ -113,7 +113,7 @@ fn check_slip_in(input: &SlipIn) -> Result<(Option<i64>, String, String), Invali
     }
     let threshold = match input.threshold.trim() {
         "" => None,
-        t => match t.replace(',', "").parse::<i64>() {
+        t => match patron_core::typed::parse_int(t).ok_or(()) {
             Ok(n) if n > 0 => Some(n),
             _ => {
                 bad.add("threshold", "reward.invalid.threshold");

@@ -12,7 +12,7 @@ mod exchanges;
 mod portal;
 mod stock;
 
-async fn gift(t: &TestApp, code: &str, name: &str, value: &str, price: &str) {
+pub async fn gift(t: &TestApp, code: &str, name: &str, value: &str, price: &str) {
     patron::areas::gifts::catalogue::save_gift(
         &t.ctx(),
         &patron::areas::gifts::catalogue::GiftIn {

@@ -64,10 +64,11 @@ both!(
                 "/api/v1/rewards/stock/deliveries",
                 &desk,
                 json!({"store_code": "HQ", "note_no": "SD-7790", "supplier": "礼品公司",
-                       "lines": [{"gift_code": "TEA", "qty": "1"}]}),
+                       "lines": [{"gift_code": "TEA", "qty": "１"}]}),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{d}");
+        // A quantity typed in full width by a Chinese input method counts as typed.
         let second = department_no(&d, "SHHQ", 2);
         assert_eq!(first[4..12], second[4..12], "one business date");
         assert_eq!(on_hand(&t, t.hq, "TEA").await, 21);

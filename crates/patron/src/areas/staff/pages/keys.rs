@@ -306,7 +306,7 @@ async fn token_issue(v: Verified<TokenForm>) -> Response {
     let valid_days = if days.is_empty() {
         Ok(None)
     } else {
-        days.parse::<i64>().map(Some)
+        patron_core::typed::parse_int(days).map(Some).ok_or(())
     };
     let result = match valid_days {
         Ok(d) => keys::issue_token(&c.ctx, &v.form.name, staff_id, d).await,
