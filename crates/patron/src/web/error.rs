@@ -28,12 +28,13 @@ pub struct AppError {
     pub detail: Option<String>,
     pub fields: Vec<FieldError>,
     /// The internal cause, logged once and never sent.
-    pub cause: Option<String>,
+    pub cause: Option<Box<str>>,
     /// The permission that was missing (a console page names it in the user's language).
     pub permission: Option<Permission>,
     /// What a page says instead of the code's general message: a catalog key whose `{name}`
-    /// places are filled from `args` (e.g. "积分不足：现有 {available} 积分").
-    pub note: Option<Note>,
+    /// places are filled from `args` (e.g. "积分不足：现有 {available} 积分"). Boxed: most
+    /// errors have none, and an error stays small.
+    pub note: Option<Box<Note>>,
 }
 
 /// A catalog message with its values, for a page in the reader's language.
@@ -68,10 +69,10 @@ impl AppError {
 
     /// What a page says about this refusal in the reader's words (see `Note`).
     pub fn note(mut self, key: &'static str, args: &[(&'static str, String)]) -> Self {
-        self.note = Some(Note {
+        self.note = Some(Box::new(Note {
             key,
             args: args.to_vec(),
-        });
+        }));
         self
     }
 
@@ -82,7 +83,7 @@ impl AppError {
 
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         AppError {
-            cause: Some(cause.to_string()),
+            cause: Some(cause.to_string().into()),
             ..AppError::new(codes::INTERNAL)
         }
     }
@@ -196,9 +197,9 @@ pub struct ErrorMark {
     pub code: Code,
     pub detail: Option<String>,
     pub fields: Vec<FieldError>,
-    pub cause: Option<String>,
+    pub cause: Option<Box<str>>,
     pub permission: Option<Permission>,
-    pub note: Option<Note>,
+    pub note: Option<Box<Note>>,
 }
 
 impl IntoResponse for AppError {
