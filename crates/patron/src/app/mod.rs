@@ -193,7 +193,8 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
             };
             ErrorMark {
                 code: match status.as_u16() {
-                    400 | 415 | 422 => code::VALIDATION,
+                    400 | 422 => code::VALIDATION,
+                    415 => code::UNSUPPORTED_MEDIA_TYPE,
                     404 => code::NOT_FOUND,
                     405 => code::METHOD_NOT_ALLOWED,
                     413 => code::TOO_LARGE,
