@@ -12,6 +12,7 @@ mod auth;
 mod browser;
 mod cli;
 mod events;
+mod exports;
 mod gifts;
 mod groupbuy;
 mod import;
