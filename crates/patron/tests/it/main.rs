@@ -15,6 +15,7 @@ mod events;
 mod exports;
 mod gifts;
 mod groupbuy;
+mod headers;
 mod import;
 mod jobs;
 mod layout;
