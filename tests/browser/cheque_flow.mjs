@@ -45,6 +45,12 @@ try {
 
 try {
   const context = await browser.newContext({ locale: 'zh-CN' });
+  // Anything the Content-Security-Policy refuses (an inline script, style or handler, eval)
+  // fails the flow: Chromium reports each refusal on the console.
+  const cspRefusals = [];
+  context.on('console', (msg) => {
+    if (msg.text().includes('Content Security Policy')) cspRefusals.push(msg.text());
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await page.goto(`${BASE}/login`);
@@ -82,6 +88,9 @@ try {
   // The two-part cheque deposit receipt.
   const [receipt] = await Promise.all([context.waitForEvent('page'), page.click('#print-cheque')]);
   await receipt.waitForLoadState();
+  // Laid out by print.css (the page has no inline style).
+  const font = await receipt.evaluate(() => getComputedStyle(document.body).fontFamily);
+  if (!font.includes('Serif')) fail(`the cheque receipt is not styled for paper: ${font}`);
   const paper = (await receipt.textContent('body')) || '';
   for (const needle of ['支票押金凭证', '第一联', '第二联', '10203040']) {
     if (!paper.includes(needle)) fail(`the cheque receipt lacks ${needle}`);
@@ -101,6 +110,9 @@ try {
   await Promise.all([page.waitForURL((u) => u.search.includes('ok=')), page.click('#release')]);
   if ((await page.getAttribute('#sale-state', 'data-state')) !== 'sold') fail('the vouchers were not released');
   await shot(page, '6-released');
+  if (cspRefusals.length) {
+    throw new Error(`the Content-Security-Policy refused: ${cspRefusals.join(' | ')}`);
+  }
   process.stdout.write('browser: cheque flow ok\n');
 } catch (err) {
   fail(err.stack || String(err));

@@ -216,6 +216,12 @@ try {
   }
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // Anything the Content-Security-Policy refuses (an inline script, style or handler, eval)
+  // fails the flow: Chromium reports each refusal on the console.
+  const cspRefusals = [];
+  context.on('console', (msg) => {
+    if (msg.text().includes('Content Security Policy')) cspRefusals.push(msg.text());
+  });
   page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
   page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
@@ -256,6 +262,11 @@ try {
   await step('dashboard-zh', async () => {
     await expectPath('/');
     await expectVisible('#dashboard');
+    // The activity chart (ECharts, from app.js) is drawn, and its tooltip shows.
+    if (await page.locator('.chart').count()) {
+      await expectVisible('.chart svg');
+      await page.hover('.chart svg');
+    }
     const lang = await page.locator('html').getAttribute('lang');
     if (lang !== 'zh-CN') throw new StepError(`expected <html lang="zh-CN"> by default, got ${JSON.stringify(lang)}`);
   });
@@ -294,6 +305,9 @@ try {
     await expectVisible('#dashboard');
   });
 
+  if (cspRefusals.length) {
+    throw new Error(`the Content-Security-Policy refused: ${cspRefusals.join(' | ')}`);
+  }
   ok = true;
 } catch (err) {
   process.stderr.write(`browser: FAIL: ${err instanceof StepError ? err.message : err.stack || err}\n`);

@@ -32,8 +32,15 @@ async function shot(page, name) {
   if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `member-${name}.png`), fullPage: true });
 }
 
+// Anything the Content-Security-Policy refuses (an inline script, style or handler, eval)
+// fails the flow: Chromium reports each refusal on the console.
+const cspRefusals = [];
+
 async function login(browser, user) {
   const context = await browser.newContext({ locale: 'zh-CN' });
+  context.on('console', (msg) => {
+    if (msg.text().includes('Content Security Policy')) cspRefusals.push(msg.text());
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await page.goto(`${BASE}/login`);
@@ -88,6 +95,9 @@ try {
   const ledger = (await clerk.textContent('#ledger')) || '';
   if (!ledger.includes('人工调整') || !ledger.includes('会员日活动补偿')) fail('the ledger does not show the adjustment');
   await shot(clerk, '5-balance');
+  if (cspRefusals.length) {
+    throw new Error(`the Content-Security-Policy refused: ${cspRefusals.join(' | ')}`);
+  }
   process.stdout.write('browser: member flow ok\n');
 } catch (err) {
   fail(err.message);

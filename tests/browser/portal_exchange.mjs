@@ -46,6 +46,12 @@ try {
 
 try {
   const context = await browser.newContext({ locale: 'zh-CN' });
+  // Anything the Content-Security-Policy refuses (an inline script, style or handler, eval)
+  // fails the flow: Chromium reports each refusal on the console.
+  const cspRefusals = [];
+  context.on('console', (msg) => {
+    if (msg.text().includes('Content Security Policy')) cspRefusals.push(msg.text());
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await page.goto(`${BASE}/portal/login`);
@@ -73,6 +79,9 @@ try {
   await page.goto(`${BASE}/portal`);
   const home = (await page.textContent('#history')) || '';
   if (!home.includes('积分兑换')) fail('the points statement does not show the exchange');
+  if (cspRefusals.length) {
+    throw new Error(`the Content-Security-Policy refused: ${cspRefusals.join(' | ')}`);
+  }
   process.stdout.write(`browser: portal exchange ok (balance ${before} -> ${after}, stock ${stockBefore} -> ${stockAfter})\n`);
 } catch (err) {
   fail(err.message);

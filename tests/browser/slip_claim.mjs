@@ -52,6 +52,12 @@ try {
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // Anything the Content-Security-Policy refuses (an inline script, style or handler, eval)
+  // fails the flow: Chromium reports each refusal on the console.
+  const cspRefusals = [];
+  context.on('console', (msg) => {
+    if (msg.text().includes('Content Security Policy')) cspRefusals.push(msg.text());
+  });
   page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT_MS);
 
@@ -90,6 +96,9 @@ try {
   if (!(state.includes('已领') || state.includes('Claimed'))) fail(`the slip page shows ${JSON.stringify(state)}`);
   await shot('05-slip');
 
+  if (cspRefusals.length) {
+    throw new Error(`the Content-Security-Policy refused: ${cspRefusals.join(' | ')}`);
+  }
   process.stdout.write('browser: slip claim ok\n');
   await browser.close();
   process.exit(0);

@@ -31,6 +31,21 @@
     if (btn && btn.dataset.confirm && !window.confirm(btn.dataset.confirm)) ev.preventDefault();
   }, true);
 
+  // A choice that reloads the page (the store of a list): <select data-autosubmit>.
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (el && el.matches && el.matches("[data-autosubmit]") && el.form) el.form.submit();
+  });
+
+  // The door check-in form is emptied and ready for the next card after each answer.
+  document.addEventListener("htmx:afterRequest", function (ev) {
+    var form = ev.target;
+    if (form && form.id === "checkin-form") {
+      form.reset();
+      if (form.card_no) form.card_no.focus();
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSwap", function (ev) { drawCharts(ev.target); });
 })();

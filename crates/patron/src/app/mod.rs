@@ -34,7 +34,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::kernel::ctx::App;
 use crate::web::error::{self, AppError, ErrorMark};
 use crate::web::extract;
-use crate::web::{assets, i18n, layout};
+use crate::web::{assets, i18n, layout, security};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -109,6 +109,8 @@ pub fn router_with(app: App, extra: Router<App>) -> Router {
             AppError::internal("handler panicked").into_response()
         }))
         .layer(middleware::from_fn_with_state(app.clone(), finish_errors))
+        // Outside the finisher, so error pages get them too.
+        .layer(middleware::from_fn(security::headers))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -194,7 +196,8 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
             };
             ErrorMark {
                 code: match status.as_u16() {
-                    400 | 415 | 422 => code::VALIDATION,
+                    400 | 422 => code::VALIDATION,
+                    415 => code::UNSUPPORTED_MEDIA_TYPE,
                     404 => code::NOT_FOUND,
                     405 => code::METHOD_NOT_ALLOWED,
                     413 => code::TOO_LARGE,

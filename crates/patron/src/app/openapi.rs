@@ -18,6 +18,29 @@ pub fn finish_problems(doc: &mut OpenApi) {
     <Problem as ToSchema>::schemas(&mut schemas);
     components.schemas.extend(schemas);
     for item in doc.paths.paths.values_mut() {
+        // Whatever a write is sent is read (`web::json`): a body that is not JSON by its
+        // Content-Type is 415; one sent where none is taken must still be well-formed JSON.
+        for op in [&mut item.post, &mut item.put, &mut item.patch]
+            .into_iter()
+            .filter_map(Option::as_mut)
+        {
+            let takes_no_body = op.request_body.is_none();
+            let responses = &mut op.responses.responses;
+            responses
+                .entry("415".into())
+                .or_insert_with(|| RefOr::T(ResponseBuilder::new().build()));
+            if takes_no_body {
+                responses.entry("422".into()).or_insert_with(|| {
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description(
+                                "`validation`: this takes no body, and the one sent is not JSON",
+                            )
+                            .build(),
+                    )
+                });
+            }
+        }
         for op in operations_mut(item) {
             let responses = &mut op.responses.responses;
             if bearer_secured(op.security.as_deref()) && !responses.contains_key("401") {
@@ -52,6 +75,7 @@ fn default_description(status: &str) -> &'static str {
         "422" => {
             "`validation`: a field is missing, malformed or breaks a rule; `errors` names each field"
         }
+        "415" => "`unsupported_media_type`: a body without `Content-Type: application/json`",
         "429" => "`rate_limited`",
         _ => "An error: `code` says which",
     }

@@ -26,6 +26,9 @@ pub async fn open(dir: &Path) -> anyhow::Result<App> {
             dir.display()
         );
     }
+    // It holds the keys and the database: owner-only, however it was made.
+    crate::kernel::files::private_dir(dir)
+        .with_context(|| format!("making {} owner-only", dir.display()))?;
     let config = Config::load(dir).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
     let secrets =
         Secrets::load(&config.data_dir).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
@@ -117,7 +120,8 @@ pub async fn init(
             dir.display()
         );
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    crate::kernel::files::private_dir(dir)
+        .with_context(|| format!("creating {}", dir.display()))?;
     let db_line = match database_url {
         Some(u) => format!("database_url = \"{u}\"\n"),
         None => "# database_url = \"postgres://user@host/patron\"  # empty: SQLite file patron.db here\n".into(),

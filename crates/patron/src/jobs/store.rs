@@ -38,7 +38,8 @@ pub async fn mark_running(
     Ok(())
 }
 
-/// Marks a run finished, with what it did.
+/// Marks a run finished and adds what it changed to the count of its run key: two runs that
+/// overlapped (two instances, or a hand run beside the scheduler) each add their own part.
 pub async fn mark_finished(
     tx: &mut Tx,
     job: &str,
@@ -49,7 +50,7 @@ pub async fn mark_finished(
 ) -> Result<(), DbError> {
     on_tx!(tx, |c| {
         sqlx::query(
-            "update job_runs set status = 'finished', finished_at = $1, processed = $2, detail = $3 \
+            "update job_runs set status = 'finished', finished_at = $1, processed = processed + $2, detail = $3 \
              where job = $4 and run_key = $5",
         )
         .bind(now)

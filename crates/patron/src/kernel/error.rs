@@ -57,6 +57,11 @@ pub const RATE_LIMITED: Code = Code::new("rate_limited", 429, "error.rate_limite
 pub const METHOD_NOT_ALLOWED: Code =
     Code::new("method_not_allowed", 405, "error.method_not_allowed");
 pub const TOO_LARGE: Code = Code::new("too_large", 413, "error.too_large");
+pub const UNSUPPORTED_MEDIA_TYPE: Code = Code::new(
+    "unsupported_media_type",
+    415,
+    "error.unsupported_media_type",
+);
 pub const BAD_REQUEST: Code = Code::new("bad_request", 400, "error.bad_request");
 /// A page address with a value that names nothing (a store, a date, a month): said, not
 /// silently replaced.
@@ -87,6 +92,7 @@ pub const CODES: &[Code] = &[
     RATE_LIMITED,
     METHOD_NOT_ALLOWED,
     TOO_LARGE,
+    UNSUPPORTED_MEDIA_TYPE,
     BAD_REQUEST,
     INTERNAL,
     MEMBER_NOT_FOUND,

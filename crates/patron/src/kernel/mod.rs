@@ -17,6 +17,7 @@ pub mod dates;
 pub mod db;
 pub mod docno;
 pub mod error;
+pub mod files;
 pub mod lang;
 pub mod pii;
 pub mod secret;

@@ -6,7 +6,7 @@
 
 use std::io::Write;
 
-use chrono::Utc;
+use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -16,6 +16,7 @@ use crate::jobs::{Progress, RunReport};
 use crate::kernel::config::NotifyConfig;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{DbError, ts};
+use crate::kernel::{dates, files};
 
 const MAX_ATTEMPTS: i64 = 8;
 const BATCH: i64 = 100;
@@ -73,10 +74,12 @@ pub fn render(kind: &str, name: &str, payload: &Value) -> (String, String) {
     }
 }
 
-/// Hands one message to the configured transport for its channel.
+/// Hands one message to the configured transport for its channel. The file transport writes
+/// it to the file of `day`, the business date it is sent on.
 pub async fn deliver(
     config: &NotifyConfig,
     data_dir: &std::path::Path,
+    day: NaiveDate,
     msg: &Outgoing,
 ) -> Result<(), SendError> {
     let transport = match msg.channel.as_str() {
@@ -104,19 +107,17 @@ pub async fn deliver(
             }
         }
         _ => {
-            // The file transport, for trials: one JSON line per message, recipient masked.
+            // The file transport, for trials: one JSON line per message, recipient masked, in
+            // one file per business date; owner-only, as a text may carry a first password.
             let dir = data_dir.join("outbox");
-            std::fs::create_dir_all(&dir).map_err(|e| SendError::Transport(e.to_string()))?;
-            let file = dir.join(format!("{}.jsonl", Utc::now().format("%Y-%m-%d")));
+            files::private_dir(&dir).map_err(|e| SendError::Transport(e.to_string()))?;
+            let file = dir.join(format!("{}.jsonl", day.format("%Y-%m-%d")));
             let line = serde_json::json!({
                 "id": msg.id, "kind": msg.kind, "channel": msg.channel, "to": msg.to_masked,
                 "subject": msg.subject, "body": msg.body,
             });
-            let mut f = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(file)
-                .map_err(|e| SendError::Transport(e.to_string()))?;
+            let mut f =
+                files::append_private(&file).map_err(|e| SendError::Transport(e.to_string()))?;
             writeln!(f, "{line}").map_err(|e| SendError::Transport(e.to_string()))
         }
     }
@@ -236,7 +237,8 @@ async fn send_one(ctx: &Ctx, m: &Due, report: &mut RunReport) -> Result<bool, Db
         .and_then(|s| s.password)
         .is_some();
     let config = &ctx.app.config.notify;
-    match deliver(config, &ctx.app.config.data_dir, &msg).await {
+    let day = dates::business_date(ctx.now(), ctx.app.config.tz());
+    match deliver(config, &ctx.app.config.data_dir, day, &msg).await {
         Ok(()) => {
             store::set_state(ctx, m.id, "sending", "sent", None, None, has_secret).await?;
             report.processed += 1;

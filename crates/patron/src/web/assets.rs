@@ -27,6 +27,16 @@ const FILES: &[Asset] = &[
         bytes: include_bytes!("../../assets/app.js"),
     },
     Asset {
+        name: "print.css",
+        mime: "text/css; charset=utf-8",
+        bytes: include_bytes!("../../assets/print.css"),
+    },
+    Asset {
+        name: "print.js",
+        mime: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../assets/print.js"),
+    },
+    Asset {
         name: "htmx.min.js",
         mime: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../assets/vendor/htmx.min.js"),

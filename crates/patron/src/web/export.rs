@@ -1,16 +1,54 @@
 //! Exports of console lists (DESIGN.md: every list exports): CSV with a UTF-8 BOM, so Excel
 //! shows the Chinese text, and xlsx. A list builds a `Table` from the same rows and filters it
 //! shows on screen; `respond` turns it into a download.
+//!
+//! Two rules hold for every export, so no list has to remember them:
+//! - **No formulas from data.** A text cell that begins with `=`, `+`, `-`, `@`, a tab or a CR
+//!   is written with a leading apostrophe (OWASP, "CSV injection"): a member named
+//!   `=HYPERLINK(…)` stays a name in Excel, never a live link. Numbers are numbers and need no
+//!   such care (`-5` as a number cell is minus five).
+//! - **Numbers stay numbers.** Counts are numbers, amounts (`Cell::Money`, in fen) are numbers
+//!   of yuan with a `¥#,##0.00` format, dates and times are Excel dates with a date format, so
+//!   SUM and filters work; in CSV they are written plainly (`1234.50`, `2026-09-25`).
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use rust_xlsxwriter::{Format, Workbook};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use super::error::AppError;
 
 pub enum Cell {
     Text(String),
     Int(i64),
+    /// An amount in fen.
+    Money(i64),
+    Date(NaiveDate),
+    /// A date and time as the reader's clock shows it (see `Cell::time`).
+    DateTime(NaiveDateTime),
+}
+
+impl Cell {
+    /// A moment as the page's reader sees it, in the page's time zone, to the minute.
+    pub fn time(page: &super::layout::Page, at: &chrono::DateTime<chrono::Utc>) -> Cell {
+        let local = at.with_timezone(&page.tz).naive_local();
+        Cell::DateTime(
+            local
+                .with_second(0)
+                .unwrap_or(local)
+                .with_nanosecond(0)
+                .unwrap_or(local),
+        )
+    }
+
+    /// As `time`, an empty cell when there is no moment.
+    pub fn time_opt(
+        page: &super::layout::Page,
+        at: &Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Cell {
+        at.as_ref()
+            .map_or_else(|| Cell::Text(String::new()), |t| Cell::time(page, t))
+    }
 }
 
 impl From<String> for Cell {
@@ -31,11 +69,26 @@ impl From<i64> for Cell {
     }
 }
 
+impl From<NaiveDate> for Cell {
+    fn from(d: NaiveDate) -> Cell {
+        Cell::Date(d)
+    }
+}
+
+/// A date that may be missing: an empty cell then.
+impl From<Option<NaiveDate>> for Cell {
+    fn from(d: Option<NaiveDate>) -> Cell {
+        d.map_or_else(|| Cell::Text(String::new()), Cell::Date)
+    }
+}
+
 pub struct Table {
     /// The file name without extension, e.g. `audit-log`.
     pub name: &'static str,
     pub headers: Vec<&'static str>,
     pub rows: Vec<Vec<Cell>>,
+    /// Rows after the list, in bold: the totals the screen shows under it.
+    pub totals: Vec<Vec<Cell>>,
 }
 
 impl Table {
@@ -50,7 +103,13 @@ impl Table {
             name,
             headers: header_keys.iter().map(|k| page.t(k)).collect(),
             rows,
+            totals: Vec::new(),
         }
+    }
+
+    /// The same table with total rows under the list.
+    pub fn with_totals(self, totals: Vec<Vec<Cell>>) -> Table {
+        Table { totals, ..self }
     }
 }
 
@@ -60,10 +119,32 @@ pub enum ExportFormat {
     Xlsx,
 }
 
+/// A text that a spreadsheet would take for a formula (or a command), with an apostrophe
+/// in front; any other text as it is.
+pub fn neutralised(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// An amount in fen as a plain decimal number of yuan (`-1234.50`: no grouping, which a
+/// spreadsheet would read as text).
+fn decimal(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// A cell as CSV text.
 fn text(cell: &Cell) -> String {
     match cell {
-        Cell::Text(s) => s.clone(),
+        Cell::Text(s) => neutralised(s).into_owned(),
         Cell::Int(n) => n.to_string(),
+        Cell::Money(fen) => decimal(*fen),
+        Cell::Date(d) => d.to_string(),
+        Cell::DateTime(t) => t.format("%Y-%m-%d %H:%M").to_string(),
     }
 }
 
@@ -71,8 +152,9 @@ fn csv_bytes(t: &Table) -> Result<Vec<u8>, AppError> {
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
         let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record(&t.headers).map_err(AppError::internal)?;
-        for row in &t.rows {
+        w.write_record(t.headers.iter().map(|h| neutralised(h).into_owned()))
+            .map_err(AppError::internal)?;
+        for row in t.rows.iter().chain(&t.totals) {
             w.write_record(row.iter().map(text))
                 .map_err(AppError::internal)?;
         }
@@ -81,26 +163,94 @@ fn csv_bytes(t: &Table) -> Result<Vec<u8>, AppError> {
     Ok(out)
 }
 
-fn xlsx_bytes(t: &Table) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// The cell formats of a sheet; the total rows' are bold.
+struct Formats {
+    text: Format,
+    number: Format,
+    money: Format,
+    date: Format,
+    datetime: Format,
+}
+
+impl Formats {
+    fn new(bold: bool) -> Formats {
+        let base = if bold {
+            Format::new().set_bold()
+        } else {
+            Format::new()
+        };
+        Formats {
+            text: base.clone(),
+            number: base.clone(),
+            money: base.clone().set_num_format("¥#,##0.00"),
+            date: base.clone().set_num_format("yyyy-mm-dd"),
+            datetime: base.set_num_format("yyyy-mm-dd hh:mm"),
+        }
+    }
+}
+
+fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    let year = u16::try_from(d.year()).map_err(|_| XlsxError::DateTimeRangeError(d.to_string()))?;
+    ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8)
+}
+
+fn write_cell(
+    ws: &mut Worksheet,
+    (r, c): (u32, u16),
+    cell: &Cell,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    match cell {
+        // Integers beyond 2^53 (never a count or an amount in fen here) stay exact as text.
+        Cell::Int(n) if n.unsigned_abs() < (1u64 << 53) => {
+            ws.write_number_with_format(r, c, *n as f64, &f.number)?;
+        }
+        Cell::Money(fen) if fen.unsigned_abs() < (1u64 << 53) => {
+            ws.write_number_with_format(r, c, *fen as f64 / 100.0, &f.money)?;
+        }
+        Cell::Date(d) => match excel_date(*d) {
+            Ok(x) => {
+                ws.write_datetime_with_format(r, c, x, &f.date)?;
+            }
+            // Before 1900 Excel has no dates: the text, as the screen shows it.
+            Err(_) => {
+                ws.write_string_with_format(r, c, text(cell), &f.text)?;
+            }
+        },
+        Cell::DateTime(t) => {
+            let at = excel_date(t.date())
+                .and_then(|d| d.and_hms(t.hour() as u16, t.minute() as u8, t.second()));
+            match at {
+                Ok(x) => {
+                    ws.write_datetime_with_format(r, c, x, &f.datetime)?;
+                }
+                Err(_) => {
+                    ws.write_string_with_format(r, c, text(cell), &f.text)?;
+                }
+            }
+        }
+        Cell::Text(s) if s.is_empty() => {}
+        other => {
+            ws.write_string_with_format(r, c, text(other), &f.text)?;
+        }
+    }
+    Ok(())
+}
+
+fn xlsx_bytes(t: &Table) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
+    let (plain, totals) = (Formats::new(false), Formats::new(true));
     let ws = wb.add_worksheet();
     ws.set_name(t.name)?;
     for (c, h) in t.headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+        ws.write_string_with_format(0, c as u16, neutralised(h), &bold)?;
     }
-    for (r, row) in t.rows.iter().enumerate() {
-        let r = r as u32 + 1;
+    let rows = t.rows.iter().map(|r| (r, &plain));
+    let total_rows = t.totals.iter().map(|r| (r, &totals));
+    for (r, (row, formats)) in rows.chain(total_rows).enumerate() {
         for (c, cell) in row.iter().enumerate() {
-            match cell {
-                // Integers beyond 2^53 (never a count or an amount in fen here) stay exact as text.
-                Cell::Int(n) if n.unsigned_abs() < (1u64 << 53) => {
-                    ws.write_number(r, c as u16, *n as f64)?;
-                }
-                other => {
-                    ws.write_string(r, c as u16, text(other))?;
-                }
-            }
+            write_cell(ws, (r as u32 + 1, c as u16), cell, formats)?;
         }
     }
     ws.set_freeze_panes(1, 0)?;

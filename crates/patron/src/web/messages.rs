@@ -198,6 +198,11 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "提交的内容过大",
         "The request is too large",
     ),
+    (
+        "error.unsupported_media_type",
+        "提交内容的格式不受支持，请以 JSON（application/json）提交",
+        "Unsupported content type: send JSON (application/json)",
+    ),
     ("error.unauthorized", "请先登录", "Authentication required"),
     (
         "error.validation",

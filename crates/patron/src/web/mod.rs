@@ -1,5 +1,6 @@
 //! The HTTP toolkit every area builds on: the error type and its finishing, the page layout,
-//! languages and the shared message catalog, exports, JSON extraction and the embedded assets.
+//! languages and the shared message catalog, exports, JSON extraction, the embedded assets and
+//! the security headers of every answer.
 //! It names no area; the router that assembles the areas lives in `app`.
 
 pub mod assets;
@@ -13,3 +14,4 @@ pub mod json;
 pub mod layout;
 pub mod messages;
 pub mod print;
+pub mod security;

@@ -55,6 +55,9 @@ both!(
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+        // The data directory and the database are the owner's alone, whatever the umask.
+        #[cfg(unix)]
+        owner_only_files(&dir, backend).await;
         // A command that ends cleanly leaves the SQLite database whole (the WAL checkpointed).
         if backend == Backend::Sqlite {
             assert!(dir.join("patron.db").exists());
@@ -71,6 +74,42 @@ both!(
         assert!(stdout(&list).contains("admin"), "{}", stdout(&list));
     }
 );
+
+/// After `init`: the data directory 0700, the SQLite file 0600; opened again after someone
+/// opened them up, they are narrowed back, and the WAL and shared-memory files SQLite makes
+/// while the database is open are 0600 too.
+#[cfg(unix)]
+async fn owner_only_files(dir: &Path, backend: Backend) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| {
+        std::fs::metadata(p)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let chmod = |p: &Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).expect("chmod");
+    };
+    assert_eq!(mode(dir), 0o700, "the data directory after init");
+    let db = dir.join("patron.db");
+    if backend == Backend::Sqlite {
+        assert_eq!(mode(&db), 0o600, "the database after init");
+        chmod(&db, 0o644);
+    }
+    chmod(dir, 0o755);
+    let app = patron::cli::open(dir).await.expect("open");
+    assert_eq!(mode(dir), 0o700, "the data directory after open");
+    if backend == Backend::Sqlite {
+        assert_eq!(mode(&db), 0o600, "the database after open");
+        for side in ["patron.db-wal", "patron.db-shm"] {
+            let p = dir.join(side);
+            assert!(p.exists(), "{side} exists while the database is open");
+            assert_eq!(mode(&p), 0o600, "{side}");
+        }
+    }
+    app.db.close().await;
+}
 
 both!(
     cli_user_and_till_commands_work_and_fail_with_one_clear_line,

@@ -380,3 +380,88 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    two_overlapping_runs_of_a_job_each_count_only_what_they_changed,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let key = t.till_key(t.hq, "01").await;
+        const MEMBERS: i64 = 24;
+        for i in 0..MEMBERS {
+            let (_, card) = t
+                .add_member(&format!("复核{i}"), &format!("1370000{:04}", 100 + i), "")
+                .await;
+            earn(&t, &key, &card, &format!("R-{i}"), 1_000_000).await; // silver
+        }
+        // Two instances (or a hand run beside the scheduler) start the same review at once.
+        let (a, b) = tokio::join!(
+            patron::app::jobs::run(&t.app, "tier-review", day(2028, 1, 1), None),
+            patron::app::jobs::run(&t.app, "tier-review", day(2028, 1, 1), None),
+        );
+        let (a, b) = (a.expect("run a"), b.expect("run b"));
+        assert_eq!(
+            t.scalar(
+                "select count(*) from members where tier_code = 'normal' and $1 > 0",
+                1
+            )
+            .await,
+            MEMBERS
+        );
+        // Each run says what it moved itself; together, every member once.
+        assert_eq!(
+            (a.processed + b.processed) as i64,
+            MEMBERS,
+            "a: {a:?}, b: {b:?}"
+        );
+        assert_eq!(
+            t.scalar(
+                "select processed from job_runs where job = 'tier-review' and $1 > 0",
+                1
+            )
+            .await,
+            MEMBERS
+        );
+        t.stop().await;
+    }
+);
+
+both!(
+    the_outbox_file_is_named_by_the_business_date_and_is_owner_only,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        // 23:30 UTC is 07:30 the next morning in Shanghai.
+        let late = Utc
+            .with_ymd_and_hms(2026, 9, 25, 23, 30, 0)
+            .single()
+            .expect("time");
+        t.clock.advance(late - t.app.clock.now());
+        t.add_member("早班会员", "13700000099", "").await;
+        let r = patron::app::jobs::run(&t.app, "outbox-send", day(2026, 9, 26), None)
+            .await
+            .expect("send");
+        assert_eq!(r.processed, 1);
+        let dir = t.app.config.data_dir.join("outbox");
+        let file = dir.join("2026-09-26.jsonl");
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| {
+            let names: Vec<_> = std::fs::read_dir(&dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.file_name())
+                .collect();
+            panic!("{}: {e}; the outbox holds {names:?}", file.display())
+        });
+        assert!(text.contains("\"welcome\""), "{text}");
+        assert!(!dir.join("2026-09-25.jsonl").exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &std::path::Path| {
+                std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777
+            };
+            assert_eq!(mode(&dir), 0o700, "the outbox directory");
+            assert_eq!(mode(&file), 0o600, "the outbox file");
+        }
+        t.stop().await;
+    }
+);

@@ -190,3 +190,129 @@ both!(
         t.stop().await;
     }
 );
+
+/// Sends `body` raw with `content_type` (none if None); the status, the answer's content type
+/// and its JSON.
+async fn send_raw(
+    t: &TestApp,
+    url: &str,
+    key: &str,
+    content_type: Option<&str>,
+    body: &str,
+) -> (StatusCode, String, Value) {
+    let mut req = t.http.post(url).bearer_auth(key).body(body.to_string());
+    if let Some(ct) = content_type {
+        req = req.header(reqwest::header::CONTENT_TYPE, ct);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status();
+    let ct = res
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (status, ct, res.json().await.unwrap_or(Value::Null))
+}
+
+both!(
+    every_write_refuses_a_body_that_is_not_json_and_nothing_is_written,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let (_, card) = t.add_member("李文静", "13800001234", "1990-09-25").await;
+        let till = t.till_key(t.hq, "T01").await;
+        let (staff_id, _) = t.add_staff("ctype", &[("manager", t.hq)], false).await;
+        let token = patron::areas::staff::keys::issue_token(&t.ctx(), "ctype", staff_id, None)
+            .await
+            .expect("token")
+            .1;
+        let receipt = json!({"store_code": "HQ", "till_id": "T01", "receipt_no": "R-1",
+            "card_no": card, "occurred_at": "2026-09-25T17:00:00+08:00",
+            "lines": [{"line_no": 1, "sku": "A", "amount_fen": 10_000, "promotional": false}]})
+        .to_string();
+        let url = format!("{}/api/v1/pos/receipts", t.base);
+        // A receipt sent as text, or with no Content-Type, is refused and not recorded.
+        for ct in [
+            Some("text/plain"),
+            None,
+            Some("application/json; charset=gbk"),
+        ] {
+            let (status, answer_ct, answer) = send_raw(&t, &url, &till, ct, &receipt).await;
+            assert_eq!(
+                status,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "{ct:?}: {answer}"
+            );
+            assert_eq!(answer_ct, "application/problem+json");
+            assert_eq!(answer["code"], "unsupported_media_type", "{answer}");
+        }
+        assert_eq!(
+            t.scalar("select count(*) from receipts where $1 > 0", 1)
+                .await,
+            0
+        );
+        let (status, _, answer) = send_raw(
+            &t,
+            &url,
+            &till,
+            Some("application/json; charset=utf-8"),
+            &receipt,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+
+        // Every write of the document: one that takes a body refuses text; one that takes none
+        // refuses a body that is not JSON, by its type (415) or its form (422), and reads on
+        // when nothing is sent.
+        let (_, doc) = t.get_json("/api/v1/openapi.json", "").await;
+        let mut failures = Vec::new();
+        let mut no_body = 0;
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            let Some(op) = item.get("post") else { continue };
+            let url = format!("{}/api/v1{}", t.base, fill_path(op, path));
+            let key = if path.starts_with("/pos/") {
+                &till
+            } else {
+                &token
+            };
+            let mut expect =
+                |what: &str, got: (StatusCode, String, Value), want: u16, code: &str| {
+                    let (status, ct, answer) = got;
+                    if status.as_u16() != want
+                        || answer["code"] != code
+                        || ct != "application/problem+json"
+                    {
+                        failures.push(format!("POST {path} {what}: {status} {ct} {answer}"));
+                    }
+                    if !op["responses"]
+                        .as_object()
+                        .is_some_and(|r| r.contains_key(&want.to_string()))
+                    {
+                        failures.push(format!("POST {path}: {want} is not documented"));
+                    }
+                };
+            if op.get("requestBody").is_some() {
+                let got = send_raw(&t, &url, key, Some("text/plain"), "{}").await;
+                expect("as text/plain", got, 415, "unsupported_media_type");
+                let got = send_raw(&t, &url, key, None, "").await;
+                expect("with no Content-Type", got, 415, "unsupported_media_type");
+            } else {
+                no_body += 1;
+                let got = send_raw(&t, &url, key, Some("application/json"), "{oops").await;
+                expect("malformed", got, 422, "validation");
+                let got = send_raw(&t, &url, key, Some("text/plain"), "hello").await;
+                expect("text", got, 415, "unsupported_media_type");
+                let (status, _, answer) = send_raw(&t, &url, key, None, "").await;
+                let body_refused = answer["errors"]
+                    .as_array()
+                    .is_some_and(|e| e.iter().any(|f| f["field"] == "body"));
+                if status == StatusCode::UNSUPPORTED_MEDIA_TYPE || body_refused {
+                    failures.push(format!("POST {path} with nothing: {status} {answer}"));
+                }
+            }
+        }
+        assert!(no_body >= 6, "only {no_body} writes without a body");
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        t.stop().await;
+    }
+);

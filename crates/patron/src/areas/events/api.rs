@@ -15,7 +15,7 @@ use super::{Analysis, CheckinOut, EventIn, SignupOut};
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
 use crate::web::extract::ApiCaller;
-use crate::web::json::ApiJson;
+use crate::web::json::{ApiJson, NoBody};
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -136,6 +136,7 @@ async fn show(ApiCaller(ctx): ApiCaller, Path(id): Path<i64>) -> Result<Json<Eve
 async fn submit(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
+    _: NoBody,
 ) -> Result<Json<Submitted>, AppError> {
     Ok(Json(Submitted {
         approval_id: super::submit(&ctx, id).await?,
@@ -183,7 +184,11 @@ async fn decide(
         (status = 409, description = "`event_not_open`: the event is not approved"),
         (status = 422, description = "`validation`: `id` is not a number"),
     ), security(("bearer" = [])))]
-async fn invite(ApiCaller(ctx): ApiCaller, Path(id): Path<i64>) -> Result<Json<Invited>, AppError> {
+async fn invite(
+    ApiCaller(ctx): ApiCaller,
+    Path(id): Path<i64>,
+    _: NoBody,
+) -> Result<Json<Invited>, AppError> {
     let queued = super::invite(&ctx, id).await?;
     let ev = super::event_for(&ctx, id, Permission::ViewEvents).await?;
     Ok(Json(Invited {

@@ -20,7 +20,7 @@ use super::stock::{self, SeriesIn, SeriesOut, StampIn, StateCount, WriteOffIn};
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
 use crate::web::extract::ApiCaller;
-use crate::web::json::ApiJson;
+use crate::web::json::{ApiJson, NoBody};
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -115,7 +115,11 @@ async fn prepare_requisition(
         (status = 409, description = "`conflict`: the requisition is not prepared"),
         (status = 422, description = "`validation`: `id` is not a number"),
     ), security(("bearer" = [])))]
-async fn hand_over(ApiCaller(ctx): ApiCaller, Path(id): Path<i64>) -> Result<Json<Done>, AppError> {
+async fn hand_over(
+    ApiCaller(ctx): ApiCaller,
+    Path(id): Path<i64>,
+    _: NoBody,
+) -> Result<Json<Done>, AppError> {
     requisitions::hand_over(&ctx, id).await?;
     Ok(Json(DONE))
 }
@@ -419,6 +423,7 @@ async fn month(
 async fn sign_department(
     ApiCaller(ctx): ApiCaller,
     Path((store_code, month)): Path<(String, String)>,
+    _: NoBody,
 ) -> Result<Json<MonthFigures>, AppError> {
     Ok(Json(
         reconcile::sign_department(&ctx, &store_code, &month).await?,
@@ -436,6 +441,7 @@ async fn sign_department(
 async fn sign_finance(
     ApiCaller(ctx): ApiCaller,
     Path((store_code, month)): Path<(String, String)>,
+    _: NoBody,
 ) -> Result<Json<MonthFigures>, AppError> {
     Ok(Json(
         reconcile::sign_finance(&ctx, &store_code, &month).await?,

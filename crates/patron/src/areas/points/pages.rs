@@ -254,7 +254,7 @@ async fn liability_export(c: Console, format: ExportFormat) -> Result<Response, 
     let rows = l
         .expiring
         .iter()
-        .map(|(d, p)| vec![Cell::from(d.to_string()), Cell::from(*p)])
+        .map(|(d, p)| vec![Cell::Date(*d), Cell::from(*p)])
         .collect();
     export::respond(
         &Table::new(

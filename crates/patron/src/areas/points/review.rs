@@ -67,6 +67,9 @@ pub async fn review(
                 .write(move |tx| {
                     let moves = moves.clone();
                     Box::pin(async move {
+                        // Only the members this write moved: a run overlapping this one may
+                        // have moved some already (`set_tier` is guarded by the old tier).
+                        let mut moved_here = 0u64;
                         for (id, from, to, needed) in moves.iter() {
                             let moved =
                                 store::set_tier(tx, *id, from, to, now, today, "annual review", None)
@@ -74,6 +77,7 @@ pub async fn review(
                             if !moved {
                                 continue;
                             }
+                            moved_here += 1;
                             notify::queue(
                                 tx,
                                 &NewMessage {
@@ -88,7 +92,7 @@ pub async fn review(
                             )
                             .await?;
                         }
-                        Ok::<_, PointsError>(moves.len() as u64)
+                        Ok::<_, PointsError>(moved_here)
                     })
                 })
                 .await?;

@@ -16,7 +16,7 @@ use super::slips::{self, ClaimIn, ClaimOut, ExtendIn, FollowUpIn, SlipIn, SlipOu
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
 use crate::web::extract::ApiCaller;
-use crate::web::json::ApiJson;
+use crate::web::json::{ApiJson, NoBody};
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -85,6 +85,7 @@ async fn list_rows(
 async fn check(
     ApiCaller(ctx): ApiCaller,
     Path((id, member_id)): Path<(i64, i64)>,
+    _: NoBody,
 ) -> Result<Json<Check>, AppError> {
     Ok(Json(lists::verify(&ctx, id, member_id).await?))
 }

@@ -36,9 +36,11 @@ fn month_end(ctx: &Ctx, today: NaiveDate, _progress: Option<Progress>) -> JobFut
         let s = super::lists::build_month_end(ctx, today)
             .await
             .map_err(|e| JobError::Area(e.to_string()))?;
+        let rows = u64::try_from(s.rows).unwrap_or(0);
         Ok(RunReport {
-            processed: u64::try_from(s.rows).unwrap_or(0),
-            seen: u64::try_from(s.rows).unwrap_or(0),
+            // A list another run built already is not this run's work.
+            processed: if s.already_built { 0 } else { rows },
+            seen: rows,
             ..Default::default()
         })
     })

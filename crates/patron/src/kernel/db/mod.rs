@@ -160,8 +160,10 @@ pub fn ts(t: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 impl Db {
-    /// Opens (creating if needed) the SQLite database at `path`.
+    /// Opens (creating if needed) the SQLite database at `path`. The file (and its `-wal`/`-shm`) is owner-only (`kernel::files`).
     pub async fn open_sqlite(path: &Path) -> Result<Db, DbError> {
+        crate::kernel::files::private_sqlite(path)
+            .map_err(|e| DbError::Sqlx(sqlx::Error::Io(e)))?;
         let opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)

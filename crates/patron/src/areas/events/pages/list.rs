@@ -84,11 +84,11 @@ async fn list_table(c: &Console, f: &ListFilter) -> Result<Table, AppError> {
                         .map(|(_, c)| c.clone())
                         .unwrap_or_default(),
                 ),
-                page.time(&e.starts_at).into(),
+                Cell::time(&page, &e.starts_at),
                 e.place.clone().into(),
                 e.capacity.into(),
                 e.signed_up.into(),
-                Cell::Text(patron_core::Fen(e.budget_fen).plain()),
+                Cell::Money(e.budget_fen),
                 page.t(&format!("ev.state.{}", e.state)).into(),
             ]
         })

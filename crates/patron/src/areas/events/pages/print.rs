@@ -126,8 +126,8 @@ async fn signups_table(c: &Console, id: i64) -> Result<Table, AppError> {
                 label(&names, &s.tier_code).into(),
                 page.t(&format!("ev.signup.{}", s.status)).into(),
                 page.t(&format!("ev.channel.{}", s.channel)).into(),
-                page.time(&s.signed_at).into(),
-                page.time_opt(&s.checked_in_at).into(),
+                Cell::time(&page, &s.signed_at),
+                Cell::time_opt(&page, &s.checked_in_at),
                 s.points_awarded.into(),
             ]
         })
@@ -162,7 +162,7 @@ async fn analysis_table(c: &Console, id: i64) -> Result<Table, AppError> {
     let ev = events::event_for(&c.ctx, id, Permission::ViewEvents).await?;
     let a = events::analysis(&c.ctx, &ev).await?;
     let page = Page::console(c, "ev.event");
-    let money = |f: i64| Cell::Text(patron_core::Fen(f).plain());
+    let money = Cell::Money;
     let rows: Vec<Vec<Cell>> = vec![
         vec![page.t("ev.a.invited").into(), a.invited.into()],
         vec![page.t("ev.a.signups").into(), a.signups.into()],

@@ -78,7 +78,7 @@ async fn movements_export(c: Console, q: Q, format: ExportFormat) -> Response {
         .into_iter()
         .map(|m| {
             vec![
-                Cell::from(page.time(&m.at)),
+                Cell::time(&page, &m.at),
                 store.code.clone().into(),
                 m.gift_code.into(),
                 page.t_or(&format!("gift.move.{}", m.kind), "gift.move.other")

@@ -232,6 +232,7 @@ async fn stock_export(c: Console, format: ExportFormat) -> Response {
         name: "gift-stock",
         headers,
         rows,
+        totals: Vec::new(),
     };
     export::respond(&t, format).unwrap_or_else(IntoResponse::into_response)
 }

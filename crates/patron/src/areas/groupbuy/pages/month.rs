@@ -273,13 +273,13 @@ async fn rebates_export(c: Console, q: StoreQuery, format: ExportFormat) -> Resp
             } else {
                 x.organisation
             }),
-            Cell::from(patron_core::Fen(x.purchase_fen).plain()),
+            Cell::Money(x.purchase_fen),
             Cell::from(x.rate_permille),
-            Cell::from(patron_core::Fen(x.rebate_fen).plain()),
+            Cell::Money(x.rebate_fen),
             Cell::from(page.t_or(&format!("gb.doc.{}", x.state), "gb.doc_state")),
-            Cell::from(x.paid_on.map(|d| d.to_string()).unwrap_or_default()),
+            Cell::from(x.paid_on),
             Cell::from(serials),
-            Cell::from(x.expires_on.map(|d| d.to_string()).unwrap_or_default()),
+            Cell::from(x.expires_on),
             Cell::from(x.signed_name.unwrap_or_default()),
         ]);
     }

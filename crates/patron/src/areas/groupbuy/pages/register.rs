@@ -80,15 +80,15 @@ async fn register_export(c: Console, q: RangeQuery, format: ExportFormat) -> Res
         .into_iter()
         .map(|l| {
             vec![
-                Cell::from(l.date.to_string()),
+                Cell::from(l.date),
                 Cell::from(l.sale_no),
                 Cell::from(l.organisation),
                 Cell::from(l.contact),
                 Cell::from(l.phone),
-                Cell::from(patron_core::Fen(l.amount_fen).plain()),
+                Cell::Money(l.amount_fen),
                 Cell::from(l.payment),
                 Cell::from(l.serials),
-                Cell::from(l.expires_on.to_string()),
+                Cell::from(l.expires_on),
             ]
         })
         .collect();

@@ -277,7 +277,7 @@ async fn sales_export(
         .map(|s| {
             vec![
                 Cell::from(s.sale_no),
-                Cell::from(s.biz_date.to_string()),
+                Cell::from(s.biz_date),
                 Cell::from(if s.organisation.is_empty() {
                     s.contact
                 } else {
@@ -286,8 +286,8 @@ async fn sales_export(
                 Cell::from(page.t_or(&format!("gb.pay.{}", s.payment), "gb.payment")),
                 Cell::from(page.t_or(&format!("gb.sale.{}", s.state), "gb.doc_state")),
                 Cell::from(s.count),
-                Cell::from(patron_core::Fen(s.amount_fen).plain()),
-                Cell::from(s.expires_on.to_string()),
+                Cell::Money(s.amount_fen),
+                Cell::from(s.expires_on),
             ]
         })
         .collect();

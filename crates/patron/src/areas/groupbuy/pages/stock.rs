@@ -53,16 +53,7 @@ async fn render_overview(
         Ok(x) => x,
         Err(e) => return AppError::from(e).into_response(),
     };
-    let mut totals: Vec<(String, i64, i64)> = Vec::new();
-    for s in &counts {
-        match totals.iter_mut().find(|t| t.0 == s.state) {
-            Some(t) => {
-                t.1 += s.count;
-                t.2 += s.amount_fen;
-            }
-            None => totals.push((s.state.clone(), s.count, s.amount_fen)),
-        }
-    }
+    let totals = state_totals(&counts);
     let status = if r.form.is_empty() {
         StatusCode::OK
     } else {
@@ -204,7 +195,23 @@ pub(super) async fn print_file(c: Console, Path(id): Path<i64>) -> Result<Respon
     Ok(res)
 }
 
-/// The stock overview as a file: state, face value, count, amount.
+/// Count and amount per state, in the order the states first appear (the overview's footer).
+fn state_totals(counts: &[StateCount]) -> Vec<(String, i64, i64)> {
+    let mut totals: Vec<(String, i64, i64)> = Vec::new();
+    for s in counts {
+        match totals.iter_mut().find(|t| t.0 == s.state) {
+            Some(t) => {
+                t.1 += s.count;
+                t.2 += s.amount_fen;
+            }
+            None => totals.push((s.state.clone(), s.count, s.amount_fen)),
+        }
+    }
+    totals
+}
+
+/// The stock overview as a file: state, face value, count, amount, and the overview's totals
+/// per state under the list.
 async fn stock_export(c: Console, q: StoreQuery, format: ExportFormat) -> Response {
     let (store, _) = match store_choice(&c, q.store.as_deref(), Permission::ViewGroupBuy).await {
         Ok(x) => x,
@@ -215,14 +222,19 @@ async fn stock_export(c: Console, q: StoreQuery, format: ExportFormat) -> Respon
         Err(e) => return AppError::from(e).into_response(),
     };
     let page = Page::console(&c, "gb.title");
+    let state = |s: &str| Cell::from(page.t_or(&format!("gb.state.{s}"), "gb.state"));
+    let totals = state_totals(&counts)
+        .into_iter()
+        .map(|(s, n, fen)| vec![state(&s), Cell::from(""), Cell::Int(n), Cell::Money(fen)])
+        .collect();
     let rows = counts
         .into_iter()
         .map(|s| {
             vec![
-                Cell::from(page.t_or(&format!("gb.state.{}", s.state), "gb.state")),
-                Cell::from(patron_core::Fen(s.face_value_fen).plain()),
+                state(&s.state),
+                Cell::Money(s.face_value_fen),
                 Cell::from(s.count),
-                Cell::from(patron_core::Fen(s.amount_fen).plain()),
+                Cell::Money(s.amount_fen),
             ]
         })
         .collect();
@@ -232,7 +244,8 @@ async fn stock_export(c: Console, q: StoreQuery, format: ExportFormat) -> Respon
             &page,
             &["gb.state", "gb.face_value", "gb.count", "gb.amount"],
             rows,
-        ),
+        )
+        .with_totals(totals),
         format,
     )
     .unwrap_or_else(IntoResponse::into_response)

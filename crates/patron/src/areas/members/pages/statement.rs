@@ -52,7 +52,7 @@ pub(super) async fn statement_export(
         .into_iter()
         .map(|e| {
             vec![
-                Cell::from(page.time(&e.at)),
+                Cell::time(&page, &e.at),
                 Cell::from(page.entry_kind(&e.kind)),
                 Cell::from(e.points),
                 Cell::from(e.balance_after),

@@ -57,14 +57,14 @@ fn callbacks_table(page: &Page, rows: &[CallbackRow]) -> Table {
         .iter()
         .map(|r| {
             vec![
-                Cell::from(r.on_date.to_string()),
+                Cell::from(r.on_date),
                 Cell::from(r.partner_name.as_str()),
                 Cell::from(r.caller.as_str()),
                 Cell::from(page.t(&format!("partners.way.{}", r.way))),
                 Cell::from(r.content.as_str()),
                 Cell::from(r.issues.as_str()),
                 Cell::from(r.follow_up.as_str()),
-                Cell::from(r.next_due_on.map(|d| d.to_string()).unwrap_or_default()),
+                Cell::from(r.next_due_on),
             ]
         })
         .collect();

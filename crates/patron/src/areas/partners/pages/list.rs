@@ -186,7 +186,7 @@ fn list_table(page: &Page, rows: &[ListRow]) -> Table {
                 Cell::from(r.p.name.as_str()),
                 Cell::from(page.t(&format!("partners.category.{}", r.p.category))),
                 Cell::from(page.t(&format!("partners.stage.{}", r.p.stage))),
-                Cell::from(r.p.stage_on.to_string()),
+                Cell::from(r.p.stage_on),
                 Cell::from(r.p.contact_person.as_str()),
                 Cell::from(r.p.contact_phone_masked.as_str()),
                 Cell::from(r.p.owner_name.as_str()),

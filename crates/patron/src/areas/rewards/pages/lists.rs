@@ -98,7 +98,7 @@ fn list_table(page: &Page, rows: &[ListRow]) -> Table {
                     Cell::from(r.store_code.clone()),
                     Cell::from(r.points),
                     Cell::from(r.threshold_points),
-                    Cell::from(r.card_expires_on.to_string()),
+                    Cell::from(r.card_expires_on),
                     Cell::from(match r.check_ok {
                         Some(true) => page.t("reward.check_ok").to_string(),
                         Some(false) => {
@@ -244,7 +244,7 @@ fn at_threshold_table(page: &Page, rows: &[AtThreshold]) -> Table {
                     Cell::from(r.store_code.clone()),
                     Cell::from(r.points),
                     Cell::from(r.threshold_points),
-                    Cell::from(r.card_expires_on.to_string()),
+                    Cell::from(r.card_expires_on),
                 ]
             })
             .collect(),

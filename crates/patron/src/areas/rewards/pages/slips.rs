@@ -132,8 +132,8 @@ pub fn slips_table(page: &Page, rows: &[SlipRow]) -> Table {
                         page.t_or(&format!("reward.state.{}", r.state), "reward.state")
                             .to_string(),
                     ),
-                    Cell::from(r.issued_on.to_string()),
-                    Cell::from(r.valid_until.to_string()),
+                    Cell::from(r.issued_on),
+                    Cell::from(r.valid_until),
                     Cell::from(r.claim_store_code.clone().unwrap_or_default()),
                     Cell::from(r.points_returned),
                 ]

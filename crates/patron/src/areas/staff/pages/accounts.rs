@@ -179,7 +179,7 @@ async fn staff_export(
                 i.staff.display_name.into(),
                 roles.into(),
                 page.t(state).into(),
-                page.time(&i.staff.created_at).into(),
+                Cell::time(&page, &i.staff.created_at),
             ]
         })
         .collect();

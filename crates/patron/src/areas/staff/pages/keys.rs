@@ -159,7 +159,7 @@ async fn tills_export(
                 k.label.into(),
                 k.key_prefix.into(),
                 format!("{} {}", page.time(&k.created_at), k.created_by).into(),
-                page.time_opt(&k.last_used_at).into(),
+                Cell::time_opt(&page, &k.last_used_at),
                 page.revoked_label(&k.revoked_at).into(),
             ]
         })
@@ -188,8 +188,8 @@ async fn tokens_export(c: Console, format: ExportFormat) -> Result<Response, App
                 k.username.into(),
                 k.token_prefix.into(),
                 format!("{} {}", page.time(&k.created_at), k.created_by).into(),
-                page.time_opt(&k.expires_at).into(),
-                page.time_opt(&k.last_used_at).into(),
+                Cell::time_opt(&page, &k.expires_at),
+                Cell::time_opt(&page, &k.last_used_at),
                 page.revoked_label(&k.revoked_at).into(),
             ]
         })

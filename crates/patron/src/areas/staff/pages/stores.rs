@@ -110,7 +110,7 @@ pub(super) async fn stores_export(c: Console, format: ExportFormat) -> Result<Re
                 s.name.into(),
                 s.time_zone.into(),
                 page.t(state).into(),
-                page.time(&s.created_at).into(),
+                Cell::time(&page, &s.created_at),
             ]
         })
         .collect();
