@@ -4,6 +4,7 @@
 pub const AREAS: &[&[(&str, &str, &str)]] = &[
     crate::areas::members::messages::LOYALTY,
     crate::areas::groupbuy::messages::GROUPBUY,
+    crate::areas::groupbuy::words::WORDS,
     crate::areas::gifts::messages::GIFTS,
     crate::areas::rewards::messages::REWARDS,
     crate::areas::events::messages::EVENTS,
