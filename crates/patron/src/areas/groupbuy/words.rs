@@ -58,6 +58,12 @@ pub const WORDS: &[(&str, &str, &str)] = &[
         "在其他门店的团购部",
         "held by another store's desk",
     ),
+    // the cash journal
+    (
+        "gb.cheques_not_cash",
+        "支票和转账到帐前不是现金，不计入现金日记帐的结余。",
+        "Cheques and transfers are not cash until they clear: they are not in the cash balance.",
+    ),
     // refusals of a range, with their numbers
     (
         "gb.refuse.range",

@@ -3,7 +3,9 @@
 
 use serde_json::json;
 
-use super::{Desk, bank, desk, org, person, redeem, requisition, sale, series, stamp, with};
+use super::{
+    Desk, bank, desk, org, person, real_name, redeem, requisition, sale, series, stamp, with,
+};
 use crate::both;
 use crate::support::{TestApp, ok, spawn_app};
 
@@ -241,6 +243,85 @@ both!(
             "{}",
             page.body
         );
+        t.stop().await;
+    }
+);
+
+both!(
+    the_printed_cash_journal_holds_cash_and_lists_cheques_pending_apart,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let d = desk(&t).await;
+        series(&t, &d, "J26", "100", 100).await;
+        series(&t, &d, "K26", "1000", 40).await;
+        requisition(&t, &d, &[("100", 100), ("1000", 40)], "1-140").await;
+        stamp(&t, &d, "1-140").await;
+        // ¥2,000 in cash, and a ¥30,000 cheque that has not cleared.
+        ok(
+            &t,
+            "/api/v1/groupbuy/sales",
+            &d.clerk,
+            sale(person("李女士"), "cash", &[("1-20", "", "")]),
+        )
+        .await;
+        ok(
+            &t,
+            "/api/v1/groupbuy/sales",
+            &d.clerk,
+            with(
+                with(
+                    sale(
+                        org("北京某某科技有限公司"),
+                        "cheque",
+                        &[("101-130", "", "")],
+                    ),
+                    bank(),
+                ),
+                real_name(),
+            ),
+        )
+        .await;
+        let clerk = t.login("gb_clerk").await;
+        let paper = clerk.get("/groupbuy/report.print").await;
+        assert_eq!(
+            paper.text_of("closing-balance").as_deref(),
+            Some("¥2,000.00"),
+            "only the cash is cash on hand"
+        );
+        let pending = paper
+            .body
+            .split_once("id=\"cheques-pending\"")
+            .and_then(|(_, rest)| rest.split_once("</table>"))
+            .map(|(table, _)| table.to_string())
+            .expect("待到帐支票");
+        assert!(paper.body.contains("待到帐支票"));
+        assert!(pending.contains("¥30,000.00") && pending.contains("北京某某科技有限公司"));
+        assert!(pending.contains("转账支票") && pending.contains("00000101-00000130"));
+        // Every row has as many cells as the header.
+        for row in pending.split("<tr>").skip(1) {
+            let cells = row.matches("<td").count() + row.matches("<th").count();
+            assert_eq!(cells, 6, "{row}");
+        }
+        // The console's report: the same, with its headers.
+        let page = clerk.get("/groupbuy/report").await.body;
+        assert!(page.contains("<table class=\"list\" id=\"cheques-pending\"><thead>"));
+        // The cash paid in: the slip names the payment by its word, not its code.
+        let slip = clerk
+            .post(
+                "/groupbuy/deposits",
+                "/groupbuy/sales",
+                &[("store_code", "HQ"), ("kind", "cash")],
+            )
+            .await
+            .location
+            .expect("to the slip");
+        let slip = clerk.get(&slip).await.body;
+        assert!(
+            slip.contains("<td>现金") && !slip.contains(">cash"),
+            "{slip}"
+        );
+        let paper = clerk.get("/groupbuy/report.print").await;
+        assert_eq!(paper.text_of("closing-balance").as_deref(), Some("¥0.00"));
         t.stop().await;
     }
 );

@@ -64,3 +64,24 @@ pub(super) fn reshow(
     }
     Ok(r)
 }
+
+/// A payment method's label (a stored report of an older version holds the Chinese word itself:
+/// it is shown as it is).
+pub(crate) fn payment_label(lang: Lang, code: &str) -> String {
+    let key = format!("gb.pay.{code}");
+    if Lang::has(&key) {
+        lang.t(&key).to_string()
+    } else {
+        code.to_string()
+    }
+}
+
+/// A buyer as a notice names them: the organisation, or "a person" (the register is
+/// confidential).
+pub(crate) fn buyer_label(lang: Lang, organisation: &str) -> String {
+    if organisation.is_empty() || organisation == "个人" {
+        lang.t("gb.kind.person").to_string()
+    } else {
+        organisation.to_string()
+    }
+}
