@@ -5,6 +5,7 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     crate::areas::members::messages::LOYALTY,
     crate::areas::points::messages::POINTS,
     crate::areas::groupbuy::messages::GROUPBUY,
+    crate::areas::groupbuy::words::WORDS,
     crate::areas::gifts::messages::GIFTS,
     crate::areas::rewards::messages::REWARDS,
     crate::areas::events::messages::EVENTS,

@@ -167,7 +167,6 @@ pub async fn bounce(ctx: &Ctx, sale_id: i64, input: &BounceIn) -> Result<(), Gro
                     state,
                     count,
                     amount_fen: amount,
-                    deposit_id,
                     ..
                 } = sale_now(tx, sale_id).await?;
                 if state != "reserved" {
@@ -203,8 +202,7 @@ pub async fn bounce(ctx: &Ctx, sale_id: i64, input: &BounceIn) -> Result<(), Gro
                     .await?;
                 }
                 store::sales::mark_bounced(tx, sale_id, now, staff_id(&c), &reason).await?;
-                // The cheque was counted as received: it leaves the journal again, unless it
-                // was already paid in to finance (then finance holds it, not the desk).
+                // A cheque was never cash on hand: the bounce is noted, the balance unchanged.
                 store::journal(
                     tx,
                     &store::JournalLine {
@@ -212,11 +210,14 @@ pub async fn bounce(ctx: &Ctx, sale_id: i64, input: &BounceIn) -> Result<(), Gro
                         at: now,
                         biz_date: day,
                         kind: "bounce",
-                        summary: format!("支票退票 {count} 张退回库存 — {reason}"),
+                        summary: format!(
+                            "支票退票 {count} 张 ¥{} 退回库存 — {reason}",
+                            super::yuan(amount)
+                        ),
                         doc_no: &sale_no,
                         vouchers: 0,
                         debit_fen: 0,
-                        credit_fen: if deposit_id.is_none() { amount } else { 0 },
+                        credit_fen: 0,
                         staff_id: staff_id(&c),
                     },
                 )

@@ -71,11 +71,17 @@ pub async fn deposit(ctx: &Ctx, input: &DepositIn) -> Result<DepositRow, GroupBu
                         at: now,
                         biz_date: day,
                         kind: "deposit",
-                        summary: format!("内部进帐单 {} 交财务 {n} 笔", if kind == "cash" { "现金" } else { "支票" }),
+                        summary: if kind == "cash" {
+                            format!("内部进帐单 现金 交财务 {n} 笔")
+                        } else {
+                            format!("内部进帐单 支票 交财务 {n} 笔 ¥{}（不计入现金）", super::yuan(amount))
+                        },
                         doc_no: &no,
                         vouchers: 0,
                         debit_fen: 0,
-                        credit_fen: amount,
+                        // Cheques never entered the cash balance, so paying them in takes
+                        // nothing out of it.
+                        credit_fen: if kind == "cash" { amount } else { 0 },
                         staff_id: staff_id(&c),
                     },
                 )

@@ -34,8 +34,11 @@ pub enum GroupBuyError {
     #[error(transparent)]
     Invalid(#[from] Invalid),
     /// Vouchers of a range are not where the operation needs them (nothing was written).
-    #[error("{detail}")]
-    RangeState { field: String, detail: String },
+    #[error("{said}")]
+    RangeState {
+        field: String,
+        said: super::said::Said,
+    },
     /// The sale breaks prepaid-card rules (E12); each names its rule.
     #[error("the sale breaks the prepaid-card rules")]
     Prepaid(Vec<Breach>),

@@ -16,16 +16,19 @@ pub mod error;
 pub mod exchange;
 pub mod jobs;
 pub mod messages;
+pub mod onhand;
 pub mod pages;
 pub mod rebates;
 pub mod reconcile;
 pub mod redeem;
 pub mod report;
 pub mod requisitions;
+pub mod said;
 pub mod sales;
 pub mod settings;
 pub mod stock;
 pub mod store;
+pub mod words;
 
 pub use error::GroupBuyError;
 

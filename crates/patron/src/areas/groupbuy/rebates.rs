@@ -13,6 +13,7 @@ use patron_core::vouchers::{Movement, rebate_for};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::said::Said;
 use super::store::{self, Link, Move};
 use super::{GroupBuyError, staff_id, store_at};
 use crate::approvals;
@@ -243,11 +244,9 @@ pub async fn pay(ctx: &Ctx, id: i64, input: &PayIn) -> Result<RebateRow, GroupBu
                 if total != row.rebate_fen {
                     return Err(GroupBuyError::RangeState {
                         field: "ranges".into(),
-                        detail: format!(
-                            "the vouchers come to ¥{}; the rebate is ¥{}",
-                            super::yuan(total),
-                            super::yuan(row.rebate_fen)
-                        ),
+                        said: Said::new("gb.refuse.rebate_total")
+                            .text("got", format!("¥{}", super::yuan(total)))
+                            .text("want", format!("¥{}", super::yuan(row.rebate_fen))),
                     });
                 }
                 let paid = store::rebates::Paid {

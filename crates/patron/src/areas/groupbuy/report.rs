@@ -3,7 +3,7 @@
 //! cash journal. The job stores it at the configured time; the console shows it live at any time.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use patron_core::vouchers::{Payment, SerialRange};
+use patron_core::vouchers::SerialRange;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -18,6 +18,7 @@ use crate::kernel::db::{Db, DbError, ts};
 pub struct ReportSale {
     pub sale_no: String,
     pub organisation: String,
+    /// The payment's code (`cash`, `cheque`, `transfer`); pages show its label.
     pub payment: String,
     pub count: i64,
     pub amount_fen: i64,
@@ -34,7 +35,8 @@ pub struct DailyReport {
     pub sales: Vec<ReportSale>,
     pub count: i64,
     pub amount_fen: i64,
-    /// Cheque and transfer sales taken today whose vouchers wait for the money.
+    /// Cheque and transfer sales taken by today whose money has not arrived (待到帐支票): not
+    /// cash, so not in the journal's balance.
     pub reserved: Vec<ReportSale>,
     pub opening_balance_fen: i64,
     #[schema(value_type = Vec<Object>)]
@@ -59,15 +61,9 @@ async fn sales_where(
         out.push(ReportSale {
             sale_no,
             // The register is confidential: a person is not named on the notice.
-            organisation: if org.is_empty() {
-                "个人".to_string()
-            } else {
-                org
-            },
-            payment: Payment::from_code(&payment)
-                .map(super::payment_zh)
-                .unwrap_or("")
-                .to_string(),
+            // (empty: a person; pages say so in their language)
+            organisation: org,
+            payment,
             count,
             amount_fen,
             ranges,

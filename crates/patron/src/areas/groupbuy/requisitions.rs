@@ -14,6 +14,7 @@ use patron_core::vouchers::{Movement, SerialRange};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::said::Said;
 use super::store::{self, Link, Move};
 use super::{GroupBuyError, staff_id, store_at};
 use crate::approvals;
@@ -212,11 +213,10 @@ pub async fn prepare(ctx: &Ctx, id: i64, input: &PrepareIn) -> Result<(), GroupB
                     if i64::try_from(faces.len()).unwrap_or(0) != r.count() {
                         return Err(GroupBuyError::RangeState {
                             field: "ranges".into(),
-                            detail: format!(
-                                "{r}: only {} of {} vouchers are at finance and not set aside",
-                                faces.len(),
-                                r.count()
-                            ),
+                            said: Said::new("gb.refuse.set_aside")
+                                .text("range", r)
+                                .text("total", r.count())
+                                .text("ok", faces.len()),
                         });
                     }
                     for f in faces {
@@ -230,17 +230,18 @@ pub async fn prepare(ctx: &Ctx, id: i64, input: &PrepareIn) -> Result<(), GroupB
                 if got != want {
                     let show = |m: &BTreeMap<i64, i64>| {
                         m.iter()
-                            .map(|(f, n)| format!("{n} × ¥{}", super::yuan(*f)))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                            .map(|(f, n)| {
+                                Said::new("gb.refuse.face_count")
+                                    .text("n", n)
+                                    .text("face", format!("¥{}", super::yuan(*f)))
+                            })
+                            .collect()
                     };
                     return Err(GroupBuyError::RangeState {
                         field: "ranges".into(),
-                        detail: format!(
-                            "the ranges hold {}; the requisition asks for {}",
-                            show(&got),
-                            show(&want)
-                        ),
+                        said: Said::new("gb.refuse.faces")
+                            .list("got", show(&got))
+                            .list("want", show(&want)),
                     });
                 }
                 let text = super::stock::ranges_text(ranges);

@@ -11,6 +11,7 @@ use patron_core::vouchers::{Movement, Serial, SerialRange, check_code};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::said::Said;
 use super::store::{self, Link, Move, Moved, MovementRow};
 use super::{GroupBuyError, parse_ranges, staff_id, store_at};
 use crate::approvals;
@@ -322,10 +323,10 @@ pub async fn request_writeoff(ctx: &Ctx, input: &WriteOffIn) -> Result<i64, Grou
         if n != r.count() {
             return Err(GroupBuyError::RangeState {
                 field: "ranges".into(),
-                detail: format!(
-                    "{r}: only {n} of {} vouchers are held here in a state that can be written off",
-                    r.count()
-                ),
+                said: Said::new("gb.refuse.writeoff")
+                    .text("range", r)
+                    .text("total", r.count())
+                    .text("ok", n),
             });
         }
         count += n;

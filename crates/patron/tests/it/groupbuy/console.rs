@@ -13,7 +13,7 @@ both!(
         let d = desk(&t).await;
         series(&t, &d, "A26", "100", 100).await;
         requisition(&t, &d, &[("100", 100)], "1-100").await;
-        stamp(&t, &d, "1-60").await;
+        stamp(&t, &d, "1-70").await;
         let buyer = org("北京某某科技有限公司");
         let sale = ok(
             &t,

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::support::{TestApp, hq_token, ok};
 
 mod console;
+mod desk;
 mod month;
 mod sales;
 mod stock;

@@ -29,7 +29,7 @@ both!(
         );
         let detail = body["detail"].as_str().unwrap_or("");
         assert!(
-            detail.contains("11 received") && detail.contains("10 finance"),
+            detail.contains("11 Received, not stamped") && detail.contains("10 At finance"),
             "{detail}"
         );
         assert_eq!(count_in(&t, "stamped").await, 0);

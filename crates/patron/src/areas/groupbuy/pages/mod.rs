@@ -10,6 +10,7 @@ mod requisitions;
 mod sales;
 mod settings;
 mod stock;
+mod words;
 
 use axum::Router;
 use axum::routing::{get, post};

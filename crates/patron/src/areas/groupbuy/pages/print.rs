@@ -203,6 +203,16 @@ struct Notice {
     rep: DailyReport,
 }
 
+impl Notice {
+    fn pay(&self, code: &str) -> String {
+        super::words::payment_label(self.p.lang, code)
+    }
+
+    fn buyer(&self, organisation: &str) -> String {
+        super::words::buyer_label(self.p.lang, organisation)
+    }
+}
+
 pub(super) async fn notice(c: Console, Query(q): Query<StoreQuery>) -> Response {
     let (store, _) = match store_choice(&c, q.store.as_deref(), Permission::ViewGroupBuy).await {
         Ok(x) => x,

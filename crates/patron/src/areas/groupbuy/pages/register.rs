@@ -132,6 +132,16 @@ struct ReportPage {
     stored: bool,
 }
 
+impl ReportPage {
+    fn pay(&self, code: &str) -> String {
+        super::words::payment_label(self.page.lang, code)
+    }
+
+    fn buyer(&self, organisation: &str) -> String {
+        super::words::buyer_label(self.page.lang, organisation)
+    }
+}
+
 pub(super) async fn report_page(c: Console, Query(q): Query<StoreQuery>) -> Response {
     let (store, stores) = match store_choice(&c, q.store.as_deref(), Permission::ViewGroupBuy).await
     {

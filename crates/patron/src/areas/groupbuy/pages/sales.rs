@@ -9,13 +9,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Days, NaiveDate};
 use patron_core::Permission;
 
+use super::words::field_label;
+use super::words::reshow;
+use crate::areas::groupbuy::onhand::{self, OnHandRun};
 use crate::areas::groupbuy::sales::{self, DepositRow, SaleCheck, SaleIn, SaleLineRow, SaleRow};
 use crate::areas::groupbuy::store::{self, sales::BuyerChoice};
 use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::{Console, Verified};
-use crate::web::forms::{Form, Reshow, StoreQuery, field, reshow, store_choice};
+use crate::web::forms::{Form, Reshow, StoreQuery, field, store_choice};
 use crate::web::layout::Page;
 
 pub(super) fn date_or(text: Option<&str>, default: NaiveDate) -> NaiveDate {
@@ -34,6 +37,11 @@ struct NewSalePage {
     store: StoreInfo,
     stores: Vec<StoreInfo>,
     buyers: Vec<BuyerChoice>,
+    /// The stamped vouchers on hand, as runs by face value: shown, and offered in the range
+    /// fields.
+    runs: Vec<OnHandRun>,
+    /// A refused sale's live check, said again under the lines (empty on a fresh form).
+    check_html: String,
     key: String,
     r: Reshow,
 }
@@ -45,6 +53,15 @@ impl NewSalePage {
 }
 
 async fn render_new(c: &Console, want: Option<&str>, r: Reshow) -> Response {
+    render_new_with(c, want, r, String::new()).await
+}
+
+async fn render_new_with(
+    c: &Console,
+    want: Option<&str>,
+    r: Reshow,
+    check_html: String,
+) -> Response {
     let (store, stores) = match store_choice(c, want, Permission::SellVouchers).await {
         Ok(x) => x,
         Err(res) => return res,
@@ -52,6 +69,10 @@ async fn render_new(c: &Console, want: Option<&str>, r: Reshow) -> Response {
     let buyers = match buyers(c).await {
         Ok(b) => b,
         Err(e) => return e.into_response(),
+    };
+    let runs = match onhand::runs(c.ctx.db(), store.id).await {
+        Ok(r) => r,
+        Err(e) => return AppError::from(e).into_response(),
     };
     let status = if r.form.is_empty() {
         StatusCode::OK
@@ -68,6 +89,8 @@ async fn render_new(c: &Console, want: Option<&str>, r: Reshow) -> Response {
         store,
         stores,
         buyers,
+        runs,
+        check_html,
         key,
         r,
     }
@@ -117,17 +140,39 @@ fn sale_input(f: &Form) -> SaleIn {
 struct CheckPartial {
     page: Page,
     check: SaleCheck,
+    /// Each bad field as its label and message key (the runs not on hand are said below).
+    fields: Vec<(String, String, String)>,
+    /// Each run of the typed serials that is not on hand, said in the reader's language.
+    off: Vec<String>,
 }
 
-/// The sale screen's live check (htmx): the total so far and every rule the sale would break.
+impl CheckPartial {
+    fn of(page: Page, check: SaleCheck) -> CheckPartial {
+        let fields = check
+            .field_errors
+            .iter()
+            .map(|(f, key)| (f.clone(), field_label(page.lang, f), key.clone()))
+            .collect();
+        let off = check
+            .not_on_hand
+            .iter()
+            .map(|o| o.said().say(page.lang))
+            .collect();
+        CheckPartial {
+            page,
+            check,
+            fields,
+            off,
+        }
+    }
+}
+
+/// The sale screen's live check (htmx): the total so far, every rule the sale would break and
+/// every typed serial that is not on hand.
 pub(super) async fn check_sale(v: Verified<Form>) -> Response {
     let c = v.console;
     match sales::check(&c.ctx, &sale_input(&v.form)).await {
-        Ok(check) => CheckPartial {
-            page: Page::console(&c, "gb.new_sale"),
-            check,
-        }
-        .into_response(),
+        Ok(check) => CheckPartial::of(Page::console(&c, "gb.new_sale"), check).into_response(),
         Err(e) => AppError::from(e).into_response(),
     }
 }
@@ -135,13 +180,21 @@ pub(super) async fn check_sale(v: Verified<Form>) -> Response {
 pub(super) async fn sale_submit(v: Verified<Form>) -> Response {
     let c = v.console;
     let store = field(&v.form, "store_code");
-    match sales::sell(&c.ctx, &sale_input(&v.form)).await {
+    let input = sale_input(&v.form);
+    match sales::sell(&c.ctx, &input).await {
         Ok(out) => Redirect::to(&format!("/groupbuy/sales/{}?ok=flash.gb_sold", out.sale_id))
             .into_response(),
         Err(e) => {
             let page = Page::console(&c, "gb.new_sale");
+            // What was wrong is said as the live check says it: each run not on hand and why.
+            let check_html = match sales::check(&c.ctx, &input).await {
+                Ok(check) => CheckPartial::of(Page::console(&c, "gb.new_sale"), check)
+                    .render()
+                    .unwrap_or_default(),
+                Err(_) => String::new(),
+            };
             match reshow(e, &page, "sale", v.form) {
-                Ok(r) => render_new(&c, Some(&store), r).await,
+                Ok(r) => render_new_with(&c, Some(&store), r, check_html).await,
                 Err(res) => *res,
             }
         }

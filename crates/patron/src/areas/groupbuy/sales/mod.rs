@@ -311,15 +311,21 @@ async fn book(
             at: c.now(),
             biz_date: day,
             kind: "sale",
-            summary: format!(
-                "售券 {} {} 张 ({})",
-                payment_zh(p.payment),
-                p.count,
-                if cash { "已付券" } else { "待支票到帐" }
-            ),
+            // The cash journal holds cash: a cheque or transfer is noted with its amount but
+            // is not cash on hand (it is listed under 待到帐支票 until it clears).
+            summary: if cash {
+                format!("售券 现金 {} 张（已付券）", p.count)
+            } else {
+                format!(
+                    "售券 {} {} 张 ¥{}（待到帐，不计入现金）",
+                    payment_zh(p.payment),
+                    p.count,
+                    super::yuan(p.amount)
+                )
+            },
             doc_no: sale_no,
             vouchers: if cash { -p.count } else { 0 },
-            debit_fen: p.amount,
+            debit_fen: if cash { p.amount } else { 0 },
             credit_fen: 0,
             staff_id: staff_id(c),
         },

@@ -11,6 +11,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{LineIn, SaleIn};
+use crate::areas::groupbuy::onhand::{OffHand, off_hand};
+use crate::areas::groupbuy::said::Said;
 use crate::areas::groupbuy::settings::GroupBuySettings;
 use crate::areas::groupbuy::store;
 use crate::areas::groupbuy::{GroupBuyError, MAX_FACE_FEN, parse_ranges, store_at};
@@ -56,6 +58,8 @@ pub struct SaleCheck {
     #[schema(schema_with = field_error_pairs)]
     pub field_errors: Vec<(String, String)>,
     pub rules: Vec<String>,
+    /// Every run of the typed ranges that is not on hand, and why.
+    pub not_on_hand: Vec<OffHand>,
 }
 
 /// How the OpenAPI document shows `SaleCheck::field_errors` (a list of `(String, String)`): plain
@@ -146,6 +150,8 @@ struct Lines {
     max_anon_face: i64,
     anon_expiry: Option<NaiveDate>,
     expires_on: Option<NaiveDate>,
+    /// The runs of the typed ranges that are not on hand.
+    off: Vec<OffHand>,
 }
 
 /// A changed face value in yuan, if one was typed.
@@ -162,7 +168,12 @@ fn face_value_of(i: usize, l: &LineIn, bad: &mut Invalid) -> Option<i64> {
     }
 }
 
-async fn lines_of(ctx: &Ctx, input: &SaleIn, bad: &mut Invalid) -> Result<Lines, GroupBuyError> {
+async fn lines_of(
+    ctx: &Ctx,
+    store_id: i64,
+    input: &SaleIn,
+    bad: &mut Invalid,
+) -> Result<Lines, GroupBuyError> {
     let mut out = Lines::default();
     let mut seen: Vec<SerialRange> = Vec::new();
     for (i, l) in input.lines.iter().enumerate() {
@@ -180,6 +191,12 @@ async fn lines_of(ctx: &Ctx, input: &SaleIn, bad: &mut Invalid) -> Result<Lines,
                 continue;
             }
             seen.push(r);
+            // Every voucher must be stamped and held by this desk (E3): say which are not.
+            let off = off_hand(ctx.db(), (i + 1, &field), r, store_id).await?;
+            if !off.is_empty() {
+                out.off.extend(off);
+                continue;
+            }
             line_of(ctx, (i, l, &field), r, face_value, bad, &mut out).await?;
         }
     }
@@ -249,7 +266,7 @@ async fn assess(ctx: &Ctx, input: &SaleIn) -> Result<(Prepared, Vec<Breach>), Gr
         Payment::from_code(input.payment.trim()).ok_or("invalid.choice"),
     );
     let (buyer_kind, buyer) = buyer_of(ctx, input, &mut bad).await?;
-    let lines = lines_of(ctx, input, &mut bad).await?;
+    let lines = lines_of(ctx, store.id, input, &mut bad).await?;
     if input.lines.iter().all(|l| l.range.trim().is_empty()) {
         bad.add("lines[0].range", "invalid.required");
     }
@@ -268,6 +285,13 @@ async fn assess(ctx: &Ctx, input: &SaleIn) -> Result<(Prepared, Vec<Breach>), Gr
         )
     };
     bad.into_result()?;
+    if let Some(first) = lines.off.first() {
+        return Err(GroupBuyError::RangeState {
+            field: first.field.clone(),
+            said: Said::new("gb.refuse.not_on_hand")
+                .list("runs", lines.off.iter().map(OffHand::said).collect()),
+        });
+    }
     let (Some(payment), Some(buyer_kind)) = (payment, buyer_kind) else {
         return Err(Invalid::one("payment", "invalid.required").into());
     };
@@ -317,7 +341,8 @@ async fn assess(ctx: &Ctx, input: &SaleIn) -> Result<(Prepared, Vec<Breach>), Gr
 
 /// The sale screen's live check: nothing is written.
 pub async fn check(ctx: &Ctx, input: &SaleIn) -> Result<SaleCheck, GroupBuyError> {
-    match assess(ctx, input).await {
+    let not_on_hand = not_on_hand(ctx, input).await?;
+    let check = match assess(ctx, input).await {
         Ok((p, rules)) => Ok(SaleCheck {
             count: p.count,
             amount_fen: p.amount,
@@ -332,6 +357,29 @@ pub async fn check(ctx: &Ctx, input: &SaleIn) -> Result<SaleCheck, GroupBuyError
                 .collect(),
             ..Default::default()
         }),
+        // Serials not on hand: said below, one run at a time.
+        Err(GroupBuyError::RangeState { .. }) => Ok(SaleCheck::default()),
         Err(e) => Err(e),
+    }?;
+    Ok(SaleCheck {
+        not_on_hand,
+        ..check
+    })
+}
+
+/// The runs of the typed ranges that are not on hand (ranges that do not parse are left to the
+/// field errors).
+async fn not_on_hand(ctx: &Ctx, input: &SaleIn) -> Result<Vec<OffHand>, GroupBuyError> {
+    let store = store_at(ctx, &input.store_code, Permission::SellVouchers).await?;
+    let mut out = Vec::new();
+    for (i, l) in input.lines.iter().enumerate() {
+        let Ok(ranges) = SerialRange::parse_list(&l.range) else {
+            continue;
+        };
+        let field = format!("lines[{i}].range");
+        for r in ranges {
+            out.extend(off_hand(ctx.db(), (i + 1, &field), r, store.id).await?);
+        }
     }
+    Ok(out)
 }

@@ -6,6 +6,7 @@ pub mod check;
 pub mod deposits;
 pub mod docs;
 pub mod moves;
+pub mod onhand;
 pub mod rebates;
 pub mod reconcile;
 pub mod redeem;

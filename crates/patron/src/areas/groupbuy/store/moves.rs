@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use patron_core::vouchers::{Movement, SerialRange, VoucherState};
 
 use crate::areas::groupbuy::GroupBuyError;
+use crate::areas::groupbuy::said::Said;
 use crate::kernel::db::{Db, DbError, Tx, ts};
 use crate::{on_db, on_tx};
 
@@ -127,17 +128,20 @@ pub async fn move_range(tx: &mut Tx, m: &Move<'_>) -> Result<Moved, GroupBuyErro
     if count != m.range.count() {
         exec(tx, "rollback to savepoint gb_move").await?;
         exec(tx, "release savepoint gb_move").await?;
-        let detail = describe(tx, m.range, m.held_by).await?;
+        let parts = describe(tx, m.range, m.held_by).await?;
+        let needed = from
+            .iter()
+            .map(|s| Said::new("gb.refuse.state").label("state", format!("gb.state.{}", s.code())))
+            .collect();
         return Err(GroupBuyError::RangeState {
             field: m.field.to_string(),
-            detail: format!(
-                "{}: {} of {} vouchers can be moved ({} needs {}); {detail}",
-                m.range,
-                count,
-                m.range.count(),
-                m.movement.code(),
-                from.iter().map(|s| s.code()).collect::<Vec<_>>().join("/"),
-            ),
+            said: Said::new("gb.refuse.range")
+                .text("range", m.range)
+                .text("total", m.range.count())
+                .text("ok", count)
+                .label("action", format!("gb.act.{}", m.movement.code()))
+                .list("needed", needed)
+                .list("parts", parts),
         });
     }
     exec(tx, "release savepoint gb_move").await?;
@@ -234,8 +238,12 @@ async fn exec(tx: &mut Tx, sql: &'static str) -> Result<(), DbError> {
     Ok(())
 }
 
-/// What the vouchers of a range are, e.g. `998 stamped at this store, 2 sold, 0 missing`.
-async fn describe(tx: &mut Tx, range: SerialRange, store: Option<i64>) -> Result<String, DbError> {
+/// What the vouchers of a range are, e.g. `998 stamped, 2 sold, 3 do not exist`.
+async fn describe(
+    tx: &mut Tx,
+    range: SerialRange,
+    store: Option<i64>,
+) -> Result<Vec<Said>, DbError> {
     let rows: Vec<(String, bool, i64)> = on_tx!(tx, |c| {
         sqlx::query_as(
             "select state, coalesce(store_id, 0) = $3, count(*) from vouchers \
@@ -248,20 +256,23 @@ async fn describe(tx: &mut Tx, range: SerialRange, store: Option<i64>) -> Result
         .await?
     });
     let found: i64 = rows.iter().map(|r| r.2).sum();
-    let mut parts: Vec<String> = rows
+    let mut parts: Vec<Said> = rows
         .iter()
         .map(|(state, here, n)| {
-            if store.is_some() && !here {
-                format!("{n} {state} elsewhere")
+            let key = if store.is_some() && !here {
+                "gb.refuse.part_elsewhere"
             } else {
-                format!("{n} {state}")
-            }
+                "gb.refuse.part"
+            };
+            Said::new(key)
+                .text("n", n)
+                .label("state", format!("gb.state.{state}"))
         })
         .collect();
     if found < range.count() {
-        parts.push(format!("{} do not exist", range.count() - found));
+        parts.push(Said::new("gb.refuse.part_missing").text("n", range.count() - found));
     }
-    Ok(parts.join(", "))
+    Ok(parts)
 }
 
 /// Where a movement is refused because its month was reconciled and closed.

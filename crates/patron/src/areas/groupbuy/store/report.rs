@@ -8,8 +8,8 @@ use crate::{on_db, on_tx};
 /// A sale as the report lists it: id, number, organisation, payment, count, amount.
 pub type ReportSaleRow = (i64, String, String, String, i64, i64);
 
-/// A store's sales of a day: handed out that day (`released`), or taken that day and still
-/// waiting for the money.
+/// A store's sales of a day: handed out that day (`released`), or taken by that day and still
+/// waiting for the money (the cheques not yet cleared).
 pub async fn sales_of_day(
     db: &Db,
     store_id: i64,
@@ -19,7 +19,7 @@ pub async fn sales_of_day(
     let cond = if released {
         "s.state = 'sold' and s.released_on = $2"
     } else {
-        "s.state = 'reserved' and s.biz_date = $2"
+        "s.state = 'reserved' and s.biz_date <= $2"
     };
     let sql = format!(
         "select s.id, s.sale_no, b.organisation, s.payment, s.count, s.amount_fen \

@@ -1,0 +1,87 @@
+//! The words of the desk's pages: a form field named by its label (never its path such as
+//! `lines[0].range`), and a refusal of a range said in the reader's language with its numbers.
+
+use axum::response::Response;
+
+use crate::areas::groupbuy::GroupBuyError;
+use crate::areas::groupbuy::error::VOUCHER_STATE;
+use crate::areas::groupbuy::said::Said;
+use crate::kernel::lang::Lang;
+use crate::web::forms::{Form, Reshow};
+use crate::web::layout::Page;
+
+/// The label of a field of the desk's forms, e.g. `lines[1].range` → "第 2 行券号段".
+pub(super) fn field_label(lang: Lang, field: &str) -> String {
+    if let Some(rest) = field.strip_prefix("lines[")
+        && let Some((n, part)) = rest.split_once("].")
+        && let Ok(n) = n.parse::<usize>()
+    {
+        let what = match part {
+            "range" => "gb.ranges",
+            "face_value" => "gb.changed_face",
+            _ => "gb.change_reason",
+        };
+        return Said::new("gb.field.line")
+            .text("n", n + 1)
+            .label("what", what)
+            .say(lang);
+    }
+    let key = match field {
+        "buyer_id" => "gb.known_buyer",
+        "buyer.kind" => "gb.buyer_kind",
+        "buyer.organisation" => "gb.organisation",
+        "buyer.contact" => "gb.contact",
+        "buyer.phone" => "gb.phone",
+        "payment" => "gb.payment",
+        "cheque_no" => "gb.cheque_no",
+        "bank" => "gb.bank",
+        "account_name" => "gb.account_name",
+        "account_no" => "gb.account_no",
+        "real_name" => "gb.real_name",
+        "id_number" => "gb.id_number",
+        "ranges" => "gb.ranges",
+        _ => "gb.field.form",
+    };
+    lang.t(key).to_string()
+}
+
+/// A refused form of the desk re-shown: as the toolkit's `reshow`, but a refusal of a range says
+/// what its vouchers are in the reader's language, with the numbers.
+pub(super) fn reshow(
+    e: GroupBuyError,
+    page: &Page,
+    form: &str,
+    values: Form,
+) -> Result<Reshow, Box<Response>> {
+    let said = match &e {
+        GroupBuyError::RangeState { said, .. } => Some(said.clone()),
+        _ => None,
+    };
+    let mut r = crate::web::forms::reshow(e, page, form, values)?;
+    if let Some(said) = said {
+        let sep = if page.is_en() { ": " } else { "：" };
+        r.detail = format!("{}{sep}{}", page.t(VOUCHER_STATE.key), said.say(page.lang));
+    }
+    Ok(r)
+}
+
+/// A payment method's label (a stored report of an older version holds the Chinese word itself:
+/// it is shown as it is).
+pub(crate) fn payment_label(lang: Lang, code: &str) -> String {
+    let key = format!("gb.pay.{code}");
+    if Lang::has(&key) {
+        lang.t(&key).to_string()
+    } else {
+        code.to_string()
+    }
+}
+
+/// A buyer as a notice names them: the organisation, or "a person" (the register is
+/// confidential).
+pub(crate) fn buyer_label(lang: Lang, organisation: &str) -> String {
+    if organisation.is_empty() || organisation == "个人" {
+        lang.t("gb.kind.person").to_string()
+    } else {
+        organisation.to_string()
+    }
+}
