@@ -3,6 +3,7 @@
 
 pub const AREAS: &[&[(&str, &str, &str)]] = &[
     crate::areas::members::messages::LOYALTY,
+    crate::areas::members::labels::LABELS,
     crate::areas::groupbuy::messages::GROUPBUY,
     crate::areas::gifts::messages::GIFTS,
     crate::areas::rewards::messages::REWARDS,
