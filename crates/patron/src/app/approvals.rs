@@ -4,6 +4,7 @@
 use crate::approvals::ApprovalKind;
 
 const AREAS: &[&[ApprovalKind]] = &[
+    crate::areas::members::closing::APPROVALS,
     crate::areas::points::adjust::APPROVALS,
     crate::areas::groupbuy::APPROVALS,
     crate::areas::gifts::APPROVALS,

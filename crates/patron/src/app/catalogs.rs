@@ -4,6 +4,7 @@
 pub const AREAS: &[&[(&str, &str, &str)]] = &[
     crate::areas::members::messages::LOYALTY,
     crate::areas::points::messages::POINTS,
+    crate::areas::members::labels::LABELS,
     crate::areas::groupbuy::messages::GROUPBUY,
     crate::areas::groupbuy::words::WORDS,
     crate::areas::gifts::messages::GIFTS,

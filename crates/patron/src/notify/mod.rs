@@ -39,6 +39,7 @@ pub async fn queue_tier_change(
     member_id: i64,
     from: &str,
     to: &str,
+    names: (&str, &str),
     at: DateTime<Utc>,
 ) -> Result<bool, DbError> {
     queue(
@@ -48,7 +49,8 @@ pub async fn queue_tier_change(
             kind: "tier_change",
             channel: "sms",
             dedupe_key: format!("tier:{member_id}:{from}:{to}:{}", at.timestamp_micros()),
-            payload: json!({ "from": from, "to": to }),
+            // The tiers' names in the member's language go with the codes: the text names them.
+            payload: json!({ "from": from, "to": to, "from_name": names.0, "to_name": names.1 }),
             marketing: false,
             at,
         },

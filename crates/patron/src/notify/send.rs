@@ -31,6 +31,21 @@ pub fn render(kind: &str, name: &str, payload: &Value) -> (String, String) {
             .to_string()
     };
     let n = |k: &str| payload.get(k).and_then(Value::as_i64).unwrap_or(0);
+    // A tier's name as queued; a message queued before names were sent falls back to the
+    // default Chinese names of the standard tiers.
+    let named = |k: &str| {
+        let name = s(&format!("{k}_name"));
+        if !name.is_empty() {
+            return name;
+        }
+        match s(k).as_str() {
+            "normal" => "普通会员".into(),
+            "silver" => "银卡".into(),
+            "gold" => "金卡".into(),
+            "platinum" => "白金卡".into(),
+            other => other.to_string(),
+        }
+    };
     match kind {
         "welcome" => (
             "欢迎加入会员".into(),
@@ -52,8 +67,8 @@ pub fn render(kind: &str, name: &str, payload: &Value) -> (String, String) {
             "会员等级变更".into(),
             format!(
                 "{name}您好，您的会员等级已由{}调整为{}。",
-                s("from"),
-                s("to")
+                named("from"),
+                named("to")
             ),
         ),
         "birthday" => (

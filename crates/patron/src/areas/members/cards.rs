@@ -1,7 +1,7 @@
 //! Card life (SPEC B5–B6, B11): activation at hand-over, renewal, loss report with replacement
 //! (new number; balance and history stay with the member, the old card is dead), freeze and
-//! unfreeze, and closing a member with their personal data erased while the ledger totals stay.
-//! Every change is a guarded state transition, audited.
+//! unfreeze. Every change is a guarded state transition, audited. Closing a member is an
+//! approved step of its own (`closing`).
 
 use chrono::Months;
 use patron_core::Permission;
@@ -26,8 +26,6 @@ pub enum CardAction {
     Renew,
     /// 挂失补卡: the card is reported lost and a new number issued at once.
     ReplaceLost,
-    /// Close the membership and erase personal data (B11).
-    Close,
 }
 
 impl CardAction {
@@ -38,7 +36,6 @@ impl CardAction {
             "unfreeze" => Some(CardAction::Unfreeze),
             "renew" => Some(CardAction::Renew),
             "replace_lost" => Some(CardAction::ReplaceLost),
-            "close" => Some(CardAction::Close),
             _ => None,
         }
     }
@@ -50,7 +47,36 @@ impl CardAction {
             CardAction::Unfreeze => "unfreeze",
             CardAction::Renew => "renew",
             CardAction::ReplaceLost => "replace_lost",
-            CardAction::Close => "close",
+        }
+    }
+
+    /// Every action, in the order the desk's list offers them.
+    pub const ALL: [CardAction; 5] = [
+        CardAction::Activate,
+        CardAction::Unfreeze,
+        CardAction::Renew,
+        CardAction::Freeze,
+        CardAction::ReplaceLost,
+    ];
+
+    /// The actions the desk may take on a card in `state` (an expired card is renewed, replaced
+    /// or closed, not frozen).
+    pub fn offered(state: &str, expired: bool) -> Vec<CardAction> {
+        CardAction::ALL
+            .into_iter()
+            .filter(|a| a.starts_from().contains(&state))
+            .filter(|a| !(expired && *a == CardAction::Freeze))
+            .collect()
+    }
+
+    /// The catalog key of the action's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            CardAction::Activate => "card.activate",
+            CardAction::Freeze => "card.freeze",
+            CardAction::Unfreeze => "card.unfreeze",
+            CardAction::Renew => "card.renew",
+            CardAction::ReplaceLost => "card.replace_lost",
         }
     }
 
@@ -62,7 +88,6 @@ impl CardAction {
             CardAction::Unfreeze => &["frozen"],
             CardAction::Renew => &["active", "issued"],
             CardAction::ReplaceLost => &["active", "frozen", "issued"],
-            CardAction::Close => &["active", "frozen", "issued"],
         }
     }
 }
@@ -75,7 +100,7 @@ pub async fn act(
     reason: &str,
 ) -> Result<String, MembersError> {
     ctx.require(Permission::ManageMembers)?;
-    if matches!(action, CardAction::Close | CardAction::Freeze) && reason.trim().is_empty() {
+    if action == CardAction::Freeze && reason.trim().is_empty() {
         return Err(Invalid::one("reason", "invalid.required").into());
     }
     let loyalty = ctx
@@ -166,10 +191,6 @@ async fn carry_out(
             store::set_replaced_by(tx, &card.card_no, new_no.as_str()).await?;
             return Ok(new_no.as_str().to_string());
         }
-        CardAction::Close => {
-            guarded(tx, &card.card_no, &card.state, "closed", now, false).await?;
-            anonymise(tx, member_id, now).await?;
-        }
     }
     Ok(card.card_no.clone())
 }
@@ -188,16 +209,4 @@ async fn guarded(
     } else {
         Err(MembersError::CardState(from.to_string()))
     }
-}
-
-/// Erases a closed member's personal data (B11). The ledger, its totals and the balance stay;
-/// the name becomes a placeholder and the phone and ID are gone (also from their application),
-/// so the number can join again; their portal sessions end and queued messages are dropped.
-async fn anonymise(
-    tx: &mut Tx,
-    member_id: i64,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), MembersError> {
-    store::erase_member(tx, member_id, &format!("已注销会员 #{member_id}"), now).await?;
-    Ok(())
 }

@@ -31,6 +31,38 @@ pub enum MembersError {
     Db(#[from] DbError),
 }
 
+impl MembersError {
+    /// The refusal line in the reader's language where the error says more than its code: a
+    /// duplicate names the member who already has the phone or ID number.
+    pub fn line(&self, lang: crate::web::i18n::Lang) -> Option<String> {
+        match self {
+            MembersError::Duplicate {
+                field,
+                member_id,
+                name,
+            } => {
+                let key = if *field == "id_no" {
+                    "member.duplicate_id_no"
+                } else {
+                    "member.duplicate_phone"
+                };
+                Some(if *member_id > 0 {
+                    lang.t(key)
+                        .replace("{name}", name)
+                        .replace("{id}", &member_id.to_string())
+                } else {
+                    lang.t("error.duplicate").to_string()
+                })
+            }
+            MembersError::CardState(state) => Some(
+                lang.t("member.card_state_refused")
+                    .replace("{state}", lang.t(&format!("card.state.{state}"))),
+            ),
+            _ => None,
+        }
+    }
+}
+
 impl From<sqlx::Error> for MembersError {
     fn from(e: sqlx::Error) -> Self {
         MembersError::Db(e.into())

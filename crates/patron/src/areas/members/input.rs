@@ -78,7 +78,16 @@ pub fn parse_date(input: &str) -> Result<Option<NaiveDate>, &'static str> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d"))
         .map(Some)
-        .map_err(|_| "invalid.date")
+        .map_err(|_| {
+            // Written as a date (1990-02-30) but no such day: say that, not "bad format".
+            let parts: Vec<u32> = s.split(['-', '/']).filter_map(|p| p.parse().ok()).collect();
+            match parts.as_slice() {
+                [y, m, d] if *y >= 1000 && (1..=12).contains(m) && (1..=31).contains(d) => {
+                    "invalid.no_such_date"
+                }
+                _ => "invalid.date",
+            }
+        })
 }
 
 pub fn parse_channel(input: &str) -> Result<&'static str, &'static str> {

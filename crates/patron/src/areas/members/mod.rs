@@ -7,15 +7,19 @@
 pub mod applications;
 pub mod birthdays;
 pub mod cards;
+pub mod closing;
+pub mod details;
 pub mod error;
 pub mod import;
 mod input;
+pub mod labels;
 pub mod messages;
 pub mod pages;
 mod profile;
 mod register;
 pub mod store;
 
+pub use details::{CONSENT_SOURCES, DetailsIn, change_details};
 pub use error::MembersError;
 pub use input::{CHANNELS, MemberIn, ValidMember, parse_channel, parse_date, parse_gender};
 pub use profile::{MemberView, PROFILE_FIELDS, export_one, reveal, save_profile, search, view};

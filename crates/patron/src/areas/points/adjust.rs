@@ -323,7 +323,8 @@ pub async fn decide(ctx: &Ctx, id: i64, decision: Decision) -> Result<ApprovalRo
                         // The member's tier changed since the request: it no longer applies.
                         return Err(Invalid::one("tier", "invalid.tier_changed").into());
                     }
-                    crate::notify::queue_tier_change(tx, t.member_id, &t.from, &t.to, now).await?;
+                    receipts::tier_change_sms(tx, &loyalty, t.member_id, &t.from, &t.to, now)
+                        .await?;
                 }
                 if let Some(a) = adjust {
                     let member = store::member_brief(&mut *tx, a.member_id)

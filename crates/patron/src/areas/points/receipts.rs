@@ -422,7 +422,7 @@ pub(crate) async fn accrue_parsed(
             )
             .await?;
             if moved {
-                crate::notify::queue_tier_change(tx, cm.member_id, &cm.tier_code, &to, now).await?;
+                tier_change_sms(tx, loyalty, cm.member_id, &cm.tier_code, &to, now).await?;
                 tier_code = to;
                 tier_changed = true;
             }
@@ -500,5 +500,24 @@ pub(crate) async fn spend_lots(
         let (expires_on, _) = lots[i as usize];
         store::take_from_lot(tx, member_id, expires_on, p.0).await?;
     }
+    Ok(())
+}
+
+/// Queues the member's tier-change SMS, naming the tiers in Chinese (the members' language).
+pub(super) async fn tier_change_sms(
+    tx: &mut crate::kernel::db::Tx,
+    loyalty: &Loyalty,
+    member_id: i64,
+    from: &str,
+    to: &str,
+    now: DateTime<Utc>,
+) -> Result<(), PointsError> {
+    let name = |code: &str| {
+        loyalty
+            .tier(code)
+            .map_or(code.to_string(), |t| t.name_zh.clone())
+    };
+    let (from_name, to_name) = (name(from), name(to));
+    crate::notify::queue_tier_change(tx, member_id, from, to, (&from_name, &to_name), now).await?;
     Ok(())
 }

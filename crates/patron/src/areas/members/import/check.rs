@@ -40,6 +40,8 @@ pub(super) struct Row {
     pub points: i64,
     pub channel: &'static str,
     pub referrer: Option<CardNo>,
+    /// Marketing consent as the file gives it; `None` without the column or with a blank cell.
+    pub consent: Option<bool>,
 }
 
 /// Checks rows one by one, remembering what the file has used so far.
@@ -159,6 +161,7 @@ impl Checker<'_> {
             c.fail("card_no", "import.duplicate_in_file");
         }
         let referrer = c.optional("referrer_card_no", CardNo::parse);
+        let consent = c.optional("marketing_consent", parse_consent);
         let clean = c.bad.is_empty();
         bad.append(&mut c.bad);
         let (true, Some(phone), Some(store), Some(tier), Some(channel)) =
@@ -182,6 +185,7 @@ impl Checker<'_> {
             points,
             channel,
             referrer,
+            consent,
         })
     }
 
@@ -241,6 +245,15 @@ impl Checker<'_> {
             c.fail("tier", "import.unknown_tier");
         }
         tier
+    }
+}
+
+/// A consent cell: yes or no in either language.
+fn parse_consent(s: &str) -> Result<bool, &'static str> {
+    match s.trim().to_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" | "是" | "同意" => Ok(true),
+        "no" | "n" | "false" | "0" | "否" | "不同意" => Ok(false),
+        _ => Err("import.bad_consent"),
     }
 }
 

@@ -25,7 +25,7 @@ use crate::kernel::db::Backend;
 use check::{Checker, Row};
 use write::Plan;
 
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 15] = [
     "card_no",
     "name",
     "gender",
@@ -40,7 +40,62 @@ pub const COLUMNS: [&str; 14] = [
     "points",
     "channel",
     "referrer_card_no",
+    "marketing_consent",
 ];
+
+/// The Chinese column names staff use, one per column above, in the same order (the template
+/// file offers these).
+pub const COLUMNS_ZH: [&str; 15] = [
+    "卡号",
+    "姓名",
+    "性别",
+    "生日",
+    "手机",
+    "证件类型",
+    "证件号码",
+    "门店",
+    "等级",
+    "入会日期",
+    "卡有效期",
+    "积分",
+    "招募渠道",
+    "推荐人卡号",
+    "同意接收营销信息",
+];
+
+/// Other Chinese names seen in older files for the same columns.
+const ALIASES: [(&str, &str); 9] = [
+    ("手机号", "phone"),
+    ("手机号码", "phone"),
+    ("出生日期", "birthday"),
+    ("会员等级", "tier"),
+    ("积分余额", "points"),
+    ("会员卡号", "card_no"),
+    ("身份证号", "id_no"),
+    ("渠道", "channel"),
+    ("营销同意", "marketing_consent"),
+];
+
+/// The canonical column a header cell names, in English or Chinese.
+fn canonical(header: &str) -> String {
+    let h = header.trim().trim_start_matches('\u{feff}').trim();
+    if let Some(k) = COLUMNS_ZH.iter().position(|z| *z == h) {
+        return COLUMNS[k].to_string();
+    }
+    if let Some((_, c)) = ALIASES.iter().find(|(z, _)| *z == h) {
+        return (*c).to_string();
+    }
+    h.to_ascii_lowercase()
+}
+
+/// The template file: the header row in Chinese and one example row (CSV with a byte-order mark
+/// so spreadsheet programs open it as UTF-8).
+pub fn template_csv() -> String {
+    format!(
+        "\u{feff}{}\r\n,张三,女,1990-05-01,13800001234,身份证,,HQ,普通会员,,,0,服务台,,否\r\n",
+        COLUMNS_ZH.join(",")
+    )
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportReport {
@@ -127,12 +182,7 @@ fn header_index(header: &[String]) -> HashMap<String, usize> {
     header
         .iter()
         .enumerate()
-        .map(|(i, h)| {
-            (
-                h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase(),
-                i,
-            )
-        })
+        .map(|(i, h)| (canonical(h), i))
         .collect()
 }
 

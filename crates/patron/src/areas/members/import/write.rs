@@ -159,6 +159,7 @@ async fn insert_members(
             tier_code: &p.row.tier,
             joined_on: p.row.joined_on,
             points: p.row.points,
+            consent: p.row.consent,
         })
         .collect();
     store::insert_members(tx, &rows, now, pg).await

@@ -197,3 +197,38 @@ pub(super) async fn tier_request(Path(id): Path<i64>, v: Verified<TierRequestFor
         }
     }
 }
+
+#[derive(Deserialize)]
+pub(super) struct CloseForm {
+    #[serde(default)]
+    close_reason: String,
+    #[serde(default)]
+    close_confirm: String,
+}
+
+/// Asks a supervisor to close the member (B11): the desk confirms the member was told what
+/// happens to the remaining points and the personal data.
+pub(super) async fn close_request(Path(id): Path<i64>, v: Verified<CloseForm>) -> Response {
+    let c = v.console;
+    let confirmed = v.form.close_confirm == "yes";
+    match crate::areas::members::closing::request_close(&c.ctx, id, &v.form.close_reason, confirmed)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/members/{id}?ok=flash.close_requested")).into_response(),
+        Err(e) => {
+            let err = AppError::from(e);
+            if err.code != codes::VALIDATION {
+                return err.into_response();
+            }
+            rejected(
+                &c,
+                id,
+                AdjustForm::default(),
+                MissedForm::default(),
+                FormErrors(err.fields),
+                None,
+            )
+            .await
+        }
+    }
+}

@@ -23,6 +23,34 @@ pub(super) struct ImportPage {
     problem: Option<String>,
 }
 
+impl ImportPage {
+    /// A column's name as the reader's staff write it (Chinese on a zh-CN page).
+    fn column(&self, col: &str) -> String {
+        match import::COLUMNS.iter().position(|c| *c == col) {
+            Some(k) if !self.page.is_en() => import::COLUMNS_ZH[k].to_string(),
+            _ => col.to_string(),
+        }
+    }
+}
+
+/// The import template: the Chinese header row and an example row.
+pub(super) async fn import_template(c: Console) -> Response {
+    if let Err(e) = c.ctx.require(Permission::ManageMembers) {
+        return AppError::from(e).into_response();
+    }
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"member-import-template.csv\"",
+            ),
+        ],
+        import::template_csv(),
+    )
+        .into_response()
+}
+
 pub(super) async fn import_page(c: Console) -> Response {
     if let Err(e) = c.ctx.require(Permission::ManageMembers) {
         return AppError::from(e).into_response();

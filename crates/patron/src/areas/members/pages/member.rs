@@ -10,6 +10,7 @@ use patron_core::Permission;
 use serde::Deserialize;
 
 use super::store_codes;
+use crate::areas::members::cards::CardAction;
 use crate::areas::members::{self as members, MemberView};
 use crate::kernel::error as codes;
 use crate::web::error::AppError;
@@ -47,6 +48,7 @@ pub(super) struct MemberPage {
     revealed: Option<(String, String)>,
     adjust: AdjustForm,
     missed: MissedForm,
+    details: members::DetailsIn,
     errors: FormErrors,
     can_adjust: bool,
     can_manage: bool,
@@ -55,6 +57,7 @@ pub(super) struct MemberPage {
     next_name: String,
     store_codes: Vec<String>,
     message: Option<String>,
+    today: chrono::NaiveDate,
 }
 
 impl MemberPage {
@@ -67,13 +70,27 @@ impl MemberPage {
     fn profile_fields(&self) -> &'static [&'static str] {
         &members::PROFILE_FIELDS
     }
-    fn card_state(&self, state: &str) -> &'static str {
-        self.page.t(match state {
-            "issued" => "card.state.issued",
-            "active" => "card.state.active",
-            "frozen" => "card.state.frozen",
-            _ => "card.state.closed",
-        })
+    fn card_state(&self) -> &'static str {
+        self.page
+            .t(super::card_state_key(&self.v.member, self.today))
+    }
+    /// The card actions valid for the card as it is, with their names.
+    fn card_actions(&self) -> Vec<(&'static str, &'static str)> {
+        let m = &self.v.member;
+        let expired = m.card_expires_on.is_some_and(|d| d < self.today);
+        m.card_state
+            .as_deref()
+            .map(|s| CardAction::offered(s, expired))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| (a.code(), self.page.t(a.label_key())))
+            .collect()
+    }
+    fn consent_sources(&self) -> &'static [&'static str] {
+        &members::CONSENT_SOURCES[..3]
+    }
+    fn label(&self, prefix: &str, code: &str) -> &'static str {
+        self.page.t(&format!("{prefix}.{code}"))
     }
     fn status_name(&self, status: &str) -> &'static str {
         self.page.t(match status {
@@ -100,6 +117,7 @@ pub(super) async fn render_member(
     revealed: Option<(String, String)>,
     adjust: AdjustForm,
     missed: MissedForm,
+    details: Option<members::DetailsIn>,
     errors: FormErrors,
     flash: Option<&str>,
     message: Option<String>,
@@ -127,6 +145,7 @@ pub(super) async fn render_member(
             .as_ref()
             .map(|(t, _)| t.name(lang).to_string())
             .unwrap_or_default(),
+        details: details.unwrap_or_else(|| members::DetailsIn::of(&v.member)),
         v,
         revealed,
         adjust,
@@ -137,6 +156,7 @@ pub(super) async fn render_member(
         can_reveal: c.ctx.can(Permission::ViewPersonalData),
         store_codes,
         message,
+        today: crate::kernel::dates::business_date(c.ctx.now(), c.ctx.app.config.tz()),
     }
     .into_response()
 }
@@ -150,7 +170,33 @@ pub(super) async fn rejected(
     errors: FormErrors,
     message: Option<String>,
 ) -> Response {
-    let mut res = render_member(c, id, 0, None, adjust, missed, errors, None, message).await;
+    let mut res = render_member(c, id, 0, None, adjust, missed, None, errors, None, message).await;
+    *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    res
+}
+
+/// The member page again with the details form as typed and its errors (422).
+async fn rejected_details(
+    c: &Console,
+    id: i64,
+    details: members::DetailsIn,
+    errors: FormErrors,
+    message: Option<String>,
+) -> Response {
+    let (adjust, missed) = (AdjustForm::default(), MissedForm::default());
+    let mut res = render_member(
+        c,
+        id,
+        0,
+        None,
+        adjust,
+        missed,
+        Some(details),
+        errors,
+        None,
+        message,
+    )
+    .await;
     *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     res
 }
@@ -167,6 +213,7 @@ pub(super) async fn member_page(
         None,
         AdjustForm::default(),
         MissedForm::default(),
+        None,
         FormErrors::default(),
         q.ok.as_deref(),
         None,
@@ -185,6 +232,7 @@ pub(super) async fn reveal(Path(id): Path<i64>, v: Verified<Vec<(String, String)
                 Some((phone.unwrap_or_default(), id_no.unwrap_or_default())),
                 AdjustForm::default(),
                 MissedForm::default(),
+                None,
                 FormErrors::default(),
                 None,
                 None,
@@ -217,6 +265,26 @@ pub(super) async fn profile_submit(
                 None,
             )
             .await
+        }
+    }
+}
+
+/// Changes the member's details (B2): phone, ID, e-mail, birthday, address, occupation and
+/// marketing consent. A duplicate phone or ID names the member who has it.
+pub(super) async fn details_submit(
+    Path(id): Path<i64>,
+    v: Verified<members::DetailsIn>,
+) -> Response {
+    let c = v.console;
+    match members::change_details(&c.ctx, id, &v.form).await {
+        Ok(()) => Redirect::to(&format!("/members/{id}?ok=flash.saved")).into_response(),
+        Err(e) => {
+            let line = e.line(c.lang);
+            let err = AppError::from(e);
+            if ![codes::VALIDATION, codes::DUPLICATE].contains(&err.code) {
+                return err.into_response();
+            }
+            rejected_details(&c, id, v.form, FormErrors(err.fields), line).await
         }
     }
 }

@@ -12,6 +12,7 @@ mod statement;
 use axum::Router;
 use axum::routing::{get, post};
 
+use crate::areas::members::store::MemberRow;
 use crate::kernel::ctx::App;
 use crate::web::extract::Console;
 
@@ -25,9 +26,11 @@ pub fn router() -> Router<App> {
                 .post(import::import_submit)
                 .layer(axum::extract::DefaultBodyLimit::max(256 * 1024 * 1024)),
         )
+        .route("/members/import/template.csv", get(import::import_template))
         .route("/members/{id}", get(member::member_page))
         .route("/members/{id}/reveal", post(member::reveal))
         .route("/members/{id}/profile", post(member::profile_submit))
+        .route("/members/{id}/details", post(member::details_submit))
         .route("/members/{id}/export.json", get(statement::export_json))
         .route("/members/{id}/statement.csv", get(statement::statement_csv))
         .route(
@@ -37,9 +40,26 @@ pub fn router() -> Router<App> {
         .route("/members.csv", get(search::search_csv))
         .route("/members.xlsx", get(search::search_xlsx))
         .route("/members/{id}/card", post(actions::card_action))
+        .route("/members/{id}/close", post(actions::close_request))
         .route("/members/{id}/adjust", post(actions::adjust_request))
         .route("/members/{id}/tier", post(actions::tier_request))
         .route("/members/{id}/missed", post(actions::missed_entry))
+}
+
+/// The catalog key of a member's card state as the desk should read it: a closed member, a
+/// replaced (lost) card, an expired one, or the state of the live card.
+pub(super) fn card_state_key(m: &MemberRow, today: chrono::NaiveDate) -> &'static str {
+    if m.status != "active" {
+        return "member.closed";
+    }
+    match m.card_state.as_deref() {
+        Some("replaced") => "card.state.replaced",
+        Some("closed") | None => "card.state.closed",
+        Some(_) if m.card_expires_on.is_some_and(|d| d < today) => "card.state.expired",
+        Some("issued") => "card.state.issued",
+        Some("frozen") => "card.state.frozen",
+        Some(_) => "card.state.active",
+    }
 }
 
 /// The codes of the stores the signed-in staff member holds grants at, sorted.

@@ -25,15 +25,58 @@ pub(super) struct SearchPage {
     q: String,
     searched: bool,
     results: Vec<MemberRow>,
+    today: chrono::NaiveDate,
+    tiers: Vec<(String, String)>,
+}
+
+impl SearchPage {
+    fn state(&self, m: &MemberRow) -> &'static str {
+        self.page.t(super::card_state_key(m, self.today))
+    }
+    fn tier(&self, code: &str) -> String {
+        tier_name(&self.tiers, code)
+    }
+}
+
+fn tier_name(tiers: &[(String, String)], code: &str) -> String {
+    tiers
+        .iter()
+        .find(|(c, _)| c == code)
+        .map_or_else(|| code.to_string(), |(_, n)| n.clone())
+}
+
+/// Tier codes with their names in the reader's language, and today's business date.
+async fn tiers_and_today(
+    c: &Console,
+) -> Result<(Vec<(String, String)>, chrono::NaiveDate), AppError> {
+    let loyalty = c
+        .ctx
+        .app
+        .cache
+        .get::<crate::areas::points::settings::Loyalty>(c.ctx.db())
+        .await?;
+    let tiers = loyalty
+        .tiers
+        .iter()
+        .map(|t| (t.code.clone(), t.name(c.lang).to_string()))
+        .collect();
+    let today = crate::kernel::dates::business_date(c.ctx.now(), c.ctx.app.config.tz());
+    Ok((tiers, today))
 }
 
 pub(super) async fn search_page(c: Console, Query(q): Query<SearchQuery>) -> Response {
+    let (tiers, today) = match tiers_and_today(&c).await {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
     match crate::areas::members::search(&c.ctx, &q.q).await {
         Ok(results) => SearchPage {
             page: Page::console(&c, "member.search_title"),
             searched: !q.q.trim().is_empty(),
             q: q.q,
             results,
+            today,
+            tiers,
         }
         .into_response(),
         Err(e) => AppError::from(e).into_response(),
@@ -48,16 +91,18 @@ pub(super) async fn search_export(
 ) -> Result<Response, AppError> {
     let rows = crate::areas::members::search(&c.ctx, &q.q).await?;
     let page = Page::console(&c, "member.search_title");
+    let (tiers, today) = tiers_and_today(&c).await?;
     let rows = rows
         .into_iter()
         .map(|m| {
+            let state = page.t(super::card_state_key(&m, today));
             vec![
                 Cell::from(m.card_no.unwrap_or_default()),
                 Cell::from(m.name),
                 Cell::from(m.phone_masked.unwrap_or_default()),
-                Cell::from(m.tier_code),
+                Cell::from(tier_name(&tiers, &m.tier_code)),
                 Cell::from(m.points_balance),
-                Cell::from(m.status),
+                Cell::from(state.to_string()),
             ]
         })
         .collect();

@@ -84,6 +84,8 @@ pub struct ImportedMember<'a> {
     pub tier_code: &'a str,
     pub joined_on: NaiveDate,
     pub points: i64,
+    /// The file's answer on marketing consent (`None` when it has no such column).
+    pub consent: Option<bool>,
 }
 
 /// Inserts members with their ids given, in one statement.
@@ -96,14 +98,14 @@ pub async fn insert_members(
     let mut sql = String::from(
         "insert into members (id, name, gender, birthday, birth_md, phone_enc, phone_hash, phone_masked, \
          id_type, id_enc, id_hash, id_masked, channel, store_id, tier_code, tier_since, joined_on, created_at, \
-         points_balance) ",
+         points_balance, marketing_consent, consent_at, consent_source) ",
     );
     if pg {
         sql.push_str("overriding system value ");
     }
     sql.push_str("values ");
-    sql.push_str(&placeholders(rows.len(), 19, |b| {
-        let cells: Vec<String> = (1..=19).map(|j| format!("${}", b + j)).collect();
+    sql.push_str(&placeholders(rows.len(), 22, |b| {
+        let cells: Vec<String> = (1..=22).map(|j| format!("${}", b + j)).collect();
         format!("({})", cells.join(","))
     }));
     macro_rules! bind_members {
@@ -129,7 +131,10 @@ pub async fn insert_members(
                     .bind(r.joined_on)
                     .bind(r.joined_on)
                     .bind(created_at)
-                    .bind(r.points);
+                    .bind(r.points)
+                    .bind(r.consent == Some(true))
+                    .bind(r.consent.map(|_| created_at))
+                    .bind(if r.consent.is_some() { "import" } else { "" });
             }
             q
         }};

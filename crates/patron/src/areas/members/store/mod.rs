@@ -3,10 +3,12 @@
 
 mod applications;
 mod cards;
+mod details;
 mod import;
 
 pub use applications::*;
 pub use cards::*;
+pub use details::*;
 pub use import::*;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -47,8 +49,9 @@ pub async fn insert_member(tx: &mut Tx, m: &NewMemberRow<'_>) -> Result<i64, sql
             "insert into members (name, gender, birthday, birth_md, phone_enc, phone_hash, \
              phone_masked, email, id_type, id_enc, id_hash, id_masked, address, occupation, channel, \
              referrer_id, marketing_consent, store_id, tier_code, tier_since, joined_on, created_at, \
-             portal_password_hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-             $14, $15, $16, $17, $18, $19, $20, $20, $21, $22) returning id",
+             portal_password_hash, consent_at, consent_source) values ($1, $2, $3, $4, $5, $6, $7, \
+             $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $22, \
+             case when $17 then $21 end, case when $17 then 'registration' else '' end) returning id",
         )
         .bind(m.name)
         .bind(m.gender)
@@ -189,6 +192,9 @@ pub struct MemberRow {
     pub channel: String,
     pub referrer_id: Option<i64>,
     pub marketing_consent: bool,
+    /// When the member last said yes or no to marketing messages, and how.
+    pub consent_at: Option<DateTime<Utc>>,
+    pub consent_source: String,
     pub store_id: i64,
     pub tier_code: String,
     pub tier_since: NaiveDate,
@@ -205,7 +211,7 @@ pub struct MemberRow {
 
 const MEMBER: &str = "select m.id, m.name, m.gender, m.birthday, m.phone_masked, m.email, \
      m.id_type, m.id_masked, m.address, m.occupation, m.channel, m.referrer_id, \
-     m.marketing_consent, m.store_id, m.tier_code, m.tier_since, m.points_balance, m.status, \
+     m.marketing_consent, m.consent_at, m.consent_source, m.store_id, m.tier_code, m.tier_since, m.points_balance, m.status, \
      m.joined_on, m.created_at, m.profile, m.notes, c.card_no, c.state as card_state, \
      c.expires_on as card_expires_on from members m \
      left join cards c on c.member_id = m.id and c.state in ('issued', 'active', 'frozen')";
@@ -232,7 +238,7 @@ pub async fn search(
         (
             "select m.id, m.name, m.gender, m.birthday, m.phone_masked, m.email, m.id_type, \
              m.id_masked, m.address, m.occupation, m.channel, m.referrer_id, \
-             m.marketing_consent, m.store_id, m.tier_code, m.tier_since, m.points_balance, \
+             m.marketing_consent, m.consent_at, m.consent_source, m.store_id, m.tier_code, m.tier_since, m.points_balance, \
              m.status, m.joined_on, m.created_at, m.profile, m.notes, c.card_no, \
              c.state as card_state, c.expires_on as card_expires_on \
              from cards c join members m on m.id = c.member_id where c.card_no = $1 \

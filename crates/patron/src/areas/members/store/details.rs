@@ -1,0 +1,94 @@
+//! SQL of changing a member's details after registration.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::kernel::db::{DbError, Tx, ts};
+use crate::on_tx;
+
+/// The encrypted, hashed and masked form of a phone or ID number.
+#[derive(Debug, Clone)]
+pub struct Sealed {
+    pub enc: String,
+    pub hash: String,
+    pub masked: String,
+}
+
+/// The details the desk may change; `None` for the phone or ID leaves it as it is.
+#[derive(Debug, Clone)]
+pub struct DetailsRow {
+    pub phone: Option<Sealed>,
+    /// The ID type code with the sealed number.
+    pub id: Option<(&'static str, Sealed)>,
+    pub email: Option<String>,
+    pub birthday: Option<NaiveDate>,
+    pub address: String,
+    pub occupation: String,
+    /// The new consent, when it changed: yes or no, when and how.
+    pub consent: Option<(bool, DateTime<Utc>, &'static str)>,
+}
+
+/// Writes the details of an active member; the number of rows changed (0 or 1).
+pub async fn update_details(tx: &mut Tx, id: i64, d: &DetailsRow) -> Result<u64, DbError> {
+    let birth_md = d.birthday.map(|b| b.format("%m-%d").to_string());
+    let n = on_tx!(tx, |c| {
+        sqlx::query(
+            "update members set email = $1, birthday = $2, birth_md = $3, address = $4, \
+             occupation = $5 where id = $6 and status = 'active'",
+        )
+        .bind(d.email.as_deref())
+        .bind(d.birthday)
+        .bind(birth_md.as_deref())
+        .bind(&d.address)
+        .bind(&d.occupation)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if let Some(p) = &d.phone {
+        on_tx!(tx, |c| {
+            sqlx::query(
+                "update members set phone_enc = $1, phone_hash = $2, phone_masked = $3 where id = $4",
+            )
+            .bind(&p.enc)
+            .bind(&p.hash)
+            .bind(&p.masked)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+    }
+    if let Some((kind, s)) = &d.id {
+        on_tx!(tx, |c| {
+            sqlx::query(
+                "update members set id_type = $1, id_enc = $2, id_hash = $3, id_masked = $4 \
+                 where id = $5",
+            )
+            .bind(*kind)
+            .bind(&s.enc)
+            .bind(&s.hash)
+            .bind(&s.masked)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+    }
+    if let Some((yes, at, source)) = d.consent {
+        on_tx!(tx, |c| {
+            sqlx::query(
+                "update members set marketing_consent = $1, consent_at = $2, consent_source = $3 \
+                 where id = $4",
+            )
+            .bind(yes)
+            .bind(ts(at))
+            .bind(source)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(n)
+}
