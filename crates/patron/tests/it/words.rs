@@ -119,6 +119,21 @@ both!(
         // The store it names is shown as asked.
         let page = b.get("/rewards/stock?store=hq").await;
         assert_eq!(page.status, StatusCode::OK);
+        // A day or a month that does not exist is said, not replaced by today or last month.
+        t.add_staff("gb.wang", &[("manager", t.hq)], false).await;
+        let gb = t.login("gb.wang").await;
+        let page = gb.get("/groupbuy/report?date=2026-02-30").await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST);
+        assert!(
+            page.body.contains("日期“2026-02-30”不存在"),
+            "{}",
+            page.body
+        );
+        let page = gb.get("/groupbuy/reconcile?month=2026-13").await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST);
+        assert!(page.body.contains("月份“2026-13”不存在"), "{}", page.body);
+        let page = gb.get("/groupbuy/report?date=2026-09-24").await;
+        assert_eq!(page.status, StatusCode::OK);
         t.stop().await;
     }
 );

@@ -169,10 +169,13 @@ async fn render_reconcile(
         Ok(x) => x,
         Err(res) => return res,
     };
-    let month = month
-        .filter(|m| crate::kernel::dates::month_bounds(m).is_some())
-        .map(str::to_string)
-        .unwrap_or_else(|| crate::kernel::dates::previous_month(c.ctx.today_at(&store)));
+    let month = match crate::web::forms::month_param(
+        month,
+        crate::kernel::dates::previous_month(c.ctx.today_at(&store)),
+    ) {
+        Ok(m) => m,
+        Err(e) => return e.into_response(),
+    };
     let loaded = async {
         let figs = reconcile::figures(c.ctx.db(), &store, &month).await?;
         let row = reconcile::get(c.ctx.db(), store.id, &month).await?;

@@ -6,7 +6,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use patron_core::Permission;
 
 use crate::areas::groupbuy::rebates::{self, RebateRow};
@@ -218,11 +218,10 @@ pub(super) async fn notice(c: Console, Query(q): Query<StoreQuery>) -> Response 
         Ok(x) => x,
         Err(r) => return r,
     };
-    let day = q
-        .date
-        .as_deref()
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .unwrap_or_else(|| c.ctx.today_at(&store));
+    let day = match crate::web::forms::date_param(q.date.as_deref(), c.ctx.today_at(&store)) {
+        Ok(d) => d,
+        Err(e) => return e.into_response(),
+    };
     match report::build(&c.ctx, &store, day).await {
         Ok(rep) => Notice {
             p: Paper::at(store),
@@ -322,10 +321,13 @@ pub(super) async fn statement(c: Console, Query(q): Query<StoreQuery>) -> Respon
         Ok(x) => x,
         Err(r) => return r,
     };
-    let month = q
-        .month
-        .clone()
-        .unwrap_or_else(|| crate::kernel::dates::previous_month(c.ctx.today_at(&store)));
+    let month = match crate::web::forms::month_param(
+        q.month.as_deref(),
+        crate::kernel::dates::previous_month(c.ctx.today_at(&store)),
+    ) {
+        Ok(m) => m,
+        Err(e) => return e.into_response(),
+    };
     let row = match reconcile::get(c.ctx.db(), store.id, &month).await {
         Ok(r) => r,
         Err(e) => return fail(e),

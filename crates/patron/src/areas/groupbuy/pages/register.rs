@@ -38,8 +38,9 @@ async fn register_rows(
     let from = date_or(
         q.from.as_deref(),
         today.checked_sub_days(Days::new(365)).unwrap_or(today),
-    );
-    let to = date_or(q.to.as_deref(), today);
+    )
+    .map_err(IntoResponse::into_response)?;
+    let to = date_or(q.to.as_deref(), today).map_err(IntoResponse::into_response)?;
     let rows = sales::register(&c.ctx, &store.code, from, to)
         .await
         .map_err(|e| AppError::from(e).into_response())?;
@@ -148,7 +149,10 @@ pub(super) async fn report_page(c: Console, Query(q): Query<StoreQuery>) -> Resp
         Ok(x) => x,
         Err(res) => return res,
     };
-    let day = date_or(q.date.as_deref(), c.ctx.today_at(&store));
+    let day = match date_or(q.date.as_deref(), c.ctx.today_at(&store)) {
+        Ok(d) => d,
+        Err(e) => return e.into_response(),
+    };
     let rep = match report::build(&c.ctx, &store, day).await {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),

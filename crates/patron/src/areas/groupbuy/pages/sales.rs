@@ -21,9 +21,10 @@ use crate::web::extract::{Console, Verified};
 use crate::web::forms::{Form, Reshow, StoreQuery, field, store_choice};
 use crate::web::layout::Page;
 
-pub(super) fn date_or(text: Option<&str>, default: NaiveDate) -> NaiveDate {
-    text.and_then(|t| NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").ok())
-        .unwrap_or(default)
+/// A date from the page address, `default` when absent; a date that does not exist is said
+/// (`web::forms::date_param`), not replaced.
+pub(super) fn date_or(text: Option<&str>, default: NaiveDate) -> Result<NaiveDate, AppError> {
+    crate::web::forms::date_param(text, default)
 }
 
 async fn buyers(c: &Console) -> Result<Vec<BuyerChoice>, AppError> {
@@ -240,8 +241,8 @@ async fn filter(
         today.checked_sub_days(Days::new(30)).unwrap_or(today)
     };
     Ok(SalesFilter {
-        from: date_or(from, default_from),
-        to: date_or(to, today),
+        from: date_or(from, default_from).map_err(IntoResponse::into_response)?,
+        to: date_or(to, today).map_err(IntoResponse::into_response)?,
         store,
         stores,
         state,
