@@ -25,6 +25,7 @@ const NAV: &[(&str, &str, Permission)] = &[
     ),
     ("/groupbuy", "nav.groupbuy", Permission::ViewGroupBuy),
     ("/rewards", "nav.rewards", Permission::ViewRewards),
+    ("/rewards/stock", "nav.gifts", Permission::ViewRewards),
     ("/events", "nav.events", Permission::ViewEvents),
     ("/partners", "nav.partners", Permission::ViewPartners),
     ("/admin/loyalty", "nav.loyalty", Permission::ManageLoyalty),

@@ -119,9 +119,14 @@ pub async fn open_for(
     .await
 }
 
-/// The entitlements of a birthday month.
-pub async fn month_list(db: &Db, year: i64, month: i64) -> Result<Vec<EntitlementRow>, DbError> {
-    store::month_list(db, year, month).await
+/// The entitlements of a birthday month of a store's members (their card's store).
+pub async fn month_list(
+    db: &Db,
+    store_id: i64,
+    year: i64,
+    month: i64,
+) -> Result<Vec<EntitlementRow>, DbError> {
+    store::month_list(db, store_id, year, month).await
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]

@@ -44,6 +44,34 @@ both!(
             .await,
             1
         );
+        // The desk's month list names the tier and the gift in words, and lists this store's
+        // members only.
+        let xd = crate::support::add_store(&t, "XD").await;
+        t.add_staff(
+            "gift.viewer",
+            &[("reward_desk", t.hq), ("reward_desk", xd)],
+            false,
+        )
+        .await;
+        let viewer = t.login("gift.viewer").await;
+        let page = viewer.get("/rewards/birthday?store=HQ").await;
+        let list = page.body.split("id=\"entitlements\"").nth(1).unwrap_or("");
+        let list = list.split("</table>").next().unwrap_or("");
+        let list = list.split("<tbody>").nth(1).unwrap_or("");
+        assert!(
+            list.contains("寿星") && list.contains("普通会员") && list.contains("生日蛋糕券"),
+            "{list}"
+        );
+        assert!(
+            !list.contains(">等级<"),
+            "the tier is named, not the column's heading"
+        );
+        let page = viewer.get("/rewards/birthday?store=XD").await;
+        let list = page.body.split("id=\"entitlements\"").nth(1).unwrap_or("");
+        assert!(
+            !list.split("</table>").next().unwrap_or("").contains("寿星"),
+            "XD's list holds XD's members only"
+        );
         // May's member got one on their day (in May) and cannot claim it in September.
         patron::areas::gifts::birthday::entitle(
             &t.ctx(),

@@ -84,7 +84,7 @@ both!(
         // The page states what closing does to the remaining points before anything is asked.
         let effect = page.body.split("id=\"close-effect\">").nth(1).unwrap_or("");
         assert!(
-            effect.contains("1200") && effect.contains("积分将作废"),
+            effect.contains("1,200") && effect.contains("积分将作废"),
             "{effect}"
         );
         // Without the confirmation: refused, nothing asked.

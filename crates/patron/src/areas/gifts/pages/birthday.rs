@@ -41,6 +41,25 @@ impl BirthdayPage {
         }
     }
 
+    /// The entitlement's tier by name (the tier list holds every tier), the code only if the
+    /// tier has since been removed.
+    fn row_tier(&self, e: &EntitlementRow) -> String {
+        self.tiers
+            .iter()
+            .find(|t| t.tier_code == e.tier_code)
+            .map_or_else(|| e.tier_code.clone(), |t| self.tier_name(t))
+    }
+
+    /// A tier's birthday gift by name.
+    fn tier_gift(&self, t: &TierGift) -> String {
+        let name = if self.page.is_en() {
+            t.gift_en.as_deref()
+        } else {
+            t.gift_zh.as_deref()
+        };
+        name.unwrap_or("—").to_string()
+    }
+
     fn row_gift(&self, e: &EntitlementRow) -> String {
         if self.page.is_en() {
             e.gift_en.clone()
@@ -90,6 +109,7 @@ async fn render_birthday(
     let loaded = async {
         let rows = birthday::month_list(
             c.ctx.db(),
+            store.id,
             i64::from(today.year()),
             i64::from(today.month()),
         )

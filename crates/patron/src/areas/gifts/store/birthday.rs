@@ -154,13 +154,21 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<EntitlementRow>, DbError> {
     }))
 }
 
-/// The entitlements of a birthday month.
-pub async fn month_list(db: &Db, year: i64, month: i64) -> Result<Vec<EntitlementRow>, DbError> {
-    let sql = format!("{ENTITLEMENT} where b.year = $1 and b.birth_month = $2 order by b.id");
+/// The entitlements of a birthday month of the members whose card belongs to `store_id`.
+pub async fn month_list(
+    db: &Db,
+    store_id: i64,
+    year: i64,
+    month: i64,
+) -> Result<Vec<EntitlementRow>, DbError> {
+    let sql = format!(
+        "{ENTITLEMENT} where b.year = $1 and b.birth_month = $2 and c.store_id = $3 order by b.id"
+    );
     Ok(on_db!(db, |p| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(year)
             .bind(month)
+            .bind(store_id)
             .fetch_all(p)
             .await?
     }))
