@@ -58,20 +58,47 @@ pub struct Page {
     pub tz: chrono_tz::Tz,
 }
 
+/// Pages that sit under another section's address but belong to a menu entry of their own.
+const SECTION_ALIASES: &[(&str, &str)] = &[
+    ("/rewards/gifts", "/rewards/stock"),
+    ("/rewards/exchange", "/rewards/stock"),
+    ("/rewards/birthday", "/rewards/stock"),
+];
+
+/// The one menu entry a path belongs to: its alias, else the longest entry it starts with.
+fn current_section(path: &str) -> Option<&'static str> {
+    let under = |prefix: &str| {
+        path == prefix
+            || path
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with(['/', '?', '.']))
+    };
+    if let Some((_, section)) = SECTION_ALIASES.iter().find(|(p, _)| under(p)) {
+        return Some(section);
+    }
+    NAV.iter()
+        .map(|(href, _, _)| *href)
+        .filter(|href| {
+            if *href == "/" {
+                path == "/"
+            } else {
+                under(href)
+            }
+        })
+        .max_by_key(|href| href.len())
+}
+
 impl Page {
     /// A page for a signed-in staff member.
     pub fn console(c: &Console, title_key: &'static str) -> Page {
+        let current = current_section(&c.path);
         let nav = NAV
             .iter()
             .filter(|(_, _, p)| c.ctx.can(*p))
             .map(|(href, key, _)| NavItem {
                 href,
                 key,
-                current: if *href == "/" {
-                    c.path == "/"
-                } else {
-                    c.path.starts_with(href)
-                },
+                current: Some(*href) == current,
             })
             .collect();
         Page {
@@ -261,6 +288,21 @@ impl FormErrors {
 #[cfg(test)]
 mod ledger_note_tests {
     use super::*;
+
+    #[test]
+    fn one_menu_entry_is_current_for_a_page() {
+        assert_eq!(current_section("/rewards/stock"), Some("/rewards/stock"));
+        assert_eq!(
+            current_section("/rewards/stock/movements"),
+            Some("/rewards/stock")
+        );
+        assert_eq!(current_section("/rewards/birthday"), Some("/rewards/stock"));
+        assert_eq!(current_section("/rewards/slips/FL1"), Some("/rewards"));
+        assert_eq!(current_section("/rewards"), Some("/rewards"));
+        assert_eq!(current_section("/"), Some("/"));
+        assert_eq!(current_section("/members/5"), Some("/members"));
+        assert_eq!(current_section("/groupbuy_x"), None);
+    }
 
     #[test]
     fn notes_patron_wrote_read_as_sentences_and_typed_notes_as_typed() {
