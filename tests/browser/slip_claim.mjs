@@ -1,5 +1,5 @@
 // Browser check of the reward desk: a reward-desk user logs in, opens 领奖处, claims a slip by
-// its number, sees it claimed, and sees a second claim of the same slip refused.
+// its number after checking the member and their ID, sees it claimed, and sees a second claim refused.
 //
 // Environment: BASE_URL, LOGIN, PASSWORD, SLIP_NO (required); SCREENSHOT_DIR, CHROMIUM.
 // Prints `browser: slip claim ok` and exits 0 on success; otherwise a message and exit 1.
@@ -76,25 +76,38 @@ try {
   await page.waitForURL((u) => u.pathname === '/rewards/claim', { timeout: TIMEOUT_MS });
   await shot('02-claim-form');
 
-  // Claim by number.
+  // Look the slip up by number: member, gift, validity and the ID to check are shown first.
   await page.fill('#slip_no', SLIP_NO);
+  await page.click('#look-up-button');
+  const pending = await text('#pending');
+  if (!pending.includes(SLIP_NO) || !pending.includes('****')) {
+    fail(`the slip is not shown for checking before the hand-over: ${JSON.stringify(pending)}`);
+  }
+  await shot('03-check');
+  // Without ticking the ID check: refused, nothing handed over.
+  await page.click('#claim-button');
+  const unchecked = await text('#pending');
+  if (!unchecked.includes('请先核对会员本人证件')) fail(`no ID check asked for: ${JSON.stringify(unchecked)}`);
+  // Checked and confirmed: handed over.
+  await page.check('#id_checked');
   await page.click('#claim-button');
   const claimed = await text('#claimed');
   if (!claimed.includes(SLIP_NO)) fail(`the claim answer does not name the slip: ${JSON.stringify(claimed)}`);
-  await shot('03-claimed');
+  await shot('04-claimed');
 
-  // The same slip again: refused, said so.
+  // The same slip again: the look-up says it was claimed, in Chinese, and offers no hand-over.
   await page.fill('#slip_no', SLIP_NO);
-  await page.click('#claim-button');
-  const refused = await text('#form-error');
-  if (!refused) fail('a second claim was not refused visibly');
-  await shot('04-refused');
+  await page.click('#look-up-button');
+  const refused = await text('#why-not');
+  if (!refused.includes('已于') || !refused.includes('领取')) fail(`a second claim was not refused visibly: ${JSON.stringify(refused)}`);
+  if (await page.locator('#claim-button').count()) fail('a claimed slip still offers the hand-over');
+  await shot('05-refused');
 
   // The slip's own page shows it claimed.
   await page.goto(`${BASE_URL}/rewards/slips/${SLIP_NO}`);
   const state = await text('#slip-state');
   if (!(state.includes('已领') || state.includes('Claimed'))) fail(`the slip page shows ${JSON.stringify(state)}`);
-  await shot('05-slip');
+  await shot('06-slip');
 
   if (cspRefusals.length) {
     throw new Error(`the Content-Security-Policy refused: ${cspRefusals.join(' | ')}`);

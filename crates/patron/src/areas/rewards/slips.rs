@@ -297,6 +297,11 @@ pub async fn claim(ctx: &Ctx, input: &ClaimIn) -> Result<ClaimOut, RewardsError>
         .await
 }
 
+/// The refusal of a slip number that names no slip.
+pub fn lookup_refusal() -> RewardsError {
+    Invalid::one("slip_no", "reward.invalid.slip_unknown").into()
+}
+
 /// Why a slip could not be claimed: unknown, claimed already, or expired.
 async fn refused_claim(tx: &mut Tx, slip_no: &str) -> Result<RewardsError, RewardsError> {
     Ok(match store::state(tx, slip_no).await? {

@@ -19,15 +19,32 @@ struct ClaimPage {
     store: StoreInfo,
     stores: Vec<StoreInfo>,
     claimed: Option<SlipRow>,
+    /// A slip looked up and waiting for the clerk to check the member's ID and confirm.
+    pending: Option<SlipRow>,
+    /// Why a looked-up slip cannot be handed over (said in the reader's words).
+    why_not: String,
     r: Refusal,
 }
 
-async fn render_claim(
-    c: &Console,
-    want: Option<&str>,
+impl ClaimPage {
+    fn gift(&self, x: &SlipRow) -> String {
+        if self.page.is_en() {
+            x.gift_name_en.clone()
+        } else {
+            x.gift_name_zh.clone()
+        }
+    }
+}
+
+/// What the page shows besides the form: the slip just handed over, or the one looked up.
+#[derive(Default)]
+struct Shown {
     claimed: Option<SlipRow>,
-    r: Refusal,
-) -> Response {
+    pending: Option<SlipRow>,
+    why_not: String,
+}
+
+async fn render_claim(c: &Console, want: Option<&str>, shown: Shown, r: Refusal) -> Response {
     let (store, stores) = match store_choice(c, want, Permission::ClaimRewards).await {
         Ok(x) => x,
         Err(res) => return res,
@@ -37,7 +54,9 @@ async fn render_claim(
         page: Page::console(c, "reward.claim"),
         store,
         stores,
-        claimed,
+        claimed: shown.claimed,
+        pending: shown.pending,
+        why_not: shown.why_not,
         r,
     }
     .into_response();
@@ -48,23 +67,84 @@ async fn render_claim(
 }
 
 pub(super) async fn claim_page(c: Console, Query(q): Query<Q>) -> Response {
-    render_claim(&c, q.store.as_deref(), None, Refusal::default()).await
+    render_claim(&c, q.store.as_deref(), Shown::default(), Refusal::default()).await
 }
 
+/// Why a slip cannot be handed over now, in the reader's words; empty when it can.
+fn why_not(page: &Page, x: &SlipRow, today: chrono::NaiveDate) -> String {
+    match x.state.as_str() {
+        "claimed" => crate::web::error::Note {
+            key: "reward.claim.already",
+            args: vec![
+                ("when", page.time_opt(&x.claimed_at)),
+                ("store", x.claim_store_code.clone().unwrap_or_default()),
+            ],
+        }
+        .render(page.lang),
+        "issued" if x.valid_until >= today => String::new(),
+        _ => crate::web::error::Note {
+            key: "reward.claim.expired",
+            args: vec![("until", x.valid_until.to_string())],
+        }
+        .render(page.lang),
+    }
+}
+
+/// First the slip is looked up and shown (member, gift, validity, the ID to check); the gift
+/// is handed over only when the clerk confirms having checked the member's ID.
 pub(super) async fn claim_submit(v: Verified<Form>) -> Response {
     let c = v.console;
     let store = field(&v.form, "store_code");
+    let slip_no = field(&v.form, "slip_no").trim().to_ascii_uppercase();
+    let page = Page::console(&c, "reward.claim");
+    if field(&v.form, "confirm").is_empty() {
+        let found = match slips::get(c.ctx.db(), &slip_no).await {
+            Ok(found) => found,
+            Err(e) => return crate::web::error::AppError::from(e).into_response(),
+        };
+        let Some(x) = found else {
+            let e = slips::lookup_refusal();
+            return match refusal(e, &page, v.form) {
+                Ok(r) => render_claim(&c, Some(&store), Shown::default(), r).await,
+                Err(res) => res,
+            };
+        };
+        let today = c.ctx.today();
+        let shown = Shown {
+            why_not: why_not(&page, &x, today),
+            pending: Some(x),
+            claimed: None,
+        };
+        return render_claim(&c, Some(&store), shown, Refusal::default()).await;
+    }
+    if field(&v.form, "id_checked").is_empty() {
+        let found = slips::get(c.ctx.db(), &slip_no).await.ok().flatten();
+        let e = crate::kernel::validation::Invalid::one("id_checked", "reward.claim.check_id");
+        return match refusal(crate::areas::rewards::RewardsError::from(e), &page, v.form) {
+            Ok(r) => {
+                let shown = Shown {
+                    pending: found,
+                    ..Shown::default()
+                };
+                render_claim(&c, Some(&store), shown, r).await
+            }
+            Err(res) => res,
+        };
+    }
     let input = slips::ClaimIn {
         store_code: store.clone(),
-        slip_no: field(&v.form, "slip_no"),
+        slip_no,
     };
     match slips::claim(&c.ctx, &input).await {
         Ok(out) => {
-            let row = slips::get(c.ctx.db(), &out.slip_no).await.ok().flatten();
-            render_claim(&c, Some(&store), row, Refusal::default()).await
+            let shown = Shown {
+                claimed: slips::get(c.ctx.db(), &out.slip_no).await.ok().flatten(),
+                ..Shown::default()
+            };
+            render_claim(&c, Some(&store), shown, Refusal::default()).await
         }
-        Err(e) => match refusal(e, &Page::console(&c, "reward.claim"), v.form) {
-            Ok(r) => render_claim(&c, Some(&store), None, r).await,
+        Err(e) => match refusal(e, &page, v.form) {
+            Ok(r) => render_claim(&c, Some(&store), Shown::default(), r).await,
             Err(res) => res,
         },
     }
