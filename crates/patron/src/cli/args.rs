@@ -46,6 +46,9 @@ pub enum Command {
     /// Till keys.
     #[command(subcommand)]
     Till(TillCommand),
+    /// API tokens for scripts: `patron token issue USER`.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -171,6 +174,21 @@ pub enum TillCommand {
     List,
     /// Revoke a till key by its id (see `till list`).
     Revoke { id: i64 },
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Issue an API token acting with USER's roles; prints the token once.
+    Issue {
+        /// The staff member the script acts as.
+        username: String,
+        /// What the token is for (shown in the token list).
+        #[arg(long, default_value = "命令行签发 CLI")]
+        name: String,
+        /// Days until it expires (1–3650); without it, it lasts until revoked.
+        #[arg(long)]
+        days: Option<i64>,
+    },
 }
 
 #[derive(Subcommand)]

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::args::{
-    AuditCommand, BenchCommand, Cli, Command, ImportCommand, JobCommand, TillCommand, UserCommand,
+    AuditCommand, BenchCommand, Cli, Command, ImportCommand, JobCommand, TillCommand, TokenCommand,
+    UserCommand,
 };
 use super::{cli_ctx, explain};
 use crate::areas::staff;
@@ -55,6 +56,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::User(u) => user(&dir, u).await?,
         Command::Till(t) => till(&dir, t).await?,
+        Command::Token(t) => token(&dir, t).await?,
         Command::Audit(AuditCommand::Verify) => {
             let app = super::open(&dir).await?;
             let ok = super::audit_verify(&app).await?;
@@ -240,6 +242,29 @@ async fn till(dir: &Path, t: TillCommand) -> anyhow::Result<()> {
     }
     app.db.close().await;
 
+    Ok(())
+}
+
+/// `patron token issue USER`: an API token acting with the user's roles, printed once.
+async fn token(dir: &Path, t: TokenCommand) -> anyhow::Result<()> {
+    let app = super::open(dir).await?;
+    let ctx = cli_ctx(&app);
+    let TokenCommand::Issue {
+        username,
+        name,
+        days,
+    } = t;
+    let row = staff::find_by_username(&ctx, &username)
+        .await
+        .map_err(explain)?;
+    let (id, token) = crate::areas::staff::keys::issue_token(&ctx, &name, row.id, days)
+        .await
+        .map_err(explain)?;
+    println!(
+        "API token #{id} for {} (shown only now): {token}",
+        row.username
+    );
+    app.db.close().await;
     Ok(())
 }
 

@@ -165,6 +165,20 @@ both!(
             .to_string();
         assert!(patron(&dir, &["till", "revoke", &id]).status.success());
         assert!(stdout(&patron(&dir, &["till", "list"])).contains("revoked"));
+        // An API token for a script acting as li.na, shown once; a bad expiry is one clear line.
+        let issued = patron(&dir, &["token", "issue", "li.na", "--days", "30"]);
+        assert!(issued.status.success(), "{}", stderr(&issued));
+        assert!(stdout(&issued).contains("pat_"), "{}", stdout(&issued));
+        let bad_days = patron(&dir, &["token", "issue", "li.na", "--days", "0"]);
+        assert!(!bad_days.status.success());
+        assert_eq!(
+            stderr(&bad_days).trim().lines().count(),
+            1,
+            "{}",
+            stderr(&bad_days)
+        );
+        let nobody = patron(&dir, &["token", "issue", "no.body"]);
+        assert!(!nobody.status.success());
         let reset = patron(&dir, &["user", "reset-password", "li.na"]);
         assert!(stdout(&reset).contains("new one-time password"));
         assert!(patron(&dir, &["user", "disable", "li.na"]).status.success());
