@@ -236,7 +236,7 @@ async fn finish_errors(State(app): State<App>, req: Request, next: Next) -> Resp
     // On a page, say it in the user's language: the error's own note, or which permission is
     // missing; the API's English detail only on an English page.
     let detail = match (&mark.note, mark.permission) {
-        (Some(note), _) => Some(note.render(page.lang)),
+        (Some(note), _) => Some(note.say(page.lang)),
         (None, Some(p)) => Some(format!(
             "{}{}",
             page.t("error.needs_permission"),

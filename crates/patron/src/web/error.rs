@@ -14,6 +14,7 @@ use crate::auth::AuthError;
 use crate::kernel::db::DbError;
 use crate::kernel::error::{self as codes, Code};
 use crate::kernel::validation::{FieldError, Invalid};
+use crate::web::said::Said;
 
 /// The HTTP status of a code (500 if its number is not a status).
 pub fn status_of(code: Code) -> StatusCode {
@@ -32,27 +33,9 @@ pub struct AppError {
     /// The permission that was missing (a console page names it in the user's language).
     pub permission: Option<Permission>,
     /// What a page says instead of the code's general message: a catalog key whose `{name}`
-    /// places are filled from `args` (e.g. "积分不足：现有 {available} 积分"). Boxed: most
+    /// places are filled from its values (e.g. "积分不足：现有 {available} 积分"). Boxed: most
     /// errors have none, and an error stays small.
-    pub note: Option<Box<Note>>,
-}
-
-/// A catalog message with its values, for a page in the reader's language.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
-    pub key: &'static str,
-    pub args: Vec<(&'static str, String)>,
-}
-
-impl Note {
-    /// The message in `lang`, each `{name}` replaced by its value.
-    pub fn render(&self, lang: crate::kernel::lang::Lang) -> String {
-        let mut text = lang.t(self.key).to_string();
-        for (name, value) in &self.args {
-            text = text.replace(&format!("{{{name}}}"), value);
-        }
-        text
-    }
+    pub note: Option<Box<Said>>,
 }
 
 impl AppError {
@@ -67,12 +50,9 @@ impl AppError {
         }
     }
 
-    /// What a page says about this refusal in the reader's words (see `Note`).
-    pub fn note(mut self, key: &'static str, args: &[(&'static str, String)]) -> Self {
-        self.note = Some(Box::new(Note {
-            key,
-            args: args.to_vec(),
-        }));
+    /// What a page says about this refusal in the reader's words (see `Said`).
+    pub fn note(mut self, said: Said) -> Self {
+        self.note = Some(Box::new(said));
         self
     }
 
@@ -199,7 +179,7 @@ pub struct ErrorMark {
     pub fields: Vec<FieldError>,
     pub cause: Option<Box<str>>,
     pub permission: Option<Permission>,
-    pub note: Option<Box<Note>>,
+    pub note: Option<Box<Said>>,
 }
 
 impl IntoResponse for AppError {

@@ -127,7 +127,7 @@ pub fn refusal_line(err: &AppError, page: &Page) -> String {
         return String::new();
     }
     if let Some(note) = &err.note {
-        return note.render(page.lang);
+        return note.say(page.lang);
     }
     let message = page.t(err.code.key);
     // The detail is English (it is the API's words): a Chinese page shows the message alone.
@@ -190,7 +190,7 @@ pub fn bad_parameter(key: &'static str, value: &str) -> AppError {
     let shown: String = value.chars().take(40).collect();
     AppError::new(crate::kernel::error::BAD_PARAMETER)
         .detail(format!("{key}: {shown:?}"))
-        .note(key, &[("value", shown)])
+        .note(crate::web::said::Said::new(key).text("value", shown))
 }
 
 /// A date from the page address (`?date=2026-02-28`): `default` when absent, and a refusal

@@ -163,7 +163,7 @@ impl Page {
     /// English, the ledger being append-only) become catalog sentences; a note a clerk typed is
     /// shown as typed.
     pub fn ledger_note(&self, note: &str) -> String {
-        use crate::web::error::Note;
+        use crate::web::said::Said;
         let note = note.trim();
         let fixed = match note {
             "birthday" => Some("points.note.birthday"),
@@ -179,14 +179,10 @@ impl Page {
             && let Some(points) = tail.strip_suffix(" points reversed")
             && let Ok(points) = points.parse::<i64>()
         {
-            return Note {
-                key: "points.note.reversed",
-                args: vec![
-                    ("receipt", receipt.to_string()),
-                    ("points", patron_core::money::grouped(points)),
-                ],
-            }
-            .render(self.lang);
+            return Said::new("points.note.reversed")
+                .text("receipt", receipt)
+                .text("points", patron_core::money::grouped(points))
+                .say(self.lang);
         }
         note.to_string()
     }

@@ -14,4 +14,5 @@ pub mod json;
 pub mod layout;
 pub mod messages;
 pub mod print;
+pub mod said;
 pub mod security;

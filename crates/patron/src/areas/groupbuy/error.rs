@@ -37,7 +37,7 @@ pub enum GroupBuyError {
     #[error("{said}")]
     RangeState {
         field: String,
-        said: super::said::Said,
+        said: crate::web::said::Said,
     },
     /// The sale breaks prepaid-card rules (E12); each names its rule.
     #[error("the sale breaks the prepaid-card rules")]
@@ -109,12 +109,18 @@ impl From<GroupBuyError> for AppError {
         let detail = e.to_string();
         match e {
             GroupBuyError::Invalid(i) => i.into(),
-            GroupBuyError::RangeState { field, .. } => AppError {
+            // A page says what the range's vouchers are, with the numbers, after the code's
+            // message.
+            GroupBuyError::RangeState { field, said } => AppError {
                 fields: vec![FieldError {
                     field,
                     key: "error.voucher_state",
                 }],
-                ..AppError::new(VOUCHER_STATE).detail(detail)
+                ..AppError::new(VOUCHER_STATE).detail(detail).note(
+                    crate::web::said::Said::new("gb.range_refused")
+                        .label("head", VOUCHER_STATE.key)
+                        .list("said", vec![said]),
+                )
             },
             GroupBuyError::Prepaid(rules) => AppError {
                 fields: rules

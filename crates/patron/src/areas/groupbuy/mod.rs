@@ -23,7 +23,6 @@ pub mod reconcile;
 pub mod redeem;
 pub mod report;
 pub mod requisitions;
-pub mod said;
 pub mod sales;
 pub mod settings;
 pub mod stock;

@@ -7,9 +7,9 @@ use patron_core::vouchers::SerialRange;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::said::Said;
 use super::store::onhand;
 use crate::kernel::db::{Db, DbError};
+use crate::web::said::Said;
 
 pub use onhand::OnHandRun;
 

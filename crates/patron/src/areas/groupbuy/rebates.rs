@@ -13,13 +13,13 @@ use patron_core::vouchers::{Movement, rebate_for};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::said::Said;
 use super::store::{self, Link, Move};
 use super::{GroupBuyError, staff_id, store_at};
 use crate::approvals;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{Db, DbError, Tx};
 use crate::kernel::validation::{Invalid, required_text};
+use crate::web::said::Said;
 
 pub use super::store::rebates::{RebateRow, get, list, open_purchases};
 

@@ -14,13 +14,13 @@ use patron_core::vouchers::{Movement, SerialRange};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::said::Said;
 use super::store::{self, Link, Move};
 use super::{GroupBuyError, staff_id, store_at};
 use crate::approvals;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::Tx;
 use crate::kernel::validation::{Invalid, required_text};
+use crate::web::said::Said;
 
 pub use super::store::requisitions::{RequisitionRow, get, list};
 

@@ -11,13 +11,13 @@ use patron_core::vouchers::{Movement, Serial, SerialRange, check_code};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::said::Said;
 use super::store::{self, Link, Move, Moved, MovementRow};
 use super::{GroupBuyError, parse_ranges, staff_id, store_at};
 use crate::approvals;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{DbError, Tx};
 use crate::kernel::validation::{Invalid, required_text};
+use crate::web::said::Said;
 
 pub use super::store::stock::{SeriesRow, WriteOffRow, get_series, list_series, list_writeoffs};
 

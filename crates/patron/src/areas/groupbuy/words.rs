@@ -3,6 +3,8 @@
 //! cash not paid in. Merged with the other catalogs into one index (beside `messages.rs`).
 
 pub const WORDS: &[(&str, &str, &str)] = &[
+    // a refused range: the code's message, then what its vouchers are
+    ("gb.range_refused", "{head}：{said}", "{head}: {said}"),
     // the sale screen: what is on hand
     ("gb.on_hand", "待售券号段", "Serials on hand"),
     (

@@ -79,8 +79,8 @@ impl From<PointsError> for AppError {
                 ..AppError::new(codes::INSUFFICIENT_POINTS)
                     .detail(detail)
                     .note(
-                        "error.insufficient_points.have",
-                        &[("available", patron_core::Points(available).to_string())],
+                        crate::web::said::Said::new("error.insufficient_points.have")
+                            .text("available", patron_core::Points(available)),
                     )
             },
             PointsError::WrongStore => AppError::new(codes::FORBIDDEN)

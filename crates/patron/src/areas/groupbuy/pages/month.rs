@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use patron_core::Permission;
 
-use super::words::reshow;
 use crate::areas::groupbuy::rebates::{self, RebateRow};
 use crate::areas::groupbuy::reconcile::{self, MonthFigures, ReconRow};
 use crate::areas::groupbuy::store;
@@ -16,7 +15,7 @@ use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::{Console, Verified};
-use crate::web::forms::{Form, Reshow, StoreQuery, field, store_choice};
+use crate::web::forms::{Form, Reshow, StoreQuery, field, reshow, store_choice};
 use crate::web::layout::Page;
 
 use crate::areas::groupbuy::store::rebates::OpenBuyer;

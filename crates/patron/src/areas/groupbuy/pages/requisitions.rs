@@ -8,12 +8,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use patron_core::Permission;
 
-use super::words::reshow;
 use crate::areas::groupbuy::requisitions::{self, RequisitionRow};
 use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;
 use crate::web::extract::{Console, Verified};
-use crate::web::forms::{Form, Reshow, StoreQuery, field, store_choice};
+use crate::web::forms::{Form, Reshow, StoreQuery, field, reshow, store_choice};
 use crate::web::layout::Page;
 
 #[derive(Template, WebTemplate)]

@@ -10,7 +10,6 @@ use chrono::{Days, NaiveDate};
 use patron_core::Permission;
 
 use super::words::field_label;
-use super::words::reshow;
 use crate::areas::groupbuy::onhand::{self, OnHandRun};
 use crate::areas::groupbuy::sales::{self, DepositRow, SaleCheck, SaleIn, SaleLineRow, SaleRow};
 use crate::areas::groupbuy::store::{self, sales::BuyerChoice};
@@ -18,7 +17,7 @@ use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::{Console, Verified};
-use crate::web::forms::{Form, Reshow, StoreQuery, field, store_choice};
+use crate::web::forms::{Form, Reshow, StoreQuery, field, reshow, store_choice};
 use crate::web::layout::Page;
 
 /// A date from the page address, `default` when absent; a date that does not exist is said

@@ -8,13 +8,13 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use patron_core::Permission;
 
-use super::words::reshow;
 use crate::areas::groupbuy::stock::{self, SeriesRow, StateCount, WriteOffRow};
 use crate::areas::groupbuy::{GroupBuyError, exchange};
 use crate::kernel::cache::StoreInfo;
 use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::{Console, Verified};
+use crate::web::forms::reshow;
 use crate::web::forms::{Form, Reshow, StoreQuery, field, store_choice};
 use crate::web::layout::Page;
 

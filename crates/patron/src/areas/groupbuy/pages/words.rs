@@ -1,14 +1,8 @@
 //! The words of the desk's pages: a form field named by its label (never its path such as
-//! `lines[0].range`), and a refusal of a range said in the reader's language with its numbers.
+//! `lines[0].range`), payment methods and buyers by their labels.
 
-use axum::response::Response;
-
-use crate::areas::groupbuy::GroupBuyError;
-use crate::areas::groupbuy::error::VOUCHER_STATE;
-use crate::areas::groupbuy::said::Said;
 use crate::kernel::lang::Lang;
-use crate::web::forms::{Form, Reshow};
-use crate::web::layout::Page;
+use crate::web::said::Said;
 
 /// The label of a field of the desk's forms, e.g. `lines[1].range` → "第 2 行券号段".
 pub(super) fn field_label(lang: Lang, field: &str) -> String {
@@ -43,26 +37,6 @@ pub(super) fn field_label(lang: Lang, field: &str) -> String {
         _ => "gb.field.form",
     };
     lang.t(key).to_string()
-}
-
-/// A refused form of the desk re-shown: as the toolkit's `reshow`, but a refusal of a range says
-/// what its vouchers are in the reader's language, with the numbers.
-pub(super) fn reshow(
-    e: GroupBuyError,
-    page: &Page,
-    form: &str,
-    values: Form,
-) -> Result<Reshow, Box<Response>> {
-    let said = match &e {
-        GroupBuyError::RangeState { said, .. } => Some(said.clone()),
-        _ => None,
-    };
-    let mut r = crate::web::forms::reshow(e, page, form, values)?;
-    if let Some(said) = said {
-        let sep = if page.is_en() { ": " } else { "：" };
-        r.detail = format!("{}{sep}{}", page.t(VOUCHER_STATE.key), said.say(page.lang));
-    }
-    Ok(r)
 }
 
 /// A payment method's label (a stored report of an older version holds the Chinese word itself:

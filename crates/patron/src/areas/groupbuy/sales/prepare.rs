@@ -12,13 +12,13 @@ use utoipa::ToSchema;
 
 use super::{LineIn, SaleIn};
 use crate::areas::groupbuy::onhand::{OffHand, off_hand};
-use crate::areas::groupbuy::said::Said;
 use crate::areas::groupbuy::settings::GroupBuySettings;
 use crate::areas::groupbuy::store;
 use crate::areas::groupbuy::{GroupBuyError, MAX_FACE_FEN, parse_ranges, store_at};
 use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::validation::{Invalid, required_text};
+use crate::web::said::Said;
 
 /// A checked sale, ready to write.
 #[derive(Debug, Clone)]

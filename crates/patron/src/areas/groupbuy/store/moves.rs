@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use patron_core::vouchers::{Movement, SerialRange, VoucherState};
 
 use crate::areas::groupbuy::GroupBuyError;
-use crate::areas::groupbuy::said::Said;
 use crate::kernel::db::{Db, DbError, Tx, ts};
+use crate::web::said::Said;
 use crate::{on_db, on_tx};
 
 /// What a moved range links to.

@@ -11,6 +11,7 @@ use crate::areas::rewards::slips::{self, SlipRow};
 use crate::kernel::cache::StoreInfo;
 use crate::web::extract::{Console, Verified};
 use crate::web::layout::Page;
+use crate::web::said::Said;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "rewards/claim.html")]
@@ -73,20 +74,14 @@ pub(super) async fn claim_page(c: Console, Query(q): Query<Q>) -> Response {
 /// Why a slip cannot be handed over now, in the reader's words; empty when it can.
 fn why_not(page: &Page, x: &SlipRow, today: chrono::NaiveDate) -> String {
     match x.state.as_str() {
-        "claimed" => crate::web::error::Note {
-            key: "reward.claim.already",
-            args: vec![
-                ("when", page.time_opt(&x.claimed_at)),
-                ("store", x.claim_store_code.clone().unwrap_or_default()),
-            ],
-        }
-        .render(page.lang),
+        "claimed" => Said::new("reward.claim.already")
+            .text("when", page.time_opt(&x.claimed_at))
+            .text("store", x.claim_store_code.clone().unwrap_or_default())
+            .say(page.lang),
         "issued" if x.valid_until >= today => String::new(),
-        _ => crate::web::error::Note {
-            key: "reward.claim.expired",
-            args: vec![("until", x.valid_until.to_string())],
-        }
-        .render(page.lang),
+        _ => Said::new("reward.claim.expired")
+            .text("until", x.valid_until)
+            .say(page.lang),
     }
 }
 

@@ -1,8 +1,9 @@
-//! What the desk is told, in the reader's words: a catalog key with the values it names (counts,
-//! serials, state labels), said in Chinese or English when a page or the API shows it. Codes and
-//! English never reach a Chinese page through these.
+//! What people are told, in the reader's words: a catalog key with the values it names (counts,
+//! serials, state labels, nested messages), said in Chinese or English when a page or the API
+//! shows it. Codes and English never reach a Chinese page through these. A refusal carries one
+//! (`AppError::note`), and the form re-show and the error page say it.
 
-use crate::kernel::lang::Lang;
+use super::i18n::Lang;
 
 /// One value named in a message.
 #[derive(Debug, Clone)]
