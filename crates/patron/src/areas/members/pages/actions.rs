@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDateTime, TimeZone};
 use serde::Deserialize;
 
-use super::member::{AdjustForm, MissedForm, rejected};
+use super::member::{AdjustForm, MissedForm, rejected, rejected_fields};
 use crate::areas::members::cards::{self, CardAction};
 use crate::areas::members::store;
 use crate::areas::points::adjust::{self, Missed};
@@ -180,21 +180,7 @@ pub(super) async fn tier_request(Path(id): Path<i64>, v: Verified<TierRequestFor
     let c = v.console;
     match adjust::request_tier(&c.ctx, id, &v.form.tier, &v.form.tier_reason).await {
         Ok(_) => Redirect::to(&format!("/members/{id}?ok=flash.submitted")).into_response(),
-        Err(e) => {
-            let err = AppError::from(e);
-            if err.code != codes::VALIDATION {
-                return err.into_response();
-            }
-            rejected(
-                &c,
-                id,
-                AdjustForm::default(),
-                MissedForm::default(),
-                FormErrors(err.fields),
-                None,
-            )
-            .await
-        }
+        Err(e) => rejected_fields(&c, id, e).await,
     }
 }
 
@@ -215,20 +201,6 @@ pub(super) async fn close_request(Path(id): Path<i64>, v: Verified<CloseForm>) -
         .await
     {
         Ok(_) => Redirect::to(&format!("/members/{id}?ok=flash.close_requested")).into_response(),
-        Err(e) => {
-            let err = AppError::from(e);
-            if err.code != codes::VALIDATION {
-                return err.into_response();
-            }
-            rejected(
-                &c,
-                id,
-                AdjustForm::default(),
-                MissedForm::default(),
-                FormErrors(err.fields),
-                None,
-            )
-            .await
-        }
+        Err(e) => rejected_fields(&c, id, e).await,
     }
 }

@@ -176,6 +176,24 @@ pub(super) async fn rejected(
 }
 
 /// The member page again with the details form as typed and its errors (422).
+/// A refused form of the member page whose fields say what was wrong: the page again with them
+/// marked; any other refusal is its own response.
+pub(super) async fn rejected_fields(c: &Console, id: i64, e: impl Into<AppError>) -> Response {
+    let err = e.into();
+    if err.code != codes::VALIDATION {
+        return err.into_response();
+    }
+    rejected(
+        c,
+        id,
+        AdjustForm::default(),
+        MissedForm::default(),
+        FormErrors(err.fields),
+        None,
+    )
+    .await
+}
+
 async fn rejected_details(
     c: &Console,
     id: i64,
@@ -251,21 +269,7 @@ pub(super) async fn profile_submit(
     let notes = v.form.get("notes").cloned().unwrap_or_default();
     match members::save_profile(&c.ctx, id, &v.form, &notes).await {
         Ok(()) => Redirect::to(&format!("/members/{id}?ok=flash.saved")).into_response(),
-        Err(e) => {
-            let err = AppError::from(e);
-            if err.code != codes::VALIDATION {
-                return err.into_response();
-            }
-            rejected(
-                &c,
-                id,
-                AdjustForm::default(),
-                MissedForm::default(),
-                FormErrors(err.fields),
-                None,
-            )
-            .await
-        }
+        Err(e) => rejected_fields(&c, id, e).await,
     }
 }
 
