@@ -6,6 +6,7 @@ use crate::kernel::db::{DbError, WriteError};
 use crate::kernel::error as codes;
 use crate::kernel::validation::{FieldError, Invalid};
 use crate::web::error::AppError;
+use crate::web::said::Said;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MembersError {
@@ -32,31 +33,27 @@ pub enum MembersError {
 }
 
 impl MembersError {
-    /// The refusal line in the reader's language where the error says more than its code: a
-    /// duplicate names the member who already has the phone or ID number.
-    pub fn line(&self, lang: crate::web::i18n::Lang) -> Option<String> {
+    /// What a page says where the error says more than its code: a duplicate names the member
+    /// who already has the phone or ID number; a card's state is named.
+    fn said(&self) -> Option<Said> {
         match self {
             MembersError::Duplicate {
                 field,
                 member_id,
                 name,
-            } => {
+            } => Some(if *member_id > 0 {
                 let key = if *field == "id_no" {
                     "member.duplicate_id_no"
                 } else {
                     "member.duplicate_phone"
                 };
-                Some(if *member_id > 0 {
-                    lang.t(key)
-                        .replace("{name}", name)
-                        .replace("{id}", &member_id.to_string())
-                } else {
-                    lang.t("error.duplicate").to_string()
-                })
-            }
+                Said::new(key).text("name", name).text("id", member_id)
+            } else {
+                Said::new("error.duplicate")
+            }),
             MembersError::CardState(state) => Some(
-                lang.t("member.card_state_refused")
-                    .replace("{state}", lang.t(&format!("card.state.{state}"))),
+                Said::new("member.card_state_refused")
+                    .label("state", format!("card.state.{state}")),
             ),
             _ => None,
         }
@@ -78,7 +75,8 @@ impl WriteError for MembersError {
 impl From<MembersError> for AppError {
     fn from(e: MembersError) -> Self {
         let detail = e.to_string();
-        match e {
+        let said = e.said();
+        let err = match e {
             MembersError::Invalid(i) => i.into(),
             MembersError::Duplicate { field, .. } => AppError {
                 fields: vec![FieldError {
@@ -93,6 +91,10 @@ impl From<MembersError> for AppError {
             MembersError::Approvals(a) => a.into(),
             MembersError::Points(p) => p.into(),
             MembersError::Db(e) => e.into(),
+        };
+        match said {
+            Some(said) => err.note(said),
+            None => err,
         }
     }
 }

@@ -178,12 +178,12 @@ async fn apply_submit(v: Verified<ApplyForm>) -> Response {
             Redirect::to("/members/applications?ok=flash.application_submitted").into_response()
         }
         Err(e) => {
-            let line = e.line(c.lang);
             let err = AppError::from(e);
             if ![codes::VALIDATION, codes::DUPLICATE].contains(&err.code) {
                 return err.into_response();
             }
-            let message = (err.code == codes::DUPLICATE).then(|| line.unwrap_or_default());
+            let message = (err.code == codes::DUPLICATE)
+                .then(|| err.note.as_ref().map(|n| n.say(c.lang)).unwrap_or_default());
             let mut res = ApplyPage {
                 page: Page::console(&c, "member.apply_title"),
                 stores: store_codes(&c).await,

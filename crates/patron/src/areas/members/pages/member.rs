@@ -175,7 +175,6 @@ pub(super) async fn rejected(
     res
 }
 
-/// The member page again with the details form as typed and its errors (422).
 /// A refused form of the member page whose fields say what was wrong: the page again with them
 /// marked; any other refusal is its own response.
 pub(super) async fn rejected_fields(c: &Console, id: i64, e: impl Into<AppError>) -> Response {
@@ -194,6 +193,7 @@ pub(super) async fn rejected_fields(c: &Console, id: i64, e: impl Into<AppError>
     .await
 }
 
+/// The member page again with the details form as typed and its errors (422).
 async fn rejected_details(
     c: &Console,
     id: i64,
@@ -283,11 +283,11 @@ pub(super) async fn details_submit(
     match members::change_details(&c.ctx, id, &v.form).await {
         Ok(()) => Redirect::to(&format!("/members/{id}?ok=flash.saved")).into_response(),
         Err(e) => {
-            let line = e.line(c.lang);
             let err = AppError::from(e);
             if ![codes::VALIDATION, codes::DUPLICATE].contains(&err.code) {
                 return err.into_response();
             }
+            let line = err.note.as_ref().map(|n| n.say(c.lang));
             rejected_details(&c, id, v.form, FormErrors(err.fields), line).await
         }
     }
