@@ -30,7 +30,7 @@ pub enum Command {
         #[arg(long, default_value = "HQ")]
         store_code: String,
         /// Name of the first store.
-        #[arg(long, default_value = "总部 Headquarters")]
+        #[arg(long, default_value = "总部")]
         store_name: String,
         /// Run on PostgreSQL instead of the SQLite file (postgres://…).
         #[arg(long, env = "PATRON_DATABASE_URL")]

@@ -162,7 +162,7 @@ pub async fn init(
         &ctx,
         &StaffInput {
             username: admin_username.into(),
-            display_name: "系统管理员 Administrator".into(),
+            display_name: "系统管理员".into(),
             lang: app.config.default_lang.clone(),
             grants: vec![GrantInput {
                 role: "admin".into(),

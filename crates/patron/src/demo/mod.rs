@@ -24,7 +24,7 @@ const DEMO_MEMBERS: usize = 3_000;
 /// The file in a demo directory that lists its accounts and keys (owner-only).
 pub const CREDENTIALS_FILE: &str = "demo-credentials.txt";
 
-const STORES: &[(&str, &str)] = &[("WFJ", "王府井店 Wangfujing"), ("XD", "西单店 Xidan")];
+const STORES: &[(&str, &str)] = &[("WFJ", "王府井店"), ("XD", "西单店")];
 
 /// (username, display name, role, stores)
 const PEOPLE: &[(&str, &str, &str, &[&str])] = &[
@@ -51,7 +51,7 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
     if creds.exists() {
         return std::fs::read_to_string(&creds).context("reading the demo credentials");
     }
-    let init = cli::init(dir, "admin", "HQ", "总部 Headquarters", None).await?;
+    let init = cli::init(dir, "admin", "HQ", "总部", None).await?;
     let app = cli::open(dir).await?;
     let ctx = cli_ctx(&app);
     let mut out = String::new();

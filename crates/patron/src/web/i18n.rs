@@ -45,6 +45,18 @@ impl Lang {
     pub fn has(key: &str) -> bool {
         INDEX.contains_key(key)
     }
+
+    /// The catalog's keys under `prefix` (a family of labels, such as the audited kinds),
+    /// sorted.
+    pub fn keys_with_prefix(prefix: &str) -> Vec<&'static str> {
+        let mut keys: Vec<&'static str> = INDEX
+            .keys()
+            .copied()
+            .filter(|k| k.starts_with(prefix))
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
 }
 
 #[cfg(test)]

@@ -241,6 +241,44 @@ impl Page {
         }
     }
 
+    /// The label of a stored code (`channel.` + `desk` → 门店服务台); the code itself when the
+    /// catalog has none.
+    pub fn label(&self, prefix: &str, code: &str) -> String {
+        let key = format!("{prefix}{code}");
+        if Lang::has(&key) {
+            self.t(&key).to_string()
+        } else {
+            code.to_string()
+        }
+    }
+
+    /// What an audited record is, in this page's language (the stored kind when it has no label).
+    pub fn entity_label(&self, kind: &str) -> String {
+        self.label("audit.kind.", kind)
+    }
+
+    /// The audited kinds with their labels, for the audit log's filter: (stored kind, label).
+    pub fn entity_kinds(&self) -> Vec<(&'static str, &'static str)> {
+        Lang::keys_with_prefix("audit.kind.")
+            .into_iter()
+            .map(|k| (k.trim_start_matches("audit.kind."), self.t(k)))
+            .collect()
+    }
+
+    /// Who did something, as recorded: a staff name as it is, the command line or the system
+    /// in this page's language with the operating-system account after it.
+    pub fn actor_label(&self, recorded: &str) -> (String, String) {
+        if let Some(os_user) = recorded.strip_prefix("cli:") {
+            (self.t("audit.actor_cli").to_string(), os_user.to_string())
+        } else if let Some(till) = recorded.strip_prefix("till ") {
+            (self.t("audit.actor_till").to_string(), till.to_string())
+        } else if recorded == "system" {
+            (self.t("audit.actor_system").to_string(), String::new())
+        } else {
+            (recorded.to_string(), String::new())
+        }
+    }
+
     /// "Revoked" or "Active" for a key or token, in this page's language.
     pub fn revoked_label(
         &self,

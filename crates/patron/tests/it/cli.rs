@@ -375,39 +375,3 @@ both!(
         }
     }
 );
-
-/// The README's first command builds every area's demo data (it once stopped at the events
-/// step when only a manager could decide an event plan). SQLite only: it is the demo's backend.
-#[test]
-fn the_demo_builds_every_area() {
-    let dir = std::env::temp_dir().join(format!("patron-demo-test-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let out = Command::new(env!("CARGO_BIN_EXE_patron"))
-        .arg("demo")
-        .arg("--dir")
-        .arg(&dir)
-        .env_remove("PATRON_DATABASE_URL")
-        .env("PATRON_LOG", "error")
-        .output()
-        .expect("run patron demo");
-    let text = stdout(&out);
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        out.status.success(),
-        "demo failed: {}\n{text}",
-        stderr(&out)
-    );
-    for part in [
-        "Membership:",
-        "Group-buy (WFJ):",
-        "Gifts:",
-        "Rewards:",
-        "Member events (/events): EV1 closed",
-        "Partners: 6",
-    ] {
-        assert!(
-            text.contains(part),
-            "the demo's summary lacks {part:?}:\n{text}"
-        );
-    }
-}

@@ -29,6 +29,7 @@ mod permissions;
 mod portal;
 mod pos;
 mod rewards;
+mod scan;
 mod staff_admin;
 mod words;
 mod write_path;

@@ -15,6 +15,20 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("id_type.resident_card", "居民身份证", "Resident ID card"),
     ("id_type.passport", "护照", "Passport"),
     ("id_type.other", "其他证件", "Other ID"),
+    // the printed application form (B1)
+    ("member.form_title", "会员申请表", "Membership application"),
+    ("member.form_no", "编号", "No."),
+    ("member.form_submitted", "提交", "Submitted"),
+    ("member.form_amount", "金额", "Amount"),
+    ("member.form_signature", "会员签名", "Member's signature"),
+    ("member.form_clerk", "经办", "Clerk"),
+    ("member.form_review", "客服审核", "Reviewed by"),
+    ("member.form_date", "日期", "Date"),
+    (
+        "member.form_privacy",
+        "个人信息仅用于会员服务，依法保护。",
+        "Personal data is used for membership services only and protected by law.",
+    ),
     // marketing consent (B2)
     ("member.marketing_consent", "营销信息", "Marketing messages"),
     ("member.consent_yes", "同意接收", "Agreed"),
