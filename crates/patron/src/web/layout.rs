@@ -187,6 +187,37 @@ impl Page {
         note.to_string()
     }
 
+    /// Where a ledger entry came from as people read it: the references Patron writes itself
+    /// (`approval #12`, `lot 2026-12-31`, `member #45`, `EV3`) in this page's language; a
+    /// receipt or slip number as it is.
+    pub fn ledger_source(&self, source: &str) -> String {
+        use crate::web::said::Said;
+        let source = source.trim();
+        let numbered = |key: &'static str, no: &str| Said::new(key).text("no", no).say(self.lang);
+        if let Some(id) = source.strip_prefix("approval #") {
+            return numbered("points.source.approval", &format!("#{id}"));
+        }
+        if let Some(id) = source.strip_prefix("member #") {
+            return numbered("points.source.member", &format!("#{id}"));
+        }
+        if let Some(date) = source.strip_prefix("lot ") {
+            return Said::new("points.source.lot")
+                .text("date", date)
+                .say(self.lang);
+        }
+        if let Some(id) = source.strip_prefix("EV")
+            && id.chars().all(|c| c.is_ascii_digit())
+            && !id.is_empty()
+        {
+            return numbered("points.source.event", source);
+        }
+        match source {
+            "import" => self.t("points.source.import").to_string(),
+            "demo" => self.t("points.source.demo").to_string(),
+            _ => source.to_string(),
+        }
+    }
+
     /// An amount of money as shown: `¥1,234.50`.
     pub fn yuan(&self, fen: &i64) -> String {
         patron_core::Fen(*fen).to_string()
@@ -343,12 +374,18 @@ mod ledger_note_tests {
         let zh = Page::anonymous(Lang::ZhCn, "login.title");
         assert_eq!(zh.ledger_note("birthday"), "生日双倍积分");
         assert_eq!(zh.ledger_note("opening balance"), "开户结转积分");
+        assert_eq!(zh.ledger_source("approval #12"), "审批 #12");
+        assert_eq!(zh.ledger_source("lot 2026-12-31"), "2026-12-31 到期批次");
+        assert_eq!(zh.ledger_source("member #45"), "推荐会员 #45");
+        assert_eq!(zh.ledger_source("import"), "导入");
+        assert_eq!(zh.ledger_source("R-88"), "R-88");
         assert_eq!(
             zh.ledger_note("receipt R-88; 1937 points reversed"),
             "小票 R-88 退货，扣回 1,937 积分"
         );
         assert_eq!(zh.ledger_note("顾客投诉补偿"), "顾客投诉补偿");
         let en = Page::anonymous(Lang::En, "login.title");
+        assert_eq!(en.ledger_source("approval #12"), "Approval #12");
         assert_eq!(
             en.ledger_note("receipt R-88; 1937 points reversed"),
             "Receipt R-88 returned: 1,937 points taken back"

@@ -88,6 +88,40 @@ fn accounts(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The demo member's portal sign-in: (card, password).
+fn portal_account(text: &str) -> (String, String) {
+    let line = text
+        .lines()
+        .find(|l| l.contains("Member portal"))
+        .expect("the demo prints a portal account");
+    let card = line
+        .split_once("card ")
+        .and_then(|(_, r)| r.split(',').next())
+        .expect("card");
+    let password = line
+        .split_once("password ")
+        .map(|(_, r)| r.trim())
+        .expect("password");
+    (card.to_string(), password.to_string())
+}
+
+/// A browser-like client that asks for Chinese.
+fn zh_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .default_headers(
+            [(
+                reqwest::header::ACCEPT_LANGUAGE,
+                reqwest::header::HeaderValue::from_static("zh-CN"),
+            )]
+            .into_iter()
+            .collect(),
+        )
+        .build()
+        .expect("client")
+}
+
 async fn scan(dir: &Path, demo_text: &str) -> BTreeMap<String, Vec<String>> {
     let app = patron::demo::open(dir).await.expect("open the demo");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -106,19 +140,7 @@ async fn scan(dir: &Path, demo_text: &str) -> BTreeMap<String, Vec<String>> {
     let people = accounts(demo_text);
     assert!(people.len() >= 10, "demo accounts: {people:?}");
     for (user, password) in &people {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(Policy::none())
-            .default_headers(
-                [(
-                    reqwest::header::ACCEPT_LANGUAGE,
-                    reqwest::header::HeaderValue::from_static("zh-CN"),
-                )]
-                .into_iter()
-                .collect(),
-            )
-            .build()
-            .expect("client");
+        let client = zh_client();
         let res = client
             .post(format!("{base}/login"))
             .form(&[
@@ -130,8 +152,27 @@ async fn scan(dir: &Path, demo_text: &str) -> BTreeMap<String, Vec<String>> {
             .await
             .expect("login");
         assert_eq!(res.status(), 303, "login of {user}");
-        crawl(&client, &base, user, &mut seen_patterns, &mut findings).await;
+        crawl(&client, &base, user, "/", &mut seen_patterns, &mut findings).await;
     }
+    // The member portal, as the demo's member.
+    let (card, password) = portal_account(demo_text);
+    let client = zh_client();
+    let res = client
+        .post(format!("{base}/portal/login"))
+        .form(&[("login", card.as_str()), ("password", password.as_str())])
+        .send()
+        .await
+        .expect("portal login");
+    assert_eq!(res.status(), 303, "portal login of {card}");
+    crawl(
+        &client,
+        &base,
+        "member",
+        "/portal",
+        &mut seen_patterns,
+        &mut findings,
+    )
+    .await;
     let _ = stop.send(());
     let _ = server.await;
     findings
@@ -141,10 +182,12 @@ async fn crawl(
     client: &reqwest::Client,
     base: &str,
     user: &str,
+    start: &str,
     seen_patterns: &mut HashSet<String>,
     findings: &mut BTreeMap<String, Vec<String>>,
 ) {
-    let mut queue = VecDeque::from([String::from("/")]);
+    let portal = start.starts_with("/portal");
+    let mut queue = VecDeque::from([String::from(start)]);
     let mut visited = HashSet::new();
     let mut pages = 0;
     while let Some(path) = queue.pop_front() {
@@ -166,7 +209,7 @@ async fn crawl(
         if !html || status.is_redirection() {
             continue;
         }
-        if !status.is_success() && path != "/" {
+        if !status.is_success() && path != start {
             // A link that answers 403 is another test's business; read the page as whoever
             // may open it.
             seen_patterns.remove(&path_pattern(&path));
@@ -182,12 +225,12 @@ async fn crawl(
         }
         // The store is chosen in a form: the demo's records are at WFJ and XD, so every
         // page of HQ is read for them too.
-        let found = links(&body).into_iter().flat_map(|link| {
+        let found = links(&body, portal).into_iter().flat_map(|link| {
             let others = ["WFJ", "XD"].map(|s| link.replace("store=HQ", &format!("store={s}")));
             std::iter::once(link.clone()).chain(others.into_iter().filter(move |o| *o != link))
         });
         for link in found {
-            if path_pattern(&link) != "/" && !seen_patterns.insert(path_pattern(&link)) {
+            if link != start && !seen_patterns.insert(path_pattern(&link)) {
                 continue;
             }
             queue.push_back(link);
@@ -233,9 +276,9 @@ fn path_pattern(path: &str) -> String {
     out
 }
 
-/// The console links on a page worth following: same site, HTML pages, no downloads, no
-/// language switch, no sign-out.
-fn links(html: &str) -> Vec<String> {
+/// The links on a page worth following: same site and same part (console or portal), HTML
+/// pages, no downloads, no language switch, no sign-out.
+fn links(html: &str, portal: bool) -> Vec<String> {
     let mut out = Vec::new();
     for part in html.split("href=\"").skip(1) {
         let Some((href, _)) = part.split_once('"') else {
@@ -251,7 +294,7 @@ fn links(html: &str) -> Vec<String> {
             || href.contains(".csv")
             || href.contains(".xlsx")
             || href.contains("/api/")
-            || href.starts_with("/portal")
+            || href.starts_with("/portal") != portal
         {
             continue;
         }
@@ -366,7 +409,7 @@ fn the_scan_finds_codes_and_english_and_passes_chinese() {
         "/members/0?page&store=HQ"
     );
     assert_eq!(
-        links("<a href=\"/members/1\">x</a><a href=\"/a.csv\">"),
+        links("<a href=\"/members/1\">x</a><a href=\"/a.csv\">", false),
         vec!["/members/1"]
     );
 }

@@ -17,6 +17,20 @@ pub const POINTS: &[(&str, &str, &str)] = &[
         "生日双倍积分",
         "Birthday: double points",
     ),
+    ("points.source.approval", "审批 {no}", "Approval {no}"),
+    (
+        "points.source.lot",
+        "{date} 到期批次",
+        "Lot expiring {date}",
+    ),
+    (
+        "points.source.member",
+        "推荐会员 {no}",
+        "Referred member {no}",
+    ),
+    ("points.source.event", "会员活动 {no}", "Member event {no}"),
+    ("points.source.import", "导入", "Import"),
+    ("points.source.demo", "演示数据", "Demo data"),
     (
         "points.note.reversed",
         "小票 {receipt} 退货，扣回 {points} 积分",
