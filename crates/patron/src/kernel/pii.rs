@@ -74,9 +74,36 @@ impl Pii {
     }
 }
 
+/// A phone as lists show it: eleven characters or more keep their first three and last four
+/// (`138****5678`, `010*****1234`), a shorter number only its last four (`****1234`); what is
+/// hidden is never sent to the page.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.trim().chars().collect();
+    let n = chars.len();
+    if n == 0 {
+        return String::new();
+    }
+    let keep_tail = 4.min(n.saturating_sub(3));
+    let keep_head = if n >= 11 { 3 } else { 0 };
+    let mut out: String = chars[..keep_head].iter().collect();
+    out.push_str(&"*".repeat(n - keep_head - keep_tail));
+    out.extend(&chars[n - keep_tail..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_masked_phone_keeps_only_its_ends() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone(" 13900001111 "), "139****1111");
+        assert_eq!(mask_phone("010-65001234"), "010*****1234");
+        assert_eq!(mask_phone("65001234"), "****1234");
+        assert_eq!(mask_phone("1234"), "***4");
+        assert_eq!(mask_phone(""), "");
+    }
 
     #[test]
     fn a_phone_round_trips_and_is_not_stored_in_clear() {

@@ -1,15 +1,12 @@
-//! Money and records after sales: the internal deposit slip (内部进帐单, E5–E6) that pays the
-//! takings in to finance, and the confidential customer register (客户资料登记表, E4).
+//! Money after sales: the internal deposit slip (内部进帐单, E5–E6) that pays the takings in to
+//! finance.
 
-use chrono::NaiveDate;
 use patron_core::Permission;
-use patron_core::vouchers::Payment;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::store;
-use super::store::sales::{lines, list};
-use super::{GroupBuyError, payment_zh, staff_id, store_at};
+use super::{GroupBuyError, staff_id, store_at};
 use crate::kernel::ctx::Ctx;
 use crate::kernel::validation::Invalid;
 
@@ -98,61 +95,4 @@ pub async fn deposit(ctx: &Ctx, input: &DepositIn) -> Result<DepositRow, GroupBu
     get_deposit(ctx.db(), id)
         .await?
         .ok_or(GroupBuyError::NotFound)
-}
-
-/// One line of the customer register (客户资料登记表, E4): date, organisation, contact, phone,
-/// amount, payment, serials, expiry. Confidential: it needs its own permission.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RegisterLine {
-    pub date: NaiveDate,
-    pub sale_no: String,
-    pub organisation: String,
-    pub contact: String,
-    pub phone: String,
-    pub amount_fen: i64,
-    pub payment: String,
-    pub state: String,
-    pub serials: String,
-    pub expires_on: NaiveDate,
-}
-
-/// The customer register of a store between two dates.
-pub async fn register(
-    ctx: &Ctx,
-    store_code: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<RegisterLine>, GroupBuyError> {
-    let store = store_at(ctx, store_code, Permission::ViewBuyerRegister).await?;
-    let rows = list(ctx.db(), store.id, None, from, to).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows.into_iter().rev() {
-        let serials = lines(ctx.db(), r.id)
-            .await?
-            .iter()
-            .map(|l| l.range().to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let phone = r
-            .phone_enc
-            .as_deref()
-            .and_then(|p| ctx.app.pii.decrypt(p).ok())
-            .unwrap_or_default();
-        out.push(RegisterLine {
-            date: r.biz_date,
-            sale_no: r.sale_no,
-            organisation: r.organisation,
-            contact: r.contact,
-            phone,
-            amount_fen: r.amount_fen,
-            payment: Payment::from_code(&r.payment)
-                .map(payment_zh)
-                .unwrap_or_default()
-                .to_string(),
-            state: r.state,
-            serials,
-            expires_on: r.expires_on,
-        });
-    }
-    Ok(out)
 }

@@ -18,6 +18,7 @@ pub const VOUCHER_VOID: Code = Code::new("voucher_void", 422, "error.voucher_voi
 pub const VOUCHER_STATE: Code = Code::new("voucher_state", 422, "error.voucher_state");
 pub const PREPAID_RULE: Code = Code::new("prepaid_rule", 422, "error.prepaid_rule").detail_hidden();
 pub const MONTH_CLOSED: Code = Code::new("month_closed", 409, "error.month_closed");
+pub const CASH_COUNT: Code = Code::new("cash_count_mismatch", 422, "error.cash_count_mismatch");
 pub const CODES: &[Code] = &[
     VOUCHER_NOT_FOUND,
     VOUCHER_USED,
@@ -27,6 +28,7 @@ pub const CODES: &[Code] = &[
     VOUCHER_STATE,
     PREPAID_RULE,
     MONTH_CLOSED,
+    CASH_COUNT,
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +44,9 @@ pub enum GroupBuyError {
     /// The sale breaks prepaid-card rules (E12); each names its rule.
     #[error("the sale breaks the prepaid-card rules")]
     Prepaid(Vec<Breach>),
+    /// A cash sale whose counted money is not the vouchers' total (E5; nothing was written).
+    #[error("the cash counted ({counted} fen) is not the vouchers' total ({amount} fen)")]
+    CashCount { counted: i64, amount: i64 },
     /// Unknown serial or wrong check code: one answer for both.
     #[error("no such voucher")]
     VoucherNotFound,
@@ -133,6 +138,29 @@ impl From<GroupBuyError> for AppError {
                 ..AppError::new(PREPAID_RULE)
                     .detail(rules.iter().map(|b| b.rule).collect::<Vec<_>>().join(", "))
             },
+            GroupBuyError::CashCount { counted, amount } => {
+                let said = crate::web::said::Said::new("gb.refuse.counted")
+                    .text("counted", patron_core::Fen(counted))
+                    .text("amount", patron_core::Fen(amount))
+                    .text("diff", patron_core::Fen((counted - amount).abs()))
+                    .label(
+                        "more_less",
+                        if counted > amount {
+                            "gb.counted_more"
+                        } else {
+                            "gb.counted_less"
+                        },
+                    );
+                AppError {
+                    fields: vec![FieldError {
+                        field: "counted".into(),
+                        key: "gb.invalid.counted_mismatch",
+                    }],
+                    ..AppError::new(CASH_COUNT)
+                        .detail(said.to_string())
+                        .note(said)
+                }
+            }
             GroupBuyError::VoucherNotFound => AppError::new(VOUCHER_NOT_FOUND),
             GroupBuyError::VoucherUsed { .. } => AppError::new(VOUCHER_USED).detail(detail),
             GroupBuyError::VoucherExpired(_) => AppError::new(VOUCHER_EXPIRED).detail(detail),

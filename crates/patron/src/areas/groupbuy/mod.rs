@@ -21,6 +21,7 @@ pub mod pages;
 pub mod rebates;
 pub mod reconcile;
 pub mod redeem;
+pub mod register;
 pub mod report;
 pub mod requisitions;
 pub mod sales;

@@ -42,6 +42,53 @@ pub struct DailyReport {
     #[schema(value_type = Vec<Object>)]
     pub journal: Vec<JournalRow>,
     pub closing_balance_fen: i64,
+    /// Cash of earlier business days not paid in by their day close (E5), as it stood when
+    /// this day began; each says whether it has been paid in since.
+    #[serde(default)]
+    pub unpaid_cash: Vec<UnpaidDay>,
+}
+
+/// The cash sales of one business day not paid in to finance before that day closed (E5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct UnpaidDay {
+    pub date: NaiveDate,
+    pub sales: Vec<String>,
+    pub amount_fen: i64,
+    /// The deposit slip that paid them in late, and its date (none: still held).
+    pub deposit_no: Option<String>,
+    pub paid_on: Option<NaiveDate>,
+}
+
+/// Cash of business days before `day` not paid in by their day close, as it stood when `day`
+/// began (E5: the cash is paid in to finance before the day closes). The morning after, the
+/// desk and the supervisor see each such day until it is paid in.
+pub async fn unpaid_cash(
+    db: &Db,
+    store_id: i64,
+    day: NaiveDate,
+) -> Result<Vec<UnpaidDay>, DbError> {
+    let mut out: Vec<UnpaidDay> = Vec::new();
+    for (sale_no, date, amount, deposit_no, paid_on) in
+        store::deposits::late_cash(db, store_id, day).await?
+    {
+        match out
+            .iter_mut()
+            .find(|u| u.date == date && u.deposit_no == deposit_no)
+        {
+            Some(u) => {
+                u.sales.push(sale_no);
+                u.amount_fen += amount;
+            }
+            None => out.push(UnpaidDay {
+                date,
+                sales: vec![sale_no],
+                amount_fen: amount,
+                deposit_no,
+                paid_on,
+            }),
+        }
+    }
+    Ok(out)
 }
 
 async fn sales_where(
@@ -83,6 +130,7 @@ pub async fn build(
     let reserved = sales_where(db, store.id, day, false).await?;
     let (opening, journal) = store::journal_between(db, store.id, day, day).await?;
     let closing = journal.last().map_or(opening, |j| j.balance_fen);
+    let unpaid_cash = unpaid_cash(db, store.id, day).await?;
     Ok(DailyReport {
         store_code: store.code.clone(),
         store_name: store.name.clone(),
@@ -95,6 +143,7 @@ pub async fn build(
         opening_balance_fen: opening,
         journal,
         closing_balance_fen: closing,
+        unpaid_cash,
     })
 }
 

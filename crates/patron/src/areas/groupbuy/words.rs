@@ -119,6 +119,94 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("gb.act.void", "作废", "voided"),
     ("gb.act.damage", "报损", "written off as damaged"),
     ("gb.act.lose", "报失", "reported lost"),
+    // a cash sale (E5): the money counted and the three seals
+    (
+        "error.cash_count_mismatch",
+        "点收现金与所售券金额不符，未售出",
+        "The cash counted does not match the vouchers' total; nothing was sold",
+    ),
+    (
+        "gb.refuse.counted",
+        "点收现金 {counted}，所售券合计 {amount}，{more_less} {diff}。请与客户当面重新清点后再售券。",
+        "Cash counted {counted}, vouchers total {amount}: {more_less} {diff}. Count the money again with the buyer.",
+    ),
+    ("gb.counted_more", "多", "over by"),
+    ("gb.counted_less", "少", "short by"),
+    (
+        "gb.invalid.counted_mismatch",
+        "与所售券金额不符",
+        "Does not match the vouchers' total",
+    ),
+    (
+        "gb.invalid.counted_required",
+        "现金付款须填写点收金额",
+        "Enter the cash you counted",
+    ),
+    (
+        "gb.invalid.seal_unchecked",
+        "未核对：券上须盖有此章才能售出",
+        "Not checked: the vouchers must carry this seal",
+    ),
+    ("gb.cash_check", "现金：点收与印章", "Cash: count and seals"),
+    ("gb.counted", "点收金额", "Cash counted"),
+    (
+        "gb.counted_hint",
+        "与客户当面清点现金，填写实收金额（元），须与所售券合计相同。",
+        "Count the money with the buyer and enter what you received (yuan); it must equal the vouchers' total.",
+    ),
+    ("gb.seals", "印章核对", "Seals checked"),
+    (
+        "gb.seals_hint",
+        "付券前检查每张券所盖印章是否齐全：人名章、活动章、日期章。",
+        "Before handing the vouchers over, check each carries all three seals: name, activity and date seal.",
+    ),
+    ("gb.seal.name", "人名章", "Name seal"),
+    ("gb.seal.activity", "活动章", "Activity seal"),
+    ("gb.seal.date", "日期章", "Date seal"),
+    (
+        "gb.seals_ok",
+        "三章齐全（人名章、活动章、日期章）",
+        "All three seals checked (name, activity, date)",
+    ),
+    // cash not paid in by day close (E5)
+    (
+        "gb.unpaid_cash",
+        "现金未按时交财务",
+        "Cash not paid in by day close",
+    ),
+    (
+        "gb.unpaid_cash_hint",
+        "以下营业日的现金售券在当日结帐前没有填内部进帐单交财务。请尽快补交，并报主管。",
+        "The cash sales of these business days were not paid in to finance before day close. Pay them in now and tell your supervisor.",
+    ),
+    (
+        "gb.unpaid_day",
+        "{date}：现金售券 {n} 笔，共 {amount}（{sales}），{status}",
+        "{date}: {n} cash sales, {amount} ({sales}), {status}",
+    ),
+    ("gb.unpaid_open", "仍未交", "still not paid in"),
+    (
+        "gb.unpaid_paid",
+        "已于 {date} 补交（{no}）",
+        "paid in late on {date} ({no})",
+    ),
+    // the customer register (E4): confidential, phones masked
+    ("gb.reveal_phone", "查看完整电话", "Show full phone"),
+    (
+        "gb.register_masked",
+        "电话号码已隐去中间几位。查看完整号码会记入审计日志。",
+        "Phone numbers are masked. Showing one in full is written to the audit log.",
+    ),
+    (
+        "gb.export_full",
+        "导出（含完整电话，记入审计）",
+        "Export with full phones (audited)",
+    ),
+    (
+        "gb.print.register",
+        "打印客户资料登记表",
+        "Print the customer register",
+    ),
     // a form field's name, where a message names it
     ("gb.field.line", "第 {n} 行{what}", "line {n}, {what}"),
     ("gb.field.form", "本表", "this form"),

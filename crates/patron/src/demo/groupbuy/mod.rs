@@ -152,45 +152,57 @@ async fn sell(d: &Desk, s: Sale<'_>) -> anyhow::Result<sales::SaleOut> {
     let bank = s.payment != "cash";
     // A returning buyer is picked from the register, so rebates add up their purchases.
     let known = store::known_buyer(&d.app.db, &s.buyer.organisation, &s.buyer.contact).await?;
-    sales::sell(
-        &d.as_(&d.clerk),
-        &sales::SaleIn {
-            store_code: "WFJ".into(),
-            buyer_id: known,
-            buyer: known.is_none().then_some(s.buyer),
-            payment: s.payment.into(),
-            lines: vec![sales::LineIn {
-                range: s.range,
-                face_value: s.face.into(),
-                change_reason: s.reason.into(),
-            }],
-            cheque_no: if s.payment == "cheque" {
-                "30104471".into()
-            } else {
-                String::new()
-            },
-            bank: if bank {
-                "中国工商银行北京王府井支行".into()
-            } else {
-                String::new()
-            },
-            account_name: if bank {
-                "付款单位基本户".into()
-            } else {
-                String::new()
-            },
-            account_no: if bank {
-                "0200000709200123456".into()
-            } else {
-                String::new()
-            },
-            real_name: "刘建国".into(),
-            id_number: "11010519491231002X".into(),
-            request_key: String::new(),
+    let mut input = sales::SaleIn {
+        store_code: "WFJ".into(),
+        buyer_id: known,
+        buyer: known.is_none().then_some(s.buyer),
+        payment: s.payment.into(),
+        lines: vec![sales::LineIn {
+            range: s.range,
+            face_value: s.face.into(),
+            change_reason: s.reason.into(),
+        }],
+        cheque_no: if s.payment == "cheque" {
+            "30104471".into()
+        } else {
+            String::new()
         },
-    )
-    .await
-    .map_err(err("sale"))
+        bank: if bank {
+            "中国工商银行北京王府井支行".into()
+        } else {
+            String::new()
+        },
+        account_name: if bank {
+            "付款单位基本户".into()
+        } else {
+            String::new()
+        },
+        account_no: if bank {
+            "0200000709200123456".into()
+        } else {
+            String::new()
+        },
+        real_name: "刘建国".into(),
+        id_number: "11010519491231002X".into(),
+        counted: String::new(),
+        seals: sales::SealsIn::default(),
+        request_key: String::new(),
+    };
+    if s.payment == "cash" {
+        // The clerk counts the money against the vouchers' total and checks the three seals.
+        let check = sales::check(&d.as_(&d.clerk), &input)
+            .await
+            .map_err(err("sale check"))?;
+        input.counted = patron_core::Fen(check.amount_fen).plain();
+        input.seals = sales::SealsIn {
+            name: true,
+            activity: true,
+            date: true,
+        };
+    }
+    sales::sell(&d.as_(&d.clerk), &input)
+        .await
+        .map_err(err("sale"))
 }
 
 fn org(i: usize) -> sales::BuyerIn {

@@ -81,10 +81,11 @@ both!(
                 .body
                 .contains("上月结存团购券张数")
         );
-        // The register is confidential: exports carry the phone; finance cannot read it.
+        // The register is confidential: exports carry the phone masked; finance cannot read it.
         let csv = clerk.get("/groupbuy/register.csv").await;
         assert_eq!(csv.status, StatusCode::OK);
-        assert!(csv.body.contains("010-65001234") && csv.body.contains("北京某某科技有限公司"));
+        assert!(csv.body.contains("010*****1234") && csv.body.contains("北京某某科技有限公司"));
+        assert!(!csv.body.contains("010-65001234"));
         assert_eq!(
             clerk.get("/groupbuy/sales.xlsx").await.status,
             StatusCode::OK
@@ -148,6 +149,10 @@ both!(
                     ("buyer.phone", "13900001111"),
                     ("payment", "cash"),
                     ("lines[0].range", "21-30"),
+                    ("counted", "1,000.00"),
+                    ("seals.name", "1"),
+                    ("seals.activity", "1"),
+                    ("seals.date", "1"),
                 ],
             )
             .await;

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{
-    Desk, bank, desk, org, person, real_name, redeem, requisition, sale, series, stamp, with,
+    Desk, bank, cash, desk, org, person, real_name, redeem, requisition, sale, series, stamp, with,
 };
 use crate::both;
 use crate::support::{TestApp, ok, spawn_app};
@@ -21,7 +21,7 @@ async fn a_busy_desk(t: &TestApp) -> Desk {
         t,
         "/api/v1/groupbuy/sales",
         &d.clerk,
-        sale(person("李女士"), "cash", &[("21-30", "", "")]),
+        cash(sale(person("李女士"), "cash", &[("21-30", "", "")]), "1000"),
     )
     .await;
     for s in 21..=25 {
@@ -196,6 +196,10 @@ both!(
                     ("buyer.phone", "13900001111"),
                     ("payment", "cash"),
                     ("lines[0].range", "00000001-00000020"),
+                    ("counted", "２０００"),
+                    ("seals.name", "1"),
+                    ("seals.activity", "1"),
+                    ("seals.date", "1"),
                 ],
             )
             .await;
@@ -261,7 +265,7 @@ both!(
             &t,
             "/api/v1/groupbuy/sales",
             &d.clerk,
-            sale(person("李女士"), "cash", &[("1-20", "", "")]),
+            cash(sale(person("李女士"), "cash", &[("1-20", "", "")]), "2000"),
         )
         .await;
         ok(

@@ -9,9 +9,11 @@ use serde_json::{Value, json};
 
 use crate::support::{TestApp, hq_token, ok};
 
+mod cash;
 mod console;
 mod desk;
 mod month;
+mod register;
 mod sales;
 mod stock;
 mod tills;
@@ -127,6 +129,15 @@ fn with(mut v: Value, extra: Value) -> Value {
         }
     }
     v
+}
+
+/// A cash sale as the clerk completes it (E5): the money counted (in yuan) and the three seals
+/// checked.
+fn cash(v: Value, counted: &str) -> Value {
+    with(
+        v,
+        json!({"counted": counted, "seals": {"name": true, "activity": true, "date": true}}),
+    )
 }
 
 fn bank() -> Value {

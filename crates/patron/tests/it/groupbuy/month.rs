@@ -5,8 +5,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::{
-    bank, count_in, desk, movements, org, person, real_name, redeem, requisition, sale, series,
-    stamp, with,
+    bank, cash, count_in, desk, movements, org, person, real_name, redeem, requisition, sale,
+    series, stamp, with,
 };
 use crate::both;
 use crate::support::{goto, ok, spawn_app};
@@ -33,7 +33,7 @@ both!(
             &t,
             "/api/v1/groupbuy/sales",
             &d.clerk,
-            sale(person("李女士"), "cash", &[("1-50", "", "")]),
+            cash(sale(person("李女士"), "cash", &[("1-50", "", "")]), "5000"),
         )
         .await;
 
@@ -47,7 +47,10 @@ both!(
             &t,
             "/api/v1/groupbuy/sales",
             &d.clerk,
-            sale(org("北京某某商贸公司"), "cash", &[("51-99", "", "")]),
+            cash(
+                sale(org("北京某某商贸公司"), "cash", &[("51-99", "", "")]),
+                "4900",
+            ),
         )
         .await;
         // ¥5,000 in cash from an organisation is refused, naming the rule; nothing is written.
@@ -169,10 +172,13 @@ both!(
             &t,
             "/api/v1/groupbuy/sales",
             &d.clerk,
-            sale(
-                person("赵先生"),
-                "cash",
-                &[("400-409", "50", "店庆活动改面值")],
+            cash(
+                sale(
+                    person("赵先生"),
+                    "cash",
+                    &[("400-409", "50", "店庆活动改面值")],
+                ),
+                "500",
             ),
         )
         .await;
@@ -455,7 +461,7 @@ both!(a_signed_month_never_changes, |backend| async move {
         &t,
         "/api/v1/groupbuy/sales",
         &d.clerk,
-        sale(person("李女士"), "cash", &[("1-10", "", "")]),
+        cash(sale(person("李女士"), "cash", &[("1-10", "", "")]), "1000"),
     )
     .await;
     // September cannot be signed before it has ended.
@@ -520,7 +526,7 @@ both!(a_signed_month_never_changes, |backend| async move {
         &t,
         "/api/v1/groupbuy/sales",
         &d.clerk,
-        sale(person("张先生"), "cash", &[("11-20", "", "")]),
+        cash(sale(person("张先生"), "cash", &[("11-20", "", "")]), "1000"),
     )
     .await;
     let row = patron::areas::groupbuy::reconcile::get(&t.app.db, t.hq, "2026-09")

@@ -5,7 +5,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::{
-    bank, count_in, desk, movements, org, person, real_name, requisition, sale, series, stamp, with,
+    bank, cash, count_in, desk, movements, org, person, real_name, requisition, sale, series,
+    stamp, with,
 };
 use crate::both;
 use crate::support::{ok, spawn_app};
@@ -81,7 +82,7 @@ both!(
             &t,
             "/api/v1/groupbuy/sales",
             &d.clerk,
-            sale(person("李"), "cash", &[("30-45", "", "")]),
+            cash(sale(person("李"), "cash", &[("30-45", "", "")]), "8000"),
         )
         .await;
         assert_eq!(count_in(&t, "sold").await, 16);

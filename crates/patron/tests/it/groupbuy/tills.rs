@@ -5,7 +5,9 @@ use patron_core::vouchers::{Serial, check_code};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{count_in, desk, person, real_name, redeem, requisition, sale, series, stamp, with};
+use super::{
+    cash, count_in, desk, person, real_name, redeem, requisition, sale, series, stamp, with,
+};
 use crate::both;
 use crate::support::{goto, ok, spawn_app};
 
@@ -21,7 +23,7 @@ both!(
             &t,
             "/api/v1/groupbuy/sales",
             &d.clerk,
-            sale(person("李"), "cash", &[("1-10", "", "")]),
+            cash(sale(person("李"), "cash", &[("1-10", "", "")]), "1000"),
         )
         .await;
         let key = t.app.secrets.voucher_key;
@@ -193,9 +195,12 @@ both!(
             &t,
             "/api/v1/groupbuy/sales",
             &d.clerk,
-            with(
-                sale(person("李"), "cash", &[("1-100", "", "")]),
-                real_name(),
+            cash(
+                with(
+                    sale(person("李"), "cash", &[("1-100", "", "")]),
+                    real_name(),
+                ),
+                "10000",
             ),
         )
         .await;

@@ -67,6 +67,11 @@ fn sale_routes() -> Router<App> {
         .route("/groupbuy/register", get(register::register_page))
         .route("/groupbuy/register.csv", get(register::register_csv))
         .route("/groupbuy/register.xlsx", get(register::register_xlsx))
+        .route("/groupbuy/register/print", get(register::register_print))
+        .route(
+            "/groupbuy/register/{id}/phone",
+            post(register::reveal_submit),
+        )
         .route("/groupbuy/report", get(register::report_page))
 }
 

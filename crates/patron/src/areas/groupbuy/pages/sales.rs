@@ -11,6 +11,7 @@ use patron_core::Permission;
 
 use super::words::field_label;
 use crate::areas::groupbuy::onhand::{self, OnHandRun};
+use crate::areas::groupbuy::report;
 use crate::areas::groupbuy::sales::{self, DepositRow, SaleCheck, SaleIn, SaleLineRow, SaleRow};
 use crate::areas::groupbuy::store::{self, sales::BuyerChoice};
 use crate::kernel::cache::StoreInfo;
@@ -131,6 +132,12 @@ fn sale_input(f: &Form) -> SaleIn {
         account_no: field(f, "account_no"),
         real_name: field(f, "real_name"),
         id_number: field(f, "id_number"),
+        counted: field(f, "counted"),
+        seals: sales::SealsIn {
+            name: f.contains_key("seals.name"),
+            activity: f.contains_key("seals.activity"),
+            date: f.contains_key("seals.date"),
+        },
         request_key: field(f, "request_key"),
     }
 }
@@ -213,6 +220,8 @@ struct SalesPage {
     from: NaiveDate,
     to: NaiveDate,
     can_sell: bool,
+    /// Cash of earlier days not paid in by day close, said for the desk (E5).
+    unpaid: Vec<(String, bool)>,
     r: Reshow,
 }
 
@@ -276,10 +285,12 @@ async fn render_sales(c: &Console, q: &RangeQuery, r: Reshow) -> Response {
     let loaded = async {
         let rows = sales::list(c.ctx.db(), f.store.id, state, f.from, f.to).await?;
         let deposits = sales::deposits(c.ctx.db(), f.store.id).await?;
-        Ok::<_, crate::kernel::db::DbError>((rows, deposits))
+        let today = c.ctx.today_at(&f.store);
+        let unpaid = report::unpaid_cash(c.ctx.db(), f.store.id, today).await?;
+        Ok::<_, crate::kernel::db::DbError>((rows, deposits, unpaid))
     }
     .await;
-    let (rows, deposits) = match loaded {
+    let (rows, deposits, unpaid) = match loaded {
         Ok(x) => x,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -293,8 +304,10 @@ async fn render_sales(c: &Console, q: &RangeQuery, r: Reshow) -> Response {
     } else {
         "gb.sales"
     };
+    let page = Page::console(c, title).with_flash("success", q.ok.as_deref());
     let mut res = SalesPage {
-        page: Page::console(c, title).with_flash("success", q.ok.as_deref()),
+        unpaid: super::words::unpaid_lines(page.lang, &unpaid),
+        page,
         can_sell: c.ctx.can_at(Permission::SellVouchers, f.store.id),
         store: f.store,
         stores: f.stores,

@@ -34,6 +34,10 @@ pub(super) fn field_label(lang: Lang, field: &str) -> String {
         "real_name" => "gb.real_name",
         "id_number" => "gb.id_number",
         "ranges" => "gb.ranges",
+        "counted" => "gb.counted",
+        "seals.name" => "gb.seal.name",
+        "seals.activity" => "gb.seal.activity",
+        "seals.date" => "gb.seal.date",
         _ => "gb.field.form",
     };
     lang.t(key).to_string()
@@ -58,4 +62,29 @@ pub(crate) fn buyer_label(lang: Lang, organisation: &str) -> String {
     } else {
         organisation.to_string()
     }
+}
+
+/// A business day whose cash was not paid in by day close, said for the desk: the day, the
+/// sales, the amount and whether it has been paid in since (with the slip). The flag is `true`
+/// while the cash is still held.
+pub(super) fn unpaid_lines(
+    lang: Lang,
+    days: &[crate::areas::groupbuy::report::UnpaidDay],
+) -> Vec<(String, bool)> {
+    days.iter()
+        .map(|u| {
+            let status = match (&u.paid_on, &u.deposit_no) {
+                (Some(d), Some(no)) => Said::new("gb.unpaid_paid").text("date", d).text("no", no),
+                _ => Said::new("gb.unpaid_open"),
+            };
+            let line = Said::new("gb.unpaid_day")
+                .text("date", u.date)
+                .text("n", u.sales.len())
+                .text("amount", patron_core::Fen(u.amount_fen))
+                .text("sales", u.sales.join(", "))
+                .list("status", vec![status])
+                .say(lang);
+            (line, u.paid_on.is_none())
+        })
+        .collect()
 }

@@ -20,11 +20,32 @@ use crate::kernel::validation::Invalid;
 mod prepare;
 
 pub use super::cheques::{BounceIn, ReleaseIn, bounce, release};
-pub use super::deposits::{
-    DepositIn, DepositRow, RegisterLine, deposit, deposit_sales, deposits, get_deposit, register,
-};
+pub use super::deposits::{DepositIn, DepositRow, deposit, deposit_sales, deposits, get_deposit};
+pub use super::register::{RegisterLine, register, register_with_phones, reveal_phone};
 pub use super::store::sales::{SaleLineRow, SaleRow, get, lines, list};
 pub use prepare::{Prepared, PreparedLine, SaleCheck, check, prepare};
+
+/// The three seals a cash sale's vouchers must carry (E5: 人名章, 活动章, 日期章), each ticked by
+/// the clerk after looking at the vouchers handed over.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, ToSchema)]
+#[schema(as = groupbuy::SealsIn)]
+pub struct SealsIn {
+    /// 人名章: the finance manager's name seal.
+    #[serde(default)]
+    pub name: bool,
+    /// 活动章: the activity seal, stamped when the vouchers were received.
+    #[serde(default)]
+    pub activity: bool,
+    /// 日期章: the date seal, stamped at the sale.
+    #[serde(default)]
+    pub date: bool,
+}
+
+impl SealsIn {
+    pub fn all(self) -> bool {
+        self.name && self.activity && self.date
+    }
+}
 
 /// The buyer, as the clerk records them (客户资料登记表).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -68,6 +89,8 @@ pub struct LineIn {
             "change_reason": ""
         }
     ],
+    "counted": "500.00",
+    "seals": {"name": true, "activity": true, "date": true},
     "request_key": "desk-20260925-0001"
 })))]
 pub struct SaleIn {
@@ -94,6 +117,13 @@ pub struct SaleIn {
     pub real_name: String,
     #[serde(default)]
     pub id_number: String,
+    /// Cash (E5): the amount the clerk counted, in yuan (`5000`, `5,000.00`, full-width digits
+    /// accepted); it must equal the vouchers' total.
+    #[serde(default)]
+    pub counted: String,
+    /// Cash (E5): the three seals checked on the vouchers handed over; all three are needed.
+    #[serde(default)]
+    pub seals: SealsIn,
     /// A key the desk sends once per sale; a repeat with the same key answers the first sale.
     #[serde(default)]
     pub request_key: String,
@@ -216,6 +246,8 @@ async fn write_sale(
             release_reason: cash.then_some("cash"),
             real_name: &p.real_name,
             id_number_enc: id_enc,
+            counted_fen: p.counted,
+            seals_checked: p.seals_checked,
             request_key: p.request_key.as_deref(),
             created_by: staff_id(c).unwrap_or(0),
             created_at: now,
@@ -314,7 +346,11 @@ async fn book(
             // The cash journal holds cash: a cheque or transfer is noted with its amount but
             // is not cash on hand (it is listed under 待到帐支票 until it clears).
             summary: if cash {
-                format!("售券 现金 {} 张（已付券）", p.count)
+                format!(
+                    "售券 现金 {} 张（已付券；点收 ¥{}，三章齐全）",
+                    p.count,
+                    super::yuan(p.counted.unwrap_or(p.amount))
+                )
             } else {
                 format!(
                     "售券 {} {} 张 ¥{}（待到帐，不计入现金）",
@@ -336,6 +372,7 @@ async fn book(
             .store(p.store.id)
             .after(&serde_json::json!({
                 "sale_no": sale_no, "payment": p.payment.code(), "count": p.count, "amount_fen": p.amount,
+                "counted_fen": p.counted, "seals_checked": p.seals_checked,
                 "ranges": p.lines.iter().map(|l| l.range.to_string()).collect::<Vec<_>>(),
             })),
     );

@@ -38,6 +38,10 @@ pub struct Prepared {
     pub account_no: String,
     pub real_name: String,
     pub id_number: Option<IdNumber>,
+    /// Cash (E5): the amount counted, equal to `amount`; none for a cheque or transfer.
+    pub counted: Option<i64>,
+    /// Cash (E5): all three seals were checked.
+    pub seals_checked: bool,
     pub request_key: Option<String>,
 }
 
@@ -90,13 +94,67 @@ fn phone_ok(p: &str) -> bool {
 
 /// Checks everything that can be checked without writing: fields, the ranges' existence and
 /// face values, and the prepaid-card rules.
+/// A cash sale also needs the counted amount, equal to the vouchers' total, and the three seals
+/// checked (E5); these are not part of the live check, which shows the total to count.
 pub async fn prepare(ctx: &Ctx, input: &SaleIn) -> Result<Prepared, GroupBuyError> {
-    let (prepared, broken) = assess(ctx, input).await?;
-    if broken.is_empty() {
-        Ok(prepared)
+    let mut cash_bad = Invalid::new();
+    let counted = if input.payment.trim() == Payment::Cash.code() {
+        cash_checks(input, &mut cash_bad)
     } else {
-        Err(GroupBuyError::Prepaid(broken))
+        None
+    };
+    let (mut prepared, broken) = match assess(ctx, input).await {
+        Err(GroupBuyError::Invalid(mut i)) => {
+            i.0.extend(cash_bad.0);
+            return Err(i.into());
+        }
+        other => other?,
+    };
+    // A rule the sale breaks is said first: the money need not be counted for a sale that
+    // cannot be made.
+    if !broken.is_empty() {
+        return Err(GroupBuyError::Prepaid(broken));
     }
+    cash_bad.into_result()?;
+    if prepared.payment == Payment::Cash {
+        let counted = counted.unwrap_or(0);
+        if counted != prepared.amount {
+            return Err(GroupBuyError::CashCount {
+                counted,
+                amount: prepared.amount,
+            });
+        }
+        prepared.counted = Some(counted);
+        prepared.seals_checked = true;
+    }
+    Ok(prepared)
+}
+
+/// The counted amount of a cash sale, and every seal not checked, as bad fields.
+fn cash_checks(input: &SaleIn, bad: &mut Invalid) -> Option<i64> {
+    let counted = if input.counted.trim().is_empty() {
+        bad.add("counted", "gb.invalid.counted_required");
+        None
+    } else {
+        match Fen::parse_yuan(&input.counted) {
+            Ok(f) if f.0 >= 0 => Some(f.0),
+            _ => {
+                bad.add("counted", "invalid.amount");
+                None
+            }
+        }
+    };
+    let seals = input.seals;
+    for (field, checked) in [
+        ("seals.name", seals.name),
+        ("seals.activity", seals.activity),
+        ("seals.date", seals.date),
+    ] {
+        if !checked {
+            bad.add(field, "gb.invalid.seal_unchecked");
+        }
+    }
+    counted
 }
 
 /// A new buyer as typed: kind, organisation, contact, phone.
@@ -334,6 +392,8 @@ async fn assess(ctx: &Ctx, input: &SaleIn) -> Result<(Prepared, Vec<Breach>), Gr
         account_no: bank_text(&input.account_no),
         real_name,
         id_number,
+        counted: None,
+        seals_checked: false,
         request_key: Some(input.request_key.trim().to_string()).filter(|k| !k.is_empty()),
     };
     Ok((prepared, broken))

@@ -132,3 +132,30 @@ pub async fn deposit_sales(db: &Db, deposit_id: i64) -> Result<Vec<SaleRow>, DbE
             .await?
     }))
 }
+
+/// A cash sale not paid in before its own day closed: number, business date, amount, and the
+/// deposit slip that paid it in later (none while it is still held).
+pub type LateCashRow = (String, NaiveDate, i64, Option<String>, Option<NaiveDate>);
+
+/// The cash sales of a store dated before `day` that had not been paid in when `day` began:
+/// still without a deposit slip, or paid in on `day` or after (E5: cash is paid in before the
+/// day closes).
+pub async fn late_cash(
+    db: &Db,
+    store_id: i64,
+    day: NaiveDate,
+) -> Result<Vec<LateCashRow>, DbError> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+            "select s.sale_no, s.biz_date, s.amount_fen, d.deposit_no, d.biz_date from gb_sales s \
+             left join gb_deposits d on d.id = s.deposit_id \
+             where s.store_id = $1 and s.payment = 'cash' and s.state <> 'bounced' and s.biz_date < $2 \
+             and (s.deposit_id is null or d.biz_date >= $2) \
+             order by s.biz_date, s.id limit 2000",
+        )
+        .bind(store_id)
+        .bind(day)
+        .fetch_all(p)
+        .await?
+    }))
+}

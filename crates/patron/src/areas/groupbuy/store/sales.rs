@@ -40,12 +40,16 @@ pub struct SaleRow {
     pub deposit_id: Option<i64>,
     pub rebate_id: Option<i64>,
     pub created_at: DateTime<Utc>,
+    /// Cash (E5): the amount the clerk counted (none before this was recorded).
+    pub counted_fen: Option<i64>,
+    /// Cash (E5): the three seals were checked.
+    pub seals_checked: bool,
 }
 
 pub(super) const SALE_COLUMNS: &str = "s.id, s.sale_no, s.store_id, s.buyer_id, b.organisation, b.contact, b.phone_enc, \
      s.buyer_kind, s.payment, s.state, s.count, s.amount_fen, s.biz_date, s.expires_on, s.cheque_no, s.bank, \
      s.account_name, s.account_no, s.due_on, s.counter_slip_no, s.released_on, s.release_reason, \
-     s.bounce_reason, s.real_name, s.deposit_id, s.rebate_id, s.created_at \
+     s.bounce_reason, s.real_name, s.deposit_id, s.rebate_id, s.created_at, s.counted_fen, s.seals_checked \
      from gb_sales s join gb_buyers b on b.id = s.buyer_id";
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<SaleRow>, DbError> {
@@ -192,6 +196,9 @@ pub struct NewSale<'a> {
     pub release_reason: Option<&'a str>,
     pub real_name: &'a str,
     pub id_number_enc: Option<&'a str>,
+    /// Cash (E5): what the clerk counted, and the three seals checked.
+    pub counted_fen: Option<i64>,
+    pub seals_checked: bool,
     pub request_key: Option<&'a str>,
     pub created_by: i64,
     pub created_at: DateTime<Utc>,
@@ -203,9 +210,10 @@ pub async fn insert_sale(tx: &mut Tx, s: &NewSale<'_>) -> Result<i64, DbError> {
         sqlx::query_scalar(
             "insert into gb_sales (sale_no, store_id, buyer_id, buyer_kind, payment, state, count, amount_fen, \
              biz_date, expires_on, cheque_no, bank, account_name, account_no, due_on, released_at, released_by, \
-             released_on, release_reason, real_name, id_number_enc, request_key, created_by, created_at) \
+             released_on, release_reason, real_name, id_number_enc, request_key, created_by, created_at, \
+             counted_fen, seals_checked) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-             $21, $22, $23, $24) returning id",
+             $21, $22, $23, $24, $25, $26) returning id",
         )
         .bind(s.sale_no)
         .bind(s.store_id)
@@ -231,6 +239,8 @@ pub async fn insert_sale(tx: &mut Tx, s: &NewSale<'_>) -> Result<i64, DbError> {
         .bind(s.request_key)
         .bind(s.created_by)
         .bind(ts(s.created_at))
+        .bind(s.counted_fen)
+        .bind(s.seals_checked)
         .fetch_one(c)
         .await?
     }))
