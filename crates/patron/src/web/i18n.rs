@@ -80,6 +80,31 @@ mod tests {
 
     /// Every `t("…")` in the templates and every message key in the code is in the catalog.
     #[test]
+    fn every_audited_action_has_a_label() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        collect(&root.join("src"), &mut files);
+        let mut missing = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            for piece in text.split(".audit(").skip(1) {
+                let Some(action) = piece
+                    .trim_start()
+                    .strip_prefix('"')
+                    .and_then(|r| r.split_once('"'))
+                    .map(|(a, _)| a)
+                else {
+                    continue;
+                };
+                if !Lang::has(action) && !Lang::has(&format!("audit.action.{action}")) {
+                    missing.push(format!("{action} ({})", f.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "audited actions without a label: {missing:#?}");
+    }
+
+    #[test]
     fn every_key_used_is_in_the_catalog() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut files = Vec::new();

@@ -264,11 +264,13 @@ impl Page {
     }
 
     /// An audit action in this page's language (the code itself when it has no label).
+    /// An audited action as people read it: its own catalog key, else `audit.action.` + the
+    /// action (for actions whose own name would start a key family), else the stored name.
     pub fn action_label(&self, action: &str) -> String {
         if super::i18n::Lang::has(action) {
             self.t(action).to_string()
         } else {
-            action.to_string()
+            self.label("audit.action.", action)
         }
     }
 
