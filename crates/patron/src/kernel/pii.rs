@@ -74,9 +74,30 @@ impl Pii {
     }
 }
 
+/// An e-mail address as shown where it is not needed in full: its first character and its
+/// domain (`w***@example.com`); nothing when it is empty.
+pub fn mask_email(email: &str) -> String {
+    let email = email.trim();
+    match email.split_once('@') {
+        Some((user, domain)) => {
+            let first: String = user.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None if email.is_empty() => String::new(),
+        None => "***".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_email_is_masked_to_its_first_letter_and_domain() {
+        assert_eq!(mask_email("wang.fang@example.com"), "w***@example.com");
+        assert_eq!(mask_email(""), "");
+        assert_eq!(mask_email("nonsense"), "***");
+    }
 
     #[test]
     fn a_phone_round_trips_and_is_not_stored_in_clear() {
