@@ -30,6 +30,7 @@ pub const NOTIFY: &[(&str, &str, &str)] = &[
         "There is no message state \"{value}\"",
     ),
     ("notify.outbox.queued_at", "排队时间", "Queued"),
+    ("notify.outbox.number", "编号", "No."),
     ("notify.outbox.event", "通知事项", "Event"),
     ("notify.outbox.channel", "渠道", "Channel"),
     ("notify.outbox.recipient", "收件人", "Recipient"),

@@ -87,8 +87,22 @@ pub async fn list(
     filter: &OutboxFilter,
     page: i64,
 ) -> Result<(Vec<Listed>, i64), AppError> {
+    rows(ctx, filter, PAGE, (page.max(1) - 1) * PAGE).await
+}
+
+/// Every message `filter` selects (the export).
+pub async fn all(ctx: &Ctx, filter: &OutboxFilter) -> Result<Vec<Listed>, AppError> {
+    Ok(rows(ctx, filter, i64::MAX / 2, 0).await?.0)
+}
+
+async fn rows(
+    ctx: &Ctx,
+    filter: &OutboxFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Listed>, i64), AppError> {
     ctx.require(Permission::ManageNotifications)?;
-    let (rows, total) = store::outbox(ctx.db(), filter, PAGE, (page.max(1) - 1) * PAGE).await?;
+    let (rows, total) = store::outbox(ctx.db(), filter, limit, offset).await?;
     let listed = rows
         .into_iter()
         .map(|r| {

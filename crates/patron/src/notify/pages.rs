@@ -20,6 +20,7 @@ use super::templates::{EVENTS, Edited, Event};
 use super::texts::{self, TextsInput};
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
+use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::{Console, Verified};
 use crate::web::forms::{bad_parameter, date_param};
 use crate::web::i18n::Lang;
@@ -32,6 +33,14 @@ pub fn router() -> Router<App> {
         .route("/inbox/read", post(read_all))
         .route("/inbox/{id}/read", post(read_one))
         .route("/admin/outbox", get(outbox_page))
+        .route(
+            "/admin/outbox.csv",
+            get(|c: Console, q: Query<OutboxQuery>| outbox_export(c, q, ExportFormat::Csv)),
+        )
+        .route(
+            "/admin/outbox.xlsx",
+            get(|c: Console, q: Query<OutboxQuery>| outbox_export(c, q, ExportFormat::Xlsx)),
+        )
         .route("/admin/messages", get(messages_page))
         .route("/admin/messages/{kind}", get(edit_page).post(save))
         .route("/admin/messages/{kind}/restore", post(restore))
@@ -169,22 +178,77 @@ fn day_start(day: NaiveDate, tz: chrono_tz::Tz) -> DateTime<Utc> {
     )
 }
 
-async fn outbox_page(c: Console, Query(q): Query<OutboxQuery>) -> Result<Response, AppError> {
-    c.ctx.require(Permission::ManageNotifications)?;
+/// The filter a page address names; a state or date that names nothing is refused and said.
+fn outbox_filter(q: &OutboxQuery, tz: chrono_tz::Tz) -> Result<OutboxFilter, AppError> {
     let state = q.state.trim().to_string();
     if !state.is_empty() && !STATES.contains(&state.as_str()) {
         return Err(bad_parameter("notify.outbox.bad_state", &state));
     }
-    let tz = c.ctx.app.config.tz();
     let far_past = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
     let far_future = NaiveDate::from_ymd_opt(9000, 1, 1).unwrap_or_default();
     let from = date_param(Some(&q.from), far_past)?;
     let until = date_param(Some(&q.until), far_future)?;
-    let filter = OutboxFilter {
-        state: state.clone(),
+    Ok(OutboxFilter {
+        state,
         from: day_start(from, tz),
         until: day_start(until.succ_opt().unwrap_or(until), tz),
-    };
+    })
+}
+
+/// The outbox as a file, with the same filters as the page.
+async fn outbox_export(
+    c: Console,
+    Query(q): Query<OutboxQuery>,
+    format: ExportFormat,
+) -> Result<Response, AppError> {
+    c.ctx.require(Permission::ManageNotifications)?;
+    let filter = outbox_filter(&q, c.ctx.app.config.tz())?;
+    let rows = outbox::all(&c.ctx, &filter).await?;
+    let page = Page::console(&c, "notify.outbox.title");
+    let label = |key: String, fallback: &str| page.t_or(&key, fallback).to_string();
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let why = match (r.reason, &r.detail) {
+                (Some(k), _) => page.t(k).to_string(),
+                (None, Some(d)) => format!("{} {d}", page.t("notify.why.transport")),
+                (None, None) => String::new(),
+            };
+            vec![
+                Cell::Int(r.id),
+                Cell::time(&page, &r.created_at),
+                label(format!("notify.event.{}", r.kind), "notify.event.other").into(),
+                label(
+                    format!("notify.channel.{}", r.channel),
+                    "notify.channel.other",
+                )
+                .into(),
+                r.recipient.into(),
+                page.t(&format!("notify.state.{}", r.state)).into(),
+                Cell::Int(r.attempts),
+                Cell::time_opt(&page, &r.sent_at),
+                why.into(),
+            ]
+        })
+        .collect();
+    let headers = [
+        "notify.outbox.number",
+        "notify.outbox.queued_at",
+        "notify.outbox.event",
+        "notify.outbox.channel",
+        "notify.outbox.recipient",
+        "common.state",
+        "notify.outbox.attempts",
+        "notify.outbox.when",
+        "notify.outbox.why",
+    ];
+    export::respond(&Table::new("outbox", &page, &headers, rows), format)
+}
+
+async fn outbox_page(c: Console, Query(q): Query<OutboxQuery>) -> Result<Response, AppError> {
+    c.ctx.require(Permission::ManageNotifications)?;
+    let filter = outbox_filter(&q, c.ctx.app.config.tz())?;
+    let state = filter.state.clone();
     let page_no = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let (rows, total) = outbox::list(&c.ctx, &filter, page_no).await?;
     Ok(OutboxPage {

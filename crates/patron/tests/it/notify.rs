@@ -254,6 +254,10 @@ both!(
             .get("/admin/outbox?from=2026-09-24&until=2026-09-24")
             .await;
         assert!(none.body.contains("没有符合条件的消息"), "{}", none.body);
+        let csv = admin.get("/admin/outbox.csv?state=failed").await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.body.contains("发送失败") && csv.body.contains("d***@example.invalid"));
+        assert!(!csv.body.contains("已跳过") && !csv.body.contains("duanxin@"));
         let bad = admin.get("/admin/outbox?state=lost").await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         // A clerk has no outbox page, and no link to it.
