@@ -162,10 +162,12 @@ pub enum Permission {
     ViewPartners,
     /// Move partners through the pipeline, record contracts and callbacks.
     ManagePartners,
+    /// See the outbox (every message, its state and why) and edit the message texts (L1).
+    ManageNotifications,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 32] = [
+    pub const ALL: [Permission; 33] = [
         Permission::ViewDashboard,
         Permission::ManageStores,
         Permission::ManageStaff,
@@ -198,6 +200,7 @@ impl Permission {
         Permission::ManageEvents,
         Permission::ViewPartners,
         Permission::ManagePartners,
+        Permission::ManageNotifications,
     ];
 
     pub fn code(self) -> &'static str {
@@ -234,6 +237,7 @@ impl Permission {
             Permission::ManageEvents => "manage_events",
             Permission::ViewPartners => "view_partners",
             Permission::ManagePartners => "manage_partners",
+            Permission::ManageNotifications => "manage_notifications",
         }
     }
 
@@ -271,6 +275,7 @@ impl Permission {
             Permission::ManageEvents => "会员活动策划与执行",
             Permission::ViewPartners => "查看特约商户",
             Permission::ManagePartners => "特约商户管理",
+            Permission::ManageNotifications => "通知发送记录与短信模板",
         }
     }
 
@@ -308,6 +313,7 @@ impl Permission {
             Permission::ManageEvents => "Plan and run member events",
             Permission::ViewPartners => "View partner merchants",
             Permission::ManagePartners => "Manage partner merchants",
+            Permission::ManageNotifications => "Outbox and message texts",
         }
     }
 }
@@ -406,6 +412,7 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
         Permission::ManagePartners,
         &[Manager, Supervisor, Marketing],
     ),
+    (Permission::ManageNotifications, &[Admin, Manager]),
 ];
 
 /// The roles that hold `permission`.

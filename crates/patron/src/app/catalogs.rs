@@ -11,4 +11,5 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     crate::areas::rewards::messages::REWARDS,
     crate::areas::events::messages::EVENTS,
     crate::areas::partners::messages::PARTNERS,
+    crate::notify::messages::NOTIFY,
 ];

@@ -92,6 +92,7 @@ pub fn router_with(app: App, extra: Router<App>) -> Router {
         .merge(crate::areas::staff::pages::router())
         .merge(crate::areas::members::pages::router())
         .merge(crate::approvals::pages::router(approvals::all()))
+        .merge(crate::notify::pages::router())
         .merge(crate::areas::portal::pages::router())
         .merge(crate::areas::points::pages::router())
         .merge(crate::areas::groupbuy::pages::router())

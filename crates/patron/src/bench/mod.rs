@@ -123,6 +123,7 @@ pub(crate) async fn create_hq(ctx: &Ctx) -> Result<StoreRow, StaffError> {
             name: "总部".into(),
             time_zone: "Asia/Shanghai".into(),
             active: true,
+            email: String::new(),
         },
     )
     .await

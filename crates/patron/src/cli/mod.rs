@@ -154,6 +154,7 @@ pub async fn init(
             name: store_name.into(),
             time_zone: app.config.time_zone.clone(),
             active: true,
+            email: String::new(),
         },
     )
     .await

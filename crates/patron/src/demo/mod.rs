@@ -71,6 +71,7 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
                 name: (*name).into(),
                 time_zone: "Asia/Shanghai".into(),
                 active: true,
+                email: String::new(),
             },
         )
         .await

@@ -91,6 +91,20 @@ pub fn mask_phone(phone: &str) -> String {
     out
 }
 
+/// An e-mail address as shown where it is not needed in full: its first character and its
+/// domain (`w***@example.com`); nothing when it is empty.
+pub fn mask_email(email: &str) -> String {
+    let email = email.trim();
+    match email.split_once('@') {
+        Some((user, domain)) => {
+            let first: String = user.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None if email.is_empty() => String::new(),
+        None => "***".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +117,13 @@ mod tests {
         assert_eq!(mask_phone("65001234"), "****1234");
         assert_eq!(mask_phone("1234"), "***4");
         assert_eq!(mask_phone(""), "");
+    }
+
+    #[test]
+    fn an_email_is_masked_to_its_first_letter_and_domain() {
+        assert_eq!(mask_email("wang.fang@example.com"), "w***@example.com");
+        assert_eq!(mask_email(""), "");
+        assert_eq!(mask_email("nonsense"), "***");
     }
 
     #[test]

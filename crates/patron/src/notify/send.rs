@@ -12,81 +12,20 @@ use serde_json::Value;
 
 pub use super::outgoing::{Outgoing, SendError};
 use super::store::{self, Due, Recipient};
+use super::templates::Edited;
 use crate::jobs::{Progress, RunReport};
 use crate::kernel::config::NotifyConfig;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{DbError, ts};
-use crate::kernel::{dates, files};
+use crate::kernel::{dates, files, pii};
+use crate::web::i18n::Lang;
 
 const MAX_ATTEMPTS: i64 = 8;
 const BATCH: i64 = 100;
 
-/// The text of each kind of message (zh-CN: the members' language).
+/// The built-in text of a message in zh-CN (the members' language): subject and body.
 pub fn render(kind: &str, name: &str, payload: &Value) -> (String, String) {
-    let s = |k: &str| {
-        payload
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
-    let n = |k: &str| payload.get(k).and_then(Value::as_i64).unwrap_or(0);
-    // A tier's name as queued; a message queued before names were sent falls back to the
-    // default Chinese names of the standard tiers.
-    let named = |k: &str| {
-        let name = s(&format!("{k}_name"));
-        if !name.is_empty() {
-            return name;
-        }
-        match s(k).as_str() {
-            "normal" => "普通会员".into(),
-            "silver" => "银卡".into(),
-            "gold" => "金卡".into(),
-            "platinum" => "白金卡".into(),
-            other => other.to_string(),
-        }
-    };
-    match kind {
-        "welcome" => (
-            "欢迎加入会员".into(),
-            format!(
-                "{name}您好，欢迎成为我们的会员！卡号{}。会员网站登录初始密码：{}（首次登录须修改）。",
-                s("card_no"),
-                s("password")
-            ),
-        ),
-        "expiry_reminder" => (
-            "积分即将到期".into(),
-            format!(
-                "{name}您好，您有{}积分将于{}到期，请及时使用。",
-                n("points"),
-                s("expires_on")
-            ),
-        ),
-        "tier_change" => (
-            "会员等级变更".into(),
-            format!(
-                "{name}您好，您的会员等级已由{}调整为{}。",
-                named("from"),
-                named("to")
-            ),
-        ),
-        "birthday" => (
-            "生日快乐".into(),
-            format!("{name}您好，祝您生日快乐！本月可到服务台领取生日礼。"),
-        ),
-        "event_invite" => (
-            format!("会员活动邀请：{}", s("theme")),
-            format!(
-                "{name}您好，诚邀您参加会员活动「{}」，时间{}，地点{}。您可于{}起在会员网站或服务台报名，名额有限。",
-                s("theme"),
-                s("starts_at"),
-                s("place"),
-                s("opens_at")
-            ),
-        ),
-        other => (other.to_string(), format!("{name}您好。")),
-    }
+    super::templates::render(&Edited::default(), kind, name, payload, Lang::ZhCn)
 }
 
 /// Hands one message to the configured transport for its channel. The file transport writes
@@ -191,17 +130,7 @@ fn skip_reason(m: &Due, r: &Recipient) -> Option<&'static str> {
 fn address(ctx: &Ctx, m: &Due, r: &Recipient) -> (String, String) {
     if m.channel == "email" {
         let e = r.email.clone().unwrap_or_default();
-        let masked = e
-            .split('@')
-            .next()
-            .map(|u| {
-                format!(
-                    "{}***@{}",
-                    &u.chars().take(1).collect::<String>(),
-                    e.split('@').nth(1).unwrap_or("")
-                )
-            })
-            .unwrap_or_default();
+        let masked = pii::mask_email(&e);
         (e, masked)
     } else {
         let phone = r
@@ -213,22 +142,127 @@ fn address(ctx: &Ctx, m: &Due, r: &Recipient) -> (String, String) {
     }
 }
 
+/// Where a message goes: the recipient's name (the `{name}` of its text), the address and its
+/// masked form; or why it is not sent.
+enum Target {
+    To {
+        name: String,
+        to: String,
+        to_masked: String,
+    },
+    Skip(&'static str),
+}
+
+/// The recipient of a message to a member, or to a store's e-mail address.
+async fn target(ctx: &Ctx, m: &Due) -> Result<Target, DbError> {
+    if let Some(id) = m.member_id {
+        let Some(r) = store::recipient(ctx.db(), id).await? else {
+            return Ok(Target::Skip("no recipient"));
+        };
+        if let Some(why) = skip_reason(m, &r) {
+            return Ok(Target::Skip(why));
+        }
+        let (to, to_masked) = address(ctx, m, &r);
+        return Ok(Target::To {
+            name: r.name,
+            to,
+            to_masked,
+        });
+    }
+    if let (Some(id), "email") = (m.to_store_id, m.channel.as_str()) {
+        let Some((name, email)) = store::store_address(ctx.db(), id).await? else {
+            return Ok(Target::Skip("no recipient"));
+        };
+        let to_masked = pii::mask_email(&email);
+        return Ok(Target::To {
+            name,
+            to: email,
+            to_masked,
+        });
+    }
+    Ok(Target::Skip("no recipient"))
+}
+
+/// Delivers a notice to the console inbox (it shows there from the moment it was queued; this
+/// marks it delivered) and, for a store with an e-mail address, queues the same notice as an
+/// e-mail to that address in the same write. Whether anything changed.
+async fn deliver_notice(ctx: &Ctx, m: &Due, report: &mut RunReport) -> Result<bool, DbError> {
+    let email = match (m.channel.as_str(), m.to_store_id, m.to_staff_id) {
+        ("store", Some(id), _) => match store::store_address(ctx.db(), id).await? {
+            Some((_, email)) => Some(email).filter(|e| !e.trim().is_empty()),
+            None => {
+                skip(ctx, m.id, "no recipient").await?;
+                return Ok(true);
+            }
+        },
+        ("staff", _, Some(id)) => {
+            if store::staff_addressee(ctx.db(), id).await?.is_none() {
+                skip(ctx, m.id, "no recipient").await?;
+                return Ok(true);
+            }
+            None
+        }
+        _ => {
+            skip(ctx, m.id, "no recipient").await?;
+            return Ok(true);
+        }
+    };
+    let now = ctx.now();
+    let (id, kind, key, payload, store_id) = (
+        m.id,
+        m.kind.clone(),
+        format!("{}:email", m.dedupe_key),
+        m.payload.clone(),
+        m.to_store_id,
+    );
+    let done = ctx
+        .db()
+        .write(move |tx| {
+            let (kind, key, payload, email) =
+                (kind.clone(), key.clone(), payload.clone(), email.clone());
+            Box::pin(async move {
+                if !store::mark_delivered(tx, id, now).await? {
+                    return Ok::<_, DbError>(false);
+                }
+                if email.is_some() {
+                    let child = super::NewMessage {
+                        member_id: None,
+                        kind: &kind,
+                        channel: "email",
+                        dedupe_key: key,
+                        payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
+                        marketing: false,
+                        at: now,
+                    };
+                    store::insert(tx, &child, (store_id, None)).await?;
+                }
+                Ok(true)
+            })
+        })
+        .await?;
+    if done {
+        report.processed += 1;
+    }
+    Ok(done)
+}
+
 /// Sends one message; whether anything changed (false: another sender claimed it first).
 async fn send_one(ctx: &Ctx, m: &Due, report: &mut RunReport) -> Result<bool, DbError> {
-    let recipient = match m.member_id {
-        Some(id) => store::recipient(ctx.db(), id).await?,
-        None => None,
-    };
-    let Some(r) = recipient else {
-        skip(ctx, m.id, "no recipient").await?;
-        return Ok(true);
-    };
-    if let Some(why) = skip_reason(m, &r) {
-        skip(ctx, m.id, why).await?;
-        return Ok(true);
+    if matches!(m.channel.as_str(), "store" | "staff") {
+        return deliver_notice(ctx, m, report).await;
     }
-    let (to, to_masked) = address(ctx, m, &r);
-    if to.is_empty() {
+    let (name, to, to_masked) = match target(ctx, m).await? {
+        Target::To {
+            name,
+            to,
+            to_masked,
+        } => (name, to, to_masked),
+        Target::Skip(why) => {
+            skip(ctx, m.id, why).await?;
+            return Ok(true);
+        }
+    };
+    if to.trim().is_empty() {
         skip(ctx, m.id, "no address").await?;
         return Ok(true);
     }
@@ -237,7 +271,8 @@ async fn send_one(ctx: &Ctx, m: &Due, report: &mut RunReport) -> Result<bool, Db
         return Ok(false);
     }
     let payload: Value = serde_json::from_str(&m.payload).unwrap_or(Value::Null);
-    let (subject, body) = render(&m.kind, &r.name, &payload);
+    let edited = ctx.app.cache.get::<Edited>(ctx.db()).await?;
+    let (subject, body) = super::templates::render(&edited, &m.kind, &name, &payload, Lang::ZhCn);
     let msg = Outgoing {
         id: m.id,
         kind: m.kind.clone(),

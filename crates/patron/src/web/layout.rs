@@ -40,6 +40,11 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/admin/tills", "nav.tills", Permission::ManageTillKeys),
     ("/admin/tokens", "nav.tokens", Permission::ManageApiTokens),
     ("/admin/audit", "nav.audit", Permission::ViewAudit),
+    (
+        "/admin/outbox",
+        "nav.outbox",
+        Permission::ManageNotifications,
+    ),
 ];
 
 pub struct Flash {
@@ -63,6 +68,7 @@ const SECTION_ALIASES: &[(&str, &str)] = &[
     ("/rewards/gifts", "/rewards/stock"),
     ("/rewards/exchange", "/rewards/stock"),
     ("/rewards/birthday", "/rewards/stock"),
+    ("/admin/messages", "/admin/outbox"),
 ];
 
 /// The one menu entry a path belongs to: its alias, else the longest entry it starts with.

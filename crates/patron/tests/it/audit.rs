@@ -174,6 +174,7 @@ both!(
                             name: "审计中写入".into(),
                             time_zone: "Asia/Shanghai".into(),
                             active: true,
+                            email: String::new(),
                         },
                     )
                     .await

@@ -5,10 +5,9 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use crate::both;
-use crate::support::{TestApp, spawn_app, spawn_app_with};
+use crate::support::{TestApp, smtp_sink, spawn_app, spawn_app_with};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("date")
@@ -143,55 +142,6 @@ both!(
         t.stop().await;
     }
 );
-
-/// A minimal SMTP server that keeps what it receives (real SMTP over TCP, in-process).
-async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    let mails = Arc::new(Mutex::new(Vec::new()));
-    let kept = mails.clone();
-    tokio::spawn(async move {
-        while let Ok((sock, _)) = listener.accept().await {
-            let kept = kept.clone();
-            tokio::spawn(async move {
-                let (r, mut w) = sock.into_split();
-                let mut lines = BufReader::new(r).lines();
-                let _ = w.write_all(b"220 sink ESMTP\r\n").await;
-                let mut data = false;
-                let mut mail = String::new();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if data {
-                        if line == "." {
-                            data = false;
-                            kept.lock().expect("lock").push(std::mem::take(&mut mail));
-                            let _ = w.write_all(b"250 queued\r\n").await;
-                        } else {
-                            mail.push_str(&line);
-                            mail.push('\n');
-                        }
-                        continue;
-                    }
-                    let cmd = line.to_ascii_uppercase();
-                    let reply: &[u8] = if cmd.starts_with("EHLO") || cmd.starts_with("HELO") {
-                        b"250 sink\r\n"
-                    } else if cmd.starts_with("DATA") {
-                        data = true;
-                        b"354 go on\r\n"
-                    } else if cmd.starts_with("QUIT") {
-                        let _ = w.write_all(b"221 bye\r\n").await;
-                        break;
-                    } else {
-                        b"250 ok\r\n"
-                    };
-                    let _ = w.write_all(reply).await;
-                }
-            });
-        }
-    });
-    (port, mails)
-}
 
 both!(
     the_outbox_sends_each_message_once_by_sms_gateway_and_smtp_and_respects_opt_out,

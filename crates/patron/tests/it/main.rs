@@ -23,6 +23,7 @@ mod lockout;
 mod logs;
 mod loyalty;
 mod members;
+mod notify;
 mod openapi;
 mod partners;
 mod permissions;

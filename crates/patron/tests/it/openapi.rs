@@ -99,6 +99,7 @@ both!(
                 name: "南京店".into(),
                 time_zone: "Asia/Shanghai".into(),
                 active: true,
+                email: String::new(),
             },
         )
         .await

@@ -28,6 +28,7 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ViewEvents => Some("/events"),
         Permission::ViewRewards => Some("/rewards"),
         Permission::ViewPartners => Some("/partners"),
+        Permission::ManageNotifications => Some("/admin/outbox"),
         Permission::ManageEvents
         | Permission::IssueRewards
         | Permission::ClaimRewards

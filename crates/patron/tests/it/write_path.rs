@@ -25,6 +25,7 @@ async fn insert_store(
                 &code,
                 "并发测试",
                 "Asia/Shanghai",
+                "",
                 now,
             )
             .await?;
@@ -160,7 +161,7 @@ both!(
             db.write(move |tx| {
                 let (code, entry) = (code.clone(), entry.clone());
                 Box::pin(async move {
-                    let row = patron::areas::staff::store::insert_store(tx, &code, "x", "Asia/Shanghai", now).await?;
+                    let row = patron::areas::staff::store::insert_store(tx, &code, "x", "Asia/Shanghai", "", now).await?;
                     tx.audit(entry.after(&row));
                     if fail {
                         // A constraint violation after the insert: the whole request must vanish.

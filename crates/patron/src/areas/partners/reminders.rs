@@ -13,7 +13,7 @@ use super::store::{self, ContractRow};
 use crate::jobs::RunReport;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{Tx, ts};
-use crate::notify::{NewMessage, queue};
+use crate::notify::{Notice, To, notice};
 
 /// The outbox kind of a reminder.
 pub const KIND: &str = "partner_contract_expiry";
@@ -53,12 +53,11 @@ async fn remind(
             let (c, k, partner) = (c.clone(), k.clone(), partner.clone());
             Box::pin(async move {
                 let remind_on = k.remind_on();
-                let new = queue(
+                let new = notice(
                     tx,
-                    &NewMessage {
-                        member_id: None,
+                    &Notice {
+                        to: To::Staff(partner.owner_staff_id),
                         kind: KIND,
-                        channel: "staff",
                         dedupe_key: format!("partner-contract:{}:{remind_on}", k.id),
                         payload: json!({
                             "to_staff_id": partner.owner_staff_id,
@@ -70,7 +69,6 @@ async fn remind(
                             "ends_on": k.ends_on,
                             "days_left": (k.ends_on - today).num_days(),
                         }),
-                        marketing: false,
                         at: c.now(),
                     },
                 )

@@ -358,19 +358,18 @@ async fn write_claim(
     let elsewhere = card_store_id != store.id;
     if elsewhere {
         // 顾客在其它店面返礼，该店面必须第一时间通知开卡店.
-        crate::notify::queue(
+        // The store's inbox shows it to everyone working there; its e-mail, if it has one, too.
+        crate::notify::notice(
             tx,
-            &crate::notify::NewMessage {
-                member_id: None,
+            &crate::notify::Notice {
+                to: crate::notify::To::Store(card_store_id),
                 kind: "reward_claimed_elsewhere",
-                channel: "store",
                 dedupe_key: format!("reward-claim:{slip_no}"),
                 payload: serde_json::json!({
                     "to_store_id": card_store_id, "slip_no": slip_no,
-                    "claimed_at_store": store.code, "member_id": member_id,
-                    "gift": gift.code,
+                    "claimed_at_store": store.code, "claimed_at_store_name": store.name,
+                    "member_id": member_id, "gift": gift.code, "gift_name": gift.name_zh,
                 }),
-                marketing: false,
                 at: now,
             },
         )

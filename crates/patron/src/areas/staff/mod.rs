@@ -85,6 +85,30 @@ pub struct StoreInput {
     pub name: String,
     pub time_zone: String,
     pub active: bool,
+    /// Optional: the store's notices are also e-mailed here.
+    pub email: String,
+}
+
+/// An optional e-mail address: '' for none, else something@domain.tld without spaces.
+fn parse_optional_email(input: &str) -> Result<String, &'static str> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Ok(String::new());
+    }
+    let ok = t.chars().count() <= 120
+        && !t.chars().any(char::is_whitespace)
+        && t.split_once('@').is_some_and(|(user, domain)| {
+            !user.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+        });
+    if ok {
+        Ok(t.to_string())
+    } else {
+        Err("invalid.email")
+    }
 }
 
 pub async fn list_stores(ctx: &Ctx) -> Result<Vec<StoreRow>, StaffError> {
@@ -99,8 +123,9 @@ pub async fn create_store(ctx: &Ctx, input: &StoreInput) -> Result<StoreRow, Sta
     let code = bad.check("code", parse_store_code(&input.code));
     let name = bad.check("name", required_text(&input.name, 64));
     let tz = bad.check("time_zone", parse_time_zone(&input.time_zone));
+    let email = bad.check("email", parse_optional_email(&input.email));
     bad.clone().into_result()?;
-    let (Some(code), Some(name), Some(tz)) = (code, name, tz) else {
+    let (Some(code), Some(name), Some(tz), Some(email)) = (code, name, tz, email) else {
         return Err(bad.into());
     };
     let now = ctx.now();
@@ -108,8 +133,9 @@ pub async fn create_store(ctx: &Ctx, input: &StoreInput) -> Result<StoreRow, Sta
     ctx.db()
         .write(move |tx| {
             let (code, name, tz, entry) = (code.clone(), name.clone(), tz.clone(), entry.clone());
+            let email = email.clone();
             Box::pin(async move {
-                let row = store::insert_store(tx, &code, &name, &tz, now)
+                let row = store::insert_store(tx, &code, &name, &tz, &email, now)
                     .await
                     .map_err(duplicate_as("code"))?;
                 tx.audit(AuditId::with(entry, row.id).store(row.id).after(&row));
@@ -124,16 +150,17 @@ pub async fn update_store(ctx: &Ctx, id: i64, input: &StoreInput) -> Result<Stor
     let mut bad = Invalid::new();
     let name = bad.check("name", required_text(&input.name, 64));
     let tz = bad.check("time_zone", parse_time_zone(&input.time_zone));
-    let (Some(name), Some(tz)) = (name, tz) else {
+    let email = bad.check("email", parse_optional_email(&input.email));
+    let (Some(name), Some(tz), Some(email)) = (name, tz, email) else {
         return Err(bad.into());
     };
     let active = input.active;
     let entry = ctx.audit("store.update", "store", id).store(id);
     ctx.db()
         .write(move |tx| {
-            let (name, tz, entry) = (name.clone(), tz.clone(), entry.clone());
+            let (name, tz, entry, email) = (name.clone(), tz.clone(), entry.clone(), email.clone());
             Box::pin(async move {
-                let (before, after) = store::update_store(tx, id, &name, &tz, active)
+                let (before, after) = store::update_store(tx, id, &name, &tz, active, &email)
                     .await?
                     .ok_or(StaffError::NotFound)?;
                 tx.audit(entry.before(&before).after(&after));

@@ -229,6 +229,7 @@ both!(
                 name: "王府井店".into(),
                 time_zone: "Asia/Shanghai".into(),
                 active: true,
+                email: String::new(),
             },
         )
         .await

@@ -42,7 +42,7 @@ async fn set_card(t: &TestApp, card_no: &str, store_id: i64, expires: NaiveDate,
         .expect("set card");
 }
 
-async fn stock(t: &TestApp, store_id: i64, code: &'static str, qty: i64) {
+pub async fn stock(t: &TestApp, store_id: i64, code: &'static str, qty: i64) {
     let gift_id = gift_id(t, code).await;
     let now = t.app.clock.now();
     t.app
@@ -109,7 +109,7 @@ fn slip_body(card: &str, store: &str) -> Value {
     json!({"store_code": store, "card_no": card, "id_checked": true, "id_type": "id_card", "id_last4": "1234"})
 }
 
-async fn issue(t: &TestApp, key: &str, card: &str, store: &str) -> String {
+pub async fn issue(t: &TestApp, key: &str, card: &str, store: &str) -> String {
     let (s, out) = t
         .post("/api/v1/rewards/slips", key, slip_body(card, store))
         .await;

@@ -99,6 +99,7 @@ pub async fn spawn_app_with(backend: TestBackend, tweak: impl FnOnce(&mut Config
             name: "总部".into(),
             time_zone: "Asia/Shanghai".into(),
             active: true,
+            email: String::new(),
         },
     )
     .await

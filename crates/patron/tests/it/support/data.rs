@@ -27,6 +27,7 @@ pub async fn add_store(t: &TestApp, code: &str) -> i64 {
             name: format!("{code} 店"),
             time_zone: "Asia/Shanghai".into(),
             active: true,
+            email: String::new(),
         },
     )
     .await

@@ -26,6 +26,8 @@ pub struct StoreForm {
     time_zone: String,
     #[serde(default)]
     active: Option<String>,
+    #[serde(default)]
+    email: String,
 }
 
 impl StoreForm {
@@ -35,6 +37,7 @@ impl StoreForm {
             name: self.name.clone(),
             time_zone: self.time_zone.clone(),
             active: self.active.is_some(),
+            email: self.email.clone(),
         }
     }
 }
@@ -44,6 +47,7 @@ pub struct StoreFormView {
     name: String,
     time_zone: String,
     active: bool,
+    email: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -82,6 +86,7 @@ fn blank_store() -> StoreFormView {
         name: String::new(),
         time_zone: "Asia/Shanghai".into(),
         active: true,
+        email: String::new(),
     }
 }
 
@@ -145,6 +150,7 @@ pub(super) async fn store_create(v: Verified<StoreForm>) -> Response {
                 name: v.form.name,
                 time_zone: v.form.time_zone,
                 active: true,
+                email: v.form.email,
             };
             let mut res = render_stores(&c, None, form, FormErrors(err.fields), None).await;
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -164,6 +170,7 @@ pub(super) async fn store_edit_page(c: Console, Path(id): Path<i64>) -> Response
                 name: s.name,
                 time_zone: s.time_zone,
                 active: s.active,
+                email: s.email,
             };
             render_stores(&c, Some(id), form, FormErrors::default(), None).await
         }
@@ -186,6 +193,7 @@ pub(super) async fn store_update(Path(id): Path<i64>, v: Verified<StoreForm>) ->
                 name: v.form.name.clone(),
                 time_zone: v.form.time_zone.clone(),
                 active: v.form.active.is_some(),
+                email: v.form.email.clone(),
             };
             let mut res = render_stores(&c, Some(id), form, FormErrors(err.fields), None).await;
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

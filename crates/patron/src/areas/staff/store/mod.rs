@@ -22,12 +22,14 @@ pub struct StoreRow {
     pub time_zone: String,
     pub active: bool,
     pub created_at: DateTime<Utc>,
+    /// Where the store's notices are also e-mailed ('' for none).
+    pub email: String,
 }
 
 pub async fn list_stores(db: &Db) -> Result<Vec<StoreRow>, DbError> {
     Ok(on_db!(db, |p| {
         sqlx::query_as(
-            "select id, code, name, time_zone, active, created_at from stores order by code",
+            "select id, code, name, time_zone, active, created_at, email from stores order by code",
         )
         .fetch_all(p)
         .await?
@@ -37,7 +39,7 @@ pub async fn list_stores(db: &Db) -> Result<Vec<StoreRow>, DbError> {
 pub async fn get_store(db: &Db, id: i64) -> Result<Option<StoreRow>, DbError> {
     Ok(on_db!(db, |p| {
         sqlx::query_as(
-            "select id, code, name, time_zone, active, created_at from stores where id = $1",
+            "select id, code, name, time_zone, active, created_at, email from stores where id = $1",
         )
         .bind(id)
         .fetch_optional(p)
@@ -50,18 +52,20 @@ pub async fn insert_store(
     code: &str,
     name: &str,
     time_zone: &str,
+    email: &str,
     now: DateTime<Utc>,
 ) -> Result<StoreRow, DbError> {
     Ok(on_tx!(tx, |c| {
         sqlx::query_as(
-            "insert into stores (code, name, time_zone, active, created_at) \
-             values ($1, $2, $3, true, $4) \
-             returning id, code, name, time_zone, active, created_at",
+            "insert into stores (code, name, time_zone, active, created_at, email) \
+             values ($1, $2, $3, true, $4, $5) \
+             returning id, code, name, time_zone, active, created_at, email",
         )
         .bind(code)
         .bind(name)
         .bind(time_zone)
         .bind(now)
+        .bind(email)
         .fetch_one(c)
         .await?
     }))
@@ -73,10 +77,11 @@ pub async fn update_store(
     name: &str,
     time_zone: &str,
     active: bool,
+    email: &str,
 ) -> Result<Option<(StoreRow, StoreRow)>, DbError> {
     let before: Option<StoreRow> = on_tx!(tx, |c| {
         sqlx::query_as(
-            "select id, code, name, time_zone, active, created_at from stores where id = $1",
+            "select id, code, name, time_zone, active, created_at, email from stores where id = $1",
         )
         .bind(id)
         .fetch_optional(c)
@@ -87,13 +92,14 @@ pub async fn update_store(
     };
     let after: StoreRow = on_tx!(tx, |c| {
         sqlx::query_as(
-            "update stores set name = $1, time_zone = $2, active = $3 where id = $4 \
-             returning id, code, name, time_zone, active, created_at",
+            "update stores set name = $1, time_zone = $2, active = $3, email = $5 where id = $4 \
+             returning id, code, name, time_zone, active, created_at, email",
         )
         .bind(name)
         .bind(time_zone)
         .bind(active)
         .bind(id)
+        .bind(email)
         .fetch_one(c)
         .await?
     });
