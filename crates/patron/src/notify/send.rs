@@ -55,6 +55,14 @@ pub fn render(kind: &str, name: &str, payload: &Value) -> (String, String) {
                 s("password")
             ),
         ),
+        "portal_password" => (
+            "会员网站密码".into(),
+            format!(
+                "{name}您好，服务台已为您的会员卡{}设置会员网站登录临时密码：{}（首次登录须修改）。如非本人申请，请联系服务台。",
+                s("card_no"),
+                s("password")
+            ),
+        ),
         "expiry_reminder" => (
             "积分即将到期".into(),
             format!(
