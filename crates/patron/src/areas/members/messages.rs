@@ -25,6 +25,7 @@ pub const LOYALTY: &[(&str, &str, &str)] = &[
     // audit actions and approval kinds
     ("points.adjust", "积分调整", "Points adjusted"),
     ("points.missed", "补积分", "Missed receipt"),
+    ("points.approved_by", "审批人", "approved by"),
     ("member.register", "会员登记", "Member registered"),
     ("member.reveal", "查看完整个人信息", "Personal data viewed"),
     // navigation and flashes

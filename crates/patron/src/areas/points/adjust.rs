@@ -195,7 +195,7 @@ pub enum Missed {
     /// Accrued at once (below the approval amount).
     Accrued(Outcome, ReceiptOut),
     /// Waiting for a supervisor (at or above the amount).
-    Pending(ApprovalRow),
+    Pending(Box<ApprovalRow>),
 }
 
 /// A receipt the till missed (C3), entered at the desk: the same rules and the same
@@ -256,7 +256,7 @@ pub async fn enter_missed(ctx: &Ctx, input: &ReceiptIn) -> Result<Missed, Points
             Box::pin(async move { Ok::<_, PointsError>(approvals::submit(&c, tx, &req).await?) })
         })
         .await?;
-    Ok(Missed::Pending(row))
+    Ok(Missed::Pending(Box::new(row)))
 }
 
 /// Decides a points request; an approval carries it out in the same transaction, so an

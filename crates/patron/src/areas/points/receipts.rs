@@ -467,37 +467,16 @@ pub(crate) async fn accrue_parsed(
         )
         .await?;
     }
-    let mut tier_code = cm.tier_code.clone();
-    let mut tier_changed = false;
-    if loyalty.next_above(&cm.tier_code).is_some() {
-        let today = business_date(now, r.store.tz);
-        let (spend, count) =
-            super::standing::window_spend(&mut *tx, cm.member_id, today, s.tier_window_months)
-                .await?;
-        let up = tiers::on_accrual(&loyalty.rules(), tier.rank, Fen(spend), count);
-        let approval_for = up.approval_for.clone();
-        if let Some(to) = up.to {
-            let moved = store::set_tier(
-                tx,
-                cm.member_id,
-                &cm.tier_code,
-                &to,
-                now,
-                day,
-                "accrual",
-                staff_id,
-            )
-            .await?;
-            if moved {
-                tier_change_sms(tx, loyalty, cm.member_id, &cm.tier_code, &to, now).await?;
-                tier_code = to;
-                tier_changed = true;
-            }
-        }
-        if let Some(target) = approval_for {
-            ask_for_tier(ctx, tx, loyalty, &cm, &tier_code, &target, Fen(spend)).await?;
-        }
-    }
+    let (tier_code, tier_changed) = tier_after(
+        ctx,
+        tx,
+        loyalty,
+        &cm,
+        tier.rank,
+        (now, day, r.store.tz),
+        staff_id,
+    )
+    .await?;
     let stored: Vec<StoredLine> = r
         .lines
         .iter()
@@ -544,6 +523,52 @@ pub(crate) async fn accrue_parsed(
         tier: tier_code,
         tier_changed,
     })
+}
+
+/// The tier window after an accrual (B7): an upgrade the window reaches is made at once (the
+/// member told by SMS); a tier that needs a manager's approval is asked for. The member's tier
+/// afterwards, and whether it changed.
+async fn tier_after(
+    ctx: &Ctx,
+    tx: &mut crate::kernel::db::Tx,
+    loyalty: &Loyalty,
+    cm: &store::CardMember,
+    rank: i64,
+    (now, day, tz): (DateTime<Utc>, chrono::NaiveDate, chrono_tz::Tz),
+    staff_id: Option<i64>,
+) -> Result<(String, bool), PointsError> {
+    let mut tier_code = cm.tier_code.clone();
+    let mut tier_changed = false;
+    if loyalty.next_above(&cm.tier_code).is_none() {
+        return Ok((tier_code, tier_changed));
+    }
+    let today = business_date(now, tz);
+    let months = loyalty.settings.tier_window_months;
+    let (spend, count) =
+        super::standing::window_spend(&mut *tx, cm.member_id, today, months).await?;
+    let up = tiers::on_accrual(&loyalty.rules(), rank, Fen(spend), count);
+    if let Some(to) = up.to {
+        let moved = store::set_tier(
+            tx,
+            cm.member_id,
+            &cm.tier_code,
+            &to,
+            now,
+            day,
+            "accrual",
+            staff_id,
+        )
+        .await?;
+        if moved {
+            tier_change_sms(tx, loyalty, cm.member_id, &cm.tier_code, &to, now).await?;
+            tier_code = to;
+            tier_changed = true;
+        }
+    }
+    if let Some(target) = up.approval_for {
+        ask_for_tier(ctx, tx, loyalty, cm, &tier_code, &target, Fen(spend)).await?;
+    }
+    Ok((tier_code, tier_changed))
 }
 
 /// The window reached a tier that needs a manager's approval (B7: platinum 经公司评估): the

@@ -493,6 +493,14 @@ both!(
             .expect("entry")
         });
         assert_eq!((staff, approver), (Some(clerk_id), Some(boss_id)));
+        // The member page names the clerk and, apart, the approver.
+        let page = clerk.get(&format!("/members/{id}")).await;
+        assert!(
+            page.body
+                .contains("测试 clerk <span class=\"hint approver\">审批人 测试 boss</span>"),
+            "{}",
+            page.body
+        );
         t.stop().await;
     }
 );
