@@ -55,6 +55,13 @@ impl Role {
         }
     }
 
+    /// A role that serves the whole chain from head office (信息部: the list of all members at a
+    /// threshold, SPEC D2): it sees every store's members in the lists it may read, whichever
+    /// store it is bound to.
+    pub fn serves_chain(self) -> bool {
+        matches!(self, Role::Information)
+    }
+
     pub fn from_code(code: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.code() == code)
     }

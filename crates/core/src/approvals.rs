@@ -56,10 +56,12 @@ pub enum ApprovalError {
     NotRequester,
 }
 
-/// The status a request moves to when `actor` takes `decision`, or why they cannot.
+/// The status a request moves to when `actor` takes `decision`, or why they cannot. A request
+/// Patron raised itself (`requested_by` none: a till accrual reaching platinum) has no requester
+/// to withdraw it; any decider may decide it.
 pub fn decide(
     status: ApprovalStatus,
-    requested_by: i64,
+    requested_by: Option<i64>,
     actor: i64,
     decision: &Decision,
 ) -> Result<ApprovalStatus, ApprovalError> {
@@ -67,9 +69,9 @@ pub fn decide(
         return Err(ApprovalError::NotPending(status));
     }
     match decision {
-        Decision::Withdraw if actor != requested_by => Err(ApprovalError::NotRequester),
+        Decision::Withdraw if requested_by != Some(actor) => Err(ApprovalError::NotRequester),
         Decision::Withdraw => Ok(ApprovalStatus::Withdrawn),
-        _ if actor == requested_by => Err(ApprovalError::OwnRequest),
+        _ if requested_by == Some(actor) => Err(ApprovalError::OwnRequest),
         Decision::Approve => Ok(ApprovalStatus::Approved),
         Decision::Reject { reason } if reason.trim().is_empty() => {
             Err(ApprovalError::ReasonRequired)
@@ -92,7 +94,7 @@ mod tests {
     #[test]
     fn another_person_can_approve_a_pending_request() {
         assert_eq!(
-            decide(ApprovalStatus::Pending, 1, 2, &Decision::Approve),
+            decide(ApprovalStatus::Pending, Some(1), 2, &Decision::Approve),
             Ok(ApprovalStatus::Approved)
         );
     }
@@ -100,11 +102,11 @@ mod tests {
     #[test]
     fn the_requester_can_never_approve_or_reject_their_own_request() {
         assert_eq!(
-            decide(ApprovalStatus::Pending, 7, 7, &Decision::Approve),
+            decide(ApprovalStatus::Pending, Some(7), 7, &Decision::Approve),
             Err(ApprovalError::OwnRequest)
         );
         assert_eq!(
-            decide(ApprovalStatus::Pending, 7, 7, &reject("no")),
+            decide(ApprovalStatus::Pending, Some(7), 7, &reject("no")),
             Err(ApprovalError::OwnRequest)
         );
     }
@@ -112,11 +114,11 @@ mod tests {
     #[test]
     fn a_rejection_needs_a_reason() {
         assert_eq!(
-            decide(ApprovalStatus::Pending, 1, 2, &reject("  ")),
+            decide(ApprovalStatus::Pending, Some(1), 2, &reject("  ")),
             Err(ApprovalError::ReasonRequired)
         );
         assert_eq!(
-            decide(ApprovalStatus::Pending, 1, 2, &reject("数量不符")),
+            decide(ApprovalStatus::Pending, Some(1), 2, &reject("数量不符")),
             Ok(ApprovalStatus::Rejected)
         );
     }
@@ -124,12 +126,24 @@ mod tests {
     #[test]
     fn only_the_requester_can_withdraw() {
         assert_eq!(
-            decide(ApprovalStatus::Pending, 1, 2, &Decision::Withdraw),
+            decide(ApprovalStatus::Pending, Some(1), 2, &Decision::Withdraw),
             Err(ApprovalError::NotRequester)
         );
         assert_eq!(
-            decide(ApprovalStatus::Pending, 1, 1, &Decision::Withdraw),
+            decide(ApprovalStatus::Pending, Some(1), 1, &Decision::Withdraw),
             Ok(ApprovalStatus::Withdrawn)
+        );
+    }
+
+    #[test]
+    fn a_request_patron_raised_is_decided_by_anyone_and_withdrawn_by_no_one() {
+        assert_eq!(
+            decide(ApprovalStatus::Pending, None, 2, &Decision::Approve),
+            Ok(ApprovalStatus::Approved)
+        );
+        assert_eq!(
+            decide(ApprovalStatus::Pending, None, 2, &Decision::Withdraw),
+            Err(ApprovalError::NotRequester)
         );
     }
 
@@ -151,14 +165,14 @@ mod tests {
             ],
             requester in 1i64..4, actor in 1i64..4, decision in any_decision(),
         ) {
-            prop_assert_eq!(decide(status, requester, actor, &decision), Err(ApprovalError::NotPending(status)));
+            prop_assert_eq!(decide(status, Some(requester), actor, &decision), Err(ApprovalError::NotPending(status)));
         }
 
         #[test]
         fn approval_or_rejection_is_always_by_someone_else(
             requester in 1i64..4, actor in 1i64..4, decision in any_decision(),
         ) {
-            if let Ok(s) = decide(ApprovalStatus::Pending, requester, actor, &decision)
+            if let Ok(s) = decide(ApprovalStatus::Pending, Some(requester), actor, &decision)
                 && matches!(s, ApprovalStatus::Approved | ApprovalStatus::Rejected) {
                 prop_assert_ne!(requester, actor);
             }

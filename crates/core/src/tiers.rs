@@ -106,6 +106,17 @@ pub fn needed_for(target: &TierRule, spend: Fen, count: i64) -> Needed {
     }
 }
 
+/// Referral points (C5, S3 推荐积分): the referrer earns by the tier the new member joins with —
+/// 推荐普通会员 100, 银卡 300, 金卡 500, 白金卡 800 by default. `table` is (tier code, points),
+/// lowest tier first; a tier the table does not name earns what the lowest tier names.
+pub fn referral_points(table: &[(&str, i64)], joined_tier: &str) -> i64 {
+    table
+        .iter()
+        .find(|(code, _)| *code == joined_tier)
+        .or_else(|| table.first())
+        .map_or(0, |(_, points)| (*points).max(0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +145,23 @@ mod tests {
         assert_eq!(qualifying(&r, Fen(1_000_000), 0).map(|t| t.rank), Some(1));
         assert_eq!(qualifying(&r, Fen(100), 12).map(|t| t.rank), Some(1));
         assert_eq!(qualifying(&r, Fen(5_000_000), 0).map(|t| t.rank), Some(2));
+    }
+
+    #[test]
+    fn referral_points_follow_the_tier_the_new_member_joins_with() {
+        let table = [
+            ("normal", 100),
+            ("silver", 300),
+            ("gold", 500),
+            ("platinum", 800),
+        ];
+        assert_eq!(referral_points(&table, "normal"), 100);
+        assert_eq!(referral_points(&table, "silver"), 300);
+        assert_eq!(referral_points(&table, "gold"), 500);
+        assert_eq!(referral_points(&table, "platinum"), 800);
+        // A tier removed since: the lowest tier's points.
+        assert_eq!(referral_points(&table, "diamond"), 100);
+        assert_eq!(referral_points(&[], "normal"), 0);
     }
 
     #[test]

@@ -181,12 +181,35 @@ pub async fn submit(
             return Err(Invalid::one("previous_id", "invalid.resubmit").into());
         }
     }
-    let row = store::insert(tx, req, requester, ctx.now()).await?;
+    let row = store::insert(tx, req, Some(requester), ctx.now()).await?;
     tx.audit(
         ctx.audit("approval.submit", "approval", row.id)
             .after(&serde_json::json!({ "kind": row.kind, "summary": row.summary, "subject": format!("{}:{}", row.subject_kind, row.subject_id) })),
     );
     Ok(row)
+}
+
+/// Raises a request on Patron's own account inside the caller's write: no staff member asked
+/// (B7: a till accrual reached platinum spend). Idempotent: while a request of this kind about
+/// this subject is open, nothing is added and `None` is returned. Audited under the actor of the
+/// write (the till, a job, a clerk's missed-points entry).
+pub async fn submit_system(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    req: &NewRequest,
+) -> Result<Option<ApprovalRow>, ApprovalsError> {
+    let mut bad = Invalid::new();
+    bad.check("summary", required_text(&req.summary, 200));
+    bad.check("kind", required_text(&req.kind, 64));
+    bad.into_result()?;
+    let Some(row) = store::insert_system(tx, req, ctx.now()).await? else {
+        return Ok(None);
+    };
+    tx.audit(
+        ctx.audit("approval.submit", "approval", row.id)
+            .after(&serde_json::json!({ "kind": row.kind, "summary": row.summary, "subject": format!("{}:{}", row.subject_kind, row.subject_id), "requested_by": "system" })),
+    );
+    Ok(Some(row))
 }
 
 /// Approves, rejects (with a reason) or withdraws a request inside the caller's write. The

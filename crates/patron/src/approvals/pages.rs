@@ -77,7 +77,7 @@ async fn render(
                 .into_iter()
                 .map(|row| {
                     let decidable = can_decide
-                        && row.requested_by != me
+                        && row.requested_by != Some(me)
                         && find(kinds, &row.kind)
                             .is_some_and(|k| may_decide(&c.ctx, k, row.store_id));
                     InboxRow { row, decidable }

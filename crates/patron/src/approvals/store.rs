@@ -18,7 +18,8 @@ pub struct ApprovalRow {
     pub summary: String,
     pub payload: String,
     pub status: String,
-    pub requested_by: i64,
+    /// The staff member who asked; none for a request Patron raised itself (a till accrual).
+    pub requested_by: Option<i64>,
     pub requested_at: DateTime<Utc>,
     pub decided_by: Option<i64>,
     pub decided_at: Option<DateTime<Utc>>,
@@ -32,7 +33,7 @@ const COLUMNS: &str = "id, kind, store_id, subject_kind, subject_id, summary, pa
 pub async fn insert(
     tx: &mut Tx,
     req: &NewRequest,
-    requested_by: i64,
+    requested_by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<ApprovalRow, DbError> {
     let sql = format!(
@@ -52,6 +53,35 @@ pub async fn insert(
             .bind(now)
             .bind(req.previous_id)
             .fetch_one(c)
+            .await?
+    }))
+}
+
+/// Records a request Patron raises itself, unless one of its kind about its subject is open
+/// already (from anyone): `None` then. The partial unique index keeps two racing raisers to one.
+pub async fn insert_system(
+    tx: &mut Tx,
+    req: &NewRequest,
+    now: DateTime<Utc>,
+) -> Result<Option<ApprovalRow>, DbError> {
+    let sql = format!(
+        "insert into approvals (kind, store_id, subject_kind, subject_id, summary, payload, status, \
+         requested_by, requested_at, previous_id) \
+         select $1, $2, $3, $4, $5, $6, 'pending', null, $7, null \
+         where not exists (select 1 from approvals where kind = $1 and subject_kind = $3 \
+         and subject_id = $4 and status = 'pending') \
+         on conflict do nothing returning {COLUMNS}"
+    );
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(&req.kind)
+            .bind(req.store_id)
+            .bind(&req.subject_kind)
+            .bind(&req.subject_id)
+            .bind(&req.summary)
+            .bind(req.payload.to_string())
+            .bind(now)
+            .fetch_optional(c)
             .await?
     }))
 }
@@ -97,6 +127,27 @@ pub async fn get(ex: impl Into<Exec<'_>>, id: i64) -> Result<Option<ApprovalRow>
         sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
             .bind(id)
             .fetch_optional(c)
+            .await?
+    }))
+}
+
+/// The pending requests of one kind about one subject.
+pub async fn pending_about(
+    db: &Db,
+    kind: &str,
+    subject_kind: &str,
+    subject_id: &str,
+) -> Result<Vec<ApprovalRow>, DbError> {
+    let sql = format!(
+        "select {COLUMNS} from approvals where kind = $1 and subject_kind = $2 \
+         and subject_id = $3 and status = 'pending' order by id"
+    );
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(kind)
+            .bind(subject_kind)
+            .bind(subject_id)
+            .fetch_all(p)
             .await?
     }))
 }

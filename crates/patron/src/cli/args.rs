@@ -80,6 +80,10 @@ pub enum ImportCommand {
         /// The store for rows that name none.
         #[arg(long, default_value = "HQ")]
         store: String,
+        /// Send every imported member a temporary portal password by SMS (changed at first
+        /// login).
+        #[arg(long)]
+        portal_passwords: bool,
     },
 }
 

@@ -200,7 +200,12 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
 }
 
 /// `patron import members FILE`: whether everything was imported.
-pub async fn import_members(app: &App, file: &Path, store: &str) -> anyhow::Result<bool> {
+pub async fn import_members(
+    app: &App,
+    file: &Path,
+    store: &str,
+    options: crate::areas::members::import::ImportOptions,
+) -> anyhow::Result<bool> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let name = file.to_string_lossy().to_string();
     let (header, rows) = crate::areas::members::import::read_file(&name, &bytes)
@@ -218,9 +223,16 @@ pub async fn import_members(app: &App, file: &Path, store: &str) -> anyhow::Resu
     });
     let started = std::time::Instant::now();
     let ctx = cli_ctx(app);
-    let report = crate::areas::members::import::import(&ctx, store, &header, &rows, Some(progress))
-        .await
-        .map_err(explain_members)?;
+    let report = crate::areas::members::import::import_with(
+        &ctx,
+        store,
+        &header,
+        &rows,
+        Some(progress),
+        options,
+    )
+    .await
+    .map_err(explain_members)?;
     bar.finish_and_clear();
     let en = crate::web::i18n::Lang::En;
     if report.bad.is_empty() {
@@ -231,6 +243,12 @@ pub async fn import_members(app: &App, file: &Path, store: &str) -> anyhow::Resu
             report.rows,
             report.rows as f64 / secs.max(0.001)
         );
+        if report.portal_passwords > 0 {
+            println!(
+                "sent {} temporary portal passwords by SMS (to be changed at first login)",
+                report.portal_passwords
+            );
+        }
         return Ok(true);
     }
     for b in &report.bad {

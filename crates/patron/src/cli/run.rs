@@ -64,9 +64,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             return Ok(exit(ok));
         }
         Command::Check => return check(&dir).await,
-        Command::Import(ImportCommand::Members { file, store }) => {
+        Command::Import(ImportCommand::Members {
+            file,
+            store,
+            portal_passwords,
+        }) => {
             let app = super::open(&dir).await?;
-            let ok = super::import_members(&app, &file, &store).await;
+            let options = crate::areas::members::import::ImportOptions { portal_passwords };
+            let ok = super::import_members(&app, &file, &store, options).await;
             app.db.close().await;
             return Ok(exit(ok?));
         }

@@ -191,3 +191,50 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    a_phone_registered_while_the_application_waited_is_named_on_review,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        t.add_staff("clerk", &[("clerk", t.hq)], false).await;
+        t.add_staff("agent", &[("service", t.hq)], false).await;
+        let clerk = t.login("clerk").await;
+        let ok = clerk
+            .post(
+                "/members/apply",
+                "/members/apply",
+                &form("排队者", "13900000444", "R-444", "1000"),
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        let app_id = t
+            .scalar("select max(id) from member_applications where $1 > 0", 1)
+            .await;
+        // Meanwhile the same phone was registered at the desk.
+        let (holder, _) = t.add_member("抢先登记", "13900000444", "").await;
+        let agent = t.login("agent").await;
+        let path = format!("/members/applications/{app_id}");
+        let refused = agent
+            .post(&format!("{path}/review"), &path, &[("decision", "approve")])
+            .await;
+        assert_eq!(refused.status, StatusCode::CONFLICT);
+        assert!(
+            refused
+                .body
+                .contains(&format!("该手机号已属于会员 抢先登记（#{holder}）")),
+            "{}",
+            refused.body
+        );
+        assert!(!refused.body.contains("belongs to"), "no English");
+        assert_eq!(
+            t.scalar(
+                "select count(*) from member_applications where id = $1 and status = 'submitted'",
+                app_id
+            )
+            .await,
+            1,
+            "the application stays to be rejected or corrected"
+        );
+        t.stop().await;
+    }
+);

@@ -3,6 +3,7 @@
 //! through approvals.
 
 mod cards;
+mod desk;
 mod details;
 mod words;
 

@@ -287,7 +287,8 @@ pub async fn review(
         first_password,
         portal_hash,
         months: loyalty.settings.card_valid_months,
-        referral: Referral::of(&loyalty, today),
+        // An application joins the lowest tier (B7: 首次注册成功的会员即为普通会员).
+        referral: Referral::of(&loyalty, None, today),
         today,
     });
     let decided = Arc::new((app_row, decision));

@@ -25,6 +25,7 @@ pub const LOYALTY: &[(&str, &str, &str)] = &[
     // audit actions and approval kinds
     ("points.adjust", "积分调整", "Points adjusted"),
     ("points.missed", "补积分", "Missed receipt"),
+    ("points.approved_by", "审批人", "approved by"),
     ("member.register", "会员登记", "Member registered"),
     ("member.reveal", "查看完整个人信息", "Personal data viewed"),
     // navigation and flashes
@@ -37,6 +38,26 @@ pub const LOYALTY: &[(&str, &str, &str)] = &[
         "flash.missed_accrued",
         "补积分已入账",
         "Missed points added",
+    ),
+    (
+        "flash.portal_password_issued",
+        "会员网站临时密码已通过短信发送给会员，首次登录须修改",
+        "A temporary portal password was sent to the member by SMS; it must be changed at first login",
+    ),
+    (
+        "flash.portal_password_reset",
+        "会员网站密码已重置，临时密码已通过短信发送给会员，首次登录须修改；登录锁定已解除",
+        "The portal password was reset: a temporary one was sent by SMS (to be changed at first login) and the login lock was cleared",
+    ),
+    (
+        "member.portal_password",
+        "发放/重置门户密码",
+        "Issue / reset portal password",
+    ),
+    (
+        "member.portal_password_hint",
+        "临时密码以短信发给会员，本页不显示",
+        "The temporary password goes to the member by SMS and is not shown here",
     ),
     ("flash.card_activate", "卡已激活", "Card activated"),
     ("flash.card_freeze", "卡已冻结", "Card frozen"),
@@ -245,6 +266,16 @@ pub const LOYALTY: &[(&str, &str, &str)] = &[
     ),
     ("import.submit", "检查并导入", "Check and import"),
     ("import.done", "已导入", "Imported"),
+    (
+        "import.portal_passwords",
+        "为导入的会员发放会员网站临时密码（短信发送，首次登录须修改）",
+        "Send the imported members a temporary portal password (by SMS, to be changed at first login)",
+    ),
+    (
+        "import.portal_passwords_sent",
+        "已发送临时密码",
+        "Temporary passwords sent",
+    ),
     (
         "import.rejected",
         "文件有错误，未导入任何记录。请改正下列各行后重新导入：",

@@ -15,6 +15,7 @@ mod input;
 pub mod labels;
 pub mod messages;
 pub mod pages;
+pub mod portal_password;
 mod profile;
 mod register;
 pub mod store;
@@ -22,7 +23,8 @@ pub mod store;
 pub use details::{CONSENT_SOURCES, DetailsIn, change_details};
 pub use error::MembersError;
 pub use input::{CHANNELS, MemberIn, ValidMember, parse_channel, parse_date, parse_gender};
+pub use portal_password::{PortalPassword, issue_portal_password};
 pub use profile::{MemberView, PROFILE_FIELDS, export_one, reveal, save_profile, search, view};
 pub use register::{
-    Issue, Referral, Registered, queue_welcome, referral_points, register, register_in,
+    Issue, Referral, Registered, queue_welcome, referral_points, register, register_at, register_in,
 };

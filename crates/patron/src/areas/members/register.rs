@@ -166,6 +166,19 @@ pub async fn register(
     input: &MemberIn,
     activate: bool,
 ) -> Result<Registered, MembersError> {
+    register_at(ctx, store_code, input, activate, None).await
+}
+
+/// As `register`, joining `tier` (`None`: the lowest tier). A tier that needs a manager's
+/// approval (platinum) is not given at registration: it is asked for on the member page. The
+/// referrer earns by the tier joined (C5).
+pub async fn register_at(
+    ctx: &Ctx,
+    store_code: &str,
+    input: &MemberIn,
+    activate: bool,
+    tier: Option<&str>,
+) -> Result<Registered, MembersError> {
     ctx.require(Permission::ManageMembers)?;
     let stores = ctx.app.cache.stores(ctx.db()).await?;
     let store = stores
@@ -177,7 +190,13 @@ pub async fn register(
     let valid = input.validate(today)?;
     let loyalty = ctx.app.cache.get::<Loyalty>(ctx.db()).await?;
     let months = loyalty.settings.card_valid_months;
-    let referral = Referral::of(&loyalty, today);
+    if let Some(code) = tier
+        && loyalty.tier(code).is_none_or(|t| t.needs_approval)
+    {
+        return Err(Invalid::one("tier", "invalid.tier").into());
+    }
+    let tier_code = tier.map(str::to_string);
+    let referral = Referral::of(&loyalty, tier, today);
     // The portal account (B5, B10): a random first password, sent to the member, changed at
     // first login. Hashed before the write (hashing is slow).
     let first_password = crate::auth::password::random_password();
@@ -188,12 +207,13 @@ pub async fn register(
     let r = ctx
         .db()
         .write(move |tx| {
-            let (c, valid, store, portal_hash, first_password) = (
+            let (c, valid, store, portal_hash, first_password, tier_code) = (
                 c.clone(),
                 valid.clone(),
                 store.clone(),
                 portal_hash.clone(),
                 first_password.clone(),
+                tier_code.clone(),
             );
             Box::pin(async move {
                 let issue = Issue {
@@ -203,7 +223,7 @@ pub async fn register(
                     expires_on: None,
                     activate,
                     opening_receipt_no: None,
-                    tier_code: None,
+                    tier_code,
                     portal_password_hash: Some(portal_hash.clone()),
                 };
                 let r = register_in(&c, tx, &valid, &issue, months, &store.code).await?;
@@ -254,8 +274,9 @@ pub async fn queue_welcome(
     Ok(())
 }
 
-/// What referring a new member earns (C5): the points the lowest tier names (100/300/500/800
-/// by default across the tiers), expiring as points earned on `today` do.
+/// What referring a new member earns (C5): the points the new member's tier names — the tier
+/// they register or apply with (100/300/500/800 by default across the tiers) — expiring as
+/// points earned on `today` do.
 #[derive(Debug, Clone, Copy)]
 pub struct Referral {
     pub points: i64,
@@ -264,9 +285,18 @@ pub struct Referral {
 }
 
 impl Referral {
-    pub fn of(loyalty: &Loyalty, today: NaiveDate) -> Referral {
+    /// For a new member joining with `tier` (`None`: the lowest tier, where members start).
+    pub fn of(loyalty: &Loyalty, tier: Option<&str>, today: NaiveDate) -> Referral {
+        let table: Vec<(&str, i64)> = loyalty
+            .tiers
+            .iter()
+            .map(|t| (t.code.as_str(), t.referral_points))
+            .collect();
+        let joined = tier
+            .or_else(|| loyalty.lowest().map(|t| t.code.as_str()))
+            .unwrap_or("");
         Referral {
-            points: loyalty.tiers.first().map_or(0, |t| t.referral_points),
+            points: patron_core::tiers::referral_points(&table, joined),
             today,
             points_valid_months: loyalty.settings.points_valid_months.max(1) as u32,
         }

@@ -195,11 +195,13 @@ pub enum Missed {
     /// Accrued at once (below the approval amount).
     Accrued(Outcome, ReceiptOut),
     /// Waiting for a supervisor (at or above the amount).
-    Pending(ApprovalRow),
+    Pending(Box<ApprovalRow>),
 }
 
 /// A receipt the till missed (C3), entered at the desk: the same rules and the same
-/// idempotency as the till; at or above the configured amount it waits for a supervisor.
+/// idempotency as the till, checked the same way whatever the amount (a receipt credited before
+/// is said with when and how many points; one from before the card or after it expired is
+/// refused); at or above the configured amount it waits for a supervisor.
 pub async fn enter_missed(ctx: &Ctx, input: &ReceiptIn) -> Result<Missed, PointsError> {
     ctx.require(Permission::AdjustPoints)?;
     let loyalty = ctx
@@ -207,36 +209,42 @@ pub async fn enter_missed(ctx: &Ctx, input: &ReceiptIn) -> Result<Missed, Points
         .cache
         .get::<crate::areas::points::settings::Loyalty>(ctx.db())
         .await?;
-    let total: i64 = input.lines.iter().map(|l| l.amount_fen.max(0)).sum();
-    if total < loyalty.settings.missed_points_approval_fen {
-        let parsed = receipts::parse_public(ctx, input).await?;
-        ctx.require_at(Permission::AdjustPoints, parsed.store_id())?;
-        let (o, out) = receipts::accrue(ctx, input, "missed").await?;
-        return Ok(Missed::Accrued(o, out));
-    }
-    // Check it now so the supervisor is not asked about a receipt that cannot be accrued.
     let parsed = receipts::parse_public(ctx, input).await?;
     ctx.require_at(Permission::AdjustPoints, parsed.store_id())?;
-    if store::find_receipt(ctx.db(), parsed.store_id(), input.receipt_no.trim())
-        .await?
-        .is_some()
-    {
-        return Err(PointsError::ReceiptConflict);
+    let cm = receipts::check_missed(ctx, &parsed).await?;
+    let total: i64 = input.lines.iter().map(|l| l.amount_fen.max(0)).sum();
+    if total < loyalty.settings.missed_points_approval_fen {
+        let (o, out) = receipts::accrue(ctx, input, "missed").await?;
+        if o == Outcome::Replayed {
+            // Someone credited it between the check and the write: say so.
+            receipts::check_missed(ctx, &parsed).await?;
+        }
+        return Ok(Missed::Accrued(o, out));
     }
-    let cm = store::card_member(ctx.db(), &input.card_no.trim().to_ascii_uppercase())
-        .await?
-        .ok_or(PointsError::MemberNotFound)?;
+    let receipt_no = parsed.receipt_no().to_string();
+    let waiting =
+        approvals::store::pending_about(ctx.db(), KIND_MISSED, "member", &cm.member_id.to_string())
+            .await?;
+    let same = |row: &ApprovalRow| {
+        serde_json::from_str::<ReceiptIn>(&row.payload).is_ok_and(|r| {
+            r.receipt_no.trim() == receipt_no
+                && r.store_code
+                    .trim()
+                    .eq_ignore_ascii_case(input.store_code.trim())
+        })
+    };
+    if let Some(id) = waiting.iter().find(|r| same(r)).map(|r| r.id) {
+        return Err(PointsError::MissedPending {
+            receipt_no,
+            approval_id: id,
+        });
+    }
     let req = NewRequest {
         kind: KIND_MISSED.into(),
         store_id: Some(parsed.store_id()),
         subject_kind: "member".into(),
         subject_id: cm.member_id.to_string(),
-        summary: format!(
-            "{} {} ¥{}",
-            cm.name,
-            input.receipt_no.trim(),
-            patron_core::Fen(total)
-        ),
+        summary: format!("{} {receipt_no} {}", cm.name, patron_core::Fen(total)),
         payload: serde_json::to_value(input).unwrap_or_default(),
         previous_id: None,
     };
@@ -248,7 +256,7 @@ pub async fn enter_missed(ctx: &Ctx, input: &ReceiptIn) -> Result<Missed, Points
             Box::pin(async move { Ok::<_, PointsError>(approvals::submit(&c, tx, &req).await?) })
         })
         .await?;
-    Ok(Missed::Pending(row))
+    Ok(Missed::Pending(Box::new(row)))
 }
 
 /// Decides a points request; an approval carries it out in the same transaction, so an
@@ -299,7 +307,13 @@ pub async fn decide(ctx: &Ctx, id: i64, decision: Decision) -> Result<ApprovalRo
                 let approver = c.actor.staff().map(|s| s.id);
                 let now = c.now();
                 if let Some(r) = missed {
-                    receipts::accrue_parsed(tx, &r, &loyalty, None, approver, now, "missed")
+                    // The clerk who entered it earns the entry; the approver is recorded apart.
+                    let by = receipts::By {
+                        till_id: None,
+                        staff_id: decided.requested_by,
+                        approved_by: approver,
+                    };
+                    receipts::accrue_parsed(&c, tx, &r, &loyalty, by, now, "missed")
                         .await
                         .map_err(|e| match e {
                             PointsError::AlreadyRecorded => PointsError::ReceiptConflict,
@@ -366,7 +380,8 @@ pub async fn decide(ctx: &Ctx, id: i64, decision: Decision) -> Result<ApprovalRo
                             store_id: Some(member.store_id),
                             source_ref: Some(&source),
                             till_id: None,
-                            staff_id: Some(decided.requested_by),
+                            staff_id: decided.requested_by,
+                            approved_by: approver,
                             note: &a.reason,
                         },
                     )

@@ -5,6 +5,7 @@ use crate::kernel::db::{DbError, WriteError};
 use crate::kernel::error as codes;
 use crate::kernel::validation::{FieldError, Invalid};
 use crate::web::error::AppError;
+use crate::web::said::Said;
 use chrono::NaiveDate;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +32,23 @@ pub enum PointsError {
     ReceiptConflict,
     #[error("no such receipt at this store")]
     ReceiptNotFound,
+    /// A missed receipt that was credited before (C2): when, and with how many points.
+    #[error("receipt {receipt_no} was credited at {credited_at} with {points} points")]
+    AlreadyCredited {
+        receipt_no: String,
+        /// Local time of the store, `2026-09-25 16:42`.
+        credited_at: String,
+        points: i64,
+    },
+    /// A missed receipt already waiting for a supervisor's decision.
+    #[error("receipt {receipt_no} is waiting for approval #{approval_id}")]
+    MissedPending {
+        receipt_no: String,
+        approval_id: i64,
+    },
+    /// A receipt from before the card existed (C1: 不能补开卡前积分).
+    #[error("the receipt of {on} is from before the card was issued on {joined_on}")]
+    BeforeCard { on: NaiveDate, joined_on: NaiveDate },
     #[error("{available} points available")]
     InsufficientPoints { available: i64 },
     #[error("the key belongs to another store")]
@@ -65,7 +83,45 @@ impl From<PointsError> for AppError {
             PointsError::Invalid(i) => i.into(),
             PointsError::MemberNotFound => AppError::new(codes::MEMBER_NOT_FOUND),
             PointsError::CardFrozen { .. } => AppError::new(codes::CARD_FROZEN).detail(detail),
-            PointsError::CardExpired { .. } => AppError::new(codes::CARD_EXPIRED).detail(detail),
+            PointsError::CardExpired {
+                card_no,
+                name,
+                expired_on,
+            } => AppError::new(codes::CARD_EXPIRED).detail(detail).note(
+                Said::new("points.card_expired_on")
+                    .text("card_no", card_no)
+                    .text("name", name)
+                    .text("date", expired_on),
+            ),
+            PointsError::AlreadyCredited {
+                receipt_no,
+                credited_at,
+                points,
+            } => AppError::new(codes::RECEIPT_CONFLICT).detail(detail).note(
+                Said::new("points.missed.already_credited")
+                    .text("receipt", receipt_no)
+                    .text("when", credited_at)
+                    .text("points", patron_core::Points(points)),
+            ),
+            PointsError::MissedPending {
+                receipt_no,
+                approval_id,
+            } => AppError::new(codes::RECEIPT_CONFLICT).detail(detail).note(
+                Said::new("points.missed.pending")
+                    .text("receipt", receipt_no)
+                    .text("id", approval_id),
+            ),
+            PointsError::BeforeCard { on, joined_on } => AppError {
+                fields: vec![FieldError {
+                    field: "occurred_at".into(),
+                    key: "invalid.before_card",
+                }],
+                ..AppError::new(codes::VALIDATION).detail(detail).note(
+                    Said::new("points.missed.before_card")
+                        .text("on", on)
+                        .text("joined", joined_on),
+                )
+            },
             PointsError::CardInactive { .. } => AppError::new(codes::CARD_INACTIVE).detail(detail),
             PointsError::ReceiptConflict | PointsError::AlreadyRecorded => {
                 AppError::new(codes::RECEIPT_CONFLICT).detail(detail)

@@ -65,6 +65,7 @@ pub async fn expire(
                                 source_ref: Some(&source),
                                 till_id: None,
                                 staff_id: None,
+                                approved_by: None,
                                 note: "",
                             },
                         )
@@ -170,6 +171,7 @@ pub async fn expire_member_in(
                 source_ref: Some(&source),
                 till_id: None,
                 staff_id: None,
+                approved_by: None,
                 note: "",
             },
         )

@@ -75,6 +75,7 @@ async fn entry(tx: &mut Tx, c: &Change<'_>, points: i64, balance: i64) -> Result
             source_ref: Some(c.source_ref),
             till_id: None,
             staff_id: c.staff_id,
+            approved_by: None,
             note: c.note,
         },
     )

@@ -36,4 +36,24 @@ pub const POINTS: &[(&str, &str, &str)] = &[
         "小票 {receipt} 退货，扣回 {points} 积分",
         "Receipt {receipt} returned: {points} points taken back",
     ),
+    (
+        "points.missed.already_credited",
+        "小票 {receipt} 已于 {when} 入账 {points} 积分，不能重复补录",
+        "Receipt {receipt} was already credited on {when} with {points} points; it cannot be entered again",
+    ),
+    (
+        "points.missed.pending",
+        "小票 {receipt} 已提交审批（第 {id} 号），正在等待主管审批",
+        "Receipt {receipt} is already waiting for a supervisor (request #{id})",
+    ),
+    (
+        "points.missed.before_card",
+        "小票日期 {on} 早于办卡日期 {joined}：办卡前的消费不能补积分",
+        "The receipt of {on} is from before the card was issued on {joined}: purchases before the card earn no points",
+    ),
+    (
+        "points.card_expired_on",
+        "会员卡 {card_no}（{name}）已于 {date} 到期，到期后的消费不能积分",
+        "Card {card_no} ({name}) expired on {date}: purchases after that earn no points",
+    ),
 ];

@@ -211,6 +211,46 @@ pub(crate) async fn parse_public(ctx: &Ctx, input: &ReceiptIn) -> Result<Receipt
     parse(ctx, input, Sender::Desk).await
 }
 
+/// The checks a receipt entered at the desk (补积分, C3) passes before it is accrued or sent to a
+/// supervisor, the same whatever its amount: not credited before, the card usable on the
+/// receipt's date (frozen, closed or expired by then: refused), not from before the card.
+pub(crate) async fn check_missed(ctx: &Ctx, r: &Receipt) -> Result<store::CardMember, PointsError> {
+    if let Some(row) = store::find_receipt(ctx.db(), r.store.id, &r.receipt_no).await? {
+        return Err(already_credited(&row, r));
+    }
+    let cm = store::card_member(ctx.db(), r.card_no.as_str())
+        .await?
+        .ok_or(PointsError::MemberNotFound)?;
+    let day = business_date(r.occurred_at, r.store.tz);
+    card_usable(&cm, day)?;
+    if day < cm.joined_on {
+        return Err(PointsError::BeforeCard {
+            on: day,
+            joined_on: cm.joined_on,
+        });
+    }
+    Ok(cm)
+}
+
+/// A receipt credited before, said with when (the store's time) and how many points.
+fn already_credited(row: &store::ReceiptRow, r: &Receipt) -> PointsError {
+    PointsError::AlreadyCredited {
+        receipt_no: r.receipt_no.clone(),
+        credited_at: row
+            .created_at
+            .with_timezone(&r.store.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        points: row.points,
+    }
+}
+
+impl Receipt {
+    pub(crate) fn receipt_no(&self) -> &str {
+        &self.receipt_no
+    }
+}
+
 fn replay(row: &store::ReceiptRow, hash: &str) -> Result<(Outcome, ReceiptOut), PointsError> {
     if row.body_hash != hash {
         return Err(PointsError::ReceiptConflict);
@@ -291,13 +331,18 @@ pub async fn accrue(
         .await?;
     let (till_id, staff_id) = who(ctx);
     let now = ctx.now();
-    let write_ctx = (r.clone(), loyalty, till_id, staff_id);
+    let write_ctx = (ctx.clone(), r.clone(), loyalty, till_id, staff_id);
     let result = ctx
         .db()
         .write(move |tx| {
-            let (r, loyalty, till_id, staff_id) = write_ctx.clone();
+            let (c, r, loyalty, till_id, staff_id) = write_ctx.clone();
             Box::pin(async move {
-                accrue_parsed(tx, &r, &loyalty, till_id, staff_id, now, source).await
+                let by = By {
+                    till_id,
+                    staff_id,
+                    approved_by: None,
+                };
+                accrue_parsed(&c, tx, &r, &loyalty, by, now, source).await
             })
         })
         .await;
@@ -314,18 +359,31 @@ pub async fn accrue(
     }
 }
 
+/// Who a receipt's ledger entry names: the till or the staff member who entered it, and the
+/// approver when a supervisor's approval carried it (C3, C9).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct By {
+    pub till_id: Option<String>,
+    pub staff_id: Option<i64>,
+    pub approved_by: Option<i64>,
+}
+
 /// The accrual itself, inside the caller's write (the till, a missed-points entry once
 /// approved, an import).
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn accrue_parsed(
+    ctx: &Ctx,
     tx: &mut crate::kernel::db::Tx,
     r: &Receipt,
     loyalty: &Loyalty,
-    till_id: Option<String>,
-    staff_id: Option<i64>,
+    by: By,
     now: DateTime<Utc>,
     source: &'static str,
 ) -> Result<ReceiptOut, PointsError> {
+    let By {
+        till_id,
+        staff_id,
+        approved_by,
+    } = by;
     let cm = store::card_member(&mut *tx, r.card_no.as_str())
         .await?
         .ok_or(PointsError::MemberNotFound)?;
@@ -334,6 +392,13 @@ pub(crate) async fn accrue_parsed(
     let before_card = day < cm.joined_on;
     if before_card && r.sender == Sender::Till {
         return Err(Invalid::one("occurred_at", "invalid.before_card").into());
+    }
+    // A missed receipt (补积分) from before the card is refused, not credited with nothing.
+    if before_card && source == "missed" {
+        return Err(PointsError::BeforeCard {
+            on: day,
+            joined_on: cm.joined_on,
+        });
     }
     let s = &loyalty.settings;
     let tier = loyalty
@@ -382,6 +447,7 @@ pub(crate) async fn accrue_parsed(
                 source_ref: Some(&r.receipt_no),
                 till_id: till_id.as_deref(),
                 staff_id,
+                approved_by,
                 note: if birthday { "birthday" } else { "" },
             },
         )
@@ -401,33 +467,16 @@ pub(crate) async fn accrue_parsed(
         )
         .await?;
     }
-    let mut tier_code = cm.tier_code.clone();
-    let mut tier_changed = false;
-    if loyalty.next_above(&cm.tier_code).is_some() {
-        let today = business_date(now, r.store.tz);
-        let (spend, count) =
-            super::standing::window_spend(&mut *tx, cm.member_id, today, s.tier_window_months)
-                .await?;
-        let up = tiers::on_accrual(&loyalty.rules(), tier.rank, Fen(spend), count);
-        if let Some(to) = up.to {
-            let moved = store::set_tier(
-                tx,
-                cm.member_id,
-                &cm.tier_code,
-                &to,
-                now,
-                day,
-                "accrual",
-                staff_id,
-            )
-            .await?;
-            if moved {
-                tier_change_sms(tx, loyalty, cm.member_id, &cm.tier_code, &to, now).await?;
-                tier_code = to;
-                tier_changed = true;
-            }
-        }
-    }
+    let (tier_code, tier_changed) = tier_after(
+        ctx,
+        tx,
+        loyalty,
+        &cm,
+        tier.rank,
+        (now, day, r.store.tz),
+        staff_id,
+    )
+    .await?;
     let stored: Vec<StoredLine> = r
         .lines
         .iter()
@@ -474,6 +523,87 @@ pub(crate) async fn accrue_parsed(
         tier: tier_code,
         tier_changed,
     })
+}
+
+/// The tier window after an accrual (B7): an upgrade the window reaches is made at once (the
+/// member told by SMS); a tier that needs a manager's approval is asked for. The member's tier
+/// afterwards, and whether it changed.
+async fn tier_after(
+    ctx: &Ctx,
+    tx: &mut crate::kernel::db::Tx,
+    loyalty: &Loyalty,
+    cm: &store::CardMember,
+    rank: i64,
+    (now, day, tz): (DateTime<Utc>, chrono::NaiveDate, chrono_tz::Tz),
+    staff_id: Option<i64>,
+) -> Result<(String, bool), PointsError> {
+    let mut tier_code = cm.tier_code.clone();
+    let mut tier_changed = false;
+    if loyalty.next_above(&cm.tier_code).is_none() {
+        return Ok((tier_code, tier_changed));
+    }
+    let today = business_date(now, tz);
+    let months = loyalty.settings.tier_window_months;
+    let (spend, count) =
+        super::standing::window_spend(&mut *tx, cm.member_id, today, months).await?;
+    let up = tiers::on_accrual(&loyalty.rules(), rank, Fen(spend), count);
+    if let Some(to) = up.to {
+        let moved = store::set_tier(
+            tx,
+            cm.member_id,
+            &cm.tier_code,
+            &to,
+            now,
+            day,
+            "accrual",
+            staff_id,
+        )
+        .await?;
+        if moved {
+            tier_change_sms(tx, loyalty, cm.member_id, &cm.tier_code, &to, now).await?;
+            tier_code = to;
+            tier_changed = true;
+        }
+    }
+    if let Some(target) = up.approval_for {
+        ask_for_tier(ctx, tx, loyalty, cm, &tier_code, &target, Fen(spend)).await?;
+    }
+    Ok((tier_code, tier_changed))
+}
+
+/// The window reached a tier that needs a manager's approval (B7: platinum 经公司评估): the
+/// request is raised on Patron's account, once per member while it is open, for the manager of
+/// the card's store to decide in the approvals inbox.
+async fn ask_for_tier(
+    ctx: &Ctx,
+    tx: &mut crate::kernel::db::Tx,
+    loyalty: &Loyalty,
+    cm: &store::CardMember,
+    from: &str,
+    to: &str,
+    spend: Fen,
+) -> Result<(), PointsError> {
+    let Some(target) = loyalty.tier(to) else {
+        return Ok(());
+    };
+    let reason = format!("滚动期内消费 {spend} 已达{}门槛", target.name_zh);
+    let payload = super::adjust::TierPayload {
+        member_id: cm.member_id,
+        from: from.to_string(),
+        to: target.code.clone(),
+        reason: reason.clone(),
+    };
+    let req = crate::approvals::NewRequest {
+        kind: super::adjust::KIND_TIER.into(),
+        store_id: Some(cm.card_store_id),
+        subject_kind: "member".into(),
+        subject_id: cm.member_id.to_string(),
+        summary: format!("{} → {} ({reason})", cm.name, target.name_zh),
+        payload: serde_json::to_value(&payload).unwrap_or_default(),
+        previous_id: None,
+    };
+    crate::approvals::submit_system(ctx, tx, &req).await?;
+    Ok(())
 }
 
 /// Takes `points` out of the member's lots, oldest first. The caller has already lowered the

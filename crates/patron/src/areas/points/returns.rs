@@ -286,6 +286,7 @@ async fn take_points(
                 source_ref: Some(&req.return_no),
                 till_id,
                 staff_id: None,
+                approved_by: None,
                 note: &format!("receipt {}; {reversed} points reversed", req.original),
             },
         )

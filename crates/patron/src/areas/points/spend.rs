@@ -125,6 +125,7 @@ pub async fn redeem(ctx: &Ctx, input: &RedeemIn) -> Result<(Outcome, RedeemOut),
                         source_ref: Some(receipt_no),
                         till_id: till_id.as_deref(),
                         staff_id,
+                        approved_by: None,
                         note: "",
                     },
                 )

@@ -22,6 +22,22 @@ pub use super::store::lists::{
     AtThreshold, ListInfo, ListRow, at_threshold, list_info, lists, rows,
 };
 
+/// Whether the actor holds `permission` through a role that serves the whole chain (信息部,
+/// D2): the lists it reads cover every store, not only the store it is bound to.
+pub fn chain_wide(ctx: &Ctx, permission: Permission) -> bool {
+    ctx.actor.staff().is_some_and(|s| {
+        s.grants
+            .iter()
+            .any(|g| g.role.serves_chain() && patron_core::access::allows(g.role, permission))
+    })
+}
+
+/// The stores a D2 list covers for this reader, chosen at `store_id`: every store (`None`) for
+/// a role that serves the whole chain, else that store.
+pub fn scope(ctx: &Ctx, store_id: i64) -> Option<i64> {
+    (!chain_wide(ctx, Permission::ViewRewards)).then_some(store_id)
+}
+
 /// What the month-end build did.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ListSummary {

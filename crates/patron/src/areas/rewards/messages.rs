@@ -9,6 +9,11 @@ pub const REWARDS: &[(&str, &str, &str)] = &[
         "到分值会员名单",
         "Members at a threshold",
     ),
+    (
+        "reward.chain_wide",
+        "全连锁各门店的会员（信息部）",
+        "Members of every store in the chain (information dept)",
+    ),
     ("reward.audit.check", "核分", "Points verified"),
     ("reward.audit.claim", "领奖", "Gift claimed"),
     ("reward.audit.expire", "返礼单作废", "Slip expired"),

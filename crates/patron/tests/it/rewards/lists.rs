@@ -183,3 +183,42 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    the_information_department_at_head_office_sees_every_stores_members_at_a_threshold,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let wfj = add_store(&t, "WFJ").await;
+        t.add_staff("info", &[("information", t.hq)], false).await;
+        t.add_staff("desk", &[("clerk", t.hq)], false).await;
+        let (hq_member, _) = t.add_member("总店会员", "13900000901", "").await;
+        let (wfj_member, wfj_card) = t.add_member("王府井会员", "13900000902", "").await;
+        give_points(&t, hq_member, 5_000).await;
+        give_points(&t, wfj_member, 8_000).await;
+        set_card(&t, &wfj_card, wfj, day("2027-09-25"), "active").await;
+        // The information department serves the whole chain: both stores' members, with the
+        // store named.
+        let info = t.login("info").await;
+        let page = info.get("/rewards/at-threshold").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("总店会员") && page.body.contains("王府井会员"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("全连锁各门店的会员"));
+        let csv = info.get("/rewards/at-threshold.csv").await;
+        assert!(
+            csv.body.contains("王府井会员") && csv.body.contains("WFJ"),
+            "{}",
+            csv.body
+        );
+        let print = info.get("/rewards/at-threshold/print").await;
+        assert!(print.body.contains("王府井会员"), "{}", print.body);
+        // A store's own desk still sees its own store's members only.
+        let desk = t.login("desk").await;
+        let own = desk.get("/rewards/at-threshold").await;
+        assert!(own.body.contains("总店会员") && !own.body.contains("王府井会员"));
+        t.stop().await;
+    }
+);

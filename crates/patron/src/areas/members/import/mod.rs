@@ -102,6 +102,16 @@ pub struct ImportReport {
     pub rows: usize,
     pub imported: usize,
     pub bad: Vec<BadRow>,
+    /// Imported members sent a temporary portal password (the import's option).
+    pub portal_passwords: usize,
+}
+
+/// What an import does besides writing the members.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// Send every imported member a temporary portal password by SMS, as the desk's
+    /// 发放门户密码 does (changed at first login).
+    pub portal_passwords: bool,
 }
 
 /// Checks and (when every row is good) imports. `default_store` is used where a row names none.
@@ -112,11 +122,32 @@ pub async fn import(
     rows: &[Vec<String>],
     progress: Option<Progress>,
 ) -> Result<ImportReport, MembersError> {
+    import_with(
+        ctx,
+        default_store,
+        header,
+        rows,
+        progress,
+        ImportOptions::default(),
+    )
+    .await
+}
+
+/// As `import`, with `options`.
+pub async fn import_with(
+    ctx: &Ctx,
+    default_store: &str,
+    header: &[String],
+    rows: &[Vec<String>],
+    progress: Option<Progress>,
+    options: ImportOptions,
+) -> Result<ImportReport, MembersError> {
     ctx.require(Permission::ManageMembers)?;
     let refused = |bad| ImportReport {
         rows: rows.len(),
         imported: 0,
         bad,
+        portal_passwords: 0,
     };
     let index = header_index(header);
     let mut bad = header_problems(&index);
@@ -169,12 +200,54 @@ pub async fn import(
         pg: ctx.db().backend() == Backend::Postgres,
     };
     let n = prepared.len();
-    commit(ctx, prepared, plan, progress).await?;
+    let written = commit(ctx, prepared, plan, progress).await?;
+    let portal_passwords = if options.portal_passwords {
+        issue_passwords(ctx, &written).await?
+    } else {
+        0
+    };
     Ok(ImportReport {
         rows: rows.len(),
         imported: n,
         bad: Vec::new(),
+        portal_passwords,
     })
+}
+
+/// Members whose passwords are hashed and written together.
+const PASSWORD_CHUNK: usize = 64;
+
+/// Sends each imported member a temporary portal password (B5), a chunk per write: hashed
+/// before the write (slow on purpose), each member's SMS queued with their password, one audit
+/// entry per chunk naming the members.
+async fn issue_passwords(ctx: &Ctx, members: &[(i64, String)]) -> Result<usize, MembersError> {
+    use super::portal_password::{Issued, issue_in};
+    let mut n = 0;
+    for chunk in members.chunks(PASSWORD_CHUNK) {
+        let issued =
+            futures::future::try_join_all(chunk.iter().map(|(id, card)| Issued::new(*id, card)))
+                .await?;
+        let issued = Arc::new(issued);
+        let c = ctx.clone();
+        ctx.db()
+            .write(move |tx| {
+                let (c, issued) = (c.clone(), issued.clone());
+                Box::pin(async move {
+                    for i in issued.iter() {
+                        issue_in(tx, i, c.now()).await?;
+                    }
+                    let ids: Vec<i64> = issued.iter().map(|i| i.member_id).collect();
+                    tx.audit(
+                        c.audit("member.portal_password", "member", "import")
+                            .after(&serde_json::json!({ "members": ids })),
+                    );
+                    Ok::<_, MembersError>(())
+                })
+            })
+            .await?;
+        n += chunk.len();
+    }
+    Ok(n)
 }
 
 /// Column name (trimmed, lower case, without a byte-order mark) → its position.
@@ -216,7 +289,7 @@ async fn commit(
     prepared: Vec<write::Prepared>,
     plan: Plan,
     progress: Option<Progress>,
-) -> Result<(), MembersError> {
+) -> Result<Vec<(i64, String)>, MembersError> {
     let n = prepared.len();
     let prepared = Arc::new(prepared);
     let plan = Arc::new(plan);
@@ -237,12 +310,12 @@ async fn commit(
             let (c, prepared, plan, done) =
                 (c.clone(), prepared.clone(), plan.clone(), done.clone());
             Box::pin(async move {
-                write::write_all(&c, tx, &prepared, &plan, &done).await?;
+                let written = write::write_all(&c, tx, &prepared, &plan, &done).await?;
                 tx.audit(
                     c.audit("member.import", "member", "import")
                         .after(&serde_json::json!({ "rows": prepared.len() })),
                 );
-                Ok::<_, MembersError>(())
+                Ok::<_, MembersError>(written)
             })
         })
         .await;

@@ -65,7 +65,7 @@ pub(super) async fn write_all(
     rows: &[Prepared],
     plan: &Plan,
     done: &AtomicU64,
-) -> Result<(), MembersError> {
+) -> Result<Vec<(i64, String)>, MembersError> {
     let now = ts(ctx.now());
     let ids_all = store::reserve_member_ids(tx, rows.len(), plan.pg).await?;
     let cards = card_numbers(tx, rows).await?;
@@ -96,7 +96,9 @@ pub(super) async fn write_all(
         set_referrers(tx, chunk, ids, &card_of).await?;
         done.fetch_add(chunk.len() as u64, Ordering::Relaxed);
     }
-    Ok(())
+    // The members written, with their card numbers (for the portal passwords an import may
+    // issue).
+    Ok(ids_all.iter().copied().zip(cards).collect())
 }
 
 /// Card numbers, in row order: kept when given (the stores' sequences moved past them), else

@@ -109,8 +109,11 @@ pub(super) async fn missed_entry(Path(id): Path<i64>, v: Verified<MissedForm>) -
             ]
             .contains(&err.code) =>
         {
-            let message =
-                (err.code != codes::VALIDATION).then(|| c.lang.t(err.code.key).to_string());
+            // The refusal in the clerk's words (credited when and with how much, the dates).
+            let message = match &err.note {
+                Some(note) => Some(note.say(c.lang)),
+                None => (err.code != codes::VALIDATION).then(|| c.lang.t(err.code.key).to_string()),
+            };
             rejected(
                 &c,
                 id,
@@ -201,6 +204,26 @@ pub(super) async fn close_request(Path(id): Path<i64>, v: Verified<CloseForm>) -
         .await
     {
         Ok(_) => Redirect::to(&format!("/members/{id}?ok=flash.close_requested")).into_response(),
+        Err(e) => rejected_fields(&c, id, e).await,
+    }
+}
+
+/// The form of a button with nothing to type.
+#[derive(Deserialize)]
+pub(super) struct NoFields {}
+
+/// 发放/重置门户密码: a temporary portal password goes to the member by SMS (never shown here);
+/// the member changes it at first login.
+pub(super) async fn portal_password(Path(id): Path<i64>, v: Verified<NoFields>) -> Response {
+    let c = v.console;
+    match crate::areas::members::issue_portal_password(&c.ctx, id).await {
+        Ok(done) => {
+            let flash = match done {
+                crate::areas::members::PortalPassword::Issued => "flash.portal_password_issued",
+                crate::areas::members::PortalPassword::Reset => "flash.portal_password_reset",
+            };
+            Redirect::to(&format!("/members/{id}?ok={flash}")).into_response()
+        }
         Err(e) => rejected_fields(&c, id, e).await,
     }
 }

@@ -229,9 +229,21 @@ struct DetailPage {
     can_review: bool,
     mine: bool,
     errors: FormErrors,
+    /// Why the review was refused, in the reader's words (who holds the phone or ID number).
+    message: Option<String>,
 }
 
 async fn render_detail(c: &Console, id: i64, errors: FormErrors, print: bool) -> Response {
+    render_detail_said(c, id, errors, print, None).await
+}
+
+async fn render_detail_said(
+    c: &Console,
+    id: i64,
+    errors: FormErrors,
+    print: bool,
+    message: Option<String>,
+) -> Response {
     if let Err(e) = c.ctx.require(Permission::ViewMembers) {
         return AppError::from(e).into_response();
     }
@@ -260,6 +272,7 @@ async fn render_detail(c: &Console, id: i64, errors: FormErrors, print: bool) ->
         phone_masked,
         id_masked,
         errors,
+        message,
     };
     if print {
         PrintPage { d: page }.into_response()
@@ -312,6 +325,14 @@ async fn review_submit(Path(id): Path<i64>, v: Verified<ReviewForm>) -> Response
             if err.code == codes::VALIDATION && !approving {
                 let mut res = render_detail(&c, id, FormErrors(err.fields), false).await;
                 *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                return res;
+            }
+            // A phone or ID number someone holds already: the application again, saying who.
+            if let Some(note) = err.note.as_ref().filter(|_| err.code == codes::DUPLICATE) {
+                let message = Some(note.say(c.lang));
+                let mut res =
+                    render_detail_said(&c, id, FormErrors(err.fields), false, message).await;
+                *res.status_mut() = StatusCode::CONFLICT;
                 return res;
             }
             err.into_response()

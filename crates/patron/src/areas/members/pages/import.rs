@@ -71,6 +71,7 @@ pub(super) async fn import_submit(c: Console, mut form: axum::extract::Multipart
         return AppError::from(e).into_response();
     }
     let (mut csrf, mut store, mut file) = (String::new(), String::new(), None);
+    let mut options = import::ImportOptions::default();
     loop {
         match form.next_field().await {
             Ok(Some(field)) => {
@@ -80,6 +81,7 @@ pub(super) async fn import_submit(c: Console, mut form: axum::extract::Multipart
                     Ok(bytes) => match name.as_str() {
                         "_csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
                         "store" => store = String::from_utf8_lossy(&bytes).into_owned(),
+                        "portal_passwords" => options.portal_passwords = &bytes[..] == b"yes",
                         "file" => file = Some((file_name.unwrap_or_default(), bytes.to_vec())),
                         _ => {}
                     },
@@ -117,7 +119,7 @@ pub(super) async fn import_submit(c: Console, mut form: axum::extract::Multipart
             return res;
         }
     };
-    match import::import(&c.ctx, &store, &header, &rows, None).await {
+    match import::import_with(&c.ctx, &store, &header, &rows, None, options).await {
         Ok(report) => {
             let failed = !report.bad.is_empty();
             let mut res = render(Some(report), None).await.into_response();

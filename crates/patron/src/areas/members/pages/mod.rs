@@ -44,6 +44,10 @@ pub fn router() -> Router<App> {
         .route("/members/{id}/adjust", post(actions::adjust_request))
         .route("/members/{id}/tier", post(actions::tier_request))
         .route("/members/{id}/missed", post(actions::missed_entry))
+        .route(
+            "/members/{id}/portal-password",
+            post(actions::portal_password),
+        )
 }
 
 /// The catalog key of a member's card state as the desk should read it: a closed member, a

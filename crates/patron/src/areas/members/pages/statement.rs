@@ -57,7 +57,13 @@ pub(super) async fn statement_export(
                 Cell::from(e.points),
                 Cell::from(e.balance_after),
                 Cell::from(e.source_ref.unwrap_or_default()),
-                Cell::from(e.staff_name.or(e.till_id).unwrap_or_default()),
+                Cell::from({
+                    let by = e.staff_name.or(e.till_id).unwrap_or_default();
+                    match e.approver_name {
+                        Some(a) => format!("{by} ({} {a})", page.t("points.approved_by")),
+                        None => by,
+                    }
+                }),
                 Cell::from(e.note),
             ]
         })

@@ -92,3 +92,36 @@ pub async fn update_details(tx: &mut Tx, id: i64, d: &DetailsRow) -> Result<u64,
     }
     Ok(n)
 }
+
+/// Sets a portal password the desk issued: the member must change it at first login. Returns
+/// whether the member had one before (a reset rather than a first issue); `None` when the
+/// member is not active.
+pub async fn set_issued_portal_password(
+    tx: &mut Tx,
+    member_id: i64,
+    hash: &str,
+) -> Result<Option<bool>, DbError> {
+    let had: Option<(Option<String>,)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+            "select portal_password_hash from members where id = $1 and status = 'active'",
+        )
+        .bind(member_id)
+        .fetch_optional(c)
+        .await?
+    });
+    let Some((had,)) = had else {
+        return Ok(None);
+    };
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "update members set portal_password_hash = $1, portal_must_change = true \
+             where id = $2 and status = 'active'",
+        )
+        .bind(hash)
+        .bind(member_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(Some(had.is_some()))
+}

@@ -290,6 +290,8 @@ pub struct EntryRow {
     pub till_id: Option<String>,
     pub staff_id: Option<i64>,
     pub staff_name: Option<String>,
+    /// Who approved it, when an approval carried it (the clerk stays `staff_name`).
+    pub approver_name: Option<String>,
     pub note: String,
 }
 
@@ -302,8 +304,10 @@ pub async fn entries(
     Ok(on_db!(db, |p| {
         sqlx::query_as(
             "select e.id, e.at, e.kind, e.points, e.balance_after, e.store_id, e.source_ref, \
-             e.till_id, e.staff_id, s.display_name as staff_name, e.note \
+             e.till_id, e.staff_id, s.display_name as staff_name, \
+             a.display_name as approver_name, e.note \
              from point_entries e left join staff s on s.id = e.staff_id \
+             left join staff a on a.id = e.approved_by \
              where e.member_id = $1 order by e.id desc limit $2 offset $3",
         )
         .bind(member_id)

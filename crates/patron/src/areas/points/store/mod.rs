@@ -138,7 +138,10 @@ pub struct NewEntry<'a> {
     pub store_id: Option<i64>,
     pub source_ref: Option<&'a str>,
     pub till_id: Option<&'a str>,
+    /// The staff member who entered it (the clerk, not the approver).
     pub staff_id: Option<i64>,
+    /// Who approved it, when an approval carried it.
+    pub approved_by: Option<i64>,
     pub note: &'a str,
 }
 
@@ -146,7 +149,8 @@ pub async fn insert_entry(tx: &mut Tx, e: &NewEntry<'_>) -> Result<(), DbError> 
     on_tx!(tx, |c| {
         sqlx::query(
             "insert into point_entries (member_id, at, kind, points, balance_after, store_id, \
-             source_ref, till_id, staff_id, note) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             source_ref, till_id, staff_id, approved_by, note) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(e.member_id)
         .bind(ts(e.at))
@@ -157,6 +161,7 @@ pub async fn insert_entry(tx: &mut Tx, e: &NewEntry<'_>) -> Result<(), DbError> 
         .bind(e.source_ref)
         .bind(e.till_id)
         .bind(e.staff_id)
+        .bind(e.approved_by)
         .bind(e.note)
         .execute(c)
         .await

@@ -20,10 +20,12 @@ pub struct ReceiptRow {
     pub balance_after: i64,
     pub tier_code: String,
     pub tier_changed: bool,
+    /// When it was credited (the till's sending, or the desk's entry or approval).
+    pub created_at: DateTime<Utc>,
 }
 
 const RECEIPT: &str = "select id, member_id, card_no, occurred_at, points, lines, returned, \
-     body_hash, balance_after, tier_code, tier_changed from receipts";
+     body_hash, balance_after, tier_code, tier_changed, created_at from receipts";
 
 pub async fn find_receipt(
     db: &Db,
@@ -50,7 +52,7 @@ pub async fn lock_receipt_in(
         sqlx::query_as(
             "update receipts set returned = returned where store_id = $1 and receipt_no = $2 \
              returning id, member_id, card_no, occurred_at, points, lines, returned, body_hash, \
-             balance_after, tier_code, tier_changed",
+             balance_after, tier_code, tier_changed, created_at",
         )
         .bind(store_id)
         .bind(receipt_no)

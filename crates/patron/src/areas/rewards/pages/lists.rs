@@ -43,7 +43,7 @@ async fn render_list(
         Ok(None) => return AppError::not_found().into_response(),
         Err(e) => return err(e),
     };
-    let rows = match lists::rows(c.ctx.db(), id, Some(store.id)).await {
+    let rows = match lists::rows(c.ctx.db(), id, lists::scope(&c.ctx, store.id)).await {
         Ok(r) => r,
         Err(e) => return err(e),
     };
@@ -128,7 +128,7 @@ async fn list_export(c: Console, id: i64, q: Q, format: ExportFormat) -> Respons
         Err(res) => return res,
     };
     let page = Page::console(&c, "reward.month_end_list");
-    match lists::rows(c.ctx.db(), id, Some(store.id)).await {
+    match lists::rows(c.ctx.db(), id, lists::scope(&c.ctx, store.id)).await {
         Ok(rows) => {
             export::respond(&list_table(&page, &rows), format).unwrap_or_else(|e| e.into_response())
         }
@@ -201,6 +201,8 @@ struct AtThresholdPage {
     stores: Vec<StoreInfo>,
     rows: Vec<AtThreshold>,
     shown: i64,
+    /// The list covers every store (a role serving the whole chain).
+    chain: bool,
 }
 
 pub(super) async fn at_threshold_page(c: Console, Query(q): Query<Q>) -> Response {
@@ -209,13 +211,15 @@ pub(super) async fn at_threshold_page(c: Console, Query(q): Query<Q>) -> Respons
         Ok(x) => x,
         Err(res) => return res,
     };
-    match lists::at_threshold(c.ctx.db(), Some(store.id), SHOWN).await {
+    let scope = lists::scope(&c.ctx, store.id);
+    match lists::at_threshold(c.ctx.db(), scope, SHOWN).await {
         Ok(rows) => AtThresholdPage {
             page: Page::console(&c, "reward.at_threshold"),
             store,
             stores,
             rows,
             shown: SHOWN,
+            chain: scope.is_none(),
         }
         .into_response(),
         Err(e) => err(e),
@@ -257,7 +261,7 @@ async fn at_threshold_export(c: Console, q: Q, format: ExportFormat) -> Response
         Err(res) => return res,
     };
     let page = Page::console(&c, "reward.at_threshold");
-    match lists::at_threshold(c.ctx.db(), Some(store.id), i64::MAX).await {
+    match lists::at_threshold(c.ctx.db(), lists::scope(&c.ctx, store.id), i64::MAX).await {
         Ok(rows) => export::respond(&at_threshold_table(&page, &rows), format)
             .unwrap_or_else(|e| e.into_response()),
         Err(e) => err(e),

@@ -99,7 +99,7 @@ async fn list_print(c: Console, Path(id): Path<i64>, Query(q): Query<Q>) -> Resp
         Ok(None) => return AppError::not_found().into_response(),
         Err(e) => return AppError::from(e).into_response(),
     };
-    match lists::rows(c.ctx.db(), id, Some(p.store.id)).await {
+    match lists::rows(c.ctx.db(), id, lists::scope(&c.ctx, p.store.id)).await {
         Ok(rows) => ListPrint { p, list, rows }.into_response(),
         Err(e) => AppError::from(e).into_response(),
     }
@@ -117,7 +117,7 @@ async fn at_threshold_print(c: Console, Query(q): Query<Q>) -> Response {
         Ok(p) => p,
         Err(r) => return r,
     };
-    match lists::at_threshold(c.ctx.db(), Some(p.store.id), i64::MAX).await {
+    match lists::at_threshold(c.ctx.db(), lists::scope(&c.ctx, p.store.id), i64::MAX).await {
         Ok(rows) => AtThresholdPrint { p, rows }.into_response(),
         Err(e) => AppError::from(e).into_response(),
     }
