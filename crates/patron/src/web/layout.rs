@@ -56,6 +56,9 @@ pub struct Page {
     pub flash: Option<Flash>,
     /// Times are shown in the configured business time zone.
     pub tz: chrono_tz::Tz,
+    /// The permissions the reader holds (at some store): links and forms are shown only to
+    /// those who may use them (`may`).
+    pub held: Vec<Permission>,
 }
 
 /// Pages that sit under another section's address but belong to a menu entry of their own.
@@ -109,6 +112,10 @@ impl Page {
             csrf: c.csrf_token.clone(),
             flash: None,
             tz: c.ctx.app.config.tz(),
+            held: Permission::ALL
+                .into_iter()
+                .filter(|p| c.ctx.can(*p))
+                .collect(),
         }
     }
 
@@ -122,6 +129,7 @@ impl Page {
             csrf: String::new(),
             flash: None,
             tz: chrono_tz::Asia::Shanghai,
+            held: Vec::new(),
         }
     }
 
@@ -137,6 +145,12 @@ impl Page {
 
     pub fn t(&self, key: &str) -> &'static str {
         self.lang.t(key)
+    }
+
+    /// Whether the reader holds the permission whose code is `code` (`sell_vouchers`): a
+    /// template shows a link or a form only to those it would not refuse.
+    pub fn may(&self, code: &str) -> bool {
+        self.held.iter().any(|p| p.code() == code)
     }
 
     /// The message for `key` if the catalog has it, else the one for `fallback` (labels built

@@ -136,6 +136,16 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     // dashboard
     ("dash.activity", "近14天操作记录", "Activity, last 14 days"),
     ("dash.approvals", "待审批", "Pending approvals"),
+    (
+        "dash.approvals_mine",
+        "等待我审批",
+        "Waiting for my decision",
+    ),
+    (
+        "dash.nothing",
+        "今天没有等待您处理的事项。",
+        "Nothing waits for you today.",
+    ),
     ("dash.my_roles", "我的岗位", "My roles"),
     ("dash.staff", "在职员工账号", "Active staff accounts"),
     ("dash.stores", "门店", "Stores"),

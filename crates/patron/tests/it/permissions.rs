@@ -388,6 +388,8 @@ const TEST_KINDS: &[approvals::ApprovalKind] = &[
             Role::Service,
         ],
         decide: no_consequence,
+        record: |_| "/".to_string(),
+        record_permission: Permission::ViewDashboard,
     },
     approvals::ApprovalKind {
         kind: "test.store",
@@ -399,6 +401,8 @@ const TEST_KINDS: &[approvals::ApprovalKind] = &[
             Role::Service,
         ],
         decide: no_consequence,
+        record: |_| "/".to_string(),
+        record_permission: Permission::ViewDashboard,
     },
 ];
 

@@ -18,6 +18,7 @@ pub mod pages;
 mod profile;
 mod register;
 pub mod store;
+pub mod tiles;
 
 pub use details::{CONSENT_SOURCES, DetailsIn, change_details};
 pub use error::MembersError;
