@@ -52,6 +52,9 @@ pub struct Page {
     pub title_key: &'static str,
     pub user_name: Option<String>,
     pub nav: Vec<NavItem>,
+    /// The settings and administration sections (`/admin/…`), under one menu entry so the
+    /// navigation stays on one line.
+    pub admin_nav: Vec<NavItem>,
     pub csrf: String,
     pub flash: Option<Flash>,
     /// Times are shown in the configured business time zone.
@@ -95,7 +98,7 @@ impl Page {
     /// A page for a signed-in staff member.
     pub fn console(c: &Console, title_key: &'static str) -> Page {
         let current = current_section(&c.path);
-        let nav = NAV
+        let (admin_nav, nav): (Vec<NavItem>, Vec<NavItem>) = NAV
             .iter()
             .filter(|(_, _, p)| c.ctx.can(*p))
             .map(|(href, key, _)| NavItem {
@@ -103,12 +106,13 @@ impl Page {
                 key,
                 current: Some(*href) == current,
             })
-            .collect();
+            .partition(|item| item.href.starts_with("/admin/"));
         Page {
             lang: c.lang,
             title_key,
             user_name: Some(c.staff().display_name.clone()),
             nav,
+            admin_nav,
             csrf: c.csrf_token.clone(),
             flash: None,
             tz: c.ctx.app.config.tz(),
@@ -126,6 +130,7 @@ impl Page {
             title_key,
             user_name: None,
             nav: Vec::new(),
+            admin_nav: Vec::new(),
             csrf: String::new(),
             flash: None,
             tz: chrono_tz::Asia::Shanghai,
@@ -141,6 +146,11 @@ impl Page {
             self.flash = Some(Flash { kind, key: known });
         }
         self
+    }
+
+    /// Whether the page belongs to one of the administration menu's sections.
+    pub fn admin_current(&self) -> bool {
+        self.admin_nav.iter().any(|i| i.current)
     }
 
     pub fn t(&self, key: &str) -> &'static str {

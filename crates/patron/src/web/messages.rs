@@ -310,6 +310,7 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("login.username", "用户名", "User name"),
     // navigation
     ("nav.audit", "审计日志", "Audit log"),
+    ("nav.admin", "设置与管理", "Settings"),
     ("nav.dashboard", "工作台", "Dashboard"),
     ("nav.logout", "退出", "Log out"),
     ("nav.roles", "岗位权限", "Permissions"),

@@ -11,13 +11,13 @@ pub const GROUPBUY: &[(&str, &str, &str)] = &[
     (
         "dash.gb.cheques_pending",
         "待到帐共 {count} 笔，{amount}",
-        "{count} pending in all, {amount}",
+        "Pending in all: {count}, {amount}",
     ),
     ("dash.gb.sales_today", "今日售券金额", "Voucher sales today"),
     (
         "dash.gb.sales_count",
         "{sales} 笔，{vouchers} 张",
-        "{sales} sales, {vouchers} vouchers",
+        "Sales: {sales}; vouchers: {vouchers}",
     ),
     (
         "dash.gb.requisitions_to_prepare",

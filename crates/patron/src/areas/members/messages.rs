@@ -360,7 +360,7 @@ pub const LOYALTY: &[(&str, &str, &str)] = &[
     ),
     // loyalty settings and liability
     ("nav.loyalty", "等级与积分设置", "Loyalty settings"),
-    ("nav.liability", "积分负债", "Outstanding points"),
+    ("nav.liability", "积分负债", "Points owed"),
     ("loyalty.title", "会员等级与积分设置", "Loyalty settings"),
     ("loyalty.tiers", "会员等级", "Tiers"),
     (
