@@ -5,6 +5,7 @@
 pub mod approvals;
 pub mod catalogs;
 pub mod codes;
+pub mod dashboard;
 pub mod jobs;
 mod store;
 
@@ -86,7 +87,7 @@ pub fn router_with(app: App, extra: Router<App>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/assets/{file}", get(assets::serve))
-        .merge(crate::areas::staff::pages::dashboard::router())
+        .merge(crate::areas::staff::pages::dashboard::router(dashboard::all()))
         .merge(crate::areas::staff::pages::login::router())
         .merge(crate::areas::staff::pages::keys::router())
         .merge(crate::areas::staff::pages::router())

@@ -5,6 +5,7 @@
 
 pub mod pages;
 pub mod store;
+pub mod tiles;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -56,6 +57,11 @@ pub struct ApprovalKind {
     pub deciders: &'static [Role],
     /// Decides a request of this kind and carries out its consequence in the same transaction.
     pub decide: fn(&Ctx, i64, Decision) -> DecideFuture<'_>,
+    /// The page of the record a request is about (the request's `subject_id` in, its address
+    /// out); the inbox links it for those who hold `record_permission`.
+    pub record: fn(&str) -> String,
+    /// What opening `record` needs.
+    pub record_permission: Permission,
 }
 
 /// The kind called `kind` in `kinds`.

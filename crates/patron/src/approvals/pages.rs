@@ -12,6 +12,7 @@ use patron_core::Permission;
 use patron_core::approvals::Decision;
 use serde::Deserialize;
 
+use super::store::InboxEntry;
 use super::{ApprovalKind, ApprovalRow, find, may_decide};
 use crate::kernel::ctx::App;
 use crate::kernel::error as codes;
@@ -34,9 +35,17 @@ pub fn router(kinds: &'static [ApprovalKind]) -> Router<App> {
         )
 }
 
-/// A pending request and whether the viewer may decide it.
+/// A request as the inbox shows it: its kind's name, the link to its record (for those who may
+/// open it) and, while pending, whether the viewer may decide it.
 struct InboxRow {
     row: ApprovalRow,
+    kind_label: &'static str,
+    /// The summary as stored; requests filed before the fix carry a doubled currency sign.
+    summary: String,
+    requester: String,
+    store: String,
+    decider: String,
+    record: Option<String>,
     decidable: bool,
 }
 
@@ -45,21 +54,41 @@ struct InboxRow {
 struct ApprovalsPage {
     page: Page,
     pending: Vec<InboxRow>,
+    decided: Vec<InboxRow>,
     message: Option<String>,
-}
-
-impl ApprovalsPage {
-    fn kind_name(&self, kind: &str) -> &'static str {
-        self.page.t_or(
-            &format!("approval.kind.{}", kind.replace('.', "_")),
-            "approval.kind.other",
-        )
-    }
 }
 
 #[derive(Deserialize, Default)]
 struct FlashQuery {
     ok: Option<String>,
+}
+
+/// How many decided requests the inbox lists.
+const DECIDED_SHOWN: i64 = 50;
+
+fn inbox_row(c: &Console, kinds: &[ApprovalKind], e: InboxEntry) -> InboxRow {
+    let kind = find(kinds, &e.row.kind);
+    let decidable = e.row.status == "pending"
+        && c.ctx.can(Permission::DecideApprovals)
+        && e.row.requested_by != Some(c.staff().id)
+        && kind.is_some_and(|k| may_decide(&c.ctx, k, e.row.store_id));
+    let record = kind
+        .filter(|k| c.ctx.can(k.record_permission))
+        .map(|k| (k.record)(&e.row.subject_id));
+    let store = match (e.store_code, e.store_name) {
+        (Some(code), Some(name)) => format!("{code} {name}"),
+        _ => String::new(),
+    };
+    InboxRow {
+        kind_label: kind.map_or("approval.kind.other", |k| k.label),
+        summary: e.row.summary.replace("¥¥", "¥"),
+        requester: e.requester_name.unwrap_or_default(),
+        decider: e.decider_name.unwrap_or_default(),
+        store,
+        record,
+        decidable,
+        row: e.row,
+    }
 }
 
 async fn render(
@@ -68,20 +97,25 @@ async fn render(
     flash: Option<&str>,
     message: Option<String>,
 ) -> Response {
-    let me = c.staff().id;
-    let can_decide = c.ctx.can(Permission::DecideApprovals);
-    match super::pending(&c.ctx).await {
-        Ok(pending) => ApprovalsPage {
+    if let Err(e) = c.ctx.require(Permission::ViewApprovals) {
+        return AppError::from(e).into_response();
+    }
+    let loaded = async {
+        let pending = super::store::inbox_pending(c.ctx.db()).await?;
+        let decided = super::store::inbox_decided(c.ctx.db(), DECIDED_SHOWN).await?;
+        Ok::<_, crate::kernel::db::DbError>((pending, decided))
+    }
+    .await;
+    match loaded {
+        Ok((pending, decided)) => ApprovalsPage {
             page: Page::console(c, "approval.title").with_flash("success", flash),
             pending: pending
                 .into_iter()
-                .map(|row| {
-                    let decidable = can_decide
-                        && row.requested_by != Some(me)
-                        && find(kinds, &row.kind)
-                            .is_some_and(|k| may_decide(&c.ctx, k, row.store_id));
-                    InboxRow { row, decidable }
-                })
+                .map(|e| inbox_row(c, kinds, e))
+                .collect(),
+            decided: decided
+                .into_iter()
+                .map(|e| inbox_row(c, kinds, e))
                 .collect(),
             message,
         }

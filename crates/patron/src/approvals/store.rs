@@ -169,3 +169,45 @@ pub async fn for_subject(
             .await?
     }))
 }
+
+/// A request as the inbox shows it: with who asked, who decided and the store's name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InboxEntry {
+    #[sqlx(flatten)]
+    pub row: ApprovalRow,
+    /// None for a request Patron raised itself (a till accrual reaching platinum).
+    pub requester_name: Option<String>,
+    pub decider_name: Option<String>,
+    pub store_code: Option<String>,
+    pub store_name: Option<String>,
+}
+
+const INBOX_SELECT: &str = "select a.id, a.kind, a.store_id, a.subject_kind, a.subject_id, a.summary, \
+    a.payload, a.status, a.requested_by, a.requested_at, a.decided_by, a.decided_at, a.reason, \
+    a.previous_id, r.display_name as requester_name, d.display_name as decider_name, \
+    s.code as store_code, s.name as store_name \
+    from approvals a left join staff r on r.id = a.requested_by left join staff d on d.id = a.decided_by \
+    left join stores s on s.id = a.store_id";
+
+/// Requests waiting for a decision, oldest first.
+pub async fn inbox_pending(db: &Db) -> Result<Vec<InboxEntry>, DbError> {
+    let sql = format!("{INBOX_SELECT} where a.status = 'pending' order by a.id");
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .fetch_all(p)
+            .await?
+    }))
+}
+
+/// The last `limit` requests decided (approved, rejected or withdrawn), newest decision first.
+pub async fn inbox_decided(db: &Db, limit: i64) -> Result<Vec<InboxEntry>, DbError> {
+    let sql = format!(
+        "{INBOX_SELECT} where a.status <> 'pending' order by a.decided_at desc, a.id desc limit $1"
+    );
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+    }))
+}

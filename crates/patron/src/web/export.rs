@@ -268,11 +268,17 @@ pub fn respond(t: &Table, format: ExportFormat) -> Result<Response, AppError> {
             "xlsx",
         ),
     };
+    Ok(attachment(&format!("{}.{ext}", t.name), mime, bytes))
+}
+
+/// `bytes` as a download named `name` of type `mime` (a file made elsewhere, such as the print
+/// shop's voucher file).
+pub fn attachment(name: &str, mime: &'static str, bytes: Vec<u8>) -> Response {
     let mut res = bytes.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}.{ext}\"", t.name)) {
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    Ok(res)
+    res
 }

@@ -57,10 +57,16 @@ pub struct Page {
     pub title_key: &'static str,
     pub user_name: Option<String>,
     pub nav: Vec<NavItem>,
+    /// The settings and administration sections (`/admin/…`), under one menu entry so the
+    /// navigation stays on one line.
+    pub admin_nav: Vec<NavItem>,
     pub csrf: String,
     pub flash: Option<Flash>,
     /// Times are shown in the configured business time zone.
     pub tz: chrono_tz::Tz,
+    /// The permissions the reader holds (at some store): links and forms are shown only to
+    /// those who may use them (`may`).
+    pub held: Vec<Permission>,
 }
 
 /// Pages that sit under another section's address but belong to a menu entry of their own.
@@ -98,7 +104,7 @@ impl Page {
     /// A page for a signed-in staff member.
     pub fn console(c: &Console, title_key: &'static str) -> Page {
         let current = current_section(&c.path);
-        let nav = NAV
+        let (admin_nav, nav): (Vec<NavItem>, Vec<NavItem>) = NAV
             .iter()
             .filter(|(_, _, p)| c.ctx.can(*p))
             .map(|(href, key, _)| NavItem {
@@ -106,15 +112,20 @@ impl Page {
                 key,
                 current: Some(*href) == current,
             })
-            .collect();
+            .partition(|item| item.href.starts_with("/admin/"));
         Page {
             lang: c.lang,
             title_key,
             user_name: Some(c.staff().display_name.clone()),
             nav,
+            admin_nav,
             csrf: c.csrf_token.clone(),
             flash: None,
             tz: c.ctx.app.config.tz(),
+            held: Permission::ALL
+                .into_iter()
+                .filter(|p| c.ctx.can(*p))
+                .collect(),
         }
     }
 
@@ -125,9 +136,11 @@ impl Page {
             title_key,
             user_name: None,
             nav: Vec::new(),
+            admin_nav: Vec::new(),
             csrf: String::new(),
             flash: None,
             tz: chrono_tz::Asia::Shanghai,
+            held: Vec::new(),
         }
     }
 
@@ -141,8 +154,19 @@ impl Page {
         self
     }
 
+    /// Whether the page belongs to one of the administration menu's sections.
+    pub fn admin_current(&self) -> bool {
+        self.admin_nav.iter().any(|i| i.current)
+    }
+
     pub fn t(&self, key: &str) -> &'static str {
         self.lang.t(key)
+    }
+
+    /// Whether the reader holds the permission whose code is `code` (`sell_vouchers`): a
+    /// template shows a link or a form only to those it would not refuse.
+    pub fn may(&self, code: &str) -> bool {
+        self.held.iter().any(|p| p.code() == code)
     }
 
     /// The message for `key` if the catalog has it, else the one for `fallback` (labels built

@@ -202,6 +202,16 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     // dashboard
     ("dash.activity", "近14天操作记录", "Activity, last 14 days"),
     ("dash.approvals", "待审批", "Pending approvals"),
+    (
+        "dash.approvals_mine",
+        "等待我审批",
+        "Waiting for my decision",
+    ),
+    (
+        "dash.nothing",
+        "今天没有等待您处理的事项。",
+        "Nothing waits for you today.",
+    ),
     ("dash.my_roles", "我的岗位", "My roles"),
     ("dash.staff", "在职员工账号", "Active staff accounts"),
     ("dash.stores", "门店", "Stores"),
@@ -366,6 +376,7 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("login.username", "用户名", "User name"),
     // navigation
     ("nav.audit", "审计日志", "Audit log"),
+    ("nav.admin", "设置与管理", "Settings"),
     ("nav.dashboard", "工作台", "Dashboard"),
     ("nav.logout", "退出", "Log out"),
     ("nav.roles", "岗位权限", "Permissions"),

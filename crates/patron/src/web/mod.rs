@@ -16,3 +16,4 @@ pub mod messages;
 pub mod print;
 pub mod said;
 pub mod security;
+pub mod tiles;

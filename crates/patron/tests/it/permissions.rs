@@ -389,6 +389,8 @@ const TEST_KINDS: &[approvals::ApprovalKind] = &[
             Role::Service,
         ],
         decide: no_consequence,
+        record: |_| "/".to_string(),
+        record_permission: Permission::ViewDashboard,
     },
     approvals::ApprovalKind {
         kind: "test.store",
@@ -400,6 +402,8 @@ const TEST_KINDS: &[approvals::ApprovalKind] = &[
             Role::Service,
         ],
         decide: no_consequence,
+        record: |_| "/".to_string(),
+        record_permission: Permission::ViewDashboard,
     },
 ];
 

@@ -14,6 +14,8 @@ pub const APPROVALS: &[crate::approvals::ApprovalKind] = &[crate::approvals::App
     label: "approval.kind.event_plan",
     deciders: &[patron_core::Role::Manager],
     decide: decide_boxed,
+    record: |id| format!("/events/{id}"),
+    record_permission: patron_core::Permission::ViewEvents,
 }];
 
 fn decide_boxed(

@@ -1,7 +1,7 @@
 //! Messages of the events pages: (key, zh-CN, en).
 
 pub const EVENTS: &[(&str, &str, &str)] = &[
-    ("nav.events", "会员活动", "Member events"),
+    ("nav.events", "会员活动", "Events"),
     ("ev.title", "会员活动", "Member events"),
     ("ev.portal_title", "会员活动报名", "Member events"),
     ("ev.new", "策划新活动", "Plan an event"),

@@ -7,7 +7,7 @@ pub const GIFTS: &[(&str, &str, &str)] = &[
         "This gift is out of stock",
     ),
     ("gift.list_title", "奖品与礼券", "Gifts and coupons"),
-    ("nav.gifts", "奖品与兑换", "Gifts and exchange"),
+    ("nav.gifts", "奖品与兑换", "Gifts"),
     ("gift.stock_title", "奖品库存", "Gift stock"),
     ("gift.movements_title", "奖品出入库明细", "Gift movements"),
     ("gift.store", "门店", "Store"),

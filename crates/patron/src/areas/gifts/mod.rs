@@ -48,6 +48,8 @@ pub const APPROVALS: &[crate::approvals::ApprovalKind] = &[crate::approvals::App
     label: "approval.kind.gift_stocktake",
     deciders: &[patron_core::Role::Manager],
     decide: decide_boxed,
+    record: |id| format!("/rewards/stock/docs/{id}/print"),
+    record_permission: patron_core::Permission::ViewRewards,
 }];
 
 fn decide_boxed(

@@ -25,6 +25,7 @@ use crate::web::json::{ApiJson, NoBody};
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
         .routes(routes!(create_series))
+        .routes(routes!(print_file))
         .routes(routes!(request_requisition))
         .routes(routes!(prepare_requisition))
         .routes(routes!(hand_over))
@@ -72,6 +73,26 @@ async fn create_series(
     ApiJson(body): ApiJson<SeriesIn>,
 ) -> Result<Response, AppError> {
     Ok(created(stock::create_series(&ctx, &body).await?))
+}
+
+/// The print shop's file of a series (finance only, each download audited): one voucher a
+/// line, `serial,check_code,face_value,expires_on,series`, UTF-8 CSV.
+#[utoipa::path(get, path = "/groupbuy/series/{id}/print-file", tag = "groupbuy",
+    params(("id" = i64, Path, description = "The series' id (as `create_series` answered)")),
+    responses(
+        (status = 200, content_type = "text/csv", body = String,
+            description = "The file, as an attachment named `vouchers-<series code>.csv`"),
+        (status = 403, description = "`forbidden`: only finance (`manage_voucher_stock`) makes the print shop's file"),
+        (status = 404, description = "`not_found`: no such series"),
+        (status = 422, description = "`validation`: `id` is not a number"),
+    ), security(("bearer" = [])))]
+async fn print_file(ApiCaller(ctx): ApiCaller, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let (name, bytes) = stock::print_file(&ctx, id).await?;
+    Ok(crate::web::export::attachment(
+        &name,
+        "text/csv; charset=utf-8",
+        bytes,
+    ))
 }
 
 /// File a requisition (请示报告单); it waits for approval.

@@ -2,6 +2,28 @@
 //! catalogs into one index.
 
 pub const GROUPBUY: &[(&str, &str, &str)] = &[
+    // the dashboard's group-buy tiles
+    (
+        "dash.gb.cheques_due",
+        "已到期待确认到帐的支票",
+        "Cheques due to clear",
+    ),
+    (
+        "dash.gb.cheques_pending",
+        "待到帐共 {count} 笔，{amount}",
+        "Pending in all: {count}, {amount}",
+    ),
+    ("dash.gb.sales_today", "今日售券金额", "Voucher sales today"),
+    (
+        "dash.gb.sales_count",
+        "{sales} 笔，{vouchers} 张",
+        "Sales: {sales}; vouchers: {vouchers}",
+    ),
+    (
+        "dash.gb.requisitions_to_prepare",
+        "待备券的领用申请",
+        "Requisitions to prepare",
+    ),
     (
         "approval.kind.groupbuy_requisition",
         "团购券领用申请",

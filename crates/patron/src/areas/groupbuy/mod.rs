@@ -28,6 +28,7 @@ pub mod sales;
 pub mod settings;
 pub mod stock;
 pub mod store;
+pub mod tiles;
 pub mod words;
 
 pub use error::GroupBuyError;
@@ -107,6 +108,8 @@ pub const APPROVALS: &[crate::approvals::ApprovalKind] = &[
         label: "approval.kind.groupbuy_requisition",
         deciders: &[patron_core::Role::Manager],
         decide: decide_boxed,
+        record: |id| format!("/groupbuy/requisitions/{id}/report.print"),
+        record_permission: patron_core::Permission::ViewGroupBuy,
     },
     crate::approvals::ApprovalKind {
         kind: rebates::KIND_REBATE,
@@ -116,6 +119,8 @@ pub const APPROVALS: &[crate::approvals::ApprovalKind] = &[
             patron_core::Role::FinanceManager,
         ],
         decide: decide_boxed,
+        record: |id| format!("/groupbuy/rebates/{id}/print"),
+        record_permission: patron_core::Permission::ViewGroupBuy,
     },
     crate::approvals::ApprovalKind {
         kind: stock::KIND_WRITEOFF,
@@ -126,6 +131,8 @@ pub const APPROVALS: &[crate::approvals::ApprovalKind] = &[
             patron_core::Role::FinanceManager,
         ],
         decide: decide_boxed,
+        record: |_| "/groupbuy".to_string(),
+        record_permission: patron_core::Permission::ViewGroupBuy,
     },
 ];
 

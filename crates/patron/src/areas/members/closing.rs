@@ -27,6 +27,8 @@ pub const APPROVALS: &[approvals::ApprovalKind] = &[approvals::ApprovalKind {
     label: "approval.kind.members_close",
     deciders: &[Role::Manager, Role::Supervisor],
     decide: decide_boxed,
+    record: |id| format!("/members/{id}"),
+    record_permission: patron_core::Permission::ViewMembers,
 }];
 
 fn decide_boxed(ctx: &Ctx, id: i64, decision: Decision) -> approvals::DecideFuture<'_> {

@@ -2,6 +2,22 @@
 //! jobs): key, zh-CN, en. Merged with `messages::CATALOG` into one index.
 
 pub const LOYALTY: &[(&str, &str, &str)] = &[
+    // the dashboard's member tiles
+    (
+        "dash.member.applications",
+        "待审核的入会申请",
+        "Applications to review",
+    ),
+    (
+        "dash.member.applications_rejected",
+        "退回待修改的申请",
+        "Applications returned for correction",
+    ),
+    (
+        "dash.member.joined_today",
+        "今日新会员",
+        "New members today",
+    ),
     // errors of the till API and the desk
     ("error.member_not_found", "找不到该会员", "Member not found"),
     ("error.card_frozen", "该卡已冻结", "The card is frozen"),
@@ -211,6 +227,17 @@ pub const LOYALTY: &[(&str, &str, &str)] = &[
     ("approval.kind", "类别", "Kind"),
     ("approval.summary", "内容", "Request"),
     ("approval.requested_at", "提交时间", "Submitted"),
+    ("approval.requested_by", "提交人", "Submitted by"),
+    ("approval.store", "门店", "Store"),
+    ("approval.decided", "已处理的审批", "Decided requests"),
+    (
+        "approval.none_decided",
+        "还没有已处理的审批。",
+        "No request has been decided yet.",
+    ),
+    ("approval.outcome", "结果", "Outcome"),
+    ("approval.decided_by", "审批人", "Decided by"),
+    ("approval.decided_at", "审批时间", "Decided"),
     ("approval.approve", "批准", "Approve"),
     ("approval.reject", "驳回", "Reject"),
     ("approval.reason", "驳回原因", "Reason for rejecting"),
@@ -364,7 +391,7 @@ pub const LOYALTY: &[(&str, &str, &str)] = &[
     ),
     // loyalty settings and liability
     ("nav.loyalty", "等级与积分设置", "Loyalty settings"),
-    ("nav.liability", "积分负债", "Outstanding points"),
+    ("nav.liability", "积分负债", "Points owed"),
     ("loyalty.title", "会员等级与积分设置", "Loyalty settings"),
     ("loyalty.tiers", "会员等级", "Tiers"),
     (

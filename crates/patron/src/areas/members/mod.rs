@@ -19,6 +19,7 @@ pub mod portal_password;
 mod profile;
 mod register;
 pub mod store;
+pub mod tiles;
 
 pub use details::{CONSENT_SOURCES, DetailsIn, change_details};
 pub use error::MembersError;

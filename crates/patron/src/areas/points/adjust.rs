@@ -50,18 +50,24 @@ pub const APPROVALS: &[approvals::ApprovalKind] = &[
         label: "approval.kind.points_adjust",
         deciders: &[Role::Manager, Role::Supervisor, Role::Service],
         decide: decide_boxed,
+        record: |id| format!("/members/{id}"),
+        record_permission: Permission::ViewMembers,
     },
     approvals::ApprovalKind {
         kind: KIND_MISSED,
         label: "approval.kind.points_missed",
         deciders: &[Role::Manager, Role::Supervisor, Role::Service],
         decide: decide_boxed,
+        record: |id| format!("/members/{id}"),
+        record_permission: Permission::ViewMembers,
     },
     approvals::ApprovalKind {
         kind: KIND_TIER,
         label: "approval.kind.members_tier",
         deciders: &[Role::Manager],
         decide: decide_boxed,
+        record: |id| format!("/members/{id}"),
+        record_permission: Permission::ViewMembers,
     },
 ];
 

@@ -2,6 +2,12 @@
 //! labels are in the members catalog, where the member pages that show them live.)
 
 pub const POINTS: &[(&str, &str, &str)] = &[
+    // the dashboard's points tile
+    (
+        "dash.points.missed_waiting",
+        "补积分待审批",
+        "Missed receipts awaiting approval",
+    ),
     (
         "error.insufficient_points.have",
         "积分不足：现有 {available} 积分",

@@ -20,6 +20,7 @@ pub mod settings;
 pub mod spend;
 pub mod standing;
 pub mod store;
+pub mod tiles;
 
 pub use error::PointsError;
 

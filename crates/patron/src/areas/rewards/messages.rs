@@ -1,6 +1,17 @@
 //! Messages of the rewards pages: (key, zh-CN, en).
 
 pub const REWARDS: &[(&str, &str, &str)] = &[
+    // the dashboard's reward-desk tiles
+    (
+        "dash.reward.to_claim",
+        "待领取的返礼单",
+        "Reward slips to claim",
+    ),
+    (
+        "dash.reward.follow_up",
+        "临近失效待回访",
+        "Slips to follow up before they lapse",
+    ),
     // reward.* (threshold rewards and the reward desk)
     ("reward.title", "返礼与领奖", "Rewards"),
     ("reward.all", "全部", "All"),

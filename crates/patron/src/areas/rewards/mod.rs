@@ -15,6 +15,7 @@ pub mod pages;
 pub mod settings;
 pub mod slips;
 pub mod store;
+pub mod tiles;
 
 pub use error::RewardsError;
 

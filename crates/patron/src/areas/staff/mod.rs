@@ -9,6 +9,7 @@ pub mod error;
 pub mod keys;
 pub mod pages;
 pub mod store;
+pub mod tiles;
 
 pub use error::StaffError;
 

@@ -121,3 +121,93 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    finance_downloads_the_print_shops_file_through_the_api_and_each_download_is_audited,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let d = desk(&t).await;
+        let s = series(&t, &d, "P26", "100", 3).await;
+        let id = s["series_id"].as_i64().expect("series id");
+        let path = format!("/api/v1/groupbuy/series/{id}/print-file");
+        let fetch = |key: String| {
+            let (http, url) = (t.http.clone(), format!("{}{path}", t.base));
+            async move {
+                http.get(url)
+                    .bearer_auth(key)
+                    .send()
+                    .await
+                    .expect("GET print file")
+            }
+        };
+        let res = fetch(d.cashier.clone()).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let headers = res.headers().clone();
+        assert_eq!(
+            headers.get("content-type").and_then(|v| v.to_str().ok()),
+            Some("text/csv; charset=utf-8")
+        );
+        assert_eq!(
+            headers
+                .get("content-disposition")
+                .and_then(|v| v.to_str().ok()),
+            Some("attachment; filename=\"vouchers-P26.csv\"")
+        );
+        let body = res.text().await.expect("body");
+        let lines: Vec<&str> = body.lines().collect();
+        assert_eq!(lines.len(), 4, "{body}");
+        assert_eq!(lines[0], "serial,check_code,face_value,expires_on,series");
+        let first = s["first_serial"].as_str().expect("first serial");
+        let key = t.app.secrets.voucher_key;
+        let serial = patron_core::vouchers::Serial::parse(first).expect("serial");
+        assert_eq!(
+            lines[1],
+            format!(
+                "{serial},{},100.00,2030-12-31,P26",
+                patron_core::vouchers::check_code(&key, serial)
+            )
+        );
+        assert_eq!(
+            t.scalar_text(
+                "select cast(count(*) as bigint) from audit_log where action = $1",
+                "groupbuy.print_file"
+            )
+            .await,
+            1,
+            "the download is in the audit log"
+        );
+        // The finance manager may too; the desk, the manager and a till may not.
+        assert_eq!(
+            fetch(d.finance_manager.clone()).await.status(),
+            StatusCode::OK
+        );
+        for key in [&d.clerk, &d.manager, &d.till] {
+            let res = fetch(key.clone()).await;
+            assert_eq!(res.status(), StatusCode::FORBIDDEN);
+            assert_eq!(
+                res.headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok()),
+                Some("application/problem+json")
+            );
+        }
+        assert_eq!(
+            t.scalar_text(
+                "select cast(count(*) as bigint) from audit_log where action = $1",
+                "groupbuy.print_file"
+            )
+            .await,
+            2,
+            "refusals write no file and no entry"
+        );
+        let (status, body) = t
+            .get_json("/api/v1/groupbuy/series/999999/print-file", &d.cashier)
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("not_found"))
+        );
+        let (status, _) = t.get_json(&path, "pat_nonsense").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+);

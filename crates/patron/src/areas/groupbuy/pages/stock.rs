@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use patron_core::Permission;
 
@@ -184,16 +184,11 @@ pub(super) async fn series_submit(v: Verified<Form>) -> Response {
 
 pub(super) async fn print_file(c: Console, Path(id): Path<i64>) -> Result<Response, AppError> {
     let (name, bytes) = stock::print_file(&c.ctx, id).await?;
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    Ok(crate::web::export::attachment(
+        &name,
+        "text/csv; charset=utf-8",
+        bytes,
+    ))
 }
 
 /// Count and amount per state, in the order the states first appear (the overview's footer).

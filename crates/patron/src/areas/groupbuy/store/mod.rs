@@ -15,6 +15,7 @@ pub mod requisitions;
 pub mod sales;
 pub mod settings;
 pub mod stock;
+pub mod tiles;
 
 pub use docs::{JournalLine, JournalRow, journal, journal_between, submit_for_approval};
 pub use moves::{

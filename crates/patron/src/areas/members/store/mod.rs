@@ -5,6 +5,7 @@ mod applications;
 mod cards;
 mod details;
 mod import;
+pub mod tiles;
 
 pub use applications::*;
 pub use cards::*;

@@ -10,7 +10,7 @@ use chrono::{Duration, NaiveDate, TimeZone};
 use patron_core::{Permission, Role};
 use serde::Deserialize;
 
-use crate::areas::staff::store::{self as staff_store, Counts};
+use crate::areas::staff::store as staff_store;
 use crate::kernel::audit::{self, AuditFilter, AuditRow};
 use crate::kernel::ctx::App;
 use crate::kernel::validation::Invalid;
@@ -18,10 +18,16 @@ use crate::web::error::AppError;
 use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::extract::Console;
 use crate::web::layout::{FormErrors, Page};
+use crate::web::tiles::{self, Tile, TileSource};
 
-pub fn router() -> Router<App> {
+/// The dashboard's and the audit log's routes; the dashboard shows the tiles of `sources` (every
+/// area's, listed by `app`).
+pub fn router(sources: &'static [TileSource]) -> Router<App> {
     Router::new()
-        .route("/", get(dashboard))
+        .route(
+            "/",
+            get(move |c: Console, q: Query<FlashQuery>| dashboard(c, q, sources)),
+        )
         .route("/admin/audit", get(audit_page))
         .route("/admin/audit.csv", get(audit_csv))
         .route("/admin/audit.xlsx", get(audit_xlsx))
@@ -31,7 +37,8 @@ pub fn router() -> Router<App> {
 #[template(path = "staff/dashboard.html")]
 struct Dashboard {
     page: Page,
-    counts: Counts,
+    /// Each tile with the store it counts at, when the reader works at several.
+    tiles: Vec<(Tile, Option<String>)>,
     my_roles: Vec<(Role, String)>,
     activity_chart: Option<String>,
 }
@@ -41,9 +48,13 @@ struct FlashQuery {
     ok: Option<String>,
 }
 
-async fn dashboard(c: Console, Query(q): Query<FlashQuery>) -> Result<Dashboard, AppError> {
+async fn dashboard(
+    c: Console,
+    Query(q): Query<FlashQuery>,
+    sources: &'static [TileSource],
+) -> Result<Dashboard, AppError> {
     c.ctx.require(Permission::ViewDashboard)?;
-    let counts = staff_store::counts(c.ctx.db()).await?;
+    let tiles = tiles::collect(&c.ctx, sources, c.lang).await?;
     let stores = staff_store::list_stores(c.ctx.db()).await?;
     let my_roles = c
         .staff()
@@ -65,7 +76,7 @@ async fn dashboard(c: Console, Query(q): Query<FlashQuery>) -> Result<Dashboard,
     };
     Ok(Dashboard {
         page: Page::console(&c, "dash.title").with_flash("success", q.ok.as_deref()),
-        counts,
+        tiles,
         my_roles,
         activity_chart,
     })
