@@ -171,10 +171,12 @@ pub enum Permission {
     ManagePartners,
     /// See the outbox (every message, its state and why) and edit the message texts (L1).
     ManageNotifications,
+    /// When a till is down: check a voucher and look a member up at the console (收银台应急).
+    TillStandIn,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 33] = [
+    pub const ALL: [Permission; 34] = [
         Permission::ViewDashboard,
         Permission::ManageStores,
         Permission::ManageStaff,
@@ -208,6 +210,7 @@ impl Permission {
         Permission::ViewPartners,
         Permission::ManagePartners,
         Permission::ManageNotifications,
+        Permission::TillStandIn,
     ];
 
     pub fn code(self) -> &'static str {
@@ -245,6 +248,7 @@ impl Permission {
             Permission::ViewPartners => "view_partners",
             Permission::ManagePartners => "manage_partners",
             Permission::ManageNotifications => "manage_notifications",
+            Permission::TillStandIn => "till_stand_in",
         }
     }
 
@@ -283,6 +287,7 @@ impl Permission {
             Permission::ViewPartners => "查看特约商户",
             Permission::ManagePartners => "特约商户管理",
             Permission::ManageNotifications => "通知发送记录与短信模板",
+            Permission::TillStandIn => "收银台故障时查券、查会员",
         }
     }
 
@@ -321,6 +326,7 @@ impl Permission {
             Permission::ViewPartners => "View partner merchants",
             Permission::ManagePartners => "Manage partner merchants",
             Permission::ManageNotifications => "Outbox and message texts",
+            Permission::TillStandIn => "Voucher check and member lookup when a till is down",
         }
     }
 }
@@ -420,6 +426,7 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
         &[Manager, Supervisor, Marketing],
     ),
     (Permission::ManageNotifications, &[Admin, Manager]),
+    (Permission::TillStandIn, &[TillCashier, Supervisor, Manager]),
 ];
 
 /// The roles that hold `permission`.
@@ -467,12 +474,15 @@ mod tests {
     }
 
     #[test]
-    fn a_till_cashier_sees_only_the_dashboard() {
+    fn a_till_cashier_sees_only_the_dashboard_and_the_stand_in_page() {
         let held: Vec<_> = Permission::ALL
             .into_iter()
             .filter(|p| allows(TillCashier, *p))
             .collect();
-        assert_eq!(held, vec![Permission::ViewDashboard]);
+        assert_eq!(
+            held,
+            vec![Permission::ViewDashboard, Permission::TillStandIn]
+        );
     }
 
     #[test]

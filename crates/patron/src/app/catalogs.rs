@@ -12,4 +12,5 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     crate::areas::events::messages::EVENTS,
     crate::areas::partners::messages::PARTNERS,
     crate::notify::messages::NOTIFY,
+    crate::areas::pos::pages::MESSAGES,
 ];

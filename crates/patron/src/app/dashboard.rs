@@ -13,6 +13,7 @@ const AREAS: &[&[TileSource]] = &[
     crate::areas::groupbuy::tiles::TILES,
     crate::areas::rewards::tiles::TILES,
     crate::areas::staff::tiles::TILES,
+    crate::areas::pos::pages::TILES,
 ];
 
 /// The approvals waiting for the reader, decided through every area's kinds.

@@ -96,6 +96,7 @@ pub fn router_with(app: App, extra: Router<App>) -> Router {
         .merge(crate::notify::pages::router())
         .merge(crate::areas::portal::pages::router())
         .merge(crate::areas::points::pages::router())
+        .merge(crate::areas::pos::pages::router())
         .merge(crate::areas::groupbuy::pages::router())
         .merge(crate::areas::gifts::pages::router())
         .merge(crate::areas::rewards::pages::router())

@@ -24,6 +24,7 @@ const NAV: &[(&str, &str, Permission)] = &[
         Permission::ViewPointsLiability,
     ),
     ("/groupbuy", "nav.groupbuy", Permission::ViewGroupBuy),
+    ("/till", "nav.till", Permission::TillStandIn),
     ("/rewards", "nav.rewards", Permission::ViewRewards),
     ("/rewards/stock", "nav.gifts", Permission::ViewRewards),
     ("/events", "nav.events", Permission::ViewEvents),

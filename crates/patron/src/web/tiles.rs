@@ -22,6 +22,8 @@ pub enum Figure {
     Count(i64),
     /// An amount of money in fen.
     Money(i64),
+    /// No figure: the tile is a way in to a page (the till stand-in's checks).
+    None,
 }
 
 /// One line under a tile's figure: a thing that waits, linked to its page.
@@ -87,6 +89,7 @@ impl Tile {
         match self.figure {
             Figure::Count(n) => patron_core::money::grouped(n),
             Figure::Money(fen) => patron_core::Fen(fen).to_string(),
+            Figure::None => String::new(),
         }
     }
 

@@ -63,9 +63,12 @@ both!(
             &t,
             "/api/v1/groupbuy/sales",
             &d.clerk,
-            json!({"store_code": "HQ", "payment": "cash",
-            "buyer": {"kind": "person", "contact": "李", "phone": "13900001111"},
-            "lines": [{"range": "1-5", "face_value": "", "change_reason": ""}]}),
+            crate::groupbuy::cash(
+                json!({"store_code": "HQ", "payment": "cash",
+                "buyer": {"kind": "person", "contact": "李", "phone": "13900001111"},
+                "lines": [{"range": "1-5", "face_value": "", "change_reason": ""}]}),
+                "500",
+            ),
         )
         .await;
         ok(&t, "/api/v1/groupbuy/sales", &d.clerk, json!({"store_code": "HQ", "payment": "cheque",

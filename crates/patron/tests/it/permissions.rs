@@ -29,6 +29,7 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ViewRewards => Some("/rewards"),
         Permission::ViewPartners => Some("/partners"),
         Permission::ManageNotifications => Some("/admin/outbox"),
+        Permission::TillStandIn => Some("/till"),
         Permission::ManageEvents
         | Permission::IssueRewards
         | Permission::ClaimRewards

@@ -124,6 +124,7 @@ fn zh_client() -> reqwest::Client {
 
 async fn scan(dir: &Path, demo_text: &str) -> BTreeMap<String, Vec<String>> {
     let app = patron::demo::open(dir).await.expect("open the demo");
+    let sender = app.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -175,6 +176,32 @@ async fn scan(dir: &Path, demo_text: &str) -> BTreeMap<String, Vec<String>> {
     .await;
     let _ = stop.send(());
     let _ = server.await;
+    // The messages members and stores receive: the demo's outbox sent to the trial file.
+    let ctx = crate::support::cli(&sender);
+    patron::notify::send::send_due(&ctx, None)
+        .await
+        .expect("send the demo's messages");
+    let mut sent = 0;
+    for entry in std::fs::read_dir(dir.join("outbox")).expect("the outbox folder") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).unwrap_or_default();
+        for line in text.lines() {
+            let m: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            sent += 1;
+            let said = format!(
+                "{} {}",
+                m["subject"].as_str().unwrap_or_default(),
+                m["body"].as_str().unwrap_or_default()
+            );
+            let words = stray_words(&said);
+            if !words.is_empty() {
+                findings.insert(
+                    format!("message {} #{}", m["kind"], m["id"]),
+                    words.into_iter().collect(),
+                );
+            }
+        }
+    }
+    assert!(sent > 0, "the demo sends messages");
     findings
 }
 

@@ -360,7 +360,7 @@ pub async fn request_writeoff(ctx: &Ctx, input: &WriteOffIn) -> Result<i64, Grou
                     KIND_WRITEOFF,
                     format!(
                         "{} {} 张 ¥{} {} — {}",
-                        kind.code(),
+                        writeoff_word(kind.code()),
                         count,
                         super::yuan(amount),
                         text,
@@ -372,6 +372,11 @@ pub async fn request_writeoff(ctx: &Ctx, input: &WriteOffIn) -> Result<i64, Grou
             })
         })
         .await
+}
+
+/// A write-off's kind as the stored summaries say it (in Chinese, as the journal is kept).
+fn writeoff_word(code: &str) -> &'static str {
+    crate::web::i18n::Lang::ZhCn.t(&format!("gb.wo.{code}"))
 }
 
 /// Carries out (or closes) a write-off when its approval is decided, inside the decision's
@@ -435,7 +440,7 @@ pub(super) async fn on_decided(
             kind: "writeoff",
             summary: format!(
                 "{} {} 张 面值 ¥{} — {}",
-                row.kind,
+                writeoff_word(&row.kind),
                 row.count,
                 super::yuan(total),
                 row.reason

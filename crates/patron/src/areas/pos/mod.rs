@@ -2,6 +2,7 @@
 //! (receipts, returns, redemptions) are use cases of `points`.
 
 pub mod api;
+pub mod pages;
 
 use chrono::NaiveDate;
 use patron_core::identity::{CardNo, Phone, mask_name};

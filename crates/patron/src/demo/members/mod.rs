@@ -299,13 +299,8 @@ pub async fn pending_work(app: &App, clerk: &crate::kernel::ctx::StaffActor) -> 
         .await
         .map_err(|e| anyhow::anyhow!("demo application: {e}"))?;
     let member = store::first_member_id(&app.db).await?;
-    crate::areas::points::adjust::request_adjustment(
-        &ctx,
-        member,
-        500,
-        "活动补偿 · event compensation",
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("demo adjustment: {e}"))?;
+    crate::areas::points::adjust::request_adjustment(&ctx, member, 500, "活动补偿")
+        .await
+        .map_err(|e| anyhow::anyhow!("demo adjustment: {e}"))?;
     Ok(())
 }

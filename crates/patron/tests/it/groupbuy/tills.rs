@@ -269,3 +269,108 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    a_till_cashier_checks_a_voucher_and_a_member_at_the_console_while_the_till_is_down,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let d = desk(&t).await;
+        series(&t, &d, "A26", "100", 20).await;
+        requisition(&t, &d, &[("100", 20)], "1-20").await;
+        stamp(&t, &d, "1-20").await;
+        ok(
+            &t,
+            "/api/v1/groupbuy/sales",
+            &d.clerk,
+            cash(sale(person("李"), "cash", &[("1-10", "", "")]), "1000"),
+        )
+        .await;
+        let (_, card) = t.add_member("钱多多", "13700001234", "").await;
+        t.add_staff("till.wu", &[("till_cashier", t.hq)], false)
+            .await;
+        let b = t.login("till.wu").await;
+        // The dashboard leads to the stand-in page; the page says what it is for.
+        let home = b.get("/").await;
+        assert!(home.body.contains("href=\"/till\""), "{}", home.body);
+        let page = b.get("/till").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("收银台故障时"));
+        // A sold voucher with its code: usable, face value and validity shown; nothing used.
+        let code = check_code(&t.app.secrets.voucher_key, Serial(3));
+        let res = b
+            .post(
+                "/till",
+                "/till",
+                &[
+                    ("store", "HQ"),
+                    ("serial", "00000003"),
+                    ("check_code", &code),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert!(res.body.contains("可以使用") && res.body.contains("¥100.00"));
+        assert_eq!(count_in(&t, "sold").await, 10, "a check uses nothing");
+        // A stamped, unsold voucher cannot be used; a wrong code is refused in words.
+        let unsold = check_code(&t.app.secrets.voucher_key, Serial(15));
+        let res = b
+            .post(
+                "/till",
+                "/till",
+                &[
+                    ("store", "HQ"),
+                    ("serial", "00000015"),
+                    ("check_code", &unsold),
+                ],
+            )
+            .await;
+        assert!(res.body.contains("不能使用") && res.body.contains("已盖章待售"));
+        let wrong = if code == "000000" { "000001" } else { "000000" };
+        let res = b
+            .post(
+                "/till",
+                "/till",
+                &[
+                    ("store", "HQ"),
+                    ("serial", "00000003"),
+                    ("check_code", wrong),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("id=\"voucher-refused\""), "{}", res.body);
+        assert!(!res.body.contains("voucher_not_found"));
+        // A member by card and by phone (full-width digits as an IME types them).
+        let res = b
+            .post(
+                "/till",
+                "/till",
+                &[("store", "HQ"), ("card_or_phone", &card)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert!(res.body.contains("钱*") && res.body.contains("积分余额"));
+        let res = b
+            .post(
+                "/till",
+                "/till",
+                &[("store", "HQ"), ("card_or_phone", "１３７００００１２３４")],
+            )
+            .await;
+        assert!(res.body.contains(&card), "{}", res.body);
+        let res = b
+            .post(
+                "/till",
+                "/till",
+                &[("store", "HQ"), ("card_or_phone", "9999999999")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("id=\"member-refused\""));
+        // A clerk without the permission is refused the page.
+        t.add_staff("clerk.li", &[("clerk", t.hq)], false).await;
+        let clerk = t.login("clerk.li").await;
+        assert_eq!(clerk.get("/till").await.status, StatusCode::FORBIDDEN);
+        t.stop().await;
+    }
+);

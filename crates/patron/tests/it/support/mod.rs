@@ -11,7 +11,7 @@ pub mod data;
 pub mod mail;
 
 pub use app::{
-    Backend, PASSWORD, TestApp, ok, require_pg, second_instance, spawn_app, spawn_app_with,
+    Backend, PASSWORD, TestApp, cli, ok, require_pg, second_instance, spawn_app, spawn_app_with,
 };
 pub use browser::{browser_skipped, run_browser_flow};
 pub use client::{Browser, Page};
