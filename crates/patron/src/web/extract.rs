@@ -179,6 +179,11 @@ impl FromRequestParts<App> for Console {
             return Err(to_login(&path, false));
         }
         if row.must_change_password && path != "/account/password" && path != "/logout" {
+            // A piece a page loads by itself (the header's inbox count) answers nothing: the
+            // page it sits on is the password page already.
+            if parts.headers.contains_key("hx-request") {
+                return Err(axum::http::StatusCode::NO_CONTENT.into_response());
+            }
             return Err(Redirect::to("/account/password").into_response());
         }
         Ok(Console {

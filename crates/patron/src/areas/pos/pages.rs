@@ -27,31 +27,35 @@ use crate::web::tiles::{Figure, Tile, TileLine, TileSource, TilesFuture};
 pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.till", "收银台应急", "Till stand-in"),
     (
-        "till.title",
+        "standin.title",
         "收银台应急：查券、查会员",
         "Till stand-in: vouchers and members",
     ),
     (
-        "till.intro",
+        "standin.intro",
         "收银台故障时在此核对团购券、查询会员；这里只查询，不收券、不记积分，收银台恢复后请在收银台补录。",
         "When a till is down, check vouchers and look members up here. Nothing is used or credited here: enter the sale at the till once it works again.",
     ),
-    ("till.voucher", "查券", "Check a voucher"),
-    ("till.serial", "券号", "Serial"),
-    ("till.check_code", "核对码", "Check code"),
-    ("till.check", "查询", "Check"),
-    ("till.member", "查会员", "Look a member up"),
-    ("till.card_or_phone", "卡号或手机号", "Card or phone number"),
-    ("till.usable", "可以使用", "Can be used"),
-    ("till.not_usable", "不能使用", "Cannot be used"),
-    ("till.expires_on", "有效期至", "Valid until"),
-    ("till.discount", "折扣", "Discount"),
-    ("till.points_rate", "每元积分", "Points per yuan"),
-    ("till.points", "积分余额", "Points balance"),
-    ("till.card_expires", "卡有效期至", "Card valid until"),
-    ("till.birthday", "今天生日", "Birthday today"),
-    ("till.state.expired", "已过期", "Expired"),
-    ("till.state.exchanged", "已换券", "Exchanged"),
+    ("standin.voucher", "查券", "Check a voucher"),
+    ("standin.serial", "券号", "Serial"),
+    ("standin.check_code", "核对码", "Check code"),
+    ("standin.check", "查询", "Check"),
+    ("standin.member", "查会员", "Look a member up"),
+    (
+        "standin.card_or_phone",
+        "卡号或手机号",
+        "Card or phone number",
+    ),
+    ("standin.usable", "可以使用", "Can be used"),
+    ("standin.not_usable", "不能使用", "Cannot be used"),
+    ("standin.expires_on", "有效期至", "Valid until"),
+    ("standin.discount", "折扣", "Discount"),
+    ("standin.points_rate", "每元积分", "Points per yuan"),
+    ("standin.points", "积分余额", "Points balance"),
+    ("standin.card_expires", "卡有效期至", "Card valid until"),
+    ("standin.birthday", "今天生日", "Birthday today"),
+    ("standin.state.expired", "已过期", "Expired"),
+    ("standin.state.exchanged", "已换券", "Exchanged"),
 ];
 
 pub const TILES: &[TileSource] = &[TileSource {
@@ -63,13 +67,13 @@ pub const TILES: &[TileSource] = &[TileSource {
 fn stand_in_tile<'a>(_: &'a Ctx, _: Option<&'a StoreInfo>, lang: Lang) -> TilesFuture<'a> {
     Box::pin(async move {
         Ok(vec![
-            Tile::figure("till.title", Figure::None, "/till").with_lines(vec![
+            Tile::figure("standin.title", Figure::None, "/till").with_lines(vec![
                 TileLine {
-                    text: lang.t("till.voucher").into(),
+                    text: lang.t("standin.voucher").into(),
                     href: "/till#voucher".into(),
                 },
                 TileLine {
-                    text: lang.t("till.member").into(),
+                    text: lang.t("standin.member").into(),
                     href: "/till#member".into(),
                 },
             ]),
@@ -110,7 +114,7 @@ impl StandInPage {
 
     fn state_label(&self, state: &str) -> String {
         match state {
-            "expired" | "exchanged" => self.page.label("till.state.", state),
+            "expired" | "exchanged" => self.page.label("standin.state.", state),
             other => self.page.label("gb.state.", other),
         }
     }
@@ -133,7 +137,7 @@ async fn render(c: &Console, want: Option<&str>, shown: Shown, values: Form) -> 
         Ok(x) => x,
         Err(res) => return res,
     };
-    let page = Page::console(c, "till.title");
+    let page = Page::console(c, "standin.title");
     let tier_name = match &shown.member {
         Some(m) => c
             .ctx
@@ -192,7 +196,7 @@ async fn submit(v: Verified<Form>) -> Response {
         Ok(x) => x,
         Err(res) => return res,
     };
-    let page = Page::console(&c, "till.title");
+    let page = Page::console(&c, "standin.title");
     let mut shown = Shown::default();
     if form.contains_key("serial") {
         let code = get("check_code");
