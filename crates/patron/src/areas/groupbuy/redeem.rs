@@ -182,12 +182,22 @@ pub async fn lookup(
 ) -> Result<VoucherOut, GroupBuyError> {
     let (serial, v) = authentic(ctx, serial, check_code).await?;
     let (_, store_id, _) = till_of(ctx)?;
+    shown(ctx, store_id, serial, &v).await
+}
+
+/// A voucher as a check shows it, its state as of the store's business date.
+async fn shown(
+    ctx: &Ctx,
+    store_id: i64,
+    serial: Serial,
+    v: &VoucherRow,
+) -> Result<VoucherOut, GroupBuyError> {
     let tz = super::store_tz(ctx, store_id).await?;
     let today = crate::kernel::dates::business_date(ctx.now(), tz);
     Ok(VoucherOut {
         serial: serial.to_string(),
         face_value_fen: v.face_value_fen,
-        state: shown_state(&v, today),
+        state: shown_state(v, today),
         expires_on: v.expires_on,
     })
 }
@@ -209,14 +219,7 @@ pub async fn check_at_console(
             patron_core::Permission::TillStandIn,
         )))?;
     let (serial, v) = authentic_for(ctx, -staff_id, store_id, serial, check_code).await?;
-    let tz = super::store_tz(ctx, store_id).await?;
-    let today = crate::kernel::dates::business_date(ctx.now(), tz);
-    Ok(VoucherOut {
-        serial: serial.to_string(),
-        face_value_fen: v.face_value_fen,
-        state: shown_state(&v, today),
-        expires_on: v.expires_on,
-    })
+    shown(ctx, store_id, serial, &v).await
 }
 
 fn refusal(v: &VoucherRow, stores: &crate::kernel::cache::Stores) -> GroupBuyError {
