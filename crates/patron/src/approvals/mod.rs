@@ -167,6 +167,18 @@ fn staff_id(ctx: &Ctx) -> Result<i64, ApprovalsError> {
         .ok_or(ApprovalsError::NotStaff)
 }
 
+/// Whether a request of `kind` about a subject is waiting for a decision.
+pub async fn is_open(
+    db: &crate::kernel::db::Db,
+    kind: &str,
+    subject_kind: &str,
+    subject_id: &str,
+) -> Result<bool, DbError> {
+    Ok(!store::pending_about(db, kind, subject_kind, subject_id)
+        .await?
+        .is_empty())
+}
+
 /// Submits a request inside the caller's write (so the area's own rows and the request commit
 /// together).
 pub async fn submit(

@@ -107,6 +107,10 @@ pub async fn request_tier(
     if target.as_ref().is_none_or(|t| t.rank <= current_rank) {
         bad.add("tier", "invalid.tier");
     }
+    // One open tier request per member: Patron's own (a till reaching platinum) or a clerk's.
+    if approvals::is_open(ctx.db(), KIND_TIER, "member", &member_id.to_string()).await? {
+        bad.add("tier", "points.invalid.tier_pending");
+    }
     bad.into_result()?;
     let (Some(target), Some(reason)) = (target, reason) else {
         return Err(Invalid::one("tier", "invalid.tier").into());

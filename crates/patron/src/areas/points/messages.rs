@@ -23,6 +23,11 @@ pub const POINTS: &[(&str, &str, &str)] = &[
         "生日双倍积分",
         "Birthday: double points",
     ),
+    (
+        "points.invalid.tier_pending",
+        "该会员已有待审批的等级调整申请，请等审批结果",
+        "A tier change for this member is already waiting for approval",
+    ),
     ("points.source.approval", "审批 {no}", "Approval {no}"),
     (
         "points.source.lot",

@@ -50,6 +50,16 @@ both!(
             .await;
         assert_eq!(status, StatusCode::CREATED);
         assert_eq!(system_tier_requests(&t, id).await, 1);
+        // A clerk asking for platinum now is told a request is waiting already.
+        let (clerk, _) = t.add_staff("desk.li", &[("clerk", t.hq)], false).await;
+        let ctx = t.staff_ctx(clerk, "desk.li", patron_core::Role::Clerk, t.hq);
+        let refused =
+            patron::areas::points::adjust::request_tier(&ctx, id, "platinum", "大客户").await;
+        assert!(
+            matches!(&refused, Err(patron::areas::points::PointsError::Invalid(i))
+                if i.0.iter().any(|f| f.key == "points.invalid.tier_pending")),
+            "{refused:?}"
+        );
         // The manager sees it in the inbox, in Chinese, and approves it.
         let boss = t.login("boss").await;
         let inbox = boss.get("/approvals").await;
