@@ -23,6 +23,24 @@ pub struct NoticeView {
     pub addressee: String,
     pub to_store: bool,
     pub read: bool,
+    /// The record the notice is about, for a reader who may open it.
+    pub link: Option<String>,
+}
+
+/// The page of the record a notice is about, when the reader may open it.
+fn link(ctx: &Ctx, kind: &str, payload: &Value) -> Option<String> {
+    use patron_core::Permission;
+    match kind {
+        "reward_claimed_elsewhere" if ctx.can(Permission::ViewRewards) => payload
+            .get("slip_no")
+            .and_then(Value::as_str)
+            .map(|no| format!("/rewards/slips/{no}")),
+        "partner_contract_expiry" if ctx.can(Permission::ViewPartners) => payload
+            .get("partner_id")
+            .and_then(Value::as_i64)
+            .map(|id| format!("/partners/{id}")),
+        _ => None,
+    }
 }
 
 /// One page of the caller's notices.
@@ -54,7 +72,9 @@ pub async fn list(ctx: &Ctx, lang: Lang, page: i64) -> Result<Inbox, DbError> {
         .map(|r| {
             let payload: Value = serde_json::from_str(&r.payload).unwrap_or(Value::Null);
             let (subject, body) = templates::render(&edited, &r.kind, &r.addressee, &payload, lang);
+            let link = link(ctx, &r.kind, &payload);
             NoticeView {
+                link,
                 id: r.id,
                 at: r.created_at,
                 subject,

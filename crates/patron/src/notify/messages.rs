@@ -1,6 +1,7 @@
 //! Messages of the notification pages (inbox, outbox, message texts): (key, zh-CN, en).
 
 pub const NOTIFY: &[(&str, &str, &str)] = &[
+    ("notify.inbox.open", "查看", "Open"),
     ("nav.outbox", "通知", "Messages"),
     ("notify.inbox.title", "收件箱", "Inbox"),
     ("notify.inbox.unread", "未读", "Unread"),

@@ -132,6 +132,14 @@ both!(
         assert!(inbox.body.contains("WFJ 店"), "{}", inbox.body);
         assert!(inbox.body.contains("hx-get=\"/inbox/badge\""));
         assert!(!wfj_staff.get("/inbox").await.body.contains(&slip));
+        // The notice leads to the slip, and the slip's page opens for the reader.
+        let href = format!("/rewards/slips/{slip}");
+        assert!(
+            inbox.body.contains(&format!("href=\"{href}\"")),
+            "{}",
+            inbox.body
+        );
+        assert_eq!(hq_manager.get(&href).await.status, StatusCode::OK);
 
         // Read per person: the clerk reads it, the manager still has it unread.
         let id = t
