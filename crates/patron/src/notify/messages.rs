@@ -51,6 +51,25 @@ pub const NOTIFY: &[(&str, &str, &str)] = &[
     ("notify.state.failed", "发送失败", "Failed"),
     ("notify.state.skipped", "已跳过", "Skipped"),
     ("notify.why.no_recipient", "找不到收件人", "No recipient"),
+    (
+        "notify.why.resent_by_staff",
+        "发送中断后由工作人员重新排队",
+        "Put back in the queue by staff after an interrupted send",
+    ),
+    (
+        "notify.why.given_up_by_staff",
+        "发送中断后由工作人员记为失败",
+        "Marked failed by staff after an interrupted send",
+    ),
+    (
+        "notify.outbox.stuck_hint",
+        "发送中断，不确定是否已送达：请核实后选择",
+        "The send was interrupted and may or may not have arrived: check, then choose",
+    ),
+    ("notify.outbox.resend", "重新发送", "Send again"),
+    ("notify.resend", "通知重新排队", "Message put back in the queue"),
+    ("notify.give_up", "通知记为失败", "Message marked failed"),
+    ("notify.outbox.give_up", "记为失败", "Mark failed"),
     ("notify.why.member_closed", "会员已注销", "Member closed"),
     (
         "notify.why.opted_out",

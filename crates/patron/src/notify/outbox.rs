@@ -55,6 +55,8 @@ fn reason(error: &str) -> Option<&'static str> {
         "member closed" => "notify.why.member_closed",
         "opted out" => "notify.why.opted_out",
         "no address" => "notify.why.no_address",
+        "put back in the queue by staff" => "notify.why.resent_by_staff",
+        "marked failed by staff" => "notify.why.given_up_by_staff",
         _ => return None,
     })
 }
@@ -131,4 +133,37 @@ async fn rows(
         })
         .collect();
     Ok((listed, total))
+}
+
+/// A person's decision about a message stuck in `sending` (it may or may not have gone out):
+/// send it again, or record it as failed. Audited; false when it was no longer stuck.
+pub async fn settle(
+    ctx: &crate::kernel::ctx::Ctx,
+    id: i64,
+    resend: bool,
+) -> Result<bool, crate::kernel::db::DbError> {
+    let now = ctx.now();
+    let entry = ctx
+        .audit(
+            if resend {
+                "notify.resend"
+            } else {
+                "notify.give_up"
+            },
+            "outbox",
+            id,
+        )
+        .after(&serde_json::json!({ "resend": resend }));
+    ctx.db()
+        .write(move |tx| {
+            let entry = entry.clone();
+            Box::pin(async move {
+                let done = super::store::settle_stuck(tx, id, resend, now).await?;
+                if done {
+                    tx.audit(entry);
+                }
+                Ok::<_, crate::kernel::db::DbError>(done)
+            })
+        })
+        .await
 }

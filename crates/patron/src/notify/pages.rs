@@ -41,6 +41,14 @@ pub fn router() -> Router<App> {
             "/admin/outbox.xlsx",
             get(|c: Console, q: Query<OutboxQuery>| outbox_export(c, q, ExportFormat::Xlsx)),
         )
+        .route(
+            "/admin/outbox/{id}/resend",
+            post(|id: Path<i64>, v: Verified<NoForm>| settle(id, v, true)),
+        )
+        .route(
+            "/admin/outbox/{id}/give-up",
+            post(|id: Path<i64>, v: Verified<NoForm>| settle(id, v, false)),
+        )
         .route("/admin/messages", get(messages_page))
         .route("/admin/messages/{kind}", get(edit_page).post(save))
         .route("/admin/messages/{kind}/restore", post(restore))
@@ -243,6 +251,20 @@ async fn outbox_export(
         "notify.outbox.why",
     ];
     export::respond(&Table::new("outbox", &page, &headers, rows), format)
+}
+
+/// A person decides about a message stuck in `sending`: send again, or record it failed.
+async fn settle(
+    Path(id): Path<i64>,
+    v: Verified<NoForm>,
+    resend: bool,
+) -> Result<Response, AppError> {
+    v.console.ctx.require(Permission::ManageNotifications)?;
+    if !outbox::settle(&v.console.ctx, id, resend).await? {
+        return Err(AppError::new(crate::kernel::error::CONFLICT)
+            .detail("the message is no longer waiting for a decision"));
+    }
+    Ok(Redirect::to("/admin/outbox?state=sending").into_response())
 }
 
 async fn outbox_page(c: Console, Query(q): Query<OutboxQuery>) -> Result<Response, AppError> {

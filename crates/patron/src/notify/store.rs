@@ -391,3 +391,31 @@ pub async fn mark_delivered(tx: &mut Tx, id: i64, at: DateTime<Utc>) -> Result<b
     });
     Ok(n == 1)
 }
+
+/// Puts a message left in `sending` (a crash between hand-over and record) back in the queue,
+/// or marks it failed, as a person decided; false when it was no longer `sending`.
+pub async fn settle_stuck(
+    tx: &mut Tx,
+    id: i64,
+    resend: bool,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let n = on_tx!(tx, |c| {
+        sqlx::query(
+            "update outbox set status = $1, last_error = $2, next_attempt_at = $3 \
+             where id = $4 and status = 'sending'",
+        )
+        .bind(if resend { "pending" } else { "failed" })
+        .bind(if resend {
+            "put back in the queue by staff"
+        } else {
+            "marked failed by staff"
+        })
+        .bind(ts(now))
+        .bind(id)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}

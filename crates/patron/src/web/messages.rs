@@ -233,6 +233,17 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "加盖活动章",
         "Vouchers stamped",
     ),
+    (
+        "audit.action.notify.resend",
+        "通知重新排队",
+        "Message put back in the queue",
+    ),
+    (
+        "audit.action.notify.give_up",
+        "通知记为失败",
+        "Message marked failed",
+    ),
+    ("audit.kind.outbox", "通知", "Message"),
     ("audit.actor_cli", "命令行", "Command line"),
     ("audit.actor_system", "系统", "System"),
     ("audit.actor_till", "收银台", "Till"),

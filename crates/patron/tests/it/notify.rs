@@ -268,6 +268,54 @@ both!(
         assert!(!csv.body.contains("已跳过") && !csv.body.contains("duanxin@"));
         let bad = admin.get("/admin/outbox?state=lost").await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        // A message left in "sending" by a crash waits for a person: send it again, once.
+        let stuck = t
+            .scalar(
+                "select min(id) + 0 * $1 from outbox where kind = 'welcome'",
+                0,
+            )
+            .await;
+        t.exec("update outbox set status = 'sending' where id = $1", stuck)
+            .await;
+        let page = admin.get("/admin/outbox?state=sending").await;
+        assert!(
+            page.body.contains(&format!("/admin/outbox/{stuck}/resend"))
+                && page.body.contains("重新发送"),
+            "{}",
+            page.body
+        );
+        let done = admin
+            .post(
+                &format!("/admin/outbox/{stuck}/resend"),
+                "/admin/outbox",
+                &[],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert_eq!(
+            t.scalar(
+                "select count(*) from outbox where id = $1 and status = 'pending'",
+                stuck
+            )
+            .await,
+            1
+        );
+        let again = admin
+            .post(
+                &format!("/admin/outbox/{stuck}/resend"),
+                "/admin/outbox",
+                &[],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert_eq!(
+            t.scalar(
+                "select count(*) + 0 * $1 from audit_log where action = 'notify.resend'",
+                0
+            )
+            .await,
+            1
+        );
         // A clerk has no outbox page, and no link to it.
         t.add_staff("clerk", &[("clerk", t.hq)], false).await;
         let clerk = t.login("clerk").await;
