@@ -71,7 +71,8 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
                 name: (*name).into(),
                 time_zone: "Asia/Shanghai".into(),
                 active: true,
-                email: String::new(),
+                // The store desks' shared mailboxes (notices for a store go there too).
+                email: format!("{}-desk@store.invalid", code.to_ascii_lowercase()),
             },
         )
         .await
