@@ -7,6 +7,7 @@
 pub mod access;
 pub mod approvals;
 pub mod audit;
+pub mod calendar;
 pub mod identity;
 pub mod money;
 pub mod password;
