@@ -67,7 +67,11 @@ pub const NOTIFY: &[(&str, &str, &str)] = &[
         "The send was interrupted and may or may not have arrived: check, then choose",
     ),
     ("notify.outbox.resend", "重新发送", "Send again"),
-    ("notify.resend", "通知重新排队", "Message put back in the queue"),
+    (
+        "notify.resend",
+        "通知重新排队",
+        "Message put back in the queue",
+    ),
     ("notify.give_up", "通知记为失败", "Message marked failed"),
     ("notify.outbox.give_up", "记为失败", "Mark failed"),
     ("notify.why.member_closed", "会员已注销", "Member closed"),
