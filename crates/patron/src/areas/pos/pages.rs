@@ -2,8 +2,6 @@
 //! (serial and check code; nothing is used) and looks a member up (card or phone: masked name,
 //! tier, discount, points) at the console, with the same rules as the till API.
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -19,7 +17,7 @@ use crate::kernel::cache::StoreInfo;
 use crate::kernel::ctx::{App, Ctx};
 use crate::web::error::AppError;
 use crate::web::extract::{Console, Verified};
-use crate::web::forms::{refusal_line, store_choice};
+use crate::web::forms::{Form, Reshow, field, reshow, store_choice};
 use crate::web::i18n::Lang;
 use crate::web::layout::Page;
 use crate::web::tiles::{Figure, Tile, TileLine, TileSource, TilesFuture};
@@ -90,8 +88,6 @@ struct Q {
     store: Option<String>,
 }
 
-type Form = BTreeMap<String, String>;
-
 #[derive(Template, WebTemplate)]
 #[template(path = "pos/stand_in.html")]
 struct StandInPage {
@@ -101,17 +97,11 @@ struct StandInPage {
     voucher: Option<VoucherOut>,
     member: Option<LookupOut>,
     tier_name: String,
-    /// The refusal of the last check, in the reader's words, and which form it belongs to.
-    refused: String,
-    refused_form: &'static str,
-    values: Form,
+    /// The refused check ("voucher" or "member"), re-shown with what was typed and why.
+    r: Reshow,
 }
 
 impl StandInPage {
-    fn val(&self, field: &str) -> &str {
-        self.values.get(field).map_or("", String::as_str)
-    }
-
     fn state_label(&self, state: &str) -> String {
         match state {
             "expired" | "exchanged" => self.page.label("standin.state.", state),
@@ -124,19 +114,20 @@ impl StandInPage {
     }
 }
 
+/// What the page shows besides its two forms: the voucher or member just checked.
 #[derive(Default)]
 struct Shown {
     voucher: Option<VoucherOut>,
     member: Option<LookupOut>,
-    refused: String,
-    refused_form: &'static str,
 }
 
-async fn render(c: &Console, want: Option<&str>, shown: Shown, values: Form) -> Response {
-    let (store, stores) = match store_choice(c, want, Permission::TillStandIn).await {
-        Ok(x) => x,
-        Err(res) => return res,
-    };
+async fn render(
+    c: &Console,
+    store: StoreInfo,
+    stores: Vec<StoreInfo>,
+    shown: Shown,
+    r: Reshow,
+) -> Response {
     let page = Page::console(c, "standin.title");
     let tier_name = match &shown.member {
         Some(m) => c
@@ -150,7 +141,7 @@ async fn render(c: &Console, want: Option<&str>, shown: Shown, values: Form) -> 
             .unwrap_or_default(),
         None => String::new(),
     };
-    let refused = !shown.refused.is_empty();
+    let status = r.status();
     let mut res = StandInPage {
         page,
         store,
@@ -158,70 +149,54 @@ async fn render(c: &Console, want: Option<&str>, shown: Shown, values: Form) -> 
         voucher: shown.voucher,
         member: shown.member,
         tier_name,
-        refused: shown.refused,
-        refused_form: shown.refused_form,
-        values,
+        r,
     }
     .into_response();
-    if refused {
-        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
+    *res.status_mut() = status;
     res
 }
 
 async fn page(c: Console, Query(q): Query<Q>) -> Response {
-    render(&c, q.store.as_deref(), Shown::default(), Form::new()).await
-}
-
-/// The words of a refusal on this page: the field's message when a field was wrong, else the
-/// refusal's own sentence.
-fn said(e: &AppError, page: &Page) -> String {
-    let line = refusal_line(e, page);
-    if !line.is_empty() {
-        return line;
+    match store_choice(&c, q.store.as_deref(), Permission::TillStandIn).await {
+        Ok((store, stores)) => render(&c, store, stores, Shown::default(), Reshow::default()).await,
+        Err(res) => res,
     }
-    e.fields
-        .iter()
-        .map(|f| page.t(f.key))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 async fn submit(v: Verified<Form>) -> Response {
     let c = v.console;
-    let form = v.form;
-    let get = |k: &str| form.get(k).map_or("", String::as_str).trim().to_string();
-    let want = get("store");
-    let (store, _) = match store_choice(&c, Some(&want), Permission::TillStandIn).await {
+    let mut values = v.form;
+    let want = field(&values, "store");
+    let (store, stores) = match store_choice(&c, Some(&want), Permission::TillStandIn).await {
         Ok(x) => x,
         Err(res) => return res,
     };
     let page = Page::console(&c, "standin.title");
     let mut shown = Shown::default();
-    if form.contains_key("serial") {
-        let code = get("check_code");
-        match redeem::check_at_console(
+    let refusal = if values.contains_key("serial") {
+        let code = field(&values, "check_code");
+        // A check code is not shown again.
+        values.remove("check_code");
+        let checked = redeem::check_at_console(
             &c.ctx,
             store.id,
-            &get("serial"),
-            Some(code.as_str()).filter(|s| !s.is_empty()),
+            field(&values, "serial").trim(),
+            Some(code.trim()).filter(|s| !s.is_empty()),
         )
-        .await
-        {
-            Ok(v) => shown.voucher = Some(v),
-            Err(e) => {
-                let e = AppError::from(e);
-                if e.code.status == 403 {
-                    return e.into_response();
-                }
-                shown.refused = said(&e, &page);
-                shown.refused_form = "voucher";
+        .await;
+        match checked {
+            Ok(v) => {
+                shown.voucher = Some(v);
+                None
             }
+            Err(e) => Some((AppError::from(e), "voucher")),
         }
     } else {
-        let typed_raw = get("card_or_phone");
-        let typed = patron_core::typed::fold_width(&typed_raw);
-        let digits: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+        let typed = field(&values, "card_or_phone");
+        let digits: String = patron_core::typed::fold_width(&typed)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         let is_phone = digits.len() == 11 && digits.starts_with('1');
         let found = if is_phone {
             super::lookup(&c.ctx, None, Some(&digits)).await
@@ -229,15 +204,19 @@ async fn submit(v: Verified<Form>) -> Response {
             super::lookup(&c.ctx, Some(&digits), None).await
         };
         match found {
-            Ok(m) => shown.member = Some(m),
-            Err(e) => {
-                shown.refused = said(&AppError::from(e), &page);
-                shown.refused_form = "member";
+            Ok(m) => {
+                shown.member = Some(m);
+                None
             }
+            Err(e) => Some((AppError::from(e), "member")),
         }
-    }
-    let mut values = form.clone();
-    values.remove("check_code");
-    values.remove("_csrf");
-    render(&c, Some(&store.code), shown, values).await
+    };
+    let r = match refusal {
+        None => Reshow::default(),
+        Some((e, form)) => match reshow(e, &page, form, values) {
+            Ok(r) => r,
+            Err(res) => return *res,
+        },
+    };
+    render(&c, store, stores, shown, r).await
 }
