@@ -467,12 +467,13 @@ pub(crate) async fn accrue_parsed(
         )
         .await?;
     }
+    let counted = if !before_card && total > 0 { total } else { 0 };
     let (tier_code, tier_changed) = tier_after(
         ctx,
         tx,
         loyalty,
         &cm,
-        tier.rank,
+        (tier.rank, counted),
         (now, day, r.store.tz),
         staff_id,
     )
@@ -527,13 +528,15 @@ pub(crate) async fn accrue_parsed(
 
 /// The tier window after an accrual (B7): an upgrade the window reaches is made at once (the
 /// member told by SMS); a tier that needs a manager's approval is asked for. The member's tier
-/// afterwards, and whether it changed.
+/// afterwards, and whether it changed. `counted` is this receipt's spend in the window: the
+/// approval is asked for only by the receipt that crosses its line, so a request a manager
+/// rejected is not raised again by every later purchase.
 async fn tier_after(
     ctx: &Ctx,
     tx: &mut crate::kernel::db::Tx,
     loyalty: &Loyalty,
     cm: &store::CardMember,
-    rank: i64,
+    (rank, counted): (i64, i64),
     (now, day, tz): (DateTime<Utc>, chrono::NaiveDate, chrono_tz::Tz),
     staff_id: Option<i64>,
 ) -> Result<(String, bool), PointsError> {
@@ -546,7 +549,8 @@ async fn tier_after(
     let months = loyalty.settings.tier_window_months;
     let (spend, count) =
         super::standing::window_spend(&mut *tx, cm.member_id, today, months).await?;
-    let up = tiers::on_accrual(&loyalty.rules(), rank, Fen(spend), count);
+    let rules = loyalty.rules();
+    let up = tiers::on_accrual(&rules, rank, Fen(spend), count);
     if let Some(to) = up.to {
         let moved = store::set_tier(
             tx,
@@ -565,7 +569,17 @@ async fn tier_after(
             tier_changed = true;
         }
     }
-    if let Some(target) = up.approval_for {
+    let before = || {
+        tiers::on_accrual(
+            &rules,
+            rank,
+            Fen(spend - counted),
+            count - i64::from(counted > 0),
+        )
+    };
+    if let Some(target) = up.approval_for
+        && before().approval_for.is_none()
+    {
         ask_for_tier(ctx, tx, loyalty, cm, &tier_code, &target, Fen(spend)).await?;
     }
     Ok((tier_code, tier_changed))

@@ -122,6 +122,50 @@ both!(
 );
 
 both!(
+    a_rejected_platinum_request_is_not_raised_again_by_later_purchases,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        t.add_staff("boss", &[("manager", t.hq)], false).await;
+        let key = t.till_key(t.hq, "01").await;
+        let (id, card) = t.add_member("白金候选", "13900000502", "").await;
+        let receipt = |no: &str, fen: i64| {
+            json!({"store_code": "HQ", "receipt_no": no, "card_no": card,
+                   "occurred_at": "2026-09-25T16:00:00+08:00",
+                   "lines": [{"line_no": 1, "amount_fen": fen}]})
+        };
+        let (status, _) = t
+            .post("/api/v1/pos/receipts", &key, receipt("RJ-1", 20_000_000))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(system_tier_requests(&t, id).await, 1);
+        let approval_id = t
+            .scalar_text(
+                "select max(id) from approvals where kind = 'members.tier' and subject_id = $1",
+                &id.to_string(),
+            )
+            .await;
+        let boss = t.login("boss").await;
+        let done = boss
+            .post(
+                &format!("/approvals/{approval_id}/decide"),
+                "/approvals",
+                &[("decision", "reject"), ("reason", "未经公司评估")],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        // The manager said no: the next purchases do not ask again.
+        for no in ["RJ-2", "RJ-3"] {
+            let (status, _) = t
+                .post("/api/v1/pos/receipts", &key, receipt(no, 10_000))
+                .await;
+            assert_eq!(status, StatusCode::CREATED);
+        }
+        assert_eq!(system_tier_requests(&t, id).await, 0);
+        t.stop().await;
+    }
+);
+
+both!(
     the_referrer_earns_by_the_tier_the_new_member_joins_with,
     |backend| async move {
         let t = spawn_app(backend).await;
