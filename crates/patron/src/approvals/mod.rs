@@ -288,9 +288,3 @@ pub async fn decide(
     );
     Ok(row)
 }
-
-/// Requests waiting for a decision.
-pub async fn pending(ctx: &Ctx) -> Result<Vec<ApprovalRow>, ApprovalsError> {
-    ctx.require(Permission::ViewApprovals)?;
-    Ok(store::pending(ctx.db()).await?)
-}

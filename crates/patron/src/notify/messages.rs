@@ -68,6 +68,11 @@ pub const NOTIFY: &[(&str, &str, &str)] = &[
     ),
     ("notify.outbox.resend", "重新发送", "Send again"),
     (
+        "notify.outbox.settled",
+        "这条通知已有人处理过，不再等待决定",
+        "Someone has already decided about this message",
+    ),
+    (
         "notify.resend",
         "通知重新排队",
         "Message put back in the queue",

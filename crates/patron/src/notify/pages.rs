@@ -262,7 +262,8 @@ async fn settle(
     v.console.ctx.require(Permission::ManageNotifications)?;
     if !outbox::settle(&v.console.ctx, id, resend).await? {
         return Err(AppError::new(crate::kernel::error::CONFLICT)
-            .detail("the message is no longer waiting for a decision"));
+            .detail("the message is no longer waiting for a decision")
+            .note(crate::web::said::Said::new("notify.outbox.settled")));
     }
     Ok(Redirect::to("/admin/outbox?state=sending").into_response())
 }

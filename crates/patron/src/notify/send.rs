@@ -23,11 +23,6 @@ use crate::web::i18n::Lang;
 const MAX_ATTEMPTS: i64 = 8;
 const BATCH: i64 = 100;
 
-/// The built-in text of a message in zh-CN (the members' language): subject and body.
-pub fn render(kind: &str, name: &str, payload: &Value) -> (String, String) {
-    super::templates::render(&Edited::default(), kind, name, payload, Lang::ZhCn)
-}
-
 /// Hands one message to the configured transport for its channel. The file transport writes
 /// it to the file of `day`, the business date it is sent on.
 pub async fn deliver(

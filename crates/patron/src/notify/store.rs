@@ -289,14 +289,14 @@ pub async fn mark_read(
 ) -> Result<u64, DbError> {
     let sql = format!(
         "insert into notice_reads (outbox_id, staff_id, read_at) \
-         select o.id, $1, $2 from outbox o where {MINE} and ($3 = 0 or o.id = $3) \
+         select o.id, $1, $2 from outbox o where {MINE} and ($3 is null or o.id = $3) \
          on conflict (outbox_id, staff_id) do nothing"
     );
     Ok(on_tx!(tx, |c| {
         sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
             .bind(staff_id)
             .bind(ts(at))
-            .bind(id.unwrap_or(0))
+            .bind(id)
             .execute(c)
             .await?
             .rows_affected()

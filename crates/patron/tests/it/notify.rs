@@ -308,6 +308,11 @@ both!(
             )
             .await;
         assert_eq!(again.status, StatusCode::CONFLICT);
+        assert!(
+            again.body.contains("这条通知已有人处理过"),
+            "{}",
+            again.body
+        );
         assert_eq!(
             t.scalar(
                 "select count(*) + 0 * $1 from audit_log where action = 'notify.resend'",

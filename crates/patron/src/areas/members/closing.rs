@@ -83,11 +83,7 @@ pub async fn request_close(
         payload: serde_json::to_value(&payload).unwrap_or_default(),
         previous_id: None,
     };
-    if approvals::store::for_subject(ctx.db(), "member", &member_id.to_string())
-        .await?
-        .iter()
-        .any(|r| r.kind == KIND_CLOSE && r.status == "pending")
-    {
+    if approvals::is_open(ctx.db(), KIND_CLOSE, "member", &member_id.to_string()).await? {
         return Err(Invalid::one("close_reason", "member.close_pending").into());
     }
     let c = ctx.clone();

@@ -31,9 +31,24 @@ pub struct LookupOut {
     pub card_expires_on: NaiveDate,
 }
 
-/// Finds a member by card number or phone for a till (B8: the till never sends a tier).
+/// Finds a member by card number or phone for a till (B8: the till never sends a tier), as of
+/// the till's store's business date.
 pub async fn lookup(
     ctx: &Ctx,
+    card_no: Option<&str>,
+    phone: Option<&str>,
+) -> Result<LookupOut, PointsError> {
+    let store_id = match &ctx.actor {
+        crate::kernel::ctx::Actor::Till { store_id, .. } => Some(*store_id),
+        _ => None,
+    };
+    lookup_at(ctx, store_id, card_no, phone).await
+}
+
+/// The same lookup as of the business date of `store_id` (the till stand-in's chosen store).
+pub async fn lookup_at(
+    ctx: &Ctx,
+    store_id: Option<i64>,
     card_no: Option<&str>,
     phone: Option<&str>,
 ) -> Result<LookupOut, PointsError> {
@@ -51,11 +66,9 @@ pub async fn lookup(
     }
     .ok_or(PointsError::MemberNotFound)?;
     let stores = ctx.app.cache.stores(ctx.db()).await?;
-    let tz = match &ctx.actor {
-        crate::kernel::ctx::Actor::Till { store_id, .. } => stores.by_id(*store_id).map(|s| s.tz),
-        _ => None,
-    }
-    .unwrap_or(chrono_tz::Asia::Shanghai);
+    let tz = store_id
+        .and_then(|id| stores.by_id(id).map(|s| s.tz))
+        .unwrap_or(chrono_tz::Asia::Shanghai);
     let today = business_date(ctx.now(), tz);
     card_usable(&masked(&cm), today)?;
     let loyalty = ctx

@@ -197,11 +197,10 @@ async fn submit(v: Verified<Form>) -> Response {
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect();
-        let is_phone = digits.len() == 11 && digits.starts_with('1');
-        let found = if is_phone {
-            super::lookup(&c.ctx, None, Some(&digits)).await
+        let found = if patron_core::identity::Phone::parse(&digits).is_ok() {
+            super::lookup_at(&c.ctx, Some(store.id), None, Some(&digits)).await
         } else {
-            super::lookup(&c.ctx, Some(&digits), None).await
+            super::lookup_at(&c.ctx, Some(store.id), Some(&digits), None).await
         };
         match found {
             Ok(m) => {

@@ -35,7 +35,13 @@ both!(
             .expect("outbox")
         });
         let payload: serde_json::Value = serde_json::from_str(&payload).expect("json");
-        let (_, text) = patron::notify::send::render("tier_change", "王芳", &payload);
+        let (_, text) = patron::notify::templates::render(
+            &patron::notify::templates::Edited::default(),
+            "tier_change",
+            "王芳",
+            &payload,
+            patron::web::i18n::Lang::ZhCn,
+        );
         assert_eq!(text, "王芳您好，您的会员等级已由普通会员调整为银卡。");
         t.stop().await;
     }
