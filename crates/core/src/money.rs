@@ -168,15 +168,8 @@ impl Fen {
     fn format(self, currency: &str) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
-        let yuan = (abs / 100).to_string();
-        let mut grouped = String::with_capacity(yuan.len() + yuan.len() / 3);
-        for (i, c) in yuan.chars().enumerate() {
-            if i > 0 && (yuan.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
-        format!("{sign}{currency}{grouped}.{:02}", abs % 100)
+        let yuan = group_digits(&(abs / 100).to_string());
+        format!("{sign}{currency}{yuan}.{:02}", abs % 100)
     }
 }
 
@@ -229,11 +222,13 @@ impl fmt::Display for Points {
 
 /// A whole number grouped by thousands: `-1,234,567`.
 pub fn grouped(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
+    let digits = group_digits(&n.unsigned_abs().to_string());
+    if n < 0 { format!("-{digits}") } else { digits }
+}
+
+/// A run of ASCII digits with a comma before every third from the right: `1234567` → `1,234,567`.
+fn group_digits(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
