@@ -24,7 +24,9 @@ use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{DbError, Tx, ts};
 use crate::kernel::validation::Invalid;
 
-pub use super::store::slips::{FollowUpRow, SlipRow, card_holder, follow_ups, for_store, get};
+pub use super::store::slips::{
+    FollowUpRow, SlipRow, card_holder, count_claimable, follow_ups, for_store, get,
+};
 
 /// The kinds of valid ID the clerk may have checked.
 pub const ID_TYPES: &[&str] = &[

@@ -21,8 +21,7 @@ fn desk<'a>(ctx: &'a Ctx, store: Option<&'a StoreInfo>, _: Lang) -> TilesFuture<
             return Ok(Vec::new());
         };
         let today = ctx.today_at(store);
-        let open = slips::for_store(ctx.db(), store.id, "issued").await?;
-        let claimable = open.iter().filter(|s| s.valid_until >= today).count();
+        let claimable = slips::count_claimable(ctx.db(), store.id, today).await?;
         let rules = settings::load(ctx.db()).await?.rules;
         let due = slips::follow_up_due(ctx.db(), store.id, today, rules.follow_up_months).await?;
         let lines = due
@@ -36,7 +35,7 @@ fn desk<'a>(ctx: &'a Ctx, store: Option<&'a StoreInfo>, _: Lang) -> TilesFuture<
         Ok(vec![
             Tile::waiting(
                 "dash.reward.to_claim",
-                i64::try_from(claimable).unwrap_or(i64::MAX),
+                claimable,
                 "/rewards/slips?state=issued",
             ),
             Tile::waiting(

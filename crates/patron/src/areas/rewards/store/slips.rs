@@ -83,6 +83,20 @@ pub async fn for_store(db: &Db, store_id: i64, state: &str) -> Result<Vec<SlipRo
     }))
 }
 
+/// How many slips a store made or whose card it issued are still to be claimed on `today`.
+pub async fn count_claimable(db: &Db, store_id: i64, today: NaiveDate) -> Result<i64, DbError> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_scalar(
+            "select count(*) from reward_slips x where (x.store_id = $1 or x.card_store_id = $1) \
+             and x.state = 'issued' and x.valid_until >= $2",
+        )
+        .bind(store_id)
+        .bind(today)
+        .fetch_one(p)
+        .await?
+    }))
+}
+
 /// Unclaimed slips of a store whose last valid day is between `from` and `to`.
 pub async fn open_until_between(
     db: &Db,
