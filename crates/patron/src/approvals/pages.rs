@@ -40,8 +40,6 @@ pub fn router(kinds: &'static [ApprovalKind]) -> Router<App> {
 struct InboxRow {
     row: ApprovalRow,
     kind_label: &'static str,
-    /// The summary as stored; requests filed before the fix carry a doubled currency sign.
-    summary: String,
     requester: String,
     store: String,
     decider: String,
@@ -81,7 +79,6 @@ fn inbox_row(c: &Console, kinds: &[ApprovalKind], e: InboxEntry) -> InboxRow {
     };
     InboxRow {
         kind_label: kind.map_or("approval.kind.other", |k| k.label),
-        summary: e.row.summary.replace("¥¥", "¥"),
         requester: e.requester_name.unwrap_or_default(),
         decider: e.decider_name.unwrap_or_default(),
         store,

@@ -131,6 +131,21 @@ pub async fn get(ex: impl Into<Exec<'_>>, id: i64) -> Result<Option<ApprovalRow>
     }))
 }
 
+/// The pending requests of one kind at one store, oldest first.
+pub async fn pending_at(db: &Db, kind: &str, store_id: i64) -> Result<Vec<ApprovalRow>, DbError> {
+    let sql = format!(
+        "select {COLUMNS} from approvals where kind = $1 and store_id = $2 \
+         and status = 'pending' order by id"
+    );
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(kind)
+            .bind(store_id)
+            .fetch_all(p)
+            .await?
+    }))
+}
+
 /// The pending requests of one kind about one subject.
 pub async fn pending_about(
     db: &Db,

@@ -19,7 +19,7 @@ pub async fn waiting(ctx: &Ctx, kinds: &[ApprovalKind]) -> Result<Vec<Tile>, App
         .iter()
         .take(5)
         .map(|r| TileLine {
-            text: r.summary.replace("¥¥", "¥"),
+            text: r.summary.clone(),
             href: format!("/approvals#approval-{}", r.id),
         })
         .collect();

@@ -20,11 +20,7 @@ fn missed<'a>(ctx: &'a Ctx, store: Option<&'a StoreInfo>, _: Lang) -> TilesFutur
         let Some(store) = store else {
             return Ok(Vec::new());
         };
-        let waiting: Vec<_> = crate::approvals::store::pending(ctx.db())
-            .await?
-            .into_iter()
-            .filter(|a| a.kind == KIND_MISSED && a.store_id == Some(store.id))
-            .collect();
+        let waiting = crate::approvals::store::pending_at(ctx.db(), KIND_MISSED, store.id).await?;
         let lines = waiting
             .iter()
             .take(5)
