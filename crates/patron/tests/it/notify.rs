@@ -115,7 +115,7 @@ both!(
             .post(
                 "/api/v1/rewards/claims",
                 &wfj_desk,
-                json!({"store_code": "WFJ", "slip_no": slip}),
+                json!({"store_code": "WFJ", "slip_no": slip, "id_checked": true}),
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{out}");

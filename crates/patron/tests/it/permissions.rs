@@ -105,6 +105,7 @@ async fn rewards_probe(ctx: &Ctx, p: Permission) -> Option<Result<(), bool>> {
             &rewards::slips::ClaimIn {
                 store_code: "HQ".into(),
                 slip_no: "FLHQ20260101-999".into(),
+                id_checked: true,
             },
         )
         .await

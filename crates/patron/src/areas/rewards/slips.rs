@@ -267,6 +267,10 @@ pub struct ClaimIn {
     /// The reward desk's store.
     pub store_code: String,
     pub slip_no: String,
+    /// The desk checked the member's ID document against the slip (D4: 凭证件领取); without it
+    /// nothing is handed over.
+    #[serde(default)]
+    pub id_checked: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -287,6 +291,9 @@ pub async fn claim(ctx: &Ctx, input: &ClaimIn) -> Result<ClaimOut, RewardsError>
     let slip_no = input.slip_no.trim().to_ascii_uppercase();
     if slip_no.is_empty() || slip_no.len() > 40 {
         return Err(Invalid::one("slip_no", "reward.invalid.slip_no").into());
+    }
+    if !input.id_checked {
+        return Err(Invalid::one("id_checked", "reward.claim.check_id").into());
     }
     let today = ctx.today_at(&store);
     let now = ts(ctx.now());

@@ -203,6 +203,7 @@ pub async fn build(
             &slips::ClaimIn {
                 store_code: "WFJ".into(),
                 slip_no: no.clone(),
+                id_checked: true,
             },
         )
         .await
@@ -217,6 +218,7 @@ pub async fn build(
             &slips::ClaimIn {
                 store_code: at.into(),
                 slip_no: no.clone(),
+                id_checked: true,
             },
         )
         .await

@@ -37,7 +37,7 @@ both!(
                 let res = http
                     .post(format!("{base}/api/v1/rewards/claims"))
                     .bearer_auth(key)
-                    .json(&json!({"store_code": "HQ", "slip_no": no}))
+                    .json(&json!({"store_code": "HQ", "slip_no": no, "id_checked": true}))
                     .send()
                     .await
                     .expect("claim");
@@ -92,7 +92,7 @@ both!(
             .post(
                 "/api/v1/rewards/claims",
                 &hq_desk,
-                json!({"store_code": "HQ", "slip_no": slip_b}),
+                json!({"store_code": "HQ", "slip_no": slip_b, "id_checked": true}),
             )
             .await;
         assert_eq!(s, StatusCode::CONFLICT, "{out}");
@@ -110,17 +110,27 @@ both!(
             .post(
                 "/api/v1/rewards/claims",
                 &hq_desk,
-                json!({"store_code": "WFJ", "slip_no": slip_a}),
+                json!({"store_code": "WFJ", "slip_no": slip_a, "id_checked": true}),
             )
             .await;
         assert_eq!(s, StatusCode::FORBIDDEN);
         // Claimed at WFJ: the issuing store (HQ) is told through the outbox.
         stock(&t, wfj, "REWARD-200", 2).await;
+        // Without the ID check nothing is handed over.
         let (s, out) = t
             .post(
                 "/api/v1/rewards/claims",
                 &wfj_desk,
-                json!({"store_code": "wfj", "slip_no": slip_a.to_lowercase()}),
+                json!({"store_code": "WFJ", "slip_no": slip_a}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{out}");
+        assert_eq!(out["errors"][0]["field"], json!("id_checked"), "{out}");
+        let (s, out) = t
+            .post(
+                "/api/v1/rewards/claims",
+                &wfj_desk,
+                json!({"store_code": "wfj", "slip_no": slip_a.to_lowercase(), "id_checked": true}),
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{out}");
@@ -150,7 +160,7 @@ both!(
             .post(
                 "/api/v1/rewards/claims",
                 &wfj_desk,
-                json!({"store_code": "WFJ", "slip_no": slip_a}),
+                json!({"store_code": "WFJ", "slip_no": slip_a, "id_checked": true}),
             )
             .await;
         assert_eq!(s, StatusCode::CONFLICT);

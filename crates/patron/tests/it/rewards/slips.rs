@@ -141,7 +141,7 @@ async fn expire_story(backend: crate::support::Backend, give_back: bool) {
         .post(
             "/api/v1/rewards/claims",
             &desk,
-            json!({"store_code": "HQ", "slip_no": no}),
+            json!({"store_code": "HQ", "slip_no": no, "id_checked": true}),
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "{out}");

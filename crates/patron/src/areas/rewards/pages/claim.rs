@@ -129,6 +129,7 @@ pub(super) async fn claim_submit(v: Verified<Form>) -> Response {
     let input = slips::ClaimIn {
         store_code: store.clone(),
         slip_no,
+        id_checked: true,
     };
     match slips::claim(&c.ctx, &input).await {
         Ok(out) => {
