@@ -173,10 +173,26 @@ pub enum Permission {
     ManageNotifications,
     /// When a till is down: check a voucher and look a member up at the console (收银台应急).
     TillStandIn,
+    /// See organisation customers, their callbacks, visits and research (F).
+    ViewCustomers,
+    /// Record customers, log callbacks, plan visits and outreach, file research (F).
+    ManageCustomers,
+    /// Reassign customers between salespeople, balance their numbers, answer escalated problems (F2, F8).
+    AssignCustomers,
+    /// Edit working hours, holidays, make-up workdays and festival dates.
+    ManageCalendar,
+    /// Write one's own daily, weekly and monthly plans and summaries (A3).
+    WritePlans,
+    /// Read the team's plans and summaries and see the missing and late ones (A3).
+    ReviewPlans,
+    /// See monthly targets against actuals (A4, B1).
+    ViewTargets,
+    /// Set monthly targets per department and person (A4, B1).
+    ManageTargets,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 34] = [
+    pub const ALL: [Permission; 42] = [
         Permission::ViewDashboard,
         Permission::ManageStores,
         Permission::ManageStaff,
@@ -211,6 +227,14 @@ impl Permission {
         Permission::ManagePartners,
         Permission::ManageNotifications,
         Permission::TillStandIn,
+        Permission::ViewCustomers,
+        Permission::ManageCustomers,
+        Permission::AssignCustomers,
+        Permission::ManageCalendar,
+        Permission::WritePlans,
+        Permission::ReviewPlans,
+        Permission::ViewTargets,
+        Permission::ManageTargets,
     ];
 
     pub fn code(self) -> &'static str {
@@ -249,6 +273,14 @@ impl Permission {
             Permission::ManagePartners => "manage_partners",
             Permission::ManageNotifications => "manage_notifications",
             Permission::TillStandIn => "till_stand_in",
+            Permission::ViewCustomers => "view_customers",
+            Permission::ManageCustomers => "manage_customers",
+            Permission::AssignCustomers => "assign_customers",
+            Permission::ManageCalendar => "manage_calendar",
+            Permission::WritePlans => "write_plans",
+            Permission::ReviewPlans => "review_plans",
+            Permission::ViewTargets => "view_targets",
+            Permission::ManageTargets => "manage_targets",
         }
     }
 
@@ -288,6 +320,14 @@ impl Permission {
             Permission::ManagePartners => "特约商户管理",
             Permission::ManageNotifications => "通知发送记录与短信模板",
             Permission::TillStandIn => "收银台故障时查券、查会员",
+            Permission::ViewCustomers => "查看大宗客户",
+            Permission::ManageCustomers => "大宗客户与回访",
+            Permission::AssignCustomers => "客户分配与调整",
+            Permission::ManageCalendar => "工作日历与节日",
+            Permission::WritePlans => "工作计划与总结",
+            Permission::ReviewPlans => "查看团队计划与总结",
+            Permission::ViewTargets => "查看业绩指标",
+            Permission::ManageTargets => "设定业绩指标",
         }
     }
 
@@ -327,6 +367,14 @@ impl Permission {
             Permission::ManagePartners => "Manage partner merchants",
             Permission::ManageNotifications => "Outbox and message texts",
             Permission::TillStandIn => "Voucher check and member lookup when a till is down",
+            Permission::ViewCustomers => "View organisation customers",
+            Permission::ManageCustomers => "Record customers and callbacks",
+            Permission::AssignCustomers => "Reassign and balance customers",
+            Permission::ManageCalendar => "Working calendar and festivals",
+            Permission::WritePlans => "Write work plans and summaries",
+            Permission::ReviewPlans => "Read the team's plans and summaries",
+            Permission::ViewTargets => "View targets and actuals",
+            Permission::ManageTargets => "Set targets",
         }
     }
 }
@@ -427,6 +475,30 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
     ),
     (Permission::ManageNotifications, &[Admin, Manager]),
     (Permission::TillStandIn, &[TillCashier, Supervisor, Manager]),
+    (
+        Permission::ViewCustomers,
+        &[Manager, Supervisor, Clerk, Marketing],
+    ),
+    (
+        Permission::ManageCustomers,
+        &[Manager, Supervisor, Clerk, Marketing],
+    ),
+    (Permission::AssignCustomers, &[Manager, Supervisor]),
+    (Permission::ManageCalendar, &[Admin, Manager]),
+    (Permission::WritePlans, EVERYONE),
+    (Permission::ReviewPlans, &[Manager, Supervisor]),
+    (
+        Permission::ViewTargets,
+        &[
+            Manager,
+            Supervisor,
+            Clerk,
+            Marketing,
+            Service,
+            FinanceManager,
+        ],
+    ),
+    (Permission::ManageTargets, &[Manager]),
 ];
 
 /// The roles that hold `permission`.

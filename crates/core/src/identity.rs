@@ -174,6 +174,46 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
+/// The characters of a unified social credit code (统一社会信用代码, GB 32100-2015), in value order.
+const CREDIT_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+const CREDIT_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
+
+/// A unified social credit code: 18 characters of `0-9A-Z` without I, O, S, V, Z, the last one a
+/// check character (GB 32100-2015). Input is trimmed, folded to half width and upper case.
+pub fn parse_credit_code(input: &str) -> Result<String, &'static str> {
+    let code: String = crate::typed::fold_width(input.trim())
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    if code.chars().count() != 18 {
+        return Err("invalid.credit_code");
+    }
+    let values = code
+        .chars()
+        .map(|c| CREDIT_CHARS.find(c).map(|v| v as u32))
+        .collect::<Option<Vec<u32>>>()
+        .ok_or("invalid.credit_code")?;
+    let sum: u32 = values.iter().zip(CREDIT_WEIGHTS).map(|(v, w)| v * w).sum();
+    let check = (31 - sum % 31) % 31;
+    if values.get(17) != Some(&check) {
+        return Err("invalid.credit_code");
+    }
+    Ok(code)
+}
+
+/// An organisation's name folded for comparison: half width, no spaces or brackets, lower case.
+/// "某某有限公司" and "某某 有限公司（）" are the same organisation.
+pub fn organisation_key(name: &str) -> String {
+    crate::typed::fold_width(name)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !"()[]【】〔〕<>《》\"'·.,，。".contains(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,5 +254,25 @@ mod tests {
     fn names_show_only_the_first_character() {
         assert_eq!(mask_name("张三丰"), "张**");
         assert_eq!(mask_name("李"), "李*");
+    }
+
+    #[test]
+    fn credit_codes_are_checked_by_their_last_character() {
+        assert_eq!(
+            parse_credit_code(" 91350100m000100y43 ").as_deref(),
+            Ok("91350100M000100Y43")
+        );
+        assert!(parse_credit_code("91350100M000100Y44").is_err());
+        assert!(parse_credit_code("91350100M000100Y4").is_err());
+        assert!(parse_credit_code("91350100I000100Y43").is_err());
+    }
+
+    #[test]
+    fn organisation_names_fold_spaces_brackets_and_width() {
+        assert_eq!(
+            organisation_key("华东电力（集团） 有限公司"),
+            organisation_key("华东电力(集团)有限公司")
+        );
+        assert_eq!(organisation_key("ＡＢＣ Ltd."), "abcltd");
     }
 }

@@ -9,6 +9,7 @@ const AREAS: &[&[ApprovalKind]] = &[
     crate::areas::groupbuy::APPROVALS,
     crate::areas::gifts::APPROVALS,
     crate::areas::events::APPROVALS,
+    crate::areas::customers::APPROVALS,
 ];
 
 /// The approval kinds of every area, in one list (built once).

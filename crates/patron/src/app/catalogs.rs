@@ -11,6 +11,12 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     crate::areas::rewards::messages::REWARDS,
     crate::areas::events::messages::EVENTS,
     crate::areas::partners::messages::PARTNERS,
+    crate::areas::calendar::messages::CALENDAR,
+    crate::areas::customers::messages::CUSTOMERS,
+    crate::areas::customers::files::messages::CUSTOMER_FILES,
+    crate::areas::customers::callbacks::messages::CUSTOMER_CALLBACKS,
+    crate::areas::customers::visits::messages::CUSTOMER_VISITS,
+    crate::areas::plans::messages::PLANS,
     crate::notify::messages::NOTIFY,
     crate::areas::pos::pages::MESSAGES,
 ];

@@ -10,6 +10,9 @@ pub const CODES: &[&[crate::kernel::error::Code]] = &[
     crate::areas::gifts::error::CODES,
     crate::areas::events::error::CODES,
     crate::areas::partners::error::CODES,
+    crate::areas::calendar::error::CODES,
+    crate::areas::customers::error::CODES,
+    crate::areas::plans::error::CODES,
 ];
 
 #[cfg(test)]

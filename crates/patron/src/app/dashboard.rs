@@ -14,6 +14,10 @@ const AREAS: &[&[TileSource]] = &[
     crate::areas::rewards::tiles::TILES,
     crate::areas::staff::tiles::TILES,
     crate::areas::pos::pages::TILES,
+    crate::areas::customers::files::tiles::TILES,
+    crate::areas::customers::callbacks::tiles::TILES,
+    crate::areas::customers::visits::tiles::TILES,
+    crate::areas::plans::tiles::TILES,
 ];
 
 /// The approvals waiting for the reader, decided through every area's kinds.

@@ -13,6 +13,10 @@ const AREAS: &[&[Job]] = &[
     crate::notify::jobs::JOBS,
     crate::areas::groupbuy::jobs::JOBS,
     crate::areas::partners::jobs::JOBS,
+    crate::areas::customers::files::jobs::JOBS,
+    crate::areas::customers::callbacks::jobs::JOBS,
+    crate::areas::customers::visits::jobs::JOBS,
+    crate::areas::plans::jobs::JOBS,
 ];
 
 /// The jobs of every area, in one list (built once).

@@ -68,6 +68,11 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .merge(crate::areas::gifts::api::router())
         .merge(crate::areas::rewards::api::router())
         .merge(crate::areas::events::api::router())
+        .merge(crate::areas::calendar::api::router())
+        .merge(crate::areas::customers::files::api::router())
+        .merge(crate::areas::customers::callbacks::api::router())
+        .merge(crate::areas::customers::visits::api::router())
+        .merge(crate::areas::plans::api::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     openapi::finish_problems(&mut doc);
@@ -102,6 +107,11 @@ pub fn router_with(app: App, extra: Router<App>) -> Router {
         .merge(crate::areas::rewards::pages::router())
         .merge(crate::areas::events::pages::router())
         .merge(crate::areas::partners::pages::router())
+        .merge(crate::areas::calendar::pages::router())
+        .merge(crate::areas::customers::files::pages::router())
+        .merge(crate::areas::customers::callbacks::pages::router())
+        .merge(crate::areas::customers::visits::pages::router())
+        .merge(crate::areas::plans::pages::router())
         .nest("/api/v1", api_router)
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", doc))
         .merge(extra)

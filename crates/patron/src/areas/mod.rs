@@ -1,12 +1,16 @@
 //! The business areas, one folder each, named as their tables, URLs, templates and tests.
 //! Areas depend on each other one way (DESIGN.md): staff → members → points → {groupbuy,
-//! gifts} → rewards → events → partners → pos, portal.
+//! gifts} → rewards → events → partners → pos, portal; calendar → customers, plans (plans
+//! reads the customers' and other areas' records for its actuals).
 
+pub mod calendar;
+pub mod customers;
 pub mod events;
 pub mod gifts;
 pub mod groupbuy;
 pub mod members;
 pub mod partners;
+pub mod plans;
 pub mod points;
 pub mod portal;
 pub mod pos;

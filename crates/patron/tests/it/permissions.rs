@@ -36,6 +36,14 @@ fn probe(p: Permission) -> Option<&'static str> {
         | Permission::ManageGiftStock
         | Permission::ManageRewardSettings
         | Permission::ManagePartners => None,
+        Permission::ViewCustomers
+        | Permission::ManageCustomers
+        | Permission::AssignCustomers
+        | Permission::ManageCalendar
+        | Permission::WritePlans
+        | Permission::ReviewPlans
+        | Permission::ViewTargets
+        | Permission::ManageTargets => None,
         Permission::DecideApprovals
         | Permission::ManageMembers
         | Permission::ReviewApplications
@@ -267,6 +275,27 @@ both!(
                                 _ => Ok(()),
                             },
                         ),
+                        Permission::ManageCustomers => Some(
+                            match patron::areas::customers::record(
+                                &ctx,
+                                &patron::areas::customers::CustomerIn::default(),
+                            )
+                            .await
+                            {
+                                Err(patron::areas::customers::CustomersError::Forbidden(_)) => {
+                                    Err(true)
+                                }
+                                _ => Ok(()),
+                            },
+                        ),
+                        // Permissions whose pages come in later steps: the grant as held.
+                        Permission::ViewCustomers
+                        | Permission::AssignCustomers
+                        | Permission::ManageCalendar
+                        | Permission::WritePlans
+                        | Permission::ReviewPlans
+                        | Permission::ViewTargets
+                        | Permission::ManageTargets => Some(ctx.require(p).map_err(|_| true)),
                         _ => groupbuy_probe(&ctx, p).await,
                     };
                     if let Some(result) = member_probe {

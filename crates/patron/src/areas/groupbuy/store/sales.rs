@@ -155,11 +155,17 @@ pub struct NewBuyer<'a> {
     pub created_by: Option<i64>,
 }
 
+/// The organisation's folded name (`patron_core::identity::organisation_key`), by which the
+/// customers area links sales to customer files; none for a person buying for themselves.
+fn org_key(organisation: &str) -> Option<String> {
+    Some(patron_core::identity::organisation_key(organisation)).filter(|k| !k.is_empty())
+}
+
 pub async fn insert_buyer(tx: &mut Tx, b: &NewBuyer<'_>) -> Result<i64, DbError> {
     Ok(on_tx!(tx, |c| {
         sqlx::query_scalar(
-            "insert into gb_buyers (kind, organisation, contact, phone_enc, phone_hash, created_at, created_by) \
-             values ($1, $2, $3, $4, $5, $6, $7) returning id",
+            "insert into gb_buyers (kind, organisation, contact, phone_enc, phone_hash, created_at, \
+             created_by, org_key) values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
         )
         .bind(b.kind)
         .bind(b.organisation)
@@ -168,6 +174,7 @@ pub async fn insert_buyer(tx: &mut Tx, b: &NewBuyer<'_>) -> Result<i64, DbError>
         .bind(b.phone.map(|p| p.1.as_str()))
         .bind(ts(b.created_at))
         .bind(b.created_by)
+        .bind(org_key(b.organisation))
         .fetch_one(c)
         .await?
     }))

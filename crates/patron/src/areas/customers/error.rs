@@ -1,0 +1,76 @@
+//! The customers area's errors: what can go wrong in its use cases, and the HTTP status and
+//! stable code each becomes (`api/care.md`: codes never change once published).
+
+use crate::kernel::db::{DbError, WriteError};
+use crate::kernel::error as codes;
+use crate::kernel::validation::{FieldError, Invalid};
+use crate::web::error::AppError;
+use crate::web::said::Said;
+use codes::Code;
+
+/// The same organisation is already on file (same name or the same credit code).
+pub const CUSTOMER_EXISTS: Code = Code::new("customer_exists", 409, "error.customer_exists");
+
+/// The codes this area answers with (besides the kernel's).
+pub const CODES: &[Code] = &[CUSTOMER_EXISTS];
+
+#[derive(Debug, thiserror::Error)]
+pub enum CustomersError {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error("not found")]
+    NotFound,
+    /// The organisation is on file already: `owner` is its owner's name (empty: in the pool).
+    #[error("customer {customer_id} is already on file, owned by {owner:?}")]
+    Exists {
+        customer_id: i64,
+        owner: String,
+        field: &'static str,
+    },
+    /// Someone else changed the record first (nothing was written).
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Forbidden(#[from] crate::kernel::ctx::Forbidden),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<sqlx::Error> for CustomersError {
+    fn from(e: sqlx::Error) -> Self {
+        CustomersError::Db(e.into())
+    }
+}
+
+impl WriteError for CustomersError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, CustomersError::Db(e) if e.is_retryable())
+    }
+}
+
+impl From<CustomersError> for AppError {
+    fn from(e: CustomersError) -> Self {
+        let detail = e.to_string();
+        match e {
+            CustomersError::Invalid(i) => i.into(),
+            CustomersError::NotFound => AppError::not_found(),
+            CustomersError::Exists { field, owner, .. } => {
+                let said = if owner.is_empty() {
+                    Said::new("customers.exists_in_pool")
+                } else {
+                    Said::new("customers.exists_owned").text("owner", owner)
+                };
+                AppError {
+                    fields: vec![FieldError {
+                        field: field.into(),
+                        key: "error.customer_exists",
+                    }],
+                    ..AppError::new(CUSTOMER_EXISTS).detail(detail).note(said)
+                }
+            }
+            CustomersError::Conflict(_) => AppError::new(codes::CONFLICT).detail(detail),
+            CustomersError::Forbidden(f) => f.into(),
+            CustomersError::Db(e) => e.into(),
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Messages of this topic: (key, zh-CN, en).
+
+pub const CUSTOMER_VISITS: &[(&str, &str, &str)] = &[];

@@ -1,0 +1,5 @@
+//! Organisation customers (SPEC F): one file per topic.
+
+mod callbacks;
+mod files;
+mod visits;

@@ -1,0 +1,1 @@
+//! Plans, summaries and targets (A3, A4, B1).
