@@ -93,3 +93,13 @@ mod tests {
         assert!(is_month_end(d(2028, 2, 29)));
     }
 }
+
+/// A date as typed (`2027-09-15`, full-width digits accepted): the catalog key of the refusal
+/// when it is empty (`invalid.required`) or not a real date (`invalid.date`).
+pub fn parse_date(input: &str) -> Result<NaiveDate, &'static str> {
+    let t = patron_core::typed::fold_width(input.trim()).into_owned();
+    if t.is_empty() {
+        return Err("invalid.required");
+    }
+    NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| "invalid.date")
+}

@@ -42,6 +42,11 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/admin/tokens", "nav.tokens", Permission::ManageApiTokens),
     ("/admin/audit", "nav.audit", Permission::ViewAudit),
     (
+        "/admin/calendar",
+        "nav.calendar",
+        Permission::ManageCalendar,
+    ),
+    (
         "/admin/outbox",
         "nav.outbox",
         Permission::ManageNotifications,

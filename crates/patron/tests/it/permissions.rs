@@ -30,6 +30,7 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ViewPartners => Some("/partners"),
         Permission::ManageNotifications => Some("/admin/outbox"),
         Permission::TillStandIn => Some("/till"),
+        Permission::ManageCalendar => Some("/admin/calendar"),
         Permission::ManageEvents
         | Permission::IssueRewards
         | Permission::ClaimRewards
@@ -39,7 +40,6 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ViewCustomers
         | Permission::ManageCustomers
         | Permission::AssignCustomers
-        | Permission::ManageCalendar
         | Permission::WritePlans
         | Permission::ReviewPlans
         | Permission::ViewTargets
@@ -291,7 +291,6 @@ both!(
                         // Permissions whose pages come in later steps: the grant as held.
                         Permission::ViewCustomers
                         | Permission::AssignCustomers
-                        | Permission::ManageCalendar
                         | Permission::WritePlans
                         | Permission::ReviewPlans
                         | Permission::ViewTargets

@@ -31,6 +31,9 @@ pub const FLOOR: &str = "floor";
 /// The customer-service desk (complaints' clocks).
 pub const SERVICE: &str = "service";
 
+/// The form fields (and columns) of the weekdays, Monday first.
+pub const WEEKDAY_FIELDS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
 const WEEKDAYS: [Weekday; 7] = [
     Weekday::Mon,
     Weekday::Tue,
