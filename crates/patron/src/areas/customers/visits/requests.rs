@@ -250,6 +250,9 @@ pub async fn mark_done(ctx: &Ctx, id: i64) -> Result<VisitRow, CustomersError> {
                 if v.state == "done" {
                     return Ok(v);
                 }
+                if v.state != "approved" {
+                    return Err(CustomersError::VisitNotApproved(v.state));
+                }
                 if v.visit_on > c.today() {
                     return Err(
                         Invalid::one("visit_on", "customers.visits.invalid.visit_not_yet").into(),
@@ -316,6 +319,9 @@ pub async fn write_minutes(
                     .await?
                     .ok_or(CustomersError::NotFound)?;
                 c.require_at(Permission::ManageCustomers, v.store_id)?;
+                if !matches!(v.state.as_str(), "approved" | "done") {
+                    return Err(CustomersError::VisitNotApproved(v.state));
+                }
                 if v.visit_on > c.today() {
                     return Err(
                         Invalid::one("visit_on", "customers.visits.invalid.visit_not_yet").into(),

@@ -135,7 +135,7 @@ pub async fn open_count(db: &Db, owner: i64) -> Result<i64, DbError> {
         sqlx::query_scalar(
             "select cast(count(*) as bigint) from customer_review_items i \
              where i.outcome = 'open' and ($1 = 0 or i.owner_staff_id = $1) \
-             and i.review_id = (select max(id) from customer_reviews)",
+             and i.review_id = (select id from customer_reviews order by period desc, id desc limit 1)",
         )
         .bind(owner)
         .fetch_one(p)
