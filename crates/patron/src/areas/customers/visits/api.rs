@@ -68,7 +68,7 @@ pub struct DateQuery {
 
 /// Add a planned visit to the caller's outreach plan (外联计划).
 #[utoipa::path(post, path = "/customers/outreach", tag = "customers", request_body = PlanIn,
-    responses((status = 201, body = Created), (status = 403), (status = 422)),
+    responses((status = 201, body = Created, description = "The record made or changed (its id)"), (status = 403), (status = 422)),
     security(("bearer" = [])))]
 async fn plan(
     ApiCaller(ctx): ApiCaller,
@@ -79,7 +79,7 @@ async fn plan(
 
 /// The caller's outreach plan and summary of one day.
 #[utoipa::path(get, path = "/customers/outreach", tag = "customers", params(DateQuery),
-    responses((status = 200, body = Vec<OutreachRow>), (status = 403),
+    responses((status = 200, body = Vec<OutreachRow>, description = "The day's planned visits with their summaries"), (status = 403),
         (status = 422, description = "`bad_parameter`: `date` is not a date")),
     security(("bearer" = [])))]
 async fn my_day(
@@ -92,7 +92,7 @@ async fn my_day(
 
 /// Write the day's summary (外联总结) of one planned visit.
 #[utoipa::path(post, path = "/customers/outreach/{id}/summary", tag = "customers", request_body = SummaryIn,
-    responses((status = 200, body = Created), (status = 403),
+    responses((status = 200, body = Created, description = "The record made or changed (its id)"), (status = 403),
         (status = 404, description = "`not_found`: no such row of the caller's"), (status = 422)),
     security(("bearer" = [])))]
 async fn summarise(
@@ -114,7 +114,7 @@ pub struct WeekOut {
 
 /// The week's outreach roll-up per salesperson (for the manager).
 #[utoipa::path(get, path = "/customers/outreach/week", tag = "customers", params(DateQuery),
-    responses((status = 200, body = WeekOut), (status = 403), (status = 422)),
+    responses((status = 200, body = WeekOut, description = "The week per salesperson"), (status = 403), (status = 422)),
     security(("bearer" = [])))]
 async fn week(
     ApiCaller(ctx): ApiCaller,
@@ -127,7 +127,7 @@ async fn week(
 
 /// Request a visit (客户走访单); it waits for a manager's approval.
 #[utoipa::path(post, path = "/customers/visits", tag = "customers", request_body = VisitIn,
-    responses((status = 201, body = VisitMade), (status = 403), (status = 422)),
+    responses((status = 201, body = VisitMade, description = "The visit request, waiting for approval"), (status = 403), (status = 422)),
     security(("bearer" = [])))]
 async fn request_visit(
     ApiCaller(ctx): ApiCaller,
@@ -139,7 +139,7 @@ async fn request_visit(
 
 /// A visit with its minutes.
 #[utoipa::path(get, path = "/customers/visits/{id}", tag = "customers",
-    responses((status = 200, body = VisitRow), (status = 403), (status = 404)),
+    responses((status = 200, body = VisitRow, description = "The visit"), (status = 403), (status = 404)),
     security(("bearer" = [])))]
 async fn show_visit(
     ApiCaller(ctx): ApiCaller,
@@ -166,7 +166,7 @@ pub struct Decided {
 /// Approve or reject a visit request (never one's own).
 #[utoipa::path(post, path = "/customers/visits/approvals/{id}", tag = "customers", request_body = DecideIn,
     operation_id = "customer_visits_decide",
-    responses((status = 200, body = Decided),
+    responses((status = 200, body = Decided, description = "The decision"),
         (status = 403, description = "`forbidden`, `approval_role`, or `approval_own_request`: the requester cannot decide it"),
         (status = 404), (status = 409, description = "`approval_decided`"), (status = 422)),
     security(("bearer" = [])))]
@@ -191,7 +191,7 @@ async fn decide_visit(
 
 /// Mark an approved visit done (back from the visit).
 #[utoipa::path(post, path = "/customers/visits/{id}/done", tag = "customers",
-    responses((status = 200, body = VisitRow), (status = 403), (status = 404),
+    responses((status = 200, body = VisitRow, description = "The visit"), (status = 403), (status = 404),
         (status = 409, description = "`visit_not_approved`: the visit is not approved")),
     security(("bearer" = [])))]
 async fn visit_done(
@@ -204,7 +204,7 @@ async fn visit_done(
 
 /// Write the visit's minutes (会谈纪要).
 #[utoipa::path(post, path = "/customers/visits/{id}/minutes", tag = "customers", request_body = MinutesIn,
-    responses((status = 200, body = VisitRow), (status = 403), (status = 404),
+    responses((status = 200, body = VisitRow, description = "The visit"), (status = 403), (status = 404),
         (status = 409, description = "`visit_not_approved`"), (status = 422)),
     security(("bearer" = [])))]
 async fn visit_minutes(
@@ -230,7 +230,7 @@ pub struct OverdueOut {
 
 /// Visits whose minutes are past due (two working days after the visit).
 #[utoipa::path(get, path = "/customers/visits/minutes/overdue", tag = "customers",
-    responses((status = 200, body = Vec<OverdueOut>), (status = 403)),
+    responses((status = 200, body = Vec<OverdueOut>, description = "Visits whose minutes are past due"), (status = 403)),
     security(("bearer" = [])))]
 async fn minutes_overdue(ApiCaller(ctx): ApiCaller) -> Result<Json<Vec<OverdueOut>>, AppError> {
     let today = ctx.today();
@@ -255,7 +255,7 @@ async fn minutes_overdue(ApiCaller(ctx): ApiCaller) -> Result<Json<Vec<OverdueOu
 
 /// Open the directory review round of the current half-year (once; a manager's step).
 #[utoipa::path(post, path = "/customers/reviews", tag = "customers",
-    responses((status = 200, body = Opened), (status = 403)),
+    responses((status = 200, body = Opened, description = "The round (opened now, or open already)"), (status = 403)),
     security(("bearer" = [])))]
 async fn open_review(ApiCaller(ctx): ApiCaller, _: NoBody) -> Result<Json<Opened>, AppError> {
     Ok(Json(review::open_round(&ctx, ctx.today()).await?))
@@ -271,7 +271,7 @@ pub struct ReviewOut {
 
 /// The latest review round and each salesperson's progress.
 #[utoipa::path(get, path = "/customers/reviews/current", tag = "customers",
-    responses((status = 200, body = ReviewOut), (status = 403),
+    responses((status = 200, body = ReviewOut, description = "The round and its progress"), (status = 403),
         (status = 404, description = "`not_found`: no round opened yet")),
     security(("bearer" = [])))]
 async fn current_review(ApiCaller(ctx): ApiCaller) -> Result<Json<ReviewOut>, AppError> {
@@ -294,7 +294,7 @@ pub struct Settled {
 
 /// Confirm or archive one customer in a review round.
 #[utoipa::path(post, path = "/customers/reviews/{id}/items/{customer_id}", tag = "customers", request_body = ReviewIn,
-    responses((status = 200, body = Settled), (status = 403), (status = 404),
+    responses((status = 200, body = Settled, description = "What was recorded"), (status = 403), (status = 404),
         (status = 409, description = "`conflict`: settled already"), (status = 422)),
     security(("bearer" = [])))]
 async fn settle_review(
@@ -316,7 +316,7 @@ pub struct RestoreIn {
 
 /// Restore an archived customer (the relationship resumed).
 #[utoipa::path(post, path = "/customers/{id}/restore", tag = "customers", request_body = RestoreIn,
-    responses((status = 200, body = Settled), (status = 403), (status = 404),
+    responses((status = 200, body = Settled, description = "What was recorded"), (status = 403), (status = 404),
         (status = 409, description = "`conflict`: not archived"), (status = 422)),
     security(("bearer" = [])))]
 async fn restore(
@@ -332,7 +332,7 @@ async fn restore(
 
 /// Record a market research task (市场调研).
 #[utoipa::path(post, path = "/customers/research", tag = "customers", request_body = ResearchIn,
-    responses((status = 201, body = Created), (status = 403), (status = 422)),
+    responses((status = 201, body = Created, description = "The record made or changed (its id)"), (status = 403), (status = 422)),
     security(("bearer" = [])))]
 async fn create_research(
     ApiCaller(ctx): ApiCaller,
@@ -350,7 +350,7 @@ pub struct SearchQuery {
 
 /// Research tasks, searched by words.
 #[utoipa::path(get, path = "/customers/research", tag = "customers", params(SearchQuery),
-    responses((status = 200, body = Vec<ResearchRow>), (status = 403)),
+    responses((status = 200, body = Vec<ResearchRow>, description = "The tasks found"), (status = 403)),
     security(("bearer" = [])))]
 async fn search_research(
     ApiCaller(ctx): ApiCaller,
@@ -368,7 +368,7 @@ pub struct ResearchOut {
 
 /// A research task with its attachments.
 #[utoipa::path(get, path = "/customers/research/{id}", tag = "customers",
-    responses((status = 200, body = ResearchOut), (status = 403), (status = 404)),
+    responses((status = 200, body = ResearchOut, description = "The task and its attachments"), (status = 403), (status = 404)),
     security(("bearer" = [])))]
 async fn show_research(
     ApiCaller(ctx): ApiCaller,
@@ -380,7 +380,7 @@ async fn show_research(
 
 /// Write a task's findings (and file it).
 #[utoipa::path(post, path = "/customers/research/{id}/findings", tag = "customers", request_body = FindingsIn,
-    responses((status = 200, body = Created), (status = 403), (status = 404), (status = 422)),
+    responses((status = 200, body = Created, description = "The record made or changed (its id)"), (status = 403), (status = 404), (status = 422)),
     security(("bearer" = [])))]
 async fn research_findings(
     ApiCaller(ctx): ApiCaller,
@@ -398,19 +398,44 @@ pub struct NameQuery {
     pub name: String,
 }
 
-/// Attach a file to a research task: the body is the file's bytes (at most 5 MB; pdf, jpg,
+/// Attach a file to a research task: the body is the file's bytes (`application/octet-stream`) (at most 5 MB; pdf, jpg,
 /// png, xlsx or docx, judged by its first bytes).
 #[utoipa::path(post, path = "/customers/research/{id}/attachments", tag = "customers", params(NameQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = Created), (status = 403), (status = 404),
+    responses((status = 201, body = Created, description = "The record made or changed (its id)"), (status = 403), (status = 404),
+        (status = 415, description = "`unsupported_media_type`: the body is not sent as a file"),
         (status = 422, description = "`validation` on `file`: too big, or not an allowed type")),
     security(("bearer" = [])))]
 async fn attach(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
     Query(q): Query<NameQuery>,
+    headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, AppError> {
+    // The file's bytes as they are: octet-stream or the file's own type; no type is read as
+    // octet-stream. JSON or text is not a file.
+    let kind = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+    match kind.as_deref() {
+        None
+        | Some("application/octet-stream" | "application/pdf" | "image/jpeg" | "image/png") => {}
+        Some(k) if k.starts_with("application/vnd.openxmlformats-officedocument.") => {}
+        Some("application/json") => {
+            return Err(Invalid::one("body", "customers.visits.invalid.file_type").into());
+        }
+        Some(_) => {
+            return Err(AppError::new(crate::kernel::error::UNSUPPORTED_MEDIA_TYPE)
+                .detail("send the file's bytes as application/octet-stream"));
+        }
+    }
     let data = axum::body::to_bytes(body, research::MAX_FILE_BYTES + 1)
         .await
         .map_err(|_| Invalid::one("file", "customers.visits.invalid.file_too_big"))?;
@@ -421,7 +446,7 @@ async fn attach(
 
 /// Download an attachment.
 #[utoipa::path(get, path = "/customers/research/files/{id}", tag = "customers",
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>, description = "The file, as an attachment"),
         (status = 403), (status = 404)),
     security(("bearer" = [])))]
 async fn download(ApiCaller(ctx): ApiCaller, Path(id): Path<i64>) -> Result<Response, AppError> {
