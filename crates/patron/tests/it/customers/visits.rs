@@ -120,7 +120,26 @@ both!(
         let manager = hq_token(&t, "mgr_li", "manager").await;
         let id = customer(&t, &clerk, "市第一中学").await;
         let (visit, approval, _) = request(&t, &clerk, id, "2026-09-25").await;
-        assert_eq!(decide(&t, &manager, approval).await.0, StatusCode::OK);
+        // The request waits in the approvals inbox; the manager approves it there.
+        let boss = t.login("mgr_li").await;
+        let inbox = boss.get("/approvals").await;
+        assert!(
+            inbox.body.contains("客户走访单") && inbox.body.contains("市第一中学"),
+            "{}",
+            inbox.body
+        );
+        let res = boss
+            .post(
+                &format!("/approvals/{approval}/decide"),
+                "/approvals",
+                &[("decision", "approve")],
+            )
+            .await;
+        assert!(res.status.is_redirection(), "{} {}", res.status, res.body);
+        let (_, shown) = t
+            .get_json(&format!("/api/v1/customers/visits/{visit}"), &manager)
+            .await;
+        assert_eq!(shown["state"], "approved");
 
         // Tuesday evening: due today, not yet overdue.
         goto(&t, "2026-09-29T17:00:00");
@@ -486,6 +505,54 @@ both!(
         assert!(page.body.contains("中秋团购市场调研"));
         let page = b.get(&format!("/customers/research/{task}")).await;
         assert!(page.body.contains("调研报告.pdf") && page.body.contains("偏好购物卡"));
+        // From the console: a picture is taken, a file whose bytes are not its type is refused.
+        let send = |name: &'static str, bytes: Vec<u8>, token: String| {
+            let b = &b;
+            async move {
+                let form = reqwest::multipart::Form::new().text("_csrf", token).part(
+                    "file",
+                    reqwest::multipart::Part::bytes(bytes).file_name(name),
+                );
+                b.client
+                    .post(format!("{}/customers/research/{task}/files", b.base))
+                    .multipart(form)
+                    .send()
+                    .await
+                    .expect("upload")
+            }
+        };
+        let token = page.csrf();
+        let res = send(
+            "现场照片.png",
+            b"\x89PNG\r\n\x1a\nrest of it".to_vec(),
+            token.clone(),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let res = send(
+            "假照片.png",
+            b"%PDF-1.7 not a picture".to_vec(),
+            token.clone(),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.unwrap_or_default().contains("file-error"));
+        let res = send(
+            "现场照片.png",
+            b"\x89PNG\r\n\x1a\nrest".to_vec(),
+            "forged".into(),
+        )
+        .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::FORBIDDEN,
+            "the form's token is checked"
+        );
+        assert_eq!(
+        t.scalar("select cast(count(*) as bigint) from customer_research_files where research_id = $1", task)
+            .await,
+        2
+    );
         t.stop().await;
     }
 );
