@@ -11,8 +11,12 @@ use codes::Code;
 /// The same organisation is already on file (same name or the same credit code).
 pub const CUSTOMER_EXISTS: Code = Code::new("customer_exists", 409, "error.customer_exists");
 
+/// A visit was marked done, or given minutes, before its request was approved (F6).
+pub const VISIT_NOT_APPROVED: Code =
+    Code::new("visit_not_approved", 409, "error.visit_not_approved");
+
 /// The codes this area answers with (besides the kernel's).
-pub const CODES: &[Code] = &[CUSTOMER_EXISTS];
+pub const CODES: &[Code] = &[CUSTOMER_EXISTS, VISIT_NOT_APPROVED];
 
 #[derive(Debug, thiserror::Error)]
 pub enum CustomersError {
@@ -34,6 +38,11 @@ pub enum CustomersError {
     Forbidden(#[from] crate::kernel::ctx::Forbidden),
     #[error(transparent)]
     Db(#[from] DbError),
+    /// The visit is not approved (its state is given): it cannot be done or get minutes.
+    #[error("the visit is {0}, not approved")]
+    VisitNotApproved(String),
+    #[error(transparent)]
+    Approvals(#[from] crate::approvals::ApprovalsError),
 }
 
 impl From<sqlx::Error> for CustomersError {
@@ -44,7 +53,11 @@ impl From<sqlx::Error> for CustomersError {
 
 impl WriteError for CustomersError {
     fn is_retryable(&self) -> bool {
-        matches!(self, CustomersError::Db(e) if e.is_retryable())
+        match self {
+            CustomersError::Db(e) => e.is_retryable(),
+            CustomersError::Approvals(a) => a.is_retryable(),
+            _ => false,
+        }
     }
 }
 
@@ -71,6 +84,8 @@ impl From<CustomersError> for AppError {
             CustomersError::Conflict(_) => AppError::new(codes::CONFLICT).detail(detail),
             CustomersError::Forbidden(f) => f.into(),
             CustomersError::Db(e) => e.into(),
+            CustomersError::VisitNotApproved(_) => AppError::new(VISIT_NOT_APPROVED).detail(detail),
+            CustomersError::Approvals(a) => a.into(),
         }
     }
 }

@@ -31,4 +31,4 @@ pub const GRADES: [&str; 3] = ["A", "B", "C"];
 pub const WAYS: [&str; 3] = ["visit", "phone", "mail"];
 
 /// The approval kinds of this area (a visit request is approved before leaving, F6).
-pub const APPROVALS: &[crate::approvals::ApprovalKind] = &[];
+pub const APPROVALS: &[crate::approvals::ApprovalKind] = visits::APPROVALS;
