@@ -11,8 +11,11 @@ use codes::Code;
 /// The same organisation is already on file (same name or the same credit code).
 pub const CUSTOMER_EXISTS: Code = Code::new("customer_exists", 409, "error.customer_exists");
 
+/// The claimer already holds as many customers as the cap allows.
+pub const CLAIM_CAP_REACHED: Code = Code::new("claim_cap_reached", 409, "error.claim_cap_reached");
+
 /// The codes this area answers with (besides the kernel's).
-pub const CODES: &[Code] = &[CUSTOMER_EXISTS];
+pub const CODES: &[Code] = &[CUSTOMER_EXISTS, CLAIM_CAP_REACHED];
 
 #[derive(Debug, thiserror::Error)]
 pub enum CustomersError {
@@ -34,6 +37,9 @@ pub enum CustomersError {
     Forbidden(#[from] crate::kernel::ctx::Forbidden),
     #[error(transparent)]
     Db(#[from] DbError),
+    /// A claim from the pool by someone holding `cap` customers already.
+    #[error("the claimer holds {cap} customers, the most one person may hold")]
+    CapReached { cap: i64 },
 }
 
 impl From<sqlx::Error> for CustomersError {
@@ -71,6 +77,7 @@ impl From<CustomersError> for AppError {
             CustomersError::Conflict(_) => AppError::new(codes::CONFLICT).detail(detail),
             CustomersError::Forbidden(f) => f.into(),
             CustomersError::Db(e) => e.into(),
+            CustomersError::CapReached { .. } => AppError::new(CLAIM_CAP_REACHED).detail(detail),
         }
     }
 }
