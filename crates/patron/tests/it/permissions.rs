@@ -30,15 +30,15 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ViewPartners => Some("/partners"),
         Permission::ManageNotifications => Some("/admin/outbox"),
         Permission::TillStandIn => Some("/till"),
+        Permission::ViewCustomers => Some("/customers"),
+        Permission::AssignCustomers => Some("/customers/balance"),
         Permission::ManageEvents
         | Permission::IssueRewards
         | Permission::ClaimRewards
         | Permission::ManageGiftStock
         | Permission::ManageRewardSettings
         | Permission::ManagePartners => None,
-        Permission::ViewCustomers
-        | Permission::ManageCustomers
-        | Permission::AssignCustomers
+        Permission::ManageCustomers
         | Permission::ManageCalendar
         | Permission::WritePlans
         | Permission::ReviewPlans
