@@ -72,7 +72,7 @@ pub async fn list(db: &Db, f: &ListFilter) -> Result<Vec<CustomerRow>, DbError> 
          and ($5 = '' or c.name_key like $6) \
          order by c.grade, c.name_key, c.id limit $7 offset $8"
     );
-    let like = format!("%{}%", f.name_key.replace('%', "").replace('_', ""));
+    let like = format!("%{}%", f.name_key.replace(['%', '_'], ""));
     Ok(on_db!(db, |p| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(&f.kind)
