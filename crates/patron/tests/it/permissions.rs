@@ -31,7 +31,6 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ManageNotifications => Some("/admin/outbox"),
         Permission::TillStandIn => Some("/till"),
         Permission::ViewCustomers => Some("/customers"),
-        Permission::AssignCustomers => Some("/customers/balance"),
         Permission::ManageEvents
         | Permission::IssueRewards
         | Permission::ClaimRewards
@@ -39,6 +38,7 @@ fn probe(p: Permission) -> Option<&'static str> {
         | Permission::ManageRewardSettings
         | Permission::ManagePartners => None,
         Permission::ManageCustomers
+        | Permission::AssignCustomers
         | Permission::ManageCalendar
         | Permission::WritePlans
         | Permission::ReviewPlans

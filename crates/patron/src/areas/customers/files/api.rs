@@ -17,14 +17,14 @@ use super::view::{self, CustomerFile, ListIn};
 use crate::kernel::ctx::App;
 use crate::web::error::AppError;
 use crate::web::extract::ApiCaller;
-use crate::web::json::ApiJson;
+use crate::web::json::{ApiJson, NoBody};
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
-        .routes(routes!(create, list))
-        .routes(routes!(one))
-        .routes(routes!(claim))
-        .routes(routes!(reassign))
+        .routes(routes!(record_customer, list_customers))
+        .routes(routes!(customer_file))
+        .routes(routes!(claim_customer))
+        .routes(routes!(reassign_customer))
 }
 
 /// Record a customer, owned by the caller (the first to record an organisation owns it).
@@ -35,7 +35,7 @@ pub fn router() -> OpenApiRouter<App> {
         (status = 409, description = "`customer_exists`: the same name or credit code is on file; `detail` names the owner"),
         (status = 422, description = "`validation`, naming each bad field"),
     ), security(("bearer" = [])))]
-async fn create(
+async fn record_customer(
     ApiCaller(ctx): ApiCaller,
     ApiJson(body): ApiJson<CustomerIn>,
 ) -> Result<Response, AppError> {
@@ -90,7 +90,7 @@ impl From<CustomerRow> for CustomerLine {
         (status = 403),
         (status = 422, description = "`validation`: an unknown `owner`"),
     ), security(("bearer" = [])))]
-async fn list(
+async fn list_customers(
     ApiCaller(ctx): ApiCaller,
     Query(q): Query<ListIn>,
 ) -> Result<Json<Vec<CustomerLine>>, AppError> {
@@ -105,7 +105,7 @@ async fn list(
         (status = 200, body = CustomerFile, description = "The file"),
         (status = 403), (status = 404),
     ), security(("bearer" = [])))]
-async fn one(
+async fn customer_file(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
 ) -> Result<Json<CustomerFile>, AppError> {
@@ -119,10 +119,13 @@ async fn one(
         (status = 200, body = CustomerLine, description = "Claimed: now owned by the caller"),
         (status = 403), (status = 404),
         (status = 409, description = "`conflict`: not in the pool (someone claimed it first); `claim_cap_reached`: the caller holds as many customers as the cap allows"),
+        (status = 415, description = "`unsupported_media_type`: a body that is not JSON"),
+        (status = 422, description = "`validation`: a malformed body"),
     ), security(("bearer" = [])))]
-async fn claim(
+async fn claim_customer(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
+    _: NoBody,
 ) -> Result<Json<CustomerLine>, AppError> {
     owners::claim(&ctx, id).await?;
     Ok(Json(view::file(&ctx, id).await?.customer.into()))
@@ -137,7 +140,7 @@ async fn claim(
         (status = 409, description = "`conflict`: the owner changed meanwhile"),
         (status = 422, description = "`validation`: `to` is nobody who may own customers, or the current owner"),
     ), security(("bearer" = [])))]
-async fn reassign(
+async fn reassign_customer(
     ApiCaller(ctx): ApiCaller,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ReassignIn>,

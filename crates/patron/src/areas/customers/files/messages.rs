@@ -2,14 +2,12 @@
 
 pub const CUSTOMER_FILES: &[(&str, &str, &str)] = &[
     ("nav.customers", "大宗客户", "Customers"),
-    ("audit.kind.customer", "大宗客户", "Customer"),
     (
         "audit.kind.customer_settings",
         "客户归属设置",
         "Customer settings",
     ),
     // audited actions
-    ("customers.recorded", "登记客户", "Customer recorded"),
     (
         "customers.claimed",
         "从公海认领客户",
