@@ -29,6 +29,7 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/rewards/stock", "nav.gifts", Permission::ViewRewards),
     ("/events", "nav.events", Permission::ViewEvents),
     ("/partners", "nav.partners", Permission::ViewPartners),
+    ("/customers", "nav.customers", Permission::ViewCustomers),
     (
         "/customers/visits",
         "nav.customer_visits",

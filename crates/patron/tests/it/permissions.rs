@@ -31,14 +31,14 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ManageNotifications => Some("/admin/outbox"),
         Permission::TillStandIn => Some("/till"),
         Permission::ManageCalendar => Some("/admin/calendar"),
+        Permission::ViewCustomers => Some("/customers"),
         Permission::ManageEvents
         | Permission::IssueRewards
         | Permission::ClaimRewards
         | Permission::ManageGiftStock
         | Permission::ManageRewardSettings
         | Permission::ManagePartners => None,
-        Permission::ViewCustomers
-        | Permission::ManageCustomers
+        Permission::ManageCustomers
         | Permission::AssignCustomers
         | Permission::WritePlans
         | Permission::ReviewPlans

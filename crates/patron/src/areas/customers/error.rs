@@ -15,8 +15,11 @@ pub const CUSTOMER_EXISTS: Code = Code::new("customer_exists", 409, "error.custo
 pub const VISIT_NOT_APPROVED: Code =
     Code::new("visit_not_approved", 409, "error.visit_not_approved");
 
+/// The claimer already holds as many customers as the cap allows.
+pub const CLAIM_CAP_REACHED: Code = Code::new("claim_cap_reached", 409, "error.claim_cap_reached");
+
 /// The codes this area answers with (besides the kernel's).
-pub const CODES: &[Code] = &[CUSTOMER_EXISTS, VISIT_NOT_APPROVED];
+pub const CODES: &[Code] = &[CUSTOMER_EXISTS, VISIT_NOT_APPROVED, CLAIM_CAP_REACHED];
 
 #[derive(Debug, thiserror::Error)]
 pub enum CustomersError {
@@ -43,6 +46,9 @@ pub enum CustomersError {
     VisitNotApproved(String),
     #[error(transparent)]
     Approvals(#[from] crate::approvals::ApprovalsError),
+    /// A claim from the pool by someone holding `cap` customers already.
+    #[error("the claimer holds {cap} customers, the most one person may hold")]
+    CapReached { cap: i64 },
 }
 
 impl From<sqlx::Error> for CustomersError {
@@ -86,6 +92,7 @@ impl From<CustomersError> for AppError {
             CustomersError::Db(e) => e.into(),
             CustomersError::VisitNotApproved(_) => AppError::new(VISIT_NOT_APPROVED).detail(detail),
             CustomersError::Approvals(a) => a.into(),
+            CustomersError::CapReached { .. } => AppError::new(CLAIM_CAP_REACHED).detail(detail),
         }
     }
 }
