@@ -39,6 +39,10 @@ fn link(ctx: &Ctx, kind: &str, payload: &Value) -> Option<String> {
             .get("partner_id")
             .and_then(Value::as_i64)
             .map(|id| format!("/partners/{id}")),
+        "customer_pool_warning" if ctx.can(Permission::ViewCustomers) => payload
+            .get("customer_id")
+            .and_then(Value::as_i64)
+            .map(|id| format!("/customers/{id}")),
         _ => None,
     }
 }

@@ -247,6 +247,35 @@ pub const EVENTS: &[Event] = &[
             body: "Dear {name}, the contract {contract_no} with partner \"{partner}\" ends on {ends_on} ({days_left} days left). Please renew it in time.",
         },
     },
+    Event {
+        kind: "customer_pool_warning",
+        label: "notify.event.customer_pool_warning",
+        audience: "notify.to.staff",
+        placeholders: &[
+            ph("name", "notify.ph.staff", "李明", "Li Ming"),
+            ph(
+                "customer",
+                "notify.ph.customer",
+                "华东电力有限公司",
+                "East China Power Co.",
+            ),
+            ph(
+                "returns_after",
+                "notify.ph.returns_after",
+                "2026-12-10",
+                "2026-12-10",
+            ),
+            ph("days_left", "notify.ph.days_left", "3", "3"),
+        ],
+        zh: Text {
+            subject: "客户即将退回公海：{customer}",
+            body: "{name}您好，客户「{customer}」如在{returns_after}前仍未回访联系（还有{days_left}天），将退回公海，由其他业务员认领。",
+        },
+        en: Text {
+            subject: "Customer about to return to the pool: {customer}",
+            body: "Dear {name}, if customer \"{customer}\" is not contacted by {returns_after} ({days_left} days left), it returns to the shared pool for others to claim.",
+        },
+    },
 ];
 
 /// The event of an outbox kind.
