@@ -29,6 +29,8 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/rewards/stock", "nav.gifts", Permission::ViewRewards),
     ("/events", "nav.events", Permission::ViewEvents),
     ("/partners", "nav.partners", Permission::ViewPartners),
+    ("/plans", "plans.nav", Permission::WritePlans),
+    ("/targets", "plans.nav_targets", Permission::ViewTargets),
     ("/admin/loyalty", "nav.loyalty", Permission::ManageLoyalty),
     (
         "/admin/groupbuy",

@@ -30,6 +30,9 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ViewPartners => Some("/partners"),
         Permission::ManageNotifications => Some("/admin/outbox"),
         Permission::TillStandIn => Some("/till"),
+        Permission::WritePlans => Some("/plans"),
+        Permission::ReviewPlans => Some("/plans/team"),
+        Permission::ViewTargets => Some("/targets"),
         Permission::ManageEvents
         | Permission::IssueRewards
         | Permission::ClaimRewards
@@ -40,9 +43,6 @@ fn probe(p: Permission) -> Option<&'static str> {
         | Permission::ManageCustomers
         | Permission::AssignCustomers
         | Permission::ManageCalendar
-        | Permission::WritePlans
-        | Permission::ReviewPlans
-        | Permission::ViewTargets
         | Permission::ManageTargets => None,
         Permission::DecideApprovals
         | Permission::ManageMembers
