@@ -35,7 +35,7 @@ pub const PLANS: &[(&str, &str, &str)] = &[
     ("plans.standing.late", "迟交", "Late"),
     ("plans.standing.missing", "未交", "Missing"),
     ("plans.standing.open", "待写", "To write"),
-    ("plans.standing.rest", "休息日", "Day off"),
+    ("plans.standing.rest", "无需提交", "Not due"),
     (
         "plans.due_rule",
         "计划须在本期第一个工作日 9:30 前写好；总结须在本期结束后第一个工作日结束前写好。",

@@ -196,7 +196,8 @@ async fn load(
         .ok_or(PlansError::NotFound)?;
     let cal = calendar::load(db, calendar::OFFICE).await?;
     let tz = ctx.app.config.tz();
-    let d = dues(&cal, tz, period, start);
+    let mut d = dues(&cal, tz, period, start);
+    d.expected = d.expected && super::periods::owed(staff.created_at, tz, start);
     let rows = store::of_period(db, staff_id, period.code(), start).await?;
     let plan = rows.iter().find(|r| r.kind == "plan").map(Paper::of);
     let summary = rows.iter().find(|r| r.kind == "summary").map(Paper::of);

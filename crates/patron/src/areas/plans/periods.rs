@@ -96,6 +96,12 @@ pub fn dues(cal: &BusinessCalendar, tz: Tz, period: Period, start: NaiveDate) ->
     }
 }
 
+/// Whether a person whose account was made at `joined` owes papers for the period starting on
+/// `start`: only for periods that began after the day they joined.
+pub fn owed(joined: DateTime<Utc>, tz: Tz, start: NaiveDate) -> bool {
+    start > crate::kernel::dates::business_date(joined, tz)
+}
+
 fn local(tz: Tz, day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     let naive = day.and_time(time);
     tz.from_local_datetime(&naive)

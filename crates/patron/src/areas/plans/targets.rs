@@ -172,7 +172,26 @@ pub struct TargetsIn {
     #[serde(default)]
     pub staff: String,
     #[serde(default)]
+    #[schema(value_type = TargetValues)]
     pub targets: BTreeMap<String, String>,
+}
+
+/// The values a `TargetsIn` may carry, one per metric (documentation of its `targets` map).
+#[derive(ToSchema)]
+#[schema(as = plans::TargetValues)]
+#[allow(dead_code)]
+pub struct TargetValues {
+    /// Yuan, e.g. `500000.00`.
+    gb_sales: Option<String>,
+    new_members: Option<String>,
+    callbacks: Option<String>,
+    recruit_website: Option<String>,
+    recruit_social: Option<String>,
+    recruit_ecommerce: Option<String>,
+    recruit_desk: Option<String>,
+    recruit_event: Option<String>,
+    recruit_partner: Option<String>,
+    recruit_referral: Option<String>,
 }
 
 fn value(bad: &mut Invalid, metric: &str, text: &str) -> Option<i64> {

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use patron_core::Permission;
 
 use super::PlansError;
-use super::periods::{Period, dues, standing};
+use super::periods::{Period, dues, owed, standing};
 use super::store::{self, Member, PlanRow};
 use crate::areas::calendar;
 use crate::kernel::ctx::{Ctx, Forbidden};
@@ -84,6 +84,7 @@ pub async fn team_view(
     let rows = members
         .into_iter()
         .map(|m| {
+            let expected = d.expected && owed(m.created_at, tz, start);
             let written = |kind: &str| {
                 papers
                     .iter()
@@ -91,9 +92,9 @@ pub async fn team_view(
                     .map(|p| p.late)
             };
             TeamRow {
-                plan: standing(d.expected, d.plan_due, written("plan"), now),
-                summary: standing(d.expected, d.summary_due, written("summary"), now),
-                tally: tally(&cal, tz, m.id, &days, month_start, month_end, now),
+                plan: standing(expected, d.plan_due, written("plan"), now),
+                summary: standing(expected, d.summary_due, written("summary"), now),
+                tally: tally(&cal, tz, &m, &days, (month_start, month_end), now),
                 member: m,
             }
         })
@@ -111,15 +112,16 @@ pub async fn team_view(
 fn tally(
     cal: &patron_core::calendar::BusinessCalendar,
     tz: chrono_tz::Tz,
-    staff_id: i64,
+    m: &Member,
     days: &[PlanRow],
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
     now: chrono::DateTime<chrono::Utc>,
 ) -> Tally {
     let mut t = Tally::default();
+    let staff_id = m.id;
     for day in from.iter_days().take_while(|d| *d <= to) {
-        let d = dues(cal, tz, Period::Day, day);
+        let mut d = dues(cal, tz, Period::Day, day);
+        d.expected = d.expected && owed(m.created_at, tz, day);
         let written = |kind: &str| {
             days.iter()
                 .find(|p| p.staff_id == staff_id && p.starts_on == day && p.kind == kind)

@@ -78,6 +78,9 @@ fn mine<'a>(ctx: &'a Ctx, _: Option<&'a StoreInfo>, lang: Lang) -> TilesFuture<'
                 href: format!("/plans/{}/{start}", period.code()),
             })
             .collect();
+        if lines.is_empty() {
+            return Ok(Vec::new());
+        }
         let n = i64::try_from(lines.len()).unwrap_or(0);
         Ok(vec![
             Tile::waiting("plans.tile.mine", n, "/plans").with_lines(shown),
@@ -109,6 +112,9 @@ fn team<'a>(ctx: &'a Ctx, store: Option<&'a StoreInfo>, _: Lang) -> TilesFuture<
                     href: format!("/plans/team/{}/day/{today}", row.member.id),
                 });
             }
+        }
+        if names.is_empty() {
+            return Ok(Vec::new());
         }
         let n = i64::try_from(names.len()).unwrap_or(0);
         names.truncate(5);

@@ -42,6 +42,7 @@ both!(
         );
         // Written the same evening: one item done, one not, one more named for tomorrow.
         goto(&t, "2026-10-12T18:00:00");
+        let b = t.login("clerk1").await;
         let s = b
             .post(
                 "/plans/day/2026-10-12/summary",
@@ -57,6 +58,10 @@ both!(
             )
             .await;
         assert_eq!(s.status, StatusCode::SEE_OTHER, "{}", s.body);
+        assert_eq!(
+            s.location.as_deref(),
+            Some("/plans/day/2026-10-12?ok=flash.saved")
+        );
         // The next day's plan opens with what carried over.
         let (_, next) = t.get_json("/api/v1/plans/day/2026-10-13", &clerk).await;
         assert_eq!(

@@ -146,13 +146,15 @@ pub struct Member {
     pub id: i64,
     pub username: String,
     pub display_name: String,
+    /// When the account was made: nothing is expected of a period that began before.
+    pub created_at: DateTime<Utc>,
 }
 
 /// The people working at a store (not disabled, not only its administrator), by name.
 pub async fn team(db: &Db, store_id: i64) -> Result<Vec<Member>, DbError> {
     Ok(on_db!(db, |p| {
         sqlx::query_as(
-            "select distinct s.id, s.username, s.display_name from staff s \
+            "select distinct s.id, s.username, s.display_name, s.created_at from staff s \
              join staff_roles r on r.staff_id = s.id \
              where r.store_id = $1 and r.role <> 'admin' and s.disabled = false \
              order by s.display_name, s.id",
@@ -166,7 +168,7 @@ pub async fn team(db: &Db, store_id: i64) -> Result<Vec<Member>, DbError> {
 /// Every staff member's display name (people with actuals who no longer work at the store).
 pub async fn names(db: &Db) -> Result<Vec<Member>, DbError> {
     Ok(on_db!(db, |p| {
-        sqlx::query_as("select id, username, display_name from staff order by id")
+        sqlx::query_as("select id, username, display_name, created_at from staff order by id")
             .fetch_all(p)
             .await?
     }))
