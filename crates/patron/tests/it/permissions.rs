@@ -31,7 +31,6 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ManageNotifications => Some("/admin/outbox"),
         Permission::TillStandIn => Some("/till"),
         Permission::WritePlans => Some("/plans"),
-        Permission::ReviewPlans => Some("/plans/team"),
         Permission::ViewTargets => Some("/targets"),
         Permission::ManageEvents
         | Permission::IssueRewards
@@ -43,6 +42,7 @@ fn probe(p: Permission) -> Option<&'static str> {
         | Permission::ManageCustomers
         | Permission::AssignCustomers
         | Permission::ManageCalendar
+        | Permission::ReviewPlans
         | Permission::ManageTargets => None,
         Permission::DecideApprovals
         | Permission::ManageMembers
