@@ -62,6 +62,16 @@ both!(
             s.location.as_deref(),
             Some("/plans/day/2026-10-12?ok=flash.saved")
         );
+        // A plan form sent empty is shown again with the field marked, and nothing is written.
+        let refused = b
+            .post(
+                "/plans/week/2026-10-12/plan",
+                "/plans/week/2026-10-12",
+                &[("items", " \n "), ("notes", "本周备注")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("field-error") && refused.body.contains("本周备注"));
         // The next day's plan opens with what carried over.
         let (_, next) = t.get_json("/api/v1/plans/day/2026-10-13", &clerk).await;
         assert_eq!(

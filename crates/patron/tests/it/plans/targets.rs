@@ -143,6 +143,47 @@ both!(
         assert_eq!(xlsx.status, StatusCode::OK);
         let print = m.get("/targets/print?store=HQ&month=2026-10").await;
         assert!(print.body.contains("月度业绩考核表"));
+        // The manager's form sets a target; a bad one is shown again, marked.
+        let set = m
+            .post(
+                "/targets",
+                "/targets?month=2026-10",
+                &[
+                    ("store_code", "HQ"),
+                    ("month", "2026-10"),
+                    ("staff", ""),
+                    ("callbacks", "5"),
+                ],
+            )
+            .await;
+        assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+        let (_, b) = t
+            .get_json("/api/v1/targets?month=2026-10&store=HQ", &d.manager)
+            .await;
+        assert_eq!(row(&b, 0, "callbacks")["target"], 5);
+        let bad = m
+            .post(
+                "/targets",
+                "/targets?month=2026-10",
+                &[
+                    ("store_code", "HQ"),
+                    ("month", "2026-10"),
+                    ("staff", ""),
+                    ("new_members", "-3"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("field-error"));
+        // The clerk's dashboard shows their progress against their targets.
+        let clerk = t.login("gb_clerk").await;
+        assert!(
+            clerk
+                .get("/")
+                .await
+                .body
+                .contains("data-tile=\"plans.tile.progress\"")
+        );
         // Frozen (run by hand as on 1 November), twice: the second run finds it done.
         let first = patron::app::jobs::run(
             &t.app,
