@@ -167,7 +167,11 @@ pub const NOTIFY: &[(&str, &str, &str)] = &[
     ("notify.ph.staff", "负责员工", "Staff member in charge"),
     ("notify.ph.partner", "商户名称", "Partner"),
     ("notify.ph.customer", "客户名称", "Customer"),
-    ("notify.ph.returns_after", "最后联系日", "Last day to get in touch"),
+    (
+        "notify.ph.returns_after",
+        "最后联系日",
+        "Last day to get in touch",
+    ),
     ("notify.ph.contract_no", "合同号", "Contract number"),
     ("notify.ph.ends_on", "合同到期日", "Contract end"),
     ("notify.ph.days_left", "剩余天数", "Days left"),

@@ -35,6 +35,8 @@ const NAV: &[(&str, &str, Permission)] = &[
         "nav.customer_visits",
         Permission::ViewCustomers,
     ),
+    ("/plans", "plans.nav", Permission::WritePlans),
+    ("/targets", "plans.nav_targets", Permission::ViewTargets),
     ("/admin/loyalty", "nav.loyalty", Permission::ManageLoyalty),
     (
         "/admin/groupbuy",

@@ -32,6 +32,8 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::TillStandIn => Some("/till"),
         Permission::ManageCalendar => Some("/admin/calendar"),
         Permission::ViewCustomers => Some("/customers"),
+        Permission::WritePlans => Some("/plans"),
+        Permission::ViewTargets => Some("/targets"),
         Permission::ManageEvents
         | Permission::IssueRewards
         | Permission::ClaimRewards
@@ -40,9 +42,7 @@ fn probe(p: Permission) -> Option<&'static str> {
         | Permission::ManagePartners => None,
         Permission::ManageCustomers
         | Permission::AssignCustomers
-        | Permission::WritePlans
         | Permission::ReviewPlans
-        | Permission::ViewTargets
         | Permission::ManageTargets => None,
         Permission::DecideApprovals
         | Permission::ManageMembers

@@ -1,1 +1,0 @@
-//! Plans, summaries and targets (A3, A4, B1).
