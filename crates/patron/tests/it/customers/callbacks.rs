@@ -147,6 +147,30 @@ both!(
         let count =
             "select cast(count(*) as bigint) from customer_callbacks where customer_id = $1";
         assert_eq!(t.scalar(count, power).await, 1);
+        // The same repeat sent many times at once: still one callback.
+        let mut tasks = Vec::new();
+        for _ in 0..6 {
+            let (http, base, key) = (t.http.clone(), t.base.clone(), wang.clone());
+            let body = json!({"way": "visit", "summary": "同时重发", "key": "cb-race"});
+            tasks.push(tokio::spawn(async move {
+                let res = http
+                    .post(format!("{base}/api/v1/customers/{power}/callbacks"))
+                    .bearer_auth(key)
+                    .json(&body)
+                    .send()
+                    .await
+                    .expect("request");
+                (res.status(), res.json::<Value>().await.unwrap_or_default())
+            }));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for task in tasks {
+            let (status, body) = task.await.expect("task");
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            seen.insert(body["id"].as_i64().unwrap_or_default());
+        }
+        assert_eq!(seen.len(), 1, "one callback answered to every repeat");
+        assert_eq!(t.scalar(count, power).await, 2);
         let (status, other) = log(&t, &wang, finance, body).await;
         assert_eq!(
             status,
@@ -208,7 +232,7 @@ both!(
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(fields(&body), vec!["at".to_owned()]);
-        assert_eq!(t.scalar(count, power).await, 1);
+        assert_eq!(t.scalar(count, power).await, 2);
 
         // A customer in the pool is claimed first.
         t.exec(

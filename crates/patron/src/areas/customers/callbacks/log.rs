@@ -259,14 +259,9 @@ pub async fn log_callback(
             let (c, k, stores) = (c.clone(), checked.clone(), stores.clone());
             Box::pin(async move {
                 if let Some(key) = &k.key
-                    && let Some(first) = store::callback_by_key(tx, key).await?
+                    && store::callback_by_key(tx, key).await?.is_some()
                 {
-                    if first.customer_id != customer_id {
-                        return Err(CustomersError::Conflict(format!(
-                            "the key {key:?} was used for another customer's callback"
-                        )));
-                    }
-                    return Ok(first.id);
+                    return replay(tx, key, customer_id).await;
                 }
                 let subject = store::subject(&mut *tx, customer_id)
                     .await?
@@ -286,6 +281,20 @@ pub async fn log_callback(
     Ok(row.into())
 }
 
+/// A repeat of the request logged under `key`: the first callback, when it was of the same
+/// customer.
+async fn replay(tx: &mut Tx, key: &str, customer_id: i64) -> Result<i64, CustomersError> {
+    let first = store::callback_by_key(tx, key)
+        .await?
+        .ok_or(CustomersError::NotFound)?;
+    if first.customer_id != customer_id {
+        return Err(CustomersError::Conflict(format!(
+            "the key {key:?} was used for another customer's callback"
+        )));
+    }
+    Ok(first.id)
+}
+
 /// The writes of one callback, inside the transaction.
 async fn write(
     tx: &mut Tx,
@@ -296,7 +305,7 @@ async fn write(
     biz_date: NaiveDate,
     due_on: NaiveDate,
 ) -> Result<i64, CustomersError> {
-    let id = store::insert_callback(
+    let Some(id) = store::insert_callback(
         tx,
         &NewCallback {
             customer_id: subject.id,
@@ -313,7 +322,10 @@ async fn write(
             created_at: c.now(),
         },
     )
-    .await?;
+    .await?
+    else {
+        return replay(tx, k.key.as_deref().unwrap_or_default(), subject.id).await;
+    };
     store::touch_customer(tx, subject.id, k.at).await?;
     let linked = store::link_campaign_call(tx, subject.id, biz_date, id, k.campaign).await?;
     tx.audit(

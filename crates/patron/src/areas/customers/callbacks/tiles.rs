@@ -1,5 +1,5 @@
 //! What the dashboard shows of callbacks (see `web::tiles`): a salesperson's overdue callbacks
-//! and today's holiday calls; the manager's open escalations.
+//! and today's holiday calls (when there are any); the manager's open escalations.
 
 use patron_core::Permission;
 
@@ -37,19 +37,27 @@ fn salesperson<'a>(ctx: &'a Ctx, _: Option<&'a StoreInfo>, _: Lang) -> TilesFutu
             })
             .collect();
         let calls = store::calls_waiting(ctx.db(), me, ctx.today()).await?;
-        Ok(vec![
-            Tile::waiting(
-                "customers.callbacks.tile_overdue",
-                i64::try_from(due.len()).unwrap_or(i64::MAX),
-                "/customers/callbacks/overdue",
-            )
-            .with_lines(lines),
-            Tile::waiting(
+        // Only what waits: someone with no customers of their own (marketing) is told nothing
+        // waits rather than shown zeros.
+        let mut tiles = Vec::new();
+        if !due.is_empty() {
+            tiles.push(
+                Tile::waiting(
+                    "customers.callbacks.tile_overdue",
+                    i64::try_from(due.len()).unwrap_or(i64::MAX),
+                    "/customers/callbacks/overdue",
+                )
+                .with_lines(lines),
+            );
+        }
+        if calls > 0 {
+            tiles.push(Tile::waiting(
                 "customers.campaigns.tile_today",
                 calls,
                 "/customers/campaigns",
-            ),
-        ])
+            ));
+        }
+        Ok(tiles)
     })
 }
 

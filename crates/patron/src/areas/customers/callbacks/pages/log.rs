@@ -48,15 +48,7 @@ async fn render_customer(c: &Console, id: i64, flash: Option<&str>, r: Reshow) -
         let customer = store::subject(c.ctx.db(), id)
             .await?
             .ok_or_else(AppError::not_found)?;
-        let rows = store::callbacks(
-            c.ctx.db(),
-            &LogFilter {
-                customer_id: Some(id),
-                limit: 1000,
-                ..LogFilter::default()
-            },
-        )
-        .await?;
+        let rows = store::customer_callbacks(c.ctx.db(), id, 1000).await?;
         Ok::<_, AppError>((customer, rows))
     }
     .await;

@@ -48,12 +48,15 @@ pub struct NewCallback<'a> {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn insert_callback(tx: &mut Tx, c: &NewCallback<'_>) -> Result<i64, DbError> {
+/// Logs a callback; none when its request key was used already (a repeat sent at the same
+/// moment as the first: the unique key decides inside the write).
+pub async fn insert_callback(tx: &mut Tx, c: &NewCallback<'_>) -> Result<Option<i64>, DbError> {
     Ok(on_tx!(tx, |x| {
         sqlx::query_scalar(
             "insert into customer_callbacks (customer_id, at, way, summary, outcome, next_step, \
              caller_staff_id, owner_staff_id, store_id, biz_date, request_key, created_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             on conflict (request_key) do nothing returning id",
         )
         .bind(c.customer_id)
         .bind(ts(c.at))
@@ -67,7 +70,7 @@ pub async fn insert_callback(tx: &mut Tx, c: &NewCallback<'_>) -> Result<i64, Db
         .bind(c.biz_date)
         .bind(c.request_key)
         .bind(ts(c.created_at))
-        .fetch_one(x)
+        .fetch_optional(x)
         .await?
     }))
 }
@@ -140,7 +143,6 @@ pub async fn callback(ex: impl Into<Exec<'_>>, id: i64) -> Result<Option<Callbac
 /// Which callbacks the log shows.
 #[derive(Debug, Clone, Default)]
 pub struct LogFilter {
-    pub customer_id: Option<i64>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub caller_staff_id: Option<i64>,
@@ -149,12 +151,30 @@ pub struct LogFilter {
     pub limit: i64,
 }
 
+/// One customer's callbacks, newest first (by its own index).
+pub async fn customer_callbacks(
+    db: &Db,
+    customer_id: i64,
+    limit: i64,
+) -> Result<Vec<CallbackRow>, DbError> {
+    let sql = format!(
+        "{CALLBACK_SELECT} where b.customer_id = $1 order by b.at desc, b.id desc limit $2"
+    );
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(customer_id)
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+    }))
+}
+
 /// The callback log, newest first.
 pub async fn callbacks(db: &Db, f: &LogFilter) -> Result<Vec<CallbackRow>, DbError> {
     let sql = format!(
-        "{CALLBACK_SELECT} where ($1 = 0 or b.customer_id = $1) and ($2 = 0 or b.caller_staff_id = $2) \
-         and ($3 = 0 or c.owner_staff_id = $3) and b.biz_date >= $4 and b.biz_date <= $5 \
-         order by b.at desc, b.id desc limit $6"
+        "{CALLBACK_SELECT} where ($1 = 0 or b.caller_staff_id = $1) \
+         and ($2 = 0 or c.owner_staff_id = $2) and b.biz_date >= $3 and b.biz_date <= $4 \
+         order by b.at desc, b.id desc limit $5"
     );
     let from = f.from.unwrap_or_default();
     let to =
@@ -162,7 +182,6 @@ pub async fn callbacks(db: &Db, f: &LogFilter) -> Result<Vec<CallbackRow>, DbErr
             .unwrap_or_default();
     Ok(on_db!(db, |p| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(f.customer_id.unwrap_or(0))
             .bind(f.caller_staff_id.unwrap_or(0))
             .bind(f.owner_staff_id.unwrap_or(0))
             .bind(from)
