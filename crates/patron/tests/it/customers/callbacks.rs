@@ -290,6 +290,18 @@ both!(
         assert!(print.body.contains("客户回访登记本") && print.body.contains("市财政局"));
         let page = b.get("/customers/callbacks/overdue").await;
         assert_eq!(page.status, StatusCode::OK);
+        // The manager's list, per salesperson.
+        t.exec("update customers set owner_staff_id = (select id from staff where username = 'sales_li') where id = $1", finance)
+            .await;
+        goto(&t, "2026-10-30T10:00:00");
+        let page = t
+            .login("boss")
+            .await
+            .get("/customers/callbacks/overdue")
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let (per, _) = page.body.split_once("id=\"overdue\"").expect("two tables");
+        assert!(per.contains("测试 sales_li"), "{per}");
         t.stop().await;
     }
 );

@@ -23,15 +23,42 @@ struct OverduePage {
     rows: Vec<Due>,
     everyone: bool,
     overdue: usize,
+    /// Overdue customers per salesperson (a manager's view).
+    per_person: Vec<(String, usize)>,
+}
+
+/// The list as shown: for a manager, per salesperson (most overdue first within each), with
+/// each salesperson's count of overdue customers.
+async fn shown(c: &Console) -> Result<(Vec<Due>, Vec<(String, usize)>), AppError> {
+    let mut rows = overdue::due(&c.ctx, AHEAD_DAYS).await?;
+    if !c.ctx.can(Permission::AssignCustomers) {
+        return Ok((rows, Vec::new()));
+    }
+    rows.sort_by(|a, b| {
+        (a.row.owner_name.as_str(), b.days_since, a.row.customer_id).cmp(&(
+            b.row.owner_name.as_str(),
+            a.days_since,
+            b.row.customer_id,
+        ))
+    });
+    let mut per: Vec<(String, usize)> = Vec::new();
+    for d in rows.iter().filter(|d| d.days_left() < 0) {
+        match per.last_mut() {
+            Some((name, n)) if *name == d.row.owner_name => *n += 1,
+            _ => per.push((d.row.owner_name.clone(), 1)),
+        }
+    }
+    Ok((rows, per))
 }
 
 pub(super) async fn overdue_page(c: Console) -> Result<Response, AppError> {
-    let rows = overdue::due(&c.ctx, AHEAD_DAYS).await?;
+    let (rows, per_person) = shown(&c).await?;
     Ok(OverduePage {
         page: Page::console(&c, "customers.callbacks.overdue_title"),
         everyone: c.ctx.can(Permission::AssignCustomers),
         overdue: rows.iter().filter(|d| d.days_left() < 0).count(),
         rows,
+        per_person,
     }
     .into_response())
 }
@@ -68,7 +95,7 @@ fn table(page: &Page, rows: &[Due]) -> Table {
 }
 
 async fn export_as(c: Console, format: ExportFormat) -> Result<Response, AppError> {
-    let rows = overdue::due(&c.ctx, AHEAD_DAYS).await?;
+    let (rows, _) = shown(&c).await?;
     let page = Page::console(&c, "customers.callbacks.overdue_title");
     export::respond(&table(&page, &rows), format)
 }
