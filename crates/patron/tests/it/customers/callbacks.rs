@@ -421,6 +421,18 @@ both!(
         let page = b.get("/customers/escalations").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("同意九五折"));
+        let csv = b
+            .client
+            .get(format!("{}/customers/escalations.csv", b.base))
+            .send()
+            .await
+            .expect("csv");
+        assert_eq!(csv.status(), StatusCode::OK);
+        let text = csv.text().await.expect("text");
+        assert!(
+            text.contains("九折超出本人权限") && text.contains("2026-09-30"),
+            "{text}"
+        );
         t.stop().await;
     }
 );

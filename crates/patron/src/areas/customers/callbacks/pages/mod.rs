@@ -34,6 +34,14 @@ pub fn router() -> Router<App> {
         )
         .route("/customers/escalations", get(escalations::escalations_page))
         .route(
+            "/customers/escalations.csv",
+            get(escalations::escalations_csv),
+        )
+        .route(
+            "/customers/escalations.xlsx",
+            get(escalations::escalations_xlsx),
+        )
+        .route(
             "/customers/escalations/{id}/answer",
             post(escalations::answer_submit),
         )
