@@ -239,30 +239,37 @@ pub struct DueRow {
 
 /// Active owned customers not contacted since the limit of their grade (`limits` for A, B, C),
 /// of one owner or all, longest-waiting first. One pass over `customers` (its last contact is
-/// kept with it), never over the log.
+/// kept with it), never over the log; one owner's list reads the owner index (the dashboard
+/// asks for it on every visit).
 pub async fn due(
     db: &Db,
     limits: [DateTime<Utc>; 3],
     owner_staff_id: Option<i64>,
 ) -> Result<Vec<DueRow>, DbError> {
+    let sql = format!(
+        "select c.id as customer_id, c.name, c.grade, c.owner_staff_id, s.username as owner, \
+         s.display_name as owner_name, c.last_contact_at, \
+         coalesce(c.last_contact_at, c.owned_since, c.created_at) as since \
+         from customers c join staff s on s.id = c.owner_staff_id \
+         where c.state = 'active' and {} \
+         and coalesce(c.last_contact_at, c.owned_since, c.created_at) < \
+         case c.grade when 'A' then $1 when 'B' then $2 else $3 end \
+         order by since, c.id",
+        if owner_staff_id.is_some() {
+            "c.owner_staff_id = $4"
+        } else {
+            "c.owner_staff_id is not null"
+        }
+    );
     Ok(on_db!(db, |p| {
-        sqlx::query_as(
-            "select c.id as customer_id, c.name, c.grade, c.owner_staff_id, s.username as owner, \
-             s.display_name as owner_name, c.last_contact_at, \
-             coalesce(c.last_contact_at, c.owned_since, c.created_at) as since \
-             from customers c join staff s on s.id = c.owner_staff_id \
-             where c.state = 'active' and c.owner_staff_id is not null \
-             and ($4 = 0 or c.owner_staff_id = $4) \
-             and coalesce(c.last_contact_at, c.owned_since, c.created_at) < \
-             case c.grade when 'A' then $1 when 'B' then $2 else $3 end \
-             order by since, c.id",
-        )
-        .bind(ts(limits[0]))
-        .bind(ts(limits[1]))
-        .bind(ts(limits[2]))
-        .bind(owner_staff_id.unwrap_or(0))
-        .fetch_all(p)
-        .await?
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(ts(limits[0]))
+            .bind(ts(limits[1]))
+            .bind(ts(limits[2]));
+        match owner_staff_id {
+            Some(id) => q.bind(id).fetch_all(p).await?,
+            None => q.fetch_all(p).await?,
+        }
     }))
 }
 
