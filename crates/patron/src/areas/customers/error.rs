@@ -18,8 +18,24 @@ pub const VISIT_NOT_APPROVED: Code =
 /// The claimer already holds as many customers as the cap allows.
 pub const CLAIM_CAP_REACHED: Code = Code::new("claim_cap_reached", 409, "error.claim_cap_reached");
 
+/// The customer is in the shared pool: nobody may log a callback until someone claims it.
+pub const CUSTOMER_IN_POOL: Code = Code::new("customer_in_pool", 409, "error.customer_in_pool");
+/// Only the customer's owner (or a manager who assigns customers) may log its callbacks.
+pub const NOT_CUSTOMER_OWNER: Code =
+    Code::new("not_customer_owner", 403, "error.not_customer_owner");
+/// No holiday campaign was built for that festival and year.
+pub const CAMPAIGN_NOT_BUILT: Code =
+    Code::new("campaign_not_built", 404, "error.campaign_not_built");
+
 /// The codes this area answers with (besides the kernel's).
-pub const CODES: &[Code] = &[CUSTOMER_EXISTS, VISIT_NOT_APPROVED, CLAIM_CAP_REACHED];
+pub const CODES: &[Code] = &[
+    CUSTOMER_EXISTS,
+    VISIT_NOT_APPROVED,
+    CLAIM_CAP_REACHED,
+    CUSTOMER_IN_POOL,
+    NOT_CUSTOMER_OWNER,
+    CAMPAIGN_NOT_BUILT,
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum CustomersError {
@@ -49,6 +65,15 @@ pub enum CustomersError {
     /// A claim from the pool by someone holding `cap` customers already.
     #[error("the claimer holds {cap} customers, the most one person may hold")]
     CapReached { cap: i64 },
+    /// The customer is in the shared pool (no owner): claim it first.
+    #[error("customer {0} is in the shared pool: claim it before logging a callback")]
+    InPool(i64),
+    /// The caller neither owns the customer nor assigns customers.
+    #[error("customer {0} is owned by someone else")]
+    NotOwner(i64),
+    /// No campaign was built for this festival and year.
+    #[error("no holiday campaign was built for {0} {1}")]
+    CampaignNotBuilt(&'static str, i32),
 }
 
 impl From<sqlx::Error> for CustomersError {
@@ -93,6 +118,11 @@ impl From<CustomersError> for AppError {
             CustomersError::VisitNotApproved(_) => AppError::new(VISIT_NOT_APPROVED).detail(detail),
             CustomersError::Approvals(a) => a.into(),
             CustomersError::CapReached { .. } => AppError::new(CLAIM_CAP_REACHED).detail(detail),
+            CustomersError::InPool(_) => AppError::new(CUSTOMER_IN_POOL).detail(detail),
+            CustomersError::NotOwner(_) => AppError::new(NOT_CUSTOMER_OWNER).detail(detail),
+            CustomersError::CampaignNotBuilt(..) => {
+                AppError::new(CAMPAIGN_NOT_BUILT).detail(detail)
+            }
         }
     }
 }
