@@ -84,6 +84,27 @@ try {
   if (phones.includes('13566667777') || !phones.includes('135****7777')) fail(`the phone is not masked: ${phones}`);
   await shot(first, '1-recorded');
 
+  // Logging a callback from the file: a form without a summary is refused and re-shown, then
+  // the callback is in the log book and on the file, and the customer has a last contact.
+  const fileUrl = first.url();
+  await Promise.all([first.waitForURL((u) => u.pathname.endsWith('/callbacks')), first.click('#callbacks-link')]);
+  await first.selectOption('#cb-way', 'phone');
+  await first.click('#callback-form button.primary');
+  await first.waitForLoadState('domcontentloaded');
+  const missing = (await first.textContent('#callback-form')) || '';
+  if (!/必填|请填写|不能为空/.test(missing)) fail(`an empty summary was not refused beside the field: ${missing.slice(0, 300)}`);
+  await first.fill('#cb-summary', '询问中秋节前职工福利安排');
+  await first.fill('#cb-outcome', '节前发放购物卡，约五万元');
+  await first.fill('#cb-next_step', '九月五日前送报价');
+  await first.click('#callback-form button.primary');
+  await first.waitForLoadState('domcontentloaded');
+  const book = (await first.textContent('#log')) || '';
+  if (!book.includes('询问中秋节前职工福利安排')) fail(`the log book does not show the callback: ${book.slice(0, 300)}`);
+  await shot(first, '1b-callback');
+  await first.goto(fileUrl);
+  const onFile = (await first.textContent('#callbacks')) || '';
+  if (!onFile.includes('询问中秋节前职工福利安排')) fail(`the file does not show the callback: ${onFile.slice(0, 300)}`);
+
   const second = await login(browser, SECOND);
   await record(second, ` ${NAME}（ ）`);
   if (new URL(second.url()).pathname !== '/customers/new') fail(`the duplicate went to ${second.url()}`);

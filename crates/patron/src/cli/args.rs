@@ -60,7 +60,8 @@ pub enum Command {
     /// Timed jobs: `patron job list`, `patron job run NAME`.
     #[command(subcommand)]
     Job(JobCommand),
-    /// Benchmarks (not tests): `patron bench pos`, `patron bench vouchers`, `patron bench rewards`.
+    /// Benchmarks (not tests): `patron bench pos`, `patron bench vouchers`, `patron bench rewards`,
+    /// `patron bench customers`.
     #[command(subcommand)]
     Bench(BenchCommand),
     /// Build a demo data directory (default ./patron-demo) and optionally serve it.
@@ -138,6 +139,18 @@ pub enum BenchCommand {
         backend: String,
         #[arg(long, default_value_t = 1_000_000)]
         members: u64,
+    },
+    /// The callback overdue list and a holiday call campaign over a fresh database of many
+    /// organisation customers and their callbacks; prints the times.
+    Customers {
+        /// sqlite or postgres (PostgreSQL uses the server PATRON_TEST_PG names).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        #[arg(long, default_value_t = 50_000)]
+        customers: u64,
+        /// Callbacks in all (spread evenly over the customers).
+        #[arg(long, default_value_t = 1_000_000)]
+        callbacks: u64,
     },
 }
 

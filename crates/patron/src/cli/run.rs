@@ -346,6 +346,19 @@ async fn bench(b: BenchCommand) -> anyhow::Result<()> {
             let report = crate::bench::rewards::run_rewards(&bench).await?;
             println!("{report}");
         }
+        BenchCommand::Customers {
+            backend: name,
+            customers,
+            callbacks,
+        } => {
+            let bench = crate::bench::customers::CustomersBench {
+                backend: backend(&name)?,
+                customers,
+                callbacks,
+            };
+            let report = crate::bench::customers::run_customers(&bench).await?;
+            println!("{report}");
+        }
     }
     Ok(())
 }

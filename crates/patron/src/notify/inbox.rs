@@ -39,6 +39,9 @@ fn link(ctx: &Ctx, kind: &str, payload: &Value) -> Option<String> {
             .get("partner_id")
             .and_then(Value::as_i64)
             .map(|id| format!("/partners/{id}")),
+        "customer_escalation" if ctx.can(Permission::AssignCustomers) => {
+            Some("/customers/escalations".into())
+        }
         "customer_pool_warning" if ctx.can(Permission::ViewCustomers) => payload
             .get("customer_id")
             .and_then(Value::as_i64)

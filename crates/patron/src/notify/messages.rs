@@ -129,6 +129,11 @@ pub const NOTIFY: &[(&str, &str, &str)] = &[
         "Partner contract ending",
     ),
     (
+        "notify.event.customer_escalation",
+        "客户问题待经理答复",
+        "Customer problem for a manager",
+    ),
+    (
         "notify.event.customer_pool_warning",
         "客户即将退回公海",
         "Customer about to return to the pool",
@@ -167,6 +172,9 @@ pub const NOTIFY: &[(&str, &str, &str)] = &[
     ("notify.ph.staff", "负责员工", "Staff member in charge"),
     ("notify.ph.partner", "商户名称", "Partner"),
     ("notify.ph.customer", "客户名称", "Customer"),
+    ("notify.ph.caller", "回访人", "Caller"),
+    ("notify.ph.problem", "问题", "Problem"),
+    ("notify.ph.due_on", "答复期限", "Answer due"),
     (
         "notify.ph.returns_after",
         "最后联系日",

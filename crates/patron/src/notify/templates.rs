@@ -248,6 +248,36 @@ pub const EVENTS: &[Event] = &[
         },
     },
     Event {
+        kind: "customer_escalation",
+        label: "notify.event.customer_escalation",
+        audience: "notify.to.store",
+        placeholders: &[
+            ph("name", "notify.ph.store", "总部", "HQ"),
+            ph(
+                "customer",
+                "notify.ph.customer",
+                "华东电力有限公司",
+                "East China Power Co.",
+            ),
+            ph("caller", "notify.ph.caller", "王职员", "Wang"),
+            ph(
+                "problem",
+                "notify.ph.problem",
+                "去年所购团购券部分过期，要求换券",
+                "Some vouchers bought last year have expired; they ask for an exchange",
+            ),
+            ph("due_on", "notify.ph.due_on", "2026-10-09", "2026-10-09"),
+        ],
+        zh: Text {
+            subject: "客户问题待经理答复：{customer}",
+            body: "{name}：业务员{caller}回访「{customer}」时遇到当天无法解决的问题：{problem}。请于{due_on}前答复。",
+        },
+        en: Text {
+            subject: "A customer's problem awaits a manager: {customer}",
+            body: "{name}: while calling back \"{customer}\", {caller} met a problem that could not be solved the same day: {problem}. Please answer by {due_on}.",
+        },
+    },
+    Event {
         kind: "customer_pool_warning",
         label: "notify.event.customer_pool_warning",
         audience: "notify.to.staff",

@@ -17,6 +17,18 @@ pub const CUSTOMERS: &[(&str, &str, &str)] = &[
     ("customers.way.phone", "电话", "Phone"),
     ("customers.way.mail", "邮寄", "Mailing"),
     ("customers.recorded", "登记客户", "Customer recorded"),
+    ("customers.menu.callbacks", "客户回访登记本", "Callback log"),
+    ("customers.menu.overdue", "逾期未回访", "Overdue callbacks"),
+    ("customers.menu.campaigns", "节日回访", "Holiday campaigns"),
+    (
+        "customers.menu.escalations",
+        "问题待答复",
+        "Problems to answer",
+    ),
+    ("customers.menu.outreach", "外联计划与总结", "Outreach plan"),
+    ("customers.menu.visits", "客户走访", "Visits"),
+    ("customers.menu.review", "名录核查", "Directory review"),
+    ("customers.menu.research", "市场调研", "Market research"),
     ("audit.kind.customer", "客户", "Customer"),
     (
         "customers.exists_owned",
