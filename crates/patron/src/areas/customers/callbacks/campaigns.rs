@@ -203,10 +203,7 @@ pub async fn build(ctx: &Ctx, code: FestivalCode, year: i32) -> Result<Built, Cu
                         calls: 0,
                     });
                 };
-                let mut n = 0;
-                for k in calls.iter() {
-                    n += store::insert_call(tx, id, k).await?;
-                }
+                let n = store::insert_calls(tx, id, &calls).await?;
                 tx.audit(
                     c.audit("customers.campaign_built", "customer_campaign", id)
                         .after(&json!({

@@ -157,28 +157,37 @@ pub struct NewCall {
     pub gift_visit_on: Option<NaiveDate>,
 }
 
-pub async fn insert_call(tx: &mut Tx, campaign_id: i64, k: &NewCall) -> Result<u64, DbError> {
-    Ok(on_tx!(tx, |x| {
-        sqlx::query(
-            "insert into customer_campaign_calls (campaign_id, customer_id, owner_staff_id, call_on, \
-             list_no, large, purchases, purchase_fen, last_holiday_fen, gift_visit_on) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             on conflict (campaign_id, customer_id) do nothing",
-        )
-        .bind(campaign_id)
-        .bind(k.customer_id)
-        .bind(k.owner_staff_id)
-        .bind(k.call_on)
-        .bind(k.list_no)
-        .bind(i64::from(k.large))
-        .bind(k.purchases)
-        .bind(k.purchase_fen)
-        .bind(k.last_holiday_fen)
-        .bind(k.gift_visit_on)
-        .execute(x)
-        .await?
-        .rows_affected()
-    }))
+/// Inserts a campaign's calls, 500 to a statement (a call already listed is skipped); how many
+/// were inserted.
+pub async fn insert_calls(
+    tx: &mut Tx,
+    campaign_id: i64,
+    calls: &[NewCall],
+) -> Result<u64, DbError> {
+    let mut n = 0;
+    for chunk in calls.chunks(500) {
+        n += on_tx!(tx, |x| {
+            let mut q = sqlx::QueryBuilder::new(
+                "insert into customer_campaign_calls (campaign_id, customer_id, owner_staff_id, \
+                 call_on, list_no, large, purchases, purchase_fen, last_holiday_fen, gift_visit_on) ",
+            );
+            q.push_values(chunk, |mut row, k| {
+                row.push_bind(campaign_id)
+                    .push_bind(k.customer_id)
+                    .push_bind(k.owner_staff_id)
+                    .push_bind(k.call_on)
+                    .push_bind(k.list_no)
+                    .push_bind(i64::from(k.large))
+                    .push_bind(k.purchases)
+                    .push_bind(k.purchase_fen)
+                    .push_bind(k.last_holiday_fen)
+                    .push_bind(k.gift_visit_on);
+            });
+            q.push(" on conflict (campaign_id, customer_id) do nothing");
+            q.build().execute(x).await?.rows_affected()
+        });
+    }
+    Ok(n)
 }
 
 /// A callback logged on `biz_date` is the call of every campaign running then that lists the
