@@ -334,6 +334,18 @@ impl Page {
         self.label("audit.kind.", kind)
     }
 
+    /// A record's id as the audit log shows it: a record named by a code (a calendar, a
+    /// festival) by its name in this page's language (`audit.id.<kind>.<id>`), any other id as
+    /// it is.
+    pub fn entity_id_label(&self, kind: &str, id: &str) -> String {
+        let key = format!("audit.id.{kind}.{id}");
+        if Lang::has(&key) {
+            self.t(&key).to_string()
+        } else {
+            id.to_string()
+        }
+    }
+
     /// The audited kinds with their labels, for the audit log's filter: (stored kind, label).
     pub fn entity_kinds(&self) -> Vec<(&'static str, &'static str)> {
         Lang::keys_with_prefix("audit.kind.")

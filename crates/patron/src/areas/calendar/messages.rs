@@ -108,5 +108,27 @@ pub const CALENDAR: &[(&str, &str, &str)] = &[
         "Festival date corrected",
     ),
     ("audit.kind.calendar", "工作日历", "Working calendar"),
+    ("audit.id.calendar.office", "部门办公", "Department offices"),
+    ("audit.id.calendar.floor", "商场营业", "Sales floor"),
+    ("audit.id.calendar.service", "客服中心", "Customer service"),
+    ("audit.id.festival.new_year", "元旦", "New Year's Day"),
+    (
+        "audit.id.festival.spring_festival",
+        "春节",
+        "Spring Festival",
+    ),
+    ("audit.id.festival.lantern", "元宵节", "Lantern Festival"),
+    ("audit.id.festival.womens_day", "三八妇女节", "Women's Day"),
+    (
+        "audit.id.festival.dragon_boat",
+        "端午节",
+        "Dragon Boat Festival",
+    ),
+    (
+        "audit.id.festival.mid_autumn",
+        "中秋节",
+        "Mid-Autumn Festival",
+    ),
+    ("audit.id.festival.national_day", "国庆节", "National Day"),
     ("audit.kind.festival", "节日", "Festival"),
 ];

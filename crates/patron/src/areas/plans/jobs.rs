@@ -1,6 +1,9 @@
-//! Timed work of plans and targets: freezing the month before's actuals on the 1st (A4).
+//! Timed work of plans and targets: freezing the month before's actuals (A4). The job is due
+//! every day: on the 1st it freezes the month just ended, and if the server was down on the 1st
+//! the next day's run does it (a month already frozen is left as it is, so the other days' runs
+//! write nothing).
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::jobs::{Due, Job, JobError, JobFuture, Progress};
 use crate::kernel::ctx::Ctx;
@@ -8,21 +11,12 @@ use crate::kernel::ctx::Ctx;
 pub const JOBS: &[Job] = &[Job {
     name: "plans-freeze-targets",
     what: "freeze the month before's actuals against its targets at every store (A4, B1)",
-    due: Due::Daily {
-        when: Some(first_day_of_month),
-    },
+    due: Due::Daily { when: None },
     run: freeze_targets,
 }];
 
-fn first_day_of_month(
-    _ctx: &Ctx,
-    today: NaiveDate,
-) -> std::pin::Pin<Box<dyn Future<Output = bool> + Send + '_>> {
-    Box::pin(async move { today.day() == 1 })
-}
-
-/// Freezes the month before `today`'s (the scheduler runs it on the 1st; by hand it runs for any
-/// date given, and a month already frozen is left as it is).
+/// Freezes the month before `today`'s, at each store where it is not frozen yet (by hand it runs
+/// for any date given).
 fn freeze_targets(ctx: &Ctx, today: NaiveDate, _progress: Option<Progress>) -> JobFuture<'_> {
     Box::pin(async move {
         super::freeze(ctx, &crate::kernel::dates::previous_month(today))

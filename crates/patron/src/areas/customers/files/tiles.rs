@@ -38,6 +38,10 @@ fn returning<'a>(ctx: &'a Ctx, _: Option<&'a StoreInfo>, _: Lang) -> TilesFuture
                 href: format!("/customers/{}", h.id),
             })
             .collect();
+        // Nothing about to return: no tile (the dashboard then says nothing waits).
+        if soon.is_empty() {
+            return Ok(Vec::new());
+        }
         Ok(vec![
             Tile::waiting(
                 "dash.customers.returning",

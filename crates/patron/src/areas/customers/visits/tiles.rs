@@ -26,17 +26,22 @@ fn visits<'a>(ctx: &'a Ctx, _store: Option<&'a StoreInfo>, _: Lang) -> TilesFutu
             ctx.actor.staff().map(|s| s.id).unwrap_or(-1)
         };
         let left = store::review::open_count(ctx.db(), owner).await?;
-        Ok(vec![
-            Tile::waiting(
+        // Only what waits: a tile with nothing to do is left out.
+        let mut tiles = Vec::new();
+        if overdue > 0 {
+            tiles.push(Tile::waiting(
                 "customers.visits.tile.minutes_overdue",
                 overdue,
                 "/customers/visits/overdue",
-            ),
-            Tile::waiting(
+            ));
+        }
+        if left > 0 {
+            tiles.push(Tile::waiting(
                 "customers.visits.tile.review_left",
                 left,
                 "/customers/review",
-            ),
-        ])
+            ));
+        }
+        Ok(tiles)
     })
 }
