@@ -18,9 +18,13 @@ use patron_core::calendar::FestivalCode;
 use crate::areas::customers::callbacks::{CallbackIn, campaigns, escalations, log_callback};
 use crate::areas::customers::files::owners::{self, ReassignIn};
 use crate::areas::customers::files::record::ContactIn;
+use crate::areas::customers::visits::requests::{self, VisitIn};
+use crate::areas::customers::visits::{outreach, research};
 use crate::areas::customers::{self, CustomerIn};
+use crate::areas::plans::{self as papers, targets};
 use crate::kernel::clock::ManualClock;
 use crate::kernel::ctx::{Actor, App, Ctx, StaffActor};
+use patron_core::approvals::Decision;
 
 /// Who owns a demo customer first.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -459,6 +463,8 @@ pub async fn build(
         }
     }
 
+    let work = later(&desk, &all, now).await?;
+
     // An open escalation, due in two working days.
     let mut open = 0;
     if let Some(c) = all.iter().find(|c| c.name == "国家电网北京电力公司工会") {
@@ -480,6 +486,36 @@ pub async fn build(
     let new_year = campaigns::build(&desk.manager, FestivalCode::NewYear, 2027)
         .await
         .map_err(e("New Year campaign"))?;
+    let today = desk.clerk.today().to_string();
+    for (c, purpose) in all
+        .iter()
+        .filter(|c| c.owner == Owner::Clerk)
+        .zip(["送元旦福利商品目录", "确认年终购物卡数量"])
+    {
+        outreach::plan(
+            &desk.clerk,
+            &outreach::PlanIn {
+                on_date: today.clone(),
+                customer_id: c.id.to_string(),
+                contact: String::new(),
+                purpose: purpose.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(e("outreach plan"))?;
+    }
+    papers::write_plan(
+        &desk.clerk,
+        "day",
+        &today,
+        &papers::PlanIn {
+            items: vec!["上门送元旦福利目录".into(), "回访逾期客户".into()],
+            notes: String::new(),
+        },
+    )
+    .await
+    .map_err(e("today's plan"))?;
 
     let _ = writeln!(
         out,
@@ -488,7 +524,7 @@ pub async fn build(
          #{open} (/customers/callbacks/escalations); Mid-Autumn 2026 campaign #{mid_autumn} \
          ({reached} calls logged) and New Year 2027 campaign #{} ({} calls to come) \
          (/customers/callbacks/campaigns); 中信建设集团办公室 reassigned to marketing, \
-         {} in the pool, {} claimed back",
+         {} in the pool, {} claimed back. Visits (/customers/visits): {work}",
         all.len(),
         OVERDUE.len(),
         new_year.campaign_id,
@@ -496,5 +532,218 @@ pub async fn build(
         LATE[0].0,
         LATE[1].0,
     );
+    Ok(())
+}
+
+/// Visits, research, plans and targets in the last week (after the last round of calls).
+async fn later(desk: &Desk, all: &[Cust], now: DateTime<Utc>) -> anyhow::Result<String> {
+    let find = |name: &str| {
+        all.iter()
+            .find(|c| c.name == name)
+            .with_context(|| format!("demo customer {name}"))
+    };
+    let visit = |c: &Cust, on: &str, purpose: &str| VisitIn {
+        customer_id: c.id.to_string(),
+        visit_on: on.into(),
+        purpose: purpose.into(),
+        participants: "王职员".into(),
+        gifts: "元旦礼盒一份".into(),
+        budget: "300.00".into(),
+    };
+    // Two visits approved for the next day.
+    desk.walk(at("2026-11-26", 13)?);
+    let a = requests::request(
+        &desk.clerk,
+        &visit(
+            find("北京华联科技有限公司")?,
+            "2026-11-27",
+            "洽谈年终福利采购",
+        ),
+    )
+    .await
+    .map_err(e("visit request"))?;
+    let b = requests::request(
+        &desk.clerk,
+        &visit(find("北京协和医院工会")?, "2026-11-27", "送元旦团购方案"),
+    )
+    .await
+    .map_err(e("visit request"))?;
+    desk.walk(at("2026-11-26", 14)?);
+    for v in [&a, &b] {
+        requests::decide(&desk.manager, v.approval_id, Decision::Approve)
+            .await
+            .map_err(e("visit approval"))?;
+    }
+    // A research task for marketing, and November's targets.
+    desk.walk(at("2026-11-26", 15)?);
+    let research_id = research::create(
+        &desk.manager,
+        &research::ResearchIn {
+            title: "元旦春节团购市场调研".into(),
+            scope: "东城区机关和大型国企的节日福利采购方式与预算".into(),
+            due_on: "2026-12-10".into(),
+            assignee: "marketing".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(e("research"))?;
+    set_targets(desk, "2026-11").await?;
+    // 27 November: the clerk's day, both visits made, minutes of one written.
+    desk.walk(at("2026-11-27", 8)?);
+    day_plan(desk, "2026-11-27").await?;
+    desk.walk(at("2026-11-27", 16)?);
+    requests::mark_done(&desk.clerk, b.id)
+        .await
+        .map_err(e("visit done"))?;
+    desk.walk(at("2026-11-27", 17)?);
+    requests::write_minutes(
+        &desk.clerk,
+        a.id,
+        &requests::MinutesIn {
+            attendees: "对方：王经理；我方：王职员".into(),
+            discussion: "年终职工福利采购，倾向购物卡".into(),
+            agreements: "十二月中旬确定数量和面值".into(),
+            follow_ups: "十二月十日前送报价单".into(),
+        },
+    )
+    .await
+    .map_err(e("minutes"))?;
+    day_summary(desk, "2026-11-27", at("2026-11-27", 18)?).await?;
+    // 30 November: the week's plan and the day's; its summary comes a day late.
+    desk.walk(at("2026-11-30", 8)?);
+    papers::write_plan(
+        &desk.clerk,
+        "week",
+        "2026-11-30",
+        &papers::PlanIn {
+            items: vec![
+                "回访全部 A 级客户".into(),
+                "送出三份元旦团购方案".into(),
+                "补写走访纪要".into(),
+            ],
+            notes: String::new(),
+        },
+    )
+    .await
+    .map_err(e("week plan"))?;
+    day_plan(desk, "2026-11-30").await?;
+    // 1 December: November's targets are frozen; December's are set; findings are written.
+    desk.walk(at("2026-12-01", 7)?);
+    crate::app::jobs::run(
+        &desk.demo,
+        "plans-freeze-targets",
+        NaiveDate::from_ymd_opt(2026, 12, 1).context("date")?,
+        None,
+    )
+    .await
+    .map_err(e("freeze targets"))?;
+    day_summary(desk, "2026-11-30", at("2026-12-01", 8)?).await?;
+    desk.walk(at("2026-12-01", 9)?);
+    day_plan(desk, "2026-12-01").await?;
+    set_targets(desk, "2026-12").await?;
+    desk.walk(at("2026-12-01", 10)?);
+    research::set_findings(
+        &desk.marketing,
+        research_id,
+        &research::FindingsIn {
+            findings: "七成单位仍发实物福利，偏好购物卡；预算多在十二月中旬确定".into(),
+            filed: true,
+        },
+    )
+    .await
+    .map_err(e("findings"))?;
+    // 2 December: a visit waiting for approval.
+    desk.walk(at("2026-12-02", 8)?);
+    day_plan(desk, "2026-12-02").await?;
+    desk.walk(at("2026-12-02", 10)?);
+    let waiting_on = (desk.clerk.today() + Duration::days(5)).to_string();
+    let mut c = visit(
+        find("国家电网北京电力公司工会")?,
+        &waiting_on,
+        "商谈年终团购结算",
+    );
+    c.participants = "钱市场".into();
+    let w = requests::request(&desk.marketing, &c)
+        .await
+        .map_err(e("visit request"))?;
+    day_summary(desk, "2026-12-02", at("2026-12-02", 18)?.min(now)).await?;
+    Ok(format!(
+        "visit #{} approved with minutes, #{} done with minutes overdue, #{} waiting for \
+         approval; research #{research_id} filed; the clerk's plans (/plans) for 27 Nov–2 Dec \
+         (30 Nov's summary late, 1 Dec's missing) and this week; targets for November (frozen) \
+         and December at WFJ (/plans/targets)",
+        a.id, b.id, w.id
+    ))
+}
+
+async fn day_plan(desk: &Desk, day: &str) -> anyhow::Result<()> {
+    papers::write_plan(
+        &desk.clerk,
+        "day",
+        day,
+        &papers::PlanIn {
+            items: vec!["回访两家 A 级客户".into(), "整理团购报价单".into()],
+            notes: String::new(),
+        },
+    )
+    .await
+    .map_err(e("day plan"))?;
+    Ok(())
+}
+
+async fn day_summary(desk: &Desk, day: &str, when: DateTime<Utc>) -> anyhow::Result<()> {
+    desk.walk(when);
+    papers::write_summary(
+        &desk.clerk,
+        "day",
+        day,
+        &papers::SummaryIn {
+            items: vec![
+                papers::SummaryItemIn {
+                    text: "回访两家 A 级客户".into(),
+                    done: true,
+                    ..Default::default()
+                },
+                papers::SummaryItemIn {
+                    text: "整理团购报价单".into(),
+                    note: "等采购部价格".into(),
+                    ..Default::default()
+                },
+            ],
+            next: vec!["送报价单".into()],
+            notes: "两家客户均确认年终采购意向".into(),
+        },
+    )
+    .await
+    .map_err(e("day summary"))?;
+    Ok(())
+}
+
+/// A month's targets at Wangfujing: the department's and the clerk's.
+async fn set_targets(desk: &Desk, month: &str) -> anyhow::Result<()> {
+    for (staff, sales, calls, members) in [
+        ("", "300000.00", "80", "120"),
+        ("clerk", "150000.00", "40", "60"),
+    ] {
+        targets::set_targets(
+            &desk.manager,
+            &targets::TargetsIn {
+                month: month.into(),
+                store_code: "WFJ".into(),
+                staff: staff.into(),
+                targets: [
+                    ("gb_sales", sales),
+                    ("callbacks", calls),
+                    ("new_members", members),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            },
+        )
+        .await
+        .map_err(e("targets"))?;
+    }
     Ok(())
 }
