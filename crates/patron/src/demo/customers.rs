@@ -305,6 +305,7 @@ const ROUNDS: &[(&str, &str, &str, &str, &str)] = &[
 ];
 
 /// Adds the demo's customers, callbacks and campaigns; `actor` finds a demo account.
+#[allow(clippy::too_many_lines)]
 pub async fn build(
     app: &App,
     out: &mut String,
@@ -409,22 +410,22 @@ pub async fn build(
                 }
             }
         }
-        if *day == "2026-10-28" {
-            if let Some(c) = all.iter_mut().find(|c| c.name == "中信建设集团办公室") {
-                desk.walk(at("2026-10-20", 11)?);
-                owners::reassign(
-                    &desk.manager,
-                    c.id,
-                    &ReassignIn {
-                        to: "marketing".into(),
-                        note: "该客户总部迁至东城区，改由市场部统一对接".into(),
-                        from: Some("clerk".into()),
-                    },
-                )
-                .await
-                .map_err(e("reassign"))?;
-                c.owner = Owner::Marketing;
-            }
+        if *day == "2026-10-28"
+            && let Some(c) = all.iter_mut().find(|c| c.name == "中信建设集团办公室")
+        {
+            desk.walk(at("2026-10-20", 11)?);
+            owners::reassign(
+                &desk.manager,
+                c.id,
+                &ReassignIn {
+                    to: "marketing".into(),
+                    note: "该客户总部迁至东城区，改由市场部统一对接".into(),
+                    from: Some("clerk".into()),
+                },
+            )
+            .await
+            .map_err(e("reassign"))?;
+            c.owner = Owner::Marketing;
         }
         if *day == "2026-11-26" {
             // November: two customers recorded and never called; the pool job takes them back.
