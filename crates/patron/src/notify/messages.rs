@@ -129,13 +129,6 @@ pub const NOTIFY: &[(&str, &str, &str)] = &[
         "Partner contract ending",
     ),
     (
-        "notify.event.customer_escalation",
-        "客户问题待答复",
-        "Customer problem to answer",
-    ),
-    ("notify.ph.problem", "问题", "Problem"),
-    ("notify.ph.due_on", "答复期限", "Answer by"),
-    (
         "notify.event.customer_pool_warning",
         "客户即将退回公海",
         "Customer about to return to the pool",

@@ -248,35 +248,6 @@ pub const EVENTS: &[Event] = &[
         },
     },
     Event {
-        kind: "customer_escalation",
-        label: "notify.event.customer_escalation",
-        audience: "notify.to.store",
-        placeholders: &[
-            ph(
-                "customer",
-                "notify.ph.customer",
-                "华东电力有限公司",
-                "East China Power Co.",
-            ),
-            ph("caller", "notify.ph.staff", "李明", "Li Ming"),
-            ph(
-                "problem",
-                "notify.ph.problem",
-                "发票需分开开具",
-                "Split invoices",
-            ),
-            ph("due_on", "notify.ph.due_on", "2026-12-10", "2026-12-10"),
-        ],
-        zh: Text {
-            subject: "客户问题待答复：{customer}",
-            body: "{caller}回访客户「{customer}」时遇到当天无法解决的问题：{problem}。请在{due_on}前答复。",
-        },
-        en: Text {
-            subject: "Customer problem to answer: {customer}",
-            body: "{caller} met a problem with customer \"{customer}\" that could not be solved the same day: {problem}. Please answer by {due_on}.",
-        },
-    },
-    Event {
         kind: "customer_pool_warning",
         label: "notify.event.customer_pool_warning",
         audience: "notify.to.staff",
