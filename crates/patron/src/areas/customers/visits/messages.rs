@@ -2,6 +2,9 @@
 
 pub const CUSTOMER_VISITS: &[(&str, &str, &str)] = &[
     ("nav.customer_visits", "走访与外联", "Visits and outreach"),
+    ("audit.kind.customer_visit", "客户走访", "Customer visit"),
+    ("audit.kind.customer_outreach", "外联计划", "Outreach plan"),
+    ("audit.kind.customer_research", "调研任务", "Research task"),
     (
         "approval.kind.customer_visit",
         "客户走访单",
@@ -87,7 +90,7 @@ pub const CUSTOMER_VISITS: &[(&str, &str, &str)] = &[
     ),
     (
         "customers.visits.invalid.file_type",
-        "只接受 PDF、JPG、PNG、Excel（xlsx）和 Word（docx）文件，且文件内容须与扩展名一致",
+        "只接受 PDF、JPG、PNG、Excel（xlsx）和 DOCX 文档，且文件内容须与扩展名一致",
         "Only PDF, JPG, PNG, xlsx and docx files are accepted, and the content must match the name",
     ),
     (
@@ -376,7 +379,7 @@ pub const CUSTOMER_VISITS: &[(&str, &str, &str)] = &[
     ("customers.research.uploaded_at", "上传时间", "Uploaded"),
     (
         "customers.research.file_rule",
-        "每个文件不超过 5 MB；可上传 PDF、JPG、PNG、Excel（xlsx）、Word（docx）。",
+        "每个文件不超过 5 MB；可上传 PDF、JPG、PNG、Excel（xlsx）、DOCX 文档。",
         "At most 5 MB a file: PDF, JPG, PNG, xlsx or docx.",
     ),
     ("customers.research.upload", "上传", "Upload"),
