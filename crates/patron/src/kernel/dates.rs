@@ -45,6 +45,16 @@ pub fn is_month_end(date: NaiveDate) -> bool {
     date.succ_opt().is_some_and(|d| d.month() != date.month())
 }
 
+/// A date as typed (`2027-09-15`, full-width digits accepted): the catalog key of the refusal
+/// when it is empty (`invalid.required`) or not a real date (`invalid.date`).
+pub fn parse_date(input: &str) -> Result<NaiveDate, &'static str> {
+    let t = patron_core::typed::fold_width(input.trim()).into_owned();
+    if t.is_empty() {
+        return Err("invalid.required");
+    }
+    NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| "invalid.date")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,14 +102,4 @@ mod tests {
         assert!(!is_month_end(d(2026, 11, 29)));
         assert!(is_month_end(d(2028, 2, 29)));
     }
-}
-
-/// A date as typed (`2027-09-15`, full-width digits accepted): the catalog key of the refusal
-/// when it is empty (`invalid.required`) or not a real date (`invalid.date`).
-pub fn parse_date(input: &str) -> Result<NaiveDate, &'static str> {
-    let t = patron_core::typed::fold_width(input.trim()).into_owned();
-    if t.is_empty() {
-        return Err("invalid.required");
-    }
-    NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| "invalid.date")
 }
