@@ -546,14 +546,19 @@ mod tests {
     }
 
     #[test]
-    fn a_till_cashier_sees_only_the_dashboard_and_the_stand_in_page() {
+    fn a_till_cashier_sees_only_the_dashboard_the_stand_in_page_and_their_own_plans() {
+        // Every staff member writes their own daily plan and summary (A3); nothing else.
         let held: Vec<_> = Permission::ALL
             .into_iter()
             .filter(|p| allows(TillCashier, *p))
             .collect();
         assert_eq!(
             held,
-            vec![Permission::ViewDashboard, Permission::TillStandIn]
+            vec![
+                Permission::ViewDashboard,
+                Permission::TillStandIn,
+                Permission::WritePlans
+            ]
         );
     }
 
