@@ -522,9 +522,9 @@ pub async fn build(
         out,
         "\nCustomers (/customers): {} customers at WFJ and HQ with callbacks since August, {} \
          overdue (/customers/callbacks/overdue); escalations answered #{escalated} and open \
-         #{open} (/customers/callbacks/escalations); Mid-Autumn 2026 campaign #{mid_autumn} \
+         #{open} (/customers/escalations); Mid-Autumn 2026 campaign #{mid_autumn} \
          ({reached} calls logged) and New Year 2027 campaign #{} ({} calls to come) \
-         (/customers/callbacks/campaigns); 中信建设集团办公室 reassigned to marketing, \
+         (/customers/campaigns); 中信建设集团办公室 reassigned to marketing, \
          {} in the pool, {} claimed back. Visits (/customers/visits): {work}",
         all.len(),
         OVERDUE.len(),
@@ -673,7 +673,7 @@ async fn later(desk: &Desk, all: &[Cust], now: DateTime<Utc>) -> anyhow::Result<
         "visit #{} approved with minutes, #{} done with minutes overdue, #{} waiting for \
          approval; research #{research_id} filed; the clerk's plans (/plans) for 27 Nov–2 Dec \
          (30 Nov's summary late, 1 Dec's missing) and this week; targets for November (frozen) \
-         and December at WFJ (/plans/targets)",
+         and December at WFJ (/targets)",
         a.id, b.id, w.id
     ))
 }
