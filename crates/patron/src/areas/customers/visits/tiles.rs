@@ -19,12 +19,14 @@ pub const TILES: &[TileSource] = &[TileSource {
 fn visits<'a>(ctx: &'a Ctx, _store: Option<&'a StoreInfo>, _: Lang) -> TilesFuture<'a> {
     Box::pin(async move {
         let today = ctx.today();
-        let overdue = store::visits::count_overdue(ctx.db(), today, None).await?;
+        // A manager sees everyone's; a salesperson their own.
         let owner = if ctx.can(Permission::AssignCustomers) {
             0
         } else {
             ctx.actor.staff().map(|s| s.id).unwrap_or(-1)
         };
+        let overdue =
+            store::visits::count_overdue(ctx.db(), today, (owner != 0).then_some(owner)).await?;
         let left = store::review::open_count(ctx.db(), owner).await?;
         // Only what waits: a tile with nothing to do is left out.
         let mut tiles = Vec::new();

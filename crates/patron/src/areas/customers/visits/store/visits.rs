@@ -78,19 +78,20 @@ pub async fn minutes_overdue(db: &Db, today: NaiveDate) -> Result<Vec<VisitRow>,
     }))
 }
 
-/// How many visits' minutes are past due on `today` (of one store, or all).
+/// Visits whose minutes are overdue on `today`: those `requested_by` asked for, or everyone's
+/// (`None`).
 pub async fn count_overdue(
     db: &Db,
     today: NaiveDate,
-    store_id: Option<i64>,
+    requested_by: Option<i64>,
 ) -> Result<i64, DbError> {
     Ok(on_db!(db, |p| {
         sqlx::query_scalar(
             "select cast(count(*) as bigint) from customer_visits where state in ('approved', 'done') \
-             and minutes_at is null and minutes_due_on < $1 and ($2 = 0 or store_id = $2)",
+             and minutes_at is null and minutes_due_on < $1 and ($2 = 0 or requested_by = $2)",
         )
         .bind(today)
-        .bind(store_id.unwrap_or(0))
+        .bind(requested_by.unwrap_or(0))
         .fetch_one(p)
         .await?
     }))
