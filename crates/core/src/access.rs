@@ -189,10 +189,14 @@ pub enum Permission {
     ViewTargets,
     /// Set monthly targets per department and person (A4, B1).
     ManageTargets,
+    /// Work the sales-floor rotation: record walk-ins, states, sales, "just browsing" (K1–K5).
+    UseRotation,
+    /// Set up rotation teams, reorder them with a reason, decide credit disputes (K4, K5).
+    ManageRotation,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 42] = [
+    pub const ALL: [Permission; 44] = [
         Permission::ViewDashboard,
         Permission::ManageStores,
         Permission::ManageStaff,
@@ -235,6 +239,8 @@ impl Permission {
         Permission::ReviewPlans,
         Permission::ViewTargets,
         Permission::ManageTargets,
+        Permission::UseRotation,
+        Permission::ManageRotation,
     ];
 
     pub fn code(self) -> &'static str {
@@ -281,6 +287,8 @@ impl Permission {
             Permission::ReviewPlans => "review_plans",
             Permission::ViewTargets => "view_targets",
             Permission::ManageTargets => "manage_targets",
+            Permission::UseRotation => "use_rotation",
+            Permission::ManageRotation => "manage_rotation",
         }
     }
 
@@ -328,6 +336,8 @@ impl Permission {
             Permission::ReviewPlans => "查看团队计划与总结",
             Permission::ViewTargets => "查看业绩指标",
             Permission::ManageTargets => "设定业绩指标",
+            Permission::UseRotation => "销售现场轮见",
+            Permission::ManageRotation => "管理轮见小组与业绩争议",
         }
     }
 
@@ -375,6 +385,8 @@ impl Permission {
             Permission::ReviewPlans => "Read the team's plans and summaries",
             Permission::ViewTargets => "View targets and actuals",
             Permission::ManageTargets => "Set targets",
+            Permission::UseRotation => "Work the sales-floor rotation",
+            Permission::ManageRotation => "Manage rotation teams and credit disputes",
         }
     }
 }
@@ -499,6 +511,11 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
         ],
     ),
     (Permission::ManageTargets, &[Manager]),
+    (
+        Permission::UseRotation,
+        &[Manager, Supervisor, Clerk, Service],
+    ),
+    (Permission::ManageRotation, &[Manager, Supervisor]),
 ];
 
 /// The roles that hold `permission`.

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod money;
 pub mod password;
 pub mod points;
+pub mod rotation;
 pub mod tiers;
 pub mod typed;
 pub mod vouchers;

@@ -46,6 +46,18 @@
     }
   });
 
+  // A live region fed by server-sent events (the rotation board): <div data-live-board="/url">;
+  // each `board` event replaces its content. EventSource reconnects by itself.
+  function liveBoards(root) {
+    root.querySelectorAll("[data-live-board]").forEach(function (el) {
+      if (el.dataset.live) return;
+      el.dataset.live = "1";
+      var source = new EventSource(el.dataset.liveBoard);
+      source.addEventListener("board", function (ev) { if (ev.data) el.innerHTML = ev.data; });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { liveBoards(document); });
+
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSwap", function (ev) { drawCharts(ev.target); });
 })();

@@ -15,4 +15,5 @@ pub mod points;
 pub mod portal;
 pub mod pos;
 pub mod rewards;
+pub mod rotation;
 pub mod staff;

@@ -4,6 +4,7 @@
 
 pub mod customers;
 pub mod rewards;
+pub mod rotation;
 mod store;
 pub mod vouchers;
 

@@ -61,7 +61,7 @@ pub enum Command {
     #[command(subcommand)]
     Job(JobCommand),
     /// Benchmarks (not tests): `patron bench pos`, `patron bench vouchers`, `patron bench rewards`,
-    /// `patron bench customers`.
+    /// `patron bench customers`, `patron bench rotation`.
     #[command(subcommand)]
     Bench(BenchCommand),
     /// Build a demo data directory (default ./patron-demo) and optionally serve it.
@@ -151,6 +151,24 @@ pub enum BenchCommand {
         /// Callbacks in all (spread evenly over the customers).
         #[arg(long, default_value_t = 1_000_000)]
         callbacks: u64,
+    },
+    /// The sales-floor rotation board over HTTP: assignments per second (each walk-in followed by
+    /// freeing its representative), and the time from a walk-in sent to one server to its
+    /// appearance on a second server's board stream (same database).
+    Rotation {
+        /// sqlite or postgres (PostgreSQL uses the server PATRON_TEST_PG names).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        #[arg(long, default_value_t = 12)]
+        reps: usize,
+        /// Floor screens sending walk-ins at once.
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        #[arg(long, default_value_t = 2_000)]
+        walk_ins: u64,
+        /// Walk-ins timed to the second screen.
+        #[arg(long, default_value_t = 30)]
+        samples: usize,
     },
 }
 

@@ -359,6 +359,23 @@ async fn bench(b: BenchCommand) -> anyhow::Result<()> {
             let report = crate::bench::customers::run_customers(&bench).await?;
             println!("{report}");
         }
+        BenchCommand::Rotation {
+            backend: name,
+            reps,
+            clients,
+            walk_ins,
+            samples,
+        } => {
+            let bench = crate::bench::rotation::RotationBench {
+                backend: backend(&name)?,
+                reps,
+                clients,
+                walk_ins,
+                samples,
+            };
+            let report = crate::bench::rotation::run_rotation(&bench).await?;
+            println!("{report}");
+        }
     }
     Ok(())
 }

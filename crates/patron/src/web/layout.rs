@@ -37,6 +37,7 @@ const NAV: &[(&str, &str, Permission)] = &[
     ),
     ("/plans", "plans.nav", Permission::WritePlans),
     ("/targets", "plans.nav_targets", Permission::ViewTargets),
+    ("/rotation", "rotation.nav", Permission::UseRotation),
     ("/admin/loyalty", "nav.loyalty", Permission::ManageLoyalty),
     (
         "/admin/groupbuy",

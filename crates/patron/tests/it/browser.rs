@@ -90,3 +90,42 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    two_screens_watch_one_rotation_board_in_chromium,
+    |backend| async move {
+        if browser_skipped() {
+            return;
+        }
+        let t = spawn_app(backend).await;
+        for n in 1..=3 {
+            t.add_staff(&format!("rep{n}"), &[("clerk", t.hq)], false)
+                .await;
+        }
+        t.add_staff("floor.boss", &[("supervisor", t.hq)], false)
+            .await;
+        patron::areas::rotation::set_team(
+            &t.ctx(),
+            "floor",
+            &patron::areas::rotation::TeamIn {
+                representatives: vec!["rep1".into(), "rep2".into(), "rep3".into()],
+                store: "HQ".into(),
+                reason: String::new(),
+            },
+        )
+        .await
+        .expect("team");
+        let stdout = run_browser_flow(
+            "rotation_board.mjs",
+            &[
+                ("BASE_URL", &t.base),
+                ("USER", "floor.boss"),
+                ("PASSWORD", PASSWORD),
+                ("TEAM", "floor"),
+            ],
+        )
+        .await;
+        assert!(stdout.contains("browser: rotation board ok"), "{stdout}");
+        t.stop().await;
+    }
+);

@@ -34,6 +34,7 @@ mod plans;
 mod portal;
 mod pos;
 mod rewards;
+mod rotation;
 mod scan;
 mod staff_admin;
 mod walk;

@@ -34,6 +34,8 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ViewCustomers => Some("/customers"),
         Permission::WritePlans => Some("/plans"),
         Permission::ViewTargets => Some("/targets"),
+        Permission::UseRotation => Some("/rotation"),
+        Permission::ManageRotation => None,
         Permission::ManageEvents
         | Permission::IssueRewards
         | Permission::ClaimRewards
@@ -283,6 +285,20 @@ both!(
                             .await
                             {
                                 Err(patron::areas::customers::CustomersError::Forbidden(_)) => {
+                                    Err(true)
+                                }
+                                _ => Ok(()),
+                            },
+                        ),
+                        Permission::ManageRotation => Some(
+                            match patron::areas::rotation::set_team(
+                                &ctx,
+                                "probe",
+                                &patron::areas::rotation::TeamIn::default(),
+                            )
+                            .await
+                            {
+                                Err(patron::areas::rotation::RotationError::Forbidden(_)) => {
                                     Err(true)
                                 }
                                 _ => Ok(()),
