@@ -213,8 +213,10 @@ pub struct Visit {
     pub counted: bool,
 }
 
-/// A team's board: the line (front = next), today's visits, the day.
+/// A team's board: the line (front = next), today's visits, the day. A new team's stored
+/// board is `{}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Board {
     pub day: Option<NaiveDate>,
     pub line: Vec<Rep>,
