@@ -202,7 +202,7 @@ pub async fn build(
     rotation::walk_in(&floor, team, &walk("", None))
         .await
         .map_err(explain)?;
-    rotation::walk_in(&supervisor, "xd-floor", &walk("", None))
+    rotation::walk_in(&manager, "xd-floor", &walk("", None))
         .await
         .map_err(explain)?;
     let _ = writeln!(

@@ -237,7 +237,7 @@ pub async fn set_team(ctx: &Ctx, code: &str, input: &TeamIn) -> Result<BoardView
                     "rotation.reordered"
                 };
                 tx.audit(
-                    c.audit(action, "rotation_team", &code)
+                    c.audit(action, "rotation_team", l.team.id)
                         .store(store_id)
                         .before(&serde_json::json!({ "order": before }))
                         .after(&serde_json::json!({ "representatives": reps, "reason": reason })),
@@ -379,7 +379,7 @@ pub async fn walk_in(ctx: &Ctx, code: &str, input: &WalkInIn) -> Result<Assigned
                 }
                 let v = store::visit(&mut *tx, id).await?.ok_or(RotationError::NotFound)?;
                 tx.audit(
-                    c.audit("rotation.walk_in", "rotation_team", &code)
+                    c.audit("rotation.walk_in", "rotation_team", l.team.id)
                         .store(store_id)
                         .after(&serde_json::json!({
                             "seq": a.seq, "representative": a.rep, "reason": a.reason.code(),
@@ -432,7 +432,7 @@ pub async fn set_state(
                 l.apply(Event::State { rep, state })?;
                 l.store(tx, &c, "").await?;
                 tx.audit(
-                    c.audit("rotation.state_changed", "rotation_team", &code)
+                    c.audit("rotation.state_changed", "rotation_team", l.team.id)
                         .store(store_id)
                         .before(&serde_json::json!({ "representative": rep, "state": before }))
                         .after(
