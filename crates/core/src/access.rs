@@ -189,10 +189,16 @@ pub enum Permission {
     ViewTargets,
     /// Set monthly targets per department and person (A4, B1).
     ManageTargets,
+    /// Take complaints, acknowledge, route, report a major case, record the callback (I1–I4).
+    TakeComplaints,
+    /// See the complaints board and cases; answer and resolve a case routed to one's department (I3).
+    HandleComplaints,
+    /// Complaint settings and departments, the monthly analysis, the case library's choice (I3, I5).
+    ManageComplaints,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 42] = [
+    pub const ALL: [Permission; 45] = [
         Permission::ViewDashboard,
         Permission::ManageStores,
         Permission::ManageStaff,
@@ -235,6 +241,9 @@ impl Permission {
         Permission::ReviewPlans,
         Permission::ViewTargets,
         Permission::ManageTargets,
+        Permission::TakeComplaints,
+        Permission::HandleComplaints,
+        Permission::ManageComplaints,
     ];
 
     pub fn code(self) -> &'static str {
@@ -281,6 +290,9 @@ impl Permission {
             Permission::ReviewPlans => "review_plans",
             Permission::ViewTargets => "view_targets",
             Permission::ManageTargets => "manage_targets",
+            Permission::TakeComplaints => "take_complaints",
+            Permission::HandleComplaints => "handle_complaints",
+            Permission::ManageComplaints => "manage_complaints",
         }
     }
 
@@ -328,6 +340,9 @@ impl Permission {
             Permission::ReviewPlans => "查看团队计划与总结",
             Permission::ViewTargets => "查看业绩指标",
             Permission::ManageTargets => "设定业绩指标",
+            Permission::TakeComplaints => "受理投诉与回访",
+            Permission::HandleComplaints => "投诉看板与部门处理",
+            Permission::ManageComplaints => "投诉设置与分析",
         }
     }
 
@@ -375,6 +390,9 @@ impl Permission {
             Permission::ReviewPlans => "Read the team's plans and summaries",
             Permission::ViewTargets => "View targets and actuals",
             Permission::ManageTargets => "Set targets",
+            Permission::TakeComplaints => "Take complaints and call back",
+            Permission::HandleComplaints => "Complaints board and department answers",
+            Permission::ManageComplaints => "Complaint settings and analysis",
         }
     }
 }
@@ -499,6 +517,15 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
         ],
     ),
     (Permission::ManageTargets, &[Manager]),
+    (
+        Permission::TakeComplaints,
+        &[Manager, Supervisor, Service, Information],
+    ),
+    (
+        Permission::HandleComplaints,
+        &[Manager, Supervisor, Clerk, Service, Information],
+    ),
+    (Permission::ManageComplaints, &[Manager]),
 ];
 
 /// The roles that hold `permission`.

@@ -16,3 +16,4 @@ pub mod portal;
 pub mod pos;
 pub mod rewards;
 pub mod staff;
+pub mod complaints;

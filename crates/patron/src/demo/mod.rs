@@ -9,6 +9,7 @@ pub mod groupbuy;
 pub mod members;
 pub mod partners;
 pub mod rewards;
+pub mod complaints;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -141,6 +142,7 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
     crate::demo::partners::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::demo::calendar::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::demo::customers::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
+    crate::demo::complaints::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::kernel::config::write_private(&creds, &out)
         .with_context(|| format!("writing {}", creds.display()))?;
     app.db.close().await;

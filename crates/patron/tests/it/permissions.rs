@@ -34,6 +34,8 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ViewCustomers => Some("/customers"),
         Permission::WritePlans => Some("/plans"),
         Permission::ViewTargets => Some("/targets"),
+        Permission::HandleComplaints => Some("/complaints"),
+        Permission::ManageComplaints => Some("/admin/complaints"),
         Permission::ManageEvents
         | Permission::IssueRewards
         | Permission::ClaimRewards
@@ -43,7 +45,8 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ManageCustomers
         | Permission::AssignCustomers
         | Permission::ReviewPlans
-        | Permission::ManageTargets => None,
+        | Permission::ManageTargets
+        | Permission::TakeComplaints => None,
         Permission::DecideApprovals
         | Permission::ManageMembers
         | Permission::ReviewApplications
@@ -283,6 +286,19 @@ both!(
                             .await
                             {
                                 Err(patron::areas::customers::CustomersError::Forbidden(_)) => {
+                                    Err(true)
+                                }
+                                _ => Ok(()),
+                            },
+                        ),
+                        Permission::TakeComplaints => Some(
+                            match patron::areas::complaints::take(
+                                &ctx,
+                                &patron::areas::complaints::Intake::default(),
+                            )
+                            .await
+                            {
+                                Err(patron::areas::complaints::ComplaintError::Forbidden(_)) => {
                                     Err(true)
                                 }
                                 _ => Ok(()),
