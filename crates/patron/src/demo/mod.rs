@@ -2,6 +2,7 @@
 //! keys, so every page has something true to show. Later areas add their data here.
 
 pub mod calendar;
+pub mod complaints;
 pub mod customers;
 pub mod events;
 pub mod gifts;
@@ -9,7 +10,6 @@ pub mod groupbuy;
 pub mod members;
 pub mod partners;
 pub mod rewards;
-pub mod complaints;
 
 use std::fmt::Write as _;
 use std::path::Path;

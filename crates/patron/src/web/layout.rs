@@ -59,7 +59,11 @@ const NAV: &[(&str, &str, Permission)] = &[
         "nav.outbox",
         Permission::ManageNotifications,
     ),
-    ("/complaints", "complaints.nav", Permission::HandleComplaints),
+    (
+        "/complaints",
+        "complaints.nav",
+        Permission::HandleComplaints,
+    ),
     (
         "/admin/complaints",
         "complaints.nav_settings",

@@ -291,19 +291,17 @@ both!(
                                 _ => Ok(()),
                             },
                         ),
-                        Permission::TakeComplaints => Some(
-                            match patron::areas::complaints::take(
-                                &ctx,
-                                &patron::areas::complaints::Intake::default(),
-                            )
-                            .await
-                            {
-                                Err(patron::areas::complaints::ComplaintError::Forbidden(_)) => {
-                                    Err(true)
-                                }
-                                _ => Ok(()),
-                            },
-                        ),
+                        Permission::TakeComplaints => Some(match patron::areas::complaints::take(
+                            &ctx,
+                            &patron::areas::complaints::Intake::default(),
+                        )
+                        .await
+                        {
+                            Err(patron::areas::complaints::ComplaintError::Forbidden(_)) => {
+                                Err(true)
+                            }
+                            _ => Ok(()),
+                        }),
                         // Permissions whose pages come in later steps: the grant as held.
                         Permission::ViewCustomers
                         | Permission::AssignCustomers

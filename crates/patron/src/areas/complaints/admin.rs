@@ -60,7 +60,11 @@ pub async fn save_department(ctx: &Ctx, input: &DepartmentIn) -> Result<(), Comp
     let code = input.code.trim().to_ascii_lowercase();
     if code.is_empty() {
         bad.add("code", "invalid.required");
-    } else if code.len() > 30 || !code.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit()) {
+    } else if code.len() > 30
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+    {
         bad.add("code", "invalid.choice");
     }
     let name = bad.check("name", required_text(&input.name, 60));

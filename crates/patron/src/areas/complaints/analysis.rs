@@ -7,9 +7,9 @@ use patron_core::Permission;
 
 use super::ComplaintError;
 use super::store::analysis::{self, Counts};
+use crate::kernel::ctx::Ctx;
 use crate::kernel::dates::month_bounds;
 use crate::kernel::stores::StoreInfo;
-use crate::kernel::ctx::Ctx;
 use crate::kernel::validation::Invalid;
 
 /// One store's month.
@@ -56,7 +56,8 @@ fn start_of(store: &StoreInfo, day: NaiveDate) -> DateTime<Utc> {
 /// The analysis of `month` (`2026-10`) at `store`.
 pub async fn month(ctx: &Ctx, store: &StoreInfo, month: &str) -> Result<Analysis, ComplaintError> {
     ctx.require_at(Permission::ManageComplaints, store.id)?;
-    let (first, last) = month_bounds(month).ok_or_else(|| Invalid::one("month", "invalid.month"))?;
+    let (first, last) =
+        month_bounds(month).ok_or_else(|| Invalid::one("month", "invalid.month"))?;
     let from = start_of(store, first);
     let until = start_of(store, last.succ_opt().unwrap_or(last));
     let db = ctx.db();
@@ -64,7 +65,13 @@ pub async fn month(ctx: &Ctx, store: &StoreInfo, month: &str) -> Result<Analysis
     let (satisfied, unsatisfied) = analysis::satisfaction(db, store.id, from, until)
         .await?
         .into_iter()
-        .fold((0, 0), |(s, u), (k, n)| if k == "satisfied" { (s + n, u) } else { (s, u + n) });
+        .fold((0, 0), |(s, u), (k, n)| {
+            if k == "satisfied" {
+                (s + n, u)
+            } else {
+                (s, u + n)
+            }
+        });
     let (resolved, called_back) = analysis::callback_rate(db, store.id, from, until).await?;
     Ok(Analysis {
         month: month.to_owned(),

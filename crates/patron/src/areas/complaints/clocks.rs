@@ -109,7 +109,9 @@ pub fn working_due(
     calendar
         .add_working_duration(local, TimeDelta::minutes(minutes))
         .and_then(|due| due.and_local_timezone(tz).earliest())
-        .map_or(start + TimeDelta::minutes(minutes), |d| d.with_timezone(&Utc))
+        .map_or(start + TimeDelta::minutes(minutes), |d| {
+            d.with_timezone(&Utc)
+        })
 }
 
 /// Whether a clock run is late at `now` (running past its due time, or met after it).
@@ -244,7 +246,12 @@ mod tests {
     #[test]
     fn an_answer_routed_late_on_friday_is_due_on_monday_morning() {
         // 2026-10-16 is a Friday: 16:30 leaves 30 working minutes, the rest runs from Monday 09:00.
-        let due = working_due(&service(), chrono_tz::Asia::Shanghai, sh(2026, 10, 16, 16, 30), 60);
+        let due = working_due(
+            &service(),
+            chrono_tz::Asia::Shanghai,
+            sh(2026, 10, 16, 16, 30),
+            60,
+        );
         assert_eq!(due, sh(2026, 10, 19, 9, 30));
     }
 
@@ -253,7 +260,12 @@ mod tests {
         let mut cal = service();
         let sat = NaiveDate::from_ymd_opt(2026, 10, 17).expect("date");
         cal.set_hours(sat, "09:00-17:00".parse().expect("hours"));
-        let due = working_due(&cal, chrono_tz::Asia::Shanghai, sh(2026, 10, 16, 16, 30), 60);
+        let due = working_due(
+            &cal,
+            chrono_tz::Asia::Shanghai,
+            sh(2026, 10, 16, 16, 30),
+            60,
+        );
         assert_eq!(due, sh(2026, 10, 17, 9, 30));
     }
 

@@ -18,7 +18,11 @@ pub const COMPLAINT_ARCHIVED: Code =
     Code::new("complaint_archived", 409, "error.complaint_archived");
 
 /// The codes this area answers with (besides the kernel's).
-pub const CODES: &[Code] = &[COMPLAINT_WRONG_STATE, UNKNOWN_DEPARTMENT, COMPLAINT_ARCHIVED];
+pub const CODES: &[Code] = &[
+    COMPLAINT_WRONG_STATE,
+    UNKNOWN_DEPARTMENT,
+    COMPLAINT_ARCHIVED,
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ComplaintError {

@@ -78,11 +78,23 @@ struct Checked {
     key: Option<String>,
 }
 
-fn choice(bad: &mut Invalid, field: &str, input: &str, of: &[&'static str]) -> Option<&'static str> {
+fn choice(
+    bad: &mut Invalid,
+    field: &str,
+    input: &str,
+    of: &[&'static str],
+) -> Option<&'static str> {
     let t = input.trim();
     let found = of.iter().copied().find(|c| *c == t);
     if found.is_none() {
-        bad.add(field, if t.is_empty() { "invalid.required" } else { "invalid.choice" });
+        bad.add(
+            field,
+            if t.is_empty() {
+                "invalid.required"
+            } else {
+                "invalid.choice"
+            },
+        );
     }
     found
 }

@@ -66,11 +66,16 @@ pub async fn check_clocks(
         let words: Vec<(String, String)> = due
             .iter()
             .map(|(k, store_id)| {
-                let tz = stores.by_id(*store_id).map_or_else(|| ctx.app.config.tz(), |s| s.tz);
+                let tz = stores
+                    .by_id(*store_id)
+                    .map_or_else(|| ctx.app.config.tz(), |s| s.tz);
                 let dept = k.department.as_ref().and_then(|d| names.get(d)).cloned();
                 (
                     dept.unwrap_or_default(),
-                    k.due_at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+                    k.due_at
+                        .with_timezone(&tz)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string(),
                 )
             })
             .collect();

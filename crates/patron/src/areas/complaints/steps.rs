@@ -104,7 +104,10 @@ pub async fn acknowledge(ctx: &Ctx, id: i64) -> Result<Complaint, ComplaintError
                 let now = c.now();
                 if store::step(tx, Step::Acknowledge, id, now, None).await? {
                     clocks::end(tx, id, row.store_id, "acknowledge", now, true).await?;
-                    tx.audit(c.audit("complaints.acknowledged", "complaint", id).store(row.store_id));
+                    tx.audit(
+                        c.audit("complaints.acknowledged", "complaint", id)
+                            .store(row.store_id),
+                    );
                 }
                 Ok::<_, ComplaintError>(())
             })
@@ -251,11 +254,7 @@ pub async fn resolve(ctx: &Ctx, id: i64, input: &ResolveIn) -> Result<Complaint,
 
 /// The callback after resolution (回访): satisfied closes the case; not satisfied reopens it
 /// with the same department, whose answer clock starts again.
-pub async fn callback(
-    ctx: &Ctx,
-    id: i64,
-    input: &CallbackIn,
-) -> Result<Complaint, ComplaintError> {
+pub async fn callback(ctx: &Ctx, id: i64, input: &CallbackIn) -> Result<Complaint, ComplaintError> {
     let row = subject(ctx, id, Permission::TakeComplaints).await?;
     let Some(satisfied) = input.satisfied else {
         return Err(Invalid::one("satisfied", "invalid.required").into());
@@ -279,11 +278,16 @@ pub async fn callback(
                     .any(|b| b.round == row.rounds);
                 if row.state != "resolved" {
                     // A repeat of the callback that closed or reopened the case answers it as is.
-                    return if done && row.rounds > 0 { Ok(()) } else { Err(wrong(&row, "called_back")) };
+                    return if done && row.rounds > 0 {
+                        Ok(())
+                    } else {
+                        Err(wrong(&row, "called_back"))
+                    };
                 }
                 let now = c.now();
                 let me = c.actor.staff().map(|s| s.id);
-                if !store::insert_callback(tx, id, row.rounds, satisfied, &remarks, now, me).await? {
+                if !store::insert_callback(tx, id, row.rounds, satisfied, &remarks, now, me).await?
+                {
                     return Ok(());
                 }
                 clocks::end(tx, id, row.store_id, "callback", now, true).await?;
@@ -294,7 +298,11 @@ pub async fn callback(
                     let dept = row.department.clone().unwrap_or_default();
                     start_answer(tx, &row, &dept, &settings, &cal, tz, now).await?;
                 }
-                let action = if satisfied { "complaints.closed" } else { "complaints.reopened" };
+                let action = if satisfied {
+                    "complaints.closed"
+                } else {
+                    "complaints.reopened"
+                };
                 tx.audit(
                     c.audit(action, "complaint", id)
                         .store(row.store_id)
@@ -325,7 +333,10 @@ pub async fn report(ctx: &Ctx, id: i64) -> Result<Complaint, ComplaintError> {
                 let now = c.now();
                 if store::step(tx, Step::Report, id, now, None).await? {
                     clocks::end(tx, id, row.store_id, "report", now, true).await?;
-                    tx.audit(c.audit("complaints.reported", "complaint", id).store(row.store_id));
+                    tx.audit(
+                        c.audit("complaints.reported", "complaint", id)
+                            .store(row.store_id),
+                    );
                 }
                 Ok::<_, ComplaintError>(())
             })

@@ -21,7 +21,10 @@ both!(
             .iter()
             .map(|d| d["code"].as_str().expect("code"))
             .collect();
-        assert!(codes.contains(&"quality") && codes.contains(&"hr"), "{depts}");
+        assert!(
+            codes.contains(&"quality") && codes.contains(&"hr"),
+            "{depts}"
+        );
         assert!(depts[0]["name"].as_str().is_some_and(|n| !n.is_empty()));
 
         let (_, card) = t.add_member("李四", "13900001111", "1980-05-06").await;
@@ -33,7 +36,10 @@ both!(
         assert_eq!(d["acknowledge_by"], "2026-09-25T09:05:00Z");
         assert_eq!(d["route_by"], "2026-09-25T09:30:00Z");
         assert_eq!(d["feedback_by"], "2026-09-26T09:00:00Z");
-        assert!(d.get("report_by").is_none(), "a minor case has no report clock");
+        assert!(
+            d.get("report_by").is_none(),
+            "a minor case has no report clock"
+        );
         assert_eq!(c["card_no"], card.as_str());
         assert!(c["member_id"].as_i64().is_some(), "linked to the member");
 
@@ -70,7 +76,11 @@ both!(
 
         // Routing before acknowledging: 409 with a code.
         let (status, body) = t
-            .post(&format!("/api/v1/complaints/{id}/route"), &key, json!({"department": "quality"}))
+            .post(
+                &format!("/api/v1/complaints/{id}/route"),
+                &key,
+                json!({"department": "quality"}),
+            )
             .await;
         assert_eq!(status, StatusCode::CONFLICT, "{body}");
         assert_eq!(body["code"], "complaint_wrong_state");
@@ -78,7 +88,10 @@ both!(
         let a = step(&t, &key, id, "acknowledge", json!({})).await;
         assert_eq!(a["state"], "acknowledged");
         let again = step(&t, &key, id, "acknowledge", json!({})).await;
-        assert_eq!(again["acknowledged_at"], a["acknowledged_at"], "a repeat changes nothing");
+        assert_eq!(
+            again["acknowledged_at"], a["acknowledged_at"],
+            "a repeat changes nothing"
+        );
         assert_eq!(
             t.scalar(
                 "select count(*) from audit_log where action = 'complaints.acknowledged' and entity_id = cast($1 as text)",
@@ -90,7 +103,11 @@ both!(
 
         // An unknown department: 422 naming the field.
         let (status, body) = t
-            .post(&format!("/api/v1/complaints/{id}/route"), &key, json!({"department": "nowhere"}))
+            .post(
+                &format!("/api/v1/complaints/{id}/route"),
+                &key,
+                json!({"department": "nowhere"}),
+            )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(body["code"], "unknown_department");
@@ -114,16 +131,38 @@ both!(
 
         // The desk may not answer for the department; the department's answer is required.
         let (status, _) = t
-            .post(&format!("/api/v1/complaints/{id}/answer"), &handler, json!({"plan": ""}))
+            .post(
+                &format!("/api/v1/complaints/{id}/answer"),
+                &handler,
+                json!({"plan": ""}),
+            )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        let ans = step(&t, &handler, id, "answer", json!({"plan": "上门检测后换新"})).await;
+        let ans = step(
+            &t,
+            &handler,
+            id,
+            "answer",
+            json!({"plan": "上门检测后换新"}),
+        )
+        .await;
         assert_eq!(ans["state"], "answered");
-        step(&t, &handler, id, "answer", json!({"plan": "上门检测后换新"})).await;
+        step(
+            &t,
+            &handler,
+            id,
+            "answer",
+            json!({"plan": "上门检测后换新"}),
+        )
+        .await;
 
         // A callback before resolution is refused.
         let (status, body) = t
-            .post(&format!("/api/v1/complaints/{id}/callback"), &key, json!({"satisfied": true}))
+            .post(
+                &format!("/api/v1/complaints/{id}/callback"),
+                &key,
+                json!({"satisfied": true}),
+            )
             .await;
         assert_eq!(status, StatusCode::CONFLICT);
         assert_eq!(body["code"], "complaint_wrong_state");
@@ -133,14 +172,36 @@ both!(
         assert!(res["deadlines"]["callback_by"].is_string());
         // Bad input for the callback names the field.
         let (status, body) = t
-            .post(&format!("/api/v1/complaints/{id}/callback"), &key, json!({"remarks": "好"}))
+            .post(
+                &format!("/api/v1/complaints/{id}/callback"),
+                &key,
+                json!({"remarks": "好"}),
+            )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(fields(&body), vec!["satisfied"]);
-        let closed = step(&t, &key, id, "callback", json!({"satisfied": true, "remarks": "满意"})).await;
+        let closed = step(
+            &t,
+            &key,
+            id,
+            "callback",
+            json!({"satisfied": true, "remarks": "满意"}),
+        )
+        .await;
         assert_eq!(closed["state"], "closed");
-        let again = step(&t, &key, id, "callback", json!({"satisfied": true, "remarks": "满意"})).await;
-        assert_eq!(again["callbacks"].as_array().map(Vec::len), Some(1), "{again}");
+        let again = step(
+            &t,
+            &key,
+            id,
+            "callback",
+            json!({"satisfied": true, "remarks": "满意"}),
+        )
+        .await;
+        assert_eq!(
+            again["callbacks"].as_array().map(Vec::len),
+            Some(1),
+            "{again}"
+        );
         assert_eq!(breach_rows(&t, id).await, 0, "everything was on time");
     }
 );
@@ -154,7 +215,14 @@ both!(
         step(&t, &key, id, "acknowledge", json!({})).await;
         step(&t, &key, id, "route", json!({"department": "sales_floor"})).await;
         step(&t, &key, id, "resolve", json!({"result": "已致歉"})).await;
-        let re = step(&t, &key, id, "callback", json!({"satisfied": false, "remarks": "希望本人道歉"})).await;
+        let re = step(
+            &t,
+            &key,
+            id,
+            "callback",
+            json!({"satisfied": false, "remarks": "希望本人道歉"}),
+        )
+        .await;
         assert_eq!(re["state"], "routed");
         assert_eq!(re["department"], "sales_floor");
         assert_eq!(re["reopened"], 1);
@@ -162,11 +230,31 @@ both!(
             .as_array()
             .expect("clocks")
             .iter()
-            .filter(|k| k["clock"] == "answer" && k["met_at"].is_null() && k["stopped_at"].is_null())
+            .filter(|k| {
+                k["clock"] == "answer" && k["met_at"].is_null() && k["stopped_at"].is_null()
+            })
             .collect();
-        assert_eq!(running.len(), 1, "the department's answer clock runs again: {re}");
-        step(&t, &key, id, "resolve", json!({"result": "当事人已当面致歉"})).await;
-        let closed = step(&t, &key, id, "callback", json!({"satisfied": true, "remarks": "满意"})).await;
+        assert_eq!(
+            running.len(),
+            1,
+            "the department's answer clock runs again: {re}"
+        );
+        step(
+            &t,
+            &key,
+            id,
+            "resolve",
+            json!({"result": "当事人已当面致歉"}),
+        )
+        .await;
+        let closed = step(
+            &t,
+            &key,
+            id,
+            "callback",
+            json!({"satisfied": true, "remarks": "满意"}),
+        )
+        .await;
         assert_eq!(closed["state"], "closed");
         assert_eq!(closed["callbacks"].as_array().map(Vec::len), Some(2));
     }
@@ -183,7 +271,13 @@ both!(
         for _ in 0..8 {
             let (client, url, key) = (t.http.clone(), format!("{}{path}", t.base), key.clone());
             tasks.push(tokio::spawn(async move {
-                client.post(url).bearer_auth(key).send().await.expect("send").status()
+                client
+                    .post(url)
+                    .bearer_auth(key)
+                    .send()
+                    .await
+                    .expect("send")
+                    .status()
             }));
         }
         for task in tasks {

@@ -90,7 +90,14 @@ both!(
         assert_eq!(r["department"], "quality");
         step(&t, &clerk, id, "answer", json!({"plan": "质检部复检"})).await;
         step(&t, &clerk, id, "resolve", json!({"result": "已退货"})).await;
-        step(&t, &key, id, "callback", json!({"satisfied": false, "remarks": "不满意"})).await;
+        step(
+            &t,
+            &key,
+            id,
+            "callback",
+            json!({"satisfied": false, "remarks": "不满意"}),
+        )
+        .await;
         let (_, got) = t.get_json(&format!("/api/v1/complaints/{id}"), &key).await;
         let answer: Vec<_> = got["breaches"]
             .as_array()
@@ -108,7 +115,10 @@ both!(
             .iter()
             .filter(|b| b["clock"] == "feedback")
             .collect();
-        assert!(feedback[0]["met_at"].is_string(), "the late feedback was met at resolution");
+        assert!(
+            feedback[0]["met_at"].is_string(),
+            "the late feedback was met at resolution"
+        );
     }
 );
 
@@ -157,7 +167,9 @@ both!(
             assert_eq!(breach_rows(&t, id).await, 2);
         }
         // A late acknowledgement fills in the breach's met time and adds nothing.
-        let id = t.scalar("select min(id) from complaints where id > $1", 0).await;
+        let id = t
+            .scalar("select min(id) from complaints where id > $1", 0)
+            .await;
         let ack = step(&t, &key, id, "acknowledge", json!({})).await;
         let b = ack["breaches"]
             .as_array()
@@ -191,8 +203,11 @@ both!(
         assert_eq!(got["major_reason"], "overdue");
         assert_eq!(got["deadlines"]["report_by"], "2026-10-05T09:11:00Z");
         assert_eq!(
-            t.scalar_text("select count(*) from outbox where kind = $1", "complaint_major")
-                .await,
+            t.scalar_text(
+                "select count(*) from outbox where kind = $1",
+                "complaint_major"
+            )
+            .await,
             1
         );
         let r = step(&t, &key, id, "report", json!({})).await;

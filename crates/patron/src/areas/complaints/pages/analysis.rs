@@ -109,16 +109,32 @@ fn table(page: &Page, a: &Analysis, departments: &[Department]) -> Table {
     let t = |k: &str| page.t(k);
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut push = |section: &str, what: String, n: i64| {
-        rows.push(vec![Cell::from(page.t(section)), Cell::from(what), Cell::Int(n)]);
+        rows.push(vec![
+            Cell::from(page.t(section)),
+            Cell::from(what),
+            Cell::Int(n),
+        ]);
     };
     for (k, n) in &a.by_category {
-        push("complaints.by_category", page.label("complaints.category.", k), *n);
+        push(
+            "complaints.by_category",
+            page.label("complaints.category.", k),
+            *n,
+        );
     }
     for (k, n) in &a.by_department {
-        push("complaints.by_department", dept_name(&t, departments, k), *n);
+        push(
+            "complaints.by_department",
+            dept_name(&t, departments, k),
+            *n,
+        );
     }
     for (k, n) in &a.by_severity {
-        push("complaints.by_severity", page.label("complaints.severity.", k), *n);
+        push(
+            "complaints.by_severity",
+            page.label("complaints.severity.", k),
+            *n,
+        );
     }
     for (clock, dept, n) in &a.breaches {
         let what = format!(
@@ -128,10 +144,26 @@ fn table(page: &Page, a: &Analysis, departments: &[Department]) -> Table {
         );
         push("complaints.breaches", what, *n);
     }
-    push("complaints.satisfaction", page.t("complaints.satisfied_yes").into(), a.satisfied);
-    push("complaints.satisfaction", page.t("complaints.satisfied_no").into(), a.unsatisfied);
-    push("complaints.satisfaction", page.t("complaints.resolved_count").into(), a.resolved);
-    push("complaints.satisfaction", page.t("complaints.called_back").into(), a.called_back);
+    push(
+        "complaints.satisfaction",
+        page.t("complaints.satisfied_yes").into(),
+        a.satisfied,
+    );
+    push(
+        "complaints.satisfaction",
+        page.t("complaints.satisfied_no").into(),
+        a.unsatisfied,
+    );
+    push(
+        "complaints.satisfaction",
+        page.t("complaints.resolved_count").into(),
+        a.resolved,
+    );
+    push(
+        "complaints.satisfaction",
+        page.t("complaints.called_back").into(),
+        a.called_back,
+    );
     Table::new(
         "complaints",
         page,

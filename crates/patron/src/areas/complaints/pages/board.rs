@@ -22,7 +22,6 @@ use crate::web::layout::Page;
 /// How a running clock stands: minutes left (negative: late) and whether to draw it red.
 pub struct ClockView {
     pub clock: String,
-    pub department: Option<String>,
     pub due_at: DateTime<Utc>,
     pub minutes_left: i64,
     /// Past due, or less than a fifth of its length (at most 10 minutes) left.
@@ -34,7 +33,6 @@ pub fn clock_view(k: &ClockRow, now: DateTime<Utc>) -> ClockView {
     let length = (k.due_at - k.started_at).num_minutes().max(1);
     ClockView {
         clock: k.clock.clone(),
-        department: k.department.clone(),
         due_at: k.due_at,
         minutes_left: left,
         red: k.due_at <= now || left * 5 < length || left < 10,
@@ -43,7 +41,11 @@ pub fn clock_view(k: &ClockRow, now: DateTime<Utc>) -> ClockView {
 
 /// Minutes as people read them: `1小时5分` / `1 h 5 min`, `-` in front when late.
 pub fn span(page: &Page, minutes: i64) -> String {
-    let (sign, m) = if minutes < 0 { ("-", -minutes) } else { ("", minutes) };
+    let (sign, m) = if minutes < 0 {
+        ("-", -minutes)
+    } else {
+        ("", minutes)
+    };
     let (d, h, min) = (m / 1440, (m % 1440) / 60, m % 60);
     let mut s = String::from(sign);
     if d > 0 {

@@ -100,17 +100,50 @@ async fn run(c: &Console, id: i64, step: &str, f: &Form) -> Result<Complaint, Co
     match step {
         "acknowledge" => steps::acknowledge(ctx, id).await,
         "route" => {
-            steps::route(ctx, id, &RouteIn { department: field(f, "department") }).await
+            steps::route(
+                ctx,
+                id,
+                &RouteIn {
+                    department: field(f, "department"),
+                },
+            )
+            .await
         }
-        "answer" => steps::answer(ctx, id, &AnswerIn { plan: field(f, "plan") }).await,
-        "resolve" => steps::resolve(ctx, id, &ResolveIn { result: field(f, "result") }).await,
+        "answer" => {
+            steps::answer(
+                ctx,
+                id,
+                &AnswerIn {
+                    plan: field(f, "plan"),
+                },
+            )
+            .await
+        }
+        "resolve" => {
+            steps::resolve(
+                ctx,
+                id,
+                &ResolveIn {
+                    result: field(f, "result"),
+                },
+            )
+            .await
+        }
         "callback" => {
             let satisfied = match field(f, "satisfied").as_str() {
                 "yes" => Some(true),
                 "no" => Some(false),
                 _ => None,
             };
-            steps::callback(ctx, id, &CallbackIn { satisfied, remarks: field(f, "remarks") }).await
+            steps::callback(
+                ctx,
+                id,
+                &CallbackIn {
+                    satisfied,
+                    remarks: field(f, "remarks"),
+                },
+            )
+            .await
         }
         "report" => steps::report(ctx, id).await,
         "typical" => {

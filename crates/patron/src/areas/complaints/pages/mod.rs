@@ -15,7 +15,10 @@ use crate::kernel::ctx::App;
 
 pub fn router() -> Router<App> {
     Router::new()
-        .route("/complaints", get(board::board_page).post(board::take_submit))
+        .route(
+            "/complaints",
+            get(board::board_page).post(board::take_submit),
+        )
         .route("/complaints/board", get(board::board_fragment))
         .route("/complaints/member/{member}", get(board::member_fragment))
         .route("/complaints/library", get(analysis::library_page))
@@ -26,5 +29,8 @@ pub fn router() -> Router<App> {
         .route("/complaints/{id}/{step}", post(case::step_submit))
         .route("/admin/complaints", get(admin::settings_page))
         .route("/admin/complaints/settings", post(admin::settings_submit))
-        .route("/admin/complaints/departments", post(admin::department_submit))
+        .route(
+            "/admin/complaints/departments",
+            post(admin::department_submit),
+        )
 }

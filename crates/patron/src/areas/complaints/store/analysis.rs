@@ -28,7 +28,12 @@ async fn grouped(
 }
 
 /// Cases received by category.
-pub async fn by_category(db: &Db, store_id: i64, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<Counts, DbError> {
+pub async fn by_category(
+    db: &Db,
+    store_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Counts, DbError> {
     grouped(
         db,
         "select category, count(*) from complaints where store_id = $1 and received_at >= $2 \
@@ -41,7 +46,12 @@ pub async fn by_category(db: &Db, store_id: i64, from: DateTime<Utc>, until: Dat
 }
 
 /// Cases received by the department they are with (empty: not routed).
-pub async fn by_department(db: &Db, store_id: i64, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<Counts, DbError> {
+pub async fn by_department(
+    db: &Db,
+    store_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Counts, DbError> {
     grouped(
         db,
         "select coalesce(department, ''), count(*) from complaints where store_id = $1 \
@@ -55,7 +65,12 @@ pub async fn by_department(db: &Db, store_id: i64, from: DateTime<Utc>, until: D
 }
 
 /// Cases received by severity.
-pub async fn by_severity(db: &Db, store_id: i64, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<Counts, DbError> {
+pub async fn by_severity(
+    db: &Db,
+    store_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Counts, DbError> {
     grouped(
         db,
         "select severity, count(*) from complaints where store_id = $1 and received_at >= $2 \
@@ -68,7 +83,12 @@ pub async fn by_severity(db: &Db, store_id: i64, from: DateTime<Utc>, until: Dat
 }
 
 /// Breaches due in the period, by `clock/department`.
-pub async fn breaches(db: &Db, store_id: i64, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<Counts, DbError> {
+pub async fn breaches(
+    db: &Db,
+    store_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Counts, DbError> {
     grouped(
         db,
         "select clock || '/' || coalesce(department, ''), count(*) from complaint_breaches \
@@ -82,7 +102,12 @@ pub async fn breaches(db: &Db, store_id: i64, from: DateTime<Utc>, until: DateTi
 }
 
 /// Callbacks made in the period: `satisfied` / `unsatisfied`.
-pub async fn satisfaction(db: &Db, store_id: i64, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<Counts, DbError> {
+pub async fn satisfaction(
+    db: &Db,
+    store_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Counts, DbError> {
     grouped(
         db,
         "select case when b.satisfied then 'satisfied' else 'unsatisfied' end, count(*) \
@@ -97,7 +122,12 @@ pub async fn satisfaction(db: &Db, store_id: i64, from: DateTime<Utc>, until: Da
 }
 
 /// Resolutions in the period, and how many of them have had their callback.
-pub async fn callback_rate(db: &Db, store_id: i64, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<(i64, i64), DbError> {
+pub async fn callback_rate(
+    db: &Db,
+    store_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<(i64, i64), DbError> {
     Ok(on_db!(db, |p| {
         sqlx::query_as(
             "select count(*), count(b.id) from complaints c left join complaint_callbacks b \

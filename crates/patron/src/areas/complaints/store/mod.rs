@@ -59,10 +59,7 @@ const SELECT: &str = "select c.id, c.store_id, c.channel, c.received_at, c.compl
      c.archived_at, c.request_key \
      from complaints c left join complaint_departments d on d.code = c.department";
 
-pub async fn complaint(
-    ex: impl Into<Exec<'_>>,
-    id: i64,
-) -> Result<Option<ComplaintRow>, DbError> {
+pub async fn complaint(ex: impl Into<Exec<'_>>, id: i64) -> Result<Option<ComplaintRow>, DbError> {
     let sql = format!("{SELECT} where c.id = $1");
     Ok(on_exec!(ex.into(), |x| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
@@ -112,10 +109,17 @@ pub async fn list(ex: impl Into<Exec<'_>>, f: &ListFilter) -> Result<Vec<Complai
         let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
         sql.push_str(&format!(
             " and c.store_id in ({})",
-            if ids.is_empty() { "0".into() } else { ids.join(",") }
+            if ids.is_empty() {
+                "0".into()
+            } else {
+                ids.join(",")
+            }
         ));
     }
-    sql.push_str(&format!(" order by c.received_at desc, c.id desc limit {}", f.limit.max(1)));
+    sql.push_str(&format!(
+        " order by c.received_at desc, c.id desc limit {}",
+        f.limit.max(1)
+    ));
     let like = f.text.as_ref().map(|t| format!("%{}%", t.replace('%', "")));
     Ok(on_exec!(ex.into(), |x| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
@@ -346,7 +350,11 @@ pub async fn running_clocks(
          join complaints c on c.id = k.complaint_id where k.met_at is null \
          and k.stopped_at is null and c.archived_at is null and c.state <> 'closed' \
          and c.store_id in ({}) order by k.due_at",
-        if ids.is_empty() { "0".into() } else { ids.join(",") }
+        if ids.is_empty() {
+            "0".into()
+        } else {
+            ids.join(",")
+        }
     );
     Ok(on_exec!(ex.into(), |x| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
@@ -400,7 +408,12 @@ pub async fn start_clock(
 }
 
 /// Ends a running clock: met (`met`) or stopped; whether it was still running.
-pub async fn end_clock(tx: &mut Tx, id: i64, at: DateTime<Utc>, met: bool) -> Result<bool, DbError> {
+pub async fn end_clock(
+    tx: &mut Tx,
+    id: i64,
+    at: DateTime<Utc>,
+    met: bool,
+) -> Result<bool, DbError> {
     let sql = if met {
         "update complaint_clocks set met_at = $2 where id = $1 and met_at is null and stopped_at is null"
     } else {
@@ -568,7 +581,11 @@ pub async fn make_major(
 }
 
 /// Closed cases received before `before` leave the working lists (nothing is deleted).
-pub async fn archive(tx: &mut Tx, before: DateTime<Utc>, at: DateTime<Utc>) -> Result<u64, DbError> {
+pub async fn archive(
+    tx: &mut Tx,
+    before: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> Result<u64, DbError> {
     Ok(on_tx!(tx, |x| {
         sqlx::query(
             "update complaints set archived_at = $2 where archived_at is null \
