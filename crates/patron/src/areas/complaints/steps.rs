@@ -57,7 +57,7 @@ pub struct CallbackIn {
 
 /// `/typical`: mark (or unmark) a case for the case library.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[schema(as = complaints::TypicalIn)]
+#[schema(as = complaints::TypicalIn, examples(json!({"typical": true, "note": "质量投诉 2 小时内出结果并换新"})))]
 pub struct TypicalIn {
     #[serde(default)]
     pub typical: bool,
