@@ -193,10 +193,16 @@ pub enum Permission {
     UseRotation,
     /// Set up rotation teams, reorder them with a reason, decide credit disputes (K4, K5).
     ManageRotation,
+    /// Take complaints, acknowledge, route, report a major case, record the callback (I1–I4).
+    TakeComplaints,
+    /// See the complaints board and cases; answer and resolve a case routed to one's department (I3).
+    HandleComplaints,
+    /// Complaint settings and departments, the monthly analysis, the case library's choice (I3, I5).
+    ManageComplaints,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 44] = [
+    pub const ALL: [Permission; 47] = [
         Permission::ViewDashboard,
         Permission::ManageStores,
         Permission::ManageStaff,
@@ -241,6 +247,9 @@ impl Permission {
         Permission::ManageTargets,
         Permission::UseRotation,
         Permission::ManageRotation,
+        Permission::TakeComplaints,
+        Permission::HandleComplaints,
+        Permission::ManageComplaints,
     ];
 
     pub fn code(self) -> &'static str {
@@ -289,6 +298,9 @@ impl Permission {
             Permission::ManageTargets => "manage_targets",
             Permission::UseRotation => "use_rotation",
             Permission::ManageRotation => "manage_rotation",
+            Permission::TakeComplaints => "take_complaints",
+            Permission::HandleComplaints => "handle_complaints",
+            Permission::ManageComplaints => "manage_complaints",
         }
     }
 
@@ -338,6 +350,9 @@ impl Permission {
             Permission::ManageTargets => "设定业绩指标",
             Permission::UseRotation => "销售现场轮见",
             Permission::ManageRotation => "管理轮见小组与业绩争议",
+            Permission::TakeComplaints => "受理投诉与回访",
+            Permission::HandleComplaints => "投诉看板与部门处理",
+            Permission::ManageComplaints => "投诉设置与分析",
         }
     }
 
@@ -387,6 +402,9 @@ impl Permission {
             Permission::ManageTargets => "Set targets",
             Permission::UseRotation => "Work the sales-floor rotation",
             Permission::ManageRotation => "Manage rotation teams and credit disputes",
+            Permission::TakeComplaints => "Take complaints and call back",
+            Permission::HandleComplaints => "Complaints board and department answers",
+            Permission::ManageComplaints => "Complaint settings and analysis",
         }
     }
 }
@@ -516,6 +534,15 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
         &[Manager, Supervisor, Clerk, Service],
     ),
     (Permission::ManageRotation, &[Manager, Supervisor]),
+    (
+        Permission::TakeComplaints,
+        &[Manager, Supervisor, Service, Information],
+    ),
+    (
+        Permission::HandleComplaints,
+        &[Manager, Supervisor, Clerk, Service, Information],
+    ),
+    (Permission::ManageComplaints, &[Manager]),
 ];
 
 /// The roles that hold `permission`.

@@ -14,6 +14,7 @@ pub const CODES: &[&[crate::kernel::error::Code]] = &[
     crate::areas::customers::error::CODES,
     crate::areas::plans::error::CODES,
     crate::areas::rotation::error::CODES,
+    crate::areas::complaints::error::CODES,
 ];
 
 #[cfg(test)]

@@ -170,6 +170,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 30)]
         samples: usize,
     },
+    /// The complaint clock job over a fresh database of many open complaints; prints the times.
+    Complaints {
+        /// sqlite or postgres (PostgreSQL uses the server PATRON_TEST_PG names).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        #[arg(long, default_value_t = 100_000)]
+        complaints: u64,
+    },
 }
 
 #[derive(Subcommand)]

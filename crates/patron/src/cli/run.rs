@@ -376,6 +376,17 @@ async fn bench(b: BenchCommand) -> anyhow::Result<()> {
             let report = crate::bench::rotation::run_rotation(&bench).await?;
             println!("{report}");
         }
+        BenchCommand::Complaints {
+            backend: name,
+            complaints,
+        } => {
+            let bench = crate::bench::complaints::ComplaintsBench {
+                backend: backend(&name)?,
+                complaints,
+            };
+            let report = crate::bench::complaints::run_complaints(&bench).await?;
+            println!("{report}");
+        }
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! keys, so every page has something true to show. Later areas add their data here.
 
 pub mod calendar;
+pub mod complaints;
 pub mod customers;
 pub mod events;
 pub mod gifts;
@@ -143,6 +144,7 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
     crate::demo::calendar::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::demo::customers::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::demo::rotation::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
+    crate::demo::complaints::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::kernel::config::write_private(&creds, &out)
         .with_context(|| format!("writing {}", creds.display()))?;
     app.db.close().await;

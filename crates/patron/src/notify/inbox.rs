@@ -46,6 +46,10 @@ fn link(ctx: &Ctx, kind: &str, payload: &Value) -> Option<String> {
             .get("customer_id")
             .and_then(Value::as_i64)
             .map(|id| format!("/customers/{id}")),
+        "complaint_breach" | "complaint_major" if ctx.can(Permission::HandleComplaints) => payload
+            .get("complaint_id")
+            .and_then(Value::as_str)
+            .map(|id| format!("/complaints/{id}")),
         _ => None,
     }
 }

@@ -306,6 +306,61 @@ pub const EVENTS: &[Event] = &[
             body: "Dear {name}, if customer \"{customer}\" is not contacted by {returns_after} ({days_left} days left), it returns to the shared pool for others to claim.",
         },
     },
+    Event {
+        kind: "complaint_breach",
+        label: "notify.event.complaint_breach",
+        audience: "notify.to.store",
+        placeholders: &[
+            ph("name", "notify.ph.store", "总部", "HQ"),
+            ph("complaint_id", "notify.ph.complaint_id", "42", "42"),
+            ph("clock_zh", "notify.ph.clock", "受理", "Acknowledge"),
+            ph("clock_en", "notify.ph.clock", "受理", "Acknowledge"),
+            ph("department", "notify.ph.department", "质检部", "质检部"),
+            ph(
+                "due_at",
+                "notify.ph.due_at",
+                "2026-10-16 10:35",
+                "2026-10-16 10:35",
+            ),
+        ],
+        zh: Text {
+            subject: "投诉处理超时：第{complaint_id}号",
+            body: "{name}：第{complaint_id}号投诉的「{clock_zh}」时限已于{due_at}到期，仍未完成（{department}），已记录超时，请立即处理。",
+        },
+        en: Text {
+            subject: "Complaint clock ran out: no. {complaint_id}",
+            body: "{name}: the \"{clock_en}\" clock of complaint no. {complaint_id} ran out at {due_at} ({department}). The breach is recorded; please act now.",
+        },
+    },
+    Event {
+        kind: "complaint_major",
+        label: "notify.event.complaint_major",
+        audience: "notify.to.store",
+        placeholders: &[
+            ph("name", "notify.ph.store", "总部", "HQ"),
+            ph("complaint_id", "notify.ph.complaint_id", "42", "42"),
+            ph(
+                "reason_zh",
+                "notify.ph.major_reason",
+                "严重损失或人身伤害",
+                "Serious loss or injury",
+            ),
+            ph(
+                "reason_en",
+                "notify.ph.major_reason",
+                "严重损失或人身伤害",
+                "Serious loss or injury",
+            ),
+        ],
+        zh: Text {
+            subject: "重大投诉：第{complaint_id}号",
+            body: "{name}：第{complaint_id}号投诉为重大投诉（{reason_zh}），须在 10 分钟内上报负责人，12 小时内解决。",
+        },
+        en: Text {
+            subject: "Major complaint: no. {complaint_id}",
+            body: "{name}: complaint no. {complaint_id} is major ({reason_en}): report it to the head within 10 minutes and resolve it within 12 hours.",
+        },
+    },
 ];
 
 /// The event of an outbox kind.

@@ -60,6 +60,16 @@ const NAV: &[(&str, &str, Permission)] = &[
         "nav.outbox",
         Permission::ManageNotifications,
     ),
+    (
+        "/complaints",
+        "complaints.nav",
+        Permission::HandleComplaints,
+    ),
+    (
+        "/admin/complaints",
+        "complaints.nav_settings",
+        Permission::ManageComplaints,
+    ),
 ];
 
 pub struct Flash {

@@ -12,6 +12,7 @@ mod auth;
 mod browser;
 mod calendar;
 mod cli;
+mod complaints;
 mod customers;
 mod dashboard;
 mod events;

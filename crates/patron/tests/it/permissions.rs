@@ -36,6 +36,8 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ViewTargets => Some("/targets"),
         Permission::UseRotation => Some("/rotation"),
         Permission::ManageRotation => None,
+        Permission::HandleComplaints => Some("/complaints"),
+        Permission::ManageComplaints => Some("/admin/complaints"),
         Permission::ManageEvents
         | Permission::IssueRewards
         | Permission::ClaimRewards
@@ -45,7 +47,8 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ManageCustomers
         | Permission::AssignCustomers
         | Permission::ReviewPlans
-        | Permission::ManageTargets => None,
+        | Permission::ManageTargets
+        | Permission::TakeComplaints => None,
         Permission::DecideApprovals
         | Permission::ManageMembers
         | Permission::ReviewApplications
@@ -304,6 +307,17 @@ both!(
                                 _ => Ok(()),
                             },
                         ),
+                        Permission::TakeComplaints => Some(match patron::areas::complaints::take(
+                            &ctx,
+                            &patron::areas::complaints::Intake::default(),
+                        )
+                        .await
+                        {
+                            Err(patron::areas::complaints::ComplaintError::Forbidden(_)) => {
+                                Err(true)
+                            }
+                            _ => Ok(()),
+                        }),
                         // Permissions whose pages come in later steps: the grant as held.
                         Permission::ViewCustomers
                         | Permission::AssignCustomers

@@ -1,0 +1,135 @@
+-- Complaints (投诉, SPEC I1–I5): intake, the clocks that run on each case, the breaches they
+-- leave behind, the callback after resolution, the departments a case is routed to and the
+-- settings page's numbers.
+--
+-- A clock is one row per run (`round`: a re-route or a re-opened case starts a new run of the
+-- answer clock, the old run is stopped, never deleted). A clock past its `due_at` with no
+-- `met_at` is breached once: `breached_at` is set by a guarded update and the breach row is keyed
+-- by the clock, so a job run twice, two instances, or an action meeting a clock late all record
+-- one breach. `complaint_breaches` is never deleted (a trigger refuses); its `met_at` is filled
+-- in when the late clock is finally met.
+
+create table complaint_departments (
+    code      text primary key,
+    name      text not null,
+    active    boolean not null default true,
+    position  bigint not null default 0
+);
+insert into complaint_departments (code, name, position) values
+ ('service_desk', '客服中心', 1),
+ ('sales_floor', '商场营业部', 2),
+ ('quality', '质检部', 3),
+ ('purchasing', '采购部', 4),
+ ('logistics', '物流部', 5),
+ ('hr', '人力资源部', 6),
+ ('member_centre', '会员中心', 7);
+
+-- The clocks' lengths in minutes (the answer clocks in the service calendar's working minutes),
+-- the days after which an unresolved case becomes major, and the months records stay in the
+-- working lists.
+create table complaint_settings (
+    id                  bigint primary key check (id = 1),
+    acknowledge_minutes bigint not null default 5,
+    route_minutes       bigint not null default 30,
+    plan_minutes        bigint not null default 60,
+    result_minutes      bigint not null default 120,
+    report_minutes      bigint not null default 10,
+    resolve_minutes     bigint not null default 720,
+    feedback_minutes    bigint not null default 1440,
+    callback_minutes    bigint not null default 1440,
+    escalate_days       bigint not null default 10,
+    archive_months      bigint not null default 24,
+    updated_at          timestamptz,
+    updated_by          bigint references staff(id)
+);
+insert into complaint_settings (id) values (1);
+
+create table complaints (
+    id               bigint generated always as identity primary key,
+    store_id         bigint not null references stores(id),
+    channel          text not null check (channel in ('hotline', 'online', 'email', 'in_store')),
+    received_at      timestamptz not null,
+    complainant      text not null,
+    member_id        bigint references members(id),
+    card_no          text,
+    phone_enc        text,
+    phone_hash       text,
+    phone_masked     text,
+    top_tier         boolean not null default false,
+    content          text not null,
+    category         text not null check (category in ('product_quality', 'service', 'other')),
+    wants            text not null default '',
+    severity         text not null check (severity in ('minor', 'major')),
+    major_reason     text,
+    major_at         timestamptz,
+    state            text not null check (state in ('received', 'acknowledged', 'routed', 'answered', 'resolved', 'closed')),
+    department       text references complaint_departments(code),
+    acknowledged_at  timestamptz,
+    routed_at        timestamptz,
+    answered_at      timestamptz,
+    plan             text not null default '',
+    resolved_at      timestamptz,
+    result           text not null default '',
+    reported_at      timestamptz,
+    closed_at        timestamptz,
+    satisfied        boolean,
+    rounds           bigint not null default 0,
+    reopened         bigint not null default 0,
+    typical          boolean not null default false,
+    typical_note     text not null default '',
+    archived_at      timestamptz,
+    taken_by         bigint references staff(id),
+    request_key      text unique,
+    created_at       timestamptz not null
+);
+create index complaints_working on complaints(archived_at, state);
+create index complaints_member on complaints(member_id);
+create index complaints_phone on complaints(phone_hash);
+create index complaints_received on complaints(received_at);
+
+create table complaint_clocks (
+    id            bigint generated always as identity primary key,
+    complaint_id  bigint not null references complaints(id),
+    clock         text not null check (clock in ('acknowledge', 'route', 'answer', 'report', 'resolve', 'feedback', 'callback')),
+    round         bigint not null default 0,
+    department    text,
+    started_at    timestamptz not null,
+    due_at        timestamptz not null,
+    met_at        timestamptz,
+    stopped_at    timestamptz,
+    breached_at   timestamptz
+);
+create unique index complaint_clocks_key on complaint_clocks(complaint_id, clock, round);
+create index complaint_clocks_due on complaint_clocks(due_at)
+    where met_at is null and stopped_at is null and breached_at is null;
+
+create table complaint_breaches (
+    id            bigint generated always as identity primary key,
+    clock_id      bigint not null unique references complaint_clocks(id),
+    complaint_id  bigint not null references complaints(id),
+    store_id      bigint not null references stores(id),
+    clock         text not null,
+    department    text,
+    due_at        timestamptz not null,
+    met_at        timestamptz,
+    recorded_at   timestamptz not null
+);
+create index complaint_breaches_complaint on complaint_breaches(complaint_id);
+create index complaint_breaches_due on complaint_breaches(due_at);
+
+-- The callback after each resolution (`round` = the resolution it follows): one per round.
+create table complaint_callbacks (
+    id            bigint generated always as identity primary key,
+    complaint_id  bigint not null references complaints(id),
+    round         bigint not null,
+    satisfied     boolean not null,
+    remarks       text not null default '',
+    at            timestamptz not null,
+    staff_id      bigint references staff(id)
+);
+create unique index complaint_callbacks_key on complaint_callbacks(complaint_id, round);
+
+create trigger complaint_breaches_no_delete before delete on complaint_breaches
+    for each row execute function gb_append_only();
+create trigger complaint_callbacks_no_delete before delete on complaint_callbacks
+    for each row execute function gb_append_only();

@@ -1,0 +1,143 @@
+//! The monthly analysis's counts (客户投诉分析报告): cases received in a period at a store, by
+//! category, department and severity; breaches falling due in it, per clock and department; the
+//! callbacks made in it, satisfied or not.
+
+use chrono::{DateTime, Utc};
+
+use crate::kernel::db::{Db, DbError, ts};
+use crate::on_db;
+
+/// A count under a key (a code, or two codes joined by `/`).
+pub type Counts = Vec<(String, i64)>;
+
+async fn grouped(
+    db: &Db,
+    sql: &'static str,
+    store_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Counts, DbError> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(sql)
+            .bind(store_id)
+            .bind(ts(from))
+            .bind(ts(until))
+            .fetch_all(p)
+            .await?
+    }))
+}
+
+/// Cases received by category.
+pub async fn by_category(
+    db: &Db,
+    store_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Counts, DbError> {
+    grouped(
+        db,
+        "select category, count(*) from complaints where store_id = $1 and received_at >= $2 \
+         and received_at < $3 group by category order by category",
+        store_id,
+        from,
+        until,
+    )
+    .await
+}
+
+/// Cases received by the department they are with (empty: not routed).
+pub async fn by_department(
+    db: &Db,
+    store_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Counts, DbError> {
+    grouped(
+        db,
+        "select coalesce(department, ''), count(*) from complaints where store_id = $1 \
+         and received_at >= $2 and received_at < $3 group by coalesce(department, '') \
+         order by coalesce(department, '')",
+        store_id,
+        from,
+        until,
+    )
+    .await
+}
+
+/// Cases received by severity.
+pub async fn by_severity(
+    db: &Db,
+    store_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Counts, DbError> {
+    grouped(
+        db,
+        "select severity, count(*) from complaints where store_id = $1 and received_at >= $2 \
+         and received_at < $3 group by severity order by severity",
+        store_id,
+        from,
+        until,
+    )
+    .await
+}
+
+/// Breaches due in the period, by `clock/department`.
+pub async fn breaches(
+    db: &Db,
+    store_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Counts, DbError> {
+    grouped(
+        db,
+        "select clock || '/' || coalesce(department, ''), count(*) from complaint_breaches \
+         where store_id = $1 and due_at >= $2 and due_at < $3 \
+         group by clock || '/' || coalesce(department, '') order by 1",
+        store_id,
+        from,
+        until,
+    )
+    .await
+}
+
+/// Callbacks made in the period: `satisfied` / `unsatisfied`.
+pub async fn satisfaction(
+    db: &Db,
+    store_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Counts, DbError> {
+    grouped(
+        db,
+        "select case when b.satisfied then 'satisfied' else 'unsatisfied' end, count(*) \
+         from complaint_callbacks b join complaints c on c.id = b.complaint_id \
+         where c.store_id = $1 and b.at >= $2 and b.at < $3 \
+         group by case when b.satisfied then 'satisfied' else 'unsatisfied' end order by 1",
+        store_id,
+        from,
+        until,
+    )
+    .await
+}
+
+/// Resolutions in the period, and how many of them have had their callback.
+pub async fn callback_rate(
+    db: &Db,
+    store_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<(i64, i64), DbError> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+            "select count(*), count(b.id) from complaints c left join complaint_callbacks b \
+             on b.complaint_id = c.id and b.round = c.rounds where c.store_id = $1 \
+             and c.resolved_at >= $2 and c.resolved_at < $3",
+        )
+        .bind(store_id)
+        .bind(ts(from))
+        .bind(ts(until))
+        .fetch_one(p)
+        .await?
+    }))
+}
