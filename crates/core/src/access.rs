@@ -189,10 +189,16 @@ pub enum Permission {
     ViewTargets,
     /// Set monthly targets per department and person (A4, B1).
     ManageTargets,
+    /// Care for members (J): the care tasks of one's members, receptions and the service desk
+    /// log, the top-member file (advisors, customer service, information dept).
+    CareForMembers,
+    /// Manage care (J): the care tiers, members' advisors, cancelling a schedule, completion
+    /// figures per advisor (managers).
+    ManageCare,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 42] = [
+    pub const ALL: [Permission; 44] = [
         Permission::ViewDashboard,
         Permission::ManageStores,
         Permission::ManageStaff,
@@ -235,6 +241,8 @@ impl Permission {
         Permission::ReviewPlans,
         Permission::ViewTargets,
         Permission::ManageTargets,
+        Permission::CareForMembers,
+        Permission::ManageCare,
     ];
 
     pub fn code(self) -> &'static str {
@@ -281,6 +289,8 @@ impl Permission {
             Permission::ReviewPlans => "review_plans",
             Permission::ViewTargets => "view_targets",
             Permission::ManageTargets => "manage_targets",
+            Permission::CareForMembers => "care_for_members",
+            Permission::ManageCare => "manage_care",
         }
     }
 
@@ -328,6 +338,8 @@ impl Permission {
             Permission::ReviewPlans => "查看团队计划与总结",
             Permission::ViewTargets => "查看业绩指标",
             Permission::ManageTargets => "设定业绩指标",
+            Permission::CareForMembers => "会员维护与接待",
+            Permission::ManageCare => "会员维护管理",
         }
     }
 
@@ -375,6 +387,8 @@ impl Permission {
             Permission::ReviewPlans => "Read the team's plans and summaries",
             Permission::ViewTargets => "View targets and actuals",
             Permission::ManageTargets => "Set targets",
+            Permission::CareForMembers => "Member care and reception",
+            Permission::ManageCare => "Manage member care",
         }
     }
 }
@@ -499,6 +513,11 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
         ],
     ),
     (Permission::ManageTargets, &[Manager]),
+    (
+        Permission::CareForMembers,
+        &[Manager, Supervisor, Clerk, Service, Information],
+    ),
+    (Permission::ManageCare, &[Manager]),
 ];
 
 /// The roles that hold `permission`.

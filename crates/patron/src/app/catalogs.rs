@@ -17,6 +17,7 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     crate::areas::customers::callbacks::messages::CUSTOMER_CALLBACKS,
     crate::areas::customers::visits::messages::CUSTOMER_VISITS,
     crate::areas::plans::messages::PLANS,
+    crate::areas::care::messages::CARE,
     crate::notify::messages::NOTIFY,
     crate::areas::pos::pages::MESSAGES,
 ];

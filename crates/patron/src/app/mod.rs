@@ -73,6 +73,7 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .merge(crate::areas::customers::callbacks::api::router())
         .merge(crate::areas::customers::visits::api::router())
         .merge(crate::areas::plans::api::router())
+        .merge(crate::areas::care::api::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     openapi::finish_problems(&mut doc);
@@ -112,6 +113,7 @@ pub fn router_with(app: App, extra: Router<App>) -> Router {
         .merge(crate::areas::customers::callbacks::pages::router())
         .merge(crate::areas::customers::visits::pages::router())
         .merge(crate::areas::plans::pages::router())
+        .merge(crate::areas::care::pages::router())
         .nest("/api/v1", api_router)
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", doc))
         .merge(extra)

@@ -4,6 +4,7 @@
 //! reads the customers' and other areas' records for its actuals).
 
 pub mod calendar;
+pub mod care;
 pub mod customers;
 pub mod events;
 pub mod gifts;

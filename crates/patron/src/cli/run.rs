@@ -359,6 +359,19 @@ async fn bench(b: BenchCommand) -> anyhow::Result<()> {
             let report = crate::bench::customers::run_customers(&bench).await?;
             println!("{report}");
         }
+        BenchCommand::Care {
+            backend: name,
+            members,
+            purchases,
+        } => {
+            let bench = crate::bench::care::CareBench {
+                backend: backend(&name)?,
+                members,
+                purchases,
+            };
+            let report = crate::bench::care::run_care(&bench).await?;
+            println!("{report}");
+        }
     }
     Ok(())
 }

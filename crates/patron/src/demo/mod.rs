@@ -2,6 +2,7 @@
 //! keys, so every page has something true to show. Later areas add their data here.
 
 pub mod calendar;
+pub mod care;
 pub mod customers;
 pub mod events;
 pub mod gifts;
@@ -141,6 +142,7 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
     crate::demo::partners::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::demo::calendar::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::demo::customers::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
+    crate::demo::care::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::kernel::config::write_private(&creds, &out)
         .with_context(|| format!("writing {}", creds.display()))?;
     app.db.close().await;

@@ -37,6 +37,7 @@ const NAV: &[(&str, &str, Permission)] = &[
     ),
     ("/plans", "plans.nav", Permission::WritePlans),
     ("/targets", "plans.nav_targets", Permission::ViewTargets),
+    ("/care", "care.nav", Permission::CareForMembers),
     ("/admin/loyalty", "nav.loyalty", Permission::ManageLoyalty),
     (
         "/admin/groupbuy",
@@ -59,6 +60,7 @@ const NAV: &[(&str, &str, Permission)] = &[
         "nav.outbox",
         Permission::ManageNotifications,
     ),
+    ("/admin/care", "care.nav_settings", Permission::ManageCare),
 ];
 
 pub struct Flash {

@@ -34,6 +34,8 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ViewCustomers => Some("/customers"),
         Permission::WritePlans => Some("/plans"),
         Permission::ViewTargets => Some("/targets"),
+        Permission::CareForMembers => Some("/care"),
+        Permission::ManageCare => Some("/admin/care"),
         Permission::ManageEvents
         | Permission::IssueRewards
         | Permission::ClaimRewards
