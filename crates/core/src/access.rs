@@ -199,10 +199,16 @@ pub enum Permission {
     HandleComplaints,
     /// Complaint settings and departments, the monthly analysis, the case library's choice (I3, I5).
     ManageComplaints,
+    /// Care for members (J): the care tasks of one's members, receptions and the service desk
+    /// log, the top-member file (advisors, customer service, information dept).
+    CareForMembers,
+    /// Manage care (J): the care tiers, members' advisors, cancelling a schedule, completion
+    /// figures per advisor (managers).
+    ManageCare,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 47] = [
+    pub const ALL: [Permission; 49] = [
         Permission::ViewDashboard,
         Permission::ManageStores,
         Permission::ManageStaff,
@@ -250,6 +256,8 @@ impl Permission {
         Permission::TakeComplaints,
         Permission::HandleComplaints,
         Permission::ManageComplaints,
+        Permission::CareForMembers,
+        Permission::ManageCare,
     ];
 
     pub fn code(self) -> &'static str {
@@ -301,6 +309,8 @@ impl Permission {
             Permission::TakeComplaints => "take_complaints",
             Permission::HandleComplaints => "handle_complaints",
             Permission::ManageComplaints => "manage_complaints",
+            Permission::CareForMembers => "care_for_members",
+            Permission::ManageCare => "manage_care",
         }
     }
 
@@ -353,6 +363,8 @@ impl Permission {
             Permission::TakeComplaints => "受理投诉与回访",
             Permission::HandleComplaints => "投诉看板与部门处理",
             Permission::ManageComplaints => "投诉设置与分析",
+            Permission::CareForMembers => "会员维护与接待",
+            Permission::ManageCare => "会员维护管理",
         }
     }
 
@@ -405,6 +417,8 @@ impl Permission {
             Permission::TakeComplaints => "Take complaints and call back",
             Permission::HandleComplaints => "Complaints board and department answers",
             Permission::ManageComplaints => "Complaint settings and analysis",
+            Permission::CareForMembers => "Member care and reception",
+            Permission::ManageCare => "Manage member care",
         }
     }
 }
@@ -543,6 +557,11 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
         &[Manager, Supervisor, Clerk, Service, Information],
     ),
     (Permission::ManageComplaints, &[Manager]),
+    (
+        Permission::CareForMembers,
+        &[Manager, Supervisor, Clerk, Service, Information],
+    ),
+    (Permission::ManageCare, &[Manager]),
 ];
 
 /// The roles that hold `permission`.

@@ -8,6 +8,7 @@ pub mod access;
 pub mod approvals;
 pub mod audit;
 pub mod calendar;
+pub mod care;
 pub mod identity;
 pub mod money;
 pub mod password;

@@ -18,6 +18,7 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     crate::areas::customers::visits::messages::CUSTOMER_VISITS,
     crate::areas::plans::messages::PLANS,
     crate::areas::complaints::messages::COMPLAINTS,
+    crate::areas::care::messages::CARE,
     crate::notify::messages::NOTIFY,
     crate::areas::pos::pages::MESSAGES,
     crate::areas::rotation::messages::ROTATION,

@@ -15,6 +15,7 @@ pub const CODES: &[&[crate::kernel::error::Code]] = &[
     crate::areas::plans::error::CODES,
     crate::areas::rotation::error::CODES,
     crate::areas::complaints::error::CODES,
+    crate::areas::care::error::CODES,
 ];
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ const AREAS: &[&[TileSource]] = &[
     crate::areas::customers::visits::tiles::TILES,
     crate::areas::plans::tiles::TILES,
     crate::areas::complaints::tiles::TILES,
+    crate::areas::care::tiles::TILES,
 ];
 
 /// The approvals waiting for the reader, decided through every area's kinds.

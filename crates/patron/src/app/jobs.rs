@@ -18,6 +18,7 @@ const AREAS: &[&[Job]] = &[
     crate::areas::customers::visits::jobs::JOBS,
     crate::areas::plans::jobs::JOBS,
     crate::areas::complaints::jobs::JOBS,
+    crate::areas::care::jobs::JOBS,
 ];
 
 /// The jobs of every area, in one list (built once).

@@ -75,6 +75,7 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .merge(crate::areas::plans::api::router())
         .merge(crate::areas::rotation::api::router())
         .merge(crate::areas::complaints::api::router())
+        .merge(crate::areas::care::api::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     openapi::finish_problems(&mut doc);
@@ -116,6 +117,7 @@ pub fn router_with(app: App, extra: Router<App>) -> Router {
         .merge(crate::areas::plans::pages::router())
         .merge(crate::areas::rotation::pages::router())
         .merge(crate::areas::complaints::pages::router())
+        .merge(crate::areas::care::pages::router())
         .nest("/api/v1", api_router)
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", doc))
         .merge(extra)

@@ -5,6 +5,7 @@
 
 pub mod calendar;
 pub mod complaints;
+pub mod care;
 pub mod customers;
 pub mod events;
 pub mod gifts;

@@ -3,6 +3,7 @@
 //! durability, and reports both (issue 3, item 10). Not a test: run it by hand.
 
 pub mod complaints;
+pub mod care;
 pub mod customers;
 pub mod rewards;
 pub mod rotation;

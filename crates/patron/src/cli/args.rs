@@ -178,6 +178,18 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 100_000)]
         complaints: u64,
     },
+    /// The care job over a fresh database of platinum members' till receipts: every receipt
+    /// scheduled (seven steps each) and every due step made a task; prints the times.
+    Care {
+        /// sqlite or postgres (PostgreSQL uses the server PATRON_TEST_PG names).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        #[arg(long, default_value_t = 20_000)]
+        members: u64,
+        /// Purchases (each schedules seven steps: 142,858 make 1,000,006 steps).
+        #[arg(long, default_value_t = 142_858)]
+        purchases: u64,
+    },
 }
 
 #[derive(Subcommand)]

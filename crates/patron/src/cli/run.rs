@@ -387,6 +387,19 @@ async fn bench(b: BenchCommand) -> anyhow::Result<()> {
             let report = crate::bench::complaints::run_complaints(&bench).await?;
             println!("{report}");
         }
+        BenchCommand::Care {
+            backend: name,
+            members,
+            purchases,
+        } => {
+            let bench = crate::bench::care::CareBench {
+                backend: backend(&name)?,
+                members,
+                purchases,
+            };
+            let report = crate::bench::care::run_care(&bench).await?;
+            println!("{report}");
+        }
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod complaints;
+pub mod care;
 pub mod customers;
 pub mod events;
 pub mod gifts;
@@ -145,6 +146,7 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
     crate::demo::customers::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::demo::rotation::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::demo::complaints::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
+    crate::demo::care::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::kernel::config::write_private(&creds, &out)
         .with_context(|| format!("writing {}", creds.display()))?;
     app.db.close().await;

@@ -359,6 +359,47 @@ pub const EVENTS: &[Event] = &[
         en: Text {
             subject: "Major complaint: no. {complaint_id}",
             body: "{name}: complaint no. {complaint_id} is major ({reason_en}): report it to the head within 10 minutes and resolve it within 12 hours.",
+    // The care schedule's messages (J2: 3 minutes, 3 days, 2 weeks after a top member's purchase).
+    Event {
+        kind: "care_thank_you",
+        label: "notify.event.care_thank_you",
+        audience: "notify.to.member",
+        placeholders: &[NAME],
+        zh: Text {
+            subject: "感谢您的光临",
+            body: "{name}您好，感谢您今天的光临与惠顾！如有任何需要，请随时联系您的专属顾问。",
+        },
+        en: Text {
+            subject: "Thank you for your visit",
+            body: "Dear {name}, thank you for shopping with us today! Your personal advisor is always glad to help.",
+        },
+    },
+    Event {
+        kind: "care_message",
+        label: "notify.event.care_message",
+        audience: "notify.to.member",
+        placeholders: &[NAME],
+        zh: Text {
+            subject: "商品保养提示",
+            body: "{name}您好，您日前选购的商品请注意按标签说明保养，如需清洗、修改等服务，欢迎到店。",
+        },
+        en: Text {
+            subject: "Caring for your purchase",
+            body: "Dear {name}, please care for your recent purchase as its label says; for cleaning or alterations you are welcome in store.",
+        },
+    },
+    Event {
+        kind: "care_greeting",
+        label: "notify.event.care_greeting",
+        audience: "notify.to.member",
+        placeholders: &[NAME],
+        zh: Text {
+            subject: "问候",
+            body: "{name}您好，近来可好？新一季商品已陆续到店，期待您再次光临。",
+        },
+        en: Text {
+            subject: "Greetings",
+            body: "Dear {name}, we hope you are well. The new season has started arriving; we look forward to seeing you again.",
         },
     },
 ];

@@ -38,6 +38,7 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/plans", "plans.nav", Permission::WritePlans),
     ("/targets", "plans.nav_targets", Permission::ViewTargets),
     ("/rotation", "rotation.nav", Permission::UseRotation),
+    ("/care", "care.nav", Permission::CareForMembers),
     ("/admin/loyalty", "nav.loyalty", Permission::ManageLoyalty),
     (
         "/admin/groupbuy",
@@ -70,6 +71,7 @@ const NAV: &[(&str, &str, Permission)] = &[
         "complaints.nav_settings",
         Permission::ManageComplaints,
     ),
+    ("/admin/care", "care.nav_settings", Permission::ManageCare),
 ];
 
 pub struct Flash {

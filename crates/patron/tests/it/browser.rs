@@ -129,3 +129,36 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    an_advisor_completes_a_care_call_in_chromium,
+    |backend| async move {
+        if browser_skipped() {
+            return;
+        }
+        let t = spawn_app(backend).await;
+        let c = crate::care::setup(&t).await;
+        crate::care::buy(&t, &c, "C-1", "2026-09-25T16:30:00+08:00", 800_000).await;
+        crate::support::goto(&t, "2026-10-26T10:00:00");
+        crate::care::run_job(&t).await;
+        let stdout = run_browser_flow(
+            "care_flow.mjs",
+            &[
+                ("BASE_URL", &t.base),
+                ("ADVISOR", "adv.one"),
+                ("PASSWORD", PASSWORD),
+                ("MEMBER", "钱铂金"),
+            ],
+        )
+        .await;
+        assert!(stdout.contains("browser: care flow ok"), "{stdout}");
+        let done = t
+            .scalar(
+                "select count(*) from care_tasks where member_id = $1 and state = 'done' and outcome = 'reached'",
+                c.member_id,
+            )
+            .await;
+        assert_eq!(done, 1);
+        t.stop().await;
+    }
+);

@@ -11,6 +11,7 @@ mod audit;
 mod auth;
 mod browser;
 mod calendar;
+mod care;
 mod cli;
 mod complaints;
 mod customers;

@@ -38,6 +38,8 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ManageRotation => None,
         Permission::HandleComplaints => Some("/complaints"),
         Permission::ManageComplaints => Some("/admin/complaints"),
+        Permission::CareForMembers => Some("/care"),
+        Permission::ManageCare => Some("/admin/care"),
         Permission::ManageEvents
         | Permission::IssueRewards
         | Permission::ClaimRewards
