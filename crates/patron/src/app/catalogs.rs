@@ -19,4 +19,5 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     crate::areas::plans::messages::PLANS,
     crate::notify::messages::NOTIFY,
     crate::areas::pos::pages::MESSAGES,
+    crate::areas::portal::messages::PORTAL,
 ];

@@ -46,6 +46,9 @@ fn link(ctx: &Ctx, kind: &str, payload: &Value) -> Option<String> {
             .get("customer_id")
             .and_then(Value::as_i64)
             .map(|id| format!("/customers/{id}")),
+        "portal_close_request" if ctx.can(Permission::ViewMembers) => {
+            Some("/portal-requests".into())
+        }
         _ => None,
     }
 }

@@ -306,6 +306,42 @@ pub const EVENTS: &[Event] = &[
             body: "Dear {name}, if customer \"{customer}\" is not contacted by {returns_after} ({days_left} days left), it returns to the shared pool for others to claim.",
         },
     },
+    Event {
+        kind: "portal_code",
+        label: "notify.event.portal_code",
+        audience: "notify.to.member",
+        placeholders: &[
+            NAME,
+            ph("code", "notify.ph.code", "384912", "384912"),
+            ph("minutes", "notify.ph.minutes", "10", "10"),
+        ],
+        zh: Text {
+            subject: "会员网站验证码",
+            body: "{name}您好，您的会员网站验证码为{code}，{minutes}分钟内有效，仅可使用一次。如非本人操作，请忽略本短信。",
+        },
+        en: Text {
+            subject: "Member site code",
+            body: "Dear {name}, your member site code is {code}. It is valid for {minutes} minutes and works once. If you did not ask for it, ignore this message.",
+        },
+    },
+    Event {
+        kind: "portal_close_request",
+        label: "notify.event.portal_close_request",
+        audience: "notify.to.store",
+        placeholders: &[
+            ph("name", "notify.ph.store", "总部", "HQ"),
+            ph("member", "notify.ph.member", "王芳", "Wang Fang"),
+            CARD,
+        ],
+        zh: Text {
+            subject: "会员申请注销账户：{member}",
+            body: "{name}：会员{member}（卡号{card_no}）在会员网站申请注销账户，请联系会员确认后按注销流程办理。",
+        },
+        en: Text {
+            subject: "A member asks to close their account: {member}",
+            body: "{name}: member {member} (card {card_no}) asked on the member site to close their account. Please confirm with the member and follow the closing procedure.",
+        },
+    },
 ];
 
 /// The event of an outbox kind.
