@@ -101,6 +101,12 @@ both!(
         let clerk = crate::support::hq_token(&t, "br_clerk", "clerk").await;
         let (id, card) = t.add_member("网站会员", "13700001212", "").await;
         crate::support::give_points(&t, id, 6_000).await;
+        // The member said yes to marketing on the application; the flow opts out of SMS.
+        t.exec(
+            "update members set marketing_consent = true where id = $1",
+            id,
+        )
+        .await;
         let slip = crate::support::ok(
             &t,
             "/api/v1/rewards/slips",

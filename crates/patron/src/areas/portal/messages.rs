@@ -21,7 +21,7 @@ pub const PORTAL: &[(&str, &str, &str)] = &[
     ("portal.code_phone", "手机号码", "Mobile phone"),
     ("portal.code_send", "发送验证码", "Send code"),
     (
-        "portal.code_sent",
+        "portal.code_sent_notice",
         "如该号码属于会员，验证码短信已发出。请输入验证码并设置新密码。",
         "If this number belongs to a member, a code is on its way by SMS. Enter it and choose a new password.",
     ),
@@ -140,7 +140,11 @@ pub const PORTAL: &[(&str, &str, &str)] = &[
         "下载一份您的个人资料、会员卡、积分明细、返礼单和活动报名记录（文本文件）。",
         "Download your profile, cards, points history, reward slips and event sign-ups as a text file.",
     ),
-    ("portal.data_download", "下载我的资料", "Download my data"),
+    (
+        "portal.data_download_link",
+        "下载我的资料",
+        "Download my data",
+    ),
     ("portal.data_profile", "个人资料", "Profile"),
     ("portal.data_gender", "性别", "Gender"),
     ("portal.data_birthday", "生日", "Birthday"),

@@ -82,7 +82,7 @@ pub(super) async fn code_ask(
             lang,
             true,
             f.phone,
-            Some("portal.code_sent"),
+            Some("portal.code_sent_notice"),
             StatusCode::OK,
         ),
         Err(PortalError::BadPhone) => render(
