@@ -22,4 +22,5 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     crate::notify::messages::NOTIFY,
     crate::areas::pos::pages::MESSAGES,
     crate::areas::rotation::messages::ROTATION,
+    crate::areas::portal::messages::PORTAL,
 ];

@@ -4,8 +4,8 @@
 //! reads the customers' and other areas' records for its actuals).
 
 pub mod calendar;
-pub mod complaints;
 pub mod care;
+pub mod complaints;
 pub mod customers;
 pub mod events;
 pub mod gifts;

@@ -2,8 +2,8 @@
 //! database of many members, then has the raw database run the same statements with the same
 //! durability, and reports both (issue 3, item 10). Not a test: run it by hand.
 
-pub mod complaints;
 pub mod care;
+pub mod complaints;
 pub mod customers;
 pub mod rewards;
 pub mod rotation;

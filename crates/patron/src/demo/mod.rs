@@ -2,8 +2,8 @@
 //! keys, so every page has something true to show. Later areas add their data here.
 
 pub mod calendar;
-pub mod complaints;
 pub mod care;
+pub mod complaints;
 pub mod customers;
 pub mod events;
 pub mod gifts;

@@ -50,6 +50,9 @@ fn link(ctx: &Ctx, kind: &str, payload: &Value) -> Option<String> {
             .get("complaint_id")
             .and_then(Value::as_str)
             .map(|id| format!("/complaints/{id}")),
+        "portal_close_request" if ctx.can(Permission::ViewMembers) => {
+            Some("/portal-requests".into())
+        }
         _ => None,
     }
 }

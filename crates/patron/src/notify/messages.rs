@@ -242,4 +242,17 @@ pub const NOTIFY: &[(&str, &str, &str)] = &[
         "选填。发给本店的通知（如返礼单在其它店面领取）同时发到这个邮箱。",
         "Optional. Notices for this store (such as a slip claimed at another store) are also sent here.",
     ),
+    (
+        "notify.event.portal_code",
+        "会员网站验证码",
+        "Member site code",
+    ),
+    ("notify.ph.code", "验证码", "Code"),
+    ("notify.ph.minutes", "有效分钟数", "Minutes valid"),
+    (
+        "notify.event.portal_close_request",
+        "会员申请注销账户",
+        "Member asks to close the account",
+    ),
+    ("notify.ph.member", "会员姓名", "Member"),
 ];

@@ -76,6 +76,9 @@ pub async fn deliver(
 struct Scrubbable {
     #[serde(default)]
     password: Option<String>,
+    /// A portal sign-in code (`portal_code`), also erased once sent.
+    #[serde(default)]
+    code: Option<String>,
 }
 
 /// Sends what is due. Returns how many were sent (`processed`) and how many failed for good.
@@ -151,7 +154,7 @@ enum Target {
 /// The recipient of a message to a member, or to a store's e-mail address.
 async fn target(ctx: &Ctx, m: &Due) -> Result<Target, DbError> {
     if let Some(id) = m.member_id {
-        let Some(r) = store::recipient(ctx.db(), id).await? else {
+        let Some(r) = store::recipient(ctx.db(), id, &m.channel).await? else {
             return Ok(Target::Skip("no recipient"));
         };
         if let Some(why) = skip_reason(m, &r) {
@@ -279,8 +282,7 @@ async fn send_one(ctx: &Ctx, m: &Due, report: &mut RunReport) -> Result<bool, Db
     };
     let has_secret = serde_json::from_value::<Scrubbable>(payload)
         .ok()
-        .and_then(|s| s.password)
-        .is_some();
+        .is_some_and(|s| s.password.is_some() || s.code.is_some());
     let config = &ctx.app.config.notify;
     let day = dates::business_date(ctx.now(), ctx.app.config.tz());
     match deliver(config, &ctx.app.config.data_dir, day, &msg).await {

@@ -76,14 +76,22 @@ pub async fn due(db: &Db, now: DateTime<Utc>, limit: i64) -> Result<Vec<Due>, Db
     }))
 }
 
-/// The member a message goes to.
-pub async fn recipient(db: &Db, member_id: i64) -> Result<Option<Recipient>, DbError> {
+/// The member a message goes to; `marketing_consent` is their answer for the message's channel
+/// (`marketing_consents`, else the application's answer).
+pub async fn recipient(
+    db: &Db,
+    member_id: i64,
+    channel: &str,
+) -> Result<Option<Recipient>, DbError> {
     Ok(on_db!(db, |p| {
         sqlx::query_as(
-            "select name, phone_enc, phone_masked, email, marketing_consent, status \
+            "select name, phone_enc, phone_masked, email, \
+             coalesce((select k.consent from marketing_consents k where k.member_id = members.id \
+             and k.channel = $2), marketing_consent) as marketing_consent, status \
              from members where id = $1",
         )
         .bind(member_id)
+        .bind(channel)
         .fetch_optional(p)
         .await?
     }))

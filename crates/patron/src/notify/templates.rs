@@ -358,7 +358,9 @@ pub const EVENTS: &[Event] = &[
         },
         en: Text {
             subject: "Major complaint: no. {complaint_id}",
-            body: "{name}: complaint no. {complaint_id} is major ({reason_en}): report it to the head within 10 minutes and resolve it within 12 hours.",
+            body: "{name}: complaint no. {complaint_id} is major ({reason_en}): report it to the head within 10 minutes andresolve it within 12 hours.",
+        },
+    },
     // The care schedule's messages (J2: 3 minutes, 3 days, 2 weeks after a top member's purchase).
     Event {
         kind: "care_thank_you",
@@ -400,6 +402,42 @@ pub const EVENTS: &[Event] = &[
         en: Text {
             subject: "Greetings",
             body: "Dear {name}, we hope you are well. The new season has started arriving; we look forward to seeing you again.",
+        },
+    },
+    Event {
+        kind: "portal_code",
+        label: "notify.event.portal_code",
+        audience: "notify.to.member",
+        placeholders: &[
+            NAME,
+            ph("code", "notify.ph.code", "384912", "384912"),
+            ph("minutes", "notify.ph.minutes", "10", "10"),
+        ],
+        zh: Text {
+            subject: "会员网站验证码",
+            body: "{name}您好，您的会员网站验证码为{code}，{minutes}分钟内有效，仅可使用一次。如非本人操作，请忽略本短信。",
+        },
+        en: Text {
+            subject: "Member site code",
+            body: "Dear {name}, your member site code is {code}. It is valid for {minutes} minutes and works once. If you did not ask for it, ignore this message.",
+        },
+    },
+    Event {
+        kind: "portal_close_request",
+        label: "notify.event.portal_close_request",
+        audience: "notify.to.store",
+        placeholders: &[
+            ph("name", "notify.ph.store", "总部", "HQ"),
+            ph("member", "notify.ph.member", "王芳", "Wang Fang"),
+            CARD,
+        ],
+        zh: Text {
+            subject: "会员申请注销账户：{member}",
+            body: "{name}：会员{member}（卡号{card_no}）在会员网站申请注销账户，请联系会员确认后按注销流程办理。",
+        },
+        en: Text {
+            subject: "A member asks to close their account: {member}",
+            body: "{name}: member {member} (card {card_no}) asked on the member site to close their account. Please confirm with the member and follow the closing procedure.",
         },
     },
 ];

@@ -162,3 +162,77 @@ both!(
         t.stop().await;
     }
 );
+
+both!(
+    portal_sms_code_slips_opt_out_and_download_at_390_px_in_chromium,
+    |backend| async move {
+        if browser_skipped() {
+            return;
+        }
+        let t = spawn_app(backend).await;
+        let clerk = crate::support::hq_token(&t, "br_clerk", "clerk").await;
+        let (id, card) = t.add_member("网站会员", "13700001212", "").await;
+        crate::support::give_points(&t, id, 6_000).await;
+        // The member said yes to marketing on the application; the flow opts out of SMS.
+        t.exec(
+            "update members set marketing_consent = true where id = $1",
+            id,
+        )
+        .await;
+        let slip = crate::support::ok(
+            &t,
+            "/api/v1/rewards/slips",
+            &clerk,
+            serde_json::json!({"store_code": "HQ", "card_no": card, "id_checked": true, "id_type": "id_card", "id_last4": "1234"}),
+        )
+        .await["slip_no"]
+            .as_str()
+            .expect("slip")
+            .to_string();
+        let port = t.base.rsplit(':').next().unwrap_or("0").to_string();
+        let code_file = std::env::temp_dir().join(format!("patron-portal-code-{port}.txt"));
+        let _ = std::fs::remove_file(&code_file);
+        // The code comes by SMS: read it from the outbox when it is queued and hand it over.
+        let watcher = {
+            let (db, code_file) = (t.app.db.clone(), code_file.clone());
+            tokio::spawn(async move {
+                for _ in 0..300 {
+                    let payload: Option<String> = patron::on_db!(db, |p| {
+                        sqlx::query_scalar(
+                            "select payload from outbox where member_id = $1 and kind = 'portal_code'",
+                        )
+                        .bind(id)
+                        .fetch_optional(p)
+                        .await
+                        .expect("outbox")
+                    });
+                    if let Some(p) = payload {
+                        let v: serde_json::Value = serde_json::from_str(&p).expect("json");
+                        std::fs::write(&code_file, v["code"].as_str().unwrap_or(""))
+                            .expect("write");
+                        return;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            })
+        };
+        let stdout = run_browser_flow(
+            "portal_self_service.mjs",
+            &[
+                ("BASE_URL", &t.base),
+                ("PHONE", "13700001212"),
+                ("CODE_FILE", code_file.to_str().expect("path")),
+                ("NEW_PASSWORD", "Magnolia-2026"),
+                ("SLIP_NO", &slip),
+            ],
+        )
+        .await;
+        watcher.abort();
+        let _ = std::fs::remove_file(&code_file);
+        assert!(
+            stdout.contains("browser: portal self-service ok"),
+            "{stdout}"
+        );
+        t.stop().await;
+    }
+);

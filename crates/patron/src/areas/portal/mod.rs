@@ -2,8 +2,19 @@
 //! see their balance, history, expiring points, tier and what the next tier needs; change the
 //! password (required at first login). Attempts are counted in the database before a password
 //! is checked (`auth::throttle`).
+//!
+//! Self-service: `codes.rs` (first sign-in and a forgotten password by a one-time SMS code),
+//! `consent.rs` (marketing by SMS and e-mail, L1), `rights.rs` (the member's own data as a file
+//! and the request to close the account, B11), `slips.rs` (reward slips and thresholds, B10).
+//! The portal sits above the other areas: it reads their figures through their public functions,
+//! and its store names the other areas' tables it reads.
 
+pub mod codes;
+pub mod consent;
+pub mod messages;
 pub mod pages;
+pub mod rights;
+pub mod slips;
 pub mod store;
 
 use chrono::{DateTime, Utc};
@@ -34,6 +45,39 @@ pub enum PortalError {
     Db(#[from] DbError),
     #[error("{0}")]
     Hash(String),
+    #[error("not a mobile phone number")]
+    BadPhone,
+    #[error("wrong, used or expired code")]
+    BadCode,
+    #[error("too many requests; try again later")]
+    TooMany,
+    #[error("no such channel")]
+    BadChannel,
+    #[error(transparent)]
+    Invalid(#[from] crate::kernel::validation::Invalid),
+    #[error("not found")]
+    NotFound,
+    #[error("the request was handled already")]
+    AlreadyHandled,
+    #[error(transparent)]
+    Forbidden(#[from] crate::kernel::ctx::Forbidden),
+}
+
+impl From<PortalError> for crate::web::error::AppError {
+    fn from(e: PortalError) -> Self {
+        use crate::kernel::error as codes;
+        use crate::web::error::AppError;
+        let detail = e.to_string();
+        match e {
+            PortalError::Invalid(i) => i.into(),
+            PortalError::NotFound | PortalError::BadChannel => AppError::not_found(),
+            PortalError::AlreadyHandled => AppError::new(codes::CONFLICT).detail(detail),
+            PortalError::Forbidden(f) => f.into(),
+            PortalError::TooMany => AppError::new(codes::RATE_LIMITED),
+            PortalError::Db(d) => d.into(),
+            other => AppError::internal(other),
+        }
+    }
 }
 
 impl From<sqlx::Error> for PortalError {

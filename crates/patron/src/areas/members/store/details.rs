@@ -89,6 +89,23 @@ pub async fn update_details(tx: &mut Tx, id: i64, d: &DetailsRow) -> Result<u64,
             .await
             .map(|r| r.rows_affected())
         })?;
+        // The desk's answer holds for both channels (the portal sets each one on its own).
+        on_tx!(tx, |c| {
+            sqlx::query(
+                "insert into marketing_consents (member_id, channel, consent, at, source) \
+                 select $1, ch.channel, $2, $3, $4 from (select 'sms' as channel union all \
+                 select 'email') ch where true \
+                 on conflict (member_id, channel) do update set consent = excluded.consent, \
+                 at = excluded.at, source = excluded.source",
+            )
+            .bind(id)
+            .bind(yes)
+            .bind(ts(at))
+            .bind(source)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
     }
     Ok(n)
 }

@@ -1,5 +1,11 @@
 //! The member portal through the real server: first login with the password from the welcome
-//! message, the forced change, the overview and lockout.
+//! message, the forced change, the overview and lockout; `codes.rs` the sign-in by SMS code,
+//! `mine.rs` slips, consent, the data download and the close request, `signups.rs` the last
+//! seat of an event taken from the portal.
+
+mod codes;
+mod mine;
+mod signups;
 
 use reqwest::StatusCode;
 use serde_json::json;

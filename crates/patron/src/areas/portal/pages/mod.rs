@@ -1,4 +1,10 @@
-//! The portal's pages: login, the member's own overview, password change, logout.
+//! The portal's pages: login, the member's own overview, password change, logout; `code.rs` the
+//! sign-in by SMS code, `mine.rs` the member's slips, consent, data and close request,
+//! `requests.rs` the desk's list of close requests.
+
+mod code;
+mod mine;
+mod requests;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -28,6 +34,18 @@ pub fn router() -> Router<App> {
         .route("/portal/login", get(login_page).post(login_submit))
         .route("/portal/password", get(password_page).post(password_submit))
         .route("/portal/logout", post(logout))
+        .route("/portal/code", get(code::code_page).post(code::code_ask))
+        .route("/portal/code/verify", post(code::code_verify))
+        .route("/portal/slips", get(mine::slips_page))
+        .route("/portal/privacy", get(mine::privacy_page))
+        .route("/portal/consent", post(mine::consent_submit))
+        .route("/portal/close", post(mine::close_submit))
+        .route("/portal/my-data.txt", get(mine::my_data))
+        .route("/portal-requests", get(requests::requests_page))
+        .route(
+            "/portal-requests/{id}/handled",
+            post(requests::handle_submit),
+        )
 }
 
 /// A member signed in to the portal.
@@ -178,7 +196,7 @@ struct HomePage {
     entries: Vec<EntryRow>,
 }
 
-fn member_page(s: &MemberSession, title: &'static str) -> Page {
+pub(super) fn member_page(s: &MemberSession, title: &'static str) -> Page {
     let mut page = Page::anonymous(s.lang, title);
     page.csrf = s.csrf.clone();
     page.tz = s.app.config.tz();

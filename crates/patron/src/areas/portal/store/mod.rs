@@ -1,5 +1,10 @@
 //! SQL of the member portal: the portal account's columns of `members` (password hash, must
-//! change).
+//! change); `codes.rs` the one-time SMS codes, `consent.rs` marketing consent per channel,
+//! `rights.rs` close requests and the member's own data for the download.
+
+pub mod codes;
+pub mod consent;
+pub mod rights;
 
 use crate::kernel::db::{Db, DbError, Tx};
 use crate::{on_db, on_tx};
