@@ -189,10 +189,12 @@ pub enum Permission {
     ViewTargets,
     /// Set monthly targets per department and person (A4, B1).
     ManageTargets,
+    /// Make backups now, set their schedule, see the backups made (N2).
+    ManageBackups,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 42] = [
+    pub const ALL: [Permission; 43] = [
         Permission::ViewDashboard,
         Permission::ManageStores,
         Permission::ManageStaff,
@@ -235,6 +237,7 @@ impl Permission {
         Permission::ReviewPlans,
         Permission::ViewTargets,
         Permission::ManageTargets,
+        Permission::ManageBackups,
     ];
 
     pub fn code(self) -> &'static str {
@@ -281,6 +284,7 @@ impl Permission {
             Permission::ReviewPlans => "review_plans",
             Permission::ViewTargets => "view_targets",
             Permission::ManageTargets => "manage_targets",
+            Permission::ManageBackups => "manage_backups",
         }
     }
 
@@ -328,6 +332,7 @@ impl Permission {
             Permission::ReviewPlans => "查看团队计划与总结",
             Permission::ViewTargets => "查看业绩指标",
             Permission::ManageTargets => "设定业绩指标",
+            Permission::ManageBackups => "数据备份",
         }
     }
 
@@ -375,6 +380,7 @@ impl Permission {
             Permission::ReviewPlans => "Read the team's plans and summaries",
             Permission::ViewTargets => "View targets and actuals",
             Permission::ManageTargets => "Set targets",
+            Permission::ManageBackups => "Backups",
         }
     }
 }
@@ -499,6 +505,7 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
         ],
     ),
     (Permission::ManageTargets, &[Manager]),
+    (Permission::ManageBackups, &[Admin]),
 ];
 
 /// The roles that hold `permission`.

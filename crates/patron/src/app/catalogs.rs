@@ -19,4 +19,8 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     crate::areas::plans::messages::PLANS,
     crate::notify::messages::NOTIFY,
     crate::areas::pos::pages::MESSAGES,
+    crate::areas::backup::messages::BACKUP,
+    crate::areas::points::import::MESSAGES,
+    crate::areas::customers::files::import::MESSAGES,
+    crate::areas::members::data::MESSAGES,
 ];

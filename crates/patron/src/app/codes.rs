@@ -13,6 +13,7 @@ pub const CODES: &[&[crate::kernel::error::Code]] = &[
     crate::areas::calendar::error::CODES,
     crate::areas::customers::error::CODES,
     crate::areas::plans::error::CODES,
+    crate::areas::backup::error::CODES,
 ];
 
 #[cfg(test)]

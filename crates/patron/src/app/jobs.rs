@@ -17,6 +17,7 @@ const AREAS: &[&[Job]] = &[
     crate::areas::customers::callbacks::jobs::JOBS,
     crate::areas::customers::visits::jobs::JOBS,
     crate::areas::plans::jobs::JOBS,
+    crate::areas::backup::jobs::JOBS,
 ];
 
 /// The jobs of every area, in one list (built once).

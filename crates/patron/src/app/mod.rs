@@ -112,6 +112,7 @@ pub fn router_with(app: App, extra: Router<App>) -> Router {
         .merge(crate::areas::customers::callbacks::pages::router())
         .merge(crate::areas::customers::visits::pages::router())
         .merge(crate::areas::plans::pages::router())
+        .merge(crate::areas::backup::pages::router())
         .nest("/api/v1", api_router)
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", doc))
         .merge(extra)

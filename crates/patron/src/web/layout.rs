@@ -59,6 +59,7 @@ const NAV: &[(&str, &str, Permission)] = &[
         "nav.outbox",
         Permission::ManageNotifications,
     ),
+    ("/admin/backups", "nav.backups", Permission::ManageBackups),
 ];
 
 pub struct Flash {
