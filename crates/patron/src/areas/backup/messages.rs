@@ -5,7 +5,7 @@ pub const BACKUP: &[(&str, &str, &str)] = &[
     ("backup.title", "数据备份", "Backups"),
     (
         "backup.intro",
-        "备份包括数据库和附件文件夹，每份备份写完后都会打开核对（完整性、迁移版本、审计链、积分与团购券账目）。密钥文件 secrets.toml 不在备份中：请另行妥善保存，没有它，加密的手机号和证件号无法读取。",
+        "备份包括数据库和附件文件夹，每份备份写完后都会打开核对（完整性、迁移版本、审计链、积分与团购券账目）。数据目录中的密钥文件不在备份中：请另行妥善保存，没有它，加密的手机号和证件号无法读取。",
         "A backup holds the database and the documents folder; each one is opened and checked after writing (integrity, migration version, audit chain, points and voucher ledgers). The key file secrets.toml is not in any backup: keep it apart, safely — without it the encrypted phones and ID numbers cannot be read.",
     ),
     ("backup.now", "立即备份", "Back up now"),
