@@ -132,8 +132,7 @@ async fn start(ctx: &Ctx, origin: Origin) -> Result<i64, BackupError> {
     let c = ctx.clone();
     let backend = backend_code(ctx.db());
     let staff_id = ctx.actor.staff().map(|s| s.id);
-    Ok(ctx
-        .db()
+    ctx.db()
         .write(move |tx| {
             let c = c.clone();
             Box::pin(async move {
@@ -142,7 +141,7 @@ async fn start(ctx: &Ctx, origin: Origin) -> Result<i64, BackupError> {
                 )
             })
         })
-        .await?)
+        .await
 }
 
 /// Makes the backup of a started run and records how it ended.

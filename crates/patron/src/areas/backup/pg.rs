@@ -14,7 +14,7 @@ use crate::kernel::db::Db;
 pub(super) fn split_password(url: &str) -> (String, Option<String>) {
     match url::Url::parse(url) {
         Ok(mut u) => {
-            let pw = u.password().map(|p| percent_decode(p));
+            let pw = u.password().map(percent_decode);
             let _ = u.set_password(None);
             (u.to_string(), pw)
         }
