@@ -205,10 +205,12 @@ pub enum Permission {
     /// Manage care (J): the care tiers, members' advisors, cancelling a schedule, completion
     /// figures per advisor (managers).
     ManageCare,
+    /// Make backups now, set their schedule, see the backups made (N2).
+    ManageBackups,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 49] = [
+    pub const ALL: [Permission; 50] = [
         Permission::ViewDashboard,
         Permission::ManageStores,
         Permission::ManageStaff,
@@ -258,6 +260,7 @@ impl Permission {
         Permission::ManageComplaints,
         Permission::CareForMembers,
         Permission::ManageCare,
+        Permission::ManageBackups,
     ];
 
     pub fn code(self) -> &'static str {
@@ -311,6 +314,7 @@ impl Permission {
             Permission::ManageComplaints => "manage_complaints",
             Permission::CareForMembers => "care_for_members",
             Permission::ManageCare => "manage_care",
+            Permission::ManageBackups => "manage_backups",
         }
     }
 
@@ -365,6 +369,7 @@ impl Permission {
             Permission::ManageComplaints => "投诉设置与分析",
             Permission::CareForMembers => "会员维护与接待",
             Permission::ManageCare => "会员维护管理",
+            Permission::ManageBackups => "数据备份",
         }
     }
 
@@ -419,6 +424,7 @@ impl Permission {
             Permission::ManageComplaints => "Complaint settings and analysis",
             Permission::CareForMembers => "Member care and reception",
             Permission::ManageCare => "Manage member care",
+            Permission::ManageBackups => "Backups",
         }
     }
 }
@@ -562,6 +568,7 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
         &[Manager, Supervisor, Clerk, Service, Information],
     ),
     (Permission::ManageCare, &[Manager]),
+    (Permission::ManageBackups, &[Admin]),
 ];
 
 /// The roles that hold `permission`.

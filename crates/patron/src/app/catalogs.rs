@@ -23,4 +23,8 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     crate::areas::pos::pages::MESSAGES,
     crate::areas::rotation::messages::ROTATION,
     crate::areas::portal::messages::PORTAL,
+    crate::areas::backup::messages::BACKUP,
+    crate::areas::points::import::MESSAGES,
+    crate::areas::customers::files::import::MESSAGES,
+    crate::areas::members::data::MESSAGES,
 ];

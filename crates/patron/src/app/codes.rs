@@ -16,6 +16,7 @@ pub const CODES: &[&[crate::kernel::error::Code]] = &[
     crate::areas::rotation::error::CODES,
     crate::areas::complaints::error::CODES,
     crate::areas::care::error::CODES,
+    crate::areas::backup::error::CODES,
 ];
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ const AREAS: &[&[Job]] = &[
     crate::areas::plans::jobs::JOBS,
     crate::areas::complaints::jobs::JOBS,
     crate::areas::care::jobs::JOBS,
+    crate::areas::backup::jobs::JOBS,
 ];
 
 /// The jobs of every area, in one list (built once).

@@ -3,6 +3,7 @@
 //! gifts} → rewards → events → partners → pos, portal; calendar → customers, plans (plans
 //! reads the customers' and other areas' records for its actuals).
 
+pub mod backup;
 pub mod calendar;
 pub mod care;
 pub mod complaints;

@@ -2,6 +2,7 @@
 //! database of many members, then has the raw database run the same statements with the same
 //! durability, and reports both (issue 3, item 10). Not a test: run it by hand.
 
+pub mod backup;
 pub mod care;
 pub mod complaints;
 pub mod customers;

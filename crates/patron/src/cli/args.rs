@@ -70,6 +70,24 @@ pub enum Command {
         #[arg(long)]
         serve: bool,
     },
+    /// Back up the data while Patron serves: a verified copy of the database and the documents
+    /// folder (never secrets.toml: keep that file apart).
+    Backup {
+        /// The folder the backup goes under (default: DATA_DIR/backups).
+        #[arg(long)]
+        to: Option<PathBuf>,
+    },
+    /// Restore a backup into a NEW data directory (`--dir`); an existing one is never touched.
+    Restore {
+        /// The backup's folder (patron-YYYYMMDD-HHMMSS).
+        backup: PathBuf,
+        /// The secrets file kept apart from the backups (copied into the new directory).
+        #[arg(long)]
+        secrets: Option<PathBuf>,
+        /// PostgreSQL: the new, empty database to restore into (postgres://…).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -85,6 +103,21 @@ pub enum ImportCommand {
         /// login).
         #[arg(long)]
         portal_passwords: bool,
+    },
+    /// Receipts from an older system or an offline till, one row per line (SPEC N3, C2):
+    /// accrued once per store and receipt number like the till's; a repeat writes nothing.
+    Receipts {
+        file: PathBuf,
+        /// The store for rows that name none.
+        #[arg(long, default_value = "HQ")]
+        store: String,
+    },
+    /// Organisation customers (SPEC N3, F1), the owner by user name (empty: the pool).
+    Customers {
+        file: PathBuf,
+        /// The store for rows that name none.
+        #[arg(long, default_value = "HQ")]
+        store: String,
     },
 }
 
@@ -189,6 +222,16 @@ pub enum BenchCommand {
         /// Purchases (each schedules seven steps: 142,858 make 1,000,006 steps).
         #[arg(long, default_value_t = 142_858)]
         purchases: u64,
+    },
+    /// A verified backup of a large database; prints the time and size.
+    Backup {
+        /// sqlite or postgres (PostgreSQL uses the server PATRON_TEST_PG names).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        #[arg(long, default_value_t = 200_000)]
+        members: u64,
+        #[arg(long, default_value_t = 2_000_000)]
+        receipts: u64,
     },
 }
 

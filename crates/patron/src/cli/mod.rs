@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod run;
+pub mod safety;
 
 use std::path::Path;
 use std::sync::Arc;

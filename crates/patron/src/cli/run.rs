@@ -88,6 +88,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench(b) => bench(b).await?,
         Command::Demo { serve } => demo(dir, serve).await?,
+        Command::Backup { to } => return super::safety::backup(&dir, to.as_deref()).await,
+        Command::Restore {
+            backup,
+            secrets,
+            database_url,
+        } => return super::safety::restore(&backup, &dir, secrets, database_url).await,
+        Command::Import(ImportCommand::Receipts { file, store }) => {
+            return super::safety::import(&dir, &file, &store, super::safety::Kind::Receipts).await;
+        }
+        Command::Import(ImportCommand::Customers { file, store }) => {
+            return super::safety::import(&dir, &file, &store, super::safety::Kind::Customers)
+                .await;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -398,6 +411,19 @@ async fn bench(b: BenchCommand) -> anyhow::Result<()> {
                 purchases,
             };
             let report = crate::bench::care::run_care(&bench).await?;
+            println!("{report}");
+        }
+        BenchCommand::Backup {
+            backend: name,
+            members,
+            receipts,
+        } => {
+            let bench = crate::bench::backup::BackupBench {
+                backend: backend(&name)?,
+                members,
+                receipts,
+            };
+            let report = crate::bench::backup::run_backup(&bench).await?;
             println!("{report}");
         }
     }

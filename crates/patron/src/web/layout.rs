@@ -72,6 +72,7 @@ const NAV: &[(&str, &str, Permission)] = &[
         Permission::ManageComplaints,
     ),
     ("/admin/care", "care.nav_settings", Permission::ManageCare),
+    ("/admin/backups", "nav.backups", Permission::ManageBackups),
 ];
 
 pub struct Flash {

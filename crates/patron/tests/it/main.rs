@@ -9,6 +9,7 @@ mod applications;
 mod approvals;
 mod audit;
 mod auth;
+mod backup;
 mod browser;
 mod calendar;
 mod care;

@@ -31,6 +31,7 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::ManageNotifications => Some("/admin/outbox"),
         Permission::TillStandIn => Some("/till"),
         Permission::ManageCalendar => Some("/admin/calendar"),
+        Permission::ManageBackups => Some("/admin/backups"),
         Permission::ViewCustomers => Some("/customers"),
         Permission::WritePlans => Some("/plans"),
         Permission::ViewTargets => Some("/targets"),

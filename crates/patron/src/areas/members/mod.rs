@@ -8,6 +8,7 @@ pub mod applications;
 pub mod birthdays;
 pub mod cards;
 pub mod closing;
+pub mod data;
 pub mod details;
 pub mod error;
 pub mod import;

@@ -9,6 +9,7 @@ pub mod adjust;
 pub mod check;
 pub mod error;
 pub mod expiry;
+pub mod import;
 pub mod jobs;
 pub mod ledger;
 pub mod messages;

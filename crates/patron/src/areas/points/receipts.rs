@@ -249,6 +249,23 @@ impl Receipt {
     pub(crate) fn receipt_no(&self) -> &str {
         &self.receipt_no
     }
+
+    /// The content hash that tells a repeat from a conflict (an import compares it).
+    pub(crate) fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    pub(crate) fn occurred_at(&self) -> DateTime<Utc> {
+        self.occurred_at
+    }
+
+    pub(crate) fn tz(&self) -> chrono_tz::Tz {
+        self.store.tz
+    }
+
+    pub(crate) fn card_no(&self) -> &str {
+        self.card_no.as_str()
+    }
 }
 
 fn replay(row: &store::ReceiptRow, hash: &str) -> Result<(Outcome, ReceiptOut), PointsError> {

@@ -2,6 +2,7 @@
 //! for the reward list, the figures the reports compare with, and the database's size. The raw
 //! database's run of a receipt's statements is in `raw`.
 
+pub mod backup;
 pub mod care;
 pub mod customers;
 pub mod raw;

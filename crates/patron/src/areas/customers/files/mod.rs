@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod edit;
+pub mod import;
 pub mod jobs;
 pub mod messages;
 pub mod owners;

@@ -76,23 +76,24 @@ pub struct Recorded {
     pub grade: String,
 }
 
-/// The checked input.
-struct Checked {
-    name: String,
-    name_key: String,
-    credit_code: Option<String>,
-    kind: &'static str,
-    grade: &'static str,
-    address: String,
-    credit_note: String,
-    notes: String,
-    contacts: Vec<CheckedContact>,
+/// The checked input (the import checks its rows by the same rules).
+pub(super) struct Checked {
+    pub(super) name: String,
+    pub(super) name_key: String,
+    pub(super) credit_code: Option<String>,
+    pub(super) kind: &'static str,
+    pub(super) grade: &'static str,
+    pub(super) address: String,
+    pub(super) credit_note: String,
+    pub(super) notes: String,
+    pub(super) contacts: Vec<CheckedContact>,
 }
 
-struct CheckedContact {
-    name: String,
-    title: String,
-    phone: Option<(String, String)>,
+pub(super) struct CheckedContact {
+    pub(super) name: String,
+    pub(super) title: String,
+    /// The number as stored and its masked form.
+    pub(super) phone: Option<(String, String)>,
 }
 
 fn text(bad: &mut Invalid, field: &str, input: &str, max: usize) -> String {
@@ -121,7 +122,7 @@ fn choice(bad: &mut Invalid, field: &str, input: &str, allowed: &[&'static str])
     }
 }
 
-fn check(input: &CustomerIn) -> Result<Checked, Invalid> {
+pub(super) fn check(input: &CustomerIn) -> Result<Checked, Invalid> {
     let mut bad = Invalid::new();
     let name = bad
         .check("name", required_text(&input.name, 100))

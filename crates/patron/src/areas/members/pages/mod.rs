@@ -4,6 +4,7 @@
 
 mod actions;
 mod apply;
+mod data;
 mod import;
 mod member;
 mod search;
@@ -32,6 +33,7 @@ pub fn router() -> Router<App> {
         .route("/members/{id}/profile", post(member::profile_submit))
         .route("/members/{id}/details", post(member::details_submit))
         .route("/members/{id}/export.json", get(statement::export_json))
+        .route("/members/{id}/data.txt", get(data::data_txt))
         .route("/members/{id}/statement.csv", get(statement::statement_csv))
         .route(
             "/members/{id}/statement.xlsx",
