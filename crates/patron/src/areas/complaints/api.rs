@@ -69,7 +69,7 @@ async fn take(
 #[utoipa::path(get, path = "/complaints/{id}", tag = "complaints",
     operation_id = "complaints_show",
     params(("id" = i64, Path, description = "The complaint's id")),
-    responses((status = 200, body = Complaint), (status = 403), (status = 404)),
+    responses((status = 200, body = Complaint, description = "The complaint with its deadlines and breaches"), (status = 403), (status = 404)),
     security(("bearer" = [])))]
 async fn show(ApiCaller(ctx): ApiCaller, Path(id): Path<i64>) -> Result<Json<Complaint>, AppError> {
     Ok(Json(view::get(&ctx, id).await?))
@@ -79,7 +79,7 @@ async fn show(ApiCaller(ctx): ApiCaller, Path(id): Path<i64>) -> Result<Json<Com
 #[utoipa::path(post, path = "/complaints/{id}/acknowledge", tag = "complaints",
     operation_id = "complaints_acknowledge",
     params(("id" = i64, Path, description = "The complaint's id")),
-    responses((status = 200, body = Complaint), (status = 403), (status = 404),
+    responses((status = 200, body = Complaint, description = "The complaint as it now stands"), (status = 403), (status = 404),
         (status = 409, description = "`complaint_archived`")),
     security(("bearer" = [])))]
 async fn acknowledge(
@@ -94,7 +94,7 @@ async fn acknowledge(
 #[utoipa::path(post, path = "/complaints/{id}/route", tag = "complaints", request_body = RouteIn,
     operation_id = "complaints_route",
     params(("id" = i64, Path, description = "The complaint's id")),
-    responses((status = 200, body = Complaint), (status = 403), (status = 404),
+    responses((status = 200, body = Complaint, description = "The complaint as it now stands"), (status = 403), (status = 404),
         (status = 409, description = "`complaint_wrong_state`: not acknowledged yet, or resolved"),
         (status = 422, description = "`unknown_department` naming `department`")),
     security(("bearer" = [])))]
@@ -110,7 +110,7 @@ async fn route(
 #[utoipa::path(post, path = "/complaints/{id}/answer", tag = "complaints", request_body = AnswerIn,
     operation_id = "complaints_answer",
     params(("id" = i64, Path, description = "The complaint's id")),
-    responses((status = 200, body = Complaint), (status = 403), (status = 404),
+    responses((status = 200, body = Complaint, description = "The complaint as it now stands"), (status = 403), (status = 404),
         (status = 409, description = "`complaint_wrong_state`: not routed yet"),
         (status = 422, description = "`validation` naming `plan`")),
     security(("bearer" = [])))]
@@ -126,7 +126,7 @@ async fn answer(
 #[utoipa::path(post, path = "/complaints/{id}/resolve", tag = "complaints", request_body = ResolveIn,
     operation_id = "complaints_resolve",
     params(("id" = i64, Path, description = "The complaint's id")),
-    responses((status = 200, body = Complaint), (status = 403), (status = 404),
+    responses((status = 200, body = Complaint, description = "The complaint as it now stands"), (status = 403), (status = 404),
         (status = 409, description = "`complaint_wrong_state`: not routed yet"),
         (status = 422, description = "`validation` naming `result`")),
     security(("bearer" = [])))]
@@ -142,7 +142,7 @@ async fn resolve(
 #[utoipa::path(post, path = "/complaints/{id}/callback", tag = "complaints", request_body = CallbackIn,
     operation_id = "complaints_callback",
     params(("id" = i64, Path, description = "The complaint's id")),
-    responses((status = 200, body = Complaint), (status = 403), (status = 404),
+    responses((status = 200, body = Complaint, description = "The complaint as it now stands"), (status = 403), (status = 404),
         (status = 409, description = "`complaint_wrong_state`: not resolved"),
         (status = 422, description = "`validation` naming `satisfied` or `remarks`")),
     security(("bearer" = [])))]
@@ -158,7 +158,7 @@ async fn callback(
 #[utoipa::path(post, path = "/complaints/{id}/report", tag = "complaints",
     operation_id = "complaints_report",
     params(("id" = i64, Path, description = "The complaint's id")),
-    responses((status = 200, body = Complaint), (status = 403), (status = 404),
+    responses((status = 200, body = Complaint, description = "The complaint as it now stands"), (status = 403), (status = 404),
         (status = 409, description = "`complaint_wrong_state`: the case is minor")),
     security(("bearer" = [])))]
 async fn report(
@@ -173,7 +173,7 @@ async fn report(
 #[utoipa::path(post, path = "/complaints/{id}/typical", tag = "complaints", request_body = TypicalIn,
     operation_id = "complaints_typical",
     params(("id" = i64, Path, description = "The complaint's id")),
-    responses((status = 200, body = Complaint), (status = 403), (status = 404)),
+    responses((status = 200, body = Complaint, description = "The complaint as it now stands"), (status = 403), (status = 404)),
     security(("bearer" = [])))]
 async fn typical(
     ApiCaller(ctx): ApiCaller,
