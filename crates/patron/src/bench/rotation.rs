@@ -107,6 +107,7 @@ async fn walk_in_and_free(client: &reqwest::Client, base: &str, key: &str) -> an
     Ok(())
 }
 
+#[allow(clippy::too_many_lines)] // a demo or bench script: one scene, read top to bottom
 pub async fn run_rotation(b: &RotationBench) -> anyhow::Result<RotationReport> {
     let (tdb, db, config) = crate::bench::database(b.backend).await?;
     let app = App::new(

@@ -76,7 +76,7 @@ pub async fn build(
             events.push((*days, m, *yuan));
         }
     }
-    events.sort_by(|a, b| b.0.cmp(&a.0));
+    events.sort_by_key(|e| std::cmp::Reverse(e.0));
     let tz = FixedOffset::east_opt(8 * 3600).context("offset")?;
     for (n, (days, m, yuan)) in events.iter().enumerate() {
         let at = now - Duration::days(*days);

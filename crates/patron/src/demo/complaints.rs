@@ -37,6 +37,7 @@ impl Desk {
         self.clock.advance(Duration::minutes(m));
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn take(
         &self,
         channel: &str,
@@ -127,6 +128,7 @@ fn err(e: complaints::ComplaintError) -> anyhow::Error {
     anyhow::anyhow!("demo complaint step: {e}")
 }
 
+#[allow(clippy::too_many_lines)] // a demo or bench script: one scene, read top to bottom
 pub async fn build(
     app: &App,
     out: &mut String,

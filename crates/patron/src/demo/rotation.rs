@@ -29,6 +29,7 @@ const REPS: &[(&str, &str, &str)] = &[
 ];
 
 /// Adds the demo's rotation teams and the day on the floor; `actor` finds a demo account.
+#[allow(clippy::too_many_lines)] // a demo or bench script: one scene, read top to bottom
 pub async fn build(
     app: &App,
     out: &mut String,

@@ -84,7 +84,7 @@ pub async fn intake(ctx: &Ctx) -> Result<Worked, CareError> {
         }
         let picked: Vec<ReceiptSeen> = rows
             .iter()
-            .filter(|r| tiers.iter().any(|t| *t == r.tier_code))
+            .filter(|r| tiers.contains(&r.tier_code))
             .cloned()
             .collect();
         let now = ctx.now();

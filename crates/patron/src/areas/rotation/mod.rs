@@ -246,7 +246,7 @@ pub async fn set_team(ctx: &Ctx, code: &str, input: &TeamIn) -> Result<BoardView
             })
         })
         .await?;
-    live::ring();
+    live::ring(ctx.db());
     board(ctx, &code).await
 }
 
@@ -391,7 +391,7 @@ pub async fn walk_in(ctx: &Ctx, code: &str, input: &WalkInIn) -> Result<Assigned
             })
         })
         .await?;
-    live::ring();
+    live::ring(ctx.db());
     Ok(answer(&names, &visit, handed))
 }
 
@@ -443,7 +443,7 @@ pub async fn set_state(
             })
         })
         .await?;
-    live::ring();
+    live::ring(ctx.db());
     board(ctx, &team.code).await
 }
 
@@ -544,11 +544,11 @@ pub async fn set_credit(
                         .before(&serde_json::json!({ "rule": v.credit_rule, "other": v.credit_other }))
                         .after(&serde_json::json!({ "rule": rule.code(), "other": rule.other(), "note": note })),
                 );
-                Ok::<_, RotationError>(store::visit(&mut *tx, visit_id).await?.ok_or(RotationError::NotFound)?)
+                store::visit(&mut *tx, visit_id).await?.ok_or(RotationError::NotFound)
             })
         })
         .await?;
-    live::ring();
+    live::ring(ctx.db());
     Ok(out)
 }
 
@@ -614,7 +614,7 @@ pub async fn mark_sale(
         }
         other => other?,
     };
-    live::ring();
+    live::ring(ctx.db());
     Ok(out)
 }
 
@@ -893,11 +893,9 @@ pub fn figures(names: &HashMap<i64, Person>, line: &[i64], visits: &[VisitRow]) 
                 .map(|p| p.display_name.clone())
                 .unwrap_or_default();
             let received = f.turns + f.own_customers;
-            f.conversion_percent = if received == 0 {
-                0
-            } else {
-                f.sales.min(received) * 100 / received
-            };
+            f.conversion_percent = (f.sales.min(received) * 100)
+                .checked_div(received)
+                .unwrap_or(0);
             f
         })
         .collect()

@@ -31,7 +31,7 @@ pub fn load_statements(pg: bool, members: u64, receipts: u64) -> Vec<String> {
         }
     };
     let span = 300 * 24 * 60;
-    let back = format!("(({receipts} - s.i) * {span} / {receipts})");
+    let back = format!("(CAST({receipts} - s.i AS BIGINT) * {span} / {receipts})");
     vec![
         format!(
             "insert into members (name, channel, store_id, tier_code, tier_since, joined_on, \

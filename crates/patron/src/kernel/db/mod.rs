@@ -160,6 +160,12 @@ pub fn ts(t: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 impl Db {
+    /// This open database's identity within the process (clones share it): what a per-database
+    /// in-process signal is keyed by.
+    pub fn instance(&self) -> usize {
+        Arc::as_ptr(&self.inner) as usize
+    }
+
     /// Opens (creating if needed) the SQLite database at `path`. The file (and its `-wal`/`-shm`) is owner-only (`kernel::files`).
     pub async fn open_sqlite(path: &Path) -> Result<Db, DbError> {
         crate::kernel::files::private_sqlite(path)

@@ -48,7 +48,7 @@ async fn render_settings(
             (
                 t.code.clone(),
                 t.name(page.lang).to_string(),
-                chosen.iter().any(|c| *c == t.code),
+                chosen.contains(&t.code),
             )
         })
         .collect();

@@ -65,7 +65,7 @@ pub async fn close_requests(
 ) -> Result<Vec<CloseRequest>, DbError> {
     let scope = match stores {
         None => String::new(),
-        Some(ids) if ids.is_empty() => " and 1 = 0".to_string(),
+        Some([]) => " and 1 = 0".to_string(),
         Some(ids) => format!(
             " and r.store_id in ({})",
             ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
