@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use patron_core::Permission;
 
 use super::ComplaintError;
-use super::store::analysis::{self, Counts};
+use super::store::analysis::{self, By, Counts};
 use crate::kernel::ctx::Ctx;
 use crate::kernel::dates::month_bounds;
 use crate::kernel::stores::StoreInfo;
@@ -61,8 +61,8 @@ pub async fn month(ctx: &Ctx, store: &StoreInfo, month: &str) -> Result<Analysis
     let from = start_of(store, first);
     let until = start_of(store, last.succ_opt().unwrap_or(last));
     let db = ctx.db();
-    let by_category = analysis::by_category(db, store.id, from, until).await?;
-    let (satisfied, unsatisfied) = analysis::satisfaction(db, store.id, from, until)
+    let by_category = analysis::counts(db, By::Category, store.id, from, until).await?;
+    let (satisfied, unsatisfied) = analysis::counts(db, By::Satisfaction, store.id, from, until)
         .await?
         .into_iter()
         .fold((0, 0), |(s, u), (k, n)| {
@@ -76,9 +76,9 @@ pub async fn month(ctx: &Ctx, store: &StoreInfo, month: &str) -> Result<Analysis
     Ok(Analysis {
         month: month.to_owned(),
         total: by_category.iter().map(|c| c.1).sum(),
-        by_department: analysis::by_department(db, store.id, from, until).await?,
-        by_severity: analysis::by_severity(db, store.id, from, until).await?,
-        breaches: analysis::breaches(db, store.id, from, until)
+        by_department: analysis::counts(db, By::Department, store.id, from, until).await?,
+        by_severity: analysis::counts(db, By::Severity, store.id, from, until).await?,
+        breaches: analysis::counts(db, By::Breach, store.id, from, until)
             .await?
             .into_iter()
             .map(|(k, n)| {

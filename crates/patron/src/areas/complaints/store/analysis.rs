@@ -10,115 +10,68 @@ use crate::on_db;
 /// A count under a key (a code, or two codes joined by `/`).
 pub type Counts = Vec<(String, i64)>;
 
-async fn grouped(
+/// What the analysis counts by; each is one grouped count over the period at a store.
+#[derive(Debug, Clone, Copy)]
+pub enum By {
+    /// Cases received, by category.
+    Category,
+    /// Cases received, by the department they are with (empty: not routed).
+    Department,
+    /// Cases received, by severity.
+    Severity,
+    /// Breaches falling due, by `clock/department`.
+    Breach,
+    /// Callbacks made: `satisfied` / `unsatisfied`.
+    Satisfaction,
+}
+
+impl By {
+    fn sql(self) -> &'static str {
+        match self {
+            By::Category => {
+                "select category, count(*) from complaints where store_id = $1 \
+                 and received_at >= $2 and received_at < $3 group by category order by 1"
+            }
+            By::Department => {
+                "select coalesce(department, ''), count(*) from complaints where store_id = $1 \
+                 and received_at >= $2 and received_at < $3 group by coalesce(department, '') \
+                 order by 1"
+            }
+            By::Severity => {
+                "select severity, count(*) from complaints where store_id = $1 \
+                 and received_at >= $2 and received_at < $3 group by severity order by 1"
+            }
+            By::Breach => {
+                "select clock || '/' || coalesce(department, ''), count(*) from complaint_breaches \
+                 where store_id = $1 and due_at >= $2 and due_at < $3 \
+                 group by clock || '/' || coalesce(department, '') order by 1"
+            }
+            By::Satisfaction => {
+                "select case when b.satisfied then 'satisfied' else 'unsatisfied' end, count(*) \
+                 from complaint_callbacks b join complaints c on c.id = b.complaint_id \
+                 where c.store_id = $1 and b.at >= $2 and b.at < $3 \
+                 group by case when b.satisfied then 'satisfied' else 'unsatisfied' end order by 1"
+            }
+        }
+    }
+}
+
+/// The counts of the period `[from, until)` at a store, grouped `by`.
+pub async fn counts(
     db: &Db,
-    sql: &'static str,
+    by: By,
     store_id: i64,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Counts, DbError> {
     Ok(on_db!(db, |p| {
-        sqlx::query_as(sql)
+        sqlx::query_as(by.sql())
             .bind(store_id)
             .bind(ts(from))
             .bind(ts(until))
             .fetch_all(p)
             .await?
     }))
-}
-
-/// Cases received by category.
-pub async fn by_category(
-    db: &Db,
-    store_id: i64,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<Counts, DbError> {
-    grouped(
-        db,
-        "select category, count(*) from complaints where store_id = $1 and received_at >= $2 \
-         and received_at < $3 group by category order by category",
-        store_id,
-        from,
-        until,
-    )
-    .await
-}
-
-/// Cases received by the department they are with (empty: not routed).
-pub async fn by_department(
-    db: &Db,
-    store_id: i64,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<Counts, DbError> {
-    grouped(
-        db,
-        "select coalesce(department, ''), count(*) from complaints where store_id = $1 \
-         and received_at >= $2 and received_at < $3 group by coalesce(department, '') \
-         order by coalesce(department, '')",
-        store_id,
-        from,
-        until,
-    )
-    .await
-}
-
-/// Cases received by severity.
-pub async fn by_severity(
-    db: &Db,
-    store_id: i64,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<Counts, DbError> {
-    grouped(
-        db,
-        "select severity, count(*) from complaints where store_id = $1 and received_at >= $2 \
-         and received_at < $3 group by severity order by severity",
-        store_id,
-        from,
-        until,
-    )
-    .await
-}
-
-/// Breaches due in the period, by `clock/department`.
-pub async fn breaches(
-    db: &Db,
-    store_id: i64,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<Counts, DbError> {
-    grouped(
-        db,
-        "select clock || '/' || coalesce(department, ''), count(*) from complaint_breaches \
-         where store_id = $1 and due_at >= $2 and due_at < $3 \
-         group by clock || '/' || coalesce(department, '') order by 1",
-        store_id,
-        from,
-        until,
-    )
-    .await
-}
-
-/// Callbacks made in the period: `satisfied` / `unsatisfied`.
-pub async fn satisfaction(
-    db: &Db,
-    store_id: i64,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<Counts, DbError> {
-    grouped(
-        db,
-        "select case when b.satisfied then 'satisfied' else 'unsatisfied' end, count(*) \
-         from complaint_callbacks b join complaints c on c.id = b.complaint_id \
-         where c.store_id = $1 and b.at >= $2 and b.at < $3 \
-         group by case when b.satisfied then 'satisfied' else 'unsatisfied' end order by 1",
-        store_id,
-        from,
-        until,
-    )
-    .await
 }
 
 /// Resolutions in the period, and how many of them have had their callback.
