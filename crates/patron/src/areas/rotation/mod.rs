@@ -783,6 +783,8 @@ pub struct LogLine {
     /// `day`, `order`, `walk_in`, `state`, `browsing`, `sale`.
     pub kind: String,
     pub detail: String,
+    /// For a `state` line, the state's code (shown through its label, never as the code).
+    pub state: String,
     pub note: String,
 }
 
@@ -821,7 +823,12 @@ fn day_start(day: NaiveDate, tz: chrono_tz::Tz) -> DateTime<Utc> {
 
 fn log_line(names: &HashMap<i64, Person>, e: store::EventRow) -> LogLine {
     let by = e.staff_id.map(|id| username(names, id)).unwrap_or_default();
-    let (kind, detail) = match serde_json::from_str::<Event>(&e.event) {
+    let event = serde_json::from_str::<Event>(&e.event);
+    let state = match &event {
+        Ok(Event::State { state, .. }) => state.code().to_owned(),
+        _ => String::new(),
+    };
+    let (kind, detail) = match event {
         Ok(Event::Day { on }) => ("day", on.to_string()),
         Ok(Event::Order { reps }) => (
             "order",
@@ -834,10 +841,7 @@ fn log_line(names: &HashMap<i64, Person>, e: store::EventRow) -> LogLine {
             "walk_in",
             own.map(|o| username(names, o.rep)).unwrap_or_default(),
         ),
-        Ok(Event::State { rep, state }) => (
-            "state",
-            format!("{} {}", username(names, rep), state.code()),
-        ),
+        Ok(Event::State { rep, .. }) => ("state", username(names, rep)),
         Ok(Event::Browsing { seq }) => ("browsing", format!("#{seq}")),
         Ok(Event::Sale { seq }) => ("sale", format!("#{seq}")),
         Err(_) => ("other", String::new()),
@@ -847,6 +851,7 @@ fn log_line(names: &HashMap<i64, Person>, e: store::EventRow) -> LogLine {
         by,
         kind: kind.into(),
         detail,
+        state,
         note: e.note,
     }
 }

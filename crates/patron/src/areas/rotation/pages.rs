@@ -223,14 +223,15 @@ async fn live_stream(c: Console, Path(team): Path<String>) -> Response {
         .event("board")
         .data(board_html(lang, first));
     let code = row.code.clone();
-    let later = live::versions(ctx.db().clone(), row.id, version).then(move |_| {
+    // A board that cannot be read this time sends nothing: the screens keep the last one
+    // rather than going blank, and the next change sends it whole.
+    let later = live::versions(ctx.db().clone(), row.id, version).filter_map(move |_| {
         let (ctx, code) = (ctx.clone(), code.clone());
         async move {
-            let html = match super::board(&ctx, &code).await {
-                Ok(b) => board_html(lang, b),
-                Err(_) => String::new(),
-            };
-            Ok::<_, Infallible>(SseEvent::default().event("board").data(html))
+            let b = super::board(&ctx, &code).await.ok()?;
+            Some(Ok::<_, Infallible>(
+                SseEvent::default().event("board").data(board_html(lang, b)),
+            ))
         }
     });
     let s = futures::stream::once(async move { Ok::<_, Infallible>(first_event) }).chain(later);
