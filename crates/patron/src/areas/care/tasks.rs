@@ -182,10 +182,7 @@ pub struct CareTaskOut {
 /// come, in the order they fall due.
 pub async fn of_card(ctx: &Ctx, card_no: &str) -> Result<Vec<CareTaskOut>, CareError> {
     ctx.require(Permission::CareForMembers)?;
-    // Card numbers are upper case on file; a card typed in lower case is the same card.
-    let card =
-        patron_core::identity::CardNo::parse(card_no).map_err(|_| CareError::MemberNotFound)?;
-    let member_id = care_store::member_of_card(ctx.db(), card.as_str())
+    let member_id = care_store::member_of_card(ctx.db(), card_no)
         .await?
         .ok_or(CareError::MemberNotFound)?;
     let member = care_store::member(ctx.db(), member_id)

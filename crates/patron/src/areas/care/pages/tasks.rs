@@ -67,10 +67,14 @@ impl TaskPage {
 async fn render_task(c: &Console, id: i64, r: Reshow) -> Response {
     let loaded = async {
         c.ctx.require(Permission::CareForMembers)?;
-        store::task(c.ctx.db(), id)
+        let task = store::task(c.ctx.db(), id)
             .await
             .map_err(AppError::from)?
-            .ok_or_else(AppError::not_found)
+            .ok_or_else(AppError::not_found)?;
+        // The member's name, phone and purchase are for the staff of the member's store.
+        c.ctx
+            .require_at(Permission::CareForMembers, task.store_id)?;
+        Ok::<_, AppError>(task)
     }
     .await;
     let task = match loaded {

@@ -65,10 +65,13 @@ pub async fn member(ex: impl Into<Exec<'_>>, id: i64) -> Result<Option<MemberBri
 
 /// The member a card number belongs to (any state of the card: an old card still names its
 /// member).
+/// Card numbers are upper case on file; one typed in lower case (or with spaces round it) is
+/// the same card, for every caller.
 pub async fn member_of_card(db: &Db, card_no: &str) -> Result<Option<i64>, DbError> {
+    let card_no = card_no.trim().to_ascii_uppercase();
     Ok(on_db!(db, |p| {
         sqlx::query_scalar("select member_id from cards where card_no = $1")
-            .bind(card_no)
+            .bind(&card_no)
             .fetch_optional(p)
             .await?
     }))
