@@ -213,7 +213,10 @@ impl MemberData {
             &self.tier_names.0
         };
         line(t("member.data.tier"), tier);
-        line(t("member.data.balance"), &group(self.points_balance));
+        line(
+            t("member.data.balance"),
+            &patron_core::money::grouped(self.points_balance),
+        );
         line(
             t("member.marketing_consent"),
             t(if self.marketing_consent {
@@ -242,7 +245,7 @@ impl MemberData {
                 kind,
                 e.points,
                 t("member.data.balance_after"),
-                group(e.balance_after),
+                patron_core::money::grouped(e.balance_after),
                 e.source
             ));
         }
@@ -253,7 +256,7 @@ impl MemberData {
                 time(&r.occurred_at),
                 r.receipt_no,
                 Fen(r.total_fen).plain(),
-                group(r.points),
+                patron_core::money::grouped(r.points),
                 t("member.data.points"),
             ));
         }
@@ -262,18 +265,6 @@ impl MemberData {
 }
 
 /// A number grouped by thousands.
-fn group(n: i64) -> String {
-    let s = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
 /// The catalog rows of the data file.
 pub const MESSAGES: &[(&str, &str, &str)] = &[
     (
