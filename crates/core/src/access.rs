@@ -207,10 +207,13 @@ pub enum Permission {
     ManageCare,
     /// Make backups now, set their schedule, see the backups made (N2).
     ManageBackups,
+    /// The reports (M): members, RFM segments, points as money, group-buy sales, service
+    /// figures; export them and a segment's members for a campaign.
+    ViewReports,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 50] = [
+    pub const ALL: [Permission; 51] = [
         Permission::ViewDashboard,
         Permission::ManageStores,
         Permission::ManageStaff,
@@ -261,6 +264,7 @@ impl Permission {
         Permission::CareForMembers,
         Permission::ManageCare,
         Permission::ManageBackups,
+        Permission::ViewReports,
     ];
 
     pub fn code(self) -> &'static str {
@@ -315,6 +319,7 @@ impl Permission {
             Permission::CareForMembers => "care_for_members",
             Permission::ManageCare => "manage_care",
             Permission::ManageBackups => "manage_backups",
+            Permission::ViewReports => "view_reports",
         }
     }
 
@@ -370,6 +375,7 @@ impl Permission {
             Permission::CareForMembers => "会员维护与接待",
             Permission::ManageCare => "会员维护管理",
             Permission::ManageBackups => "数据备份",
+            Permission::ViewReports => "统计报表",
         }
     }
 
@@ -425,6 +431,7 @@ impl Permission {
             Permission::CareForMembers => "Member care and reception",
             Permission::ManageCare => "Manage member care",
             Permission::ManageBackups => "Backups",
+            Permission::ViewReports => "Reports",
         }
     }
 }
@@ -569,6 +576,10 @@ pub const MATRIX: &[(Permission, &[Role])] = &[
     ),
     (Permission::ManageCare, &[Manager]),
     (Permission::ManageBackups, &[Admin]),
+    (
+        Permission::ViewReports,
+        &[Manager, Supervisor, Marketing, FinanceManager],
+    ),
 ];
 
 /// The roles that hold `permission`.

@@ -13,6 +13,7 @@ pub mod identity;
 pub mod money;
 pub mod password;
 pub mod points;
+pub mod rfm;
 pub mod rotation;
 pub mod tiers;
 pub mod typed;

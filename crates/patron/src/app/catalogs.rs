@@ -24,6 +24,7 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     crate::areas::rotation::messages::ROTATION,
     crate::areas::portal::messages::PORTAL,
     crate::areas::backup::messages::BACKUP,
+    crate::areas::reports::messages::REPORTS,
     crate::areas::points::import::MESSAGES,
     crate::areas::customers::files::import::MESSAGES,
     crate::areas::members::data::MESSAGES,

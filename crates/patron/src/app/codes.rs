@@ -17,6 +17,7 @@ pub const CODES: &[&[crate::kernel::error::Code]] = &[
     crate::areas::complaints::error::CODES,
     crate::areas::care::error::CODES,
     crate::areas::backup::error::CODES,
+    crate::areas::reports::error::CODES,
 ];
 
 #[cfg(test)]

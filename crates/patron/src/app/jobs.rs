@@ -20,6 +20,7 @@ const AREAS: &[&[Job]] = &[
     crate::areas::complaints::jobs::JOBS,
     crate::areas::care::jobs::JOBS,
     crate::areas::backup::jobs::JOBS,
+    crate::areas::reports::jobs::JOBS,
 ];
 
 /// The jobs of every area, in one list (built once).

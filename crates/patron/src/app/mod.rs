@@ -119,6 +119,7 @@ pub fn router_with(app: App, extra: Router<App>) -> Router {
         .merge(crate::areas::complaints::pages::router())
         .merge(crate::areas::care::pages::router())
         .merge(crate::areas::backup::pages::router())
+        .merge(crate::areas::reports::pages::router())
         .nest("/api/v1", api_router)
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", doc))
         .merge(extra)

@@ -17,6 +17,7 @@ pub mod plans;
 pub mod points;
 pub mod portal;
 pub mod pos;
+pub mod reports;
 pub mod rewards;
 pub mod rotation;
 pub mod staff;

@@ -77,6 +77,37 @@ pub enum Command {
         #[arg(long)]
         to: Option<PathBuf>,
     },
+    /// A report as a file (SPEC M5): `patron report members --by tier --format xlsx`;
+    /// `patron report rfm --segment dormant` writes that segment's members with a progress bar.
+    Report {
+        /// members, rfm or points.
+        name: String,
+        /// The first day (YYYY-MM-DD; default: the first of the month eleven months back).
+        #[arg(long)]
+        from: Option<String>,
+        /// The last day (default: today).
+        #[arg(long)]
+        to: Option<String>,
+        /// One store's code (default: every store).
+        #[arg(long)]
+        store: Option<String>,
+        /// One tier's code.
+        #[arg(long)]
+        tier: Option<String>,
+        /// How to group (members: tier, store, channel, month; points: month, store).
+        #[arg(long)]
+        by: Option<String>,
+        /// rfm: the members of this segment instead of the counts.
+        #[arg(long)]
+        segment: Option<String>,
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        /// The file to write (default: NAME.FORMAT here).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+    },
     /// Restore a backup into a NEW data directory (`--dir`); an existing one is never touched.
     Restore {
         /// The backup's folder (patron-YYYYMMDD-HHMMSS).

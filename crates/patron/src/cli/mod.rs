@@ -2,6 +2,7 @@
 //! returns an error with one clear line, which `main` prints before exiting non-zero.
 
 pub mod args;
+pub mod report;
 pub mod run;
 pub mod safety;
 

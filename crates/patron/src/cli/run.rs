@@ -89,6 +89,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(b) => bench(b).await?,
         Command::Demo { serve } => demo(dir, serve).await?,
         Command::Backup { to } => return super::safety::backup(&dir, to.as_deref()).await,
+        Command::Report {
+            name,
+            from,
+            to,
+            store,
+            tier,
+            by,
+            segment,
+            format,
+            out,
+            lang,
+        } => {
+            let args = super::report::ReportArgs {
+                name,
+                params: crate::areas::reports::Params {
+                    from,
+                    to,
+                    store,
+                    tier,
+                    by,
+                },
+                segment,
+                format,
+                out,
+                lang,
+            };
+            return super::report::report(&dir, args).await;
+        }
         Command::Restore {
             backup,
             secrets,

@@ -164,7 +164,7 @@ fn csv_bytes(t: &Table) -> Result<Vec<u8>, AppError> {
 }
 
 /// The cell formats of a sheet; the total rows' are bold.
-struct Formats {
+pub struct Formats {
     text: Format,
     number: Format,
     money: Format,
@@ -258,17 +258,125 @@ fn xlsx_bytes(t: &Table) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
+impl ExportFormat {
+    pub fn ext(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        }
+    }
+
+    /// `csv` or `xlsx` (any case).
+    pub fn parse(text: &str) -> Option<ExportFormat> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "csv" => Some(ExportFormat::Csv),
+            "xlsx" => Some(ExportFormat::Xlsx),
+            _ => None,
+        }
+    }
+}
+
+/// The table as a file's bytes in `format`.
+pub fn bytes(t: &Table, format: ExportFormat) -> Result<Vec<u8>, AppError> {
+    match format {
+        ExportFormat::Csv => csv_bytes(t),
+        ExportFormat::Xlsx => xlsx_bytes(t).map_err(AppError::internal),
+    }
+}
+
 /// The table as a download in `format`.
 pub fn respond(t: &Table, format: ExportFormat) -> Result<Response, AppError> {
-    let (bytes, mime, ext) = match format {
-        ExportFormat::Csv => (csv_bytes(t)?, "text/csv; charset=utf-8", "csv"),
-        ExportFormat::Xlsx => (
-            xlsx_bytes(t).map_err(AppError::internal)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-    };
-    Ok(attachment(&format!("{}.{ext}", t.name), mime, bytes))
+    let bytes = bytes(t, format)?;
+    Ok(attachment(
+        &format!("{}.{}", t.name, format.ext()),
+        format.mime(),
+        bytes,
+    ))
+}
+
+/// A long list written row by row to a file (a background export of a million rows): the same
+/// cells and rules as `Table`, in constant memory.
+pub enum Stream {
+    Csv(Box<csv::Writer<std::io::BufWriter<std::fs::File>>>),
+    Xlsx {
+        wb: Box<Workbook>,
+        formats: Box<Formats>,
+        row: u32,
+        path: std::path::PathBuf,
+    },
+}
+
+impl Stream {
+    /// Starts the file at `path` with the header row.
+    pub fn create(
+        path: &std::path::Path,
+        format: ExportFormat,
+        sheet: &str,
+        headers: &[&str],
+    ) -> Result<Stream, XlsxError> {
+        match format {
+            ExportFormat::Csv => {
+                let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+                std::io::Write::write_all(&mut file, "\u{feff}".as_bytes())?;
+                let mut w = csv::Writer::from_writer(file);
+                w.write_record(headers.iter().map(|h| neutralised(h).into_owned()))
+                    .map_err(|e| XlsxError::IoError(std::io::Error::other(e)))?;
+                Ok(Stream::Csv(Box::new(w)))
+            }
+            ExportFormat::Xlsx => {
+                let mut wb = Workbook::new();
+                let bold = Format::new().set_bold();
+                let ws = wb.add_worksheet_with_constant_memory()?;
+                ws.set_name(sheet)?;
+                for (c, h) in headers.iter().enumerate() {
+                    ws.set_column_width(c as u16, 16)?;
+                    ws.write_string_with_format(0, c as u16, neutralised(h), &bold)?;
+                }
+                ws.set_freeze_panes(1, 0)?;
+                Ok(Stream::Xlsx {
+                    wb: Box::new(wb),
+                    formats: Box::new(Formats::new(false)),
+                    row: 1,
+                    path: path.to_path_buf(),
+                })
+            }
+        }
+    }
+
+    pub fn push(&mut self, cells: &[Cell]) -> Result<(), XlsxError> {
+        match self {
+            Stream::Csv(w) => w
+                .write_record(cells.iter().map(text))
+                .map_err(|e| XlsxError::IoError(std::io::Error::other(e))),
+            Stream::Xlsx {
+                wb, formats, row, ..
+            } => {
+                let ws = wb.worksheet_from_index(0)?;
+                for (c, cell) in cells.iter().enumerate() {
+                    write_cell(ws, (*row, c as u16), cell, formats)?;
+                }
+                *row += 1;
+                Ok(())
+            }
+        }
+    }
+
+    /// Finishes the file.
+    pub fn finish(self) -> Result<(), XlsxError> {
+        match self {
+            Stream::Csv(mut w) => w.flush().map_err(XlsxError::IoError),
+            Stream::Xlsx { mut wb, path, .. } => wb.save(&path),
+        }
+    }
 }
 
 /// `bytes` as a download named `name` of type `mime` (a file made elsewhere, such as the print

@@ -39,6 +39,7 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/targets", "plans.nav_targets", Permission::ViewTargets),
     ("/rotation", "rotation.nav", Permission::UseRotation),
     ("/care", "care.nav", Permission::CareForMembers),
+    ("/reports", "nav.reports", Permission::ViewReports),
     ("/admin/loyalty", "nav.loyalty", Permission::ManageLoyalty),
     (
         "/admin/groupbuy",
@@ -73,6 +74,11 @@ const NAV: &[(&str, &str, Permission)] = &[
     ),
     ("/admin/care", "care.nav_settings", Permission::ManageCare),
     ("/admin/backups", "nav.backups", Permission::ManageBackups),
+    (
+        "/admin/reports",
+        "reports.nav_settings",
+        Permission::ManageLoyalty,
+    ),
 ];
 
 pub struct Flash {
