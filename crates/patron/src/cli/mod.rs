@@ -193,6 +193,10 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     tracing::info!(%addr, "patron is serving");
     println!("Patron is serving on http://{addr}  (Ctrl-C stops it)");
     let db = app.db.clone();
+    // Exports left running by a process that stopped will not finish: say so on their page.
+    if let Err(e) = crate::areas::reports::exports::abandon_running(&cli_ctx(&app)).await {
+        tracing::warn!(error = %e, "marking interrupted exports failed");
+    }
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
     crate::jobs::spawn_scheduler(app.clone(), crate::app::jobs::all(), jobs_stopped);
     crate::app::serve(app, listener, shutdown_signal()).await?;

@@ -147,6 +147,14 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
     crate::demo::rotation::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::demo::complaints::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::demo::care::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
+    // The reports' figures, as the nightly job and the minute's roll-up would have made them.
+    let system = Ctx::new(app.clone(), crate::kernel::ctx::Actor::System, None);
+    crate::areas::reports::rfm::refresh(&system, system.today(), None)
+        .await
+        .map_err(|e| anyhow::anyhow!("report figures: {e}"))?;
+    crate::areas::reports::points::roll_up(&system, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("points roll-up: {e}"))?;
     crate::kernel::config::write_private(&creds, &out)
         .with_context(|| format!("writing {}", creds.display()))?;
     app.db.close().await;

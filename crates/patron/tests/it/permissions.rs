@@ -32,7 +32,7 @@ fn probe(p: Permission) -> Option<&'static str> {
         Permission::TillStandIn => Some("/till"),
         Permission::ManageCalendar => Some("/admin/calendar"),
         Permission::ManageBackups => Some("/admin/backups"),
-        Permission::ViewReports => Some("/reports/members"),
+        Permission::ViewReports => Some("/reports"),
         Permission::ViewCustomers => Some("/customers"),
         Permission::WritePlans => Some("/plans"),
         Permission::ViewTargets => Some("/targets"),

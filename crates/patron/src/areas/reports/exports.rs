@@ -129,8 +129,7 @@ pub async fn record(
     let fmt = format.ext();
     let lang_code = lang.code();
     let c = ctx.clone();
-    Ok(ctx
-        .db()
+    ctx.db()
         .write(move |tx| {
             let (params, report, c) = (params.clone(), report.clone(), c.clone());
             Box::pin(async move {
@@ -151,7 +150,7 @@ pub async fn record(
                 Ok::<_, ReportError>(id)
             })
         })
-        .await?)
+        .await
 }
 
 /// How many members a segment has (the export's total).

@@ -44,7 +44,7 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
     }
     rows.retain(|r| f.counts(r.store_id) && f.counts_tier(&r.tier_code));
     if f.by == "month" {
-        return Ok(by_month(ctx, f, lang, &rows).await?);
+        return by_month(ctx, f, lang, &rows).await;
     }
     let loyalty = crate::areas::points::settings::load(db).await?;
     let key = |store_id: i64, tier: &str, channel: &str| -> (String, String) {

@@ -30,6 +30,11 @@ pub const REPORTS: &[(&str, &str, &str)] = &[
         "按月份或门店统计积分发放、使用、过期和未使用余额，并按兑换比例折算为金额（财务入账的积分负债）。",
         "Points issued, spent, expired and outstanding by month or store, and their value at the redemption ratio (the liability finance books).",
     ),
+    (
+        "reports.points.by_month_link",
+        "按月份和门店统计",
+        "By month and store",
+    ),
     ("reports.by", "统计方式", "Group by"),
     ("reports.by.tier", "会员等级", "Tier"),
     ("reports.by.store", "门店", "Store"),

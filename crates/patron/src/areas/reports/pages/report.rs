@@ -86,12 +86,11 @@ struct IndexPage {
 }
 
 pub(super) async fn index(c: Console) -> Response {
+    if let Err(e) = c.ctx.require(Permission::ViewReports) {
+        return AppError::from(e).into_response();
+    }
     let reports: Vec<&ReportDef> = REPORTS.iter().filter(|r| c.ctx.can(r.permission)).collect();
     let others: Vec<&Other> = OTHERS.iter().filter(|o| c.ctx.can(o.permission)).collect();
-    if reports.is_empty() && others.is_empty() {
-        return AppError::from(crate::kernel::ctx::Forbidden(Permission::ViewReports))
-            .into_response();
-    }
     IndexPage {
         page: Page::console(&c, "reports.title"),
         reports,
@@ -100,10 +99,13 @@ pub(super) async fn index(c: Console) -> Response {
     .into_response()
 }
 
+/// A row's cells as text, each with whether it is a number.
+pub type ShownCells = Vec<(String, bool)>;
+
 /// A sheet as the page shows it: every cell as text, and whether it is a number.
 pub struct Shown {
     pub columns: Vec<&'static str>,
-    pub rows: Vec<(Vec<(String, bool)>, Option<String>)>,
+    pub rows: Vec<(ShownCells, Option<String>)>,
     pub totals: Option<Vec<(String, bool)>>,
     pub chart: String,
     pub notes: Vec<String>,
@@ -184,6 +186,17 @@ fn query_of(f: &reports::Filter) -> String {
     q.finish()
 }
 
+/// The filters as answered, for the form (the defaults shown, not blank).
+fn answered(f: &reports::Filter) -> Params {
+    Params {
+        from: Some(f.from.to_string()),
+        to: Some(f.to.to_string()),
+        store: f.store.as_ref().map(|s| s.code.clone()),
+        tier: f.tier.clone(),
+        by: Some(f.by.to_string()),
+    }
+}
+
 fn as_form(p: &Params) -> Form {
     let mut f = Form::new();
     for (k, v) in [
@@ -242,7 +255,7 @@ pub(super) async fn report_page(
             def,
             stores,
             tiers,
-            q,
+            q: answered(&f),
             r: Reshow::default(),
             shown: Some(Shown::of(sheet)),
         }
