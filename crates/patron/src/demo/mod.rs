@@ -10,6 +10,7 @@ pub mod gifts;
 pub mod groupbuy;
 pub mod members;
 pub mod partners;
+pub mod portal;
 pub mod rewards;
 pub mod rotation;
 
@@ -147,6 +148,7 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
     crate::demo::rotation::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::demo::complaints::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::demo::care::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
+    crate::demo::portal::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::kernel::config::write_private(&creds, &out)
         .with_context(|| format!("writing {}", creds.display()))?;
     app.db.close().await;
