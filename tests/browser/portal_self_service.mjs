@@ -1,5 +1,6 @@
 // The member portal at 390 px in a real Chromium: first sign-in by SMS code (the test writes the
-// code the outbox holds into CODE_FILE), the reward slips, an SMS opt-out, the data download.
+// code the outbox holds into CODE_FILE), the reward slips, an SMS opt-out, an online complaint,
+// the data download.
 //
 // Environment: BASE_URL, PHONE, CODE_FILE, NEW_PASSWORD, SLIP_NO (required); SCREENSHOT_DIR
 // (optional), CHROMIUM (default /usr/bin/chromium).
@@ -88,11 +89,25 @@ try {
   await page.waitForSelector('#opt-in-sms');
   await fits(page, 'the privacy page');
   await shot(page, '3-opted-out');
+  // An online complaint: it is listed with its state in words.
+  await page.goto(`${BASE}/portal`);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/portal/complaints'), page.click('#complaints-link')]);
+  await fits(page, 'the complaints page');
+  await page.selectOption('#c-category', 'service');
+  await page.fill('#c-content', '服务台排队太久');
+  await page.fill('#c-wants', '多开窗口');
+  await Promise.all([page.waitForURL((u) => u.search.includes('ok=1')), page.click('#complaint-submit')]);
+  const state = (await page.textContent('.complaint-state')) || '';
+  if (state.trim() !== '待受理') fail(`the complaint's state reads ${state}`);
+  await fits(page, 'the complaints list');
+  await shot(page, '4-complaint');
+  await Promise.all([page.waitForURL((u) => u.pathname === '/portal/privacy'), page.click('#privacy-link')]);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#data-download')]);
   const file = await download.path();
   const text = readFileSync(file, 'utf8');
   if (!text.includes(SLIP_NO)) fail('the download does not hold the slip');
-  if (!text.includes('个人资料')) fail('the download is not in Chinese');
+  if (!text.includes('会员个人信息副本')) fail('the download is not in Chinese');
+  if (!text.includes('服务台排队太久') || !text.includes('待受理')) fail('the download does not hold the complaint');
   if (cspRefusals.length) {
     throw new Error(`the Content-Security-Policy refused: ${cspRefusals.join(' | ')}`);
   }

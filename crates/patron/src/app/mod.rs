@@ -76,6 +76,7 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .merge(crate::areas::rotation::api::router())
         .merge(crate::areas::complaints::api::router())
         .merge(crate::areas::care::api::router())
+        .merge(crate::areas::partners::api::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     openapi::finish_problems(&mut doc);

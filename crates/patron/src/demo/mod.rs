@@ -10,6 +10,7 @@ pub mod gifts;
 pub mod groupbuy;
 pub mod members;
 pub mod partners;
+pub mod portal;
 pub mod rewards;
 pub mod rotation;
 
@@ -147,6 +148,7 @@ pub async fn build(dir: &Path) -> anyhow::Result<String> {
     crate::demo::rotation::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::demo::complaints::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     crate::demo::care::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
+    crate::demo::portal::build(&app, &mut out, |n| actors.get(n).cloned()).await?;
     // The reports' figures, as the nightly job and the minute's roll-up would have made them.
     let system = Ctx::new(app.clone(), crate::kernel::ctx::Actor::System, None);
     crate::areas::reports::rfm::refresh(&system, system.today(), None)

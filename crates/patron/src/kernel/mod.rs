@@ -7,6 +7,7 @@
 //! - `cache`: settings, tiers and stores kept in memory for a few seconds.
 //! - `pii`: personal data encrypted at rest, with a keyed hash for exact lookup.
 //! - `validation`: every bad field of one input, as message keys.
+//! - `filetype`: what an uploaded file is, by its first bytes.
 
 pub mod audit;
 pub mod cache;
@@ -18,6 +19,7 @@ pub mod db;
 pub mod docno;
 pub mod error;
 pub mod files;
+pub mod filetype;
 pub mod lang;
 pub mod pii;
 pub mod secret;

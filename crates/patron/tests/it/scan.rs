@@ -47,6 +47,7 @@ fn the_demo_builds_every_area_and_its_pages_read_in_chinese() {
         "Rewards:",
         "Member events (/events): EV1 closed",
         "Partners: 6",
+        "Member portal with a reward slip",
     ] {
         assert!(
             text.contains(part),

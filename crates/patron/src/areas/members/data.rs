@@ -240,10 +240,11 @@ impl MemberData {
         for e in &self.entries {
             let kind = or(format!("points.kind.{}", e.kind), &e.kind);
             out.push_str(&format!(
-                "{}  {}  {:+}  {} {}  {}\n",
+                "{}  {}  {}{}  {} {}  {}\n",
                 time(&e.at),
                 kind,
-                e.points,
+                if e.points > 0 { "+" } else { "" },
+                patron_core::money::grouped(e.points),
                 t("member.data.balance_after"),
                 patron_core::money::grouped(e.balance_after),
                 e.source
@@ -264,7 +265,6 @@ impl MemberData {
     }
 }
 
-/// A number grouped by thousands.
 /// The catalog rows of the data file.
 pub const MESSAGES: &[(&str, &str, &str)] = &[
     (

@@ -5,15 +5,22 @@ use chrono::NaiveDate;
 use patron_core::Permission;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
 
 use super::input::{date, number, optional_text};
 use super::store::{self, NewContract, NewDocument};
-use super::{PartnersError, dup, staff_id};
+use super::{PartnersError, dup, request_key, staff_id};
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::ts;
 use crate::kernel::validation::{Invalid, required_text};
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(as = partners::ContractIn, examples(json!({
+    "contract_no": "TY-2026-001", "starts_on": "2026-10-01", "ends_on": "2027-09-30",
+    "benefit_zh": "凭会员卡用餐九折", "benefit_en": "10% off meals with the member card",
+    "discount_permille": "900", "settlement_terms": "月结", "stores": "HQ", "remind_days": "30"
+})))]
+#[serde(default)]
 pub struct ContractIn {
     pub contract_no: String,
     pub starts_on: String,
@@ -123,16 +130,34 @@ pub async fn add_contract(
     partner_id: i64,
     input: &ContractIn,
 ) -> Result<i64, PartnersError> {
+    add_contract_once(ctx, partner_id, input, None).await
+}
+
+/// `add_contract` under an idempotency key: a repeat with the same `key` records nothing more
+/// and answers the first contract's id.
+pub async fn add_contract_once(
+    ctx: &Ctx,
+    partner_id: i64,
+    input: &ContractIn,
+    key: Option<&str>,
+) -> Result<i64, PartnersError> {
     ctx.require(Permission::ManagePartners)?;
+    // A contract's key counts per partner.
+    let key = request_key(key)?.map(|k| format!("{partner_id}:{k}"));
     let k = std::sync::Arc::new(check_contract(ctx, input).await?);
     let c = ctx.clone();
     ctx.db()
         .write(move |tx| {
-            let (c, k) = (c.clone(), k.clone());
+            let (c, k, key) = (c.clone(), k.clone(), key.clone());
             Box::pin(async move {
                 let stage = store::stage(tx, partner_id)
                     .await?
                     .ok_or(PartnersError::NotFound)?;
+                if let Some(rk) = &key
+                    && let Some(first) = store::keys::claim(tx, "contract", rk, c.now()).await?
+                {
+                    return Ok(first);
+                }
                 if !matches!(stage.as_str(), "agreed" | "signed" | "active" | "expired") {
                     return Err(Invalid::one("contract_no", "partners.invalid.not_agreed").into());
                 }
@@ -155,6 +180,9 @@ pub async fn add_contract(
                 )
                 .await
                 .map_err(dup("contract_no"))?;
+                if let Some(rk) = &key {
+                    store::keys::settle(tx, "contract", rk, id).await?;
+                }
                 tx.audit(c.audit("partners.contract_added", "partner", partner_id).after(&json!({
                     "contract_id": id, "contract_no": k.no, "starts_on": k.starts, "ends_on": k.ends,
                     "discount_permille": k.discount, "stores": k.stores,

@@ -213,4 +213,41 @@ pub const PARTNERS: &[(&str, &str, &str)] = &[
         "特约合同到期",
         "Partner contract expired",
     ),
+    // scanned contract files
+    ("partners.files", "合同扫描件", "Scanned contracts"),
+    ("partners.file_name", "文件名", "File"),
+    ("partners.file_size", "大小（字节）", "Size (bytes)"),
+    ("partners.file_uploaded", "上传", "Uploaded"),
+    ("partners.file_pick", "扫描件", "Scanned file"),
+    (
+        "partners.file_hint",
+        "PDF、JPEG 或 PNG，不超过 10 MB。",
+        "PDF, JPEG or PNG, at most 10 MB.",
+    ),
+    ("partners.file_upload", "上传扫描件", "Upload the scan"),
+    (
+        "partners.invalid.file_type",
+        "只能上传 PDF、JPEG 或 PNG 文件，且文件名须与文件类型一致。",
+        "Only PDF, JPEG or PNG files are accepted, named as what they are.",
+    ),
+    (
+        "partners.invalid.file_too_big",
+        "文件超过 10 MB，未保存。",
+        "The file is larger than 10 MB; nothing was stored.",
+    ),
+    (
+        "partners.invalid.file_name",
+        "文件名为空或过长。",
+        "The file name is empty or too long.",
+    ),
+    (
+        "partners.file_added",
+        "上传特约合同扫描件",
+        "Partner contract scan uploaded",
+    ),
+    (
+        "partners.file_downloaded",
+        "下载特约合同扫描件",
+        "Partner contract scan downloaded",
+    ),
 ];

@@ -14,12 +14,15 @@
 //! for pages; it never enters logs or audit entries.
 //!
 //! Files: `pipeline.rs` (screening, stage moves, the contact's phone), `contracts.rs` (contracts
-//! and documents), `callbacks.rs`, `reminders.rs` (the daily job's work), `input.rs` (form
-//! reading); SQL in `store/`.
+//! and documents), `files.rs` (scanned contract files kept in the database), `callbacks.rs`,
+//! `reminders.rs` (the daily job's work), `input.rs` (form reading), `api.rs` (the JSON
+//! routes); SQL in `store/`.
 
+pub mod api;
 mod callbacks;
 mod contracts;
 pub mod error;
+pub mod files;
 mod input;
 pub mod jobs;
 pub mod messages;
@@ -29,13 +32,16 @@ pub mod reminders;
 pub mod store;
 
 pub use callbacks::{CallbackIn, log_callback};
-pub use contracts::{ContractIn, DocumentIn, add_contract, add_document};
+pub use contracts::{ContractIn, DocumentIn, add_contract, add_contract_once, add_document};
 pub use error::PartnersError;
 pub use input::parse_phone;
-pub use pipeline::{PartnerIn, StageIn, change_stage, create_partner, reveal_phone};
+pub use pipeline::{
+    PartnerIn, StageIn, change_stage, create_partner, create_partner_once, reveal_phone,
+};
 
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::DbError;
+use crate::kernel::validation::Invalid;
 
 /// The pipeline's stages in order; `expired` and `ended` are the two ends.
 pub const STAGES: [&str; 8] = [
@@ -101,6 +107,17 @@ fn dup(field: &'static str) -> impl Fn(DbError) -> PartnersError {
         } else {
             PartnersError::Db(e)
         }
+    }
+}
+
+/// An idempotency key as sent (trimmed; at most 100 characters), or none.
+fn request_key(key: Option<&str>) -> Result<Option<String>, PartnersError> {
+    match key.map(str::trim).filter(|k| !k.is_empty()) {
+        None => Ok(None),
+        Some(k) if k.chars().count() > 100 => {
+            Err(Invalid::one("Idempotency-Key", "invalid.too_long").into())
+        }
+        Some(k) => Ok(Some(k.to_string())),
     }
 }
 

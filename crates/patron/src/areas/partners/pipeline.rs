@@ -5,17 +5,25 @@ use chrono::NaiveDate;
 use patron_core::Permission;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
 
 use super::input::{choice, date, number, optional_text, parse_phone};
 use super::store::{self, NewPartner, Step};
 use super::{
-    CATEGORIES, PartnersError, STAGES, actor_name, dup, staff_id, stage_index, step_allowed,
+    CATEGORIES, PartnersError, STAGES, actor_name, dup, request_key, staff_id, stage_index,
+    step_allowed,
 };
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{Tx, ts};
 use crate::kernel::validation::{Invalid, required_text};
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(as = partners::PartnerIn, examples(json!({
+    "name": "金鼎酒楼", "category": "catering", "address": "北京市朝阳区建国路 88 号",
+    "contact_person": "王经理", "contact_phone": "13800138000", "department": "会员部",
+    "owner": "", "callback_every_days": "30", "on_date": "", "note": "老字号，会员口碑好"
+})))]
+#[serde(default)]
 pub struct PartnerIn {
     pub name: String,
     pub category: String,
@@ -103,7 +111,18 @@ async fn check_partner(ctx: &Ctx, input: &PartnerIn) -> Result<Screened, Partner
 
 /// Records a newly screened partner (筛选): its file and the first row of its history.
 pub async fn create_partner(ctx: &Ctx, input: &PartnerIn) -> Result<i64, PartnersError> {
+    create_partner_once(ctx, input, None).await
+}
+
+/// `create_partner` under an idempotency key: a repeat with the same `key` records nothing
+/// more and answers the first partner's id.
+pub async fn create_partner_once(
+    ctx: &Ctx,
+    input: &PartnerIn,
+    key: Option<&str>,
+) -> Result<i64, PartnersError> {
     ctx.require(Permission::ManagePartners)?;
+    let key = request_key(key)?;
     let p = check_partner(ctx, input).await?;
     let phone_enc = p.phone.as_ref().map(|(n, _)| ctx.app.pii.encrypt(n));
     let masked = p.phone.as_ref().map(|(_, m)| m.clone()).unwrap_or_default();
@@ -112,9 +131,14 @@ pub async fn create_partner(ctx: &Ctx, input: &PartnerIn) -> Result<i64, Partner
     let id = ctx
         .db()
         .write(move |tx| {
-            let (c, p) = (c.clone(), p.clone());
+            let (c, p, key) = (c.clone(), p.clone(), key.clone());
             Box::pin(async move {
                 let (p, phone_enc, masked) = &*p;
+                if let Some(k) = &key
+                    && let Some(first) = store::keys::claim(tx, "partner", k, c.now()).await?
+                {
+                    return Ok(first);
+                }
                 let id = store::insert_partner(
                     tx,
                     &NewPartner {
@@ -135,6 +159,9 @@ pub async fn create_partner(ctx: &Ctx, input: &PartnerIn) -> Result<i64, Partner
                 .await
                 .map_err(dup("name"))?;
                 history(tx, &c, id, None, "screened", p.on, &p.note).await?;
+                if let Some(k) = &key {
+                    store::keys::settle(tx, "partner", k, id).await?;
+                }
                 // The phone is personal data: only its masked form is audited.
                 tx.audit(c.audit("partners.create", "partner", id).after(&json!({
                     "name": p.name, "category": p.category, "contact_phone": masked,

@@ -5,11 +5,12 @@
 //!
 //! Self-service: `codes.rs` (first sign-in and a forgotten password by a one-time SMS code),
 //! `consent.rs` (marketing by SMS and e-mail, L1), `rights.rs` (the member's own data as a file
-//! and the request to close the account, B11), `slips.rs` (reward slips and thresholds, B10).
+//! and the request to close the account, B11), `slips.rs` (reward slips and thresholds, B10), `complaints.rs` (online complaints, I1).
 //! The portal sits above the other areas: it reads their figures through their public functions,
 //! and its store names the other areas' tables it reads.
 
 pub mod codes;
+pub mod complaints;
 pub mod consent;
 pub mod messages;
 pub mod pages;
@@ -61,6 +62,8 @@ pub enum PortalError {
     AlreadyHandled,
     #[error(transparent)]
     Forbidden(#[from] crate::kernel::ctx::Forbidden),
+    #[error(transparent)]
+    Members(#[from] crate::areas::members::MembersError),
 }
 
 impl From<PortalError> for crate::web::error::AppError {
@@ -75,6 +78,7 @@ impl From<PortalError> for crate::web::error::AppError {
             PortalError::Forbidden(f) => f.into(),
             PortalError::TooMany => AppError::new(codes::RATE_LIMITED),
             PortalError::Db(d) => d.into(),
+            PortalError::Members(m) => m.into(),
             other => AppError::internal(other),
         }
     }

@@ -1,5 +1,5 @@
 //! The member's data rights (B11): their own data as a readable file (profile, cards, points
-//! history, reward slips, events), and a request to close the account. The request goes to the
+//! history, receipts, reward slips, events, complaints), and a request to close the account. The request goes to the
 //! desk of the member's store (a notice in its inbox and the list `/portal-requests`); closing
 //! itself stays the desk's confirmed and approved step (`members::closing`), and the desk marks
 //! the request handled when it has acted on it.
@@ -8,34 +8,37 @@ use patron_core::Permission;
 use serde_json::json;
 
 use super::PortalError;
-use super::store::rights::{self as store, CardRow, CloseRequest, SignupRow, SlipRow};
-use crate::areas::members::store::{self as mstore, EntryRow, MemberRow};
+use super::store::rights::{self as store, CloseRequest, SignupRow, SlipRow};
+use crate::areas::complaints::MemberComplaint;
+use crate::areas::members::data::{MemberData, member_data};
+use crate::areas::members::store as mstore;
 use crate::kernel::ctx::{Actor, App, Ctx};
 use crate::kernel::validation::Invalid;
 
-/// Everything the download holds.
+/// Everything the download holds: what the desk's copy holds (`members::data`, numbers
+/// masked) and what the member did in the portal's other areas.
 pub struct MyData {
-    pub member: MemberRow,
+    pub data: MemberData,
     pub consents: Vec<super::store::consent::Answer>,
-    pub cards: Vec<CardRow>,
-    pub entries: Vec<EntryRow>,
     pub slips: Vec<SlipRow>,
     pub signups: Vec<SignupRow>,
+    pub complaints: Vec<MemberComplaint>,
 }
 
 /// The member's own data, read for the download (audited: personal data left the system).
 pub async fn my_data(app: &App, member_id: i64) -> Result<MyData, PortalError> {
     let db = &app.db;
-    let Some(member) = mstore::get_member(db, member_id).await? else {
-        return Err(PortalError::InvalidCredentials);
+    let data = match member_data(db, member_id, app.clock.now()).await {
+        Ok(Some(d)) => d,
+        Ok(None) => return Err(PortalError::InvalidCredentials),
+        Err(e) => return Err(e.into()),
     };
     let data = MyData {
+        data,
         consents: super::store::consent::answers(db, member_id).await?,
-        cards: store::cards(db, member_id).await?,
-        entries: mstore::entries(db, member_id, 100_000, 0).await?,
         slips: store::slips(db, member_id).await?,
         signups: store::signups(db, member_id).await?,
-        member,
+        complaints: crate::areas::complaints::for_member(db, member_id).await?,
     };
     let ctx = Ctx::new(app.clone(), Actor::System, None);
     app.db

@@ -265,7 +265,7 @@ async fn returns_and_redemptions(app: &App, stores: &Stores, accrued: &[&Receipt
 }
 
 /// Gives the card's member a known portal password; returns it.
-async fn portal_account(app: &App, card: &str) -> anyhow::Result<String> {
+pub async fn portal_account(app: &App, card: &str) -> anyhow::Result<String> {
     let pw = crate::auth::password::random_password();
     let hash = crate::auth::password::hash(&pw).await?;
     let card = card.to_string();

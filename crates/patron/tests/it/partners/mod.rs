@@ -1,14 +1,17 @@
 //! Partner merchants (SPEC G1–G4) through the real server: the whole pipeline with dates and
 //! notes, a refused skip, two clerks moving the same partner at once, the contract expiry
 //! reminder job (one message per contract, idempotent) and expiry, the portal's list of active
-//! partners' benefits, the callbacks due, exports and print views, and a bad form re-shown.
+//! partners' benefits, the callbacks due, exports and print views, and a bad form re-shown;
+//! scanned contract files (`files.rs`) and the JSON API (`api.rs`).
 
 use reqwest::StatusCode;
 
 use crate::support::{Browser, Page, TestApp};
 
+mod api;
 mod callbacks;
 mod contracts;
+mod files;
 mod pipeline;
 mod portal;
 

@@ -1,9 +1,10 @@
 //! The member portal through the real server: first login with the password from the welcome
 //! message, the forced change, the overview and lockout; `codes.rs` the sign-in by SMS code,
 //! `mine.rs` slips, consent, the data download and the close request, `signups.rs` the last
-//! seat of an event taken from the portal.
+//! seat of an event taken from the portal, `complaints.rs` online complaints.
 
 mod codes;
+mod complaints;
 mod mine;
 mod signups;
 

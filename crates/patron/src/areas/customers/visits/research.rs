@@ -156,44 +156,11 @@ pub async fn set_findings(ctx: &Ctx, id: i64, input: &FindingsIn) -> Result<(), 
         .await
 }
 
-/// What a file's first bytes say it is: (content type, the extensions it may be named with).
-pub fn sniff(data: &[u8]) -> Option<(&'static str, &'static [&'static str])> {
-    let contains = |needle: &[u8]| data.windows(needle.len()).any(|w| w == needle);
-    if data.starts_with(b"%PDF-") {
-        Some(("application/pdf", &["pdf"]))
-    } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(("image/jpeg", &["jpg", "jpeg"]))
-    } else if data.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
-        Some(("image/png", &["png"]))
-    } else if data.starts_with(b"PK\x03\x04") && contains(b"[Content_Types].xml") {
-        if contains(b"xl/") {
-            Some((
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                &["xlsx"],
-            ))
-        } else if contains(b"word/") {
-            Some((
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                &["docx"],
-            ))
-        } else {
-            None
-        }
-    } else {
-        None
-    }
-}
+pub use crate::kernel::filetype::sniff;
 
 /// Checks an attachment: its name, size and type. Returns (clean name, content type).
 pub fn check_file(name: &str, data: &[u8]) -> Result<(String, &'static str), Invalid> {
-    let name: String = name
-        .trim()
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect();
+    let name = crate::kernel::filetype::clean_name(name);
     if name.is_empty() || name.chars().count() > 200 {
         return Err(Invalid::one("file", "customers.visits.invalid.file_name"));
     }
@@ -206,10 +173,7 @@ pub fn check_file(name: &str, data: &[u8]) -> Result<(String, &'static str), Inv
             "customers.visits.invalid.file_too_big",
         ));
     }
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_lowercase())
-        .unwrap_or_default();
+    let ext = crate::kernel::filetype::extension(&name);
     match sniff(data) {
         Some((kind, exts)) if exts.contains(&ext.as_str()) => Ok((name, kind)),
         _ => Err(Invalid::one("file", "customers.visits.invalid.file_type")),

@@ -1,6 +1,7 @@
 //! Console and portal pages of this area: the partner list (filters, exports, print), one
-//! partner's file (history, contract, documents, callbacks, print), the callbacks due and the
-//! callback log, and the portal's list of active partners with their member benefits.
+//! partner's file (history, contract, documents, scanned contract files, callbacks, print), the
+//! callbacks due and the callback log, and the portal's list of active partners with their
+//! member benefits.
 //!
 //! Forms are read as plain maps; a refused one is re-shown with its input and the messages in
 //! the user's language, status 422.
@@ -13,6 +14,7 @@ mod partner;
 mod portal;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::kernel::ctx::App;
@@ -32,6 +34,13 @@ pub fn router() -> Router<App> {
         .route("/partners/{id}/contracts", post(partner::contract_submit))
         .route("/partners/{id}/documents", post(partner::document_submit))
         .route("/partners/{id}/callbacks", post(partner::callback_submit))
+        .route(
+            "/partners/{id}/files",
+            post(partner::file_submit).layer(DefaultBodyLimit::max(
+                crate::areas::partners::files::MAX_FILE_BYTES + 256 * 1024,
+            )),
+        )
+        .route("/partners/files/{file}", get(partner::file_download))
         .route("/partners/{id}/phone", post(partner::phone_submit))
         .route("/portal/partners", get(portal::portal_page))
 }

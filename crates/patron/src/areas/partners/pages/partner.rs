@@ -2,20 +2,23 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query};
+use axum::extract::{Multipart, Path, Query};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use patron_core::Permission;
 use serde::Deserialize;
 
+use crate::areas::partners::store::files::FileRow;
 use crate::areas::partners::store::{
     self, CallbackRow, ContractRow, DocumentRow, PartnerRow, StageRow,
 };
 use crate::areas::partners::{
-    self, CallbackIn, ContractIn, DocumentIn, PartnersError, StageIn, WAYS,
+    self, CallbackIn, ContractIn, DocumentIn, PartnersError, StageIn, WAYS, files,
 };
+use crate::kernel::validation::Invalid;
 use crate::web::error::AppError;
-use crate::web::extract::{Console, Verified};
+use crate::web::extract::{Console, Verified, same};
 use crate::web::forms::{Form, Reshow, field, reshow};
 use crate::web::layout::Page;
 
@@ -26,6 +29,8 @@ pub struct PartnerFile {
     pub contracts: Vec<ContractRow>,
     pub documents: Vec<DocumentRow>,
     pub callbacks: Vec<CallbackRow>,
+    /// The scanned contract files (without their bytes).
+    pub files: Vec<FileRow>,
 }
 
 async fn load_file(c: &Console, id: i64) -> Result<PartnerFile, AppError> {
@@ -37,6 +42,7 @@ async fn load_file(c: &Console, id: i64) -> Result<PartnerFile, AppError> {
         contracts: store::contracts(db, id).await?,
         documents: store::documents(db, id).await?,
         callbacks: store::callbacks(db, Some(id)).await?,
+        files: store::files::files(db, id).await?,
         p,
     })
 }
@@ -176,6 +182,88 @@ pub(super) async fn document_submit(Path(id): Path<i64>, v: Verified<Form>) -> R
         .await
     })
     .await
+}
+
+/// Reads the upload form: its token, the contract number, the file's name and bytes. A body
+/// over the route's limit is refused as too large.
+async fn read_upload(mut m: Multipart) -> Result<(String, String, String, Vec<u8>), Invalid> {
+    let too_big = || Invalid::one("file", "partners.invalid.file_too_big");
+    let (mut token, mut contract, mut name, mut data) =
+        (String::new(), String::new(), String::new(), Vec::new());
+    while let Some(part) = m.next_field().await.map_err(|_| too_big())? {
+        match part.name().unwrap_or_default() {
+            "_csrf" => token = part.text().await.map_err(|_| too_big())?,
+            "contract_no" => contract = part.text().await.map_err(|_| too_big())?,
+            "file" => {
+                name = part.file_name().unwrap_or_default().to_string();
+                data = part.bytes().await.map_err(|_| too_big())?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    Ok((token, contract, name, data))
+}
+
+/// Attaches a scanned contract from the partner page (`multipart/form-data`, `_csrf` checked
+/// like every console form).
+pub(super) async fn file_submit(c: Console, Path(id): Path<i64>, m: Multipart) -> Response {
+    let mut values = Form::new();
+    let outcome = match read_upload(m).await {
+        Ok((token, contract, name, data)) => {
+            if !same(&token, &c.csrf_token) {
+                return AppError::new(crate::kernel::error::CSRF).into_response();
+            }
+            values.insert("contract_no".into(), contract.clone());
+            files::attach(&c.ctx, id, &contract, &name, data).await
+        }
+        Err(bad) => Err(bad.into()),
+    };
+    match outcome {
+        Ok(_) => Redirect::to(&format!("/partners/{id}?ok=flash.saved")).into_response(),
+        Err(e) => {
+            let page = Page::console(&c, "partners.file");
+            match reshow(e, &page, "upload", values) {
+                Ok(r) => render_partner(&c, id, None, None, r).await,
+                Err(res) => *res,
+            }
+        }
+    }
+}
+
+/// Downloads a scanned contract file (audited).
+pub(super) async fn file_download(c: Console, Path(file): Path<i64>) -> Response {
+    match files::download(&c.ctx, file).await {
+        Ok((row, data)) => file_response(&row, data),
+        Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+/// The file as an attachment, with its own content type and its name (RFC 5987 for the
+/// Chinese ones).
+fn file_response(row: &FileRow, data: Vec<u8>) -> Response {
+    let mut res = data.into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&row.content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    let encoded: String = row
+        .file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"contract-{}\"; filename*=UTF-8''{encoded}",
+        row.id
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
 }
 
 pub(super) async fn callback_submit(Path(id): Path<i64>, v: Verified<Form>) -> Response {

@@ -1,9 +1,12 @@
 //! The area's SQL: the partner list with its filters, one partner's file, the pipeline's
 //! guarded stage moves and dated history, and the partners members see. Contracts and
-//! documents are in `contracts.rs`, callbacks in `callbacks.rs`.
+//! documents are in `contracts.rs`, scanned contract files in `files.rs`, callbacks in
+//! `callbacks.rs`.
 
 mod callbacks;
 mod contracts;
+pub mod files;
+pub mod keys;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;

@@ -166,19 +166,7 @@ pub(super) async fn my_data(s: MemberSession) -> Response {
     match rights::my_data(&s.app, s.member_id).await {
         Ok(data) => {
             let page = member_page(&s, "portal.data_title");
-            let tier = match s
-                .app
-                .cache
-                .get::<crate::areas::points::settings::Loyalty>(&s.app.db)
-                .await
-            {
-                Ok(l) => l
-                    .tier(&data.member.tier_code)
-                    .map(|t| t.name(s.lang).to_string())
-                    .unwrap_or_default(),
-                Err(e) => return AppError::from(e).into_response(),
-            };
-            let text = data_text(&page, &data, &tier);
+            let text = data_text(&page, &data);
             let name = if page.is_en() {
                 "my-member-data.txt"
             } else {
@@ -203,13 +191,6 @@ pub(super) async fn my_data(s: MemberSession) -> Response {
     }
 }
 
-fn line(out: &mut String, page: &Page, key: &str, value: &str) {
-    out.push_str(page.t(key));
-    out.push_str(": ");
-    out.push_str(value);
-    out.push('\n');
-}
-
 fn heading(out: &mut String, page: &Page, key: &str) {
     out.push('\n');
     out.push_str("== ");
@@ -217,72 +198,22 @@ fn heading(out: &mut String, page: &Page, key: &str) {
     out.push_str(" ==\n");
 }
 
-/// The readable file: labelled lines per section, dates and times in the store's time zone.
-fn data_text(page: &Page, d: &MyData, tier: &str) -> String {
-    let m = &d.member;
-    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-    let yes_no = |b: bool| {
-        page.t(if b { "portal.yes" } else { "portal.no" })
-            .to_string()
-    };
-    let mut out = String::new();
-    out.push_str(page.t("portal.data_title"));
-    out.push('\n');
-    heading(&mut out, page, "portal.data_profile");
-    line(&mut out, page, "member.name", &m.name);
-    line(&mut out, page, "portal.data_gender", &opt(&m.gender));
-    line(
-        &mut out,
-        page,
-        "portal.data_birthday",
-        &m.birthday.map(|b| b.to_string()).unwrap_or_default(),
-    );
-    line(&mut out, page, "portal.code_phone", &opt(&m.phone_masked));
-    line(&mut out, page, "portal.data_email", &opt(&m.email));
-    line(&mut out, page, "portal.data_address", &m.address);
-    line(&mut out, page, "member.tier", tier);
-    line(
-        &mut out,
-        page,
-        "member.points",
-        &page.pts(&m.points_balance),
-    );
-    line(
-        &mut out,
-        page,
-        "portal.data_joined",
-        &m.joined_on.to_string(),
-    );
+/// The readable file: the desk's copy (`members::data`: profile, cards, points, receipts),
+/// then what the member did in the portal — consents, slips, events, complaints — every code
+/// as its label, times in the store's time zone.
+fn data_text(page: &Page, d: &MyData) -> String {
+    let mut out = d.data.render(page.lang, page.tz);
+    let yes_no = |b: bool| page.t(if b { "portal.yes" } else { "portal.no" });
+    heading(&mut out, page, "portal.consent_title");
     for a in &d.consents {
-        let key = format!("portal.channel.{}", a.channel);
         let when = a.at.as_ref().map(|t| page.time(t)).unwrap_or_default();
         out.push_str(&format!(
-            "{} · {}: {} {when}\n",
-            page.t("portal.consent_title"),
-            page.t_or(&key, "portal.channel.sms"),
+            "{}: {} {when}\n",
+            page.t_or(
+                &format!("portal.channel.{}", a.channel),
+                "portal.channel.sms"
+            ),
             yes_no(a.consent)
-        ));
-    }
-    heading(&mut out, page, "portal.data_cards");
-    for c in &d.cards {
-        out.push_str(&format!(
-            "{} · {} · {} – {} · {}\n",
-            c.card_no,
-            c.store_name,
-            c.issued_on,
-            c.expires_on,
-            page.t_or(&format!("card.state.{}", c.state), "card.state.closed")
-        ));
-    }
-    heading(&mut out, page, "points.statement");
-    for e in &d.entries {
-        out.push_str(&format!(
-            "{} · {} · {} · {} {}\n",
-            page.time(&e.at),
-            page.entry_kind(&e.kind),
-            page.pts(&e.points),
-            page.t("points.balance_after"),
-            page.pts(&e.balance_after)
         ));
     }
     heading(&mut out, page, "portal.slips_title");
@@ -325,6 +256,30 @@ fn data_text(page: &Page, d: &MyData, tier: &str) -> String {
                 String::new()
             }
         ));
+    }
+    heading(&mut out, page, "portal.complaints_mine");
+    for c in &d.complaints {
+        out.push_str(&format!(
+            "{} · {} · {} · {}\n",
+            page.time(&c.received_at),
+            page.t_or(
+                &format!("complaints.category.{}", c.category),
+                "complaints.category.other"
+            ),
+            c.content,
+            page.t_or(
+                &format!("complaints.state.{}", c.state),
+                "portal.complaint_state_other"
+            ),
+        ));
+        for (key, text) in [
+            ("portal.complaint_plan", &c.plan),
+            ("portal.complaint_result", &c.result),
+        ] {
+            if !text.is_empty() {
+                out.push_str(&format!("    {}: {text}\n", page.t(key)));
+            }
+        }
     }
     out
 }

@@ -1,8 +1,9 @@
 //! The portal's pages: login, the member's own overview, password change, logout; `code.rs` the
 //! sign-in by SMS code, `mine.rs` the member's slips, consent, data and close request,
-//! `requests.rs` the desk's list of close requests.
+//! `requests.rs` the desk's list of close requests, `complaints.rs` online complaints and feedback.
 
 mod code;
+mod complaints;
 mod mine;
 mod requests;
 
@@ -41,6 +42,10 @@ pub fn router() -> Router<App> {
         .route("/portal/consent", post(mine::consent_submit))
         .route("/portal/close", post(mine::close_submit))
         .route("/portal/my-data.txt", get(mine::my_data))
+        .route(
+            "/portal/complaints",
+            get(complaints::complaints_page).post(complaints::complaint_submit),
+        )
         .route("/portal-requests", get(requests::requests_page))
         .route(
             "/portal-requests/{id}/handled",

@@ -1,6 +1,6 @@
 //! SQL of the member's data rights (B11): the close requests (`portal_close_requests`), and the
 //! reads of the member's own data for the download. Those read other areas' tables, read-only,
-//! for one member: `cards`, `reward_slips` (with `gifts`, `stores`), `event_signups` (with
+//! for one member: `reward_slips` (with `gifts`, `stores`), `event_signups` (with
 //! `events`).
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -137,28 +137,6 @@ pub async fn mark_handled(
         .map(|r| r.rows_affected())
     })?;
     Ok(n == 1)
-}
-
-/// A card the member has had.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
-pub struct CardRow {
-    pub card_no: String,
-    pub store_name: String,
-    pub issued_on: NaiveDate,
-    pub expires_on: NaiveDate,
-    pub state: String,
-}
-
-pub async fn cards(db: &Db, member_id: i64) -> Result<Vec<CardRow>, DbError> {
-    Ok(on_db!(db, |p| {
-        sqlx::query_as(
-            "select c.card_no, s.name as store_name, c.issued_on, c.expires_on, c.state from cards c \
-             join stores s on s.id = c.store_id where c.member_id = $1 order by c.issued_on, c.card_no",
-        )
-        .bind(member_id)
-        .fetch_all(p)
-        .await?
-    }))
 }
 
 /// A reward slip of the member.
