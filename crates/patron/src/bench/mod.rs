@@ -6,9 +6,10 @@ pub mod backup;
 pub mod care;
 pub mod complaints;
 pub mod customers;
+pub mod reports;
 pub mod rewards;
 pub mod rotation;
-mod store;
+pub(crate) mod store;
 pub mod vouchers;
 
 use std::sync::Arc;

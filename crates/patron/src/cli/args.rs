@@ -254,6 +254,20 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 142_858)]
         purchases: u64,
     },
+    /// The reports over a large database: the jobs that make their figures, each report, an
+    /// xlsx export of the dormant half of the members, a backup.
+    Reports {
+        /// sqlite or postgres (PostgreSQL uses the server PATRON_TEST_PG names).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        #[arg(long, default_value_t = 200_000)]
+        members: u64,
+        #[arg(long, default_value_t = 2_000_000)]
+        receipts: u64,
+        /// Skip the backup.
+        #[arg(long)]
+        no_backup: bool,
+    },
     /// A verified backup of a large database; prints the time and size.
     Backup {
         /// sqlite or postgres (PostgreSQL uses the server PATRON_TEST_PG names).

@@ -441,6 +441,20 @@ async fn bench(b: BenchCommand) -> anyhow::Result<()> {
             let report = crate::bench::care::run_care(&bench).await?;
             println!("{report}");
         }
+        BenchCommand::Reports {
+            backend: name,
+            members,
+            receipts,
+            no_backup,
+        } => {
+            let bench = crate::bench::reports::ReportsBench {
+                backend: backend(&name)?,
+                members,
+                receipts,
+                no_backup,
+            };
+            println!("{}", crate::bench::reports::run_reports(&bench).await?);
+        }
         BenchCommand::Backup {
             backend: name,
             members,

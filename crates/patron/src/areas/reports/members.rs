@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 
 use super::sheet::{Chart, Row, Series, Sheet, percent};
-use super::store::{self, JoinedRow};
+use super::store::{self, JoinedDayRow, JoinedRow};
 use super::{Filter, ReportError};
 use crate::kernel::ctx::Ctx;
 use crate::web::export::Cell;
@@ -26,7 +26,10 @@ struct Counts {
 
 pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportError> {
     let db = ctx.db();
-    let mut rows = store::joined(db, f.to).await?;
+    if f.by == "month" {
+        return by_month(ctx, f, lang).await;
+    }
+    let mut rows = store::joined(db, f.from, f.to).await?;
     // Members closed after the period's end were still members at its end.
     for c in store::closed(db).await? {
         let closed_on = c
@@ -37,15 +40,12 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
                 store_id: c.store_id,
                 tier_code: c.tier_code,
                 channel: c.channel,
-                joined_on: c.joined_on,
                 n: 1,
+                joined: i64::from(c.joined_on >= f.from),
             });
         }
     }
     rows.retain(|r| f.counts(r.store_id) && f.counts_tier(&r.tier_code));
-    if f.by == "month" {
-        return by_month(ctx, f, lang, &rows).await;
-    }
     let loyalty = crate::areas::points::settings::load(db).await?;
     let key = |store_id: i64, tier: &str, channel: &str| -> (String, String) {
         match f.by {
@@ -65,9 +65,7 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
         let (k, name) = key(r.store_id, &r.tier_code, &r.channel);
         let g = groups.entry(k).or_insert((name, Counts::default()));
         g.1.members += r.n;
-        if r.joined_on >= f.from {
-            g.1.joined += r.n;
-        }
+        g.1.joined += r.joined;
     }
     let s = store::settings(db).await?;
     let active = store::rfm_groups(db, chrono::DateTime::UNIX_EPOCH, 1, 1).await?;
@@ -148,17 +146,28 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
 }
 
 /// The months of the period: joined, closed, members at the month's end and the growth.
-async fn by_month(
-    ctx: &Ctx,
-    f: &Filter,
-    lang: Lang,
-    rows: &[JoinedRow],
-) -> Result<Sheet, ReportError> {
+async fn by_month(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportError> {
     let tz = f.tz;
+    let mut rows = store::joined_days(ctx.db(), f.to, f.tier.as_deref()).await?;
+    // Members closed after the period's end were still members at its end.
+    for c in store::closed(ctx.db()).await? {
+        let closed_on = c
+            .closed_at
+            .map(|t| crate::kernel::dates::business_date(t, tz));
+        if c.joined_on <= f.to && closed_on.is_none_or(|d| d > f.to) && f.counts_tier(&c.tier_code)
+        {
+            rows.push(JoinedDayRow {
+                store_id: c.store_id,
+                joined_on: c.joined_on,
+                n: 1,
+            });
+        }
+    }
+    rows.retain(|r| f.counts(r.store_id));
     let month = |d: NaiveDate| (d.year(), d.month());
     let mut joined: BTreeMap<(i32, u32), i64> = BTreeMap::new();
     let mut before = 0i64;
-    for r in rows {
+    for r in &rows {
         if r.joined_on < f.from {
             before += r.n;
         } else {

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod care;
 pub mod customers;
 pub mod raw;
+pub mod reports;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -127,6 +128,16 @@ pub async fn insert_members(
         q.execute(&mut *c).await.map(|r| r.rows_affected())
     })?;
     Ok(())
+}
+
+/// The lowest member id (the first of those loaded).
+pub async fn min_member_id(db: &Db) -> Result<i64, DbError> {
+    let min: Option<i64> = on_db!(db, |p| {
+        sqlx::query_scalar("select cast(min(id) as bigint) from members")
+            .fetch_one(p)
+            .await?
+    });
+    Ok(min.unwrap_or(1))
 }
 
 /// PostgreSQL: moves the members' id sequence past the ids loaded by hand.

@@ -57,24 +57,53 @@ pub async fn save_settings(
     Ok(())
 }
 
-/// Open members counted by store, tier, channel and day joined (joined on or before `to`).
+/// Open members joined on or before `to`, counted by store, tier and channel, with how many of
+/// them joined on or after `from`.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct JoinedRow {
     pub store_id: i64,
     pub tier_code: String,
     pub channel: String,
+    pub n: i64,
+    pub joined: i64,
+}
+
+pub async fn joined(db: &Db, from: NaiveDate, to: NaiveDate) -> Result<Vec<JoinedRow>, DbError> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+            "select store_id, tier_code, channel, cast(count(*) as bigint) as n, \
+             cast(sum(case when joined_on >= $1 then 1 else 0 end) as bigint) as joined \
+             from members where status <> 'closed' and joined_on <= $2 \
+             group by store_id, tier_code, channel",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await?
+    }))
+}
+
+/// Open members joined on or before `to`, counted by store and day joined (one tier, or all).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct JoinedDayRow {
+    pub store_id: i64,
     pub joined_on: NaiveDate,
     pub n: i64,
 }
 
-pub async fn joined(db: &Db, to: NaiveDate) -> Result<Vec<JoinedRow>, DbError> {
+pub async fn joined_days(
+    db: &Db,
+    to: NaiveDate,
+    tier: Option<&str>,
+) -> Result<Vec<JoinedDayRow>, DbError> {
     Ok(on_db!(db, |p| {
         sqlx::query_as(
-            "select store_id, tier_code, channel, joined_on, cast(count(*) as bigint) as n \
-             from members where status <> 'closed' and joined_on <= $1 \
-             group by store_id, tier_code, channel, joined_on",
+            "select store_id, joined_on, cast(count(*) as bigint) as n from members \
+             where status <> 'closed' and joined_on <= $1 and ($2 = '' or tier_code = $2) \
+             group by store_id, joined_on",
         )
         .bind(to)
+        .bind(tier.unwrap_or(""))
         .fetch_all(p)
         .await?
     }))
@@ -406,9 +435,9 @@ pub async fn cursor(db: &Db, name: &str) -> Result<i64, DbError> {
 pub async fn entries_after(db: &Db, after: i64, limit: i64) -> Result<Vec<EntryRow>, DbError> {
     Ok(on_db!(db, |p| {
         sqlx::query_as(
-            "select e.id, e.at, e.kind, e.points, coalesce(e.store_id, m.store_id) as store_id \
-             from point_entries e join members m on m.id = e.member_id \
-             where e.id > $1 order by e.id limit $2",
+            "select e.id, e.at, e.kind, e.points, coalesce(e.store_id, \
+             (select m.store_id from members m where m.id = e.member_id)) as store_id \
+             from point_entries e where e.id > $1 order by e.id limit $2",
         )
         .bind(after)
         .bind(limit)
