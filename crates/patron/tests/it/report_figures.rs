@@ -248,3 +248,66 @@ both!(
         assert!(String::from_utf8_lossy(&bad.stderr).contains("members, rfm, points"));
     }
 );
+
+both!(
+    rfm_breakpoints_are_set_in_the_console_and_move_members_between_segments,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        t.add_staff("boss", &[("manager", t.hq)], false).await;
+        t.add_staff("analyst", &[("marketing", t.hq)], false).await;
+        three_members(&t).await;
+        make_figures(&t).await;
+        let b = t.login("boss").await;
+
+        // A bad breakpoint: the form again with what was typed, and nothing saved.
+        let bad = b
+            .post(
+                "/admin/reports",
+                "/admin/reports",
+                &[
+                    ("window_months", "12"),
+                    ("recent_days", "九十"),
+                    ("frequent_purchases", "4"),
+                    ("high_spend_yuan", "5,000.00"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        assert!(bad.body.contains("请填写范围内的整数"), "{}", bad.body);
+        assert!(bad.body.contains("value=\"九十\""));
+        assert_eq!(
+            t.scalar("select recent_days from report_settings where id = $1", 1)
+                .await,
+            90
+        );
+
+        // Ten purchases make a member frequent: the big buyer (five) is no longer a champion.
+        let saved = b
+            .post(
+                "/admin/reports",
+                "/admin/reports",
+                &[
+                    ("window_months", "12"),
+                    ("recent_days", "90"),
+                    ("frequent_purchases", "10"),
+                    ("high_spend_yuan", "5,000.00"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let page = b.get("/reports/rfm").await;
+        assert_eq!(
+            count_after(&page.body, "重要价值会员"),
+            Some(0),
+            "{}",
+            page.body
+        );
+        assert_eq!(count_after(&page.body, "重要发展会员"), Some(1));
+
+        // Marketing reads the segments but does not set them.
+        let m = t.login("analyst").await;
+        assert_eq!(m.get("/reports/rfm").await.status, StatusCode::OK);
+        assert_eq!(m.get("/admin/reports").await.status, StatusCode::FORBIDDEN);
+        t.stop().await;
+    }
+);
