@@ -5,7 +5,10 @@
 fn series(pg: bool, from: u64, n: u64) -> String {
     let last = from + n;
     if pg {
-        format!("generate_series({}, {last}) as s(i)", from + 1)
+        format!(
+            "generate_series(CAST({} AS BIGINT), CAST({last} AS BIGINT)) as s(i)",
+            from + 1
+        )
     } else {
         format!(
             "(with recursive q(i) as (select {} union all select i + 1 from q where i < {last}) \
