@@ -36,6 +36,7 @@ mod permissions;
 mod plans;
 mod portal;
 mod pos;
+mod reports;
 mod rewards;
 mod rotation;
 mod scan;
