@@ -175,7 +175,31 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
         // In force is a standing: the total is the standing at the period's end.
         total.in_force = groups.rows().last().map_or(0, |(_, l)| l.in_force);
     }
-    let chart = Chart {
+    let chart = chart(&groups, by_stage, lang);
+    let columns = columns(by_stage);
+    Ok(Sheet {
+        columns,
+        rows: groups
+            .rows()
+            .map(|(n, l)| Row::new(l.cells(n.clone())))
+            .collect(),
+        totals: Some(total.cells(lang.t("reports.total").into())),
+        chart: Some(chart),
+        notes: vec![
+            period_note(f, lang),
+            Said::new(if by_stage {
+                "reports.partners.note_stage"
+            } else {
+                "reports.partners.note_month"
+            })
+            .say(lang),
+        ],
+    })
+}
+
+/// The chart: partners at each stage now, or each month's contracts and callbacks.
+fn chart(groups: &Groups<Line>, by_stage: bool, lang: Lang) -> Chart {
+    Chart {
         kind: "bar",
         labels: groups.rows().map(|(n, _)| n.clone()).collect(),
         series: if by_stage {
@@ -203,7 +227,11 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
             })
             .collect()
         },
-    };
+    }
+}
+
+/// The columns' catalog keys.
+fn columns(by_stage: bool) -> Vec<&'static str> {
     let mut columns = if by_stage {
         vec![
             "reports.by.stage",
@@ -223,24 +251,7 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
         "reports.partners.col.expiring",
         "reports.partners.col.callbacks",
     ]);
-    Ok(Sheet {
-        columns,
-        rows: groups
-            .rows()
-            .map(|(n, l)| Row::new(l.cells(n.clone())))
-            .collect(),
-        totals: Some(total.cells(lang.t("reports.total").into())),
-        chart: Some(chart),
-        notes: vec![
-            period_note(f, lang),
-            Said::new(if by_stage {
-                "reports.partners.note_stage"
-            } else {
-                "reports.partners.note_month"
-            })
-            .say(lang),
-        ],
-    })
+    columns
 }
 
 #[cfg(test)]
