@@ -530,4 +530,30 @@ pub const REPORTS: &[(&str, &str, &str)] = &[
     ),
     ("reports.partners.col.callbacks", "回访次数", "Callbacks"),
     ("reports.tile", "统计报表", "Reports"),
+    (
+        "reports.invite.title",
+        "邀请参加会员活动",
+        "Invite to a member event",
+    ),
+    (
+        "reports.invite.event",
+        "邀请参加活动",
+        "Invite to the event",
+    ),
+    (
+        "reports.invite.submit",
+        "邀请本分群会员",
+        "Invite this segment's members",
+    ),
+    ("reports.invite.to_event", "查看活动", "Open the event"),
+    (
+        "reports.invite.done",
+        "活动“{event}”：本分群 {asked} 位会员中有 {targets} 位符合活动的会员等级，本次新邀请 {new} 位（已邀请过的不再重复发送）。",
+        "Event \"{event}\": of the segment's {asked} members, {targets} are in the event's tiers; {new} invited now (those invited before are not sent it again).",
+    ),
+    (
+        "reports.invalid.event",
+        "请从列表中选择一个已批准、尚未开始的活动",
+        "Choose an approved event that has not started from the list",
+    ),
 ];

@@ -1,16 +1,17 @@
 //! Reports (SPEC M3, M4) through the real server, each on its own data made through the API or
 //! the console: the group-buy sales by customer and salesperson (`groupbuy.rs`), complaints and
 //! their time limits (`complaints.rs`), organisation customers' callbacks against their cadence
-//! (`callbacks.rs`), member events (`events.rs`), partner merchants (`partners.rs`), and the
-//! dashboard's way in (`dashboard.rs`). Each checks the figures on the page, the same figures as
-//! numbers in the xlsx, a refusal for a reader without the report's permission, and a period
-//! typed backwards re-shown in Chinese.
+//! (`callbacks.rs`), member events (`events.rs`), partner merchants (`partners.rs`). Each checks
+//! the figures on the page, the same figures as numbers in the xlsx, a refusal for a reader
+//! without the report's permission, and a period typed backwards re-shown in Chinese. Also the
+//! dashboard's way in (`dashboard.rs`) and an RFM segment invited to an event (`invite.rs`).
 
 mod callbacks;
 mod complaints;
 mod dashboard;
 mod events;
 mod groupbuy;
+mod invite;
 mod partners;
 
 use calamine::{Data, Reader};

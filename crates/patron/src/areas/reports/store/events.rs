@@ -1,6 +1,7 @@
-//! SQL of the member events report (M4). Reads, read-only: `events` (the approved and closed
-//! events: store, theme, start, capacity) and `event_signups` (sign-ups, cancellations,
-//! check-ins and the event points credited at check-in).
+//! SQL of the member events report (M4) and of the invitation form on a segment's page. Reads,
+//! read-only: `events` (the approved and closed events: store, theme, start, capacity; the
+//! approved ones still to start) and `event_signups` (sign-ups, cancellations, check-ins and the
+//! event points credited at check-in).
 
 use chrono::{DateTime, Utc};
 
@@ -44,6 +45,28 @@ pub async fn held(
         )
         .bind(ts(from))
         .bind(ts(until))
+        .fetch_all(p)
+        .await?
+    }))
+}
+
+/// An approved event still to start, as the invitation form offers it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UpcomingRow {
+    pub id: i64,
+    pub store_id: i64,
+    pub theme: String,
+    pub starts_at: DateTime<Utc>,
+}
+
+/// The approved events starting after `now`, soonest first.
+pub async fn upcoming(db: &Db, now: DateTime<Utc>) -> Result<Vec<UpcomingRow>, DbError> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+            "select id, store_id, theme, starts_at from events \
+             where state = 'approved' and starts_at > $1 order by starts_at, id",
+        )
+        .bind(ts(now))
         .fetch_all(p)
         .await?
     }))
