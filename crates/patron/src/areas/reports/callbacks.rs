@@ -188,25 +188,7 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
     } else {
         groups.rows().map(|(_, l)| l.outstanding).sum()
     };
-    let chart = Chart {
-        kind: "bar",
-        labels: groups.rows().map(|(n, _)| n.clone()).collect(),
-        series: ["due", "done", "late", "outstanding"]
-            .iter()
-            .map(|k| Series {
-                name: lang.t(&format!("reports.callbacks.col.{k}")).into(),
-                data: groups
-                    .rows()
-                    .map(|(_, l)| match *k {
-                        "due" => l.due,
-                        "done" => l.done,
-                        "late" => l.late,
-                        _ => l.outstanding,
-                    } as f64)
-                    .collect(),
-            })
-            .collect(),
-    };
+    let chart = chart(&groups, lang);
     Ok(Sheet {
         columns: vec![
             if f.by == "salesperson" {
@@ -235,6 +217,29 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
                 .say(lang),
         ],
     })
+}
+
+/// The chart: each row's callbacks due, done, late and outstanding.
+fn chart(groups: &Groups<Line>, lang: Lang) -> Chart {
+    Chart {
+        kind: "bar",
+        labels: groups.rows().map(|(n, _)| n.clone()).collect(),
+        series: ["due", "done", "late", "outstanding"]
+            .iter()
+            .map(|k| Series {
+                name: lang.t(&format!("reports.callbacks.col.{k}")).into(),
+                data: groups
+                    .rows()
+                    .map(|(_, l)| match *k {
+                        "due" => l.due,
+                        "done" => l.done,
+                        "late" => l.late,
+                        _ => l.outstanding,
+                    } as f64)
+                    .collect(),
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]

@@ -131,28 +131,7 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
     for (_, l) in groups.rows() {
         total.add(l);
     }
-    let chart = Chart {
-        kind: "bar",
-        labels: groups.rows().map(|(n, _)| n.clone()).collect(),
-        series: [
-            ("reports.complaints.col.received", 0),
-            ("reports.complaints.col.resolved", 1),
-            ("reports.complaints.col.breaches", 2),
-        ]
-        .iter()
-        .map(|(key, which)| Series {
-            name: lang.t(key).into(),
-            data: groups
-                .rows()
-                .map(|(_, l)| match which {
-                    0 => l.received,
-                    1 => l.resolved,
-                    _ => l.breaches,
-                } as f64)
-                .collect(),
-        })
-        .collect(),
-    };
+    let chart = chart(&groups, lang);
     Ok(Sheet {
         columns: vec![
             match f.by {
@@ -180,4 +159,30 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
             Said::new("reports.complaints.note").say(lang),
         ],
     })
+}
+
+/// The chart: each row's cases received and resolved, and time limits missed.
+fn chart(groups: &Groups<Line>, lang: Lang) -> Chart {
+    Chart {
+        kind: "bar",
+        labels: groups.rows().map(|(n, _)| n.clone()).collect(),
+        series: [
+            ("reports.complaints.col.received", 0),
+            ("reports.complaints.col.resolved", 1),
+            ("reports.complaints.col.breaches", 2),
+        ]
+        .iter()
+        .map(|(key, which)| Series {
+            name: lang.t(key).into(),
+            data: groups
+                .rows()
+                .map(|(_, l)| match which {
+                    0 => l.received,
+                    1 => l.resolved,
+                    _ => l.breaches,
+                } as f64)
+                .collect(),
+        })
+        .collect(),
+    }
 }
