@@ -97,6 +97,11 @@ both!(
         );
         assert_eq!(xrow(&x, "合计")[1..4], nums(&[3.0, 10.0, 1000.0])[..]);
 
+        // The A4 print view shows the same lines.
+        let print = b.get("/reports/groupbuy-sales/print").await;
+        assert_eq!(print.status, reqwest::StatusCode::OK);
+        assert!(print.body.contains("北京某某科技有限公司") && print.body.contains("¥1,000.00"));
+
         refusals(&t, "groupbuy-sales", &b, "marketing").await;
         t.stop().await;
     }
