@@ -20,6 +20,7 @@ const AREAS: &[&[TileSource]] = &[
     crate::areas::plans::tiles::TILES,
     crate::areas::complaints::tiles::TILES,
     crate::areas::care::tiles::TILES,
+    crate::areas::reports::tiles::TILES,
 ];
 
 /// The approvals waiting for the reader, decided through every area's kinds.

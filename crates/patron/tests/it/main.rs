@@ -37,6 +37,7 @@ mod plans;
 mod portal;
 mod pos;
 mod report_figures;
+mod reports;
 mod rewards;
 mod rotation;
 mod scan;

@@ -36,7 +36,7 @@ pub mod store;
 pub use analysis::{Analysis, analysis, analysis_of, close};
 pub use approval::{APPROVALS, decide, submit};
 pub use error::EventsError;
-pub use invite::invite;
+pub use invite::{Invited, invite, invite_members};
 pub use plan::{EventIn, TierIn, create, default_offset, parse, update};
 pub use signup::{
     Channel, CheckinOut, SignupOut, cancel, cancel_card, checkin, member_of_card, signup,

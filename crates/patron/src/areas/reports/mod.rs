@@ -8,17 +8,33 @@
 //! - `members`: members by tier, store, channel or month joined; growth; active and dormant (M1)
 //! - `rfm`: the eight RFM segments and the dormant members, each a list to act on (M1)
 //! - `points`: points issued, spent, expired and outstanding, as money, by month or store (M2)
+//! - `groupbuy-sales`: group-buy sales by customer or salesperson (M3, `groupbuy.rs`)
+//! - `complaints`: complaints, resolution in time, SLA breaches, callbacks and satisfaction by
+//!   month, category or store (M4)
+//! - `callbacks`: organisation customers' callbacks due, done, late and outstanding (M4)
+//! - `events`: member events held, sign-ups and attendance (M4)
+//! - `partners`: partner merchants by pipeline stage or month, contracts and callbacks (M4)
+//!
+//! `span.rs` puts the M3/M4 reports' moments on their stores' days and months; `tiles.rs` is the
+//! dashboard's way in.
 
+pub mod callbacks;
+pub mod complaints;
 pub mod error;
+pub mod events;
 pub mod exports;
+pub mod groupbuy;
 pub mod jobs;
 pub mod members;
 pub mod messages;
 pub mod pages;
+pub mod partners;
 pub mod points;
 pub mod rfm;
 pub mod sheet;
+pub mod span;
 pub mod store;
+pub mod tiles;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -80,6 +96,51 @@ pub const REPORTS: &[ReportDef] = &[
         dims: &["month", "store"],
         tiers: false,
         run: |ctx, f, lang| Box::pin(points::report(ctx, f, lang)),
+    },
+    ReportDef {
+        name: "groupbuy-sales",
+        title: "reports.gb.title",
+        what: "reports.gb.what",
+        permission: Permission::ViewGroupBuy,
+        dims: &["customer", "salesperson"],
+        tiers: false,
+        run: |ctx, f, lang| Box::pin(groupbuy::report(ctx, f, lang)),
+    },
+    ReportDef {
+        name: "complaints",
+        title: "reports.complaints.title",
+        what: "reports.complaints.what",
+        permission: Permission::ManageComplaints,
+        dims: &["month", "category", "store"],
+        tiers: false,
+        run: |ctx, f, lang| Box::pin(complaints::report(ctx, f, lang)),
+    },
+    ReportDef {
+        name: "callbacks",
+        title: "reports.callbacks.title",
+        what: "reports.callbacks.what",
+        permission: Permission::ViewCustomers,
+        dims: &["month", "salesperson"],
+        tiers: false,
+        run: |ctx, f, lang| Box::pin(callbacks::report(ctx, f, lang)),
+    },
+    ReportDef {
+        name: "events",
+        title: "reports.events.title",
+        what: "reports.events.what",
+        permission: Permission::ViewEvents,
+        dims: &["month", "event"],
+        tiers: false,
+        run: |ctx, f, lang| Box::pin(events::report(ctx, f, lang)),
+    },
+    ReportDef {
+        name: "partners",
+        title: "reports.partners.title",
+        what: "reports.partners.what",
+        permission: Permission::ViewPartners,
+        dims: &["stage", "month"],
+        tiers: false,
+        run: |ctx, f, lang| Box::pin(partners::report(ctx, f, lang)),
     },
 ];
 

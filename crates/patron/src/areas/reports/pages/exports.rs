@@ -40,6 +40,8 @@ struct SegmentPage {
     columns: &'static [&'static str],
     rows: Vec<Vec<(String, bool)>>,
     next: Option<i64>,
+    /// The events the reader may invite the segment to (`invite.rs`).
+    events: Vec<(i64, String)>,
 }
 
 impl SegmentPage {
@@ -51,7 +53,7 @@ impl SegmentPage {
     }
 }
 
-async fn segment_of(
+pub(super) async fn segment_of(
     c: &Console,
     code: &str,
     store: Option<&str>,
@@ -101,6 +103,7 @@ pub(super) async fn segment_page(
                 columns: COLUMNS,
                 rows,
                 next,
+                events: super::invite::choices(&c).await?,
             }
             .into_response(),
         )

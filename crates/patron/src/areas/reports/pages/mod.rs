@@ -1,9 +1,11 @@
 //! The reports' pages: `/reports` (the reports the reader may open, with the other areas'
 //! reports linked), `/reports/{name}` (filters, chart, table; CSV, xlsx and an A4 print view with
 //! the header row repeated on every page), the members of an RFM segment with their background
-//! export and its progress, and `/admin/reports` (the RFM window and breakpoints).
+//! export and its progress, their invitation to an event (`invite.rs`), and `/admin/reports`
+//! (the RFM window and breakpoints).
 
 mod exports;
+mod invite;
 mod report;
 mod settings;
 
@@ -24,6 +26,7 @@ pub fn router() -> Router<App> {
             "/reports/rfm/{segment}/export",
             post(exports::export_submit),
         )
+        .route("/reports/rfm/{segment}/invite", post(invite::invite_submit))
         .route("/reports/{name}", get(report::report_page))
         .route("/reports/{name}/file", get(report::report_file))
         .route("/reports/{name}/print", get(report::report_print))

@@ -5,8 +5,17 @@
 //! - `point_entries` with `members` (the member's store when an entry has none) for M2, rolled
 //!   up into `report_points_months`; `loyalty_settings` (the redemption value of points).
 //!
+//! The M3/M4 reports' queries sit in their own files, each naming what it reads: `groupbuy.rs`,
+//! `complaints.rs`, `callbacks.rs`, `events.rs`, `partners.rs`.
+//!
 //! Its own tables: `report_settings`, `report_rfm`, `report_points_months`, `report_cursors`,
 //! `report_exports`.
+
+pub mod callbacks;
+pub mod complaints;
+pub mod events;
+pub mod groupbuy;
+pub mod partners;
 
 use chrono::{DateTime, NaiveDate, Utc};
 

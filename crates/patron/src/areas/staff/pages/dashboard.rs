@@ -43,6 +43,16 @@ struct Dashboard {
     activity_chart: Option<String>,
 }
 
+impl Dashboard {
+    /// Whether nothing waits: no tile has a figure (a tile that is only a way in, such as the
+    /// reports', is no work waiting).
+    fn nothing_waits(&self) -> bool {
+        self.tiles
+            .iter()
+            .all(|(t, _)| t.figure == crate::web::tiles::Figure::None)
+    }
+}
+
 #[derive(Deserialize, Default)]
 struct FlashQuery {
     ok: Option<String>,
