@@ -55,7 +55,11 @@ both!(
         );
         let template = b.get("/customers/import/template.csv").await;
         assert_eq!(template.status, StatusCode::OK);
-        assert!(template.body.contains("客户名称,类型,等级"), "{}", template.body);
+        assert!(
+            template.body.contains("客户名称,类型,等级"),
+            "{}",
+            template.body
+        );
 
         let (status, body) = upload(&b, "customers.csv", CUSTOMERS.as_bytes().to_vec()).await;
         assert_eq!(status, StatusCode::OK, "{body}");
@@ -92,7 +96,10 @@ both!(
             Lang::ZhCn.t("customers.invalid.owner")
         );
         assert!(body.contains(&row), "{body}");
-        assert!(!body.contains("customers.invalid.owner"), "no codes: {body}");
+        assert!(
+            !body.contains("customers.invalid.owner"),
+            "no codes: {body}"
+        );
         assert!(
             !body.contains(Lang::En.t("customers.invalid.owner")),
             "{body}"

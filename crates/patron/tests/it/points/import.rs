@@ -52,14 +52,20 @@ both!(
         let b = t.login("desk").await;
         // The members list leads to the page; the page offers the Chinese template.
         let list = b.get("/members").await;
-        assert!(list.body.contains("href=\"/points/import\""), "{}", list.body);
+        assert!(
+            list.body.contains("href=\"/points/import\""),
+            "{}",
+            list.body
+        );
         let page = b.get("/points/import").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("小票号"), "{}", page.body);
         let template = b.get("/points/import/template.csv").await;
         assert_eq!(template.status, StatusCode::OK);
         assert!(
-            template.body.contains("门店,小票号,卡号,消费时间,行号,商品编码,金额,特价"),
+            template
+                .body
+                .contains("门店,小票号,卡号,消费时间,行号,商品编码,金额,特价"),
             "{}",
             template.body
         );
@@ -145,17 +151,14 @@ both!(
         assert!(body.contains("已记积分的小票: 1"), "{body}");
         assert_eq!(balance(&t, member).await, 88);
         // The cell's time of day is kept, not only its date.
-        let (header, rows) = patron::areas::points::import::read_file(
-            "r.xlsx",
-            &{
-                let mut wb = rust_xlsxwriter::Workbook::new();
-                let ws = wb.add_worksheet();
-                ws.write_string(0, 0, "消费时间").expect("write");
-                ws.write_datetime_with_format(1, 0, &at, &fmt)
-                    .expect("write");
-                wb.save_to_buffer().expect("xlsx")
-            },
-        )
+        let (header, rows) = patron::areas::points::import::read_file("r.xlsx", &{
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            let ws = wb.add_worksheet();
+            ws.write_string(0, 0, "消费时间").expect("write");
+            ws.write_datetime_with_format(1, 0, &at, &fmt)
+                .expect("write");
+            wb.save_to_buffer().expect("xlsx")
+        })
         .expect("read");
         assert_eq!(header, vec!["消费时间".to_string()]);
         assert_eq!(rows[0][0], "2026-09-25 14:20:00");
@@ -177,7 +180,11 @@ both!(
         // Nor does the outstanding-points page offer it to them.
         let liability = b.get("/points/liability").await;
         assert_eq!(liability.status, StatusCode::OK);
-        assert!(!liability.body.contains("/points/import"), "{}", liability.body);
+        assert!(
+            !liability.body.contains("/points/import"),
+            "{}",
+            liability.body
+        );
         t.stop().await;
     }
 );

@@ -522,7 +522,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "文件中的小票此前都已记过积分，本次没有记入任何积分。",
         "Every receipt in the file was recorded before; nothing new was credited.",
     ),
-    ("import.no_file", "请选择要导入的文件", "Choose a file to import"),
+    (
+        "import.no_file",
+        "请选择要导入的文件",
+        "Choose a file to import",
+    ),
     (
         "import.unreadable",
         "文件无法读取：请上传首行为列名的 CSV（UTF-8 编码）或 xlsx 文件",

@@ -26,7 +26,10 @@ pub fn router() -> Router<App> {
                 .post(import::import_submit)
                 .layer(axum::extract::DefaultBodyLimit::max(256 * 1024 * 1024)),
         )
-        .route("/customers/import/template.csv", get(import::import_template))
+        .route(
+            "/customers/import/template.csv",
+            get(import::import_template),
+        )
         .route("/customers/new", get(file::new_page).post(file::new_submit))
         .route(
             "/customers/balance",
