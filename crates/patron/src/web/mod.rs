@@ -17,3 +17,4 @@ pub mod print;
 pub mod said;
 pub mod security;
 pub mod tiles;
+pub mod upload;

@@ -34,6 +34,7 @@ mod openapi;
 mod partners;
 mod permissions;
 mod plans;
+mod points;
 mod portal;
 mod pos;
 mod report_figures;

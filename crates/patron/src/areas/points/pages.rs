@@ -1,5 +1,7 @@
 //! Console routes of the points area: loyalty settings (tiers, points rules, card eligibility
-//! per store) and finance's view of outstanding points.
+//! per store) and finance's view of outstanding points; the receipt import (pages/import.rs).
+
+mod import;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -28,6 +30,13 @@ pub fn router() -> Router<App> {
         .route("/points/liability", get(liability_page))
         .route("/points/liability.csv", get(liability_csv))
         .route("/points/liability.xlsx", get(liability_xlsx))
+        .route(
+            "/points/import",
+            get(import::import_page)
+                .post(import::import_submit)
+                .layer(axum::extract::DefaultBodyLimit::max(256 * 1024 * 1024)),
+        )
+        .route("/points/import/template.csv", get(import::import_template))
 }
 
 #[derive(Template, WebTemplate)]

@@ -2,4 +2,5 @@
 
 mod callbacks;
 mod files;
+mod import;
 mod visits;

@@ -394,4 +394,17 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "该单位已在客户档案中（名称或信用代码相同）",
         "This organisation is on file already (same name or credit code)",
     ),
+    // the console page (/customers/import)
+    ("customers.import.title", "导入大宗客户", "Import customers"),
+    (
+        "customers.import.hint",
+        "每行一个单位及其第一位联系人；类型、等级可填中文（企业、A类）；负责人填系统用户名，留空则放入公共客户池。",
+        "One organisation per row with its first contact; kind and grade as codes or words (enterprise, A); the owner is a user name, empty for the shared pool.",
+    ),
+    (
+        "customers.import.template",
+        "下载客户导入模板",
+        "Download the customer import template",
+    ),
+    ("customers.import.done", "已导入客户", "Customers imported"),
 ];

@@ -22,9 +22,16 @@ pub fn read_file(name: &str, bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<Strin
                     }
                     Data::Float(f) => f.to_string(),
                     Data::Bool(b) => b.to_string(),
+                    // A date alone as `2026-09-25`; a time of day kept (a receipt's time).
                     Data::DateTime(_) | Data::DateTimeIso(_) => {
                         use calamine::DataType;
-                        c.as_date().map(|d| d.to_string()).unwrap_or_default()
+                        match c.as_datetime() {
+                            Some(t) if t.time() != chrono::NaiveTime::MIN => {
+                                t.format("%Y-%m-%d %H:%M:%S").to_string()
+                            }
+                            Some(t) => t.date().to_string(),
+                            None => c.as_date().map(|d| d.to_string()).unwrap_or_default(),
+                        }
                     }
                     other => other.to_string(),
                 })

@@ -498,4 +498,43 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "该小票不能积分",
         "This receipt cannot earn points",
     ),
+    // the console page (/points/import) and what every import page may say of a file
+    ("points.import.title", "导入消费小票", "Import receipts"),
+    (
+        "points.import.hint",
+        "每行一条小票明细，同一门店、同一小票号的各行合为一张小票；金额以元计，时间按门店当地时间。已记过的小票不会重复记积分。",
+        "One row per receipt line; rows with the same store and receipt number make one receipt. Amounts in yuan, times in the store's local time. A receipt recorded before is not credited again.",
+    ),
+    (
+        "points.import.template",
+        "下载小票导入模板",
+        "Download the receipt import template",
+    ),
+    ("points.import.done", "已记积分的小票", "Receipts credited"),
+    ("points.import.points", "共记积分", "Points credited"),
+    (
+        "points.import.repeats",
+        "此前已记过、本次未重复记入的小票",
+        "Receipts recorded before and not added again",
+    ),
+    (
+        "points.import.nothing_new",
+        "文件中的小票此前都已记过积分，本次没有记入任何积分。",
+        "Every receipt in the file was recorded before; nothing new was credited.",
+    ),
+    (
+        "import.no_file",
+        "请选择要导入的文件",
+        "Choose a file to import",
+    ),
+    (
+        "import.unreadable",
+        "文件无法读取：请上传首行为列名的 CSV（UTF-8 编码）或 xlsx 文件",
+        "The file cannot be read: upload a CSV (UTF-8) or xlsx file with a header row",
+    ),
+    (
+        "import.no_rows",
+        "文件中没有数据行，未导入任何记录",
+        "The file has no data rows; nothing was imported",
+    ),
 ];

@@ -1,10 +1,11 @@
 //! Console pages of customer files: the lists (mine, everyone's, the shared pool) with exports,
 //! the new-customer form, one customer's file with its forms, the managers' balance view and the
-//! settings of the pool and the callback cadence.
+//! settings of the pool and the callback cadence; the import of customers from a file.
 //!
 //! `mod.rs` is the router; one file per screen group.
 
 mod file;
+mod import;
 mod list;
 mod manage;
 
@@ -19,6 +20,16 @@ pub fn router() -> Router<App> {
         .route("/customers.csv", get(list::list_csv))
         .route("/customers.xlsx", get(list::list_xlsx))
         .route("/customers/pool", get(list::pool_page))
+        .route(
+            "/customers/import",
+            get(import::import_page)
+                .post(import::import_submit)
+                .layer(axum::extract::DefaultBodyLimit::max(256 * 1024 * 1024)),
+        )
+        .route(
+            "/customers/import/template.csv",
+            get(import::import_template),
+        )
         .route("/customers/new", get(file::new_page).post(file::new_submit))
         .route(
             "/customers/balance",
