@@ -27,11 +27,20 @@ fn reports<'a>(ctx: &'a Ctx, _: Option<&'a StoreInfo>, lang: Lang) -> TilesFutur
                 href: format!("/reports/{}", r.name),
             })
             .collect();
+        // The index is for holders of `view_reports`; anyone else goes to their first report.
+        let href = if ctx.can(Permission::ViewReports) {
+            "/reports".to_string()
+        } else {
+            match lines.first() {
+                Some(l) => l.href.clone(),
+                None => return Ok(Vec::new()),
+            }
+        };
         if lines.is_empty() {
             return Ok(Vec::new());
         }
         Ok(vec![
-            Tile::figure("reports.tile", Figure::None, "/reports").with_lines(lines),
+            Tile::figure("reports.tile", Figure::None, href).with_lines(lines),
         ])
     })
 }
