@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use chrono::{Days, NaiveDate};
 
 use super::members::period_note;
-use super::sheet::{Chart, Row, Series, Sheet, percent};
+use super::sheet::{Chart, Row, Sheet, percent};
 use super::span::{Groups, months};
 use super::store::callbacks as store;
 use super::{Filter, ReportError};
@@ -221,25 +221,19 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
 
 /// The chart: each row's callbacks due, done, late and outstanding.
 fn chart(groups: &Groups<Line>, lang: Lang) -> Chart {
-    Chart {
-        kind: "bar",
-        labels: groups.rows().map(|(n, _)| n.clone()).collect(),
-        series: ["due", "done", "late", "outstanding"]
-            .iter()
-            .map(|k| Series {
-                name: lang.t(&format!("reports.callbacks.col.{k}")).into(),
-                data: groups
-                    .rows()
-                    .map(|(_, l)| match *k {
-                        "due" => l.due,
-                        "done" => l.done,
-                        "late" => l.late,
-                        _ => l.outstanding,
-                    } as f64)
-                    .collect(),
-            })
-            .collect(),
-    }
+    Chart::of(
+        "bar",
+        groups.rows(),
+        &[
+            ("reports.callbacks.col.due", |l: &Line| l.due),
+            ("reports.callbacks.col.done", |l: &Line| l.done),
+            ("reports.callbacks.col.late", |l: &Line| l.late),
+            ("reports.callbacks.col.outstanding", |l: &Line| {
+                l.outstanding
+            }),
+        ],
+        lang,
+    )
 }
 
 #[cfg(test)]

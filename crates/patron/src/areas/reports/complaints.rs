@@ -14,7 +14,7 @@
 //! back), on the store's date.
 
 use super::members::{label, period_note};
-use super::sheet::{Chart, Row, Series, Sheet, percent};
+use super::sheet::{Chart, Row, Sheet, percent};
 use super::span::{Groups, Span, months, window};
 use super::store::complaints as store;
 use super::{Filter, ReportError};
@@ -163,26 +163,14 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
 
 /// The chart: each row's cases received and resolved, and time limits missed.
 fn chart(groups: &Groups<Line>, lang: Lang) -> Chart {
-    Chart {
-        kind: "bar",
-        labels: groups.rows().map(|(n, _)| n.clone()).collect(),
-        series: [
-            ("reports.complaints.col.received", 0),
-            ("reports.complaints.col.resolved", 1),
-            ("reports.complaints.col.breaches", 2),
-        ]
-        .iter()
-        .map(|(key, which)| Series {
-            name: lang.t(key).into(),
-            data: groups
-                .rows()
-                .map(|(_, l)| match which {
-                    0 => l.received,
-                    1 => l.resolved,
-                    _ => l.breaches,
-                } as f64)
-                .collect(),
-        })
-        .collect(),
-    }
+    Chart::of(
+        "bar",
+        groups.rows(),
+        &[
+            ("reports.complaints.col.received", |l: &Line| l.received),
+            ("reports.complaints.col.resolved", |l: &Line| l.resolved),
+            ("reports.complaints.col.breaches", |l: &Line| l.breaches),
+        ],
+        lang,
+    )
 }

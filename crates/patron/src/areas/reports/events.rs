@@ -4,7 +4,7 @@
 //! after it) and starts on a day of the period at its store.
 
 use super::members::period_note;
-use super::sheet::{Chart, Row, Series, Sheet, percent};
+use super::sheet::{Chart, Row, Sheet, percent};
 use super::span::{Groups, Span, months, window};
 use super::store::events as store;
 use super::{Filter, ReportError};
@@ -149,28 +149,16 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
         "reports.events.col.attendance",
         "reports.events.col.points",
     ]);
-    let chart = Chart {
-        kind: "bar",
-        labels: bars.iter().map(|(n, _)| n.clone()).collect(),
-        series: [
-            ("reports.events.col.capacity", 0),
-            ("reports.events.col.signups", 1),
-            ("reports.events.col.attendees", 2),
-        ]
-        .iter()
-        .map(|(key, which)| Series {
-            name: lang.t(key).into(),
-            data: bars
-                .iter()
-                .map(|(_, l)| match which {
-                    0 => l.capacity,
-                    1 => l.signups,
-                    _ => l.attendees,
-                } as f64)
-                .collect(),
-        })
-        .collect(),
-    };
+    let chart = Chart::of(
+        "bar",
+        bars.iter().map(|(n, l)| (n, l)),
+        &[
+            ("reports.events.col.capacity", |l: &Line| l.capacity),
+            ("reports.events.col.signups", |l: &Line| l.signups),
+            ("reports.events.col.attendees", |l: &Line| l.attendees),
+        ],
+        lang,
+    );
     Ok(Sheet {
         columns,
         rows,

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 
 use super::sheet::{Chart, Row, Series, Sheet, percent};
+use super::span::Groups;
 use super::store::{self, JoinedDayRow, JoinedRow};
 use super::{Filter, ReportError};
 use crate::kernel::ctx::Ctx;
@@ -60,12 +61,12 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
             }
         }
     };
-    let mut groups: BTreeMap<String, (String, Counts)> = BTreeMap::new();
+    let mut groups: Groups<Counts> = Groups::new();
     for r in &rows {
         let (k, name) = key(r.store_id, &r.tier_code, &r.channel);
-        let g = groups.entry(k).or_insert((name, Counts::default()));
-        g.1.members += r.n;
-        g.1.joined += r.joined;
+        let g = groups.at(k, || name);
+        g.members += r.n;
+        g.joined += r.joined;
     }
     let s = store::settings(db).await?;
     let active = store::rfm_groups(db, chrono::DateTime::UNIX_EPOCH, 1, 1).await?;
@@ -74,19 +75,15 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
             continue;
         }
         let (k, name) = key(a.store_id, &a.tier_code, &a.channel);
-        groups
-            .entry(k)
-            .or_insert((name, Counts::default()))
-            .1
-            .active += a.n;
+        groups.at(k, || name).active += a.n;
     }
-    let total = groups.values().fold(Counts::default(), |t, (_, c)| Counts {
+    let total = groups.rows().fold(Counts::default(), |t, (_, c)| Counts {
         members: t.members + c.members,
         joined: t.joined + c.joined,
         active: t.active + c.active,
     });
     let rows: Vec<Row> = groups
-        .values()
+        .rows()
         .map(|(name, c)| {
             Row::new(vec![
                 Cell::Text(name.clone()),
@@ -99,20 +96,15 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
             ])
         })
         .collect();
-    let chart = Chart {
-        kind: "bar",
-        labels: groups.values().map(|(n, _)| n.clone()).collect(),
-        series: vec![
-            Series {
-                name: lang.t("reports.members.col.members").into(),
-                data: groups.values().map(|(_, c)| c.members as f64).collect(),
-            },
-            Series {
-                name: lang.t("reports.members.col.active").into(),
-                data: groups.values().map(|(_, c)| c.active as f64).collect(),
-            },
+    let chart = Chart::of(
+        "bar",
+        groups.rows(),
+        &[
+            ("reports.members.col.members", |c: &Counts| c.members),
+            ("reports.members.col.active", |c: &Counts| c.active),
         ],
-    };
+        lang,
+    );
     Ok(Sheet {
         columns: vec![
             match f.by {

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::members::{label, period_note};
-use super::sheet::{Chart, Row, Series, Sheet};
+use super::sheet::{Chart, Row, Sheet};
 use super::span::{Groups, months};
 use super::store::partners as store;
 use super::{Filter, ReportError};
@@ -199,35 +199,16 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
 
 /// The chart: partners at each stage now, or each month's contracts and callbacks.
 fn chart(groups: &Groups<Line>, by_stage: bool, lang: Lang) -> Chart {
-    Chart {
-        kind: "bar",
-        labels: groups.rows().map(|(n, _)| n.clone()).collect(),
-        series: if by_stage {
-            vec![Series {
-                name: lang.t("reports.partners.col.now").into(),
-                data: groups.rows().map(|(_, l)| l.partners as f64).collect(),
-            }]
-        } else {
-            [
-                ("reports.partners.col.signed", 0),
-                ("reports.partners.col.in_force", 1),
-                ("reports.partners.col.callbacks", 2),
-            ]
-            .iter()
-            .map(|(key, which)| Series {
-                name: lang.t(key).into(),
-                data: groups
-                    .rows()
-                    .map(|(_, l)| match which {
-                        0 => l.signed,
-                        1 => l.in_force,
-                        _ => l.callbacks,
-                    } as f64)
-                    .collect(),
-            })
-            .collect()
-        },
-    }
+    let series: &[(&'static str, fn(&Line) -> i64)] = if by_stage {
+        &[("reports.partners.col.now", |l| l.partners)]
+    } else {
+        &[
+            ("reports.partners.col.signed", |l| l.signed),
+            ("reports.partners.col.in_force", |l| l.in_force),
+            ("reports.partners.col.callbacks", |l| l.callbacks),
+        ]
+    };
+    Chart::of("bar", groups.rows(), series, lang)
 }
 
 /// The columns' catalog keys.

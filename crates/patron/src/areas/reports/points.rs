@@ -14,7 +14,7 @@ use std::sync::Arc;
 use patron_core::money::Points;
 use patron_core::points::Ratio;
 
-use super::sheet::{Chart, Row, Series, Sheet};
+use super::sheet::{Chart, Row, Sheet};
 use super::store::{self, EntryRow, PointsMonthRow};
 use super::{Filter, ReportError};
 use crate::jobs::Progress;
@@ -215,24 +215,16 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
         .values()
         .map(|(label, line)| Row::new(cells(label.clone(), line, ratio)))
         .collect();
-    let chart = Chart {
-        kind: "bar",
-        labels: by.values().map(|(l, _)| l.clone()).collect(),
-        series: ["issued", "spent", "expired"]
-            .iter()
-            .map(|k| Series {
-                name: lang.t(&format!("reports.points.col.{k}")).into(),
-                data: by
-                    .values()
-                    .map(|(_, l)| match *k {
-                        "issued" => l.issued,
-                        "spent" => l.spent,
-                        _ => l.expired,
-                    } as f64)
-                    .collect(),
-            })
-            .collect(),
-    };
+    let chart = Chart::of(
+        "bar",
+        by.values().map(|(label, line)| (label, line)),
+        &[
+            ("reports.points.col.issued", |l: &Line| l.issued),
+            ("reports.points.col.spent", |l: &Line| l.spent),
+            ("reports.points.col.expired", |l: &Line| l.expired),
+        ],
+        lang,
+    );
     Ok(Sheet {
         columns: vec![
             if f.by == "store" {

@@ -40,6 +40,26 @@ pub struct Chart {
 }
 
 impl Chart {
+    /// A chart of `rows` (label, figures), one series per (catalog key, figure) in `series`.
+    pub fn of<'r, T: 'r>(
+        kind: &'static str,
+        rows: impl Iterator<Item = (&'r String, &'r T)> + Clone,
+        series: &[(&'static str, fn(&T) -> i64)],
+        lang: Lang,
+    ) -> Chart {
+        Chart {
+            kind,
+            labels: rows.clone().map(|(label, _)| label.clone()).collect(),
+            series: series
+                .iter()
+                .map(|(key, figure)| Series {
+                    name: lang.t(key).into(),
+                    data: rows.clone().map(|(_, t)| figure(t) as f64).collect(),
+                })
+                .collect(),
+        }
+    }
+
     /// The chart as the page's `data-chart` attribute reads it (assets/app.js).
     pub fn spec(&self) -> String {
         json!({

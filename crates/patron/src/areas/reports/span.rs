@@ -85,7 +85,7 @@ impl<T: Default> Groups<T> {
             .1
     }
 
-    pub fn rows(&self) -> impl Iterator<Item = (&String, &T)> {
+    pub fn rows(&self) -> impl Iterator<Item = (&String, &T)> + Clone {
         self.rows.values().map(|(l, t)| (l, t))
     }
 

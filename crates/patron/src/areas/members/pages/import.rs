@@ -8,7 +8,6 @@ use patron_core::Permission;
 
 use super::store_codes;
 use crate::areas::members::import;
-use crate::kernel::error as codes;
 use crate::web::error::AppError;
 use crate::web::extract::Console;
 use crate::web::layout::Page;
@@ -38,17 +37,11 @@ pub(super) async fn import_template(c: Console) -> Response {
     if let Err(e) = c.ctx.require(Permission::ManageMembers) {
         return AppError::from(e).into_response();
     }
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"member-import-template.csv\"",
-            ),
-        ],
-        import::template_csv(),
+    crate::web::export::attachment(
+        "member-import-template.csv",
+        "text/csv; charset=utf-8",
+        import::template_csv().into(),
     )
-        .into_response()
 }
 
 pub(super) async fn import_page(c: Console) -> Response {
@@ -66,35 +59,19 @@ pub(super) async fn import_page(c: Console) -> Response {
 }
 
 /// The import form: a file, CSV or xlsx (multipart; the CSRF token is one of its fields).
-pub(super) async fn import_submit(c: Console, mut form: axum::extract::Multipart) -> Response {
+pub(super) async fn import_submit(c: Console, form: axum::extract::Multipart) -> Response {
     if let Err(e) = c.ctx.require(Permission::ManageMembers) {
         return AppError::from(e).into_response();
     }
-    let (mut csrf, mut store, mut file) = (String::new(), String::new(), None);
-    let mut options = import::ImportOptions::default();
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_string();
-                let file_name = field.file_name().map(str::to_string);
-                match field.bytes().await {
-                    Ok(bytes) => match name.as_str() {
-                        "_csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
-                        "store" => store = String::from_utf8_lossy(&bytes).into_owned(),
-                        "portal_passwords" => options.portal_passwords = &bytes[..] == b"yes",
-                        "file" => file = Some((file_name.unwrap_or_default(), bytes.to_vec())),
-                        _ => {}
-                    },
-                    Err(_) => return AppError::new(codes::TOO_LARGE).into_response(),
-                }
-            }
-            Ok(None) => break,
-            Err(_) => return AppError::new(codes::BAD_REQUEST).into_response(),
-        }
-    }
-    if csrf != c.csrf_token {
-        return AppError::new(codes::CSRF).into_response();
-    }
+    let up = match crate::web::upload::read(&c, form).await {
+        Ok(up) => up,
+        Err(e) => return e.into_response(),
+    };
+    let store = up.field("store").to_string();
+    let options = import::ImportOptions {
+        portal_passwords: up.field("portal_passwords") == "yes",
+    };
+    let file = up.file;
     let render = |report, problem| async {
         ImportPage {
             page: Page::console(&c, "import.title"),
@@ -104,7 +81,7 @@ pub(super) async fn import_submit(c: Console, mut form: axum::extract::Multipart
             problem,
         }
     };
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let Some((name, bytes)) = file else {
         let mut res = render(None, Some(c.lang.t("invalid.required").to_string()))
             .await
             .into_response();
@@ -113,7 +90,8 @@ pub(super) async fn import_submit(c: Console, mut form: axum::extract::Multipart
     };
     let (header, rows) = match import::read_file(&name, &bytes) {
         Ok(x) => x,
-        Err(problem) => {
+        Err(_) => {
+            let problem = c.lang.t("import.unreadable").to_string();
             let mut res = render(None, Some(problem)).await.into_response();
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return res;

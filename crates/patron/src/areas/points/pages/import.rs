@@ -7,7 +7,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Multipart;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use patron_core::Permission;
 
@@ -84,17 +84,11 @@ pub(super) async fn import_template(c: Console) -> Response {
     if let Err(e) = c.ctx.require(Permission::AdjustPoints) {
         return AppError::from(e).into_response();
     }
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"receipt-import-template.csv\"",
-            ),
-        ],
-        import::template_csv(),
+    crate::web::export::attachment(
+        "receipt-import-template.csv",
+        "text/csv; charset=utf-8",
+        import::template_csv().into(),
     )
-        .into_response()
 }
 
 /// The upload: a file, CSV or xlsx, and the store for rows that name none.

@@ -6,7 +6,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Multipart;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use patron_core::Permission;
 
@@ -91,17 +91,11 @@ pub(super) async fn import_template(c: Console) -> Response {
     if let Err(e) = c.ctx.require(Permission::AssignCustomers) {
         return AppError::from(e).into_response();
     }
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"customer-import-template.csv\"",
-            ),
-        ],
-        import::template_csv(),
+    crate::web::export::attachment(
+        "customer-import-template.csv",
+        "text/csv; charset=utf-8",
+        import::template_csv().into(),
     )
-        .into_response()
 }
 
 /// The upload: a file, CSV or xlsx, and the store for rows that name none.
