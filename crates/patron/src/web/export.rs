@@ -390,3 +390,30 @@ pub fn attachment(name: &str, mime: &'static str, bytes: Vec<u8>) -> Response {
     }
     res
 }
+
+/// A stored file (a scanned contract, a research attachment) as a download: its own content
+/// type, and its name as given in UTF-8 (RFC 5987) beside `fallback`, an ASCII name for old
+/// browsers.
+pub fn stored_file(fallback: &str, file_name: &str, content_type: &str, data: Vec<u8>) -> Response {
+    let mut res = data.into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}

@@ -68,7 +68,6 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
         g.members += r.n;
         g.joined += r.joined;
     }
-    let s = store::settings(db).await?;
     let active = store::rfm_groups(db, chrono::DateTime::UNIX_EPOCH, 1, 1).await?;
     for a in active {
         if !(f.counts(a.store_id) && f.counts_tier(&a.tier_code)) {
@@ -132,7 +131,7 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
         chart: Some(chart),
         notes: vec![
             period_note(f, lang),
-            super::rfm::active_note(ctx, lang, s.window_months).await?,
+            super::rfm::Basis::load(ctx).await?.active_note(lang),
         ],
     })
 }

@@ -350,18 +350,6 @@ pub const REPORTS: &[(&str, &str, &str)] = &[
         "各顾问维护任务的完成情况。",
         "Care tasks done per advisor.",
     ),
-    ("reports.other.events", "会员活动", "Member events"),
-    (
-        "reports.other.events_what",
-        "各活动的报名、签到和效果分析。",
-        "Each event's sign-ups, attendance and analysis.",
-    ),
-    ("reports.other.partners", "特约商户", "Partner merchants"),
-    (
-        "reports.other.partners_what",
-        "特约商户的进展、合同和回访。",
-        "Partners' stages, contracts and callbacks.",
-    ),
     (
         "reports.error.export_failed",
         "导出未能完成",

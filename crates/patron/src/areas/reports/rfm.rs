@@ -160,23 +160,47 @@ pub async fn refresh(
     Ok((with, max.max(0) as u64))
 }
 
-/// The business date the figures were made, if they ever were.
-async fn made_on(ctx: &Ctx) -> Result<Option<NaiveDate>, ReportError> {
-    let tz = ctx.app.config.tz();
-    Ok(store::rfm_made_at(ctx.db())
-        .await?
-        .map(|t| crate::kernel::dates::business_date(t, tz)))
+/// The breakpoints and the day the members' figures were made (if they ever were): what every
+/// segment count and list reads, loaded once.
+pub struct Basis {
+    pub settings: SettingsRow,
+    pub made_on: Option<NaiveDate>,
 }
 
-/// "Active: a purchase in the last N months (figures of …)".
-pub async fn active_note(ctx: &Ctx, lang: Lang, window_months: i64) -> Result<String, ReportError> {
-    Ok(match made_on(ctx).await? {
-        Some(day) => crate::web::said::Said::new("reports.note.active")
-            .text("months", window_months)
-            .text("day", day)
-            .say(lang),
-        None => lang.t("reports.note.no_figures").to_string(),
-    })
+impl Basis {
+    pub async fn load(ctx: &Ctx) -> Result<Basis, ReportError> {
+        let tz = ctx.app.config.tz();
+        Ok(Basis {
+            settings: store::settings(ctx.db()).await?,
+            made_on: store::rfm_made_at(ctx.db())
+                .await?
+                .map(|t| crate::kernel::dates::business_date(t, tz)),
+        })
+    }
+
+    /// "Active: a purchase in the last N months (figures of …)".
+    pub fn active_note(&self, lang: Lang) -> String {
+        match self.made_on {
+            Some(day) => crate::web::said::Said::new("reports.note.active")
+                .text("months", self.settings.window_months)
+                .text("day", day)
+                .say(lang),
+            None => lang.t("reports.note.no_figures").to_string(),
+        }
+    }
+
+    /// The query that picks out `segment`'s members (recency counted from the figures' day).
+    pub fn query(&self, ctx: &Ctx, segment: Segment, store_id: Option<i64>) -> SegmentQuery {
+        let day = self.made_on.unwrap_or_else(|| ctx.today());
+        let s = &self.settings;
+        SegmentQuery {
+            flags: segment.flags(),
+            recent_since: start_of(day - Duration::days(s.recent_days), ctx.app.config.tz()),
+            frequent: s.frequent_purchases,
+            high_fen: s.high_spend_fen,
+            store_id,
+        }
+    }
 }
 
 /// The query that picks out `segment`'s members for the current breakpoints.
@@ -185,22 +209,15 @@ pub async fn segment_query(
     segment: Segment,
     store_id: Option<i64>,
 ) -> Result<SegmentQuery, ReportError> {
-    let s = store::settings(ctx.db()).await?;
-    let day = made_on(ctx).await?.unwrap_or_else(|| ctx.today());
-    Ok(SegmentQuery {
-        flags: segment.flags(),
-        recent_since: start_of(day - Duration::days(s.recent_days), ctx.app.config.tz()),
-        frequent: s.frequent_purchases,
-        high_fen: s.high_spend_fen,
-        store_id,
-    })
+    Ok(Basis::load(ctx).await?.query(ctx, segment, store_id))
 }
 
 /// The segments with their members, share, purchases and spend; each row leads to its members.
 pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportError> {
     let db = ctx.db();
-    let s = store::settings(db).await?;
-    let q = segment_query(ctx, Segment::Champion, None).await?;
+    let basis = Basis::load(ctx).await?;
+    let s = &basis.settings;
+    let q = basis.query(ctx, Segment::Champion, None);
     let groups = store::rfm_groups(db, q.recent_since, q.frequent, q.high_fen).await?;
     let mut per: Vec<(i64, i64, i64)> = vec![(0, 0, 0); Segment::ALL.len()];
     let index = |seg: Segment| Segment::ALL.iter().position(|s| *s == seg).unwrap_or(0);
@@ -289,7 +306,7 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
                 .text("purchases", b.frequent_purchases)
                 .text("spend", patron_core::money::Fen(b.high_spend_fen))
                 .say(lang),
-            active_note(ctx, lang, s.window_months).await?,
+            basis.active_note(lang),
         ],
     })
 }

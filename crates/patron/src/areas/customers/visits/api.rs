@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use patron_core::approvals::Decision;
@@ -456,27 +456,10 @@ async fn download(ApiCaller(ctx): ApiCaller, Path(id): Path<i64>) -> Result<Resp
 
 /// An attachment as a download (the name in UTF-8, RFC 5987).
 pub fn file_response(row: &FileRow, data: Vec<u8>) -> Response {
-    let mut res = data.into_response();
-    let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&row.content_type) {
-        h.insert(header::CONTENT_TYPE, v);
-    }
-    let encoded: String = row
-        .file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"file-{}\"; filename*=UTF-8''{encoded}",
-        row.id
-    )) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
+    crate::web::export::stored_file(
+        &format!("file-{}", row.id),
+        &row.file_name,
+        &row.content_type,
+        data,
+    )
 }

@@ -3,7 +3,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, Query};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use patron_core::Permission;
@@ -241,29 +240,12 @@ pub(super) async fn file_download(c: Console, Path(file): Path<i64>) -> Response
 /// The file as an attachment, with its own content type and its name (RFC 5987 for the
 /// Chinese ones).
 fn file_response(row: &FileRow, data: Vec<u8>) -> Response {
-    let mut res = data.into_response();
-    let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&row.content_type) {
-        h.insert(header::CONTENT_TYPE, v);
-    }
-    let encoded: String = row
-        .file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"contract-{}\"; filename*=UTF-8''{encoded}",
-        row.id
-    )) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
+    crate::web::export::stored_file(
+        &format!("contract-{}", row.id),
+        &row.file_name,
+        &row.content_type,
+        data,
+    )
 }
 
 pub(super) async fn callback_submit(Path(id): Path<i64>, v: Verified<Form>) -> Response {

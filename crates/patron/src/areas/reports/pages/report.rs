@@ -63,18 +63,6 @@ pub const OTHERS: &[Other] = &[
         what: "reports.other.care_what",
         permission: Permission::ManageCare,
     },
-    Other {
-        href: "/events",
-        title: "reports.other.events",
-        what: "reports.other.events_what",
-        permission: Permission::ViewEvents,
-    },
-    Other {
-        href: "/partners",
-        title: "reports.other.partners",
-        what: "reports.other.partners_what",
-        permission: Permission::ViewPartners,
-    },
 ];
 
 #[derive(Template, WebTemplate)]
