@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::members::{label, period_note};
-use super::sheet::{Chart, Row, Sheet};
+use super::sheet::{Chart, Row, SeriesOf, Sheet};
 use super::span::{Groups, months};
 use super::store::partners as store;
 use super::{Filter, ReportError};
@@ -199,7 +199,7 @@ pub async fn report(ctx: &Ctx, f: &Filter, lang: Lang) -> Result<Sheet, ReportEr
 
 /// The chart: partners at each stage now, or each month's contracts and callbacks.
 fn chart(groups: &Groups<Line>, by_stage: bool, lang: Lang) -> Chart {
-    let series: &[(&'static str, fn(&Line) -> i64)] = if by_stage {
+    let series: &[SeriesOf<Line>] = if by_stage {
         &[("reports.partners.col.now", |l| l.partners)]
     } else {
         &[

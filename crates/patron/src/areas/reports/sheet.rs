@@ -39,12 +39,15 @@ pub struct Chart {
     pub series: Vec<Series>,
 }
 
+/// A series of a chart: its column's catalog key and the figure it takes from a row.
+pub type SeriesOf<T> = (&'static str, fn(&T) -> i64);
+
 impl Chart {
     /// A chart of `rows` (label, figures), one series per (catalog key, figure) in `series`.
     pub fn of<'r, T: 'r>(
         kind: &'static str,
         rows: impl Iterator<Item = (&'r String, &'r T)> + Clone,
-        series: &[(&'static str, fn(&T) -> i64)],
+        series: &[SeriesOf<T>],
         lang: Lang,
     ) -> Chart {
         Chart {
