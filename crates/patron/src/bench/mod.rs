@@ -9,6 +9,7 @@ pub mod customers;
 pub mod reports;
 pub mod rewards;
 pub mod rotation;
+pub mod search;
 pub(crate) mod store;
 pub mod vouchers;
 
@@ -88,7 +89,7 @@ impl std::fmt::Display for PosReport {
     }
 }
 
-fn cli(app: &App) -> Ctx {
+pub(crate) fn cli(app: &App) -> Ctx {
     Ctx::new(
         app.clone(),
         Actor::Cli {

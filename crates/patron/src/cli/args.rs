@@ -61,7 +61,8 @@ pub enum Command {
     #[command(subcommand)]
     Job(JobCommand),
     /// Benchmarks (not tests): `patron bench pos`, `patron bench vouchers`, `patron bench rewards`,
-    /// `patron bench customers`, `patron bench rotation`.
+    /// `patron bench customers`, `patron bench rotation`, `patron bench reports`,
+    /// `patron bench search`, `patron bench backup`.
     #[command(subcommand)]
     Bench(BenchCommand),
     /// Build a demo data directory (default ./patron-demo) and optionally serve it.
@@ -267,6 +268,28 @@ pub enum BenchCommand {
         /// Skip the backup.
         #[arg(long)]
         no_backup: bool,
+    },
+    /// Member search at scale: by card, phone and part of a name; p50/p99 per kind.
+    Search {
+        /// sqlite or postgres (PostgreSQL uses the server PATRON_TEST_PG names).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        #[arg(long, default_value_t = 200_000)]
+        members: u64,
+        /// Searches of each kind.
+        #[arg(long, default_value_t = 2_000)]
+        queries: u64,
+    },
+    /// Used by `bench reports`: the dormant-member xlsx export in a fresh process over an
+    /// existing bench database, printing its rows, bytes, seconds and peak resident set.
+    #[command(hide = true)]
+    ExportProbe {
+        /// The bench database's URL.
+        #[arg(long)]
+        url: String,
+        /// The bench's data directory (the export file is written under it).
+        #[arg(long)]
+        dir: std::path::PathBuf,
     },
     /// A verified backup of a large database; prints the time and size.
     Backup {

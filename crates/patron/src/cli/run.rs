@@ -455,6 +455,21 @@ async fn bench(b: BenchCommand) -> anyhow::Result<()> {
             };
             println!("{}", crate::bench::reports::run_reports(&bench).await?);
         }
+        BenchCommand::Search {
+            backend: name,
+            members,
+            queries,
+        } => {
+            let bench = crate::bench::search::SearchBench {
+                backend: backend(&name)?,
+                members,
+                queries,
+            };
+            println!("{}", crate::bench::search::run_search(&bench).await?);
+        }
+        BenchCommand::ExportProbe { url, dir } => {
+            println!("{}", crate::bench::reports::export_probe(&url, &dir).await?);
+        }
         BenchCommand::Backup {
             backend: name,
             members,

@@ -21,11 +21,26 @@ both!(
         t.add_staff("agent", &[("service", t.hq)], false).await;
         let (id, card) = t.add_member("欧阳娜娜", "13812345678", "1991-05-06").await;
         t.add_member("欧阳修", "13812345679", "").await;
+        t.add_member("Anna Smith", "13812345670", "").await;
         let clerk = t.login("clerk").await;
-        // By name prefix: both; by phone and card: exactly one.
+        // By any part of the name: both, or one; by phone and card: exactly one.
         let page = clerk.get("/members?q=欧阳").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("欧阳娜娜") && page.body.contains("欧阳修"));
+        let page = clerk.get("/members?q=阳娜").await;
+        assert!(page.body.contains("欧阳娜娜") && !page.body.contains("欧阳修"));
+        let page = clerk.get("/members?q=修").await;
+        assert!(!page.body.contains("欧阳娜娜") && page.body.contains("欧阳修"));
+        // Three characters in a row, not merely the three present.
+        let page = clerk.get("/members?q=欧娜娜").await;
+        assert!(page.body.contains("没有找到会员"), "{}", page.body);
+        let page = clerk.get("/members?q=SMITH").await;
+        assert!(page.body.contains("Anna Smith") && !page.body.contains("欧阳修"));
+        let page = clerk.get("/members?q=a%25").await;
+        assert!(
+            page.body.contains("没有找到会员"),
+            "a % is a character, not a wildcard"
+        );
         let page = clerk.get("/members?q=138-1234-5678").await;
         assert!(
             page.body.contains("欧阳娜娜") && !page.body.contains("欧阳修"),

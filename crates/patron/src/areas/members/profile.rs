@@ -12,7 +12,7 @@ use crate::kernel::dates::business_date;
 use crate::kernel::db::DbError;
 use crate::kernel::validation::Invalid;
 
-/// Finds members by card number, phone (exact, through its lookup hash) or name prefix.
+/// Finds members by card number, phone (exact, through its lookup hash) or any part of the name.
 pub async fn search(ctx: &Ctx, q: &str) -> Result<Vec<store::MemberRow>, MembersError> {
     ctx.require(Permission::ViewMembers)?;
     let q = q.trim();

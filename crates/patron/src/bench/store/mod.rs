@@ -7,6 +7,7 @@ pub mod care;
 pub mod customers;
 pub mod raw;
 pub mod reports;
+pub mod search;
 
 use chrono::{DateTime, NaiveDate, Utc};
 

@@ -158,8 +158,14 @@ both!(
             .await,
             -1200
         );
-        // The phone may join again.
-        t.add_member("郑丽", "13800000032", "").await;
+        // The erased name is found no more by any part of it.
+        let found = boss.get("/members?q=郑丽").await;
+        assert!(found.body.contains("没有找到会员"), "{}", found.body);
+        // The phone may join again, and the new member is found by name.
+        let (again, _) = t.add_member("郑丽", "13800000032", "").await;
+        let found = boss.get("/members?q=丽").await;
+        assert!(found.body.contains(&format!("/members/{again}")));
+        assert!(!found.body.contains(&format!("/members/{id}\"")));
         t.stop().await;
     }
 );

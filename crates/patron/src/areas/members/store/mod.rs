@@ -227,55 +227,81 @@ pub async fn get_member(db: &Db, id: i64) -> Result<Option<MemberRow>, DbError> 
     }))
 }
 
-/// Search by exact card number, exact phone (its hash), or name prefix.
+/// Search by exact card number, exact phone (its hash), or any part of the name.
 pub async fn search(
     db: &Db,
     card_no: Option<&str>,
     phone_hash: Option<&str>,
-    name_prefix: Option<&str>,
+    name_part: Option<&str>,
     limit: i64,
 ) -> Result<Vec<MemberRow>, DbError> {
-    let (sql, arg) = if let Some(card) = card_no {
+    let (sql, args) = if let Some(card) = card_no {
         (
             "select m.id, m.name, m.gender, m.birthday, m.phone_masked, m.email, m.id_type, \
              m.id_masked, m.address, m.occupation, m.channel, m.referrer_id, \
              m.marketing_consent, m.consent_at, m.consent_source, m.store_id, m.tier_code, m.tier_since, m.points_balance, \
              m.status, m.joined_on, m.created_at, m.profile, m.notes, c.card_no, \
              c.state as card_state, c.expires_on as card_expires_on \
-             from cards c join members m on m.id = c.member_id where c.card_no = $1 \
-             order by m.id limit $2"
+             from cards c join members m on m.id = c.member_id where c.card_no = $2 \
+             order by m.id limit $1"
                 .to_string(),
-            card.to_string(),
+            vec![card.to_string()],
         )
     } else if let Some(h) = phone_hash {
         (
-            format!("{MEMBER} where m.phone_hash = $1 order by m.id limit $2"),
-            h.to_string(),
+            format!("{MEMBER} where m.phone_hash = $2 order by m.id limit $1"),
+            vec![h.to_string()],
         )
     } else {
-        let prefix = name_prefix.unwrap_or("");
-        let escaped: String = prefix
-            .chars()
-            .flat_map(|c| match c {
-                '%' | '_' | '\\' => vec!['\\', c],
-                c => vec![c],
-            })
-            .collect();
-        (
-            // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
-            format!(
-                "{MEMBER} where lower(m.name) like lower($1) escape '\\' order by m.name, m.id limit $2"
-            ),
-            format!("{escaped}%"),
-        )
+        name_search(name_part.unwrap_or(""))
     };
     Ok(on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(&arg)
-            .bind(limit)
-            .fetch_all(p)
-            .await?
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(limit);
+        for a in &args {
+            q = q.bind(a);
+        }
+        q.fetch_all(p).await?
     }))
+}
+
+/// The search for members whose name holds `part` ($1 the limit, then the arguments): the
+/// newest `limit` of them, shown by name. The candidates come from `member_name_grams` (the
+/// part's character, or its first and last pairs of characters), each checked against the name.
+fn name_search(part: &str) -> (String, Vec<String>) {
+    let chars: Vec<char> = part.chars().collect();
+    let pair = |i: usize| {
+        chars[i..(i + 2).min(chars.len())]
+            .iter()
+            .collect::<String>()
+    };
+    let mut grams = vec![pair(0)];
+    if chars.len() > 2 && pair(chars.len() - 2) != grams[0] {
+        grams.push(pair(chars.len() - 2));
+    }
+    let escaped: String = part
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not; the grams
+    // were lower-cased by the same database.
+    let mut sql = format!("{MEMBER} where m.id in (select g1.member_id from member_name_grams g1 ");
+    for k in 2..=grams.len() {
+        sql.push_str(&format!(
+            "join member_name_grams g{k} on g{k}.member_id = g1.member_id and g{k}.gram = lower(${}) ",
+            k + 2
+        ));
+    }
+    sql.push_str(
+        "join members n on n.id = g1.member_id \
+         where g1.gram = lower($3) and lower(n.name) like lower($2) escape '\\' \
+         order by g1.member_id desc limit $1) order by m.name, m.id",
+    );
+    let mut args = vec![format!("%{escaped}%")];
+    args.extend(grams);
+    (sql, args)
 }
 
 /// One line of a member's points statement (C9).
