@@ -52,6 +52,9 @@ pub struct PosReport {
     pub requests_per_commit: f64,
     pub raw_per_sec: f64,
     pub raw_batch: u64,
+    /// The bench process's resident set (server and client) before the receipts and at its
+    /// highest while they ran, in MB.
+    pub rss_mb: (f64, f64),
 }
 
 impl std::fmt::Display for PosReport {
@@ -76,6 +79,11 @@ impl std::fmt::Display for PosReport {
             self.p50_ms, self.p99_ms
         )?;
         writeln!(f, "  requests/commit    {:.1}", self.requests_per_commit)?;
+        writeln!(
+            f,
+            "  process RSS        {:.0} MB before, {:.0} MB at most while they ran",
+            self.rss_mb.0, self.rss_mb.1
+        )?;
         writeln!(
             f,
             "raw database         {:.0} receipts/s (same statements, {} per commit, durable)",
@@ -143,12 +151,28 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
         .map_or(0.0, |us| f64::from(*us) / 1000.0)
 }
 
+/// One of the process's memory figures (`VmRSS:` now, `VmHWM:` its peak), in MB (Linux).
+pub(crate) fn memory_mb(field: &str) -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
 /// What the HTTP phase measured.
 struct HttpPhase {
     latencies: Vec<u32>,
     errors: u64,
     secs: f64,
     requests_per_commit: f64,
+    /// The process's resident set (server and client) before the timed receipts, and its
+    /// highest while they ran, in MB.
+    rss_mb: (f64, f64),
 }
 
 /// Serves the app on a random port, warms it up, then times `b.receipts` receipts.
@@ -182,6 +206,18 @@ async fn receipts_over_http(app: &App, key: &str, b: &PosBench) -> anyhow::Resul
         app.db.write_stats().requests(),
         app.db.write_stats().commits(),
     );
+    let rss_before = memory_mb("VmRSS:");
+    let peak = Arc::new(AtomicU64::new(0));
+    let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sampler = {
+        let (peak, sampling) = (peak.clone(), sampling.clone());
+        std::thread::spawn(move || {
+            while sampling.load(Ordering::Relaxed) {
+                peak.fetch_max(memory_mb("VmRSS:") as u64, Ordering::Relaxed);
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        })
+    };
     let started = Instant::now();
     let (mut latencies, errors) = send_receipts(
         &client,
@@ -194,6 +230,8 @@ async fn receipts_over_http(app: &App, key: &str, b: &PosBench) -> anyhow::Resul
     )
     .await;
     let secs = started.elapsed().as_secs_f64();
+    sampling.store(false, Ordering::Relaxed);
+    let _ = sampler.join();
     let after = (
         app.db.write_stats().requests(),
         app.db.write_stats().commits(),
@@ -207,6 +245,7 @@ async fn receipts_over_http(app: &App, key: &str, b: &PosBench) -> anyhow::Resul
         errors,
         secs,
         requests_per_commit,
+        rss_mb: (rss_before, peak.load(Ordering::Relaxed) as f64),
     })
 }
 
@@ -265,6 +304,7 @@ pub async fn run_pos(b: &PosBench) -> anyhow::Result<PosReport> {
         requests_per_commit: http.requests_per_commit,
         raw_per_sec: raw_n as f64 / raw_secs,
         raw_batch,
+        rss_mb: http.rss_mb,
     })
 }
 

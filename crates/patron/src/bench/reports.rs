@@ -35,19 +35,6 @@ pub struct ReportsBench {
 /// Rows per loading statement.
 const CHUNK: u64 = 500_000;
 
-/// One of the process's memory figures (`VmRSS:` now, `VmHWM:` its peak), in MB (Linux).
-fn memory_mb(field: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 async fn timed<T, F: Future<Output = anyhow::Result<T>>>(
     lines: &mut Vec<String>,
     what: &str,
@@ -256,7 +243,7 @@ pub async fn export_probe(url: &str, dir: &std::path::Path) -> anyhow::Result<St
         None,
     );
     let err = |e: reports::ReportError| anyhow::anyhow!("{e}");
-    let before = memory_mb("VmRSS:");
+    let before = crate::bench::memory_mb("VmRSS:");
     let spec = SegmentExport {
         segment: "dormant".into(),
         store: String::new(),
@@ -277,7 +264,7 @@ pub async fn export_probe(url: &str, dir: &std::path::Path) -> anyhow::Result<St
         "  {} rows, {:.1} MB file; process RSS {before:.0} MB before, peak {:.0} MB",
         made.rows_done,
         made.bytes as f64 / 1_048_576.0,
-        memory_mb("VmHWM:")
+        crate::bench::memory_mb("VmHWM:")
     ));
     db.close().await;
     Ok(lines.join("\n"))

@@ -159,6 +159,11 @@ pub fn ts(t: DateTime<Utc>) -> DateTime<Utc> {
     t.trunc_subsecs(6)
 }
 
+/// SQLite page cache of the write connection (negative: KiB), 32 MiB.
+const WRITER_CACHE: &str = "-32768";
+/// SQLite page cache of each of the eight read connections, 8 MiB.
+const READER_CACHE: &str = "-8192";
+
 impl Db {
     /// This open database's identity within the process (clones share it): what a per-database
     /// in-process signal is keyed by.
@@ -178,11 +183,18 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("temp_store", "memory")
-            .pragma("cache_size", "-65536");
+            .pragma("cache_size", WRITER_CACHE);
+        // Readers keep a small cache each: the operating system's page cache (not counted in the
+        // process's memory) holds the file; eight large caches would hold the same pages eight
+        // times over (issue 18: RSS at two million members under the till load).
+        let read_opts = opts
+            .clone()
+            .read_only(true)
+            .pragma("cache_size", READER_CACHE);
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
-            .connect_with(opts.clone().read_only(true))
+            .connect_with(read_opts.clone())
             .await;
         // The read pool cannot open a database that does not exist yet: let the writer create it.
         let writer = writer::SqliteWriter::start(opts.clone()).await?;
@@ -192,7 +204,7 @@ impl Db {
                 SqlitePoolOptions::new()
                     .max_connections(8)
                     .min_connections(1)
-                    .connect_with(opts.clone().read_only(true))
+                    .connect_with(read_opts)
                     .await?
             }
         };
