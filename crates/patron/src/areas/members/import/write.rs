@@ -125,10 +125,21 @@ async fn card_numbers(tx: &mut Tx, rows: &[Prepared]) -> Result<Vec<String>, DbE
     for (id, seq) in &max_seq {
         store::bump_card_seq(tx, *id, *seq).await?;
     }
+    // New numbers: each store's block taken in one statement, handed out in row order.
+    let mut wanted: HashMap<i64, i64> = HashMap::new();
+    for p in rows.iter().filter(|p| p.row.card_no.is_none()) {
+        *wanted.entry(p.row.store_id).or_insert(0) += 1;
+    }
+    let mut next: HashMap<i64, i64> = HashMap::new();
+    for (store_id, n) in wanted {
+        next.insert(store_id, store::take_card_seqs(tx, store_id, n).await?);
+    }
     for (k, p) in rows.iter().enumerate() {
-        if p.row.card_no.is_none() {
-            let seq = store::next_card_seq(tx, p.row.store_id).await?;
-            cards[k] = CardNo::issued(&p.row.store_code, seq).as_str().to_string();
+        if p.row.card_no.is_none()
+            && let Some(seq) = next.get_mut(&p.row.store_id)
+        {
+            cards[k] = CardNo::issued(&p.row.store_code, *seq).as_str().to_string();
+            *seq += 1;
         }
     }
     Ok(cards)

@@ -83,13 +83,19 @@ pub async fn insert_member(tx: &mut Tx, m: &NewMemberRow<'_>) -> Result<i64, sql
 
 /// The next card sequence number of a store (1, 2, 3, … with no gaps within a transaction).
 pub async fn next_card_seq(tx: &mut Tx, store_id: i64) -> Result<i64, DbError> {
+    take_card_seqs(tx, store_id, 1).await
+}
+
+/// Takes the next `n` (≥ 1) card sequence numbers of a store in one statement; the first.
+pub async fn take_card_seqs(tx: &mut Tx, store_id: i64, n: i64) -> Result<i64, DbError> {
     Ok(on_tx!(tx, |c| {
         sqlx::query_scalar(
-            "insert into card_sequences (store_id, next_seq) values ($1, 2) \
-             on conflict (store_id) do update set next_seq = card_sequences.next_seq + 1 \
-             returning next_seq - 1",
+            "insert into card_sequences (store_id, next_seq) values ($1, $2 + 1) \
+             on conflict (store_id) do update set next_seq = card_sequences.next_seq + $2 \
+             returning next_seq - $2",
         )
         .bind(store_id)
+        .bind(n)
         .fetch_one(c)
         .await?
     }))
