@@ -13,7 +13,7 @@ use crate::areas::backup::{self, Origin};
 use crate::areas::reports::exports::{self, SegmentExport};
 use crate::areas::reports::{self, Params};
 use crate::areas::staff::{self, StoreInput};
-use crate::bench::store::backup::execute;
+use crate::bench::store::backup::run as run_statement;
 use crate::bench::store::reports as sql;
 use crate::kernel::clock::SystemClock;
 use crate::kernel::config::Secrets;
@@ -71,17 +71,7 @@ async fn load(ctx: &Ctx, b: &ReportsBench, lines: &mut Vec<String>) -> anyhow::R
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .id;
     }
-    let run = |statement: String| {
-        let db = db.clone();
-        async move {
-            db.write(move |tx| {
-                let s = statement.clone();
-                Box::pin(async move { execute(tx, &s).await })
-            })
-            .await
-            .map_err(anyhow::Error::from)
-        }
-    };
+    let run = |statement: String| run_statement(db, statement);
     let started = Instant::now();
     let mut done = 0;
     while done < b.members {

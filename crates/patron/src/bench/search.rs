@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::areas::members::store as members;
-use crate::bench::store::backup::execute;
+use crate::bench::store::backup::run as run_statement;
 use crate::bench::store::search as sql;
 use crate::kernel::clock::SystemClock;
 use crate::kernel::config::Secrets;
@@ -38,17 +38,7 @@ fn spread(mut lat: Vec<u64>) -> (f64, f64, f64) {
 
 async fn load(db: &Db, store_id: i64, n: u64) -> anyhow::Result<()> {
     let pg = db.backend() == Backend::Postgres;
-    let run = |statement: String| {
-        let db = db.clone();
-        async move {
-            db.write(move |tx| {
-                let s = statement.clone();
-                Box::pin(async move { execute(tx, &s).await })
-            })
-            .await
-            .map_err(anyhow::Error::from)
-        }
-    };
+    let run = |statement: String| run_statement(db, statement);
     let mut done = 0;
     while done < n {
         let k = (n - done).min(CHUNK);

@@ -4,6 +4,16 @@
 use crate::kernel::db::{DbError, Tx};
 use crate::on_tx;
 
+/// Runs one loading statement as its own write.
+pub async fn run(db: &crate::kernel::db::Db, statement: String) -> anyhow::Result<u64> {
+    db.write(move |tx| {
+        let s = statement.clone();
+        Box::pin(async move { execute(tx, &s).await })
+    })
+    .await
+    .map_err(anyhow::Error::from)
+}
+
 pub async fn execute(tx: &mut Tx, sql: &str) -> Result<u64, DbError> {
     let sql = sql.to_owned();
     Ok(on_tx!(tx, |c| {

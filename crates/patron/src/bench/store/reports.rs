@@ -2,7 +2,7 @@
 //! their tables in set-based statements (numbers only, never input), a chunk per statement.
 
 /// A series of integers `from+1 ..= from+n` as a table `s(i)`.
-fn series(pg: bool, from: u64, n: u64) -> String {
+pub(crate) fn series(pg: bool, from: u64, n: u64) -> String {
     let last = from + n;
     if pg {
         format!(

@@ -1,6 +1,7 @@
 //! SQL of `patron bench search`: members with Chinese names, phone lookup hashes and active
 //! cards loaded straight into their tables in set-based statements (numbers only, never input).
 
+use super::reports::series;
 use crate::kernel::db::{Db, DbError};
 use crate::on_db;
 
@@ -8,23 +9,6 @@ use crate::on_db;
 const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
 /// Characters of given names.
 const GIVEN: &str = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国家晓文斌宇浩凯俊峰欣怡佳琪雪梅丹婷云飞晨阳光荣志海波林鑫淑珍凤慧颖琳瑞博思远天宏亮成龙子涵梓轩雨泽诗韵晶莉倩蕾嘉";
-
-/// A series of integers `from+1 ..= from+n` as a table `s(i)`.
-fn series(pg: bool, from: u64, n: u64) -> String {
-    let last = from + n;
-    if pg {
-        format!(
-            "generate_series(CAST({} AS BIGINT), CAST({last} AS BIGINT)) as s(i)",
-            from + 1
-        )
-    } else {
-        format!(
-            "(with recursive q(i) as (select {} union all select i + 1 from q where i < {last}) \
-             select i from q) as s",
-            from + 1
-        )
-    }
-}
 
 /// Members `from+1 ..= from+n` (their ids), at `store_id`: a surname (the common ones more
 /// often) and one or two given characters (seven in ten have two), phone hash `h<id>`.
