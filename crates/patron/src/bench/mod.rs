@@ -52,6 +52,8 @@ pub struct PosReport {
     pub requests_per_commit: f64,
     pub raw_per_sec: f64,
     pub raw_batch: u64,
+    /// SQLite only: the same statements through a native binding (the engine's own limit).
+    pub native_per_sec: Option<f64>,
     /// The bench process's resident set (server and client) before the receipts and at its
     /// highest while they ran, in MB.
     pub rss_mb: (f64, f64),
@@ -89,6 +91,18 @@ impl std::fmt::Display for PosReport {
             "raw database         {:.0} receipts/s (same statements, {} per commit, durable)",
             self.raw_per_sec, self.raw_batch
         )?;
+        if let Some(native) = self.native_per_sec {
+            writeln!(
+                f,
+                "native SQLite        {native:.0} receipts/s (rusqlite, prepared statements, {} per commit, durable)",
+                self.raw_batch
+            )?;
+            writeln!(
+                f,
+                "ratio                {:.2} of the native engine",
+                self.per_sec / native.max(1.0)
+            )?;
+        }
         write!(
             f,
             "ratio                {:.0}% of the raw database",
@@ -287,6 +301,20 @@ pub async fn run_pos(b: &PosBench) -> anyhow::Result<PosReport> {
     )
     .await?;
     let raw_secs = raw_started.elapsed().as_secs_f64();
+    let native_per_sec = match b.backend {
+        TestBackend::Sqlite => {
+            let path = tdb
+                .url
+                .strip_prefix("sqlite://")
+                .or_else(|| tdb.url.strip_prefix("sqlite:"))
+                .unwrap_or(&tdb.url);
+            let started = Instant::now();
+            // Numbered after the raw run's receipts, so both insert new ones.
+            store::raw::native_receipts(path, b.members, raw_n, raw_n, raw_batch).await?;
+            Some(raw_n as f64 / started.elapsed().as_secs_f64())
+        }
+        TestBackend::Postgres => None,
+    };
 
     Ok(PosReport {
         backend: match b.backend {
@@ -304,6 +332,7 @@ pub async fn run_pos(b: &PosBench) -> anyhow::Result<PosReport> {
         requests_per_commit: http.requests_per_commit,
         raw_per_sec: raw_n as f64 / raw_secs,
         raw_batch,
+        native_per_sec,
         rss_mb: http.rss_mb,
     })
 }

@@ -165,3 +165,117 @@ macro_rules! raw_one {
 
 raw_one!(raw_one_sqlite, sqlx::SqliteConnection);
 raw_one!(raw_one_pg, sqlx::PgConnection);
+
+/// The same receipts as `raw_receipts` on SQLite, run by a native client: rusqlite, a
+/// synchronous binding, each statement prepared once and cached, in transactions of `batch`
+/// receipts on one connection with Patron's durability (WAL, synchronous=FULL, foreign keys).
+/// What the SQLite engine itself does on this machine: the figure issue 18 measures Patron's
+/// till path against.
+pub async fn native_receipts(
+    path: &str,
+    members: u64,
+    first: u64,
+    n: u64,
+    batch: u64,
+) -> anyhow::Result<()> {
+    let path = path.to_string();
+    tokio::task::spawn_blocking(move || native_receipts_blocking(&path, members, first, n, batch))
+        .await??;
+    Ok(())
+}
+
+fn native_receipts_blocking(
+    path: &str,
+    members: u64,
+    first: u64,
+    n: u64,
+    batch: u64,
+) -> anyhow::Result<()> {
+    use rusqlite::params;
+    let now = crate::kernel::db::ts(Utc::now());
+    let at = crate::kernel::db::audit::chain_time(now);
+    let today = now.date_naive();
+    let expires = patron_core::points::lot_expiry(today, 24).to_string();
+    let month = today.format("%Y-%m").to_string();
+    let lines = r#"[{"line_no":1,"sku":"A","amount_fen":10000,"promotional":false,"points":100}]"#;
+    let hash = "0".repeat(64);
+    let c = rusqlite::Connection::open(path)?;
+    c.execute_batch(
+        "pragma journal_mode = wal; pragma synchronous = full; pragma foreign_keys = on; \
+         pragma cache_size = -32768; pragma busy_timeout = 10000;",
+    )?;
+    let mut i = first;
+    let end = first + n;
+    while i < end {
+        c.execute_batch("begin immediate")?;
+        let stop = (i + batch).min(end);
+        while i < stop {
+            let card = card_of(member_for(i, members));
+            let member_id: i64 = c
+                .prepare_cached(
+                    "select c.member_id, c.state, c.expires_on, m.tier_code, m.name \
+                     from cards c join members m on m.id = c.member_id where c.card_no = ?1",
+                )?
+                .query_row(params![card], |r| {
+                    let _: (String, String, String, String) =
+                        (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+                    r.get(0)
+                })?;
+            let points = 100 + (i % 500) as i64;
+            let balance: i64 = c
+                .prepare_cached(
+                    "update members set points_balance = points_balance + ?1 where id = ?2 \
+                     returning points_balance",
+                )?
+                .query_row(params![points, member_id], |r| r.get(0))?;
+            let source = format!("RAW{i}");
+            c.prepare_cached(
+                "insert into point_entries (member_id, at, kind, points, balance_after, store_id, \
+                 source_ref, till_id, staff_id, note) \
+                 values (?1, ?2, 'receipt', ?3, ?4, 1, ?5, 'B1', null, '')",
+            )?
+            .execute(params![member_id, at, points, balance, source])?;
+            c.prepare_cached(
+                "insert into point_lots (member_id, expires_on, earned, remaining) \
+                 values (?1, ?2, ?3, ?3) on conflict (member_id, expires_on) do update set \
+                 earned = point_lots.earned + excluded.earned, \
+                 remaining = point_lots.remaining + excluded.remaining",
+            )?
+            .execute(params![member_id, expires, points])?;
+            c.prepare_cached(
+                "insert into member_spend (member_id, month, amount_fen, purchases) \
+                 values (?1, ?2, ?3, 1) on conflict (member_id, month) do update set \
+                 amount_fen = member_spend.amount_fen + excluded.amount_fen, \
+                 purchases = member_spend.purchases + excluded.purchases",
+            )?
+            .execute(params![member_id, month, points * 100])?;
+            let _: (Option<i64>, Option<i64>) = c
+                .prepare_cached(
+                    "select cast(sum(amount_fen) as bigint), cast(sum(purchases) as bigint) \
+                     from member_spend where member_id = ?1 and month >= ?2",
+                )?
+                .query_row(params![member_id, month], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            c.prepare_cached(
+                "insert into receipts (store_id, receipt_no, till_id, source, member_id, card_no, \
+                 occurred_at, total_fen, points, lines, body_hash, balance_after, tier_code, \
+                 tier_changed, staff_id, created_at) \
+                 values (1, ?1, 'B1', 'till', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'normal', false, \
+                 null, ?4)",
+            )?
+            .execute(params![
+                source,
+                member_id,
+                card,
+                at,
+                points * 100,
+                points,
+                lines,
+                hash,
+                balance
+            ])?;
+            i += 1;
+        }
+        c.execute_batch("commit")?;
+    }
+    Ok(())
+}
