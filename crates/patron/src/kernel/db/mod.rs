@@ -144,7 +144,7 @@ enum Inner {
     },
     Pg {
         pool: PgPool,
-        stats: Arc<WriteStats>,
+        writer: writer::PgWriter,
     },
 }
 
@@ -227,8 +227,8 @@ impl Db {
             .await?;
         Ok(Db {
             inner: Arc::new(Inner::Pg {
+                writer: writer::PgWriter::start(pool.clone()),
                 pool,
-                stats: Arc::new(WriteStats::default()),
             }),
         })
     }
@@ -282,7 +282,7 @@ impl Db {
     pub fn write_stats(&self) -> &WriteStats {
         match &*self.inner {
             Inner::Sqlite { writer, .. } => writer.stats(),
-            Inner::Pg { stats, .. } => stats,
+            Inner::Pg { writer, .. } => writer.stats(),
         }
     }
 
@@ -295,7 +295,10 @@ impl Db {
                 read.close().await;
                 writer.stop().await;
             }
-            Inner::Pg { pool, .. } => pool.close().await,
+            Inner::Pg { pool, writer } => {
+                writer.stop().await;
+                pool.close().await;
+            }
         }
     }
 }

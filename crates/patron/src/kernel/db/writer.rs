@@ -8,19 +8,23 @@
 //! each gets its own commit; under load the queue fills while a commit is in flight and the next
 //! batch takes everything waiting.
 //!
-//! **PostgreSQL** runs each request in its own pooled transaction (READ COMMITTED) and retries
-//! the whole closure on serialization failure or deadlock. Use cases therefore never
+//! **PostgreSQL** groups the same way, with a few writer tasks taking turns at one queue, each
+//! batch its own pooled transaction (READ COMMITTED) with a savepoint per request (`pg.rs`). A
+//! request that meets a serialization failure or a deadlock rolls back alone and its caller
+//! runs the whole closure again in a later transaction. Use cases therefore never
 //! read-check-write across statements without a lock: they use guarded updates
 //! (`… WHERE balance >= $1`) and unique keys.
 //!
-//! Audit entries pushed with `tx.audit(…)` are appended to the hash chain at the end of the
-//! request's work, inside the same transaction (and savepoint).
+//! Audit entries pushed with `tx.audit(…)` are appended to the hash chain inside the same
+//! transaction: on SQLite at the end of each request's work (inside its savepoint), on
+//! PostgreSQL once for the batch's kept requests just before the commit.
 //!
 //! Rules for closures: no slow work inside (hash passwords before calling `write`), no nested
 //! `write` calls (it would wait for itself), and they may run more than once on PostgreSQL.
 
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -33,6 +37,9 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::audit::{self, AuditEntry};
 use super::{Db, DbError, Inner};
+
+mod pg;
+pub(super) use pg::PgWriter;
 
 /// The most requests grouped into one SQLite transaction.
 const MAX_BATCH: usize = 1024;
@@ -107,7 +114,45 @@ impl Tx {
 }
 
 type Finish = Box<dyn FnOnce(Result<(), DbError>) + Send>;
-type JobFn = Box<dyn for<'a> FnOnce(&'a mut Tx) -> BoxFuture<'a, (bool, Finish)> + Send>;
+/// One request on its way to a writer. Run with the transaction, it does its work and says
+/// whether to keep it; run with an error (its transaction could not begin), it only takes that
+/// error as its answer. Either way `Finish` delivers the answer once the commit is known.
+type JobFn =
+    Box<dyn for<'a> FnOnce(Result<&'a mut Tx, DbError>) -> BoxFuture<'a, (bool, Finish)> + Send>;
+
+/// Wraps one attempt of the closure `f` as a job, and the receiver its answer arrives on.
+fn job_of<T, E, F>(f: Arc<F>) -> (JobFn, oneshot::Receiver<Result<T, E>>)
+where
+    T: Send + 'static,
+    E: WriteError,
+    F: for<'a> Fn(&'a mut Tx) -> BoxFuture<'a, Result<T, E>> + Send + Sync + 'static,
+{
+    let (reply, answer) = oneshot::channel::<Result<T, E>>();
+    let job: JobFn = Box::new(move |tx: Result<&mut Tx, DbError>| {
+        async move {
+            let result = match tx {
+                Ok(tx) => f(tx).await,
+                Err(e) => Err(E::from(e)),
+            };
+            let ok = result.is_ok();
+            let finish: Finish = Box::new(move |committed: Result<(), DbError>| {
+                let _ = reply.send(match committed {
+                    Ok(()) => result,
+                    Err(e) => Err(E::from(e)),
+                });
+            });
+            (ok, finish)
+        }
+        .boxed()
+    });
+    (job, answer)
+}
+
+/// Answers a job that never ran because its transaction could not begin.
+async fn fail_unrun(job: JobFn, error: DbError) {
+    let (_, finish) = job(Err(error)).await;
+    finish(Ok(()));
+}
 
 enum Msg {
     Job(JobFn),
@@ -116,7 +161,7 @@ enum Msg {
 
 pub(super) struct SqliteWriter {
     sender: mpsc::Sender<Msg>,
-    stats: std::sync::Arc<WriteStats>,
+    stats: Arc<WriteStats>,
     task: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
@@ -124,7 +169,7 @@ impl SqliteWriter {
     pub(super) async fn start(opts: SqliteConnectOptions) -> Result<SqliteWriter, DbError> {
         let conn = SqliteConnection::connect_with(&opts).await?;
         let (sender, receiver) = mpsc::channel(8192);
-        let stats = std::sync::Arc::new(WriteStats::default());
+        let stats = Arc::new(WriteStats::default());
         let task = tokio::spawn(writer_loop(conn, receiver, stats.clone()));
         Ok(SqliteWriter {
             sender,
@@ -148,7 +193,7 @@ impl SqliteWriter {
 async fn writer_loop(
     conn: SqliteConnection,
     mut receiver: mpsc::Receiver<Msg>,
-    stats: std::sync::Arc<WriteStats>,
+    stats: Arc<WriteStats>,
 ) {
     let mut tx = Tx {
         conn: Conn::Sqlite(conn),
@@ -193,26 +238,25 @@ async fn exec(tx: &mut Tx, sql: &'static str) -> Result<(), DbError> {
 /// commit. Jobs not reached because the transaction broke stay in `queue` for the next batch.
 async fn run_batch(tx: &mut Tx, queue: &mut VecDeque<JobFn>, stats: &WriteStats) {
     let batch_len = queue.len().min(MAX_BATCH);
-    if let Err(e) = exec(tx, "BEGIN IMMEDIATE").await {
+    // Each statement is a round trip to the connection's worker thread, so the savepoint
+    // statements between two requests (and the last one's with the COMMIT) go together.
+    if let Err(e) = exec(tx, "BEGIN IMMEDIATE; SAVEPOINT w").await {
         let msg = e.to_string();
+        tracing::error!(error = %msg, "sqlite write batch could not begin");
         // If a transaction was somehow left open, end it so the next batch can begin.
         let _ = exec(tx, "ROLLBACK").await;
         for job in queue.drain(..batch_len) {
-            fail_unrun(job, &msg).await;
+            fail_unrun(job, DbError::Batch(msg.clone())).await;
         }
         return;
     }
     let mut finished: Vec<(Finish, Option<DbError>)> = Vec::with_capacity(batch_len);
-    let mut broken: Option<String> = None;
-    for _ in 0..batch_len {
+    let mut commit: Result<(), String> = Ok(());
+    let mut ended = false;
+    for n in 0..batch_len {
         let Some(job) = queue.pop_front() else { break };
         tx.pending_audit.clear();
-        if let Err(e) = exec(tx, "SAVEPOINT w").await {
-            broken = Some(e.to_string());
-            queue.push_front(job);
-            break;
-        }
-        let outcome = AssertUnwindSafe(job(tx)).catch_unwind().await;
+        let outcome = AssertUnwindSafe(job(Ok(&mut *tx))).catch_unwind().await;
         let (keep, entry) = match outcome {
             Ok((true, finish)) => match audit::append(tx).await {
                 Ok(()) => (true, Some((finish, None))),
@@ -222,35 +266,29 @@ async fn run_batch(tx: &mut Tx, queue: &mut VecDeque<JobFn>, stats: &WriteStats)
             // A panicking job dropped its reply channel: its caller sees `Abandoned`.
             Err(_) => (false, None),
         };
-        let end = if keep {
-            exec(tx, "RELEASE w").await
-        } else {
-            match exec(tx, "ROLLBACK TO w").await {
-                Ok(()) => exec(tx, "RELEASE w").await,
-                Err(e) => Err(e),
-            }
-        };
         finished.extend(entry);
-        if let Err(e) = end {
-            broken = Some(e.to_string());
+        let last = n + 1 == batch_len;
+        let end = match (keep, last) {
+            (true, false) => "RELEASE w; SAVEPOINT w",
+            (true, true) => "RELEASE w; COMMIT",
+            (false, false) => "ROLLBACK TO w; RELEASE w; SAVEPOINT w",
+            (false, true) => "ROLLBACK TO w; RELEASE w; COMMIT",
+        };
+        ended = last;
+        if let Err(e) = exec(tx, end).await {
+            // The savepoint machinery broke, or the COMMIT failed (SQLITE_FULL, IOERR) and may
+            // have left the transaction open: end it, or every later BEGIN would fail too. Jobs
+            // not reached stay queued for the next batch.
+            let _ = exec(tx, "ROLLBACK").await;
+            commit = Err(e.to_string());
+            ended = true;
             break;
         }
     }
-    let commit = match broken {
-        // A failed COMMIT may leave the transaction open (SQLITE_FULL, IOERR): end it, or every
-        // later BEGIN would fail too.
-        None => match exec(tx, "COMMIT").await {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let _ = exec(tx, "ROLLBACK").await;
-                Err(e.to_string())
-            }
-        },
-        Some(msg) => {
-            let _ = exec(tx, "ROLLBACK").await;
-            Err(msg)
-        }
-    };
+    if !ended && let Err(e) = exec(tx, "RELEASE w; COMMIT").await {
+        let _ = exec(tx, "ROLLBACK").await;
+        commit = Err(e.to_string());
+    }
     stats
         .requests
         .fetch_add(finished.len() as u64, Ordering::Relaxed);
@@ -269,14 +307,6 @@ async fn run_batch(tx: &mut Tx, queue: &mut VecDeque<JobFn>, stats: &WriteStats)
     }
 }
 
-/// Answers a job that never ran because its batch could not start.
-async fn fail_unrun(job: JobFn, msg: &str) {
-    // The job only produces its reply when run; build a throwaway reply by running nothing is
-    // impossible, so the caller sees the reply channel dropped (`Abandoned`) — log why.
-    tracing::error!(error = %msg, "sqlite write batch could not begin");
-    drop(job);
-}
-
 impl Db {
     /// Runs `f` as one atomic write (see the module documentation) and returns its answer once
     /// it is durable. If `f` fails, nothing it wrote is kept.
@@ -286,23 +316,10 @@ impl Db {
         E: WriteError,
         F: for<'a> Fn(&'a mut Tx) -> BoxFuture<'a, Result<T, E>> + Send + Sync + 'static,
     {
+        let f = Arc::new(f);
         match &*self.inner {
             Inner::Sqlite { writer, .. } => {
-                let (reply, answer) = oneshot::channel::<Result<T, E>>();
-                let job: JobFn = Box::new(move |tx: &mut Tx| {
-                    async move {
-                        let result = f(tx).await;
-                        let ok = result.is_ok();
-                        let finish: Finish = Box::new(move |committed: Result<(), DbError>| {
-                            let _ = reply.send(match committed {
-                                Ok(()) => result,
-                                Err(e) => Err(E::from(e)),
-                            });
-                        });
-                        (ok, finish)
-                    }
-                    .boxed()
-                });
+                let (job, answer) = job_of(f);
                 writer
                     .sender
                     .send(Msg::Job(job))
@@ -310,48 +327,27 @@ impl Db {
                     .map_err(|_| E::from(DbError::WriterGone))?;
                 answer.await.map_err(|_| E::from(DbError::Abandoned))?
             }
-            Inner::Pg { pool, stats } => {
+            Inner::Pg { writer, .. } => {
                 let mut attempt = 0;
                 loop {
                     attempt += 1;
-                    let outcome = pg_attempt(pool, &f).await;
-                    match outcome {
+                    let (job, answer) = job_of(f.clone());
+                    writer
+                        .sender
+                        .send(Msg::Job(job))
+                        .await
+                        .map_err(|_| E::from(DbError::WriterGone))?;
+                    match answer.await.map_err(|_| E::from(DbError::Abandoned))? {
                         Err(e) if e.is_retryable() && attempt < PG_MAX_ATTEMPTS => {
-                            stats.retries.fetch_add(1, Ordering::Relaxed);
+                            writer.stats.retries.fetch_add(1, Ordering::Relaxed);
                             let cap_ms = 1u64 << attempt.min(7);
                             let ms = rand::random_range(1..=cap_ms);
                             tokio::time::sleep(Duration::from_millis(ms)).await;
                         }
-                        other => {
-                            if other.is_ok() {
-                                stats.requests.fetch_add(1, Ordering::Relaxed);
-                                stats.commits.fetch_add(1, Ordering::Relaxed);
-                            }
-                            return other;
-                        }
+                        other => return other,
                     }
                 }
             }
         }
     }
-}
-
-async fn pg_attempt<T, E, F>(pool: &sqlx::PgPool, f: &F) -> Result<T, E>
-where
-    E: WriteError,
-    F: for<'a> Fn(&'a mut Tx) -> BoxFuture<'a, Result<T, E>>,
-{
-    let t = pool.begin().await.map_err(|e| E::from(e.into()))?;
-    let mut tx = Tx {
-        conn: Conn::Pg(t),
-        pending_audit: Vec::new(),
-    };
-    // Dropping `tx` on an error path rolls the transaction back.
-    let value = f(&mut tx).await?;
-    audit::append(&mut tx).await.map_err(E::from)?;
-    let Conn::Pg(t) = tx.conn else {
-        return Err(E::from(DbError::WriterGone));
-    };
-    t.commit().await.map_err(|e| E::from(e.into()))?;
-    Ok(value)
 }
