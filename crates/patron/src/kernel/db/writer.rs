@@ -148,7 +148,7 @@ where
     (job, answer)
 }
 
-/// Answers a job that never ran because its transaction could not begin.
+/// Answers a job that never ran: its transaction could not begin, or broke before reaching it.
 async fn fail_unrun(job: JobFn, error: DbError) {
     let (_, finish) = job(Err(error)).await;
     finish(Ok(()));
@@ -211,14 +211,8 @@ async fn writer_loop(
                 Some(Msg::Stop) | None => break,
             }
         }
-        // Take whatever else is already waiting: that is the batch.
-        while queue.len() < MAX_BATCH {
-            match receiver.try_recv() {
-                Ok(Msg::Job(job)) => queue.push_back(job),
-                Ok(Msg::Stop) => stopping = true,
-                Err(_) => break,
-            }
-        }
+        let room = MAX_BATCH.saturating_sub(queue.len());
+        stopping |= take_waiting(&mut receiver, &mut queue, room);
         run_batch(&mut tx, &mut queue, &stats).await;
     }
     if let Conn::Sqlite(conn) = tx.conn {
@@ -232,6 +226,68 @@ async fn exec(tx: &mut Tx, sql: &'static str) -> Result<(), DbError> {
         Conn::Pg(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(drop)?,
     }
     Ok(())
+}
+
+/// Takes the requests already waiting (at most `room`) into `batch`: whatever arrived while the
+/// last transaction ran is the next one. Says whether the stop message was among them.
+fn take_waiting(rx: &mut mpsc::Receiver<Msg>, batch: &mut impl Extend<JobFn>, room: usize) -> bool {
+    for _ in 0..room {
+        match rx.try_recv() {
+            Ok(Msg::Job(job)) => batch.extend([job]),
+            Ok(Msg::Stop) => return true,
+            Err(_) => break,
+        }
+    }
+    false
+}
+
+/// Runs one request on `tx`: whether to keep its work, and how to answer it (`None` when it
+/// panicked — its reply channel is gone and its caller sees `Abandoned`).
+async fn run_job(tx: &mut Tx, job: JobFn) -> (bool, Option<Finish>) {
+    match AssertUnwindSafe(job(Ok(tx))).catch_unwind().await {
+        Ok((keep, finish)) => (keep, Some(finish)),
+        Err(_) => (false, None),
+    }
+}
+
+/// What ends a request's savepoint and, unless it was the batch's last, opens the next one's:
+/// one call, so one round trip, between two requests. The last request's is followed by the
+/// commit (which SQLite's writer sends in the same call).
+fn end_savepoint(keep: bool, last: bool) -> &'static str {
+    match (keep, last) {
+        (true, false) => "RELEASE w; SAVEPOINT w",
+        (true, true) => "RELEASE w",
+        (false, false) => "ROLLBACK TO w; RELEASE w; SAVEPOINT w",
+        (false, true) => "ROLLBACK TO w; RELEASE w",
+    }
+}
+
+/// Counts a batch and answers its callers once its outcome is known: `Ok(committed)` (false:
+/// nothing was kept, so it was rolled back), or the reason the whole transaction failed.
+fn deliver(
+    stats: &WriteStats,
+    finished: Vec<(Finish, Option<DbError>)>,
+    outcome: Result<bool, String>,
+) {
+    stats
+        .requests
+        .fetch_add(finished.len() as u64, Ordering::Relaxed);
+    match outcome {
+        Ok(committed) => {
+            if committed {
+                stats.commits.fetch_add(1, Ordering::Relaxed);
+            }
+            for (finish, err) in finished {
+                finish(err.map_or(Ok(()), Err));
+            }
+        }
+        Err(msg) => {
+            tracing::error!(error = %msg, "write batch failed");
+            for (finish, _) in finished {
+                finish(Err(DbError::Batch(msg.clone())));
+            }
+        }
+    }
 }
 
 /// Runs up to `MAX_BATCH` queued jobs in one transaction and delivers their answers after the
@@ -251,60 +307,38 @@ async fn run_batch(tx: &mut Tx, queue: &mut VecDeque<JobFn>, stats: &WriteStats)
         return;
     }
     let mut finished: Vec<(Finish, Option<DbError>)> = Vec::with_capacity(batch_len);
-    let mut commit: Result<(), String> = Ok(());
-    let mut ended = false;
-    for n in 0..batch_len {
-        let Some(job) = queue.pop_front() else { break };
+    let mut outcome = Ok(true);
+    let mut jobs: Vec<JobFn> = queue.drain(..batch_len).collect();
+    jobs.reverse();
+    while let Some(job) = jobs.pop() {
         tx.pending_audit.clear();
-        let outcome = AssertUnwindSafe(job(Ok(&mut *tx))).catch_unwind().await;
-        let (keep, entry) = match outcome {
-            Ok((true, finish)) => match audit::append(tx).await {
+        let (keep, finish) = match run_job(tx, job).await {
+            (true, Some(finish)) => match audit::append(tx).await {
                 Ok(()) => (true, Some((finish, None))),
                 Err(e) => (false, Some((finish, Some(e)))),
             },
-            Ok((false, finish)) => (false, Some((finish, None))),
-            // A panicking job dropped its reply channel: its caller sees `Abandoned`.
-            Err(_) => (false, None),
+            (_, finish) => (false, finish.map(|f| (f, None))),
         };
-        finished.extend(entry);
-        let last = n + 1 == batch_len;
-        let end = match (keep, last) {
-            (true, false) => "RELEASE w; SAVEPOINT w",
+        finished.extend(finish);
+        let end = match (keep, jobs.is_empty()) {
             (true, true) => "RELEASE w; COMMIT",
-            (false, false) => "ROLLBACK TO w; RELEASE w; SAVEPOINT w",
             (false, true) => "ROLLBACK TO w; RELEASE w; COMMIT",
+            (keep, false) => end_savepoint(keep, false),
         };
-        ended = last;
         if let Err(e) = exec(tx, end).await {
             // The savepoint machinery broke, or the COMMIT failed (SQLITE_FULL, IOERR) and may
             // have left the transaction open: end it, or every later BEGIN would fail too. Jobs
-            // not reached stay queued for the next batch.
+            // not reached go back to the queue for the next batch.
             let _ = exec(tx, "ROLLBACK").await;
-            commit = Err(e.to_string());
-            ended = true;
+            outcome = Err(e.to_string());
+            // `jobs` holds them last first: pushing each to the front restores their order.
+            for job in jobs.drain(..) {
+                queue.push_front(job);
+            }
             break;
         }
     }
-    if !ended && let Err(e) = exec(tx, "RELEASE w; COMMIT").await {
-        let _ = exec(tx, "ROLLBACK").await;
-        commit = Err(e.to_string());
-    }
-    stats
-        .requests
-        .fetch_add(finished.len() as u64, Ordering::Relaxed);
-    match commit {
-        Ok(()) => {
-            stats.commits.fetch_add(1, Ordering::Relaxed);
-            for (finish, err) in finished {
-                finish(err.map_or(Ok(()), Err));
-            }
-        }
-        Err(msg) => {
-            for (finish, _) in finished {
-                finish(Err(DbError::Batch(msg.clone())));
-            }
-        }
-    }
+    deliver(stats, finished, outcome);
 }
 
 impl Db {

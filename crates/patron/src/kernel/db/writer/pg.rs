@@ -10,35 +10,37 @@
 //! connection's round trips would otherwise bound the throughput); grouping saves each
 //! request its own `BEGIN`/`COMMIT` and flush.
 
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
-use futures::FutureExt;
 use sqlx::PgPool;
 use tokio::sync::{Mutex, mpsc};
 use tokio::task::JoinHandle;
 
-use super::{Conn, DbError, Finish, JobFn, Msg, Tx, WriteStats, audit, exec, fail_unrun};
+use super::{
+    Conn, DbError, Finish, JobFn, Msg, Tx, WriteStats, audit, deliver, end_savepoint, exec,
+    fail_unrun, run_job, take_waiting,
+};
 
-/// The most requests grouped into one PostgreSQL transaction. Measured with `patron bench pos`
-/// (100,000 members, 64 tills, this 2-core machine): one request per transaction on 16
-/// connections 1,109 receipts/s (p99 86 ms); up to 64 on 4 writers 1,400/s (p99 135 ms, each
-/// request waits behind its batch); up to 8 on 8 writers 1,306/s (p99 93 ms); up to 4 on 16
-/// writers 1,376/s (p99 96 ms). Eight and eight leave half the pool of 16 to the reads.
+/// The most requests grouped into one PostgreSQL transaction (`PATRON_PG_WRITE_BATCH` sets
+/// another; 1 = each request its own transaction, as before grouping). The measured choice is
+/// in ARCHITECTURE.md ("The write path"): eight and eight keep the latency and leave half the
+/// pool of 16 to the reads.
 const MAX_BATCH: usize = 8;
-
-/// The most requests per transaction: `MAX_BATCH`, or `PATRON_PG_WRITE_BATCH` (1 = each
-/// request its own transaction, as before grouping; `patron bench pos` compares the two).
-fn max_batch() -> usize {
-    std::env::var("PATRON_PG_WRITE_BATCH")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .filter(|n| (1..=1024).contains(n))
-        .unwrap_or(MAX_BATCH)
-}
-/// How many PostgreSQL transactions write at once (`PATRON_PG_WRITERS` overrides it).
+/// How many PostgreSQL transactions write at once (`PATRON_PG_WRITERS` sets another).
 const WORKERS: usize = 8;
+
+/// A size set in the environment for a comparison (`patron bench pos`), if it is one in
+/// `1..=most`; another value is ignored, with a warning.
+fn size_from_env(name: &str, most: usize) -> Option<usize> {
+    let value = std::env::var(name).ok()?;
+    match value.parse::<usize>() {
+        Ok(n) if (1..=most).contains(&n) => Some(n),
+        _ => {
+            tracing::warn!(setting = name, value = %value, most, "ignored: not a number from 1 to the most");
+            None
+        }
+    }
+}
 
 pub(in crate::kernel::db) struct PgWriter {
     pub(super) sender: mpsc::Sender<Msg>,
@@ -54,13 +56,10 @@ impl PgWriter {
         // dropped and their callers see `Abandoned`, and new ones `WriterGone`.
         let receiver = Arc::new(Mutex::new(receiver));
         let stats = Arc::new(WriteStats::default());
-        let max = max_batch();
+        let max = size_from_env("PATRON_PG_WRITE_BATCH", 1024).unwrap_or(MAX_BATCH);
         // One request per transaction needs more of them at once to keep the server busy.
-        let workers = std::env::var("PATRON_PG_WRITERS")
-            .ok()
-            .and_then(|v| v.parse::<usize>().ok())
-            .filter(|n| (1..=64).contains(n))
-            .unwrap_or(if max == 1 { 16 } else { WORKERS });
+        let workers =
+            size_from_env("PATRON_PG_WRITERS", 64).unwrap_or(if max == 1 { 16 } else { WORKERS });
         let tasks = (0..workers)
             .map(|_| tokio::spawn(worker(pool.clone(), receiver.clone(), stats.clone(), max)))
             .collect();
@@ -95,25 +94,15 @@ async fn worker(
 ) {
     let mut batch: Vec<JobFn> = Vec::with_capacity(max);
     loop {
-        let mut stopping = false;
-        {
+        // The others wait at the lock meanwhile: one writer gathers a batch at a time.
+        let stopping = {
             let mut rx = receiver.lock().await;
             match rx.recv().await {
                 Some(Msg::Job(job)) => batch.push(job),
                 Some(Msg::Stop) | None => break,
             }
-            // Take whatever else is already waiting: that is the batch.
-            while batch.len() < max {
-                match rx.try_recv() {
-                    Ok(Msg::Job(job)) => batch.push(job),
-                    Ok(Msg::Stop) => {
-                        stopping = true;
-                        break;
-                    }
-                    Err(_) => break,
-                }
-            }
-        }
+            take_waiting(&mut rx, &mut batch, max - 1)
+        };
         run_batch(&pool, &mut batch, &stats).await;
         if stopping {
             break;
@@ -138,98 +127,59 @@ async fn run_batch(pool: &PgPool, batch: &mut Vec<JobFn>, stats: &WriteStats) {
         conn: Conn::Pg(t),
         pending_audit: Vec::new(),
     };
-    let single = batch.len() == 1;
+    let len = batch.len();
     let mut kept_audit = Vec::new();
     let mut kept_any = false;
-    let mut finished: Vec<Finish> = Vec::with_capacity(batch.len());
+    let mut finished: Vec<(Finish, Option<DbError>)> = Vec::with_capacity(len);
     let mut broken: Option<String> = None;
-    let len = batch.len();
-    let mut jobs = batch.drain(..).enumerate();
-    for (n, job) in jobs.by_ref() {
-        if !single
-            && n == 0
-            && let Err(e) = exec(&mut tx, "SAVEPOINT w").await
-        {
-            broken = Some(e.to_string());
-            fail_unrun(job, DbError::Batch(e.to_string())).await;
-            break;
-        }
-        let outcome = AssertUnwindSafe(job(Ok(&mut tx))).catch_unwind().await;
+    let mut jobs = batch.drain(..);
+    if len > 1
+        && let Err(e) = exec(&mut tx, "SAVEPOINT w").await
+    {
+        broken = Some(e.to_string());
+    }
+    while broken.is_none()
+        && let Some(job) = jobs.next()
+    {
+        let (keep, finish) = run_job(&mut tx, job).await;
+        finished.extend(finish.map(|f| (f, None)));
         let entries = tx.take_audit();
-        let keep = match outcome {
-            Ok((keep, finish)) => {
-                finished.push(finish);
-                keep
-            }
-            // A panicking job dropped its reply channel: its caller sees `Abandoned`.
-            Err(_) => false,
-        };
         if keep {
             kept_any = true;
             kept_audit.extend(entries);
         }
-        if single {
-            break;
-        }
-        // One round trip between two requests: end this one's savepoint, open the next's.
-        let end = match (keep, n + 1 == len) {
-            (true, false) => "RELEASE w; SAVEPOINT w",
-            (true, true) => "RELEASE w",
-            (false, false) => "ROLLBACK TO w; RELEASE w; SAVEPOINT w",
-            (false, true) => "ROLLBACK TO w; RELEASE w",
-        };
-        if let Err(e) = exec(&mut tx, end).await {
+        // A batch of one has no savepoint: the transaction is the request's.
+        if len > 1
+            && let Err(e) = exec(&mut tx, end_savepoint(keep, jobs.len() == 0)).await
+        {
             broken = Some(e.to_string());
-            break;
         }
     }
     // Jobs not reached because the transaction broke.
-    let unrun: Vec<JobFn> = jobs.map(|(_, job)| job).collect();
-    let commit = match broken {
+    let unrun: Vec<JobFn> = jobs.collect();
+    let ready = match broken {
         Some(msg) => Err(msg),
         None if !kept_any => Ok(false),
         None => {
             tx.pending_audit = kept_audit;
-            match audit::append(&mut tx).await {
-                Ok(()) => Ok(true),
-                Err(e) => Err(e.to_string()),
-            }
+            audit::append(&mut tx)
+                .await
+                .map(|()| true)
+                .map_err(|e| e.to_string())
         }
     };
     let Conn::Pg(t) = tx.conn else {
         unreachable!("a PostgreSQL batch runs on a PostgreSQL transaction")
     };
-    let commit = match commit {
+    let outcome = match ready {
         Ok(true) => t.commit().await.map(|()| true).map_err(|e| e.to_string()),
-        // Nothing to keep (a batch of one that failed, or every request failed).
-        Ok(false) => {
+        // Nothing to keep (a batch of one that failed, or every request failed), or broken.
+        other => {
             let _ = t.rollback().await;
-            Ok(false)
-        }
-        Err(msg) => {
-            let _ = t.rollback().await;
-            Err(msg)
+            other
         }
     };
-    stats
-        .requests
-        .fetch_add(finished.len() as u64, Ordering::Relaxed);
-    match commit {
-        Ok(committed) => {
-            if committed {
-                stats.commits.fetch_add(1, Ordering::Relaxed);
-            }
-            for finish in finished {
-                finish(Ok(()));
-            }
-        }
-        Err(msg) => {
-            tracing::error!(error = %msg, "postgres write batch failed");
-            for finish in finished {
-                finish(Err(DbError::Batch(msg.clone())));
-            }
-        }
-    }
+    deliver(stats, finished, outcome);
     for job in unrun {
         fail_unrun(
             job,
