@@ -1,6 +1,7 @@
 //! `patron bench pos`: loads the till API with concurrent receipts over real HTTP against a
 //! database of many members, then has the raw database run the same statements with the same
-//! durability, and reports both (issue 3, item 10). Not a test: run it by hand.
+//! durability (through sqlx, and on SQLite also through a native client: the engine's limit),
+//! and reports them side by side (issues 3 and 18). Not a test: run it by hand.
 
 pub mod backup;
 pub mod care;
@@ -301,19 +302,14 @@ pub async fn run_pos(b: &PosBench) -> anyhow::Result<PosReport> {
     )
     .await?;
     let raw_secs = raw_started.elapsed().as_secs_f64();
-    let native_per_sec = match b.backend {
-        TestBackend::Sqlite => {
-            let path = tdb
-                .url
-                .strip_prefix("sqlite://")
-                .or_else(|| tdb.url.strip_prefix("sqlite:"))
-                .unwrap_or(&tdb.url);
+    let native_per_sec = match crate::kernel::db::sqlite_path(&tdb.url) {
+        Some(path) => {
             let started = Instant::now();
             // Numbered after the raw run's receipts, so both insert new ones.
             store::raw::native_receipts(path, b.members, raw_n, raw_n, raw_batch).await?;
             Some(raw_n as f64 / started.elapsed().as_secs_f64())
         }
-        TestBackend::Postgres => None,
+        None => None,
     };
 
     Ok(PosReport {

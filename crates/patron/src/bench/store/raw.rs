@@ -22,10 +22,7 @@ pub async fn raw_receipts(
     batch: u64,
     concurrency: usize,
 ) -> anyhow::Result<()> {
-    let now = crate::kernel::db::ts(Utc::now());
-    let today = now.date_naive();
-    let expires = patron_core::points::lot_expiry(today, 24);
-    let month = today.format("%Y-%m").to_string();
+    let (now, expires, month) = receipt_day();
     match backend {
         TestBackend::Sqlite => {
             use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
@@ -73,6 +70,18 @@ pub async fn raw_receipts(
     }
     tokio::time::sleep(Duration::from_millis(10)).await;
     Ok(())
+}
+
+/// The lines every bench receipt carries.
+const LINES: &str =
+    r#"[{"line_no":1,"sku":"A","amount_fen":10000,"promotional":false,"points":100}]"#;
+
+/// The time every bench receipt is at, the expiry of the lot its points go to, and its month.
+fn receipt_day() -> (chrono::DateTime<Utc>, NaiveDate, String) {
+    let now = crate::kernel::db::ts(Utc::now());
+    let today = now.date_naive();
+    let expires = patron_core::points::lot_expiry(today, 24);
+    (now, expires, today.format("%Y-%m").to_string())
 }
 
 /// One receipt's statements (see `points::receipts::accrue`), for each backend's connection.
@@ -153,7 +162,7 @@ macro_rules! raw_one {
     .bind(now)
     .bind(points * 100)
     .bind(points)
-    .bind(r#"[{"line_no":1,"sku":"A","amount_fen":10000,"promotional":false,"points":100}]"#.to_string())
+    .bind(LINES)
     .bind("0".repeat(64))
     .bind(balance)
     .execute(&mut *c)
@@ -192,12 +201,9 @@ fn native_receipts_blocking(
     batch: u64,
 ) -> anyhow::Result<()> {
     use rusqlite::params;
-    let now = crate::kernel::db::ts(Utc::now());
+    let (now, expires, month) = receipt_day();
     let at = crate::kernel::db::audit::chain_time(now);
-    let today = now.date_naive();
-    let expires = patron_core::points::lot_expiry(today, 24).to_string();
-    let month = today.format("%Y-%m").to_string();
-    let lines = r#"[{"line_no":1,"sku":"A","amount_fen":10000,"promotional":false,"points":100}]"#;
+    let expires = expires.to_string();
     let hash = "0".repeat(64);
     let c = rusqlite::Connection::open(path)?;
     c.execute_batch(
@@ -269,7 +275,7 @@ fn native_receipts_blocking(
                 at,
                 points * 100,
                 points,
-                lines,
+                LINES,
                 hash,
                 balance
             ])?;

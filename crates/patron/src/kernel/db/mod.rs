@@ -154,6 +154,19 @@ pub struct Db {
     inner: Arc<Inner>,
 }
 
+/// The SQLite file a database URL names (`sqlite://PATH`, `sqlite:PATH` or a bare path), or
+/// `None` for PostgreSQL (`postgres://…`, `postgresql://…`).
+pub fn sqlite_path(url: &str) -> Option<&str> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return None;
+    }
+    Some(
+        url.strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url),
+    )
+}
+
 /// Timestamps are stored with microsecond precision on both backends.
 pub fn ts(t: DateTime<Utc>) -> DateTime<Utc> {
     t.trunc_subsecs(6)
@@ -235,14 +248,9 @@ impl Db {
 
     /// Opens the database a URL names: `sqlite://PATH` / `sqlite:PATH` or `postgres://…`.
     pub async fn open_url(url: &str) -> Result<Db, DbError> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Db::connect_pg(url).await
-        } else {
-            let path = url
-                .strip_prefix("sqlite://")
-                .or_else(|| url.strip_prefix("sqlite:"))
-                .unwrap_or(url);
-            Db::open_sqlite(Path::new(path)).await
+        match sqlite_path(url) {
+            Some(path) => Db::open_sqlite(Path::new(path)).await,
+            None => Db::connect_pg(url).await,
         }
     }
 
