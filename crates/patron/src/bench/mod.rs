@@ -7,6 +7,7 @@ pub mod backup;
 pub mod care;
 pub mod complaints;
 pub mod customers;
+pub mod import;
 pub mod reports;
 pub mod rewards;
 pub mod rotation;
@@ -123,7 +124,7 @@ pub(crate) fn cli(app: &App) -> Ctx {
 }
 
 /// The card of member `j` (1-based), as the bench loads them.
-fn card_of(j: u64) -> String {
+pub(crate) fn card_of(j: u64) -> String {
     format!("HQ{j:08}")
 }
 
@@ -160,7 +161,7 @@ pub(crate) async fn create_hq(ctx: &Ctx) -> Result<StoreRow, StaffError> {
 }
 
 /// The `p`th percentile of sorted latencies in µs, in ms.
-fn percentile(sorted: &[u32], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[u32], p: f64) -> f64 {
     sorted
         .get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1)))
         .map_or(0.0, |us| f64::from(*us) / 1000.0)
@@ -343,24 +344,64 @@ async fn send_receipts(
     count: u64,
     concurrency: usize,
 ) -> (Vec<u32>, u64) {
+    let never = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    send_receipts_until(
+        client,
+        base,
+        key,
+        members,
+        (first, count),
+        concurrency,
+        None,
+        never,
+    )
+    .await
+}
+
+/// As `send_receipts` (`range` is the first receipt's number and how many), stopping early once
+/// `stop` is set; with `per_sec`, the tills together send at most that many receipts a second.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn send_receipts_until(
+    client: &reqwest::Client,
+    base: &str,
+    key: &str,
+    members: u64,
+    (first, count): (u64, u64),
+    concurrency: usize,
+    per_sec: Option<f64>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> (Vec<u32>, u64) {
+    // Each till's pace: one receipt every `concurrency / per_sec` seconds.
+    let pace = per_sec
+        .filter(|r| *r > 0.0)
+        .map(|r| std::time::Duration::from_secs_f64(concurrency as f64 / r));
     let next = Arc::new(AtomicU64::new(first));
     let end = first + count;
     let errors = Arc::new(AtomicU64::new(0));
     let url = format!("{base}/api/v1/pos/receipts");
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let (client, url, key, next, errors) = (
+        let (client, url, key, next, errors, stop) = (
             client.clone(),
             url.clone(),
             key.to_string(),
             next.clone(),
             errors.clone(),
+            stop.clone(),
         );
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
+            let mut tick = pace.map(|p| {
+                let mut t = tokio::time::interval(p);
+                t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                t
+            });
             loop {
+                if let Some(t) = tick.as_mut() {
+                    t.tick().await;
+                }
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= end {
+                if i >= end || stop.load(Ordering::Relaxed) {
                     break;
                 }
                 let j = member_for(i, members);

@@ -62,7 +62,7 @@ pub enum Command {
     Job(JobCommand),
     /// Benchmarks (not tests): `patron bench pos`, `patron bench vouchers`, `patron bench rewards`,
     /// `patron bench customers`, `patron bench rotation`, `patron bench reports`,
-    /// `patron bench search`, `patron bench backup`.
+    /// `patron bench search`, `patron bench import`, `patron bench backup`.
     #[command(subcommand)]
     Bench(BenchCommand),
     /// Build a demo data directory (default ./patron-demo) and optionally serve it.
@@ -268,6 +268,25 @@ pub enum BenchCommand {
         /// Skip the backup.
         #[arg(long)]
         no_backup: bool,
+    },
+    /// The member import of a large file while tills send receipts: the import's time, the
+    /// receipts' latency meanwhile, the ledger checked afterwards.
+    Import {
+        /// sqlite or postgres (PostgreSQL uses the server PATRON_TEST_PG names).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        /// Members already there (the tills' customers).
+        #[arg(long, default_value_t = 100_000)]
+        members: u64,
+        /// Rows in the import file.
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+        /// Tills sending receipts meanwhile.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Receipts a second the tills send together (0: as fast as they are answered).
+        #[arg(long, default_value_t = 200.0)]
+        rate: f64,
     },
     /// Member search at scale: by card, phone and part of a name; p50/p99 per kind.
     Search {

@@ -455,6 +455,17 @@ async fn bench(b: BenchCommand) -> anyhow::Result<()> {
             };
             println!("{}", crate::bench::reports::run_reports(&bench).await?);
         }
+        b @ (BenchCommand::Search { .. }
+        | BenchCommand::Import { .. }
+        | BenchCommand::ExportProbe { .. }
+        | BenchCommand::Backup { .. }) => bench_at_scale(b).await?,
+    }
+    Ok(())
+}
+
+/// The benches of one area at scale: search, import, the export probe, backup.
+async fn bench_at_scale(b: BenchCommand) -> anyhow::Result<()> {
+    match b {
         BenchCommand::Search {
             backend: name,
             members,
@@ -466,6 +477,22 @@ async fn bench(b: BenchCommand) -> anyhow::Result<()> {
                 queries,
             };
             println!("{}", crate::bench::search::run_search(&bench).await?);
+        }
+        BenchCommand::Import {
+            backend: name,
+            members,
+            rows,
+            concurrency,
+            rate,
+        } => {
+            let bench = crate::bench::import::ImportBench {
+                backend: backend(&name)?,
+                members,
+                rows,
+                concurrency,
+                per_sec: (rate > 0.0).then_some(rate),
+            };
+            println!("{}", crate::bench::import::run_import(&bench).await?);
         }
         BenchCommand::ExportProbe { url, dir } => {
             println!("{}", crate::bench::reports::export_probe(&url, &dir).await?);
@@ -483,6 +510,7 @@ async fn bench(b: BenchCommand) -> anyhow::Result<()> {
             let report = crate::bench::backup::run_backup(&bench).await?;
             println!("{report}");
         }
+        _ => anyhow::bail!("not a bench at scale"),
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ pub mod search;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::kernel::db::{Db, DbError, Tx};
+use crate::kernel::db::{Backend, Db, DbError, Tx, values_rows};
 use crate::{on_db, on_tx};
 
 /// One member the bench loads, with their active card.
@@ -26,24 +26,13 @@ pub struct MemberSeed {
     pub card_no: String,
 }
 
-/// `(${b+1},…,${b+width})` for each of `rows` rows, with `fixed` spliced in before the last
-/// placeholder when given.
-fn placeholders(rows: usize, width: usize, fixed_before_last: Option<&str>) -> String {
-    let mut s = String::new();
-    for k in 0..rows {
-        let b = k * width;
-        if k > 0 {
-            s.push(',');
-        }
-        let mut cells: Vec<String> = (1..=width).map(|i| format!("${}", b + i)).collect();
-        if let Some(fixed) = fixed_before_last {
-            cells.insert(width - 1, fixed.to_string());
-        }
-        s.push('(');
-        s.push_str(&cells.join(","));
-        s.push(')');
+/// The backend a `pg` flag names.
+fn backend(pg: bool) -> Backend {
+    if pg {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
     }
-    s
 }
 
 /// The multi-row insert of `rows` members (PostgreSQL needs to be told the ids are given).
@@ -56,16 +45,20 @@ fn members_sql(rows: usize, pg: bool) -> String {
         s.push_str("overriding system value ");
     }
     s.push_str("values ");
-    s.push_str(&placeholders(rows, 13, None));
+    s.push_str(&values_rows(
+        backend(pg),
+        rows,
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    ));
     s
 }
 
 /// The multi-row insert of `rows` active cards.
-fn cards_sql(rows: usize) -> String {
+fn cards_sql(rows: usize, pg: bool) -> String {
     let mut s = String::from(
         "insert into cards (card_no, member_id, store_id, issued_on, expires_on, activated_at, state, created_at) values ",
     );
-    s.push_str(&placeholders(rows, 7, Some("'active'")));
+    s.push_str(&values_rows(backend(pg), rows, "(?,?,?,?,?,?,'active',?)"));
     s
 }
 
@@ -93,7 +86,7 @@ pub async fn insert_members(
         pg,
     } = common;
     let members = members_sql(rows.len(), pg);
-    let cards = cards_sql(rows.len());
+    let cards = cards_sql(rows.len(), pg);
     on_tx!(tx, |c| {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(members.clone()));
         for r in rows {
@@ -139,6 +132,15 @@ pub async fn min_member_id(db: &Db) -> Result<i64, DbError> {
             .await?
     });
     Ok(min.unwrap_or(1))
+}
+
+/// How many members there are.
+pub async fn count_members(db: &Db) -> Result<i64, DbError> {
+    Ok(on_db!(db, |p| {
+        sqlx::query_scalar("select cast(count(*) as bigint) from members")
+            .fetch_one(p)
+            .await?
+    }))
 }
 
 /// PostgreSQL: moves the members' id sequence past the ids loaded by hand.
@@ -233,12 +235,16 @@ mod tests {
     #[test]
     fn multi_row_inserts_number_their_placeholders_in_order() {
         assert_eq!(
-            cards_sql(2),
+            cards_sql(2, true),
             "insert into cards (card_no, member_id, store_id, issued_on, expires_on, activated_at, state, created_at) values \
              ($1,$2,$3,$4,$5,$6,'active',$7),($8,$9,$10,$11,$12,$13,'active',$14)"
         );
         assert!(members_sql(1, true).ends_with(
             "overriding system value values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
         ));
+        assert!(
+            cards_sql(2, false)
+                .ends_with("values (?,?,?,?,?,?,'active',?),(?,?,?,?,?,?,'active',?)")
+        );
     }
 }

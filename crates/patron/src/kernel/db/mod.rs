@@ -114,6 +114,17 @@ impl DbError {
         }
     }
 
+    /// Whether a write was refused because the phone or ID number it gives a member is being
+    /// brought in by a member import that is publishing (the `members_import_claim` triggers).
+    pub fn is_import_claim(&self) -> bool {
+        match self {
+            DbError::Sqlx(sqlx::Error::Database(e)) => {
+                e.message().contains("member.being_imported")
+            }
+            _ => false,
+        }
+    }
+
     /// Whether this is a unique-key violation (a duplicate), on either backend.
     pub fn is_unique_violation(&self) -> bool {
         match self {
@@ -165,6 +176,36 @@ pub fn sqlite_path(url: &str) -> Option<&str> {
             .or_else(|| url.strip_prefix("sqlite:"))
             .unwrap_or(url),
     )
+}
+
+/// The `values` list of a multi-row statement built at run time: `rows` copies of `template`
+/// (say `(?, ?, 'active', ?)`) joined by commas, each `?` a parameter bound once, in order (a
+/// value used twice is bound twice). On PostgreSQL the parameters are numbered `$1, $2, …`; on
+/// SQLite they stay `?`: sqlx-sqlite finds a numbered parameter by walking a list as long as the
+/// statement's parameters, which makes a 10,000-parameter insert quadratic, while `?` is bound by
+/// its position. The template holds no `?` but its parameters.
+pub fn values_rows(backend: Backend, rows: usize, template: &str) -> String {
+    let mut s = String::with_capacity(rows * (template.len() + 8));
+    let mut n = 0usize;
+    for k in 0..rows {
+        if k > 0 {
+            s.push(',');
+        }
+        match backend {
+            Backend::Sqlite => s.push_str(template),
+            Backend::Postgres => {
+                for (i, part) in template.split('?').enumerate() {
+                    if i > 0 {
+                        n += 1;
+                        s.push('$');
+                        s.push_str(&n.to_string());
+                    }
+                    s.push_str(part);
+                }
+            }
+        }
+    }
+    s
 }
 
 /// Timestamps are stored with microsecond precision on both backends.
@@ -308,5 +349,23 @@ impl Db {
                 pool.close().await;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_rows_numbers_parameters_on_postgres_and_keeps_them_positional_on_sqlite() {
+        assert_eq!(
+            values_rows(Backend::Postgres, 2, "(?, 'x', ?)"),
+            "($1, 'x', $2),($3, 'x', $4)"
+        );
+        assert_eq!(
+            values_rows(Backend::Sqlite, 2, "(?, 'x', ?)"),
+            "(?, 'x', ?),(?, 'x', ?)"
+        );
+        assert_eq!(values_rows(Backend::Postgres, 0, "(?)"), "");
     }
 }

@@ -103,6 +103,14 @@ impl Tx {
         }
     }
 
+    /// Which backend the transaction runs on.
+    pub fn backend(&self) -> super::Backend {
+        match &self.conn {
+            Conn::Sqlite(_) => super::Backend::Sqlite,
+            Conn::Pg(_) => super::Backend::Postgres,
+        }
+    }
+
     /// Records an audit entry; it is chained and stored with this transaction's other writes.
     pub fn audit(&mut self, entry: AuditEntry) {
         self.pending_audit.push(entry);
