@@ -197,12 +197,28 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     if let Err(e) = crate::areas::reports::exports::abandon_running(&cli_ctx(&app)).await {
         tracing::warn!(error = %e, "marking interrupted exports failed");
     }
+    // A member import a stopped process left is finished (or, not yet publishing, abandoned)
+    // once it has been quiet long enough to be sure no other process is still running it.
+    let imports = tokio::spawn(finish_imports(cli_ctx(&app)));
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
     crate::jobs::spawn_scheduler(app.clone(), crate::app::jobs::all(), jobs_stopped);
     crate::app::serve(app, listener, shutdown_signal()).await?;
     let _ = stop_jobs.send(true);
+    imports.abort();
     db.close().await;
     Ok(())
+}
+
+/// Finishes member imports left unfinished, checking every 30 s while one is still running.
+async fn finish_imports(ctx: Ctx) {
+    loop {
+        match crate::areas::members::import::finish_unfinished(&ctx).await {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "finishing an interrupted member import failed"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+    }
 }
 
 /// `patron import members FILE`: whether everything was imported.

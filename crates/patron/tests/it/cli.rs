@@ -375,3 +375,159 @@ both!(
         }
     }
 );
+
+/// Rows of a member file for the import tests: new phones, a third with opening balances, every
+/// tenth referred by the row before it (by its old card number).
+fn member_file(rows: usize) -> String {
+    let mut s = String::from("name,phone,card_no,points,referrer_card_no\n");
+    for k in 0..rows {
+        let referrer = if k % 10 == 5 {
+            format!("OLD{:07}", k - 1)
+        } else {
+            String::new()
+        };
+        let points = if k % 3 == 0 { 100 + k % 900 } else { 0 };
+        s.push_str(&format!(
+            "会员{k},137{k:08},OLD{k:07},{points},{referrer}\n"
+        ));
+    }
+    s
+}
+
+both!(
+    a_member_import_killed_while_publishing_is_finished_whole_and_its_phones_are_claimed_meanwhile,
+    |backend| async move {
+        use patron::areas::members::{MemberIn, import::finish_unfinished, register};
+        const ROWS: usize = 30_000;
+        let (_db, dir) = init(backend).await;
+        let file = dir.join("members.csv");
+        std::fs::write(&file, member_file(ROWS)).expect("write file");
+        let app = patron::cli::open(&dir).await.expect("open");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_patron"))
+            .arg("--dir")
+            .arg(&dir)
+            .args(["import", "members"])
+            .arg(&file)
+            .env_remove("PATRON_DATABASE_URL")
+            .env("PATRON_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("run patron import");
+        // Killed (SIGKILL) once some of the rows are published and some are not.
+        let published = loop {
+            let row: Option<(String, i64)> = patron::on_db!(app.db, |p| {
+                sqlx::query_as("select state, published from member_imports")
+                    .fetch_optional(p)
+                    .await
+                    .expect("import state")
+            });
+            if let Some((state, n)) = row
+                && state == "publishing"
+                && n > 0
+            {
+                child.kill().expect("kill");
+                break n;
+            }
+            assert!(
+                child.try_wait().expect("child").is_none(),
+                "the import ended before it could be killed while publishing"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        };
+        let _ = child.wait();
+        let count = |sql: &'static str| {
+            let db = app.db.clone();
+            async move {
+                let n: i64 = patron::on_db!(db, |p| {
+                    sqlx::query_scalar(sql).fetch_one(p).await.expect("count")
+                });
+                n
+            }
+        };
+        let at_kill = count("select cast(count(*) as bigint) from members").await;
+        assert!(
+            at_kill >= published && at_kill < ROWS as i64,
+            "{at_kill} members when killed"
+        );
+        // Meanwhile a phone of a row not yet published cannot be given to anyone else: the
+        // desk is told to wait for the import.
+        let ctx = patron::cli::cli_ctx(&app);
+        let desk = MemberIn {
+            name: "抢先".into(),
+            phone: format!("137{:08}", ROWS - 1),
+            ..Default::default()
+        };
+        let err = register(&ctx, "HQ", &desk, true)
+            .await
+            .expect_err("the phone is being imported");
+        let err = patron::web::error::AppError::from(err);
+        assert_eq!(
+            err.fields
+                .iter()
+                .map(|f| (f.field.as_str(), f.key))
+                .collect::<Vec<_>>(),
+            vec![("phone", "member.being_imported")]
+        );
+        // A process looking now leaves it: it was heard from too recently to be known stopped.
+        assert_eq!(finish_unfinished(&ctx).await.expect("look"), 1);
+        // Two minutes later it is known stopped, and is finished whole.
+        let mut later = app.clone();
+        later.clock = std::sync::Arc::new(patron::kernel::clock::ManualClock::new(
+            chrono::Utc::now() + chrono::Duration::minutes(3),
+        ));
+        let later = patron::cli::cli_ctx(&later);
+        assert_eq!(finish_unfinished(&later).await.expect("finish"), 0);
+        assert_eq!(
+            count("select cast(count(*) as bigint) from members").await,
+            ROWS as i64
+        );
+        assert_eq!(
+            count("select cast(count(*) as bigint) from cards where card_no like 'OLD%'").await,
+            ROWS as i64
+        );
+        assert_eq!(
+            count("select cast(count(*) as bigint) from members where referrer_id is not null")
+                .await,
+            (ROWS / 10) as i64
+        );
+        assert_eq!(
+            count("select cast(count(*) as bigint) from point_entries where kind = 'opening'")
+                .await,
+            ROWS.div_ceil(3) as i64
+        );
+        assert_eq!(
+            count("select cast(count(*) as bigint) from member_import_rows").await,
+            0
+        );
+        assert_eq!(
+            count("select cast(count(*) as bigint) from member_imports where state = 'done' and running is null")
+                .await,
+            1
+        );
+        assert_eq!(
+            count("select cast(count(*) as bigint) from audit_log where action = 'member.import'")
+                .await,
+            1
+        );
+        let (_, diffs) = patron::areas::points::check::verify_balances(&app.db, 10)
+            .await
+            .expect("verify");
+        assert!(diffs.is_empty(), "{diffs:?}");
+        // Now the phone is a member's, and the desk is told so.
+        let again = register(&ctx, "HQ", &desk, true)
+            .await
+            .expect_err("already a member");
+        assert!(
+            matches!(
+                again,
+                patron::areas::members::MembersError::Duplicate { field: "phone", .. }
+            ),
+            "{again:?}"
+        );
+        app.db.close().await;
+        // `patron check` agrees.
+        let out = patron(&dir, &["check"]);
+        assert!(out.status.success(), "{}", stdout(&out));
+    }
+);

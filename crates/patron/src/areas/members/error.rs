@@ -90,6 +90,9 @@ impl From<MembersError> for AppError {
             MembersError::Forbidden(f) => f.into(),
             MembersError::Approvals(a) => a.into(),
             MembersError::Points(p) => p.into(),
+            MembersError::Db(e) if e.is_import_claim() => {
+                Invalid::one("phone", "member.being_imported").into()
+            }
             MembersError::Db(e) => e.into(),
         };
         match said {

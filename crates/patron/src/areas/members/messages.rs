@@ -275,6 +275,16 @@ pub const LOYALTY: &[(&str, &str, &str)] = &[
     ),
     ("import.already_member", "已是会员", "Already a member"),
     (
+        "import.another_running",
+        "另一批会员正在导入，请等它完成后再导入这个文件",
+        "Another member import is running: import this file when it has finished",
+    ),
+    (
+        "member.being_imported",
+        "这个手机号或证件号码正在随一批会员导入，请稍等片刻再查询，导入完成后该会员即可查到",
+        "This phone or ID number is in a member import that is running: wait a moment and search again; the member will be there when it finishes",
+    ),
+    (
         "import.not_your_store",
         "您在该门店没有办理会员业务的岗位",
         "You hold no member desk role at this store",

@@ -9,6 +9,7 @@ mod write;
 
 pub use check::BadRow;
 pub use read::read_file;
+pub use write::finish_unfinished;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -21,9 +22,8 @@ use super::MembersError;
 use crate::jobs::Progress;
 use crate::kernel::ctx::Ctx;
 use crate::kernel::dates::business_date;
-use crate::kernel::db::Backend;
 use check::{Checker, Row};
-use write::Plan;
+use write::{Plan, Written};
 
 pub const COLUMNS: [&str; 15] = [
     "card_no",
@@ -191,16 +191,18 @@ pub async fn import_with(
     if !bad.is_empty() {
         return Ok(refused(bad));
     }
-    // Everything is good: encrypt, then write it all in one transaction.
+    // Everything is good: encrypt, then write it (staged, then published, in short writes).
     let prepared = write::prepare(&pii, &good, phone_hashes, id_hashes);
     let plan = Plan {
         card_months: loyalty.settings.card_valid_months.max(1) as u32,
         points_months: loyalty.settings.points_valid_months.max(1) as u32,
         today,
-        pg: ctx.db().backend() == Backend::Postgres,
     };
     let n = prepared.len();
-    let written = commit(ctx, prepared, plan, progress).await?;
+    let written = match commit(ctx, prepared, plan, progress).await? {
+        Written::Done(w) => w,
+        Written::Refused(bad) => return Ok(refused(bad)),
+    };
     let portal_passwords = if options.portal_passwords {
         issue_passwords(ctx, &written).await?
     } else {
@@ -283,42 +285,26 @@ fn header_problems(index: &HashMap<String, usize>) -> Vec<BadRow> {
     bad
 }
 
-/// The write, with the progress reported every 200 ms while it runs.
+/// The write, with the progress reported every 200 ms while it runs (rows staged, then rows
+/// published: twice the rows in all).
 async fn commit(
     ctx: &Ctx,
     prepared: Vec<write::Prepared>,
     plan: Plan,
     progress: Option<Progress>,
-) -> Result<Vec<(i64, String)>, MembersError> {
-    let n = prepared.len();
-    let prepared = Arc::new(prepared);
-    let plan = Arc::new(plan);
+) -> Result<Written, MembersError> {
+    let steps = 2 * prepared.len() as u64;
     let done = Arc::new(AtomicU64::new(0));
     let ticker = progress.map(|p| {
         let done = done.clone();
         tokio::spawn(async move {
             loop {
-                p(done.load(Ordering::Relaxed), n as u64);
+                p(done.load(Ordering::Relaxed), steps);
                 tokio::time::sleep(std::time::Duration::from_millis(200)).await;
             }
         })
     });
-    let c = ctx.clone();
-    let result = ctx
-        .db()
-        .write(move |tx| {
-            let (c, prepared, plan, done) =
-                (c.clone(), prepared.clone(), plan.clone(), done.clone());
-            Box::pin(async move {
-                let written = write::write_all(&c, tx, &prepared, &plan, &done).await?;
-                tx.audit(
-                    c.audit("member.import", "member", "import")
-                        .after(&serde_json::json!({ "rows": prepared.len() })),
-                );
-                Ok::<_, MembersError>(written)
-            })
-        })
-        .await;
+    let result = write::write_all(ctx, prepared, &plan, done).await;
     if let Some(t) = ticker {
         t.abort();
     }

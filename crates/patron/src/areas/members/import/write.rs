@@ -1,13 +1,18 @@
-//! Writing a checked import in one transaction: member ids reserved, card numbers kept or
-//! issued, then per chunk of rows the members, their cards, opening balances and referrers.
+//! Writing a checked import in short writes, so tills are served between them (issue 18), and
+//! still all or nothing (N3): card numbers kept or issued; the rows staged where nobody sees
+//! them; then, claimed against any other write, published a chunk at a time into members, cards
+//! and the ledger, then their referrers. An import that has begun publishing is finished by
+//! whoever finds it unfinished (`finish_unfinished`); one still staging is abandoned.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::{Months, NaiveDate};
 use patron_core::identity::{CardNo, IdNumber};
 
-use super::check::Row;
+use super::check::{BadRow, Row};
+use crate::areas::members::store::import::{self as sql, ImportState, NewImport, StagedRow};
 use crate::areas::members::{MembersError, store};
 use crate::kernel::ctx::Ctx;
 use crate::kernel::db::{DbError, Tx, ts};
@@ -48,57 +53,259 @@ pub(super) fn prepare(
         .collect()
 }
 
-/// Rows per multi-row INSERT.
-const CHUNK: usize = 500;
+/// Rows staged per write (one statement: 23 parameters a row).
+const STAGE_ROWS: usize = 1_000;
+/// Rows published per write.
+const PUBLISH_ROWS: i64 = 2_000;
+/// Rows whose referrers are set, or whose staged copies are deleted, per write.
+const SWEEP_ROWS: i64 = 20_000;
+/// An unfinished import not heard from for this long was left by a process that stopped.
+const STALE_SECS: i64 = 120;
 
 /// What every chunk of the write shares.
 pub(super) struct Plan {
     pub card_months: u32,
     pub points_months: u32,
     pub today: NaiveDate,
-    pub pg: bool,
 }
 
+/// How the write ended.
+pub(super) enum Written {
+    /// Every row is in: the members and their card numbers, in row order.
+    Done(Vec<(i64, String)>),
+    /// Nothing is in: rows whose phone, ID number or card number was taken while the import ran.
+    Refused(Vec<BadRow>),
+}
+
+/// Writes the checked rows. `done` counts rows staged, then rows published (twice the rows in
+/// all).
 pub(super) async fn write_all(
     ctx: &Ctx,
-    tx: &mut Tx,
-    rows: &[Prepared],
+    rows: Vec<Prepared>,
     plan: &Plan,
-    done: &AtomicU64,
-) -> Result<Vec<(i64, String)>, MembersError> {
-    let now = ts(ctx.now());
-    let ids_all = store::reserve_member_ids(tx, rows.len(), plan.pg).await?;
-    let cards = card_numbers(tx, rows).await?;
-    let card_of: HashMap<&str, i64> = cards
-        .iter()
-        .enumerate()
-        .map(|(k, c)| (c.as_str(), ids_all[k]))
-        .collect();
-    let staff_id = ctx.actor.staff().map(|s| s.id);
-    for (chunk_no, chunk) in rows.chunks(CHUNK).enumerate() {
-        let base = chunk_no * CHUNK;
-        let ids = &ids_all[base..base + chunk.len()];
-        insert_members(tx, chunk, ids, now, plan.pg).await?;
-        insert_cards(tx, chunk, ids, &cards[base..base + chunk.len()], plan, now).await?;
-        // Opening balances: one ledger entry each, marked as such, and their lot (multi-row).
-        let expires = patron_core::points::lot_expiry(plan.today, plan.points_months);
-        let with_points: Vec<store::OpeningBalance> = chunk
-            .iter()
-            .zip(ids)
-            .filter(|(p, _)| p.row.points > 0)
-            .map(|(p, id)| store::OpeningBalance {
-                member_id: *id,
-                points: p.row.points,
-                store_id: p.row.store_id,
+    done: Arc<AtomicU64>,
+) -> Result<Written, MembersError> {
+    finish_unfinished(ctx).await?;
+    let rows = Arc::new(rows);
+    let cards = {
+        let rows = rows.clone();
+        Arc::new(
+            ctx.db()
+                .write(move |tx| {
+                    let rows = rows.clone();
+                    Box::pin(async move { card_numbers(tx, &rows).await })
+                })
+                .await?,
+        )
+    };
+    let new = NewImport {
+        total: rows.len() as i64,
+        at: ts(ctx.now()),
+        staff_id: ctx.actor.staff().map(|s| s.id),
+        lots_expire: patron_core::points::lot_expiry(plan.today, plan.points_months),
+    };
+    let import_id = ctx
+        .db()
+        .write(move |tx| Box::pin(async move { sql::begin_import(tx, &new).await }))
+        .await
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                MembersError::from(Invalid::one("file", "import.another_running"))
+            } else {
+                e.into()
+            }
+        })?;
+    let card_months = plan.card_months;
+    let total = rows.len() as i64;
+    for first in (0..rows.len()).step_by(STAGE_ROWS) {
+        let end = (first + STAGE_ROWS).min(rows.len());
+        let (rows, cards, c) = (rows.clone(), cards.clone(), ctx.clone());
+        let staged = ctx
+            .db()
+            .write(move |tx| {
+                let (rows, cards, c) = (rows.clone(), cards.clone(), c.clone());
+                Box::pin(async move {
+                    let chunk: Vec<StagedRow<'_>> = rows[first..end]
+                        .iter()
+                        .zip(&cards[first..end])
+                        .map(|(p, card)| staged(p, card, card_months))
+                        .collect();
+                    sql::stage_rows(tx, import_id, first as i64, &chunk, ts(c.now())).await
+                })
+            })
+            .await;
+        if let Err(e) = staged {
+            abandon(ctx, import_id, total).await?;
+            return Err(e.into());
+        }
+        done.fetch_add((end - first) as u64, Ordering::Relaxed);
+    }
+    let c = ctx.clone();
+    ctx.db()
+        .write(move |tx| {
+            let c = c.clone();
+            Box::pin(async move { sql::start_publishing(tx, import_id, ts(c.now())).await })
+        })
+        .await?;
+    let taken = sql::conflicts(ctx.db(), import_id).await?;
+    if !taken.is_empty() {
+        abandon(ctx, import_id, rows.len() as i64).await?;
+        let bad = taken
+            .into_iter()
+            .map(|(line, field)| BadRow {
+                reason: if field == "card_no" {
+                    "invalid.duplicate"
+                } else {
+                    "import.already_member"
+                },
+                line: line as usize,
+                field,
             })
             .collect();
-        store::insert_opening_balances(tx, &with_points, now, staff_id, expires).await?;
-        set_referrers(tx, chunk, ids, &card_of).await?;
-        done.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        return Ok(Written::Refused(bad));
     }
-    // The members written, with their card numbers (for the portal passwords an import may
-    // issue).
-    Ok(ids_all.iter().copied().zip(cards).collect())
+    let state = ImportState {
+        id: import_id,
+        publishing: true,
+        total: rows.len() as i64,
+        published: 0,
+        referred: 0,
+        updated_at: ctx.now(),
+    };
+    publish(ctx, state, Some(&done)).await?;
+    Ok(Written::Done(sql::written(ctx.db(), import_id).await?))
+}
+
+/// A prepared row as it is staged, with its card number.
+fn staged<'a>(p: &'a Prepared, card_no: &'a str, card_months: u32) -> StagedRow<'a> {
+    let r = &p.row;
+    StagedRow {
+        line: r.line as i64,
+        name: &r.name,
+        gender: r.gender,
+        birthday: r.birthday,
+        phone_enc: &p.phone_enc,
+        phone_hash: &p.phone_hash,
+        phone_masked: &p.phone_masked,
+        id_type: r.id.as_ref().map(|i| i.kind.code()),
+        id_enc: p.id_enc.as_deref(),
+        id_hash: p.id_hash.as_deref(),
+        id_masked: p.id_masked.as_deref(),
+        channel: r.channel,
+        store_id: r.store_id,
+        tier_code: &r.tier,
+        joined_on: r.joined_on,
+        points: r.points,
+        consent: r.consent,
+        card_no,
+        card_expires_on: r.expires_on.unwrap_or_else(|| {
+            r.joined_on
+                .checked_add_months(Months::new(card_months))
+                .unwrap_or(r.joined_on)
+        }),
+        referrer_card_no: r.referrer.as_ref().map(CardNo::as_str),
+    }
+}
+
+/// Publishes an import from where it got to: its rows a chunk per write, then their referrers;
+/// then marks it done (audited) and deletes its staged rows.
+async fn publish(ctx: &Ctx, s: ImportState, done: Option<&AtomicU64>) -> Result<(), MembersError> {
+    let id = s.id;
+    let mut at = s.published;
+    while at < s.total {
+        let to = (at + PUBLISH_ROWS).min(s.total);
+        let c = ctx.clone();
+        ctx.db()
+            .write(move |tx| {
+                let c = c.clone();
+                Box::pin(async move { sql::publish_rows(tx, id, at, to, ts(c.now())).await })
+            })
+            .await?;
+        if let Some(d) = done {
+            d.fetch_add((to - at) as u64, Ordering::Relaxed);
+        }
+        at = to;
+    }
+    let mut at = s.referred;
+    while at < s.total {
+        let to = (at + SWEEP_ROWS).min(s.total);
+        let c = ctx.clone();
+        ctx.db()
+            .write(move |tx| {
+                let c = c.clone();
+                Box::pin(async move { sql::refer_rows(tx, id, at, to, ts(c.now())).await })
+            })
+            .await?;
+        at = to;
+    }
+    let (c, total) = (ctx.clone(), s.total);
+    ctx.db()
+        .write(move |tx| {
+            let c = c.clone();
+            Box::pin(async move {
+                sql::end_import(tx, id, true, ts(c.now())).await?;
+                tx.audit(
+                    c.audit("member.import", "member", "import")
+                        .after(&serde_json::json!({ "rows": total, "import": id })),
+                );
+                Ok::<_, DbError>(())
+            })
+        })
+        .await?;
+    delete_staged(ctx, id, s.total).await
+}
+
+/// Ends an import that published nothing, and deletes what it staged.
+async fn abandon(ctx: &Ctx, id: i64, total: i64) -> Result<(), MembersError> {
+    let c = ctx.clone();
+    ctx.db()
+        .write(move |tx| {
+            let c = c.clone();
+            Box::pin(async move { sql::end_import(tx, id, false, ts(c.now())).await })
+        })
+        .await?;
+    delete_staged(ctx, id, total).await
+}
+
+async fn delete_staged(ctx: &Ctx, id: i64, total: i64) -> Result<(), MembersError> {
+    let mut at = 0;
+    while at < total {
+        let to = (at + SWEEP_ROWS).min(total);
+        ctx.db()
+            .write(move |tx| Box::pin(async move { sql::delete_staged(tx, id, at, to).await }))
+            .await?;
+        at = to;
+    }
+    Ok(())
+}
+
+/// Finishes the imports a stopped process left: one that had begun publishing is published to
+/// the end, one still staging is abandoned, staged rows of ended ones are deleted. Imports heard
+/// from in the last two minutes are left to the process running them; how many were left is
+/// returned.
+pub async fn finish_unfinished(ctx: &Ctx) -> Result<usize, MembersError> {
+    let mut running = 0;
+    for s in sql::unfinished(ctx.db()).await? {
+        if ctx.now().signed_duration_since(s.updated_at).num_seconds() < STALE_SECS {
+            running += 1;
+        } else if s.publishing {
+            tracing::warn!(
+                import = s.id,
+                "finishing a member import a stopped process left"
+            );
+            publish(ctx, s, None).await?;
+        } else {
+            tracing::warn!(
+                import = s.id,
+                "abandoning a member import a stopped process left"
+            );
+            abandon(ctx, s.id, s.total).await?;
+        }
+    }
+    for (id, total) in sql::ended_with_rows(ctx.db()).await? {
+        delete_staged(ctx, id, total).await?;
+    }
+    Ok(running)
 }
 
 /// Card numbers, in row order: kept when given (the stores' sequences moved past them), else
@@ -143,93 +350,4 @@ async fn card_numbers(tx: &mut Tx, rows: &[Prepared]) -> Result<Vec<String>, DbE
         }
     }
     Ok(cards)
-}
-
-async fn insert_members(
-    tx: &mut Tx,
-    chunk: &[Prepared],
-    ids: &[i64],
-    now: DateTime<Utc>,
-    pg: bool,
-) -> Result<(), DbError> {
-    let rows: Vec<store::ImportedMember<'_>> = chunk
-        .iter()
-        .zip(ids)
-        .map(|(p, id)| store::ImportedMember {
-            id: *id,
-            name: &p.row.name,
-            gender: p.row.gender,
-            birthday: p.row.birthday,
-            phone_enc: &p.phone_enc,
-            phone_hash: &p.phone_hash,
-            phone_masked: &p.phone_masked,
-            id_type: p.row.id.as_ref().map(|i| i.kind.code()),
-            id_enc: p.id_enc.as_deref(),
-            id_hash: p.id_hash.as_deref(),
-            id_masked: p.id_masked.as_deref(),
-            channel: p.row.channel,
-            store_id: p.row.store_id,
-            tier_code: &p.row.tier,
-            joined_on: p.row.joined_on,
-            points: p.row.points,
-            consent: p.row.consent,
-        })
-        .collect();
-    store::insert_members(tx, &rows, now, pg).await
-}
-
-async fn insert_cards(
-    tx: &mut Tx,
-    chunk: &[Prepared],
-    ids: &[i64],
-    cards: &[String],
-    plan: &Plan,
-    now: DateTime<Utc>,
-) -> Result<(), MembersError> {
-    let rows: Vec<store::ImportedCard<'_>> = chunk
-        .iter()
-        .zip(ids)
-        .zip(cards)
-        .map(|((p, id), card_no)| {
-            let r = &p.row;
-            store::ImportedCard {
-                card_no,
-                member_id: *id,
-                store_id: r.store_id,
-                issued_on: r.joined_on,
-                expires_on: r.expires_on.unwrap_or_else(|| {
-                    r.joined_on
-                        .checked_add_months(Months::new(plan.card_months))
-                        .unwrap_or(r.joined_on)
-                }),
-            }
-        })
-        .collect();
-    store::insert_cards(tx, &rows, now).await.map_err(|e| {
-        let e = DbError::from(e);
-        if e.is_unique_violation() {
-            MembersError::from(Invalid::one("card_no", "invalid.duplicate"))
-        } else {
-            e.into()
-        }
-    })
-}
-
-/// Referrers: a card of this file, or one already issued.
-async fn set_referrers(
-    tx: &mut Tx,
-    chunk: &[Prepared],
-    ids: &[i64],
-    card_of: &HashMap<&str, i64>,
-) -> Result<(), DbError> {
-    for (p, id) in chunk.iter().zip(ids) {
-        if let Some(rc) = &p.row.referrer {
-            let referrer_id = match card_of.get(rc.as_str()) {
-                Some(id) => Some(*id),
-                None => store::member_of_card_in(tx, rc.as_str()).await?,
-            };
-            store::set_referrer(tx, *id, referrer_id).await?;
-        }
-    }
-    Ok(())
 }

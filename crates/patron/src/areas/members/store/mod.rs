@@ -4,7 +4,7 @@
 mod applications;
 mod cards;
 mod details;
-mod import;
+pub mod import;
 pub mod tiles;
 
 pub use applications::*;
