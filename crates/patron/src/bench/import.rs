@@ -12,13 +12,9 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::{Days, NaiveDate};
 
-use super::{cli, create_hq, database, load_members, percentile, send_receipts_until};
+use super::{cli, load_members, percentile, send_receipts_until, till_app};
 use crate::areas::members::import::{COLUMNS, ImportOptions, import_with};
-use crate::areas::staff;
 use crate::jobs::Progress;
-use crate::kernel::clock::SystemClock;
-use crate::kernel::config::Secrets;
-use crate::kernel::ctx::App;
 use crate::kernel::db::testing::TestBackend;
 
 #[derive(Debug, Clone)]
@@ -157,20 +153,10 @@ fn file(n: u64) -> (Vec<String>, Vec<Vec<String>>) {
 
 pub async fn run_import(b: &ImportBench) -> anyhow::Result<ImportReport> {
     anyhow::ensure!(b.rows < 10_000_000, "--rows is at most 9,999,999");
-    let (_tdb, db, config) = database(b.backend).await?;
-    let app = App::new(
-        db.clone(),
-        Arc::new(SystemClock),
-        config,
-        Secrets::generate(),
-    );
+    let (_tdb, app, store_id, key) = till_app(b.backend).await?;
     let ctx = cli(&app);
-    let store = create_hq(&ctx).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (_, key) = staff::keys::issue_till_key(&ctx, store.id, "B1", "bench")
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let started = Instant::now();
-    load_members(&app, store.id, b.members.max(1)).await?;
+    load_members(&app, store_id, b.members.max(1)).await?;
     eprintln!(
         "loaded {} members in {:.1} s",
         b.members.max(1),
@@ -222,18 +208,16 @@ pub async fn run_import(b: &ImportBench) -> anyhow::Result<ImportReport> {
     let checked_ms = Arc::new(AtomicU64::new(0));
     let progress: Progress = {
         let checked_ms = checked_ms.clone();
-        let last = Arc::new(AtomicU64::new(0));
-        Arc::new(move |done, _total| {
-            // The check reports its rows every 10,000; the write then starts again from zero.
-            if done == 0 && last.swap(done, Ordering::Relaxed) > 0 {
+        let file_rows = rows.len() as u64;
+        Arc::new(move |_done, total| {
+            // The check counts the file's rows; the write counts twice the good rows.
+            if total != file_rows {
                 let _ = checked_ms.compare_exchange(
                     0,
                     started.elapsed().as_millis() as u64,
                     Ordering::Relaxed,
                     Ordering::Relaxed,
                 );
-            } else {
-                last.store(done, Ordering::Relaxed);
             }
         })
     };

@@ -265,22 +265,24 @@ async fn receipts_over_http(app: &App, key: &str, b: &PosBench) -> anyhow::Resul
     })
 }
 
-pub async fn run_pos(b: &PosBench) -> anyhow::Result<PosReport> {
-    let (tdb, db, config) = database(b.backend).await?;
-    let app = App::new(
-        db.clone(),
-        Arc::new(SystemClock),
-        config,
-        Secrets::generate(),
-    );
+/// A fresh bench database with the store HQ and a key for its till B1: the database (kept while
+/// the bench runs), the app, HQ's id and the key.
+pub(crate) async fn till_app(backend: TestBackend) -> anyhow::Result<(TestDb, App, i64, String)> {
+    let (tdb, db, config) = database(backend).await?;
+    let app = App::new(db, Arc::new(SystemClock), config, Secrets::generate());
     let ctx = cli(&app);
     let store = create_hq(&ctx).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let (_, key) = staff::keys::issue_till_key(&ctx, store.id, "B1", "bench")
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((tdb, app, store.id, key))
+}
+
+pub async fn run_pos(b: &PosBench) -> anyhow::Result<PosReport> {
+    let (tdb, app, store_id, key) = till_app(b.backend).await?;
 
     let started = Instant::now();
-    load_members(&app, store.id, b.members).await?;
+    load_members(&app, store_id, b.members).await?;
     let load_secs = started.elapsed().as_secs_f64();
     eprintln!("loaded {} members in {load_secs:.1} s", b.members);
 
