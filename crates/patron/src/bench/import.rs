@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::{Days, NaiveDate};
 
-use super::{cli, load_members, percentile, send_receipts_until, till_app};
+use super::{cli, load_members, percentile, send_receipts_until, serve_locally, till_app};
 use crate::areas::members::import::{COLUMNS, ImportOptions, import_with};
 use crate::jobs::Progress;
 use crate::kernel::db::testing::TestBackend;
@@ -164,16 +164,7 @@ pub async fn run_import(b: &ImportBench) -> anyhow::Result<ImportReport> {
     );
     let (header, rows) = file(b.rows);
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
-    let served = app.clone();
-    let server = tokio::spawn(async move {
-        let _ = crate::app::serve(served, listener, async {
-            let _ = stopped.await;
-        })
-        .await;
-    });
+    let (base, stop_server, server) = serve_locally(&app).await?;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(b.concurrency)
         .build()?;
@@ -203,7 +194,7 @@ pub async fn run_import(b: &ImportBench) -> anyhow::Result<ImportReport> {
         })
     };
 
-    // The moment the first row is written: the check is over.
+    // When the write's progress begins, the check is over.
     let started = Instant::now();
     let checked_ms = Arc::new(AtomicU64::new(0));
     let progress: Progress = {

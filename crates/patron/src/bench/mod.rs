@@ -191,8 +191,15 @@ struct HttpPhase {
     rss_mb: (f64, f64),
 }
 
-/// Serves the app on a random port, warms it up, then times `b.receipts` receipts.
-async fn receipts_over_http(app: &App, key: &str, b: &PosBench) -> anyhow::Result<HttpPhase> {
+/// Serves the app on a random local port: its address, the sender that stops it, and the task
+/// to await once stopped.
+pub(crate) async fn serve_locally(
+    app: &App,
+) -> anyhow::Result<(
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+)> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -203,6 +210,12 @@ async fn receipts_over_http(app: &App, key: &str, b: &PosBench) -> anyhow::Resul
         })
         .await;
     });
+    Ok((base, stop, server))
+}
+
+/// Serves the app on a random port, warms it up, then times `b.receipts` receipts.
+async fn receipts_over_http(app: &App, key: &str, b: &PosBench) -> anyhow::Result<HttpPhase> {
+    let (base, stop, server) = serve_locally(app).await?;
 
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(b.concurrency)

@@ -1,7 +1,7 @@
 //! The member import (SPEC N3): a CSV or xlsx file from an older system, header row with the
 //! columns below in any order (`name` and `phone` required). Every row is checked first and
-//! every bad row reported with its line and reason; only a clean file is written, in one
-//! transaction, so nothing is ever half-imported.
+//! every bad row reported with its line and reason; only a clean file is written, staged and
+//! then published in short writes (`write`), so nothing is ever half-imported.
 
 mod check;
 mod read;
@@ -199,11 +199,13 @@ pub async fn import_with(
         today,
     };
     let n = prepared.len();
-    let written = match commit(ctx, prepared, plan, progress).await? {
-        Written::Done(w) => w,
+    let import_id = match commit(ctx, prepared, plan, progress).await? {
+        Written::Done(id) => id,
         Written::Refused(bad) => return Ok(refused(bad)),
     };
     let portal_passwords = if options.portal_passwords {
+        // The members it wrote, with their card numbers (read only when they are wanted).
+        let written = crate::areas::members::store::import::written(ctx.db(), import_id).await?;
         issue_passwords(ctx, &written).await?
     } else {
         0

@@ -71,8 +71,8 @@ pub(super) struct Plan {
 
 /// How the write ended.
 pub(super) enum Written {
-    /// Every row is in: the members and their card numbers, in row order.
-    Done(Vec<(i64, String)>),
+    /// Every row is in, written by the import with this id.
+    Done(i64),
     /// Nothing is in: rows whose phone, ID number or card number was taken while the import ran.
     Refused(Vec<BadRow>),
 }
@@ -173,7 +173,7 @@ pub(super) async fn write_all(
         updated_at: ctx.now(),
     };
     publish(ctx, state, Some(&done)).await?;
-    Ok(Written::Done(sql::written(ctx.db(), import_id).await?))
+    Ok(Written::Done(import_id))
 }
 
 /// A prepared row as it is staged, with its card number.
