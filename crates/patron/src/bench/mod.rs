@@ -37,6 +37,8 @@ pub struct PosBench {
     pub members: u64,
     pub receipts: u64,
     pub concurrency: usize,
+    /// Tills looking up and quoting beside the receipts, flat out.
+    pub readers: u64,
 }
 
 /// What was measured.
@@ -51,6 +53,12 @@ pub struct PosReport {
     pub per_sec: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// Lookups by card and quotes sent beside the receipts while they ran: how many, p50, p99
+    /// (ms).
+    pub lookups: (usize, f64, f64),
+    pub quotes: (usize, f64, f64),
+    /// Lookups and quotes not answered 200.
+    pub read_errors: u64,
     pub requests_per_commit: f64,
     pub raw_per_sec: f64,
     pub raw_batch: u64,
@@ -83,6 +91,16 @@ impl std::fmt::Display for PosReport {
             self.p50_ms, self.p99_ms
         )?;
         writeln!(f, "  requests/commit    {:.1}", self.requests_per_commit)?;
+        writeln!(
+            f,
+            "lookups meanwhile    {} by card, p50 / p99 {:.2} ms / {:.2} ms",
+            self.lookups.0, self.lookups.1, self.lookups.2
+        )?;
+        writeln!(
+            f,
+            "quotes meanwhile     {}, p50 / p99 {:.2} ms / {:.2} ms, {} lookups or quotes failed",
+            self.quotes.0, self.quotes.1, self.quotes.2, self.read_errors
+        )?;
         writeln!(
             f,
             "  process RSS        {:.0} MB before, {:.0} MB at most while they ran",
@@ -183,6 +201,10 @@ pub(crate) fn memory_mb(field: &str) -> f64 {
 /// What the HTTP phase measured.
 struct HttpPhase {
     latencies: Vec<u32>,
+    /// Lookups and quotes sent while the receipts ran (sorted latencies, µs).
+    lookups: Vec<u32>,
+    quotes: Vec<u32>,
+    read_errors: u64,
     errors: u64,
     secs: f64,
     requests_per_commit: f64,
@@ -247,6 +269,22 @@ async fn receipts_over_http(app: &App, key: &str, b: &PosBench) -> anyhow::Resul
             }
         })
     };
+    let receipts_done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..b.readers)
+        .map(|k| {
+            let (client, base, key, done) = (
+                client.clone(),
+                base.clone(),
+                key.to_string(),
+                receipts_done.clone(),
+            );
+            let members = b.members;
+            let step = b.readers;
+            tokio::spawn(async move {
+                read_while(&client, &base, &key, members, (k, step), &done).await
+            })
+        })
+        .collect();
     let started = Instant::now();
     let (mut latencies, errors) = send_receipts(
         &client,
@@ -259,6 +297,16 @@ async fn receipts_over_http(app: &App, key: &str, b: &PosBench) -> anyhow::Resul
     )
     .await;
     let secs = started.elapsed().as_secs_f64();
+    receipts_done.store(true, Ordering::Relaxed);
+    let (mut lookups, mut quotes, mut read_errors) = (Vec::new(), Vec::new(), 0);
+    for r in readers {
+        let (l, q, e) = r.await?;
+        lookups.extend(l);
+        quotes.extend(q);
+        read_errors += e;
+    }
+    lookups.sort_unstable();
+    quotes.sort_unstable();
     sampling.store(false, Ordering::Relaxed);
     let _ = sampler.join();
     let after = (
@@ -271,11 +319,68 @@ async fn receipts_over_http(app: &App, key: &str, b: &PosBench) -> anyhow::Resul
     let requests_per_commit = (after.0 - before.0) as f64 / ((after.1 - before.1).max(1)) as f64;
     Ok(HttpPhase {
         latencies,
+        lookups,
+        quotes,
+        read_errors,
         errors,
         secs,
         requests_per_commit,
         rss_mb: (rss_before, peak.load(Ordering::Relaxed) as f64),
     })
+}
+
+/// Reader `k` of `step` looks a member up by card, then quotes a basket, again and again until
+/// `done` is set: the lookups' and quotes' latencies (µs) when answered 200, and how many were
+/// not.
+async fn read_while(
+    client: &reqwest::Client,
+    base: &str,
+    key: &str,
+    members: u64,
+    (k, step): (u64, u64),
+    done: &std::sync::atomic::AtomicBool,
+) -> (Vec<u32>, Vec<u32>, u64) {
+    let (mut lookups, mut quotes, mut errors) = (Vec::new(), Vec::new(), 0);
+    let mut i = k;
+    while !done.load(Ordering::Relaxed) {
+        let card = card_of(member_for(i.wrapping_mul(7_919), members));
+        i += step;
+        let t0 = Instant::now();
+        let res = client
+            .get(format!("{base}/api/v1/pos/members/lookup?card_no={card}"))
+            .bearer_auth(key)
+            .send()
+            .await;
+        if let Ok(r) = res
+            && r.status().is_success()
+            && r.bytes().await.is_ok()
+        {
+            lookups.push(u32::try_from(t0.elapsed().as_micros()).unwrap_or(u32::MAX));
+        } else {
+            errors += 1;
+        }
+        let body = format!(
+            r#"{{"store_code":"HQ","card_no":"{card}","lines":[{{"line_no":1,"sku":"A","amount_fen":{}}},{{"line_no":2,"sku":"B","amount_fen":2990,"promotional":true}}]}}"#,
+            10_000 + (i % 50_000)
+        );
+        let t0 = Instant::now();
+        let res = client
+            .post(format!("{base}/api/v1/pos/quote"))
+            .bearer_auth(key)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await;
+        if let Ok(r) = res
+            && r.status().is_success()
+            && r.bytes().await.is_ok()
+        {
+            quotes.push(u32::try_from(t0.elapsed().as_micros()).unwrap_or(u32::MAX));
+        } else {
+            errors += 1;
+        }
+    }
+    (lookups, quotes, errors)
 }
 
 /// A fresh bench database with the store HQ and a key for its till B1: the database (kept while
@@ -341,6 +446,17 @@ pub async fn run_pos(b: &PosBench) -> anyhow::Result<PosReport> {
         per_sec: b.receipts as f64 / http.secs,
         p50_ms: percentile(&http.latencies, 0.50),
         p99_ms: percentile(&http.latencies, 0.99),
+        lookups: (
+            http.lookups.len(),
+            percentile(&http.lookups, 0.50),
+            percentile(&http.lookups, 0.99),
+        ),
+        quotes: (
+            http.quotes.len(),
+            percentile(&http.quotes, 0.50),
+            percentile(&http.quotes, 0.99),
+        ),
+        read_errors: http.read_errors,
         requests_per_commit: http.requests_per_commit,
         raw_per_sec: raw_n as f64 / raw_secs,
         raw_batch,

@@ -175,6 +175,10 @@ pub enum BenchCommand {
         receipts: u64,
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
+        /// Tills looking members up and quoting baskets, flat out, while the receipts run (0:
+        /// none); their p50/p99 are printed.
+        #[arg(long, default_value_t = 4)]
+        readers: u64,
     },
     /// A month of group buying against a fresh database: print, requisition and stamp a series,
     /// sell it all in range sales over HTTP, redeem part of it at concurrent tills over HTTP,

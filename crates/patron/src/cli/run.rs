@@ -349,12 +349,14 @@ async fn bench(b: BenchCommand) -> anyhow::Result<()> {
             members,
             receipts,
             concurrency,
+            readers,
         } => {
             let report = crate::bench::run_pos(&crate::bench::PosBench {
                 backend: backend(&name)?,
                 members,
                 receipts,
                 concurrency,
+                readers,
             })
             .await?;
             println!("{report}");

@@ -265,6 +265,65 @@ both!(
     }
 );
 
+// A bulk job's chunks (an import) take turns with the other writes: a write sent while six
+// chunks wait, each holding the writer 60 ms, is answered after at most one of them, not
+// after all six; the chunks all commit.
+both!(
+    a_write_waits_behind_at_most_one_bulk_chunk,
+    |backend| async move {
+        let t = spawn_app(backend).await;
+        let db = t.app.db.clone();
+        let ctx = Arc::new(t.ctx());
+        let committed = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let mut chunks = Vec::new();
+        for i in 0..6 {
+            let (db, committed) = (db.clone(), committed.clone());
+            chunks.push(tokio::spawn(async move {
+                db.write_bulk(move |tx| {
+                    Box::pin(async move {
+                        on_tx!(tx, |c| sqlx::query(
+                            "insert into stores (code, name, time_zone, active, created_at) \
+                             values ($1, 'bulk', 'UTC', true, '2026-01-01T00:00:00Z')"
+                        )
+                        .bind(format!("BULK{i}"))
+                        .execute(c)
+                        .await
+                        .map(|r| r.rows_affected()))?;
+                        // The chunk's work, holding the writer.
+                        tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+                        Ok::<_, DbError>(())
+                    })
+                })
+                .await
+                .expect("chunk commits");
+                committed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }));
+        }
+        // Let the chunks reach the writer first.
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        insert_store(&db, &ctx, "TILL".into())
+            .await
+            .expect("the write succeeds");
+        let before = committed.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(
+            before <= 2,
+            "the write was answered after {before} of the six chunks"
+        );
+        for c in chunks {
+            c.await.expect("chunk task");
+        }
+        assert_eq!(
+            count(
+                &db,
+                "select cast(count(*) as bigint) from stores where name = 'bulk'"
+            )
+            .await,
+            6
+        );
+        t.stop().await;
+    }
+);
+
 /// On PostgreSQL a request that meets a serialization failure or a deadlock inside a shared
 /// transaction rolls back alone and is run again, in a later transaction, until it succeeds;
 /// the requests grouped with it commit once.
@@ -351,5 +410,43 @@ async fn postgres_retries_a_failed_request_alone_and_its_neighbours_commit_once(
         None
     );
     assert_eq!(db.write_stats().retries() - retries_before, 100);
+    t.stop().await;
+}
+
+/// On SQLite the WAL is copied into the database file by a checkpointer beside the writer, soon
+/// after commits, not inside whichever till's commit crosses SQLite's 1,000-page threshold: a
+/// few hundred small writes reach the file while the server runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_commits_reach_the_database_file_soon_after_they_are_made() {
+    let t = spawn_app(crate::support::Backend::Sqlite).await;
+    let db = t.app.db.clone();
+    let ctx = Arc::new(t.ctx());
+    let file = t.db.dir.join("patron.db");
+    let size = || std::fs::metadata(&file).expect("database file").len();
+    // Whatever set-up wrote has been copied once the checkpointer has looked.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let before = size();
+    let mut tasks = Vec::new();
+    for i in 0..400 {
+        let (db, ctx) = (db.clone(), ctx.clone());
+        tasks.push(tokio::spawn(async move {
+            insert_store(&db, &ctx, format!("W{i:04}")).await
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task").expect("write succeeds");
+    }
+    let mut grown = false;
+    for _ in 0..50 {
+        if size() > before {
+            grown = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        grown,
+        "the database file is still {before} bytes 5 s after 400 commits"
+    );
     t.stop().await;
 }

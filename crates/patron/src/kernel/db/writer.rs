@@ -164,25 +164,54 @@ async fn fail_unrun(job: JobFn, error: DbError) {
 
 enum Msg {
     Job(JobFn),
+    /// A bulk write's chunk (`Db::write_bulk`): a transaction of its own, taking turns with the
+    /// other writes' batches.
+    Bulk(JobFn),
     Stop,
 }
+
+/// How often the checkpointer looks for commits to copy from the WAL into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+type Checkpointer = (oneshot::Sender<()>, tokio::task::JoinHandle<()>);
 
 pub(super) struct SqliteWriter {
     sender: mpsc::Sender<Msg>,
     stats: Arc<WriteStats>,
     task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    checkpointer: Mutex<Option<Checkpointer>>,
 }
 
 impl SqliteWriter {
+    /// Opens the write connection and starts the writer task. The WAL is checkpointed by a
+    /// task of its own on a second connection, beside the writer: SQLite's automatic checkpoint
+    /// would run inside the commit that crosses its threshold, copying and syncing the pages of
+    /// many commits while every till waits for that one (`PATRON_WAL_CHECKPOINT=inline` keeps
+    /// SQLite's own, for a comparison).
     pub(super) async fn start(opts: SqliteConnectOptions) -> Result<SqliteWriter, DbError> {
-        let conn = SqliteConnection::connect_with(&opts).await?;
+        let inline = std::env::var("PATRON_WAL_CHECKPOINT").is_ok_and(|v| v == "inline");
+        let write_opts = if inline {
+            opts.clone()
+        } else {
+            opts.clone().pragma("wal_autocheckpoint", "0")
+        };
+        let conn = SqliteConnection::connect_with(&write_opts).await?;
         let (sender, receiver) = mpsc::channel(8192);
         let stats = Arc::new(WriteStats::default());
+        let checkpointer = if inline {
+            None
+        } else {
+            let conn = SqliteConnection::connect_with(&write_opts).await?;
+            let (stop, stopped) = oneshot::channel();
+            let task = tokio::spawn(checkpoint_loop(conn, stats.clone(), stopped));
+            Some((stop, task))
+        };
         let task = tokio::spawn(writer_loop(conn, receiver, stats.clone()));
         Ok(SqliteWriter {
             sender,
             stats,
             task: Mutex::new(Some(task)),
+            checkpointer: Mutex::new(checkpointer),
         })
     }
 
@@ -190,12 +219,49 @@ impl SqliteWriter {
         &self.stats
     }
 
+    /// Stops the checkpointer, then the writer after the writes already queued: the writer's
+    /// connection, closing last, checkpoints what is left and removes the WAL.
     pub(super) async fn stop(&self) {
+        if let Some((stop, task)) = self.checkpointer.lock().await.take() {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
         let _ = self.sender.send(Msg::Stop).await;
         if let Some(task) = self.task.lock().await.take() {
             let _ = task.await;
         }
     }
+}
+
+/// Copies committed pages from the WAL into the database file whenever there were commits since
+/// the last look (a passive checkpoint: it neither waits for nor blocks the writer or the
+/// readers; the writer starts the WAL over once a checkpoint has copied all of it).
+async fn checkpoint_loop(
+    mut conn: SqliteConnection,
+    stats: Arc<WriteStats>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut seen = stats.commits();
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            _ = tick.tick() => {}
+        }
+        let commits = stats.commits();
+        if commits == seen {
+            continue;
+        }
+        seen = commits;
+        if let Err(e) = sqlx::query("pragma wal_checkpoint(PASSIVE)")
+            .fetch_all(&mut conn)
+            .await
+        {
+            tracing::warn!(error = %e, "sqlite checkpoint failed; the next one retries");
+        }
+    }
+    let _ = conn.close().await;
 }
 
 async fn writer_loop(
@@ -208,20 +274,37 @@ async fn writer_loop(
         pending_audit: Vec::new(),
     };
     let mut queue: VecDeque<JobFn> = VecDeque::new();
+    let mut bulk: VecDeque<JobFn> = VecDeque::new();
+    // Whether a bulk chunk waiting goes next even though other writes wait too: after each
+    // batch of theirs, so the chunks neither starve nor make a till wait more than one of them.
+    let mut bulk_turn = false;
     let mut stopping = false;
     loop {
-        if queue.is_empty() {
+        if queue.is_empty() && bulk.is_empty() {
             if stopping {
                 break;
             }
             match receiver.recv().await {
                 Some(Msg::Job(job)) => queue.push_back(job),
+                Some(Msg::Bulk(job)) => bulk.push_back(job),
                 Some(Msg::Stop) | None => break,
             }
         }
         let room = MAX_BATCH.saturating_sub(queue.len());
-        stopping |= take_waiting(&mut receiver, &mut queue, room);
-        run_batch(&mut tx, &mut queue, &stats).await;
+        stopping |= take_waiting(&mut receiver, room, |job, is_bulk| {
+            if is_bulk {
+                bulk.push_back(job);
+            } else {
+                queue.push_back(job);
+            }
+        });
+        if !bulk.is_empty() && (queue.is_empty() || bulk_turn) {
+            run_batch(&mut tx, &mut bulk, 1, &stats).await;
+            bulk_turn = false;
+        } else {
+            run_batch(&mut tx, &mut queue, MAX_BATCH, &stats).await;
+            bulk_turn = true;
+        }
     }
     if let Conn::Sqlite(conn) = tx.conn {
         let _ = conn.close().await;
@@ -236,12 +319,18 @@ async fn exec(tx: &mut Tx, sql: &'static str) -> Result<(), DbError> {
     Ok(())
 }
 
-/// Takes the requests already waiting (at most `room`) into `batch`: whatever arrived while the
-/// last transaction ran is the next one. Says whether the stop message was among them.
-fn take_waiting(rx: &mut mpsc::Receiver<Msg>, batch: &mut impl Extend<JobFn>, room: usize) -> bool {
+/// Takes the requests already waiting (at most `room`), handing each to `put` with whether it
+/// is a bulk chunk: whatever arrived while the last transaction ran is the next one. Says
+/// whether the stop message was among them.
+fn take_waiting(
+    rx: &mut mpsc::Receiver<Msg>,
+    room: usize,
+    mut put: impl FnMut(JobFn, bool),
+) -> bool {
     for _ in 0..room {
         match rx.try_recv() {
-            Ok(Msg::Job(job)) => batch.extend([job]),
+            Ok(Msg::Job(job)) => put(job, false),
+            Ok(Msg::Bulk(job)) => put(job, true),
             Ok(Msg::Stop) => return true,
             Err(_) => break,
         }
@@ -298,10 +387,10 @@ fn deliver(
     }
 }
 
-/// Runs up to `MAX_BATCH` queued jobs in one transaction and delivers their answers after the
+/// Runs up to `most` queued jobs in one transaction and delivers their answers after the
 /// commit. Jobs not reached because the transaction broke stay in `queue` for the next batch.
-async fn run_batch(tx: &mut Tx, queue: &mut VecDeque<JobFn>, stats: &WriteStats) {
-    let batch_len = queue.len().min(MAX_BATCH);
+async fn run_batch(tx: &mut Tx, queue: &mut VecDeque<JobFn>, most: usize, stats: &WriteStats) {
+    let batch_len = queue.len().min(most);
     // Each statement is a round trip to the connection's worker thread, so the savepoint
     // statements between two requests (and the last one's with the COMMIT) go together.
     if let Err(e) = exec(tx, "BEGIN IMMEDIATE; SAVEPOINT w").await {
@@ -358,13 +447,35 @@ impl Db {
         E: WriteError,
         F: for<'a> Fn(&'a mut Tx) -> BoxFuture<'a, Result<T, E>> + Send + Sync + 'static,
     {
+        self.submit(Msg::Job, f).await
+    }
+
+    /// Runs `f`, one chunk of a bulk job (an import), as a write of its own: never grouped with
+    /// other writes, and on SQLite taking turns with their batches, so a till waits behind at
+    /// most one chunk. Keep each chunk short (tens of milliseconds): it holds SQLite's only
+    /// writer while it runs.
+    pub async fn write_bulk<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: WriteError,
+        F: for<'a> Fn(&'a mut Tx) -> BoxFuture<'a, Result<T, E>> + Send + Sync + 'static,
+    {
+        self.submit(Msg::Bulk, f).await
+    }
+
+    async fn submit<T, E, F>(&self, msg: fn(JobFn) -> Msg, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: WriteError,
+        F: for<'a> Fn(&'a mut Tx) -> BoxFuture<'a, Result<T, E>> + Send + Sync + 'static,
+    {
         let f = Arc::new(f);
         match &*self.inner {
             Inner::Sqlite { writer, .. } => {
                 let (job, answer) = job_of(f);
                 writer
                     .sender
-                    .send(Msg::Job(job))
+                    .send(msg(job))
                     .await
                     .map_err(|_| E::from(DbError::WriterGone))?;
                 answer.await.map_err(|_| E::from(DbError::Abandoned))?
@@ -376,7 +487,7 @@ impl Db {
                     let (job, answer) = job_of(f.clone());
                     writer
                         .sender
-                        .send(Msg::Job(job))
+                        .send(msg(job))
                         .await
                         .map_err(|_| E::from(DbError::WriterGone))?;
                     match answer.await.map_err(|_| E::from(DbError::Abandoned))? {

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use chrono::{Months, NaiveDate};
 use patron_core::identity::{CardNo, IdNumber};
@@ -15,7 +16,7 @@ use super::check::{BadRow, Row};
 use crate::areas::members::store::import::{self as sql, ImportState, NewImport, StagedRow};
 use crate::areas::members::{MembersError, store};
 use crate::kernel::ctx::Ctx;
-use crate::kernel::db::{DbError, Tx, ts};
+use crate::kernel::db::{Backend, DbError, Tx, ts};
 use crate::kernel::pii::Pii;
 use crate::kernel::validation::Invalid;
 
@@ -53,12 +54,15 @@ pub(super) fn prepare(
         .collect()
 }
 
-/// Rows staged per write (one statement: 23 parameters a row).
-const STAGE_ROWS: usize = 1_000;
-/// Rows published per write.
+/// Rows staged per write at most (one statement: 23 parameters a row).
+const STAGE_ROWS: i64 = 1_000;
+/// Rows published per write on PostgreSQL.
 const PUBLISH_ROWS: i64 = 2_000;
-/// Rows whose referrers are set, or whose staged copies are deleted, per write.
+/// Rows whose referrers are set, or whose staged copies are deleted, per write on PostgreSQL.
 const SWEEP_ROWS: i64 = 20_000;
+/// How long one chunk may hold SQLite's only writer: a till's receipt waits behind at most one
+/// chunk (`Db::write_bulk`), and must be answered within 100 ms while an import runs (issue 18).
+const CHUNK_TIME: Duration = Duration::from_millis(40);
 /// An unfinished import not heard from for this long was left by a process that stopped.
 const STALE_SECS: i64 = 120;
 
@@ -75,6 +79,52 @@ pub(super) enum Written {
     Done(i64),
     /// Nothing is in: rows whose phone, ID number or card number was taken while the import ran.
     Refused(Vec<BadRow>),
+}
+
+/// How many rows the next chunk of one kind of write takes. On SQLite a chunk holds the only
+/// writer, and the tills wait behind it: each takes as many rows as fit in about `CHUNK_TIME`
+/// at the speed the chunks before it went (it slows as the indexes grow). On PostgreSQL the
+/// tills write beside the import: a fixed size.
+struct Pace {
+    rows: i64,
+    most: i64,
+    paced: bool,
+}
+
+impl Pace {
+    /// The fewest rows a paced chunk takes.
+    const LEAST: i64 = 50;
+
+    fn new(backend: Backend, fixed: i64, most: i64) -> Pace {
+        match backend {
+            Backend::Sqlite => Pace {
+                rows: Self::LEAST.max(most / 8).min(most),
+                most,
+                paced: true,
+            },
+            Backend::Postgres => Pace {
+                rows: fixed.min(most),
+                most,
+                paced: false,
+            },
+        }
+    }
+
+    /// The rows of the chunk starting at `at`, of `total`.
+    fn next(&self, at: i64, total: i64) -> i64 {
+        (at + self.rows).min(total)
+    }
+
+    /// Learns from a chunk of `rows` rows that took `spent` (queued behind at most one batch of
+    /// other writes, run, committed).
+    fn took(&mut self, rows: i64, spent: Duration) {
+        if !self.paced || rows < self.rows {
+            return;
+        }
+        let fit = rows as f64 * CHUNK_TIME.as_secs_f64() / spent.as_secs_f64().max(1e-4);
+        let fit = (fit as i64).clamp(self.rows / 2, self.rows.saturating_mul(2));
+        self.rows = fit.clamp(Self::LEAST, self.most);
+    }
 }
 
 /// Writes the checked rows. `done` counts rows staged, then rows published (twice the rows in
@@ -117,12 +167,15 @@ pub(super) async fn write_all(
         })?;
     let card_months = plan.card_months;
     let total = rows.len() as i64;
-    for first in (0..rows.len()).step_by(STAGE_ROWS) {
-        let end = (first + STAGE_ROWS).min(rows.len());
+    let mut pace = Pace::new(ctx.db().backend(), STAGE_ROWS, STAGE_ROWS);
+    let mut first = 0;
+    while first < rows.len() {
+        let end = pace.next(first as i64, total) as usize;
         let (rows, cards, c) = (rows.clone(), cards.clone(), ctx.clone());
+        let began = Instant::now();
         let staged = ctx
             .db()
-            .write(move |tx| {
+            .write_bulk(move |tx| {
                 let (rows, cards, c) = (rows.clone(), cards.clone(), c.clone());
                 Box::pin(async move {
                     let chunk: Vec<StagedRow<'_>> = rows[first..end]
@@ -138,7 +191,9 @@ pub(super) async fn write_all(
             abandon(ctx, import_id, total).await?;
             return Err(e.into());
         }
+        pace.took((end - first) as i64, began.elapsed());
         done.fetch_add((end - first) as u64, Ordering::Relaxed);
+        first = end;
     }
     let c = ctx.clone();
     ctx.db()
@@ -211,31 +266,38 @@ fn staged<'a>(p: &'a Prepared, card_no: &'a str, card_months: u32) -> StagedRow<
 /// then marks it done (audited) and deletes its staged rows.
 async fn publish(ctx: &Ctx, s: ImportState, done: Option<&AtomicU64>) -> Result<(), MembersError> {
     let id = s.id;
+    let backend = ctx.db().backend();
+    let mut pace = Pace::new(backend, PUBLISH_ROWS, PUBLISH_ROWS * 5);
     let mut at = s.published;
     while at < s.total {
-        let to = (at + PUBLISH_ROWS).min(s.total);
+        let to = pace.next(at, s.total);
         let c = ctx.clone();
+        let began = Instant::now();
         ctx.db()
-            .write(move |tx| {
+            .write_bulk(move |tx| {
                 let c = c.clone();
                 Box::pin(async move { sql::publish_rows(tx, id, at, to, ts(c.now())).await })
             })
             .await?;
+        pace.took(to - at, began.elapsed());
         if let Some(d) = done {
             d.fetch_add((to - at) as u64, Ordering::Relaxed);
         }
         at = to;
     }
+    let mut pace = Pace::new(backend, SWEEP_ROWS, SWEEP_ROWS * 5);
     let mut at = s.referred;
     while at < s.total {
-        let to = (at + SWEEP_ROWS).min(s.total);
+        let to = pace.next(at, s.total);
         let c = ctx.clone();
+        let began = Instant::now();
         ctx.db()
-            .write(move |tx| {
+            .write_bulk(move |tx| {
                 let c = c.clone();
                 Box::pin(async move { sql::refer_rows(tx, id, at, to, ts(c.now())).await })
             })
             .await?;
+        pace.took(to - at, began.elapsed());
         at = to;
     }
     let (c, total) = (ctx.clone(), s.total);
@@ -268,12 +330,15 @@ async fn abandon(ctx: &Ctx, id: i64, total: i64) -> Result<(), MembersError> {
 }
 
 async fn delete_staged(ctx: &Ctx, id: i64, total: i64) -> Result<(), MembersError> {
+    let mut pace = Pace::new(ctx.db().backend(), SWEEP_ROWS, SWEEP_ROWS * 5);
     let mut at = 0;
     while at < total {
-        let to = (at + SWEEP_ROWS).min(total);
+        let to = pace.next(at, total);
+        let began = Instant::now();
         ctx.db()
-            .write(move |tx| Box::pin(async move { sql::delete_staged(tx, id, at, to).await }))
+            .write_bulk(move |tx| Box::pin(async move { sql::delete_staged(tx, id, at, to).await }))
             .await?;
+        pace.took(to - at, began.elapsed());
         at = to;
     }
     Ok(())

@@ -93,17 +93,33 @@ async fn worker(
     max: usize,
 ) {
     let mut batch: Vec<JobFn> = Vec::with_capacity(max);
+    // Bulk chunks taken with the batch: each runs after it as a transaction of its own, so no
+    // request waits for a chunk's commit.
+    let mut bulk: Vec<JobFn> = Vec::new();
     loop {
         // The others wait at the lock meanwhile: one writer gathers a batch at a time.
         let stopping = {
             let mut rx = receiver.lock().await;
             match rx.recv().await {
                 Some(Msg::Job(job)) => batch.push(job),
+                Some(Msg::Bulk(job)) => bulk.push(job),
                 Some(Msg::Stop) | None => break,
             }
-            take_waiting(&mut rx, &mut batch, max - 1)
+            let room = max - batch.len();
+            take_waiting(&mut rx, room, |job, is_bulk| {
+                if is_bulk {
+                    bulk.push(job);
+                } else {
+                    batch.push(job);
+                }
+            })
         };
-        run_batch(&pool, &mut batch, &stats).await;
+        if !batch.is_empty() {
+            run_batch(&pool, &mut batch, &stats).await;
+        }
+        for job in bulk.drain(..) {
+            run_batch(&pool, &mut vec![job], &stats).await;
+        }
         if stopping {
             break;
         }
