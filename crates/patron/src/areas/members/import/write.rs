@@ -416,3 +416,46 @@ async fn card_numbers(tx: &mut Tx, rows: &[Prepared]) -> Result<Vec<String>, DbE
     }
     Ok(cards)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_paced_chunk_fills_its_time_moving_at_most_twofold_within_its_bounds() {
+        let mut p = Pace::new(Backend::Sqlite, 2_000, 10_000);
+        assert_eq!(p.rows, 1_250);
+        // Fast chunks grow it, at most doubling each time, up to the most.
+        p.took(1_250, Duration::from_millis(4));
+        assert_eq!(p.rows, 2_500);
+        for _ in 0..5 {
+            let rows = p.rows;
+            p.took(rows, Duration::from_millis(1));
+        }
+        assert_eq!(p.rows, 10_000);
+        // A chunk at the speed asked keeps its size.
+        p.took(10_000, CHUNK_TIME);
+        assert_eq!(p.rows, 10_000);
+        // A slow one shrinks it, at most halving, down to the fewest.
+        p.took(10_000, Duration::from_millis(80));
+        assert_eq!(p.rows, 5_000);
+        p.took(5_000, Duration::from_millis(50));
+        assert_eq!(p.rows, 4_000);
+        for _ in 0..10 {
+            let rows = p.rows;
+            p.took(rows, Duration::from_secs(2));
+        }
+        assert_eq!(p.rows, Pace::LEAST);
+        // The last, shorter chunk teaches nothing.
+        p.took(10, Duration::from_millis(1));
+        assert_eq!(p.rows, Pace::LEAST);
+        assert_eq!(p.next(990, 1_000), 1_000);
+    }
+
+    #[test]
+    fn postgres_chunks_keep_their_fixed_size() {
+        let mut p = Pace::new(Backend::Postgres, 2_000, 10_000);
+        p.took(2_000, Duration::from_secs(3));
+        assert_eq!(p.next(0, 1_000_000), 2_000);
+    }
+}
