@@ -450,3 +450,41 @@ async fn sqlite_commits_reach_the_database_file_soon_after_they_are_made() {
     );
     t.stop().await;
 }
+
+/// The WAL starts over while writes keep coming: the checkpointer beside the writer copies it,
+/// and the writer finishes the copy between two batches once it is large, so 300 writes of
+/// 1 MB each leave a WAL far smaller than the 300 MB they wrote to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_wal_starts_over_under_a_steady_stream_of_writes() {
+    let t = spawn_app(crate::support::Backend::Sqlite).await;
+    let db = t.app.db.clone();
+    let wal = t.db.dir.join("patron.db-wal");
+    let hq = t.hq;
+    let mut largest = 0;
+    for i in 0..300u32 {
+        // 1 MB of text, different each time (so the pages differ too).
+        let name: String = format!("{i:07}").repeat(150_000);
+        db.write(move |tx| {
+            let name = name.clone();
+            Box::pin(async move {
+                on_tx!(tx, |c| sqlx::query(
+                    "update stores set name = $1 where id = $2"
+                )
+                .bind(name)
+                .bind(hq)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+                Ok::<_, DbError>(())
+            })
+        })
+        .await
+        .expect("write succeeds");
+        largest = largest.max(std::fs::metadata(&wal).map_or(0, |m| m.len()));
+    }
+    assert!(
+        largest < 160_000_000,
+        "the WAL reached {largest} bytes after 300 MB of writes"
+    );
+    t.stop().await;
+}

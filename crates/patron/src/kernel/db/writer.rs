@@ -25,7 +25,7 @@
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures::FutureExt;
@@ -172,6 +172,13 @@ enum Msg {
 
 /// How often the checkpointer looks for commits to copy from the WAL into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+/// WAL frames (pages) past which the writer finishes a checkpoint itself between two batches,
+/// so that its next write can start the WAL over (64 MiB of 4 KiB pages).
+const WAL_RESTART_FRAMES: i64 = 16_384;
+/// Frames not yet copied that the writer may be left to copy itself (1 MiB).
+const WAL_TAIL_FRAMES: i64 = 256;
+/// The size the WAL file is cut back to when it starts over, in bytes.
+const WAL_KEEP_BYTES: &str = "67108864";
 
 type Checkpointer = (oneshot::Sender<()>, tokio::task::JoinHandle<()>);
 
@@ -193,20 +200,28 @@ impl SqliteWriter {
         let write_opts = if inline {
             opts.clone()
         } else {
-            opts.clone().pragma("wal_autocheckpoint", "0")
+            opts.clone()
+                .pragma("wal_autocheckpoint", "0")
+                .pragma("journal_size_limit", WAL_KEEP_BYTES)
         };
         let conn = SqliteConnection::connect_with(&write_opts).await?;
         let (sender, receiver) = mpsc::channel(8192);
         let stats = Arc::new(WriteStats::default());
+        let restart = Arc::new(AtomicBool::new(false));
         let checkpointer = if inline {
             None
         } else {
             let conn = SqliteConnection::connect_with(&write_opts).await?;
             let (stop, stopped) = oneshot::channel();
-            let task = tokio::spawn(checkpoint_loop(conn, stats.clone(), stopped));
+            let task = tokio::spawn(checkpoint_loop(
+                conn,
+                stats.clone(),
+                restart.clone(),
+                stopped,
+            ));
             Some((stop, task))
         };
-        let task = tokio::spawn(writer_loop(conn, receiver, stats.clone()));
+        let task = tokio::spawn(writer_loop(conn, receiver, stats.clone(), restart));
         Ok(SqliteWriter {
             sender,
             stats,
@@ -235,10 +250,14 @@ impl SqliteWriter {
 
 /// Copies committed pages from the WAL into the database file whenever there were commits since
 /// the last look (a passive checkpoint: it neither waits for nor blocks the writer or the
-/// readers; the writer starts the WAL over once a checkpoint has copied all of it).
+/// readers). The writer starts the WAL over only at a write that finds all of it copied, which a
+/// checkpoint running beside a busy writer never leaves: once the WAL holds more than
+/// `WAL_RESTART_FRAMES`, `restart` asks the writer to copy the rest itself between two batches
+/// (only what was committed since this pass).
 async fn checkpoint_loop(
     mut conn: SqliteConnection,
     stats: Arc<WriteStats>,
+    restart: Arc<AtomicBool>,
     mut stop: oneshot::Receiver<()>,
 ) {
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
@@ -254,11 +273,30 @@ async fn checkpoint_loop(
             continue;
         }
         seen = commits;
-        if let Err(e) = sqlx::query("pragma wal_checkpoint(PASSIVE)")
-            .fetch_all(&mut conn)
-            .await
-        {
-            tracing::warn!(error = %e, "sqlite checkpoint failed; the next one retries");
+        // Frames in the WAL, and how many of them are not copied yet.
+        let mut pass = async || {
+            sqlx::query_as::<_, (i64, i64, i64)>("pragma wal_checkpoint(PASSIVE)")
+                .fetch_one(&mut conn)
+                .await
+                .map(|(_, frames, copied)| (frames, frames - copied))
+        };
+        match pass().await {
+            Ok((frames, mut left)) if frames > WAL_RESTART_FRAMES => {
+                // What the writer copies itself holds the tills: first copy, back to back, what
+                // was committed during the pass before, while that is still much.
+                for _ in 0..4 {
+                    if left <= WAL_TAIL_FRAMES {
+                        break;
+                    }
+                    match pass().await {
+                        Ok((_, l)) => left = l,
+                        Err(_) => break,
+                    }
+                }
+                restart.store(true, Ordering::Relaxed);
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "sqlite checkpoint failed; the next one retries"),
         }
     }
     let _ = conn.close().await;
@@ -268,6 +306,7 @@ async fn writer_loop(
     conn: SqliteConnection,
     mut receiver: mpsc::Receiver<Msg>,
     stats: Arc<WriteStats>,
+    restart: Arc<AtomicBool>,
 ) {
     let mut tx = Tx {
         conn: Conn::Sqlite(conn),
@@ -298,6 +337,13 @@ async fn writer_loop(
                 queue.push_back(job);
             }
         });
+        if restart.swap(false, Ordering::Relaxed) {
+            // Outside a transaction, with no write under way, it can copy the WAL to its end:
+            // the next batch's first write then starts the WAL over.
+            if let Err(e) = exec(&mut tx, "pragma wal_checkpoint(PASSIVE)").await {
+                tracing::warn!(error = %e, "sqlite checkpoint by the writer failed");
+            }
+        }
         if !bulk.is_empty() && (queue.is_empty() || bulk_turn) {
             run_batch(&mut tx, &mut bulk, 1, &stats).await;
             bulk_turn = false;
