@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use chrono::{Months, NaiveDate};
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use futures::future::BoxFuture;
 use patron_core::identity::{CardNo, IdNumber};
 
 use super::check::{BadRow, Row};
@@ -267,39 +268,24 @@ fn staged<'a>(p: &'a Prepared, card_no: &'a str, card_months: u32) -> StagedRow<
 async fn publish(ctx: &Ctx, s: ImportState, done: Option<&AtomicU64>) -> Result<(), MembersError> {
     let id = s.id;
     let backend = ctx.db().backend();
-    let mut pace = Pace::new(backend, PUBLISH_ROWS, PUBLISH_ROWS * 5);
-    let mut at = s.published;
-    while at < s.total {
-        let to = pace.next(at, s.total);
-        let c = ctx.clone();
-        let began = Instant::now();
-        ctx.db()
-            .write_bulk(move |tx| {
-                let c = c.clone();
-                Box::pin(async move { sql::publish_rows(tx, id, at, to, ts(c.now())).await })
-            })
-            .await?;
-        pace.took(to - at, began.elapsed());
-        if let Some(d) = done {
-            d.fetch_add((to - at) as u64, Ordering::Relaxed);
-        }
-        at = to;
-    }
-    let mut pace = Pace::new(backend, SWEEP_ROWS, SWEEP_ROWS * 5);
-    let mut at = s.referred;
-    while at < s.total {
-        let to = pace.next(at, s.total);
-        let c = ctx.clone();
-        let began = Instant::now();
-        ctx.db()
-            .write_bulk(move |tx| {
-                let c = c.clone();
-                Box::pin(async move { sql::refer_rows(tx, id, at, to, ts(c.now())).await })
-            })
-            .await?;
-        pace.took(to - at, began.elapsed());
-        at = to;
-    }
+    in_chunks(
+        ctx,
+        id,
+        Pace::new(backend, PUBLISH_ROWS, PUBLISH_ROWS * 5),
+        (s.published, s.total),
+        done,
+        |tx, id, at, to, now| Box::pin(sql::publish_rows(tx, id, at, to, now)),
+    )
+    .await?;
+    in_chunks(
+        ctx,
+        id,
+        Pace::new(backend, SWEEP_ROWS, SWEEP_ROWS * 5),
+        (s.referred, s.total),
+        None,
+        |tx, id, at, to, now| Box::pin(sql::refer_rows(tx, id, at, to, now)),
+    )
+    .await?;
     let (c, total) = (ctx.clone(), s.total);
     ctx.db()
         .write(move |tx| {
@@ -330,15 +316,42 @@ async fn abandon(ctx: &Ctx, id: i64, total: i64) -> Result<(), MembersError> {
 }
 
 async fn delete_staged(ctx: &Ctx, id: i64, total: i64) -> Result<(), MembersError> {
-    let mut pace = Pace::new(ctx.db().backend(), SWEEP_ROWS, SWEEP_ROWS * 5);
-    let mut at = 0;
+    in_chunks(
+        ctx,
+        id,
+        Pace::new(ctx.db().backend(), SWEEP_ROWS, SWEEP_ROWS * 5),
+        (0, total),
+        None,
+        |tx, id, at, to, _| Box::pin(sql::delete_staged(tx, id, at, to)),
+    )
+    .await
+}
+
+/// One step over an import's staged rows `at..to` (with the time of the write).
+type ChunkSql =
+    for<'a> fn(&'a mut Tx, i64, i64, i64, DateTime<Utc>) -> BoxFuture<'a, Result<(), DbError>>;
+
+/// Runs `step` over the import's rows from `at` to `total`, a paced chunk per bulk write,
+/// counting the rows in `done` if given.
+async fn in_chunks(
+    ctx: &Ctx,
+    id: i64,
+    mut pace: Pace,
+    (mut at, total): (i64, i64),
+    done: Option<&AtomicU64>,
+    step: ChunkSql,
+) -> Result<(), MembersError> {
     while at < total {
         let to = pace.next(at, total);
+        let c = ctx.clone();
         let began = Instant::now();
         ctx.db()
-            .write_bulk(move |tx| Box::pin(async move { sql::delete_staged(tx, id, at, to).await }))
+            .write_bulk(move |tx| step(tx, id, at, to, ts(c.now())))
             .await?;
         pace.took(to - at, began.elapsed());
+        if let Some(d) = done {
+            d.fetch_add((to - at) as u64, Ordering::Relaxed);
+        }
         at = to;
     }
     Ok(())
