@@ -456,6 +456,36 @@ async fn sqlite_commits_reach_the_database_file_soon_after_they_are_made() {
 /// 1 MB each leave a WAL far smaller than the 300 MB they wrote to it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_wal_starts_over_under_a_steady_stream_of_writes() {
+    wal_stays_small_under(false).await;
+}
+
+/// The same with nothing but bulk chunks coming (an import with no till writing): the chunks
+/// are held back while the checkpointer catches up, and let go again (none waits for ever).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_wal_starts_over_under_a_steady_stream_of_bulk_chunks() {
+    wal_stays_small_under(true).await;
+}
+
+fn set_store_name(
+    tx: &mut patron::kernel::db::Tx,
+    id: i64,
+    name: String,
+) -> futures::future::BoxFuture<'_, Result<(), DbError>> {
+    Box::pin(async move {
+        on_tx!(tx, |c| sqlx::query(
+            "update stores set name = $1 where id = $2"
+        )
+        .bind(name)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    })
+}
+
+/// 300 writes of 1 MB each, each a bulk chunk or an ordinary write; the largest the WAL became.
+async fn wal_stays_small_under(bulk: bool) {
     let t = spawn_app(crate::support::Backend::Sqlite).await;
     let db = t.app.db.clone();
     let wal = t.db.dir.join("patron.db-wal");
@@ -464,22 +494,19 @@ async fn sqlite_wal_starts_over_under_a_steady_stream_of_writes() {
     for i in 0..300u32 {
         // 1 MB of text, different each time (so the pages differ too).
         let name: String = format!("{i:07}").repeat(150_000);
-        db.write(move |tx| {
-            let name = name.clone();
-            Box::pin(async move {
-                on_tx!(tx, |c| sqlx::query(
-                    "update stores set name = $1 where id = $2"
-                )
-                .bind(name)
-                .bind(hq)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
-                Ok::<_, DbError>(())
-            })
-        })
-        .await
-        .expect("write succeeds");
+        let done = async {
+            if bulk {
+                db.write_bulk(move |tx| set_store_name(tx, hq, name.clone()))
+                    .await
+            } else {
+                db.write(move |tx| set_store_name(tx, hq, name.clone()))
+                    .await
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(10), done)
+            .await
+            .expect("the write is answered within 10 s")
+            .expect("write succeeds");
         largest = largest.max(std::fs::metadata(&wal).map_or(0, |m| m.len()));
     }
     assert!(

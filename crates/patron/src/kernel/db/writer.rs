@@ -33,7 +33,7 @@ use futures::future::BoxFuture;
 use sqlx::postgres::{PgConnection, Postgres};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{Connection, Transaction};
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 
 use super::audit::{self, AuditEntry};
 use super::{Db, DbError, Inner};
@@ -177,10 +177,60 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 const WAL_RESTART_FRAMES: i64 = 16_384;
 /// Frames not yet copied that the writer may be left to copy itself (1 MiB).
 const WAL_TAIL_FRAMES: i64 = 256;
+/// Passes the checkpointer makes back to back, the bulk chunks held, to bring the frames left
+/// under `WAL_TAIL_FRAMES`.
+const HOLD_PASSES: usize = 8;
 /// The size the WAL file is cut back to when it starts over, in bytes.
 const WAL_KEEP_BYTES: &str = "67108864";
 
 type Checkpointer = (oneshot::Sender<()>, tokio::task::JoinHandle<()>);
+
+/// What the checkpointer asks of the writer when the WAL has grown past `WAL_RESTART_FRAMES`.
+#[derive(Default)]
+struct WalTurns {
+    /// Run no bulk chunk for now: the checkpointer is copying the WAL and catches up only if
+    /// the large commits stop for a moment (the tills' small ones go on).
+    hold_bulk: AtomicBool,
+    /// Whether a bulk chunk is running now (set before the writer looks at `hold_bulk`).
+    bulk_running: AtomicBool,
+    /// Set when `hold_bulk` is cleared, to wake a writer with only bulk chunks waiting.
+    released: Notify,
+    /// Copy the few frames still left between two batches, so the next write starts the WAL
+    /// over.
+    restart: AtomicBool,
+}
+
+impl WalTurns {
+    fn release(&self) {
+        self.hold_bulk.store(false, Ordering::SeqCst);
+        self.released.notify_one();
+    }
+
+    /// Whether the writer may run a bulk chunk now; if so, it is marked running until `ran`.
+    fn may_run_bulk(&self) -> bool {
+        self.bulk_running.store(true, Ordering::SeqCst);
+        if self.hold_bulk.load(Ordering::SeqCst) {
+            self.bulk_running.store(false, Ordering::SeqCst);
+            return false;
+        }
+        true
+    }
+
+    fn ran(&self) {
+        self.bulk_running.store(false, Ordering::SeqCst);
+    }
+
+    /// Holds the bulk chunks back and waits (a little at most) for the one running to end.
+    async fn hold(&self) {
+        self.hold_bulk.store(true, Ordering::SeqCst);
+        for _ in 0..500 {
+            if !self.bulk_running.load(Ordering::SeqCst) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+}
 
 pub(super) struct SqliteWriter {
     sender: mpsc::Sender<Msg>,
@@ -207,21 +257,16 @@ impl SqliteWriter {
         let conn = SqliteConnection::connect_with(&write_opts).await?;
         let (sender, receiver) = mpsc::channel(8192);
         let stats = Arc::new(WriteStats::default());
-        let restart = Arc::new(AtomicBool::new(false));
+        let wal = Arc::new(WalTurns::default());
         let checkpointer = if inline {
             None
         } else {
             let conn = SqliteConnection::connect_with(&write_opts).await?;
             let (stop, stopped) = oneshot::channel();
-            let task = tokio::spawn(checkpoint_loop(
-                conn,
-                stats.clone(),
-                restart.clone(),
-                stopped,
-            ));
+            let task = tokio::spawn(checkpoint_loop(conn, stats.clone(), wal.clone(), stopped));
             Some((stop, task))
         };
-        let task = tokio::spawn(writer_loop(conn, receiver, stats.clone(), restart));
+        let task = tokio::spawn(writer_loop(conn, receiver, stats.clone(), wal));
         Ok(SqliteWriter {
             sender,
             stats,
@@ -252,12 +297,13 @@ impl SqliteWriter {
 /// the last look (a passive checkpoint: it neither waits for nor blocks the writer or the
 /// readers). The writer starts the WAL over only at a write that finds all of it copied, which a
 /// checkpoint running beside a busy writer never leaves: once the WAL holds more than
-/// `WAL_RESTART_FRAMES`, `restart` asks the writer to copy the rest itself between two batches
-/// (only what was committed since this pass).
+/// `WAL_RESTART_FRAMES`, the bulk chunks are held back (`WalTurns`) while this task copies what
+/// they committed meanwhile, then `restart` asks the writer to copy the rest itself between two
+/// batches (only what the other writes committed since this task's last pass).
 async fn checkpoint_loop(
     mut conn: SqliteConnection,
     stats: Arc<WriteStats>,
-    restart: Arc<AtomicBool>,
+    wal: Arc<WalTurns>,
     mut stop: oneshot::Receiver<()>,
 ) {
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
@@ -281,19 +327,20 @@ async fn checkpoint_loop(
                 .map(|(_, frames, copied)| (frames, frames - copied))
         };
         match pass().await {
-            Ok((frames, mut left)) if frames > WAL_RESTART_FRAMES => {
+            Ok((frames, _)) if frames > WAL_RESTART_FRAMES => {
                 // What the writer copies itself holds the tills: first copy, back to back, what
-                // was committed during the pass before, while that is still much.
-                for _ in 0..4 {
-                    if left <= WAL_TAIL_FRAMES {
-                        break;
-                    }
+                // was committed during the pass before, with the bulk chunks held back meanwhile
+                // (a chunk commits megabytes, a batch of tills' writes little) so that it
+                // catches up.
+                wal.hold().await;
+                for _ in 0..HOLD_PASSES {
                     match pass().await {
-                        Ok((_, l)) => left = l,
-                        Err(_) => break,
+                        Ok((_, left)) if left > WAL_TAIL_FRAMES => {}
+                        _ => break,
                     }
                 }
-                restart.store(true, Ordering::Relaxed);
+                wal.restart.store(true, Ordering::Release);
+                wal.release();
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "sqlite checkpoint failed; the next one retries"),
@@ -306,7 +353,7 @@ async fn writer_loop(
     conn: SqliteConnection,
     mut receiver: mpsc::Receiver<Msg>,
     stats: Arc<WriteStats>,
-    restart: Arc<AtomicBool>,
+    wal: Arc<WalTurns>,
 ) {
     let mut tx = Tx {
         conn: Conn::Sqlite(conn),
@@ -319,14 +366,25 @@ async fn writer_loop(
     let mut bulk_turn = false;
     let mut stopping = false;
     loop {
-        if queue.is_empty() && bulk.is_empty() {
-            if stopping {
+        let held = wal.hold_bulk.load(Ordering::SeqCst);
+        if queue.is_empty() && (bulk.is_empty() || (held && !stopping)) {
+            if stopping && bulk.is_empty() {
                 break;
             }
-            match receiver.recv().await {
+            // Only held chunks waiting: wait for another write, or for the hold to end.
+            let msg = if bulk.is_empty() {
+                receiver.recv().await
+            } else {
+                tokio::select! {
+                    msg = receiver.recv() => msg,
+                    () = wal.released.notified() => continue,
+                }
+            };
+            match msg {
                 Some(Msg::Job(job)) => queue.push_back(job),
                 Some(Msg::Bulk(job)) => bulk.push_back(job),
-                Some(Msg::Stop) | None => break,
+                Some(Msg::Stop) => stopping = true,
+                None => break,
             }
         }
         let room = MAX_BATCH.saturating_sub(queue.len());
@@ -337,17 +395,18 @@ async fn writer_loop(
                 queue.push_back(job);
             }
         });
-        if restart.swap(false, Ordering::Relaxed) {
+        if wal.restart.swap(false, Ordering::AcqRel) {
             // Outside a transaction, with no write under way, it can copy the WAL to its end:
             // the next batch's first write then starts the WAL over.
             if let Err(e) = exec(&mut tx, "pragma wal_checkpoint(PASSIVE)").await {
                 tracing::warn!(error = %e, "sqlite checkpoint by the writer failed");
             }
         }
-        if !bulk.is_empty() && (queue.is_empty() || bulk_turn) {
+        if !bulk.is_empty() && (queue.is_empty() || bulk_turn) && (stopping || wal.may_run_bulk()) {
             run_batch(&mut tx, &mut bulk, 1, &stats).await;
+            wal.ran();
             bulk_turn = false;
-        } else {
+        } else if !queue.is_empty() {
             run_batch(&mut tx, &mut queue, MAX_BATCH, &stats).await;
             bulk_turn = true;
         }
@@ -548,5 +607,37 @@ impl Db {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hold_waits_for_the_running_chunk_and_keeps_the_next_back_until_released() {
+        let wal = Arc::new(WalTurns::default());
+        assert!(wal.may_run_bulk(), "nothing held: a chunk may run");
+        let hold = {
+            let wal = wal.clone();
+            tokio::spawn(async move { wal.hold().await })
+        };
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert!(
+            !hold.is_finished(),
+            "the hold waits for the chunk that is running"
+        );
+        wal.ran();
+        tokio::time::timeout(Duration::from_secs(1), hold)
+            .await
+            .expect("the hold begins once the chunk has run")
+            .expect("the hold does not panic");
+        assert!(!wal.may_run_bulk(), "held: the next chunk waits");
+        assert!(!wal.bulk_running.load(Ordering::SeqCst));
+        wal.release();
+        tokio::time::timeout(Duration::from_secs(1), wal.released.notified())
+            .await
+            .expect("a writer waiting for the release is woken");
+        assert!(wal.may_run_bulk(), "released: the next chunk runs");
     }
 }

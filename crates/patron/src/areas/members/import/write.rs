@@ -116,8 +116,8 @@ impl Pace {
         (at + self.rows).min(total)
     }
 
-    /// Learns from a chunk of `rows` rows that took `spent` (queued behind at most one batch of
-    /// other writes, run, committed).
+    /// Learns from a chunk of `rows` rows that held the writer for `spent` (run and committed:
+    /// `Clock`).
     fn took(&mut self, rows: i64, spent: Duration) {
         if !self.paced || rows < self.rows {
             return;
@@ -125,6 +125,35 @@ impl Pace {
         let fit = rows as f64 * CHUNK_TIME.as_secs_f64() / spent.as_secs_f64().max(1e-4);
         let fit = (fit as i64).clamp(self.rows / 2, self.rows.saturating_mul(2));
         self.rows = fit.clamp(Self::LEAST, self.most);
+    }
+}
+
+/// How long a chunk held the writer: from when its write began running (it may first wait
+/// behind a batch of other writes, or while the WAL is copied) until it was answered.
+#[derive(Clone)]
+struct Clock {
+    base: Instant,
+    ran_at_us: Arc<AtomicU64>,
+}
+
+impl Clock {
+    fn new() -> Clock {
+        Clock {
+            base: Instant::now(),
+            ran_at_us: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// The write begins running (again, if it is retried).
+    fn start(&self) {
+        let us = u64::try_from(self.base.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.ran_at_us.store(us, Ordering::Relaxed);
+    }
+
+    fn spent(&self) -> Duration {
+        self.base.elapsed().saturating_sub(Duration::from_micros(
+            self.ran_at_us.load(Ordering::Relaxed),
+        ))
     }
 }
 
@@ -173,10 +202,12 @@ pub(super) async fn write_all(
     while first < rows.len() {
         let end = pace.next(first as i64, total) as usize;
         let (rows, cards, c) = (rows.clone(), cards.clone(), ctx.clone());
-        let began = Instant::now();
+        let clock = Clock::new();
+        let ran = clock.clone();
         let staged = ctx
             .db()
             .write_bulk(move |tx| {
+                ran.start();
                 let (rows, cards, c) = (rows.clone(), cards.clone(), c.clone());
                 Box::pin(async move {
                     let chunk: Vec<StagedRow<'_>> = rows[first..end]
@@ -192,7 +223,7 @@ pub(super) async fn write_all(
             abandon(ctx, import_id, total).await?;
             return Err(e.into());
         }
-        pace.took((end - first) as i64, began.elapsed());
+        pace.took((end - first) as i64, clock.spent());
         done.fetch_add((end - first) as u64, Ordering::Relaxed);
         first = end;
     }
@@ -344,11 +375,15 @@ async fn in_chunks(
     while at < total {
         let to = pace.next(at, total);
         let c = ctx.clone();
-        let began = Instant::now();
+        let clock = Clock::new();
+        let ran = clock.clone();
         ctx.db()
-            .write_bulk(move |tx| step(tx, id, at, to, ts(c.now())))
+            .write_bulk(move |tx| {
+                ran.start();
+                step(tx, id, at, to, ts(c.now()))
+            })
             .await?;
-        pace.took(to - at, began.elapsed());
+        pace.took(to - at, clock.spent());
         if let Some(d) = done {
             d.fetch_add((to - at) as u64, Ordering::Relaxed);
         }
