@@ -117,7 +117,7 @@ impl Pace {
     }
 
     /// Learns from a chunk of `rows` rows that held the writer for `spent` (run and committed:
-    /// `Clock`).
+    /// `HeldFor`).
     fn took(&mut self, rows: i64, spent: Duration) {
         if !self.paced || rows < self.rows {
             return;
@@ -131,14 +131,14 @@ impl Pace {
 /// How long a chunk held the writer: from when its write began running (it may first wait
 /// behind a batch of other writes, or while the WAL is copied) until it was answered.
 #[derive(Clone)]
-struct Clock {
+struct HeldFor {
     base: Instant,
     ran_at_us: Arc<AtomicU64>,
 }
 
-impl Clock {
-    fn new() -> Clock {
-        Clock {
+impl HeldFor {
+    fn new() -> HeldFor {
+        HeldFor {
             base: Instant::now(),
             ran_at_us: Arc::new(AtomicU64::new(0)),
         }
@@ -197,35 +197,29 @@ pub(super) async fn write_all(
         })?;
     let card_months = plan.card_months;
     let total = rows.len() as i64;
-    let mut pace = Pace::new(ctx.db().backend(), STAGE_ROWS, STAGE_ROWS);
-    let mut first = 0;
-    while first < rows.len() {
-        let end = pace.next(first as i64, total) as usize;
-        let (rows, cards, c) = (rows.clone(), cards.clone(), ctx.clone());
-        let clock = Clock::new();
-        let ran = clock.clone();
-        let staged = ctx
-            .db()
-            .write_bulk(move |tx| {
-                ran.start();
-                let (rows, cards, c) = (rows.clone(), cards.clone(), c.clone());
-                Box::pin(async move {
-                    let chunk: Vec<StagedRow<'_>> = rows[first..end]
-                        .iter()
-                        .zip(&cards[first..end])
-                        .map(|(p, card)| staged(p, card, card_months))
-                        .collect();
-                    sql::stage_rows(tx, import_id, first as i64, &chunk, ts(c.now())).await
-                })
+    let to_stage = rows.clone();
+    let staged = in_chunks(
+        ctx,
+        Pace::new(ctx.db().backend(), STAGE_ROWS, STAGE_ROWS),
+        (0, total),
+        Some(&*done),
+        move |tx, at, to, now| {
+            let (rows, cards) = (to_stage.clone(), cards.clone());
+            Box::pin(async move {
+                let (first, end) = (at as usize, to as usize);
+                let chunk: Vec<StagedRow<'_>> = rows[first..end]
+                    .iter()
+                    .zip(&cards[first..end])
+                    .map(|(p, card)| staged(p, card, card_months))
+                    .collect();
+                sql::stage_rows(tx, import_id, at, &chunk, now).await
             })
-            .await;
-        if let Err(e) = staged {
-            abandon(ctx, import_id, total).await?;
-            return Err(e.into());
-        }
-        pace.took((end - first) as i64, clock.spent());
-        done.fetch_add((end - first) as u64, Ordering::Relaxed);
-        first = end;
+        },
+    )
+    .await;
+    if let Err(e) = staged {
+        abandon(ctx, import_id, total).await?;
+        return Err(e);
     }
     let c = ctx.clone();
     ctx.db()
@@ -301,20 +295,18 @@ async fn publish(ctx: &Ctx, s: ImportState, done: Option<&AtomicU64>) -> Result<
     let backend = ctx.db().backend();
     in_chunks(
         ctx,
-        id,
         Pace::new(backend, PUBLISH_ROWS, PUBLISH_ROWS * 5),
         (s.published, s.total),
         done,
-        |tx, id, at, to, now| Box::pin(sql::publish_rows(tx, id, at, to, now)),
+        move |tx, at, to, now| Box::pin(sql::publish_rows(tx, id, at, to, now)),
     )
     .await?;
     in_chunks(
         ctx,
-        id,
         Pace::new(backend, SWEEP_ROWS, SWEEP_ROWS * 5),
         (s.referred, s.total),
         None,
-        |tx, id, at, to, now| Box::pin(sql::refer_rows(tx, id, at, to, now)),
+        move |tx, at, to, now| Box::pin(sql::refer_rows(tx, id, at, to, now)),
     )
     .await?;
     let (c, total) = (ctx.clone(), s.total);
@@ -349,38 +341,39 @@ async fn abandon(ctx: &Ctx, id: i64, total: i64) -> Result<(), MembersError> {
 async fn delete_staged(ctx: &Ctx, id: i64, total: i64) -> Result<(), MembersError> {
     in_chunks(
         ctx,
-        id,
         Pace::new(ctx.db().backend(), SWEEP_ROWS, SWEEP_ROWS * 5),
         (0, total),
         None,
-        |tx, id, at, to, _| Box::pin(sql::delete_staged(tx, id, at, to)),
+        move |tx, at, to, _| Box::pin(sql::delete_staged(tx, id, at, to)),
     )
     .await
 }
 
-/// One step over an import's staged rows `at..to` (with the time of the write).
-type ChunkSql =
-    for<'a> fn(&'a mut Tx, i64, i64, i64, DateTime<Utc>) -> BoxFuture<'a, Result<(), DbError>>;
-
-/// Runs `step` over the import's rows from `at` to `total`, a paced chunk per bulk write,
-/// counting the rows in `done` if given.
-async fn in_chunks(
+/// Runs `step` over the import's rows from `at` to `total` (each call: the rows `at..to` and
+/// the time of the write), a paced chunk per bulk write, counting the rows in `done` if given.
+async fn in_chunks<F>(
     ctx: &Ctx,
-    id: i64,
     mut pace: Pace,
     (mut at, total): (i64, i64),
     done: Option<&AtomicU64>,
-    step: ChunkSql,
-) -> Result<(), MembersError> {
+    step: F,
+) -> Result<(), MembersError>
+where
+    F: for<'a> Fn(&'a mut Tx, i64, i64, DateTime<Utc>) -> BoxFuture<'a, Result<(), DbError>>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
     while at < total {
         let to = pace.next(at, total);
-        let c = ctx.clone();
-        let clock = Clock::new();
+        let (c, step) = (ctx.clone(), step.clone());
+        let clock = HeldFor::new();
         let ran = clock.clone();
         ctx.db()
             .write_bulk(move |tx| {
                 ran.start();
-                step(tx, id, at, to, ts(c.now()))
+                step(tx, at, to, ts(c.now()))
             })
             .await?;
         pace.took(to - at, clock.spent());
